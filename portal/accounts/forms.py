@@ -1,0 +1,51 @@
+"""Account forms (WTForms via Flask-WTF for CSRF). Messages are lazily translated."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, StringField, TelField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+
+from portal.accounts.passwords import MIN_LENGTH
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(_l("Enter your e-mail.")), Email(_l("Check the e-mail address."))])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
+
+
+class RegistrationForm(FlaskForm):
+    first_name = StringField(_l("First name"), validators=[DataRequired(_l("Enter your first name.")), Length(max=100)])
+    last_name = StringField(_l("Last name"), validators=[DataRequired(_l("Enter your last name.")), Length(max=100)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(_l("Enter your e-mail.")), Email(_l("Check the e-mail address.")),
+                                                 Length(max=254)])
+    phone = TelField(_l("Phone"), validators=[Optional(), Length(max=30)])
+    company_name = StringField(_l("Company name"), validators=[Optional(), Length(max=200)])
+    nip = StringField(_l("Company NIP"), validators=[Optional(), Length(max=13)])
+    password = PasswordField(_l("Password"), validators=[
+        DataRequired(_l("Choose a password.")),
+        Length(min=MIN_LENGTH, message=_l("Use at least %(num)d characters.", num=MIN_LENGTH))])
+    confirm = PasswordField(_l("Repeat the password"), validators=[
+        DataRequired(_l("Repeat the password.")), EqualTo("password", _l("The two passwords differ."))])
+    accept_terms = BooleanField(_l("I have read and accept the programme terms"),
+                                validators=[DataRequired(_l("You can only join after accepting the terms."))])
+    accept_privacy = BooleanField(_l("I have read the information clause and consent to the processing of my data "
+                                     "for the programme"),
+                                  validators=[DataRequired(_l("Registration without this consent is not valid."))])
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(_l("Enter your e-mail.")), Email(_l("Check the e-mail address."))])
+
+
+class ResetForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[
+        DataRequired(_l("Choose a password.")),
+        Length(min=MIN_LENGTH, message=_l("Use at least %(num)d characters.", num=MIN_LENGTH))])
+    confirm = PasswordField(_l("Repeat the password"), validators=[
+        DataRequired(_l("Repeat the password.")), EqualTo("password", _l("The two passwords differ."))])
+
+
+class AcceptForm(FlaskForm):
+    accept = BooleanField(_l("I accept the new version"), validators=[DataRequired(_l("Accept to continue."))])

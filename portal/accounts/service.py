@@ -1,0 +1,148 @@
+"""Accounts: registration, login, password reset. Plain functions: no request, no session."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from stdnum.pl import nip as nip_number
+
+from portal.accounts.models import PARTICIPANT, ROLES, Operator, PasswordResetToken, User
+from portal.accounts.passwords import MIN_LENGTH, hash_password, verify_password
+from portal.core.clock import Clock, utc
+from portal.core.errors import DomainError
+from portal.extensions import db
+from portal.notifications import service as notifications
+from portal.privacy import audit, consents
+from portal.programmes import documents
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user(email: str) -> User | None:
+    """The current tenant's account with that e-mail (the tenant guard scopes the query)."""
+    return db.session.scalars(select(User).where(User.email == normalise_email(email))).first()
+
+
+def check_password_rules(password: str, field: str = "password") -> None:
+    if len(password) < MIN_LENGTH:
+        raise DomainError(f"Use at least {MIN_LENGTH} characters.", field=field)
+
+
+def clean_nip(value: str, field: str = "nip") -> str:
+    """A Polish tax id, checked by its checksum (python-stdnum); returned as 10 digits."""
+    try:
+        return nip_number.validate(value)
+    except Exception as exc:  # stdnum raises several ValidationError subclasses
+        raise DomainError("This NIP is not valid: check the 10 digits.", field=field, rule="L-01") from exc
+
+
+def create_user(tenant_id: int, *, email: str, password: str | None, role: str, first_name: str = "",
+                last_name: str = "", phone: str = "", company_name: str = "", nip: str = "",
+                locale: str = "pl") -> User:
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role}")
+    email = normalise_email(email)
+    if find_user(email) is not None:
+        raise DomainError("An account with this e-mail already exists here. Log in or reset your password.",
+                          field="email")
+    if password is not None:
+        check_password_rules(password)
+    user = User(tenant_id=tenant_id, email=email, role=role, first_name=first_name.strip(),
+                last_name=last_name.strip(), phone=phone.strip(), company_name=company_name.strip(),
+                nip=clean_nip(nip) if nip else "", locale=locale,
+                password_hash=hash_password(password) if password else None)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def register_participant(tenant, data: dict, *, accepted: dict[str, int], clock: Clock) -> User:
+    """Self-registration (P-01: invalid without accepting the current terms and information clause, G-08).
+
+    ``accepted`` maps a document kind to the version the person was shown; it must be the current one.
+    """
+    for kind in ("terms", "privacy"):
+        current = documents.current(kind, data.get("locale", tenant.locale))
+        if current is None:
+            raise DomainError("The organiser has not published its terms yet; registration is closed.")
+        if accepted.get(kind) != current.version:
+            field = "accept_terms" if kind == "terms" else "accept_privacy"
+            raise DomainError("Accept the current version to register.", field=field, rule="E-03")
+    user = create_user(tenant.id, email=data["email"], password=data["password"], role=PARTICIPANT,
+                       first_name=data.get("first_name", ""), last_name=data.get("last_name", ""),
+                       phone=data.get("phone", ""), company_name=data.get("company_name", ""),
+                       nip=data.get("nip", ""), locale=data.get("locale", tenant.locale))
+    for kind in ("terms", "privacy"):
+        doc = documents.current(kind, user.locale)
+        consents.give(user, kind, version=doc.version, text_sha256=doc.sha256, channel="web", clock=clock)
+    audit.record(user, "account.registered", "user", user.id)
+    notifications.notify(user, "account_registered", clock=clock)
+    return user
+
+
+def authenticate(email: str, password: str, *, clock: Clock) -> User | None:
+    user = find_user(email)
+    if not verify_password(user.password_hash if user else None, password) or user is None:
+        return None
+    if not user.is_active_account:
+        return None
+    user.last_login_at = clock.now()
+    audit.record(user, "account.login", "user", user.id)
+    return user
+
+
+def authenticate_operator(email: str, password: str) -> Operator | None:
+    op = db.session.scalars(select(Operator).where(Operator.email == normalise_email(email))).first()
+    if not verify_password(op.password_hash if op else None, password) or op is None:
+        return None
+    return op
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def request_password_reset(email: str, *, hours: int, clock: Clock) -> None:
+    """E-mail a one-time link when the account exists; say nothing either way (no account enumeration)."""
+    user = find_user(email)
+    if user is None or not user.is_active_account:
+        return
+    token = secrets.token_urlsafe(32)
+    db.session.add(PasswordResetToken(tenant_id=user.tenant_id, user_id=user.id, token_sha256=_token_digest(token),
+                                      expires_at=clock.now() + timedelta(hours=hours)))
+    audit.record(user, "account.password_reset_requested", "user", user.id)
+    notifications.notify(user, "password_reset", clock=clock, token=token, hours=hours)
+
+
+def valid_reset_token(token: str, *, clock: Clock) -> PasswordResetToken | None:
+    row = db.session.scalars(
+        select(PasswordResetToken).where(PasswordResetToken.token_sha256 == _token_digest(token))).first()
+    if row is None or row.used_at is not None or utc(row.expires_at) <= clock.now():
+        return None
+    return row
+
+
+def reset_password(token: str, password: str, *, clock: Clock) -> User:
+    row = valid_reset_token(token, clock=clock)
+    if row is None:
+        raise DomainError("This link has expired or was already used. Ask for a new one.", field="password")
+    check_password_rules(password)
+    user = db.session.get(User, row.user_id)
+    user.password_hash = hash_password(password)
+    row.used_at = clock.now()
+    # every other outstanding link of this account dies with this one
+    for other in db.session.scalars(select(PasswordResetToken).where(
+            PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))):
+        other.used_at = clock.now()
+    audit.record(user, "account.password_reset", "user", user.id)
+    return user
+
+
+def counts_by_role(tenant_id: int) -> dict[str, int]:
+    rows = db.session.execute(select(User.role, func.count()).where(User.tenant_id == tenant_id).group_by(User.role))
+    return dict(rows.all())

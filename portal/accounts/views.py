@@ -1,0 +1,210 @@
+"""Account pages of a tenant: log in and out, register, reset a password, accept new terms, dashboards."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from flask import abort, current_app, flash, g, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from portal.accounts import service
+from portal.accounts.forms import AcceptForm, LoginForm, RegistrationForm, ResetForm, ResetRequestForm
+from portal.accounts.models import ADMIN, DPO, PARTICIPANT, STAFF
+from portal.core.clock import get_clock
+from portal.core.errors import DomainError
+from portal.core.http import form_errors, render
+from portal.extensions import db, limiter
+from portal.notifications import service as notifications
+from portal.privacy import consents
+from portal.programmes import documents
+from portal.tenancy.web import require_role, tenant_blueprint
+
+bp = tenant_blueprint("accounts", __name__)
+
+DASHBOARDS = {ADMIN: "accounts.admin_dashboard", STAFF: "accounts.staff_dashboard", DPO: "accounts.dpo_dashboard",
+              PARTICIPANT: "accounts.participant_dashboard"}
+
+
+def _login_key() -> str:
+    """Throttle per tenant and e-mail, so one address cannot be guessed at from many IPs."""
+    return f"login:{g.tenant.id}:{(request.form.get('email') or '').strip().lower()}"
+
+
+def _safe_next(target: str | None) -> str | None:
+    if not target:
+        return None
+    parsed = urlparse(target)
+    if parsed.scheme or parsed.netloc or not target.startswith(f"/t/{g.tenant.slug}/"):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT"], methods=["POST"], key_func=_login_key)
+@limiter.limit("20 per minute", methods=["POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = service.authenticate(form.email.data, form.password.data, clock=get_clock())
+        if user is None:
+            form.form_errors.append(_("Wrong e-mail or password."))
+        else:
+            session.clear()  # a fresh session: no fixation across the login
+            login_user(user)
+            db.session.commit()
+            return redirect(_safe_next(request.args.get("next")) or url_for("accounts.dashboard"))
+    status = 422 if request.method == "POST" else 200
+    return render("accounts/login.html", "form", status=status, form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    session.clear()
+    return redirect(url_for("tenancy.home"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    form = RegistrationForm()
+    terms = documents.current("terms", _current_locale())
+    privacy = documents.current("privacy", _current_locale())
+    if form.validate_on_submit():
+        data = {f: getattr(form, f).data or "" for f in
+                ("first_name", "last_name", "email", "phone", "company_name", "nip", "password")}
+        data["locale"] = _current_locale()
+        accepted = {"terms": terms.version if terms else None, "privacy": privacy.version if privacy else None}
+        try:
+            user = service.register_participant(g.tenant, data, accepted=accepted, clock=get_clock())
+        except DomainError as error:
+            db.session.rollback()
+            form_errors(form, error)
+        else:
+            db.session.commit()
+            session.clear()
+            login_user(user)
+            flash(_("Welcome! Your account is ready."), "success")
+            return redirect(url_for("accounts.dashboard"))
+    status = 422 if request.method == "POST" else 200
+    return render("accounts/register.html", "form", status=status, form=form, terms=terms, privacy=privacy)
+
+
+@bp.route("/password/reset", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RESET_LIMIT"], methods=["POST"], key_func=_login_key)
+@limiter.limit("10 per minute", methods=["POST"])
+def reset_request():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        service.request_password_reset(form.email.data, hours=current_app.config["PASSWORD_RESET_HOURS"],
+                                       clock=get_clock())
+        db.session.commit()
+        flash(_("If an account uses this e-mail, we have sent it a link to set a new password."), "info")
+        return redirect(url_for("accounts.login"))
+    status = 422 if request.method == "POST" else 200
+    return render("accounts/reset_request.html", "form", status=status, form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset(token: str):
+    if service.valid_reset_token(token, clock=get_clock()) is None:
+        return render("accounts/reset_invalid.html", status=404)
+    form = ResetForm()
+    if form.validate_on_submit():
+        try:
+            service.reset_password(token, form.password.data, clock=get_clock())
+        except DomainError as error:
+            db.session.rollback()
+            form_errors(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your password is changed. Log in with the new one."), "success")
+            return redirect(url_for("accounts.login"))
+    status = 422 if request.method == "POST" else 200
+    return render("accounts/reset.html", "form", status=status, form=form)
+
+
+@bp.route("/accept", methods=["GET", "POST"])
+@login_required
+def accept():
+    """A new version of the terms or information clause is shown for acceptance at next login (E-03)."""
+    pending = documents.to_accept(current_user)
+    if not pending:
+        return redirect(url_for("accounts.dashboard"))
+    form = AcceptForm()
+    if form.validate_on_submit():
+        for doc in pending:
+            consents.give(current_user, doc.kind, version=doc.version, text_sha256=doc.sha256, channel="web",
+                          clock=get_clock())
+        db.session.commit()
+        return redirect(url_for("accounts.dashboard"))
+    return render("accounts/accept.html", status=422 if request.method == "POST" else 200, form=form,
+                  pending=pending)
+
+
+@bp.route("/dashboard")
+@login_required
+def dashboard():
+    if current_user.role == PARTICIPANT and documents.to_accept(current_user):
+        return redirect(url_for("accounts.accept"))
+    return redirect(url_for(DASHBOARDS[current_user.role]))
+
+
+@bp.route("/participant")
+@require_role(PARTICIPANT)
+def participant_dashboard():
+    if documents.to_accept(current_user):
+        return redirect(url_for("accounts.accept"))
+    return render("accounts/dashboard_participant.html",
+                  notices=notifications.for_user(current_user.id, limit=5))
+
+
+@bp.route("/staff")
+@require_role(ADMIN, STAFF)
+def staff_dashboard():
+    return render("accounts/dashboard_staff.html")
+
+
+@bp.route("/admin")
+@require_role(ADMIN)
+def admin_dashboard():
+    return render("accounts/dashboard_admin.html", counts=service.counts_by_role(g.tenant.id))
+
+
+@bp.route("/dpo")
+@require_role(DPO)
+def dpo_dashboard():
+    return render("accounts/dashboard_dpo.html")
+
+
+@bp.route("/notices")
+@login_required
+def notices():
+    rows = notifications.for_user(current_user.id)
+    notifications.mark_read(current_user.id, clock=get_clock())
+    db.session.commit()
+    return render("accounts/notices.html", notices=rows)
+
+
+def _current_locale() -> str:
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    return locale.language if locale else g.tenant.locale
+
+
+def user_for_session(user_id: str):
+    """Flask-Login's loader: a user of the current tenant only; another tenant's cookie is anonymous here."""
+    from portal.accounts.models import User
+
+    try:
+        _, tenant_id, pk = user_id.split(":")
+    except ValueError:
+        return None
+    tenant = g.get("tenant")
+    if tenant is None or str(tenant.id) != tenant_id:
+        return None
+    return db.session.get(User, int(pk))
+
+
+__all__ = ["abort", "bp", "user_for_session"]

@@ -1,0 +1,70 @@
+"""Operator commands (``flask …``). Exit codes: 0 success, 1 rejected input (reasons on stderr), 2 usage."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+
+from portal.core.clock import as_of, get_clock, set_clock
+from portal.extensions import db
+
+
+def parse_day(_ctx, _param, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter("use YYYY-MM-DD") from exc
+
+
+def fail(message: str) -> None:
+    click.echo(message, err=True)
+    sys.exit(1)
+
+
+def register(app: Flask) -> None:
+    from portal.demo.cli import demo
+    from portal.programmes.cli import programme
+    from portal.tenancy.cli import tenants
+
+    app.cli.add_command(demo)
+    app.cli.add_command(programme)
+    app.cli.add_command(tenants)
+    app.cli.add_command(jobs)
+
+
+@click.group(help="Scheduled work.")
+def jobs() -> None:
+    pass
+
+
+@jobs.command("run", help="Run every daily job once as of a day, for one tenant or (without SLUG) all.")
+@click.argument("slug", required=False)
+@click.option("--as-of", "day", callback=parse_day, help="replay this day (YYYY-MM-DD)")
+def run_jobs(slug: str | None, day: date | None) -> None:
+    from portal.tenancy import service as tenants_service
+
+    if day:
+        set_clock(as_of(day))
+    schedule = importlib.import_module("worker.schedule")
+    tenant = None
+    if slug:
+        tenant = tenants_service.by_slug(slug)
+        if tenant is None:
+            fail(f"no tenant {slug!r}")
+    report = schedule.run_daily(tenant_ids=[tenant.id] if tenant else None, clock=get_clock())
+    for line in report:
+        click.echo(line)
+
+
+def tenants_dir() -> Path:
+    return Path(current_app.config["TENANTS_DIR"])
+
+
+__all__ = ["db", "fail", "parse_day", "tenants_dir"]

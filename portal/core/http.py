@@ -1,0 +1,32 @@
+"""Rendering helpers shared by every page: whole page or HTMX fragment, the same template."""
+
+from __future__ import annotations
+
+from flask import make_response, render_template
+from jinja2_fragments.flask import render_block
+
+from portal.extensions import htmx
+
+
+def wants_fragment() -> bool:
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+def render(template: str, block: str | None = None, status: int = 200, **context):
+    """The page, or only ``block`` of it for an HTMX request; ``Vary: HX-Request`` either way."""
+    if block and wants_fragment():
+        body = render_block(template, block, **context)
+    else:
+        body = render_template(template, **context)
+    response = make_response(body, status)
+    response.vary.add("HX-Request")
+    return response
+
+
+def form_errors(form, error) -> None:
+    """Put a service's DomainError next to its field (or on the form when it names none)."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*list(field.errors), error.message]
+    else:
+        form.form_errors.append(error.message)

@@ -1,0 +1,10 @@
+"""Imports every model so that metadata, the data map and migrations see all tables."""
+
+from portal.accounts.models import Operator, PasswordResetToken, User
+from portal.notifications.models import Notification
+from portal.privacy.models import AuditEntry, Consent
+from portal.programmes.models import DocumentVersion, ProgrammeVersion
+from portal.tenancy.models import Tenant
+
+__all__ = ["AuditEntry", "Consent", "DocumentVersion", "Notification", "Operator", "PasswordResetToken",
+           "ProgrammeVersion", "Tenant", "User"]

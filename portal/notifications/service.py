@@ -1,0 +1,184 @@
+"""Notifications through the transactional outbox (SPEC §9).
+
+``notify`` adds the row to the caller's transaction; only after that transaction commits is the send job
+enqueued. If Redis is down then, the periodic sweeper enqueues it later. ``deliver`` claims a row atomically,
+so a notice is mailed once even when its job runs twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import make_msgid
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import event, or_, select, update
+from sqlalchemy.orm import Session
+
+from portal.core import queue
+from portal.core.clock import Clock, utc
+from portal.extensions import db
+from portal.notifications import mailer
+from portal.notifications.models import Notification
+
+log = logging.getLogger(__name__)
+BACKOFF_MINUTES = [1, 5, 15, 30, 60, 120, 240, 480]
+STALE_CLAIM = timedelta(minutes=10)
+SEND_JOB = "worker.jobs.send_notification"
+SECRET_PARAMS = frozenset({"token"})
+
+
+def notify(user, kind: str, *, clock: Clock, email: bool = True, **params) -> Notification:
+    """Record a notice for ``user`` in the current transaction; it is mailed after commit."""
+    row = Notification(tenant_id=user.tenant_id, user_id=user.id, kind=kind, params=params,
+                       created_at=clock.now(), mail_state="pending" if email else "skipped",
+                       next_attempt_at=clock.now() if email else None)
+    db.session.add(row)
+    db.session.flush()
+    if email:
+        db.session.info.setdefault("outbox", []).append(row.id)
+    return row
+
+
+@event.listens_for(Session, "after_commit")
+def _enqueue_committed(session: Session) -> None:
+    ids = session.info.pop("outbox", [])
+    for notification_id in ids:
+        try:
+            queue.enqueue(SEND_JOB, notification_id, queue_name="mail", job_id=f"notification-{notification_id}")
+        except Exception:  # Redis down: the sweeper will find the row, nothing is lost
+            log.warning("could not enqueue notification %s now; the sweeper will", notification_id)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back(session: Session) -> None:
+    session.info.pop("outbox", None)
+
+
+def _render(row: Notification, user, tenant) -> tuple[str, str]:
+    """Subject and body from the tenant's override or the product's template, in the recipient's language."""
+    from flask_babel import force_locale
+
+    locale = user.locale if user.locale in ("pl", "en") else "pl"
+    name = f"{row.kind}.{locale}.txt"
+    override = Path(current_app.config["TENANTS_DIR"]) / tenant.slug / "mail" / name
+    env = current_app.jinja_env
+    source = override.read_text(encoding="utf-8") if override.exists() else None
+    template = env.from_string(source) if source else env.get_template(f"mail/{name}")
+    with force_locale(locale):
+        text = template.render(user=user, tenant=tenant, params=row.params or {},
+                               base_url=current_app.config["BASE_URL"])
+    subject, _, body = text.partition("\n")
+    return subject.removeprefix("Subject:").strip(), body.lstrip("\n")
+
+
+def deliver(notification_id: int, *, clock: Clock) -> str:
+    """Send one notice's e-mail if it is due and nobody else is sending it. Returns the state it ends in."""
+    from portal.accounts.models import User
+    from portal.tenancy.models import Tenant
+
+    claimed = db.session.execute(
+        update(Notification)
+        .where(Notification.id == notification_id, Notification.mail_state == "pending",
+               or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= clock.now()))
+        .values(mail_state="sending", claimed_at=clock.now())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    row = db.session.get(Notification, notification_id)
+    if not claimed:
+        return row.mail_state if row else "missing"
+    user = db.session.get(User, row.user_id)
+    tenant = db.session.get(Tenant, row.tenant_id)
+    message = EmailMessage()
+    message["From"] = current_app.config["MAIL_FROM"]
+    message["To"] = user.email
+    message["Message-ID"] = make_msgid(idstring=f"n{row.id}", domain="portal.localhost")
+    message["Subject"], body = _render(row, user, tenant)
+    message.set_content(body)
+    try:
+        mailer.send(message, current_app.config["MAIL_URL"])
+    except (OSError, mailer.MailError) as exc:
+        row.attempts += 1
+        row.last_error = type(exc).__name__
+        if row.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
+            row.mail_state = "failed"
+        else:
+            row.mail_state = "pending"
+            wait = BACKOFF_MINUTES[min(row.attempts - 1, len(BACKOFF_MINUTES) - 1)]
+            row.next_attempt_at = clock.now() + timedelta(minutes=wait)
+        db.session.commit()
+        return row.mail_state
+    row.attempts += 1
+    # one-time secrets (a reset link's token) live only until the mail is out
+    row.params = {k: v for k, v in (row.params or {}).items() if k not in SECRET_PARAMS}
+    row.mail_state = "sent"
+    row.sent_at = clock.now()
+    row.last_error = None
+    db.session.commit()
+    return "sent"
+
+
+def due_ids(*, clock: Clock, limit: int = 500) -> list[int]:
+    """Notices waiting to be mailed (in every tenant: the sweeper is platform code)."""
+    from portal.tenancy.guard import across_tenants
+
+    with across_tenants("the outbox sweeper serves every tenant"):
+        db.session.execute(
+            update(Notification)
+            .where(Notification.mail_state == "sending", Notification.claimed_at < clock.now() - STALE_CLAIM)
+            .values(mail_state="pending").execution_options(synchronize_session=False))
+        db.session.commit()
+        return list(db.session.scalars(
+            select(Notification.id).where(
+                Notification.mail_state == "pending",
+                or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= clock.now()))
+            .order_by(Notification.id).limit(limit)))
+
+
+def sweep(*, clock: Clock) -> int:
+    """Re-enqueue every due notice (lost by Redis, or waiting for its next try). Returns how many."""
+    ids = due_ids(clock=clock)
+    for notification_id in ids:
+        queue.enqueue(SEND_JOB, notification_id, queue_name="mail")
+    return len(ids)
+
+
+def tenant_of(notification_id: int) -> int | None:
+    from portal.tenancy.guard import across_tenants
+
+    with across_tenants("a job learns which tenant its notice belongs to"):
+        return db.session.scalar(select(Notification.tenant_id).where(Notification.id == notification_id))
+
+
+def for_user(user_id: int, *, limit: int = 50) -> list[Notification]:
+    return list(db.session.scalars(select(Notification).where(Notification.user_id == user_id)
+                                   .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)))
+
+
+def unread_count(user_id: int) -> int:
+    from sqlalchemy import func
+
+    return db.session.scalar(select(func.count()).select_from(Notification).where(
+        Notification.user_id == user_id, Notification.read_at.is_(None))) or 0
+
+
+def mark_read(user_id: int, *, clock: Clock) -> None:
+    for row in db.session.scalars(select(Notification).where(Notification.user_id == user_id,
+                                                             Notification.read_at.is_(None))):
+        row.read_at = clock.now()
+
+
+def failed_count() -> int:
+    from sqlalchemy import func
+
+    from portal.tenancy.guard import across_tenants
+
+    with across_tenants("operator's count of undeliverable mail"):
+        return db.session.scalar(select(func.count()).select_from(Notification)
+                                 .where(Notification.mail_state == "failed")) or 0
+
+
+__all__ = ["deliver", "notify", "sweep", "utc"]

@@ -1,0 +1,44 @@
+"""The consent ledger (G-08): every consent with its version hash and channel; withdrawal takes effect at once."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from portal.core.clock import Clock
+from portal.extensions import db
+from portal.privacy import audit
+from portal.privacy.models import CHANNELS, CONSENT_KINDS, Consent
+
+
+def give(user, kind: str, *, version: int | None, text_sha256: str, channel: str, clock: Clock) -> Consent:
+    if kind not in CONSENT_KINDS or channel not in CHANNELS:
+        raise ValueError(f"unknown consent {kind}/{channel}")
+    consent = Consent(tenant_id=user.tenant_id, user_id=user.id, kind=kind, version=version,
+                      text_sha256=text_sha256, channel=channel, given_at=clock.now())
+    db.session.add(consent)
+    db.session.flush()
+    audit.record(user, "consent.given", "consent", consent.id)
+    return consent
+
+
+def active(user_id: int, kind: str) -> Consent | None:
+    """The consent of this kind in force now (latest given, not withdrawn)."""
+    return db.session.scalars(
+        select(Consent).where(Consent.user_id == user_id, Consent.kind == kind, Consent.withdrawn_at.is_(None))
+        .order_by(Consent.given_at.desc(), Consent.id.desc())
+    ).first()
+
+
+def withdraw(user, kind: str, *, clock: Clock) -> int:
+    """Withdraw every active consent of that kind; what was done before stays lawful. Returns how many ended."""
+    consents = db.session.scalars(
+        select(Consent).where(Consent.user_id == user.id, Consent.kind == kind, Consent.withdrawn_at.is_(None))
+    ).all()
+    for consent in consents:
+        consent.withdrawn_at = clock.now()
+        audit.record(user, "consent.withdrawn", "consent", consent.id)
+    return len(consents)
+
+
+def ledger(user_id: int) -> list[Consent]:
+    return list(db.session.scalars(select(Consent).where(Consent.user_id == user_id).order_by(Consent.given_at)))

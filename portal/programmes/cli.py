@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from portal.cli import fail, parse_day
+from portal.core.clock import get_clock
+from portal.extensions import db
+from portal.programmes import definition
+from portal.programmes import service as programmes
+from portal.tenancy import service as tenants
+from portal.tenancy.guard import use_tenant
+
+
+@click.group(help="Programme definitions.")
+def programme() -> None:
+    pass
+
+
+@programme.command("load", help="Load a definition file as a new version of the tenant's programme.")
+@click.argument("slug")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--effective-from", "effective", callback=parse_day, help="YYYY-MM-DD (default: today)")
+def load(slug: str, file: Path, effective) -> None:
+    tenant = tenants.by_slug(slug)
+    if tenant is None:
+        fail(f"no tenant {slug!r}")
+    try:
+        data, text = definition.read(file)
+    except definition.DefinitionErrors as exc:
+        fail(str(exc))
+    if data["tenant"]["slug"] != slug:
+        fail(f"{file}: tenant.slug is {data['tenant']['slug']!r}, not {slug!r}")
+    with use_tenant(tenant.id):
+        version = programmes.add_version(tenant.id, data, text, effective_from=effective or get_clock().today(),
+                                         clock=get_clock())
+    db.session.commit()
+    click.echo(f"{slug}: programme {version.code} version {version.version} from {version.effective_from}")

@@ -1,0 +1,107 @@
+"""Reading a programme definition file (``tenants/<slug>/programme.toml``) with line-precise errors (E-01)."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from stdnum.pl import nip as nip_number
+
+from portal.tenancy.models import KINDS
+
+PROGRAMME_TYPES = ("lead_reward", "loyalty")
+
+
+@dataclass
+class DefinitionError(Exception):
+    """One problem in a definition file: where it is and what to do."""
+
+    path: str
+    line: int | None
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.key}: {self.message}"
+
+
+def _line_of(text: str, section: str, key: str) -> int | None:
+    """The line where ``key`` is set inside ``[section]`` (or the section header when the key is missing)."""
+    in_section = False
+    header_line = None
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if line.startswith("["):
+            in_section = line.strip("[]").strip() == section
+            if in_section:
+                header_line = number
+            continue
+        if in_section and re.match(rf"{re.escape(key)}\s*=", line):
+            return number
+    return header_line
+
+
+def _require(data: dict, text: str, path: str, section: str, key: str, kind: type | tuple, errors: list) -> None:
+    value = data.get(section, {}).get(key)
+    if value is None:
+        errors.append(DefinitionError(path, _line_of(text, section, key), f"{section}.{key}", "is missing"))
+    elif not isinstance(value, kind):
+        names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        errors.append(DefinitionError(path, _line_of(text, section, key), f"{section}.{key}", f"must be a {names}"))
+
+
+def read(path: Path) -> tuple[dict, str]:
+    """Parse and check a definition; raise a list of DefinitionErrors (nothing is applied on error)."""
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise DefinitionErrors([DefinitionError(str(path), getattr(exc, "lineno", None), "-", str(exc))]) from exc
+    errors: list[DefinitionError] = []
+    p = str(path)
+    for key in ("slug", "name", "kind", "legal_name", "nip", "address", "dpo_name", "dpo_email"):
+        _require(data, text, p, "tenant", key, str, errors)
+    for key in ("code", "type", "name_pl", "name_en", "summary_pl", "summary_en"):
+        _require(data, text, p, "programme", key, str, errors)
+    _require(data, text, p, "programme", "starts_on", date, errors)
+    tenant = data.get("tenant", {})
+    programme = data.get("programme", {})
+    if isinstance(tenant.get("kind"), str) and tenant["kind"] not in KINDS:
+        errors.append(DefinitionError(p, _line_of(text, "tenant", "kind"), "tenant.kind",
+                                      f"must be one of {', '.join(KINDS)}"))
+    if isinstance(tenant.get("nip"), str) and not nip_number.is_valid(tenant["nip"]):
+        errors.append(DefinitionError(p, _line_of(text, "tenant", "nip"), "tenant.nip", "fails the NIP checksum"))
+    if isinstance(tenant.get("slug"), str) and not re.fullmatch(r"[a-z0-9][a-z0-9-]{1,38}", tenant["slug"]):
+        errors.append(DefinitionError(p, _line_of(text, "tenant", "slug"), "tenant.slug",
+                                      "use 2-39 lower-case letters, digits and dashes"))
+    if isinstance(programme.get("type"), str) and programme["type"] not in PROGRAMME_TYPES:
+        errors.append(DefinitionError(p, _line_of(text, "programme", "type"), "programme.type",
+                                      f"must be one of {', '.join(PROGRAMME_TYPES)}"))
+    ends = programme.get("ends_on")
+    if isinstance(ends, date) and isinstance(programme.get("starts_on"), date) and ends < programme["starts_on"]:
+        errors.append(DefinitionError(p, _line_of(text, "programme", "ends_on"), "programme.ends_on",
+                                      "is before starts_on"))
+    if errors:
+        raise DefinitionErrors(errors)
+    return data, text
+
+
+class DefinitionErrors(Exception):
+    def __init__(self, errors: list[DefinitionError]):
+        super().__init__("\n".join(str(e) for e in errors))
+        self.errors = errors
+
+
+def to_json(value):
+    """TOML dates become ISO strings so a definition can be stored as JSON."""
+    if isinstance(value, dict):
+        return {k: to_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [to_json(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    return value

@@ -1,0 +1,55 @@
+"""Programme versions: loading a definition as a new version, reading the one in force."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from portal.core.clock import Clock
+from portal.extensions import db
+from portal.programmes import definition as definitions
+from portal.programmes import documents
+from portal.programmes.models import ProgrammeVersion
+
+
+def add_version(tenant_id: int, data: dict, text: str, *, effective_from: date, clock: Clock) -> ProgrammeVersion:
+    """Store a definition as the next version, unless it is the same text as the latest one."""
+    code = data["programme"]["code"]
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    latest = in_force(clock.today(), code=code) or latest_version(code)
+    if latest is not None and latest.sha256 == digest:
+        return latest
+    number = (db.session.scalar(select(func.max(ProgrammeVersion.version)).where(ProgrammeVersion.code == code))
+              or 0) + 1
+    version = ProgrammeVersion(tenant_id=tenant_id, code=code, version=number, effective_from=effective_from,
+                               definition=definitions.to_json(data), sha256=digest, created_at=clock.now())
+    db.session.add(version)
+    db.session.flush()
+    return version
+
+
+def latest_version(code: str | None = None) -> ProgrammeVersion | None:
+    query = select(ProgrammeVersion).order_by(ProgrammeVersion.version.desc())
+    if code:
+        query = query.where(ProgrammeVersion.code == code)
+    return db.session.scalars(query).first()
+
+
+def in_force(day: date, code: str | None = None) -> ProgrammeVersion | None:
+    """The version whose ``effective_from`` is the latest not after ``day``."""
+    query = select(ProgrammeVersion).where(ProgrammeVersion.effective_from <= day).order_by(
+        ProgrammeVersion.effective_from.desc(), ProgrammeVersion.version.desc())
+    if code:
+        query = query.where(ProgrammeVersion.code == code)
+    return db.session.scalars(query).first() or latest_version(code)
+
+
+def publish_texts(tenant_id: int, folder: Path, *, clock: Clock) -> None:
+    """Publish ``terms.<lang>.md`` and ``privacy.<lang>.md`` from a tenant folder as document versions."""
+    for kind in ("terms", "privacy"):
+        texts = {p.name.split(".")[1]: p.read_text(encoding="utf-8") for p in sorted(folder.glob(f"{kind}.*.md"))}
+        if texts:
+            documents.publish(tenant_id, kind, texts, clock=clock)

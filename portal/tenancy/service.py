@@ -1,0 +1,39 @@
+"""Tenants: creation from a definition, resolution by slug."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.tenancy.models import Tenant
+
+TENANT_FIELDS = ("name", "kind", "legal_name", "nip", "address", "dpo_name", "dpo_email", "locale", "timezone",
+                 "currency")
+
+
+def by_slug(slug: str) -> Tenant | None:
+    return db.session.scalars(select(Tenant).where(Tenant.slug == slug)).first()
+
+
+def open_by_slug(slug: str) -> Tenant | None:
+    """A tenant whose pages answer: not deleted (an ended contract is read-only but still answers)."""
+    tenant = by_slug(slug)
+    return tenant if tenant is not None and tenant.is_open else None
+
+
+def upsert(fields: dict) -> Tenant:
+    """Create the tenant described by a definition's ``[tenant]`` table, or update its descriptive fields."""
+    tenant = by_slug(fields["slug"])
+    values = {k: fields[k] for k in TENANT_FIELDS if k in fields}
+    if tenant is None:
+        tenant = Tenant(slug=fields["slug"], **values)
+        db.session.add(tenant)
+    else:
+        for key, value in values.items():
+            setattr(tenant, key, value)
+    db.session.flush()
+    return tenant
+
+
+def listed() -> list[Tenant]:
+    return list(db.session.scalars(select(Tenant).where(Tenant.status != "deleted").order_by(Tenant.name)))

@@ -1,0 +1,116 @@
+"""Wiring of the web layer: blueprints, login loaders, error pages, security headers, template helpers."""
+
+from __future__ import annotations
+
+from flask import Flask, g, request
+from flask_babel import gettext as _
+from flask_limiter.errors import RateLimitExceeded
+from flask_wtf.csrf import CSRFError, generate_csrf
+from werkzeug.exceptions import HTTPException
+
+from portal.core.http import render
+from portal.extensions import db, login_manager
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+       "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+
+
+def _security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if response.mimetype == "text/html":
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _error_page(status: int, title: str, message: str):
+    response = render("errors/error.html", "content", status=status, status_code=status, title=title, message=message)
+    if request.headers.get("HX-Request"):
+        response.headers["HX-Retarget"] = "#flash"
+        response.headers["HX-Reswap"] = "innerHTML"
+    return response
+
+
+def install(app: Flask) -> None:
+    from portal import cli
+    from portal.accounts.views import bp as accounts_bp
+    from portal.accounts.views import user_for_session
+    from portal.operator.views import bp as operator_bp
+    from portal.operator.views import operator_for_session
+    from portal.public import bp as public_bp
+    from portal.tenancy.views import bp as tenancy_bp
+
+    for bp in (public_bp, tenancy_bp, accounts_bp, operator_bp):
+        app.register_blueprint(bp)
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        if user_id.startswith("op:"):
+            return operator_for_session(user_id)
+        return user_for_session(user_id)
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        from flask import redirect, url_for
+
+        if g.get("tenant") is not None:
+            return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+        return redirect(url_for("operator.login"))
+
+    @app.context_processor
+    def _template_globals():
+        from flask_babel import get_locale
+
+        locale = get_locale()
+        from flask_login import current_user
+
+        from portal.navigation import for_role
+
+        role = getattr(current_user, "role", None) if g.get("tenant") is not None else None
+        return {"tenant": g.get("tenant"), "csrf_token": generate_csrf,
+                "current_lang": locale.language if locale else "pl", "nav": for_role(role) if role else []}
+
+    from portal.core.text import markdown
+
+    app.jinja_env.filters["markdown"] = markdown
+    app.after_request(_security_headers)
+
+    @app.teardown_request
+    def _rollback_on_error(exc):
+        if exc is not None:
+            db.session.rollback()
+
+    @app.errorhandler(CSRFError)
+    def _csrf(error):
+        return _error_page(400, _("The form expired"), _("Reload the page and send the form again."))
+
+    @app.errorhandler(RateLimitExceeded)
+    def _throttled(error):
+        response = _error_page(429, _("Too many attempts"), _("Wait a minute and try again."))
+        return response
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException):
+        messages = {
+            403: (_("Not allowed"), _("Your role does not give access to this page.")),
+            404: (_("Not found"), _("This page does not exist, or it is not available to you.")),
+            405: (_("Not allowed"), _("This address does not accept that kind of request.")),
+            413: (_("File too large"), _("The upload is larger than allowed.")),
+        }
+        title, message = messages.get(error.code, (error.name, error.description))
+        return _error_page(error.code or 500, title, message)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        app.logger.exception("unhandled error")
+        db.session.rollback()
+        return _error_page(500, _("Something went wrong"),
+                           _("Nothing was saved. Try again in a moment; if it persists, tell the organiser."))
+
+    cli.register(app)

@@ -1,0 +1,35 @@
+"""``python -m worker``: one RQ worker on every queue, with RQ's scheduler (retries, delayed jobs) and cron."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from rq import Worker
+from rq.cron import CronScheduler
+
+from portal import create_app
+from portal.core.queue import QUEUES
+from worker import jobs, schedule
+
+
+class ThreadCron(CronScheduler):
+    """RQ's cron scheduler run in a thread beside the worker (signals are the worker's to handle)."""
+
+    def _install_signal_handlers(self) -> None:
+        pass
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
+    app = create_app()
+    jobs.use_app(app)
+    connection = app.extensions["redis"]
+    cron = ThreadCron(connection=connection)
+    schedule.register(cron)
+    threading.Thread(target=cron.start, daemon=True, name="rq-cron").start()
+    Worker(list(QUEUES), connection=connection).work(with_scheduler=True)
+
+
+if __name__ == "__main__":
+    main()

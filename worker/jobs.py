@@ -1,0 +1,62 @@
+"""Job entry points: ids in, nothing personal; open an app context, set the tenant, call a service, commit.
+
+Each is idempotent, so a retry after a crash finishes the work without doing any of it twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Flask, current_app, has_app_context
+
+_APP: Flask | None = None
+
+
+def use_app(app: Flask) -> None:
+    """The worker process builds its app once; forked work-horses inherit it (no connection is open yet)."""
+    global _APP
+    _APP = app
+
+
+@contextmanager
+def app_context() -> Iterator[Flask]:
+    if has_app_context():  # an in-process worker inside a test or a command: reuse its app
+        yield current_app._get_current_object()
+        return
+    global _APP
+    if _APP is None:
+        from portal import create_app
+
+        _APP = create_app()
+    with _APP.app_context():
+        yield _APP
+
+
+def send_notification(notification_id: int) -> str:
+    from portal.core.clock import get_clock
+    from portal.notifications import service
+    from portal.tenancy.guard import use_tenant
+
+    with app_context():
+        tenant_id = service.tenant_of(notification_id)
+        if tenant_id is None:
+            return "missing"
+        with use_tenant(tenant_id):
+            return service.deliver(notification_id, clock=get_clock())
+
+
+def sweep_outbox() -> int:
+    from portal.core.clock import get_clock
+    from portal.notifications import service
+
+    with app_context():
+        return service.sweep(clock=get_clock())
+
+
+def run_daily_jobs() -> list[str]:
+    from portal.core.clock import get_clock
+    from worker import schedule
+
+    with app_context():
+        return schedule.run_daily(tenant_ids=None, clock=get_clock())

@@ -1,0 +1,56 @@
+"""Every periodic job, in one place: registered with RQ's cron by the worker, and run once for a chosen day by
+``flask jobs run [SLUG] --as-of DATE``. Daily jobs are idempotent: running a day twice changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from portal.core.clock import Clock
+
+
+@dataclass(frozen=True)
+class DailyJob:
+    name: str
+    run: Callable[..., int]  # (clock=...) -> how many things it changed
+    per_tenant: bool
+
+
+def _daily_jobs() -> list[DailyJob]:
+    from portal.accounts import housekeeping
+    from portal.notifications import service as notifications
+
+    return [
+        DailyJob("purge_used_reset_links", housekeeping.purge_reset_tokens, per_tenant=True),
+        DailyJob("sweep_outbox", notifications.sweep, per_tenant=False),
+    ]
+
+
+def run_daily(*, tenant_ids: list[int] | None, clock: Clock) -> list[str]:
+    """Run each daily job for the given tenants (None: every tenant, plus the platform's own jobs)."""
+    from portal.extensions import db
+    from portal.tenancy import service as tenants
+    from portal.tenancy.guard import use_tenant
+
+    ids = tenant_ids if tenant_ids is not None else [t.id for t in tenants.listed()]
+    report = []
+    for job in _daily_jobs():
+        if job.per_tenant:
+            for tenant_id in ids:
+                with use_tenant(tenant_id):
+                    changed = job.run(clock=clock)
+                    db.session.commit()
+                report.append(f"{job.name} tenant={tenant_id} changed={changed}")
+        elif tenant_ids is None:
+            changed = job.run(clock=clock)
+            db.session.commit()
+            report.append(f"{job.name} platform changed={changed}")
+    return report
+
+
+def register(cron) -> None:
+    """Hook every periodic job into RQ's cron scheduler (times are the worker's local time)."""
+    from worker import jobs
+
+    cron.register(jobs.sweep_outbox, queue_name="mail", interval=60)
+    cron.register(jobs.run_daily_jobs, queue_name="default", cron="30 2 * * *")
