@@ -21,6 +21,14 @@ def _secret_key(instance: Path) -> str:
     return path.read_text().strip()
 
 
+def database_url(url: str) -> str:
+    """``postgresql://`` URLs (as PaaS and services-up print them) use the psycopg 3 driver we install."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
 def from_environment(instance_path: str) -> dict:
     """The configuration a process gets when nothing else is said: SQLite and an embedded Redis in instance/."""
     instance = Path(os.environ.get("PORTAL_INSTANCE", instance_path))
@@ -28,7 +36,7 @@ def from_environment(instance_path: str) -> dict:
     return {
         "INSTANCE_DIR": str(instance),
         "SECRET_KEY": _secret_key(instance),
-        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'portal.db'}",
+        "SQLALCHEMY_DATABASE_URI": database_url(os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'portal.db'}"),
         # None: start (or reuse) the embedded Redis server on instance/redis.sock
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "MAIL_URL": os.environ.get("MAIL_URL") or f"file://{instance / 'mail'}",

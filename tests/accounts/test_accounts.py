@@ -1,0 +1,167 @@
+"""Accounts and roles: registration with consents (P-01, E-03, G-08), login, reset, the role matrix."""
+
+from __future__ import annotations
+
+import re
+from email import message_from_bytes
+from email.policy import default
+
+import pytest
+from sqlalchemy import select
+
+from portal.accounts.models import ADMIN, DPO, PARTICIPANT, STAFF, PasswordResetToken, User
+from portal.extensions import db
+from portal.notifications.models import Notification
+from portal.privacy.models import AuditEntry, Consent
+from portal.programmes import documents
+from portal.tenancy.guard import use_tenant
+from tests import factories
+
+REGISTRATION = {"first_name": "Anna", "last_name": "Nowak", "email": "Anna@Example.com", "phone": "+48 600 100 200",
+                "company_name": "", "nip": "", "password": "long-enough-pw", "confirm": "long-enough-pw",
+                "accept_terms": "y", "accept_privacy": "y"}
+
+
+def test_P01_G08_registration_records_consents_with_version_hash(client, tenant_a):
+    response = client.post("/t/alpha/register", data=REGISTRATION)
+    assert response.status_code == 302 and response.location.endswith("/t/alpha/dashboard")
+    with use_tenant(tenant_a.id):
+        user = db.session.scalars(select(User).where(User.email == "anna@example.com")).one()
+        given = {c.kind: c for c in db.session.scalars(select(Consent).where(Consent.user_id == user.id))}
+        terms = documents.current("terms", "pl")
+    assert set(given) == {"terms", "privacy"}
+    assert given["terms"].version == terms.version and given["terms"].text_sha256 == terms.sha256
+    assert given["terms"].channel == "web" and given["terms"].withdrawn_at is None
+
+
+def test_P01_registration_without_consent_is_refused_next_to_the_field(client, tenant_a):
+    data = dict(REGISTRATION, accept_privacy="")
+    response = client.post("/t/alpha/register", data=data)
+    assert response.status_code == 422
+    assert "Registration without this consent is not valid." in response.get_data(as_text=True)
+    with use_tenant(tenant_a.id):
+        assert db.session.scalars(select(User)).all() == []
+
+
+def test_L01_registration_with_a_wrong_nip_says_so(client, tenant_a):
+    response = client.post("/t/alpha/register", data=dict(REGISTRATION, nip="1234567890"))
+    assert response.status_code == 422
+    assert "This NIP is not valid" in response.get_data(as_text=True)
+
+
+def test_registration_with_a_taken_email_is_refused_without_a_500(client, tenant_a):
+    factories.user(tenant_a, email="anna@example.com")
+    response = client.post("/t/alpha/register", data=REGISTRATION)
+    assert response.status_code == 422
+    assert "already exists" in response.get_data(as_text=True)
+
+
+def test_E03_new_terms_version_is_shown_for_acceptance_at_next_login(client, tenant_a, clock):
+    user = factories.user(tenant_a)
+    with use_tenant(tenant_a.id):
+        documents.publish(tenant_a.id, "terms", {"pl": "nowy regulamin", "en": "new terms"}, clock=clock)
+    db.session.commit()
+    factories.login(client, tenant_a, user.email)
+    response = client.get("/t/alpha/participant")
+    assert response.status_code == 302 and response.location.endswith("/t/alpha/accept")
+    assert "nowy regulamin" in client.get("/t/alpha/accept").get_data(as_text=True)
+    assert client.post("/t/alpha/accept", data={"accept": "y"}).status_code == 302
+    assert client.get("/t/alpha/participant").status_code == 200
+    with use_tenant(tenant_a.id):
+        assert db.session.scalars(select(Consent).where(Consent.kind == "terms", Consent.version == 2)).one()
+
+
+def test_login_with_wrong_password_says_so_without_naming_which(client, tenant_a):
+    user = factories.user(tenant_a)
+    response = factories.login(client, tenant_a, user.email, "wrong-password")
+    assert response.status_code == 422
+    assert "Wrong e-mail or password." in response.get_data(as_text=True)
+
+
+def test_login_is_audited_with_ids_only(client, tenant_a):
+    user = factories.user(tenant_a)
+    factories.login(client, tenant_a, user.email)
+    with use_tenant(tenant_a.id):
+        entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "account.login")).one()
+    assert entry.actor_id == user.id and entry.object_id == user.id
+
+
+def test_password_hashes_are_argon2(tenant_a):
+    user = factories.user(tenant_a)
+    assert user.password_hash.startswith("$argon2id$")
+
+
+DASHBOARDS = {"participant": {PARTICIPANT}, "staff": {ADMIN, STAFF}, "admin": {ADMIN}, "dpo": {DPO}}
+
+
+@pytest.mark.parametrize("role", [ADMIN, STAFF, DPO, PARTICIPANT])
+def test_role_matrix_each_role_on_each_dashboard(client, tenant_a, role):
+    user = factories.user(tenant_a, role)
+    factories.login(client, tenant_a, user.email)
+    for page, allowed in DASHBOARDS.items():
+        status = client.get(f"/t/alpha/{page}").status_code
+        assert status == (200 if role in allowed else 403), (role, page, status)
+
+
+def test_anonymous_visitor_is_sent_to_login(client, tenant_a):
+    response = client.get("/t/alpha/admin")
+    assert response.status_code == 302 and "/t/alpha/login" in response.location
+
+
+def _reset_token(tenant) -> str:
+    with use_tenant(tenant.id):
+        row = db.session.scalars(select(Notification).where(Notification.kind == "password_reset")).one()
+    return row.params["token"]
+
+
+def test_password_reset_link_works_once(client, tenant_a):
+    user = factories.user(tenant_a)
+    response = client.post("/t/alpha/password/reset", data={"email": user.email})
+    assert response.status_code == 302
+    token = _reset_token(tenant_a)
+    with use_tenant(tenant_a.id):
+        stored = db.session.scalars(select(PasswordResetToken)).one()
+    assert stored.token_sha256 != token  # only the digest is stored
+    assert client.post(f"/t/alpha/password/reset/{token}",
+                       data={"password": "brand-new-pass", "confirm": "brand-new-pass"}).status_code == 302
+    assert factories.login(client, tenant_a, user.email, "brand-new-pass").status_code == 302
+    again = client.post(f"/t/alpha/password/reset/{token}",
+                        data={"password": "another-pass-1", "confirm": "another-pass-1"})
+    assert again.status_code == 404
+    assert factories.login(client, tenant_a, user.email, "another-pass-1").status_code == 422
+
+
+def test_password_reset_link_expires(client, tenant_a, clock):
+    user = factories.user(tenant_a)
+    client.post("/t/alpha/password/reset", data={"email": user.email})
+    token = _reset_token(tenant_a)
+    clock.advance(hours=3)
+    assert client.get(f"/t/alpha/password/reset/{token}").status_code == 404
+
+
+def test_password_reset_for_unknown_email_looks_the_same(client, tenant_a):
+    response = client.post("/t/alpha/password/reset", data={"email": "nobody@example.com"})
+    assert response.status_code == 302
+    with use_tenant(tenant_a.id):
+        assert db.session.scalars(select(Notification)).all() == []
+
+
+def test_password_reset_email_carries_the_link(client, tenant_a, app):
+    from rq import SimpleWorker
+
+    from portal.core import queue
+
+    user = factories.user(tenant_a)
+    client.post("/t/alpha/password/reset", data={"email": user.email})
+    token = _reset_token(tenant_a)
+    SimpleWorker([queue.queue("mail")], connection=queue.connection()).work(burst=True)
+    mail_dir = app.config["MAIL_URL"].removeprefix("file://")
+    from pathlib import Path
+
+    bodies = [message_from_bytes(p.read_bytes(), policy=default).get_content() for p in Path(mail_dir).glob("*.eml")]
+    assert any(f"/t/alpha/password/reset/{token}" in b for b in bodies)
+    with use_tenant(tenant_a.id):
+        row = db.session.scalars(select(Notification).where(Notification.kind == "password_reset")).one()
+        db.session.refresh(row)
+    assert row.mail_state == "sent" and "token" not in row.params  # the secret is gone once mailed
+    assert re.search(r"[0-9a-f]{64}", row.params.get("token", "")) is None
