@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import logging
 import threading
 
@@ -20,15 +21,19 @@ class ThreadCron(CronScheduler):
         pass
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m worker", description=__doc__)
+    parser.add_argument("--burst", action="store_true", help="run the queued jobs, then exit (no cron)")
+    args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
     app = create_app()
     jobs.use_app(app)
     connection = app.extensions["redis"]
-    cron = ThreadCron(connection=connection)
-    schedule.register(cron)
-    threading.Thread(target=cron.start, daemon=True, name="rq-cron").start()
-    Worker(list(QUEUES), connection=connection).work(with_scheduler=True)
+    if not args.burst:
+        cron = ThreadCron(connection=connection)
+        schedule.register(cron)
+        threading.Thread(target=cron.start, daemon=True, name="rq-cron").start()
+    Worker(list(QUEUES), connection=connection).work(with_scheduler=True, burst=args.burst)
 
 
 if __name__ == "__main__":

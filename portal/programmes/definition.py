@@ -60,7 +60,9 @@ def read(path: Path) -> tuple[dict, str]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise DefinitionErrors([DefinitionError(str(path), getattr(exc, "lineno", None), "-", str(exc))]) from exc
+        found = re.search(r"at line (\d+)", str(exc))
+        line = getattr(exc, "lineno", None) or (int(found.group(1)) if found else None)
+        raise DefinitionErrors([DefinitionError(str(path), line, "syntax", str(exc))]) from exc
     errors: list[DefinitionError] = []
     p = str(path)
     for key in ("slug", "name", "kind", "legal_name", "nip", "address", "dpo_name", "dpo_email"):

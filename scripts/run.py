@@ -1,0 +1,59 @@
+"""`make run`: migrate, seed the demo when the database is empty, then run Redis (embedded unless REDIS_URL is
+set), one RQ worker and the web server on http://127.0.0.1:5000. Ctrl-C stops all of them."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from portal.core import embedded_redis  # noqa: E402 - after the path is set
+
+
+def main() -> int:
+    env = dict(os.environ)
+    instance = Path(env.get("PORTAL_INSTANCE", ROOT / "instance"))
+    instance.mkdir(parents=True, exist_ok=True)
+    redis_pid = None
+    if not env.get("REDIS_URL"):
+        env["REDIS_URL"], redis_pid = embedded_redis.start(instance)
+        print(f"run: embedded Redis on {env['REDIS_URL']}", flush=True)
+    flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
+    children: list[subprocess.Popen] = []
+    try:
+        subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True)
+        subprocess.run([*flask, "demo", "seed", "--if-empty"], cwd=ROOT, env=env, check=True)
+        children.append(subprocess.Popen([sys.executable, "-m", "worker"], cwd=ROOT, env=env))
+        bind = env.get("BIND", "127.0.0.1:5000")
+        children.append(subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--bind", bind, "--workers", env.get("WEB_WORKERS", "2"),
+             "--threads", "4", "--access-logfile", "-", "wsgi:app"], cwd=ROOT, env=env))
+        print(f"run: Programme Portal on http://{bind} (Ctrl-C stops web, worker and Redis)", flush=True)
+        while all(child.poll() is None for child in children):
+            time.sleep(0.5)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    except subprocess.CalledProcessError as exc:
+        print(f"run: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        for child in children:
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        embedded_redis.stop(redis_pid)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,112 @@
+"""Programme definitions as data (E-01), the demo presets, and the operator commands around them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.programmes.models import ProgrammeVersion
+from portal.tenancy.guard import use_tenant
+from portal.tenancy.models import Tenant
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_E01_every_preset_definition_is_valid():
+    from portal.programmes import definition
+
+    for path in sorted((ROOT / "tenants").glob("*/programme.toml")):
+        data, _ = definition.read(path)
+        assert data["tenant"]["slug"] == path.parent.name
+
+
+def test_demo_seed_creates_three_organisers_with_every_role_and_is_idempotent(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo", "seed"])
+    assert first.exit_code == 0, first.output
+    second = runner.invoke(args=["demo", "seed"])
+    assert second.exit_code == 0, second.output
+    tenants = db.session.scalars(select(Tenant).order_by(Tenant.slug)).all()
+    assert {t.kind for t in tenants} == {"distributor", "manufacturer", "saas_vendor"}
+    from portal.accounts.models import User
+
+    for tenant in tenants:
+        with use_tenant(tenant.id):
+            roles = sorted({u.role for u in db.session.scalars(select(User))})
+            assert roles == ["admin", "dpo", "participant", "staff"]
+            assert len(db.session.scalars(select(ProgrammeVersion)).all()) == 1
+
+
+def test_demo_logins_work_for_every_role(app, client):
+    from portal.demo.service import DEMO_PASSWORD, demo_email
+
+    app.test_cli_runner().invoke(args=["demo", "seed"])
+    for role, page in (("admin", "admin"), ("staff", "staff"), ("dpo", "dpo"), ("participant1", "participant")):
+        response = client.post("/t/distributor/login", data={"email": demo_email("distributor", role),
+                                                              "password": DEMO_PASSWORD})
+        assert response.status_code == 302, role
+        assert client.get(f"/t/distributor/{page}").status_code == 200, role
+        client.post("/t/distributor/logout")
+    response = client.post("/operator/login", data={"email": "operator@portal.example", "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    page = client.get("/operator/").get_data(as_text=True)
+    assert "/t/distributor" in page and "/t/manufacturer" in page and "/t/saas-vendor" in page
+
+
+def test_E01_invalid_definition_names_the_key_and_line_and_changes_nothing(app, tmp_path):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["demo", "seed"])
+    good = (ROOT / "tenants" / "distributor" / "programme.toml").read_text()
+    bad = good.replace('kind = "distributor"', 'kind = "wholesaler"', 1)
+    path = tmp_path / "programme.toml"
+    path.write_text(bad)
+    line = next(i for i, text in enumerate(bad.splitlines(), 1) if text.startswith('kind = "wholesaler"'))
+    result = runner.invoke(args=["programme", "load", "distributor", str(path)])
+    assert result.exit_code == 1
+    assert f"{path}:{line}: tenant.kind: must be one of" in result.output
+    tenant = db.session.scalars(select(Tenant).where(Tenant.slug == "distributor")).one()
+    with use_tenant(tenant.id):
+        assert len(db.session.scalars(select(ProgrammeVersion)).all()) == 1
+
+
+def test_E01_toml_syntax_error_reports_its_line(app, tmp_path):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["demo", "seed"])
+    path = tmp_path / "programme.toml"
+    path.write_text('[tenant]\nslug = "distributor"\nname = \n')
+    result = runner.invoke(args=["programme", "load", "distributor", str(path)])
+    assert result.exit_code == 1
+    assert f"{path}:3" in result.output
+
+
+def test_programme_load_adds_a_version_with_its_effective_date(app, tmp_path):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["demo", "seed"])
+    text = (ROOT / "tenants" / "distributor" / "programme.toml").read_text()
+    path = tmp_path / "programme.toml"
+    path.write_text(text + "\n# a changed comment is a changed file\n")
+    result = runner.invoke(args=["programme", "load", "distributor", str(path), "--effective-from", "2018-09-01"])
+    assert result.exit_code == 0, result.output
+    assert "version 2 from 2018-09-01" in result.output
+
+
+def test_jobs_run_as_of_a_day_twice_changes_nothing_the_second_time(app):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["demo", "seed"])
+    first = runner.invoke(args=["jobs", "run", "--as-of", "2026-05-01"])
+    assert first.exit_code == 0, first.output
+    second = runner.invoke(args=["jobs", "run", "--as-of", "2026-05-01"])
+    assert second.exit_code == 0
+    assert all(line.endswith("changed=0") for line in second.output.strip().splitlines()), second.output
+
+
+def test_jobs_run_for_an_unknown_tenant_exits_1(app):
+    result = app.test_cli_runner().invoke(args=["jobs", "run", "nobody", "--as-of", "2026-05-01"])
+    assert result.exit_code == 1 and "no tenant" in result.output
+
+
+def test_jobs_run_with_a_bad_date_is_a_usage_error(app):
+    result = app.test_cli_runner().invoke(args=["jobs", "run", "--as-of", "01.05.2026"])
+    assert result.exit_code == 2
