@@ -66,8 +66,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app)
 
     from portal import models  # noqa: F401 - every model registered before the guard and the data map run
+    from portal.core import sqlite  # noqa: F401 - transactional SQLite for the embedded default
     from portal.tenancy import guard  # noqa: F401 - installs the tenant guard
-
     from portal.web import install
 
     install(app)

@@ -30,13 +30,18 @@ def fail(message: str) -> None:
 
 def register(app: Flask) -> None:
     from portal.demo.cli import demo
+    from portal.leads.cli import COMMANDS as LEAD_COMMANDS
     from portal.programmes.cli import programme
+    from portal.programmes.participants_cli import participants
     from portal.tenancy.cli import tenants
 
     app.cli.add_command(demo)
     app.cli.add_command(programme)
     app.cli.add_command(tenants)
     app.cli.add_command(jobs)
+    app.cli.add_command(participants)
+    for command in LEAD_COMMANDS:
+        app.cli.add_command(command)
 
 
 @click.group(help="Scheduled work.")

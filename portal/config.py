@@ -36,7 +36,8 @@ def from_environment(instance_path: str) -> dict:
     return {
         "INSTANCE_DIR": str(instance),
         "SECRET_KEY": _secret_key(instance),
-        "SQLALCHEMY_DATABASE_URI": database_url(os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'portal.db'}"),
+        "SQLALCHEMY_DATABASE_URI": database_url(os.environ.get("DATABASE_URL")
+                                                or f"sqlite:///{instance / 'portal.db'}"),
         # None: start (or reuse) the embedded Redis server on instance/redis.sock
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "MAIL_URL": os.environ.get("MAIL_URL") or f"file://{instance / 'mail'}",

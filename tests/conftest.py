@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import redis
 from aiosmtpd.controller import Controller
+from flask import has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
@@ -129,7 +130,10 @@ class IsolatedClient(FlaskClient):
     production — even while the test itself holds an app context open."""
 
     def open(self, *args, **kwargs):
-        return contextvars.Context().run(super().open, *args, **kwargs)
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if has_app_context() and db.session().in_transaction():
+            db.session.rollback()  # the test, like any observer, now reads what the request committed
+        return response
 
 
 @pytest.fixture

@@ -9,16 +9,18 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from portal.accounts.passwords import MIN_LENGTH
 
+CHECK_EMAIL = Email(_l("Check the e-mail address."))
+
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(_l("Enter your e-mail.")), Email(_l("Check the e-mail address."))])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(_l("Enter your e-mail.")), CHECK_EMAIL])
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
 
 
 class RegistrationForm(FlaskForm):
     first_name = StringField(_l("First name"), validators=[DataRequired(_l("Enter your first name.")), Length(max=100)])
     last_name = StringField(_l("Last name"), validators=[DataRequired(_l("Enter your last name.")), Length(max=100)])
-    email = EmailField(_l("E-mail"), validators=[DataRequired(_l("Enter your e-mail.")), Email(_l("Check the e-mail address.")),
+    email = EmailField(_l("E-mail"), validators=[DataRequired(_l("Enter your e-mail.")), CHECK_EMAIL,
                                                  Length(max=254)])
     phone = TelField(_l("Phone"), validators=[Optional(), Length(max=30)])
     company_name = StringField(_l("Company name"), validators=[Optional(), Length(max=200)])
@@ -36,7 +38,7 @@ class RegistrationForm(FlaskForm):
 
 
 class ResetRequestForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(_l("Enter your e-mail.")), Email(_l("Check the e-mail address."))])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(_l("Enter your e-mail.")), CHECK_EMAIL])
 
 
 class ResetForm(FlaskForm):

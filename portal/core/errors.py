@@ -14,6 +14,10 @@ class DomainError(Exception):
         self.field = field
         self.rule = rule
 
+    def describe(self) -> str:
+        """The message with the rule that refused it, as bulk imports and the CLI report it."""
+        return f"{self.rule}: {self.message}" if self.rule else self.message
+
 
 class NotFound(DomainError):
     """Missing, or not visible to this actor: the two look the same on purpose."""

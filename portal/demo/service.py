@@ -18,7 +18,7 @@ from portal.programmes import service as programmes
 from portal.tenancy import service as tenants
 from portal.tenancy.guard import use_tenant
 
-DEMO_PASSWORD = "demo-pass-2026"
+DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - the published demo password (README)
 OPERATOR_EMAIL = "operator@portal.example"
 STAFF_ROLES = ((ADMIN, "admin", "Adam", "Admin"), (STAFF, "staff", "Sara", "Staff"), (DPO, "dpo", "Dorota", "IOD"))
 PARTICIPANTS = (("Paweł", "Partner", "9512345675"), ("Iwona", "Instalator", "5252248481"), ("Jan", "Nowak", ""))

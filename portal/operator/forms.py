@@ -7,5 +7,6 @@ from wtforms.validators import DataRequired, Email
 
 
 class OperatorLoginForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(_l("Enter your e-mail.")), Email(_l("Check the e-mail address."))])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(_l("Enter your e-mail.")),
+                                                 Email(_l("Check the e-mail address."))])
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])

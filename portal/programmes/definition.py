@@ -29,20 +29,36 @@ class DefinitionError(Exception):
         return f"{where}: {self.key}: {self.message}"
 
 
-def _line_of(text: str, section: str, key: str) -> int | None:
-    """The line where ``key`` is set inside ``[section]`` (or the section header when the key is missing)."""
+def _line_of(text: str, section: str, key: str, index: int | None = None) -> int | None:
+    """The line where ``key`` is set inside ``[section]`` (or the ``index``-th ``[[section]]``, from 1); the
+    section header when the key is missing, None when neither is there."""
+    seen = 0
     in_section = False
     header_line = None
     for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
+        line = raw.split("#", 1)[0].strip() if not raw.strip().startswith(('"', "'")) else raw.strip()
         if line.startswith("["):
-            in_section = line.strip("[]").strip() == section
-            if in_section:
-                header_line = number
+            name = line.strip("[]").strip()
+            if name == section:
+                seen += 1
+                in_section = index is None or seen == index
+                if in_section:
+                    header_line = number
+            else:
+                in_section = False
             continue
-        if in_section and re.match(rf"{re.escape(key)}\s*=", line):
+        if in_section and key and re.match(rf"{re.escape(key)}\s*=", line):
             return number
     return header_line
+
+
+def line_of_path(text: str, path: str) -> int | None:
+    """Line of a key path such as ``lead.min_quantity`` or ``lead.reward_rules[2].rate``."""
+    found = re.fullmatch(r"(?P<table>[\w.]+)\[(?P<index>\d+)\](?:\.(?P<key>\w+))?", path)
+    if found:
+        return _line_of(text, found["table"], found["key"] or "", int(found["index"]))
+    table, _, key = path.rpartition(".")
+    return _line_of(text, table, key) if table else _line_of(text, path, "")
 
 
 def _require(data: dict, text: str, path: str, section: str, key: str, kind: type | tuple, errors: list) -> None:
@@ -87,6 +103,10 @@ def read(path: Path) -> tuple[dict, str]:
     if isinstance(ends, date) and isinstance(programme.get("starts_on"), date) and ends < programme["starts_on"]:
         errors.append(DefinitionError(p, _line_of(text, "programme", "ends_on"), "programme.ends_on",
                                       "is before starts_on"))
+    if not errors and programme.get("type") == "lead_reward":
+        from portal.leads.rules import problems
+
+        errors = [DefinitionError(p, line_of_path(text, key), key, message) for key, message in problems(data)]
     if errors:
         raise DefinitionErrors(errors)
     return data, text

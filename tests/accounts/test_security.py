@@ -56,7 +56,7 @@ def test_login_is_throttled_per_account(make_app):
 def test_password_reset_requests_are_throttled(make_app):
     app = make_app(RATELIMIT_ENABLED=True, RESET_LIMIT="2 per minute")
     with app.app_context():
-        tenant = factories.tenant("alpha")
+        factories.tenant("alpha")
     client = app.test_client()
     codes = [client.post("/t/alpha/password/reset", data={"email": "x@example.com"}).status_code for _ in range(3)]
     assert codes == [302, 302, 429]

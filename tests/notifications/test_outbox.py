@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-from email import message_from_bytes
-from email.policy import default
 import subprocess
 import sys
+from email import message_from_bytes
+from email.policy import default
 from pathlib import Path
 
 from rq import SimpleWorker
@@ -28,7 +28,7 @@ def run_worker() -> None:
 
 
 def state(tenant, notification_id: int) -> Notification:
-    db.session.expire_all()
+    db.session.rollback()  # end this session's read transaction: see what the worker committed
     with use_tenant(tenant.id):
         return db.session.get(Notification, notification_id)
 

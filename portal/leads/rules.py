@@ -1,0 +1,227 @@
+"""A lead-reward programme's rules, read from its definition (data, not code: SPEC §4, L-30).
+
+``LeadRules.parse`` turns the JSON-stored definition into typed values and ``problems`` lists what is wrong in a
+definition (key paths such as ``lead.reward_rules[2].rate``), which ``programmes.definition`` maps to lines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+BASES = ("sale_value", "annual_subscription_value", "consumption_at_settlement", "first_year_subscription_value")
+
+
+@dataclass(frozen=True)
+class RewardRule:
+    code: str
+    families: tuple[str, ...]
+    billing: tuple[str, ...]
+    band_min: int
+    band_max: int | None
+    rate: Decimal
+    base: str
+    min_active_months: int = 0
+
+    def matches(self, family: str, billing: str, band: int) -> bool:
+        return (family in self.families and billing in self.billing and band >= self.band_min
+                and (self.band_max is None or band <= self.band_max))
+
+
+@dataclass(frozen=True)
+class CustomerExclusion:
+    code: str
+    flag: str
+    families: tuple[str, ...] | None
+    unless_flag: str | None
+    reason: dict[str, str]
+
+    def applies(self, flags: set[str], family: str) -> bool:
+        if self.flag not in flags:
+            return False
+        if self.unless_flag and self.unless_flag in flags:
+            return False
+        return self.families is None or family in self.families
+
+
+@dataclass(frozen=True)
+class Period:
+    number: int
+    sales_from: date
+    sales_until: date
+    payout_by: date
+
+
+@dataclass(frozen=True)
+class Tier:
+    contacts_min: int
+    contacts_max: int
+    monthly_fee: Decimal
+
+
+@dataclass(frozen=True)
+class TermDiscount:
+    min_months: int
+    max_months: int | None
+    rate: Decimal
+
+
+@dataclass
+class LeadRules:
+    starts_on: date
+    ends_on: date
+    families: tuple[str, ...]
+    billing_models: tuple[str, ...]
+    min_quantity: int
+    max_submissions: int | None
+    review_business_days: int
+    vendor_registry_flag: str | None
+    base_cap_quantity: int | None
+    max_paid_per_month: int | None
+    ineligible_partner_flags: tuple[str, ...]
+    withhold_flags: tuple[str, ...]
+    exclusions: list[CustomerExclusion]
+    reward_rules: list[RewardRule]
+    periods: list[Period]
+    realisation_min_quantity: int
+    require_new_tenant: bool
+    not_before_qualification: bool
+    carry_over: tuple[date, date] | None = None
+    new_partner_amount: Decimal | None = None
+    new_partner_flag: str | None = None
+    top_partner_tiers: list[tuple[int, Decimal]] = field(default_factory=list)
+    tiers: list[Tier] = field(default_factory=list)
+    term_discounts: list[TermDiscount] = field(default_factory=list)
+    first_year_months: int = 12
+
+    @classmethod
+    def parse(cls, definition: dict) -> LeadRules:
+        lead = definition["lead"]
+        programme = definition["programme"]
+        realisation = lead.get("realisation", {})
+        carry = lead.get("carry_over")
+        bonuses = definition.get("bonuses", {})
+        new_partner = bonuses.get("new_partner")
+        pricing = definition.get("pricing", {})
+        return cls(
+            starts_on=_date(programme["starts_on"]),
+            ends_on=_date(programme["ends_on"]),
+            families=tuple(f["code"] for f in lead.get("families", [])),
+            billing_models=tuple(b["code"] for b in lead.get("billing_models", [])),
+            min_quantity=int(lead.get("min_quantity", 1)),
+            max_submissions=lead.get("max_submissions_per_partner"),
+            review_business_days=int(lead.get("review_business_days", 5)),
+            vendor_registry_flag=lead.get("vendor_registry_flag"),
+            base_cap_quantity=lead.get("base_cap_quantity"),
+            max_paid_per_month=lead.get("max_paid_per_month"),
+            ineligible_partner_flags=tuple(lead.get("ineligible_partner_flags", [])),
+            withhold_flags=tuple(lead.get("payout", {}).get("withhold_flags", [])),
+            exclusions=[CustomerExclusion(e["code"], e["flag"], tuple(e["families"]) if e.get("families") else None,
+                                          e.get("unless_flag"), {"pl": e.get("reason_pl", ""),
+                                                                 "en": e.get("reason_en", "")})
+                        for e in lead.get("customer_exclusions", [])],
+            reward_rules=[RewardRule(r["code"], tuple(r["families"]), tuple(r["billing"]), int(r.get("band_min", 1)),
+                                     r.get("band_max"), Decimal(r["rate"]), r["base"],
+                                     int(r.get("min_active_months", 0)))
+                          for r in lead.get("reward_rules", [])],
+            periods=[Period(int(p["number"]), _date(p["sales_from"]), _date(p["sales_until"]), _date(p["payout_by"]))
+                     for p in definition.get("settlement_periods", [])],
+            realisation_min_quantity=int(realisation.get("min_quantity", 0)),
+            require_new_tenant=bool(realisation.get("require_new_tenant", False)),
+            not_before_qualification=bool(realisation.get("not_before_qualification", True)),
+            carry_over=(_date(carry["previous_starts_on"]), _date(carry["previous_ends_on"])) if carry else None,
+            new_partner_amount=Decimal(new_partner["amount"]) if new_partner else None,
+            new_partner_flag=new_partner.get("disqualifying_flag") if new_partner else None,
+            top_partner_tiers=sorted((int(t["min_leads"]), Decimal(t["amount"]))
+                                     for t in bonuses.get("top_partner", {}).get("tiers", [])),
+            tiers=[Tier(int(t["contacts_min"]), int(t["contacts_max"]), Decimal(t["monthly_fee"]))
+                   for t in pricing.get("tiers", [])],
+            term_discounts=[TermDiscount(int(d["min_months"]), d.get("max_months"), Decimal(d["rate"]))
+                            for d in pricing.get("term_discounts", [])],
+            first_year_months=int(definition.get("referral", {}).get("first_year_months", 12)),
+        )
+
+    def first_match(self, family: str, billing: str, band: int) -> tuple[int, RewardRule] | None:
+        """L-11: the first rule in table order that matches wins; its position is shown to the organiser."""
+        for index, rule in enumerate(self.reward_rules, start=1):
+            if rule.matches(family, billing, band):
+                return index, rule
+        return None
+
+    def period(self, number: int) -> Period | None:
+        return next((p for p in self.periods if p.number == number), None)
+
+    def top_partner_amount(self, realised: int) -> Decimal | None:
+        """L-16: the highest tier whose threshold the count reaches."""
+        amount = None
+        for threshold, value in self.top_partner_tiers:
+            if realised >= threshold:
+                amount = value
+        return amount
+
+    def first_year_value(self, contacts: int, term_months: int) -> Decimal | None:
+        """SPEC §7: tier price for the contact count × (1 − term discount) × months of the first year."""
+        tier = next((t for t in self.tiers if t.contacts_min <= contacts <= t.contacts_max), None)
+        if tier is None and self.tiers and contacts > self.tiers[-1].contacts_max:
+            tier = self.tiers[-1]
+        if tier is None:
+            return None
+        discount = next((d.rate for d in self.term_discounts if d.min_months <= term_months
+                         and (d.max_months is None or term_months <= d.max_months)), Decimal(0))
+        return tier.monthly_fee * (1 - discount) * min(term_months, self.first_year_months)
+
+
+def _date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def problems(definition: dict) -> list[tuple[str, str]]:
+    """(key path, message) for everything in a lead-reward definition the engine cannot run on."""
+    found: list[tuple[str, str]] = []
+    lead = definition.get("lead")
+    if not isinstance(lead, dict):
+        return [("lead", "is missing: a lead-reward programme needs a [lead] table")]
+    if not isinstance(definition.get("programme", {}).get("ends_on"), date | str):
+        found.append(("programme.ends_on", "is missing: a campaign needs an end date"))
+    families = {f.get("code") for f in lead.get("families", [])}
+    billing = {b.get("code") for b in lead.get("billing_models", [])}
+    for key in ("min_quantity", "review_business_days"):
+        if not isinstance(lead.get(key), int) or lead.get(key) < 0:
+            found.append((f"lead.{key}", "must be a whole number of at least 0"))
+    rules = lead.get("reward_rules", [])
+    if not rules:
+        found.append(("lead.reward_rules", "needs at least one rule"))
+    for i, rule in enumerate(rules, start=1):
+        path = f"lead.reward_rules[{i}]"
+        for key in ("code", "families", "billing", "rate", "base"):
+            if key not in rule:
+                found.append((f"{path}.{key}", "is missing"))
+        try:
+            rate = Decimal(str(rule.get("rate", "")))
+            if not Decimal(0) <= rate <= Decimal(1):
+                found.append((f"{path}.rate", "must be a fraction between 0 and 1, e.g. \"0.15\""))
+        except InvalidOperation:
+            found.append((f"{path}.rate", "must be a decimal string, e.g. \"0.15\""))
+        if rule.get("base") not in BASES:
+            found.append((f"{path}.base", f"must be one of {', '.join(BASES)}"))
+        for family in rule.get("families", []):
+            if families and family not in families:
+                found.append((f"{path}.families", f"{family!r} is not one of lead.families"))
+        for model in rule.get("billing", []):
+            if billing and model not in billing:
+                found.append((f"{path}.billing", f"{model!r} is not one of lead.billing_models"))
+        low, high = rule.get("band_min", 1), rule.get("band_max")
+        if high is not None and (not isinstance(high, int) or high < low):
+            found.append((f"{path}.band_max", "must be a whole number not below band_min"))
+    numbers = [p.get("number") for p in definition.get("settlement_periods", [])]
+    if len(numbers) != len(set(numbers)):
+        found.append(("settlement_periods", "period numbers must be unique"))
+    for i, period in enumerate(definition.get("settlement_periods", []), start=1):
+        for key in ("number", "sales_from", "sales_until", "payout_by"):
+            if key not in period:
+                found.append((f"settlement_periods[{i}].{key}", "is missing"))
+        if isinstance(period.get("sales_from"), date) and isinstance(period.get("sales_until"), date) \
+                and period["sales_until"] < period["sales_from"]:
+            found.append((f"settlement_periods[{i}].sales_until", "is before sales_from"))
+    return found

@@ -1,0 +1,115 @@
+"""Partners (resellers) of a lead-reward programme: joining (L-01), flags (L-01, L-15, L-18), exclusion (L-20)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from portal.accounts.service import clean_nip
+from portal.core.bulk import ValidationFailed
+from portal.core.clock import Clock
+from portal.core.errors import DomainError, NotFound
+from portal.extensions import db
+from portal.leads.models import Partner
+from portal.leads.rules import LeadRules
+from portal.privacy import audit
+
+CONTACT_FIELDS = ("contact_first_name", "contact_last_name", "contact_phone", "contact_email")
+
+
+def known_flags(rules: LeadRules) -> set[str]:
+    return {*rules.ineligible_partner_flags, *rules.withhold_flags,
+            *([rules.new_partner_flag] if rules.new_partner_flag else [])}
+
+
+def by_nip(nip: str) -> Partner | None:
+    return db.session.scalars(select(Partner).where(Partner.nip == nip)).first()
+
+
+def for_user(user_id: int) -> Partner | None:
+    return db.session.scalars(select(Partner).where(Partner.user_id == user_id)).first()
+
+
+def get(partner_id: int) -> Partner:
+    partner = db.session.get(Partner, partner_id)
+    if partner is None:
+        raise NotFound("No such partner.")
+    return partner
+
+
+def _check(data: dict, rules: LeadRules) -> tuple[str, list[str]]:
+    problems: list[tuple[str | None, str, str | None]] = []
+    nip = ""
+    try:
+        nip = clean_nip(data.get("nip", ""))
+    except DomainError as error:
+        problems.append(("nip", "The company NIP is not valid: check the 10 digits.", "L-01"))
+        del error
+    for key, label in (("name", "company name"), ("address", "company address"),
+                       ("contact_first_name", "contact's first name"), ("contact_last_name", "contact's last name"),
+                       ("contact_phone", "contact's phone"), ("contact_email", "contact's e-mail")):
+        if not (data.get(key) or "").strip():
+            problems.append((key, f"Enter the {label}.", "L-01"))
+    email = (data.get("contact_email") or "").strip()
+    if email and ("@" not in email or "." not in email.rsplit("@", 1)[-1]):
+        problems.append(("contact_email", "Check the contact's e-mail address.", "L-01"))
+    flags = data.get("flags") or []
+    unknown = [f for f in flags if f not in known_flags(rules)]
+    if unknown:
+        problems.append(("flags", f"Unknown flag(s): {', '.join(unknown)}.", None))
+    if problems:
+        raise ValidationFailed(problems)
+    return nip, flags
+
+
+def join(data: dict, rules: LeadRules, *, tenant_id: int, actor=None, user_id: int | None = None,
+         update: bool = False) -> Partner:
+    """Register a partner company, or (``update``) refresh an existing one's data and flags (the ERP import).
+
+    L-01: direct CSP partners (or their group) are not eligible; the flag comes from the organiser.
+    """
+    nip, flags = _check(data, rules)
+    partner = by_nip(nip)
+    if partner is not None and not update:
+        raise DomainError("This company is already registered in the programme.", field="nip", rule="L-01")
+    if user_id is not None and partner is None and for_user(user_id) is not None:
+        raise DomainError("Your account already represents a company in the programme.", field="nip")
+    values = {k: data[k].strip() for k in ("name", "address", *CONTACT_FIELDS)}
+    values["contact_email"] = values["contact_email"].lower()
+    if partner is None:
+        partner = Partner(tenant_id=tenant_id, nip=nip, flags=sorted(set(flags)), user_id=user_id, **values)
+        db.session.add(partner)
+        db.session.flush()
+        audit.record(actor, "partner.joined", "partner", partner.id)
+    else:
+        for key, value in values.items():
+            setattr(partner, key, value)
+        partner.flags = sorted(set(flags))
+        audit.record(actor, "partner.updated", "partner", partner.id)
+    return partner
+
+
+def ineligibility(partner: Partner, rules: LeadRules) -> tuple[str, str] | None:
+    """(rule, reason) when the partner may not take part now (L-01 direct CSP, L-20 excluded)."""
+    if partner.excluded_at is not None:
+        return "L-20", "the partner was removed from the programme"
+    bad = [f for f in partner.flags or [] if f in rules.ineligible_partner_flags]
+    if bad:
+        return "L-01", "direct CSP partners and their capital group are not eligible"
+    return None
+
+
+def set_flags(partner: Partner, flags: list[str], rules: LeadRules, *, actor) -> None:
+    unknown = [f for f in flags if f not in known_flags(rules)]
+    if unknown:
+        raise DomainError(f"Unknown flag(s): {', '.join(unknown)}.", field="flags")
+    partner.flags = sorted(set(flags))
+    audit.record(actor, "partner.flags", "partner", partner.id)
+
+
+def exclude(partner: Partner, reason: str, *, actor, clock: Clock) -> None:
+    """L-20: submitting false information can remove the partner from the programme."""
+    if not reason.strip():
+        raise DomainError("Give the reason for the exclusion.", field="reason", rule="L-20")
+    partner.excluded_at = clock.now()
+    partner.exclusion_reason = reason.strip()
+    audit.record(actor, "partner.excluded", "partner", partner.id)

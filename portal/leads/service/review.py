@@ -1,0 +1,86 @@
+"""Reviewing leads (L-07): the queue by the 5-business-day deadline, decisions with reasons, reminders."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import and_, select
+
+from portal.core.clock import Clock
+from portal.core.errors import DomainError, NotFound
+from portal.extensions import db
+from portal.leads.models import PENDING, QUALIFIED, REJECTED, Lead, Partner
+from portal.leads.service.programme import version_on
+from portal.notifications import service as notifications
+from portal.privacy import audit
+
+DECISIONS = (QUALIFIED, REJECTED)
+
+
+def get(lead_id: int, *, partner_id: int | None = None) -> Lead:
+    """A lead of this tenant (and of this partner, when given); otherwise 404 — "not yours" looks like "none"."""
+    lead = db.session.get(Lead, lead_id)
+    if lead is None or (partner_id is not None and lead.partner_id != partner_id):
+        raise NotFound("No such lead.")
+    return lead
+
+
+def by_ref(ref: str) -> Lead | None:
+    return db.session.scalars(select(Lead).where(Lead.ref == ref)).first()
+
+
+def queue(*, status: str = PENDING, after: tuple[date, int] | None = None, limit: int = 50) -> list[Lead]:
+    """Pending leads, soonest deadline first (keyset pagination: flat as the table grows)."""
+    query = select(Lead).where(Lead.status == status)
+    if after is not None:
+        due, last_id = after
+        query = query.where((Lead.due_on > due) | and_(Lead.due_on == due, Lead.id > last_id))
+    return list(db.session.scalars(query.order_by(Lead.due_on, Lead.id).limit(limit)))
+
+
+def decide(lead: Lead, decision: str, *, decided_on: date, reason: str = "", actor=None, clock: Clock) -> Lead:
+    """Qualify or reject; the partner is told the decision and the reason. The programme version in force on the
+    day of qualification is the one its settlement will use (L-30)."""
+    if decision not in DECISIONS:
+        raise DomainError("The decision is either qualified or rejected.", field="decision", rule="L-07")
+    reason = (reason or "").strip()
+    if decision == REJECTED and not reason:
+        raise DomainError("Give the partner the reason for the rejection.", field="reason", rule="L-07")
+    if decided_on < lead.submitted_on:
+        raise DomainError("A decision cannot come before the submission.", field="decided_on", rule="L-07")
+    if lead.status != PENDING:
+        if lead.status == decision and lead.decided_on == decided_on:
+            return lead  # the same decision again (a re-run import): nothing changes
+        raise DomainError(f"Lead {lead.ref} was already {lead.status} on {lead.decided_on}.", field="decision",
+                          rule="L-07")
+    lead.status = decision
+    lead.decided_on = decided_on
+    lead.decision_reason = reason or None
+    lead.decided_by = getattr(actor, "id", None)
+    lead.programme_version_id = version_on(decided_on).id
+    audit.record(actor, f"lead.{decision}", "lead", lead.id)
+    partner = db.session.get(Partner, lead.partner_id)
+    if partner is not None and partner.user_id:
+        from portal.accounts.models import User
+
+        user = db.session.get(User, partner.user_id)
+        if user is not None:
+            notifications.notify(user, f"lead_{decision}", clock=clock, ref=lead.ref, reason=reason)
+    return lead
+
+
+def remind_overdue(*, clock: Clock) -> int:
+    """Tell the organiser's staff once a day about pending leads due today or overdue (L-07)."""
+    from portal.accounts.models import ADMIN, STAFF, User
+
+    today = clock.today()
+    due = list(db.session.scalars(select(Lead).where(Lead.status == PENDING, Lead.due_on <= today,
+                                                     (Lead.reminded_on.is_(None)) | (Lead.reminded_on < today))))
+    if not due:
+        return 0
+    overdue = sum(1 for lead in due if lead.due_on < today)
+    for user in db.session.scalars(select(User).where(User.role.in_((ADMIN, STAFF)), User.is_active_account)):
+        notifications.notify(user, "review_deadline", clock=clock, due=len(due), overdue=overdue)
+    for lead in due:
+        lead.reminded_on = today
+    return len(due)

@@ -1,0 +1,111 @@
+"""Customer facts from the vendor (L-04, L-05) and the vendor's sales reports (L-10)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+from stdnum.pl import nip as nip_number
+
+from portal.core.bulk import ValidationFailed
+from portal.core.errors import DomainError
+from portal.extensions import db
+from portal.leads.models import CustomerFact, Sale
+from portal.leads.rules import LeadRules
+from portal.leads.service import review
+from portal.privacy import audit
+
+CUSTOMER_FLAGS = ("registered_with_vendor", "holds_m365", "holds_o365", "holds_d365", "held_server_csp",
+                  "moving_to_e3_or_higher")
+
+
+def known_customer_flags(rules: LeadRules) -> set[str]:
+    flags = {e.flag for e in rules.exclusions} | {e.unless_flag for e in rules.exclusions if e.unless_flag}
+    if rules.vendor_registry_flag:
+        flags.add(rules.vendor_registry_flag)
+    return flags or set(CUSTOMER_FLAGS)
+
+
+def flag_customer(customer_nip: str, flag: str, rules: LeadRules, *, tenant_id: int, actor=None) -> CustomerFact:
+    if not nip_number.is_valid(customer_nip or ""):
+        raise DomainError("The customer's NIP is not valid.", field="customer_nip", rule="L-04")
+    if flag not in known_customer_flags(rules):
+        raise DomainError(f"Unknown flag {flag!r}; use one of {', '.join(sorted(known_customer_flags(rules)))}.",
+                          field="flag")
+    nip = nip_number.compact(customer_nip)
+    fact = db.session.scalars(select(CustomerFact).where(CustomerFact.customer_nip == nip,
+                                                         CustomerFact.flag == flag)).first()
+    if fact is None:
+        fact = CustomerFact(tenant_id=tenant_id, customer_nip=nip, flag=flag)
+        db.session.add(fact)
+        db.session.flush()
+        audit.record(actor, "customer.flagged", "customer_fact", fact.id)
+    return fact
+
+
+def unflag_customer(fact_id: int, *, actor=None) -> None:
+    fact = db.session.get(CustomerFact, fact_id)
+    if fact is not None:
+        audit.record(actor, "customer.unflagged", "customer_fact", fact.id)
+        db.session.delete(fact)
+
+
+def facts(limit: int = 200) -> list[CustomerFact]:
+    return list(db.session.scalars(select(CustomerFact).order_by(CustomerFact.customer_nip, CustomerFact.flag)
+                                   .limit(limit)))
+
+
+def record_sale(row: dict, rules: LeadRules, *, tenant_id: int, actor=None) -> Sale:
+    """One report line; the same (ref, date, family, billing) again replaces the earlier figures (a correction)."""
+    problems: list[tuple[str | None, str, str | None]] = []
+    ref = (row.get("ref") or "").strip()
+    if not ref:
+        problems.append(("ref", "Give the lead reference.", "L-10"))
+    elif review.by_ref(ref) is None:
+        problems.append(("ref", f"No lead has the reference {ref}.", "L-10"))
+    try:
+        day = date.fromisoformat((row.get("transaction_date") or "").strip())
+    except ValueError:
+        day = None
+        problems.append(("transaction_date", "Use a date as YYYY-MM-DD.", None))
+    family, billing = (row.get("family") or "").strip(), (row.get("billing") or "").strip()
+    if family not in rules.families:
+        problems.append(("family", f"Unknown family {family!r}; use one of {', '.join(rules.families)}.", None))
+    if billing not in rules.billing_models:
+        problems.append(("billing", f"Unknown billing {billing!r}; use one of {', '.join(rules.billing_models)}.",
+                         None))
+    numbers = {}
+    for key in ("licences", "months_active"):
+        raw = (row.get(key) or "0" if key == "months_active" else row.get(key) or "").strip()
+        try:
+            numbers[key] = int(raw)
+            if numbers[key] < 0:
+                raise ValueError
+        except ValueError:
+            problems.append((key, f"{key} must be a whole number of at least 0.", None))
+    try:
+        value = Decimal((row.get("value") or "").strip())
+        if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.01")):
+            raise InvalidOperation
+    except InvalidOperation:
+        value = None
+        problems.append(("value", "value must be an amount in PLN with at most 2 decimals, e.g. 1234.50.", None))
+    new_tenant = (row.get("new_tenant") or "").strip().lower()
+    if new_tenant not in ("yes", "no"):
+        problems.append(("new_tenant", "new_tenant is yes or no.", None))
+    if problems:
+        raise ValidationFailed(problems)
+    sale = db.session.scalars(select(Sale).where(Sale.ref == ref, Sale.transaction_date == day,
+                                                 Sale.family == family, Sale.billing == billing)).first()
+    if sale is None:
+        sale = Sale(tenant_id=tenant_id, ref=ref, transaction_date=day, family=family, billing=billing,
+                    licences=0, value=Decimal(0))
+        db.session.add(sale)
+    sale.licences = numbers["licences"]
+    sale.months_active = numbers["months_active"]
+    sale.value = value
+    sale.new_tenant = new_tenant == "yes"
+    db.session.flush()
+    audit.record(actor, "sale.recorded", "sale", sale.id)
+    return sale

@@ -1,0 +1,410 @@
+"""Settlement of a period (L-10 … L-19): every realised lead's reward explained line by line.
+
+The run is deterministic: the same data gives the same lines (and the same CSV). A draft can be re-run; an
+approved settlement is frozen, and corrections of its sales come back as negative lines in a later period.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import delete, insert, select
+
+from portal.core.clock import Clock
+from portal.core.errors import Conflict, DomainError, NotFound
+from portal.core.money import money
+from portal.extensions import db
+from portal.leads.models import QUALIFIED, CustomerFact, Lead, Partner, Sale, Settlement, SettlementLine
+from portal.leads.rules import LeadRules
+from portal.leads.service import partners as partner_service
+from portal.leads.service.programme import rules_of, version_on
+from portal.privacy import audit
+from portal.programmes.models import ProgrammeVersion
+
+CSV_COLUMNS = ("partner_nip", "ref", "line", "rule", "base", "rate", "amount", "status", "reason")
+LINE_ORDER = {"reward": 0, "new_partner_bonus": 1, "top_partner_award": 2}
+PAYABLE, WITHHELD, NOT_PAID = "payable", "withheld", "not_paid"
+ZERO = Decimal("0.00")
+
+
+@dataclass
+class Line:
+    partner: Partner
+    line: str
+    rule: str
+    status: str
+    reason: str
+    ref: str = ""
+    lead: Lead | None = None
+    base: Decimal = ZERO
+    rate: Decimal = Decimal(0)
+    amount: Decimal = ZERO
+    rule_code: str = ""
+    transaction_date: date | None = None
+    version_id: int | None = None
+    realised: bool = False
+
+    def key(self) -> tuple:
+        return (self.partner.nip, LINE_ORDER.get(self.line, 9), self.transaction_date or date.min, self.ref)
+
+
+@dataclass
+class Realisation:
+    """What the vendor's report says about one lead in a window: its sales summed, dated by the first."""
+
+    first_date: date
+    family: str
+    billing: str
+    licences: int
+    value: Decimal
+    months_active: int
+    new_tenant: bool
+
+    @classmethod
+    def of(cls, sales: list[Sale]) -> Realisation:
+        sales = sorted(sales, key=lambda s: (s.transaction_date, s.id))
+        return cls(sales[0].transaction_date, sales[0].family, sales[0].billing, max(s.licences for s in sales),
+                   sum((s.value for s in sales), Decimal(0)), max(s.months_active for s in sales),
+                   all(s.new_tenant for s in sales))
+
+
+@dataclass
+class Context:
+    as_of: date
+    campaign: LeadRules
+    versions: dict[int, LeadRules]
+    facts: dict[str, set[str]]
+    partners: dict[int, Partner]
+    paid_before: dict[int, SettlementLine] = field(default_factory=dict)
+
+    def rules_for(self, lead: Lead) -> tuple[LeadRules, int | None]:
+        """L-30: the version in force when the lead was qualified."""
+        if lead.programme_version_id and lead.programme_version_id in self.versions:
+            return self.versions[lead.programme_version_id], lead.programme_version_id
+        return self.campaign, None
+
+
+def _fmt_rate(rate: Decimal) -> str:
+    text = format(rate.normalize(), "f")
+    return f"{rate:.2f}" if len(text.partition(".")[2]) < 2 else text
+
+
+def evaluate(lead: Lead, real: Realisation, ctx: Context) -> Line:
+    """The reward line of one lead, before the per-month limit (L-14) and withholding (L-18)."""
+    partner = ctx.partners[lead.partner_id]
+    rules, version_id = ctx.rules_for(lead)
+    line = Line(partner, "reward", "L-10", NOT_PAID, "", ref=lead.ref, lead=lead,
+                transaction_date=real.first_date, version_id=version_id)
+    if lead.status != QUALIFIED or lead.decided_on is None or lead.decided_on > ctx.as_of:
+        line.rule, line.reason = "L-07", ("the lead was rejected" if lead.status == "rejected"
+                                          else "the lead has not been qualified")
+        return line
+    refusal = partner_service.ineligibility(partner, rules)
+    if refusal:
+        line.rule, line.reason = refusal
+        return line
+    flags = ctx.facts.get(lead.customer_nip, set())
+    for exclusion in rules.exclusions:
+        if exclusion.applies(flags, real.family):
+            line.rule, line.reason = "L-05", exclusion.reason.get("en") or exclusion.code
+            return line
+    checks = (
+        (rules.starts_on <= real.first_date <= rules.ends_on, "the sale is outside the campaign dates"),
+        (not rules.not_before_qualification or real.first_date >= lead.decided_on,
+         f"the sale on {real.first_date} came before the qualification on {lead.decided_on}"),
+        (real.licences >= rules.realisation_min_quantity,
+         f"{real.licences} licences bought; at least {rules.realisation_min_quantity} are needed"),
+        (not rules.require_new_tenant or real.new_tenant, "the service was not started on a new tenant"),
+        (real.billing in rules.billing_models, f"licensing model {real.billing} is not covered"),
+    )
+    for ok, reason in checks:
+        if not ok:
+            line.reason = reason
+            return line
+    line.realised = True
+    match = rules.first_match(real.family, real.billing, lead.licences)
+    if match is None:
+        line.rule = "L-11"
+        line.reason = f"no reward rate for {real.family} {real.billing} with {lead.licences} licences"
+        return line
+    position, rule = match
+    line.rule, line.rule_code, line.rate = "L-11", rule.code, rule.rate
+    if rule.min_active_months and real.months_active < rule.min_active_months:
+        line.reason = (f"{real.months_active} months of active consumption; rule {position} needs "
+                       f"{rule.min_active_months}")
+        return line
+    base, capped = _base(rule.base, real, rules)
+    if base is None:
+        line.reason = "no price tier for this contact count"
+        return line
+    line.base = money(base)
+    line.amount = money(base * rule.rate)
+    line.status = PAYABLE
+    line.reason = f"rule {position} ({rule.code}): {_fmt_rate(rule.rate)} of {rule.base.replace('_', ' ')}"
+    if capped:
+        line.rule = "L-12"
+        line.reason += f", base capped at {rules.base_cap_quantity} licences"
+    return line
+
+
+def _base(kind: str, real: Realisation, rules: LeadRules) -> tuple[Decimal | None, bool]:
+    cap = rules.base_cap_quantity
+    if kind == "first_year_subscription_value":
+        contacts = min(real.licences, cap) if cap else real.licences
+        return rules.first_year_value(contacts, real.months_active), bool(cap and real.licences > cap)
+    if cap and real.licences > cap:
+        return real.value * cap / real.licences, True
+    return real.value, False
+
+
+def _limit_per_month(lines: list[Line], ctx: Context, already: dict[tuple[int, int, int], int]) -> None:
+    """L-14: at most N realised leads per partner per calendar month are paid, the earliest transactions first."""
+    limit = ctx.campaign.max_paid_per_month
+    if not limit:
+        return
+    by_month: dict[tuple[int, int, int], list[Line]] = defaultdict(list)
+    for line in lines:
+        if line.status == PAYABLE:
+            day = line.transaction_date
+            by_month[(line.partner.id, day.year, day.month)].append(line)
+    for key, group in by_month.items():
+        group.sort(key=lambda ln: (ln.transaction_date, ln.lead.submitted_on, ln.ref))
+        room = max(limit - already.get(key, 0), 0)
+        for extra in group[room:]:
+            extra.status, extra.rule, extra.amount = NOT_PAID, "L-14", ZERO
+            extra.reason = (f"more than {limit} realised leads in {key[1]}-{key[2]:02d}; "
+                            "the earliest transactions are paid")
+
+
+def _withhold(line: Line, rules: LeadRules) -> None:
+    """L-18: payout withheld while in arrears or without an active cloud agreement."""
+    flags = [f for f in line.partner.flags or [] if f in rules.withhold_flags]
+    if line.status == PAYABLE and flags:
+        line.status, line.rule = WITHHELD, "L-18"
+        line.reason = "withheld: " + ", ".join(f.replace("_", " ") for f in flags)
+
+
+def _context(as_of: date, campaign: LeadRules) -> Context:
+    versions = {v.id: rules_of(v) for v in db.session.scalars(select(ProgrammeVersion))
+                if v.definition.get("programme", {}).get("type") == "lead_reward"}
+    facts: dict[str, set[str]] = defaultdict(set)
+    for nip, flag in db.session.execute(select(CustomerFact.customer_nip, CustomerFact.flag)):
+        facts[nip].add(flag)
+    partners = {p.id: p for p in db.session.scalars(select(Partner))}
+    return Context(as_of, campaign, versions, facts, partners)
+
+
+def _realisations(start: date, end: date) -> list[tuple[Lead, Realisation]]:
+    """Leads with sales dated in [start, end], in one joined query."""
+    grouped: dict[int, list[Sale]] = defaultdict(list)
+    leads: dict[int, Lead] = {}
+    rows = db.session.execute(select(Lead, Sale).join(Sale, Sale.ref == Lead.ref)
+                              .where(Sale.transaction_date >= start, Sale.transaction_date <= end))
+    for lead, sale in rows:
+        leads[lead.id] = lead
+        grouped[lead.id].append(sale)
+    return [(leads[i], Realisation.of(sales)) for i, sales in grouped.items()]
+
+
+def _approved_lines(before_period: int) -> list[SettlementLine]:
+    query = (select(SettlementLine).join(Settlement, Settlement.id == SettlementLine.settlement_id)
+             .where(Settlement.status == "approved", Settlement.period < before_period))
+    return list(db.session.scalars(query))
+
+
+def compute(period_number: int, *, as_of: date) -> list[Line]:
+    """Every line of the period's statement, without writing anything."""
+    campaign = rules_of(version_on(as_of))
+    period = campaign.period(period_number)
+    if period is None:
+        raise NotFound(f"The programme has no settlement period {period_number}.")
+    ctx = _context(as_of, campaign)
+    earlier = _approved_lines(period_number)
+    paid_before = {ln.lead_id: ln for ln in earlier if ln.line == "reward" and ln.status in (PAYABLE, WITHHELD)
+                   and ln.amount > 0}
+    bonus_before = {ln.partner_id for ln in earlier if ln.line == "new_partner_bonus"}
+    realised_before = {ln.partner_id for ln in earlier if ln.line == "reward" and ln.status in (PAYABLE, WITHHELD)}
+    already_per_month: dict[tuple[int, int, int], int] = defaultdict(int)
+    for ln in earlier:
+        if ln.line == "reward" and ln.status in (PAYABLE, WITHHELD) and ln.amount > 0 and ln.transaction_date:
+            already_per_month[(ln.partner_id, ln.transaction_date.year, ln.transaction_date.month)] += 1
+
+    end = min(period.sales_until, as_of)
+    lines = [evaluate(lead, real, ctx) for lead, real in _realisations(period.sales_from, end)
+             if lead.id not in paid_before]
+    _limit_per_month(lines, ctx, already_per_month)
+    for line in lines:
+        _withhold(line, ctx.campaign)
+    lines += _clawbacks(earlier, ctx, period_number)
+    lines += _new_partner_bonuses(lines, ctx, bonus_before | realised_before)
+    if period.sales_until >= campaign.ends_on or period_number == max(p.number for p in campaign.periods):
+        lines += _top_partner(ctx, end)
+    return sorted(lines, key=Line.key)
+
+
+def _clawbacks(earlier: list[SettlementLine], ctx: Context, period_number: int) -> list[Line]:
+    """A sale reduced or reversed after its period was approved comes back as a negative line (L-19)."""
+    out = []
+    paid = [ln for ln in earlier if ln.line == "reward" and ln.lead_id and ln.status in (PAYABLE, WITHHELD)]
+    if not paid:
+        return out
+    settled_total: dict[int, Decimal] = defaultdict(Decimal)
+    first: dict[int, SettlementLine] = {}
+    for ln in paid:
+        settled_total[ln.lead_id] += ln.amount
+        first.setdefault(ln.lead_id, ln)
+    periods = {p.number: p for p in ctx.campaign.periods}
+    leads = {lead.id: lead for lead in db.session.scalars(select(Lead).where(Lead.id.in_(list(settled_total))))}
+    for lead_id, total in settled_total.items():
+        origin = first[lead_id]
+        settlement = db.session.get(Settlement, origin.settlement_id)
+        window = periods.get(settlement.period)
+        lead = leads.get(lead_id)
+        if window is None or lead is None:
+            continue
+        sales = list(db.session.scalars(select(Sale).where(Sale.ref == lead.ref,
+                                                           Sale.transaction_date >= window.sales_from,
+                                                           Sale.transaction_date <= window.sales_until)))
+        now_amount = ZERO
+        if sales:
+            recomputed = evaluate(lead, Realisation.of(sales), ctx)
+            now_amount = recomputed.amount if recomputed.status == PAYABLE else ZERO
+        if now_amount < total:
+            out.append(Line(ctx.partners[lead.partner_id], "reward", "L-19", PAYABLE,
+                            f"correction: the vendor's report for period {settlement.period} was reduced after "
+                            f"its approval (paid {total}, now {now_amount})",
+                            ref=lead.ref, lead=lead, base=ZERO, rate=Decimal(0), amount=money(now_amount - total),
+                            transaction_date=origin.transaction_date, version_id=origin.programme_version_id))
+    return out
+
+
+def _new_partner_bonuses(lines: list[Line], ctx: Context, not_new: set[int]) -> list[Line]:
+    """L-15: a one-off bonus for a partner whose first realised lead is paid in this campaign."""
+    rules = ctx.campaign
+    if rules.new_partner_amount is None:
+        return []
+    firsts: dict[int, Line] = {}
+    for line in sorted(lines, key=lambda ln: (ln.transaction_date or date.min, ln.ref)):
+        if line.line == "reward" and line.status in (PAYABLE, WITHHELD) and line.amount > 0:
+            firsts.setdefault(line.partner.id, line)
+    out = []
+    for partner_id, first in firsts.items():
+        partner = ctx.partners[partner_id]
+        if partner_id in not_new or (rules.new_partner_flag and rules.new_partner_flag in (partner.flags or [])):
+            continue
+        amount = money(rules.new_partner_amount)
+        bonus = Line(partner, "new_partner_bonus", "L-15", PAYABLE, "first realised lead in the campaign",
+                     ref=first.ref, base=amount, rate=Decimal(1), amount=amount,
+                     transaction_date=first.transaction_date)
+        _withhold(bonus, rules)
+        out.append(bonus)
+    return out
+
+
+def _top_partner(ctx: Context, end: date) -> list[Line]:
+    """L-16: the partner with the most realised leads over the campaign; a tie is shown for the organiser."""
+    rules = ctx.campaign
+    if not rules.top_partner_tiers:
+        return []
+    counts: dict[int, int] = defaultdict(int)
+    for lead, real in _realisations(rules.starts_on, min(end, rules.ends_on)):
+        if evaluate(lead, real, ctx).realised:
+            counts[lead.partner_id] += 1
+    if not counts:
+        return []
+    best = max(counts.values())
+    amount = rules.top_partner_amount(best)
+    if amount is None:
+        return []
+    leaders = [pid for pid, n in counts.items() if n == best]
+    out = []
+    for partner_id in leaders:
+        line = Line(ctx.partners[partner_id], "top_partner_award", "L-16", PAYABLE,
+                    f"most realised leads in the campaign: {best}", base=money(amount), rate=Decimal(1),
+                    amount=money(amount))
+        if len(leaders) > 1:
+            line.status = WITHHELD
+            line.reason = f"tie: {len(leaders)} partners with {best} realised leads; the organiser decides"
+        else:
+            _withhold(line, rules)
+        out.append(line)
+    return out
+
+
+def run(period_number: int, *, as_of: date, clock: Clock, actor=None) -> Settlement:
+    """Compute and store the period's draft; refused once the period is approved (frozen)."""
+    settlement = db.session.scalars(select(Settlement).where(Settlement.period == period_number)).first()
+    if settlement is not None and settlement.status == "approved":
+        raise Conflict(f"Settlement of period {period_number} is approved and frozen; it cannot be re-run.",
+                       rule="L-19")
+    lines = compute(period_number, as_of=as_of)
+    from portal.tenancy.guard import current_tenant_id
+
+    tenant_id = current_tenant_id()
+    if settlement is None:
+        settlement = Settlement(tenant_id=tenant_id, period=period_number, as_of=as_of, runs=0)
+        db.session.add(settlement)
+        db.session.flush()
+    else:
+        db.session.execute(delete(SettlementLine).where(SettlementLine.settlement_id == settlement.id)
+                           .execution_options(synchronize_session=False))
+    settlement.as_of, settlement.run_at, settlement.runs = as_of, clock.now(), settlement.runs + 1
+    if lines:
+        db.session.execute(insert(SettlementLine), [
+            {"tenant_id": tenant_id, "settlement_id": settlement.id, "partner_id": ln.partner.id,
+             "partner_nip": ln.partner.nip, "lead_id": ln.lead.id if ln.lead else None, "ref": ln.ref,
+             "line": ln.line, "rule": ln.rule, "rule_code": ln.rule_code, "base": ln.base, "rate": ln.rate,
+             "amount": ln.amount, "status": ln.status, "reason": ln.reason, "transaction_date": ln.transaction_date,
+             "programme_version_id": ln.version_id} for ln in lines])
+    audit.record(actor, "settlement.run", "settlement", settlement.id)
+    return settlement
+
+
+def approve(period_number: int, *, clock: Clock, actor=None) -> Settlement:
+    settlement = db.session.scalars(select(Settlement).where(Settlement.period == period_number)).first()
+    if settlement is None:
+        raise NotFound(f"Period {period_number} has not been settled yet.")
+    if settlement.status == "approved":
+        raise Conflict(f"Settlement of period {period_number} is already approved.", rule="L-19")
+    settlement.status, settlement.approved_at = "approved", clock.now()
+    settlement.approved_by = getattr(actor, "id", None)
+    audit.record(actor, "settlement.approved", "settlement", settlement.id)
+    return settlement
+
+
+def lines_of(settlement: Settlement, partner_id: int | None = None) -> list[SettlementLine]:
+    query = select(SettlementLine).where(SettlementLine.settlement_id == settlement.id)
+    if partner_id is not None:
+        query = query.where(SettlementLine.partner_id == partner_id)
+    rows = list(db.session.scalars(query))
+    return sorted(rows, key=lambda ln: (ln.partner_nip, LINE_ORDER.get(ln.line, 9), ln.transaction_date or date.min,
+                                        ln.ref))
+
+
+def settlements() -> list[Settlement]:
+    return list(db.session.scalars(select(Settlement).order_by(Settlement.period)))
+
+
+def by_period(period_number: int) -> Settlement:
+    settlement = db.session.scalars(select(Settlement).where(Settlement.period == period_number)).first()
+    if settlement is None:
+        raise NotFound(f"Period {period_number} has not been settled yet.")
+    return settlement
+
+
+def to_csv(lines: list[SettlementLine]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for ln in lines:
+        writer.writerow([ln.partner_nip, ln.ref, ln.line, ln.rule, f"{ln.base:.2f}", _fmt_rate(Decimal(ln.rate)),
+                         f"{ln.amount:.2f}", ln.status, ln.reason])
+    return out.getvalue()
+
+
+__all__ = ["DomainError", "approve", "compute", "run", "to_csv"]
