@@ -40,13 +40,14 @@ def _error_page(status: int, title: str, message: str):
 def install(app: Flask) -> None:
     from portal import cli
     from portal.accounts.views import bp as accounts_bp
+    from portal.api import bp as api_bp
     from portal.accounts.views import user_for_session
     from portal.operator.views import bp as operator_bp
     from portal.operator.views import operator_for_session
     from portal.public import bp as public_bp
     from portal.tenancy.views import bp as tenancy_bp
 
-    for bp in (public_bp, tenancy_bp, accounts_bp, operator_bp):
+    for bp in (public_bp, tenancy_bp, accounts_bp, operator_bp, api_bp):
         app.register_blueprint(bp)
 
     @login_manager.user_loader

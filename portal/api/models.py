@@ -1,0 +1,1 @@
+"""API tables (filled in by the API work)."""
