@@ -1,7 +1,7 @@
 """Imports every model so that metadata, the data map and migrations see all tables."""
 
-from portal.api import models as api_models  # noqa: F401 - API tables
 from portal.accounts.models import Operator, PasswordResetToken, User
+from portal.api import models as api_models  # noqa: F401 - API tables
 from portal.leads.models import CustomerFact, Lead, Partner, Sale, Settlement, SettlementLine
 from portal.notifications.models import Notification
 from portal.privacy.models import AuditEntry, Consent

@@ -14,16 +14,24 @@ class NavItem:
     endpoint: str
     label: object
     roles: tuple[str, ...]
+    programme: str | None = None  # shown only where the tenant runs this kind of programme
 
 
 ITEMS: list[NavItem] = [
     NavItem("accounts.participant_dashboard", _l("My programme"), (PARTICIPANT,)),
+    NavItem("leads.my_leads", _l("My leads"), (PARTICIPANT,), "lead_reward"),
+    NavItem("leads.statements", _l("Statements"), (PARTICIPANT,), "lead_reward"),
     NavItem("accounts.admin_dashboard", _l("Administration"), (ADMIN,)),
     NavItem("accounts.staff_dashboard", _l("Operations"), (ADMIN, STAFF)),
+    NavItem("lead_admin.queue", _l("Review queue"), (ADMIN, STAFF), "lead_reward"),
+    NavItem("lead_admin.partner_list", _l("Partners"), (ADMIN, STAFF), "lead_reward"),
+    NavItem("lead_admin.customers", _l("Customer facts"), (ADMIN, STAFF), "lead_reward"),
+    NavItem("lead_admin.sales_import", _l("Sales import"), (ADMIN, STAFF), "lead_reward"),
+    NavItem("lead_admin.settlements", _l("Settlements"), (ADMIN, STAFF), "lead_reward"),
     NavItem("accounts.dpo_dashboard", _l("Privacy"), (DPO,)),
     NavItem("accounts.notices", _l("Notices"), (ADMIN, STAFF, DPO, PARTICIPANT)),
 ]
 
 
-def for_role(role: str) -> list[NavItem]:
-    return [item for item in ITEMS if role in item.roles]
+def for_role(role: str, programme: str | None = None) -> list[NavItem]:
+    return [item for item in ITEMS if role in item.roles and item.programme in (None, programme)]

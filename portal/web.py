@@ -29,6 +29,19 @@ def _security_headers(response):
     return response
 
 
+def _programme_type() -> str | None:
+    """The kind of programme the current tenant runs today (cached for the request)."""
+    if g.get("tenant") is None:
+        return None
+    if "programme_type" not in g:
+        from portal.core.clock import get_clock
+        from portal.programmes import service as programmes
+
+        version = programmes.in_force(get_clock().today(g.tenant.timezone))
+        g.programme_type = version.definition.get("programme", {}).get("type") if version else None
+    return g.programme_type
+
+
 def _error_page(status: int, title: str, message: str):
     response = render("errors/error.html", "content", status=status, status_code=status, title=title, message=message)
     if request.headers.get("HX-Request"):
@@ -40,14 +53,16 @@ def _error_page(status: int, title: str, message: str):
 def install(app: Flask) -> None:
     from portal import cli
     from portal.accounts.views import bp as accounts_bp
-    from portal.api import bp as api_bp
     from portal.accounts.views import user_for_session
+    from portal.api import bp as api_bp
+    from portal.leads.staff_views import bp as lead_admin_bp
+    from portal.leads.views import bp as leads_bp
     from portal.operator.views import bp as operator_bp
     from portal.operator.views import operator_for_session
     from portal.public import bp as public_bp
     from portal.tenancy.views import bp as tenancy_bp
 
-    for bp in (public_bp, tenancy_bp, accounts_bp, operator_bp, api_bp):
+    for bp in (public_bp, tenancy_bp, accounts_bp, operator_bp, api_bp, leads_bp, lead_admin_bp):
         app.register_blueprint(bp)
 
     @login_manager.user_loader
@@ -74,8 +89,9 @@ def install(app: Flask) -> None:
         from portal.navigation import for_role
 
         role = getattr(current_user, "role", None) if g.get("tenant") is not None else None
-        return {"tenant": g.get("tenant"), "csrf_token": generate_csrf,
-                "current_lang": locale.language if locale else "pl", "nav": for_role(role) if role else []}
+        return {"tenant": g.get("tenant"), "csrf_token": generate_csrf, "programme_type": _programme_type(),
+                "current_lang": locale.language if locale else "pl",
+                "nav": for_role(role, _programme_type()) if role else []}
 
     from portal.core.text import markdown
 

@@ -18,10 +18,12 @@ class DailyJob:
 
 def _daily_jobs() -> list[DailyJob]:
     from portal.accounts import housekeeping
+    from portal.leads.service import review
     from portal.notifications import service as notifications
 
     return [
         DailyJob("purge_used_reset_links", housekeeping.purge_reset_tokens, per_tenant=True),
+        DailyJob("lead_review_reminders", review.remind_overdue, per_tenant=True),
         DailyJob("sweep_outbox", notifications.sweep, per_tenant=False),
     ]
 

@@ -56,8 +56,9 @@ def read_rows(text: str, columns: Iterable[str]) -> tuple[list[tuple[int, dict]]
 
 
 def run_import(text: str, columns: Iterable[str], handle: Callable[[dict], object], *,
-               commit_valid: bool = False) -> ImportResult:
-    """Apply ``handle`` to every row inside its own savepoint; all or nothing unless ``commit_valid``."""
+               commit_valid: bool = False, dry_run: bool = False) -> ImportResult:
+    """Apply ``handle`` to every row inside its own savepoint; all or nothing unless ``commit_valid``.
+    ``dry_run`` checks every row (a preview) and writes nothing."""
     result = ImportResult()
     rows, result.errors = read_rows(text, columns)
     for line, row in rows:
@@ -71,7 +72,7 @@ def run_import(text: str, columns: Iterable[str], handle: Callable[[dict], objec
         else:
             savepoint.commit()
             result.accepted += 1
-    if result.errors and not commit_valid:
+    if dry_run or (result.errors and not commit_valid):
         db.session.rollback()
         return result
     db.session.commit()

@@ -13,18 +13,11 @@ from portal.core.bulk import ImportResult, ValidationFailed, run_import
 from portal.core.clock import as_of, get_clock, set_clock
 from portal.core.errors import DomainError
 from portal.extensions import db
+from portal.leads.formats import DECISION_COLUMNS, FACT_COLUMNS, LEAD_COLUMNS, PARTNER_COLUMNS, SALE_COLUMNS
 from portal.leads.service import partners, review, sales, settlement, submission
 from portal.leads.service.programme import rules_on
 from portal.tenancy import service as tenants
 from portal.tenancy.guard import set_current_tenant
-
-PARTNER_COLUMNS = ("nip", "name", "address", "contact_first_name", "contact_last_name", "contact_phone",
-                   "contact_email", "flags")
-LEAD_COLUMNS = ("ref", "partner_nip", "customer_nip", "customer_name", "customer_address", "family", "plan",
-                "billing", "licences", "pcs", "submitted_on")
-FACT_COLUMNS = ("customer_nip", "flag")
-DECISION_COLUMNS = ("ref", "decision", "decided_on", "reason")
-SALE_COLUMNS = ("ref", "transaction_date", "family", "billing", "licences", "value", "months_active", "new_tenant")
 
 FILE = click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 COMMIT_VALID = click.option("--commit-valid", is_flag=True, help="commit the good rows even when some are bad")

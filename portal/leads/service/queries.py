@@ -1,0 +1,78 @@
+"""Read models for the lead pages: a partner's leads, statements, the top-partner standings, choices."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, func, or_, select
+
+from portal.extensions import db
+from portal.leads.models import Lead, Partner, Settlement, SettlementLine
+from portal.leads.service import settlement as settlement_service
+from portal.leads.service.programme import version_on
+
+
+def partner_leads(partner_id: int, *, before: tuple[date, int] | None = None, limit: int = 25) -> list[Lead]:
+    """Newest first, keyset-paginated on (submitted_on, id): the same speed with 10 or 100,000 leads."""
+    query = select(Lead).where(Lead.partner_id == partner_id)
+    if before is not None:
+        day, last_id = before
+        query = query.where(or_(Lead.submitted_on < day, and_(Lead.submitted_on == day, Lead.id < last_id)))
+    return list(db.session.scalars(query.order_by(Lead.submitted_on.desc(), Lead.id.desc()).limit(limit)))
+
+
+def counts_by_status(partner_id: int) -> dict[str, int]:
+    rows = db.session.execute(select(Lead.status, func.count()).where(Lead.partner_id == partner_id)
+                              .group_by(Lead.status))
+    return dict(rows.all())
+
+
+@dataclass
+class Statement:
+    settlement: Settlement
+    lines: list[SettlementLine]
+
+    @property
+    def payable(self):
+        return sum((ln.amount for ln in self.lines if ln.status == "payable"), start=0)
+
+    @property
+    def withheld(self):
+        return sum((ln.amount for ln in self.lines if ln.status == "withheld"), start=0)
+
+
+def statements(partner_id: int) -> list[Statement]:
+    """The partner's lines in every settlement run so far (drafts are marked as such on the page)."""
+    return [Statement(s, settlement_service.lines_of(s, partner_id)) for s in settlement_service.settlements()]
+
+
+def standings(limit: int = 20) -> list[tuple[Partner, int]]:
+    """L-16: partners by realised leads over the campaign, from the latest settlement run of each period."""
+    counts: dict[int, int] = defaultdict(int)
+    for settlement in settlement_service.settlements():
+        for line in settlement_service.lines_of(settlement):
+            realised = line.status in ("payable", "withheld") or line.rule == "L-14"
+            if line.line == "reward" and line.amount >= 0 and realised:
+                counts[line.partner_id] += 1
+    partners = {p.id: p for p in db.session.scalars(select(Partner).where(Partner.id.in_(list(counts))))}
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], partners[item[0]].name))
+    return [(partners[pid], n) for pid, n in ranked[:limit]]
+
+
+def choices(day: date, locale: str) -> dict[str, list[tuple[str, str]]]:
+    """Family and billing choices with their names from the programme definition, in the reader's language."""
+    lead = version_on(day).definition.get("lead", {})
+    key = f"name_{locale}"
+    return {
+        "family": [(f["code"], f.get(key) or f.get("name_pl") or f["code"]) for f in lead.get("families", [])],
+        "billing": [(b["code"], b.get(key) or b.get("name_pl") or b["code"]) for b in lead.get("billing_models", [])],
+    }
+
+
+def partners_page(*, after: str | None = None, limit: int = 50) -> list[Partner]:
+    query = select(Partner)
+    if after:
+        query = query.where(Partner.nip > after)
+    return list(db.session.scalars(query.order_by(Partner.nip).limit(limit)))

@@ -1,0 +1,277 @@
+"""Organiser pages of a lead-reward programme: review queue (L-07), partners, customer facts, sales import,
+settlements (L-17, L-19) and the top-partner standings (L-16)."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+from pathlib import Path
+
+from flask import abort, current_app, flash, g, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.accounts.models import ADMIN, STAFF
+from portal.core.bulk import run_import
+from portal.core.clock import get_clock
+from portal.core.errors import DomainError
+from portal.core.http import form_errors, render
+from portal.extensions import db
+from portal.leads.formats import SALE_COLUMNS
+from portal.leads.forms import DecisionForm, ExcludeForm, FactForm, FlagsForm, SettlementForm, UploadForm
+from portal.leads.service import partners, queries, review, sales
+from portal.leads.service import settlement as settlement_service
+from portal.leads.service.programme import rules_on
+from portal.leads.views import statement_response
+from portal.tenancy.web import require_role, tenant_blueprint
+
+bp = tenant_blueprint("lead_admin", __name__)
+staff_only = require_role(ADMIN, STAFF)
+
+
+def _today() -> date:
+    return get_clock().today(g.tenant.timezone)
+
+
+def _rules():
+    try:
+        return rules_on(_today())
+    except DomainError:
+        abort(404)
+
+
+@bp.route("/review")
+@staff_only
+def queue():
+    _rules()
+    after = None
+    if request.args.get("after"):
+        try:
+            day, last = request.args["after"].split("_")
+            after = (date.fromisoformat(day), int(last))
+        except ValueError:
+            abort(400)
+    rows = review.queue(after=after)
+    more = f"{rows[-1].due_on.isoformat()}_{rows[-1].id}" if len(rows) == 50 else None
+    return render("leads/queue.html", "rows", leads=rows, today=_today(), more=more, form=DecisionForm())
+
+
+@bp.route("/review/<int:lead_id>", methods=["POST"])
+@staff_only
+def decide(lead_id: int):
+    try:
+        lead = review.get(lead_id)
+    except DomainError:
+        abort(404)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        try:
+            review.decide(lead, form.decision.data, decided_on=_today(), reason=form.reason.data or "",
+                          actor=current_user, clock=get_clock())
+        except DomainError as error:
+            db.session.rollback()
+            form_errors(form, error)
+        else:
+            db.session.commit()
+            return render("leads/_queue_row.html", lead=lead, today=_today(), form=form, decided=True)
+    return render("leads/_queue_row.html", status=422, lead=lead, today=_today(), form=form, decided=False)
+
+
+@bp.route("/partners")
+@staff_only
+def partner_list():
+    rules = _rules()
+    return render("leads/partners.html", rows=queries.partners_page(after=request.args.get("after")),
+                  known=sorted(partners.known_flags(rules)), form=FlagsForm())
+
+
+@bp.route("/partners/<int:partner_id>/flags", methods=["POST"])
+@staff_only
+def partner_flags(partner_id: int):
+    rules = _rules()
+    try:
+        partner = partners.get(partner_id)
+    except DomainError:
+        abort(404)
+    form = FlagsForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            partners.set_flags(partner, request.form.getlist("flag"), rules, actor=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            error = exc.message
+        else:
+            db.session.commit()
+    return render("leads/_partner_row.html", status=422 if error else 200, partner=partner,
+                  known=sorted(partners.known_flags(rules)), form=form, error=error)
+
+
+@bp.route("/partners/<int:partner_id>/exclude", methods=["GET", "POST"])
+@staff_only
+def exclude(partner_id: int):
+    try:
+        partner = partners.get(partner_id)
+    except DomainError:
+        abort(404)
+    form = ExcludeForm()
+    if form.validate_on_submit():
+        partners.exclude(partner, form.reason.data, actor=current_user, clock=get_clock())
+        db.session.commit()
+        flash(_("The partner is excluded from the programme."), "success")
+        return redirect(url_for("lead_admin.partner_list"))
+    return render("leads/exclude.html", status=422 if request.method == "POST" else 200, form=form, partner=partner)
+
+
+@bp.route("/customers", methods=["GET", "POST"])
+@staff_only
+def customers():
+    rules = _rules()
+    form = FactForm()
+    form.flag.choices = [(f, f.replace("_", " ")) for f in sorted(sales.known_customer_flags(rules))]
+    if form.validate_on_submit():
+        try:
+            sales.flag_customer(form.customer_nip.data, form.flag.data, rules, tenant_id=g.tenant.id,
+                                actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            form_errors(form, error)
+        else:
+            db.session.commit()
+            flash(_("The fact is recorded."), "success")
+            return redirect(url_for("lead_admin.customers"))
+    return render("leads/customers.html", "form", status=422 if request.method == "POST" else 200, form=form,
+                  facts=sales.facts())
+
+
+@bp.route("/customers/<int:fact_id>/delete", methods=["POST"])
+@staff_only
+def delete_fact(fact_id: int):
+    sales.unflag_customer(fact_id, actor=current_user)
+    db.session.commit()
+    return redirect(url_for("lead_admin.customers"))
+
+
+def _imports_dir() -> Path:
+    folder = Path(current_app.config["UPLOAD_DIR"]) / "imports" / str(g.tenant.id)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _sale_importer(rules):
+    return lambda row: sales.record_sale(row, rules, tenant_id=g.tenant.id, actor=current_user)
+
+
+@bp.route("/sales/import", methods=["GET", "POST"])
+@staff_only
+def sales_import():
+    """Upload → preview of every bad row with its line and reason → atomic commit of the same file."""
+    rules = _rules()
+    form = UploadForm()
+    if form.validate_on_submit():
+        raw = form.file.data.read()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            form_errors(form, DomainError(_("The file is not UTF-8 text."), field="file"))
+        else:
+            preview = run_import(text, SALE_COLUMNS, _sale_importer(rules), dry_run=True)
+            token = secrets.token_hex(16)
+            (_imports_dir() / f"{token}.csv").write_text(text, encoding="utf-8")
+            return render("leads/sales_preview.html", preview=preview, token=token, form=form)
+    return render("leads/sales_import.html", "form", status=422 if request.method == "POST" else 200, form=form)
+
+
+@bp.route("/sales/import/<token>", methods=["POST"])
+@staff_only
+def sales_commit(token: str):
+    if not token.isalnum():
+        abort(404)
+    path = _imports_dir() / f"{token}.csv"
+    if not path.exists():
+        abort(404)
+    result = run_import(path.read_text(encoding="utf-8"), SALE_COLUMNS, _sale_importer(_rules()))
+    path.unlink()
+    if result.committed:
+        flash(_("%(n)s sales imported.", n=result.accepted), "success")
+    else:
+        flash(_("Nothing was imported: %(n)s rows are wrong.", n=len(result.errors)), "error")
+    return redirect(url_for("lead_admin.sales_import"))
+
+
+@bp.route("/settlements")
+@staff_only
+def settlements():
+    rules = _rules()
+    runs = {s.period: s for s in settlement_service.settlements()}
+    return render("leads/settlements.html", periods=rules.periods, runs=runs, form=SettlementForm(),
+                  today=_today())
+
+
+@bp.route("/settlements/<int:period>/run", methods=["POST"])
+@staff_only
+def run_settlement(period: int):
+    form = SettlementForm()
+    if not form.validate_on_submit():
+        flash(_("Enter the settlement date."), "error")
+        return redirect(url_for("lead_admin.settlements"))
+    try:
+        settlement_service.run(period, as_of=form.as_of.data, clock=get_clock(), actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("lead_admin.settlements"))
+    db.session.commit()
+    return redirect(url_for("lead_admin.settlement", period=period))
+
+
+@bp.route("/settlements/<int:period>")
+@staff_only
+def settlement(period: int):
+    try:
+        run = settlement_service.by_period(period)
+    except DomainError:
+        abort(404)
+    lines = settlement_service.lines_of(run)
+    by_partner: dict[str, list] = {}
+    for line in lines:
+        by_partner.setdefault(line.partner_nip, []).append(line)
+    return render("leads/settlement.html", run=run, by_partner=by_partner, lines=lines)
+
+
+@bp.route("/settlements/<int:period>/approve", methods=["POST"])
+@require_role(ADMIN, STAFF)
+def approve(period: int):
+    try:
+        settlement_service.approve(period, clock=get_clock(), actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("Settlement approved and frozen."), "success")
+    return redirect(url_for("lead_admin.settlement", period=period))
+
+
+@bp.route("/settlements/<int:period>/statement.<fmt>")
+@staff_only
+def settlement_file(period: int, fmt: str):
+    try:
+        run = settlement_service.by_period(period)
+    except DomainError:
+        abort(404)
+    partner_nip = request.args.get("partner")
+    lines = settlement_service.lines_of(run)
+    if partner_nip:
+        lines = [ln for ln in lines if ln.partner_nip == partner_nip]
+    return statement_response(run, lines, fmt, f"settlement-{period}" + (f"-{partner_nip}" if partner_nip else ""))
+
+
+@bp.route("/standings")
+@staff_only
+def standings():
+    rules = _rules()
+    rows = queries.standings()
+    best = rows[0][1] if rows else 0
+    return render("leads/standings.html", rows=rows, tie=sum(1 for _, n in rows if n == best) > 1 and best > 0,
+                  award=rules.top_partner_amount(best) if best else None)

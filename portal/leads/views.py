@@ -1,0 +1,215 @@
+"""Partner pages of a lead-reward programme: join as a company, submit leads, follow them and the statements."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Response, abort, flash, g, redirect, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.accounts.models import PARTICIPANT
+from portal.core.clock import get_clock
+from portal.core.errors import DomainError
+from portal.core.http import form_errors, render
+from portal.extensions import db
+from portal.leads.forms import LeadForm, PartnerForm
+from portal.leads.service import partners, queries, review, submission
+from portal.leads.service import settlement as settlement_service
+from portal.leads.service.programme import rules_on
+from portal.tenancy.web import require_role, tenant_blueprint
+
+bp = tenant_blueprint("leads", __name__)
+
+
+def _today() -> date:
+    return get_clock().today(g.tenant.timezone)
+
+
+def _locale() -> str:
+    locale = get_locale()
+    return locale.language if locale else "pl"
+
+
+def _rules():
+    try:
+        return rules_on(_today())
+    except DomainError:
+        abort(404)
+
+
+def _my_partner(required: bool = True):
+    partner = partners.for_user(current_user.id)
+    if partner is None and required:
+        return None
+    return partner
+
+
+@bp.route("/partner/join", methods=["GET", "POST"])
+@require_role(PARTICIPANT)
+def join():
+    rules = _rules()
+    if partners.for_user(current_user.id) is not None:
+        return redirect(url_for("leads.my_leads"))
+    form = PartnerForm(data={"contact_first_name": current_user.first_name,
+                             "contact_last_name": current_user.last_name, "contact_phone": current_user.phone,
+                             "contact_email": current_user.email, "nip": current_user.nip,
+                             "name": current_user.company_name} if request.method == "GET" else None)
+    if form.validate_on_submit():
+        data = {f: getattr(form, f).data or "" for f in ("nip", "name", "address", *partners.CONTACT_FIELDS)}
+        try:
+            partners.join(data, rules, tenant_id=g.tenant.id, actor=current_user, user_id=current_user.id)
+        except DomainError as error:
+            db.session.rollback()
+            _attach(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your company is registered. You can submit leads now."), "success")
+            return redirect(url_for("leads.my_leads"))
+    return render("leads/join.html", "form", status=422 if request.method == "POST" else 200, form=form)
+
+
+def _attach(form, error: DomainError) -> None:
+    for field, messages in submission.field_errors(error).items():
+        for message in messages:
+            form_errors(form, DomainError(message, field=field or None))
+
+
+def _lead_form(partner, formdata=True) -> LeadForm:
+    form = LeadForm() if formdata else LeadForm(formdata=None)
+    options = queries.choices(_today(), _locale())
+    form.family.choices = options["family"]
+    form.billing.choices = options["billing"]
+    if request.method == "GET":
+        for field in partners.CONTACT_FIELDS:
+            getattr(form, field).data = getattr(partner, field)
+    return form
+
+
+def _lead_data(form: LeadForm) -> dict:
+    return {f: (getattr(form, f).data or "") for f in submission.LEAD_FIELDS}
+
+
+@bp.route("/leads")
+@require_role(PARTICIPANT)
+def my_leads():
+    partner = _my_partner()
+    if partner is None:
+        return redirect(url_for("leads.join"))
+    before = None
+    if request.args.get("before"):
+        try:
+            day, last = request.args["before"].split("_")
+            before = (date.fromisoformat(day), int(last))
+        except ValueError:
+            abort(400)
+    rows = queries.partner_leads(partner.id, before=before)
+    more = f"{rows[-1].submitted_on.isoformat()}_{rows[-1].id}" if len(rows) == 25 else None
+    return render("leads/my_leads.html", "rows", partner=partner, leads=rows, more=more, today=_today(),
+                  counts=queries.counts_by_status(partner.id))
+
+
+@bp.route("/leads/new", methods=["GET", "POST"])
+@require_role(PARTICIPANT)
+def new_lead():
+    partner = _my_partner()
+    if partner is None:
+        return redirect(url_for("leads.join"))
+    rules = _rules()
+    form = _lead_form(partner)
+    if request.method == "POST" and form.validate():
+        try:
+            lead = submission.submit(partner, _lead_data(form), rules, submitted_on=_today(), clock=get_clock(),
+                                     actor=current_user, vendor_consent=bool(form.vendor_consent.data))
+        except DomainError as error:
+            db.session.rollback()
+            _attach(form, error)
+        else:
+            db.session.commit()
+            flash(_("Lead %(ref)s received. The organiser decides by %(due)s.", ref=lead.ref,
+                    due=lead.due_on.isoformat()), "success")
+            return redirect(url_for("leads.lead", lead_id=lead.id))
+    return render("leads/new.html", "form", status=422 if request.method == "POST" else 200, form=form,
+                  partner=partner, rules=rules)
+
+
+@bp.route("/leads/validate", methods=["POST"])
+@require_role(PARTICIPANT)
+def validate_lead():
+    """Inline validation as the partner types: the named field's fragment with every rule's message (L-02…L-08)."""
+    partner = _my_partner()
+    if partner is None:
+        abort(404)
+    form = _lead_form(partner)
+    name = request.headers.get("HX-Trigger-Name") or request.args.get("field", "")
+    if name not in form._fields or name == "csrf_token":
+        abort(400)
+    _, problems = submission.check(partner, _lead_data(form), _rules(), submitted_on=_today())
+    field = form[name]
+    field.errors = [f"{p.message} ({p.rule})" if p.rule else p.message for p in problems
+                    if p.field == name and (field.data not in (None, "") or name == "customer_nip")]
+    return render("leads/_field.html", field=field)
+
+
+@bp.route("/leads/<int:lead_id>")
+@require_role(PARTICIPANT)
+def lead(lead_id: int):
+    partner = _my_partner()
+    if partner is None:
+        abort(404)
+    try:
+        row = review.get(lead_id, partner_id=partner.id)
+    except DomainError:
+        abort(404)
+    return render("leads/lead.html", lead=row, partner=partner, today=_today())
+
+
+@bp.route("/statements")
+@require_role(PARTICIPANT)
+def statements():
+    partner = _my_partner()
+    if partner is None:
+        return redirect(url_for("leads.join"))
+    return render("leads/statements.html", partner=partner, statements=queries.statements(partner.id))
+
+
+@bp.route("/statements/<int:period>.<fmt>")
+@require_role(PARTICIPANT)
+def statement_file(period: int, fmt: str):
+    partner = _my_partner()
+    if partner is None:
+        abort(404)
+    try:
+        settlement = settlement_service.by_period(period)
+    except DomainError:
+        abort(404)
+    lines = settlement_service.lines_of(settlement, partner.id)
+    return statement_response(settlement, lines, fmt, f"statement-{period}-{partner.nip}")
+
+
+def statement_response(settlement, lines, fmt: str, name: str) -> Response:
+    if fmt == "csv":
+        body, mimetype = settlement_service.to_csv(lines), "text/csv"
+    elif fmt == "pdf":
+        body, mimetype = statement_pdf(settlement, lines), "application/pdf"
+    else:
+        abort(404)
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
+
+
+def statement_pdf(settlement, lines) -> bytes:
+    from portal.core.pdf import table_pdf
+
+    state = _("approved") if settlement.status == "approved" else _("draft")
+    rows = [[ln.partner_nip, ln.ref, ln.line, ln.rule, f"{ln.base:.2f}", f"{ln.rate}", f"{ln.amount:.2f}",
+             ln.status, ln.reason] for ln in lines]
+    payable = sum((ln.amount for ln in lines if ln.status == "payable"), start=0)
+    withheld = sum((ln.amount for ln in lines if ln.status == "withheld"), start=0)
+    return table_pdf(
+        f"{g.tenant.name} — " + _("settlement of period %(n)s", n=settlement.period),
+        _("As of %(d)s, %(state)s.", d=settlement.as_of.isoformat(), state=state),
+        ["NIP", "ref", _("line"), _("rule"), _("base"), _("rate"), _("amount"), _("status"), _("reason")],
+        rows, [22, 22, 30, 14, 22, 14, 22, 20, 111],
+        [_("Payable: %(a)s PLN", a=f"{payable:.2f}"), _("Withheld: %(a)s PLN", a=f"{withheld:.2f}")])
