@@ -31,6 +31,7 @@ def fail(message: str) -> None:
 def register(app: Flask) -> None:
     from portal.demo.cli import demo
     from portal.leads.cli import COMMANDS as LEAD_COMMANDS
+    from portal.loyalty.cli import COMMANDS as LOYALTY_COMMANDS
     from portal.programmes.cli import programme
     from portal.programmes.participants_cli import participants
     from portal.tenancy.cli import tenants
@@ -40,7 +41,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(tenants)
     app.cli.add_command(jobs)
     app.cli.add_command(participants)
-    for command in LEAD_COMMANDS:
+    for command in (*LEAD_COMMANDS, *LOYALTY_COMMANDS):
         app.cli.add_command(command)
 
 

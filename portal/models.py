@@ -3,10 +3,43 @@
 from portal.accounts.models import Operator, PasswordResetToken, User
 from portal.api import models as api_models  # noqa: F401 - API tables
 from portal.leads.models import CustomerFact, Lead, Partner, Sale, Settlement, SettlementLine
+from portal.loyalty.models import (
+    Complaint,
+    Device,
+    Installer,
+    PointsEntry,
+    ProgrammeEnd,
+    Reward,
+    RewardOrder,
+    StatusEvidence,
+)
 from portal.notifications.models import Notification
 from portal.privacy.models import AuditEntry, Consent
 from portal.programmes.models import DocumentVersion, ProgrammeVersion
 from portal.tenancy.models import Tenant
 
-__all__ = ["AuditEntry", "Consent", "CustomerFact", "DocumentVersion", "Lead", "Notification", "Operator", "Partner",
-           "PasswordResetToken", "ProgrammeVersion", "Sale", "Settlement", "SettlementLine", "Tenant", "User"]
+__all__ = [
+    "AuditEntry",
+    "Complaint",
+    "Consent",
+    "CustomerFact",
+    "Device",
+    "DocumentVersion",
+    "Installer",
+    "Lead",
+    "Notification",
+    "Operator",
+    "Partner",
+    "PasswordResetToken",
+    "PointsEntry",
+    "ProgrammeEnd",
+    "ProgrammeVersion",
+    "Reward",
+    "RewardOrder",
+    "Sale",
+    "Settlement",
+    "SettlementLine",
+    "StatusEvidence",
+    "Tenant",
+    "User",
+]

@@ -15,6 +15,17 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 
 
+def _htmx_redirect(response):
+    """A redirect answering an HTMX form becomes ``HX-Redirect``: htmx would otherwise follow it in the
+    background and swap a fragment of the next page into the form."""
+    if (request.headers.get("HX-Request") and not request.headers.get("HX-Boosted")
+            and response.status_code in (301, 302, 303, 307, 308) and response.location):
+        response.headers["HX-Redirect"] = response.location
+        response.status_code = 204
+        del response.headers["Location"]
+    return response
+
+
 def _security_headers(response):
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -97,6 +108,7 @@ def install(app: Flask) -> None:
 
     app.jinja_env.filters["markdown"] = markdown
     app.after_request(_security_headers)
+    app.after_request(_htmx_redirect)
 
     @app.teardown_request
     def _rollback_on_error(exc):

@@ -19,11 +19,16 @@ class DailyJob:
 def _daily_jobs() -> list[DailyJob]:
     from portal.accounts import housekeeping
     from portal.leads.service import review
+    from portal.loyalty.service import daily as loyalty
     from portal.notifications import service as notifications
 
     return [
         DailyJob("purge_used_reset_links", housekeeping.purge_reset_tokens, per_tenant=True),
         DailyJob("lead_review_reminders", review.remind_overdue, per_tenant=True),
+        DailyJob("points_expiry", loyalty.expire_points, per_tenant=True),
+        DailyJob("points_expiring_notice", loyalty.warn_expiring, per_tenant=True),
+        DailyJob("exclusion_checks", loyalty.exclusions, per_tenant=True),
+        DailyJob("status_evaluation", loyalty.statuses, per_tenant=True),
         DailyJob("sweep_outbox", notifications.sweep, per_tenant=False),
     ]
 

@@ -50,7 +50,10 @@ def login():
         if user is None:
             form.form_errors.append(_("Wrong e-mail or password."))
         else:
+            lang = session.get("lang")
             session.clear()  # a fresh session: no fixation across the login
+            if lang:
+                session["lang"] = lang
             login_user(user)
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")) or url_for("accounts.dashboard"))
@@ -60,8 +63,12 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    lang = session.get("lang")
     logout_user()
     session.clear()
+    if lang:
+        session["lang"] = lang  # the visitor's language outlives the login
+    flash(_("You are logged out."), "info")
     return redirect(url_for("tenancy.home"))
 
 
@@ -82,7 +89,10 @@ def register():
             form_errors(form, error)
         else:
             db.session.commit()
+            lang = session.get("lang")
             session.clear()
+            if lang:
+                session["lang"] = lang
             login_user(user)
             flash(_("Welcome! Your account is ready."), "success")
             return redirect(url_for("accounts.dashboard"))

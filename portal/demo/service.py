@@ -37,6 +37,7 @@ def load_folder(folder: Path, *, clock: Clock):
         programmes.add_version(tenant.id, data, text, effective_from=starts if isinstance(starts, date)
                                else clock.today(), clock=clock)
         programmes.publish_texts(tenant.id, folder, clock=clock)
+        programmes.after_load(tenant.id, data, clock=clock)
     return tenant
 
 

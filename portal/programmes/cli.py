@@ -35,5 +35,15 @@ def load(slug: str, file: Path, effective) -> None:
     with use_tenant(tenant.id):
         version = programmes.add_version(tenant.id, data, text, effective_from=effective or get_clock().today(),
                                          clock=get_clock())
+        programmes.after_load(tenant.id, data, clock=get_clock())
     db.session.commit()
     click.echo(f"{slug}: programme {version.code} version {version.version} from {version.effective_from}")
+
+
+def _register_loyalty_end() -> None:
+    from portal.loyalty.cli import announce
+
+    programme.add_command(announce)
+
+
+_register_loyalty_end()

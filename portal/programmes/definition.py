@@ -103,10 +103,12 @@ def read(path: Path) -> tuple[dict, str]:
     if isinstance(ends, date) and isinstance(programme.get("starts_on"), date) and ends < programme["starts_on"]:
         errors.append(DefinitionError(p, _line_of(text, "programme", "ends_on"), "programme.ends_on",
                                       "is before starts_on"))
-    if not errors and programme.get("type") == "lead_reward":
-        from portal.leads.rules import problems
+    if not errors:
+        from portal.leads.rules import problems as lead_problems
+        from portal.loyalty.rules import problems as loyalty_problems
 
-        errors = [DefinitionError(p, line_of_path(text, key), key, message) for key, message in problems(data)]
+        check = {"lead_reward": lead_problems, "loyalty": loyalty_problems}[programme["type"]]
+        errors = [DefinitionError(p, line_of_path(text, key), key, message) for key, message in check(data)]
     if errors:
         raise DefinitionErrors(errors)
     return data, text

@@ -30,6 +30,10 @@ def import_participants(slug: str, file: Path, commit_valid: bool, day: str | No
     kind = version.definition.get("programme", {}).get("type") if version else None
     if kind == "lead_reward":
         import_partners(tenant, file, commit_valid)
+    elif kind == "loyalty":
+        from portal.loyalty.cli import import_installers
+
+        import_installers(tenant, file, commit_valid)
     else:
         fail(f"{slug}: participants import for {kind or 'no'} programmes is not available")
 

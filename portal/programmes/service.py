@@ -53,3 +53,12 @@ def publish_texts(tenant_id: int, folder: Path, *, clock: Clock) -> None:
         texts = {p.name.split(".")[1]: p.read_text(encoding="utf-8") for p in sorted(folder.glob(f"{kind}.*.md"))}
         if texts:
             documents.publish(tenant_id, kind, texts, clock=clock)
+
+
+def after_load(tenant_id: int, data: dict, *, clock: Clock) -> None:
+    """What a loaded definition brings besides its version: an installer programme's catalogue (P-20)."""
+    if data["programme"]["type"] == "loyalty":
+        from portal.loyalty.rules import LoyaltyRules
+        from portal.loyalty.service.orders import sync_catalogue
+
+        sync_catalogue(LoyaltyRules.parse(definitions.to_json(data)), tenant_id=tenant_id)

@@ -31,7 +31,7 @@ def test_form_with_csrf_token_and_htmx_header_token_pass(make_app):
         token = _csrf(client.get("/t/alpha/login").get_data(as_text=True))
         ok = client.post("/t/alpha/login", data={"email": user.email, "password": factories.PASSWORD},
                          headers={"X-CSRFToken": token, "HX-Request": "true"})
-    assert ok.status_code == 302
+    assert ok.status_code == 204 and ok.headers["HX-Redirect"].endswith("/t/alpha/dashboard")
 
 
 def test_logout_requires_csrf(make_app):

@@ -1,0 +1,164 @@
+"""Bulk commands of installer programmes (FORMATS.md). Exit 0 success, 1 rejected input, 2 usage."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import click
+
+from portal.cli import fail, parse_day
+from portal.core.bulk import run_import
+from portal.core.clock import get_clock
+from portal.core.errors import DomainError
+from portal.extensions import db
+from portal.leads.cli import AS_OF, COMMIT_VALID, FILE, open_tenant, report
+from portal.loyalty.service import devices, ledger, members, orders
+from portal.loyalty.service.programme import announce_end, rules_on
+from portal.loyalty.service.statement import statement
+
+PARTICIPANT_COLUMNS = ("email", "first_name", "last_name", "nip", "business", "status", "registered_on",
+                       "activated_on")
+DEVICE_COLUMNS = ("email", "serial", "model_code", "production_code", "installed_on", "registered_on")
+OPENING_COLUMNS = ("email", "points", "earned_on")
+
+
+def loyalty_rules(day: date | None = None):
+    try:
+        return rules_on(day or get_clock().today())
+    except DomainError as error:
+        fail(error.message)
+
+
+def _installer(email: str):
+    installer = members.by_email(email)
+    if installer is None:
+        raise DomainError(f"No participant with e-mail {email}.", field="email", rule="P-01")
+    return installer
+
+
+def _date(value: str, field: str) -> date:
+    try:
+        return date.fromisoformat((value or "").strip())
+    except ValueError as exc:
+        raise DomainError(f"{field} must be a date as YYYY-MM-DD.", field=field) from exc
+
+
+def import_installers(tenant, file: Path, commit_valid: bool) -> None:
+    rules = loyalty_rules()
+    report(run_import(file.read_text(encoding="utf-8"), PARTICIPANT_COLUMNS,
+                      lambda row: members.import_row(row, tenant_id=tenant.id, rules=rules),
+                      commit_valid=commit_valid), "participants")
+
+
+@click.group("devices", help="Installed devices of an installer programme.")
+def devices_group() -> None:
+    pass
+
+
+@devices_group.command("import", help="Register devices as the participants would (P-05).")
+@click.argument("slug")
+@FILE
+@COMMIT_VALID
+@AS_OF
+def import_devices(slug: str, file: Path, commit_valid: bool, day: date | None) -> None:
+    open_tenant(slug, day)
+    loyalty_rules()
+
+    def handle(row: dict) -> None:
+        installer = _installer(row["email"])
+        registered_on = _date(row["registered_on"], "registered_on")
+        devices.register(installer, row, loyalty_rules(registered_on), registered_on=registered_on,
+                         clock=get_clock())
+
+    report(run_import(file.read_text(encoding="utf-8"), DEVICE_COLUMNS, handle, commit_valid=commit_valid),
+           "devices")
+
+
+@click.group("rewards", help="Reward orders.")
+def rewards_group() -> None:
+    pass
+
+
+@rewards_group.command("order", help="Place an order as the participant would; prints the order id.")
+@click.argument("slug")
+@click.option("--participant", "email", required=True)
+@click.option("--reward", "code", required=True)
+@click.option("--as-of", "day", callback=parse_day, required=True)
+def order_reward(slug: str, email: str, code: str, day: date) -> None:
+    open_tenant(slug, day)
+    rules = loyalty_rules(day)
+    try:
+        order = orders.place(_installer(email), orders.reward_by_code(code), on=day, rules=rules, clock=get_clock())
+    except DomainError as error:
+        db.session.rollback()
+        fail(error.describe())
+    db.session.commit()
+    click.echo(order.id)
+
+
+@click.group("points", help="Points ledgers.")
+def points_group() -> None:
+    pass
+
+
+@points_group.command("statement", help="A participant's points statement as of a day.")
+@click.argument("slug")
+@click.argument("email")
+@click.option("--as-of", "day", callback=parse_day, required=True)
+@click.option("--json", "as_json", is_flag=True, help="print JSON")
+def points_statement(slug: str, email: str, day: date, as_json: bool) -> None:
+    open_tenant(slug, day)
+    try:
+        data = statement(_installer(email), as_of=day, rules=loyalty_rules(day))
+    except DomainError as error:
+        fail(error.describe())
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False))
+        return
+    click.echo(f"balance {data['balance']}, expiring within 30 days {data['expiring_30_days']}, "
+               f"status {data['status']}, rewards this year {data['reward_value_this_year']} PLN")
+    for lot in data["lots"]:
+        click.echo(f"  {lot['earned_on']} → {lot['expires_on']}: {lot['remaining']} of {lot['points']}")
+
+
+@points_group.command("import-opening", help="Opening balances from another system, with their accrual dates.")
+@click.argument("slug")
+@FILE
+@COMMIT_VALID
+@AS_OF
+def import_opening(slug: str, file: Path, commit_valid: bool, day: date | None) -> None:
+    tenant = open_tenant(slug, day)
+    rules = loyalty_rules()
+
+    def handle(row: dict) -> None:
+        installer = _installer(row["email"])
+        earned_on = _date(row["earned_on"], "earned_on")
+        try:
+            points = int(row["points"])
+        except ValueError as exc:
+            raise DomainError("points must be a whole number.", field="points", rule="P-07") from exc
+        ledger.open_lot(installer.id, points, kind="opening", on=earned_on,
+                        expires_on=ledger.expiry_of(earned_on, rules), tenant_id=tenant.id, source="opening")
+
+    report(run_import(file.read_text(encoding="utf-8"), OPENING_COLUMNS, handle, commit_valid=commit_valid),
+           "opening balances")
+
+
+@click.command("announce-end", help="Announce the end of an installer programme (P-40).")
+@click.argument("slug")
+@click.option("--on", "announced_on", callback=parse_day, required=True, help="announcement day")
+@click.option("--ends-on", callback=parse_day, required=True)
+def announce(slug: str, announced_on: date, ends_on: date) -> None:
+    tenant = open_tenant(slug, announced_on)
+    try:
+        announce_end(announced_on, ends_on, tenant_id=tenant.id, rules=loyalty_rules(announced_on))
+    except DomainError as error:
+        db.session.rollback()
+        fail(error.describe())
+    db.session.commit()
+    click.echo(f"{slug}: the programme ends on {ends_on}")
+
+
+COMMANDS = (devices_group, rewards_group, points_group)

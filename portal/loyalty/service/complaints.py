@@ -1,0 +1,74 @@
+"""Complaints (P-08 about points, within 30 days of their accrual; P-42 about the programme, to the commission)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from portal.core.clock import Clock
+from portal.core.errors import DomainError, NotFound
+from portal.extensions import db
+from portal.loyalty.models import Complaint, Installer, PointsEntry
+from portal.loyalty.rules import LoyaltyRules
+from portal.notifications import service as notifications
+from portal.privacy import audit
+
+
+def file(installer: Installer, *, kind: str, text: str, on: date, rules: LoyaltyRules, entry_id: int | None = None,
+         actor=None) -> Complaint:
+    if kind not in ("points", "programme"):
+        raise DomainError("A complaint is about points or about the programme.", field="kind", rule="P-42")
+    if not (text or "").strip():
+        raise DomainError("Describe what is wrong.", field="text", rule="P-42")
+    if kind == "points":
+        entry = db.session.get(PointsEntry, entry_id) if entry_id else None
+        if entry is None or entry.installer_id != installer.id:
+            raise DomainError("Choose the points entry the complaint is about.", field="entry_id", rule="P-08")
+        deadline = entry.on + timedelta(days=rules.complaint_days)
+        if on > deadline:
+            raise DomainError(f"Complaints about points are accepted within {rules.complaint_days} days of their "
+                              f"accrual (until {deadline}).", field="entry_id", rule="P-08")
+    complaint = Complaint(tenant_id=installer.tenant_id, installer_id=installer.id, kind=kind, entry_id=entry_id,
+                          text=text.strip(), filed_on=on, decide_by=on + timedelta(days=rules.decision_days))
+    db.session.add(complaint)
+    db.session.flush()
+    audit.record(actor, "complaint.filed", "complaint", complaint.id)
+    return complaint
+
+
+def decide(complaint: Complaint, *, upheld: bool, answer: str, on: date, rules: LoyaltyRules, clock: Clock,
+           actor=None) -> None:
+    """P-42: the commission aims at 14 days; the participant is told within 7 days of the decision (at once)."""
+    if complaint.decided_on is not None:
+        raise DomainError("This complaint is already decided.", rule="P-42")
+    if not (answer or "").strip():
+        raise DomainError("Write the answer for the participant.", field="answer", rule="P-42")
+    complaint.decided_on, complaint.decision, complaint.answer = on, "upheld" if upheld else "refused", answer.strip()
+    complaint.notify_by = on + timedelta(days=rules.notice_days)
+    from portal.accounts.models import User
+
+    installer = db.session.get(Installer, complaint.installer_id)
+    user = db.session.get(User, installer.user_id) if installer else None
+    if user is not None:
+        notifications.notify(user, "complaint_decided", clock=clock, complaint=complaint.id,
+                             decision=complaint.decision)
+        complaint.notified_on = on
+    audit.record(actor, "complaint.decided", "complaint", complaint.id)
+
+
+def get(complaint_id: int, *, installer_id: int | None = None) -> Complaint:
+    row = db.session.get(Complaint, complaint_id)
+    if row is None or (installer_id is not None and row.installer_id != installer_id):
+        raise NotFound("No such complaint.")
+    return row
+
+
+def queue(limit: int = 100) -> list[Complaint]:
+    return list(db.session.scalars(select(Complaint).where(Complaint.decided_on.is_(None))
+                                   .order_by(Complaint.decide_by, Complaint.id).limit(limit)))
+
+
+def of_installer(installer_id: int) -> list[Complaint]:
+    return list(db.session.scalars(select(Complaint).where(Complaint.installer_id == installer_id)
+                                   .order_by(Complaint.filed_on.desc())))

@@ -1,0 +1,78 @@
+"""The installer programme's daily jobs (replayable with `flask jobs run --as-of`)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from portal.core.clock import Clock
+from portal.core.errors import DomainError
+from portal.extensions import db
+from portal.loyalty.models import Installer
+from portal.loyalty.service import ledger, members
+from portal.loyalty.service.programme import end as programme_end
+from portal.loyalty.service.programme import rules_on
+from portal.notifications import service as notifications
+
+
+def _rules(clock: Clock):
+    try:
+        return rules_on(clock.today())
+    except DomainError:
+        return None
+
+
+def expire_points(*, clock: Clock) -> int:
+    """P-22, P-41: points 24 months after accrual, all points at the programme's end."""
+    from portal.tenancy.guard import current_tenant_id
+
+    rules = _rules(clock)
+    if rules is None:
+        return 0
+    return ledger.expire_due(tenant_id=current_tenant_id(), as_of=clock.today(), end=programme_end(), rules=rules,
+                             now=clock.now())
+
+
+def warn_expiring(*, clock: Clock) -> int:
+    """Participants are told 30 days before points expire (SPEC §9): once per lot."""
+    rules = _rules(clock)
+    if rules is None:
+        return 0
+    from portal.accounts.models import User
+    from portal.notifications.models import Notification
+
+    today = clock.today()
+    end = programme_end()
+    told = 0
+    for installer in db.session.scalars(select(Installer).where(Installer.excluded_on.is_(None))):
+        due = [lot for lot in ledger.usable(installer.id, as_of=today, end=end, rules=rules)
+               if ledger.effective_expiry(lot, end, rules) == today + timedelta(days=30)]
+        if not due:
+            continue
+        user = db.session.get(User, installer.user_id)
+        already = db.session.scalars(select(Notification.id).where(
+            Notification.user_id == installer.user_id, Notification.kind == "points_expiring",
+            Notification.created_at >= clock.now() - timedelta(hours=20))).first()
+        if user is None or already is not None:
+            continue
+        notifications.notify(user, "points_expiring", clock=clock, points=sum(lot.remaining for lot in due),
+                             on=(today + timedelta(days=30)).isoformat())
+        told += 1
+    return told
+
+
+def exclusions(*, clock: Clock) -> int:
+    rules = _rules(clock)
+    return 0 if rules is None else members.exclusion_checks(as_of=clock.today(), rules=rules, clock=clock)
+
+
+def statuses(*, clock: Clock) -> int:
+    rules = _rules(clock)
+    if rules is None:
+        return 0
+    changed = 0
+    for installer in db.session.scalars(select(Installer).where(Installer.excluded_on.is_(None))):
+        if members.evaluate_status(installer, as_of=clock.today(), rules=rules, clock=clock):
+            changed += 1
+    return changed

@@ -1,0 +1,130 @@
+"""Registering installed devices (P-04 … P-06, P-10, P-40) and what they earn."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import select
+
+from portal.core.bulk import ValidationFailed
+from portal.core.clock import Clock
+from portal.core.errors import DomainError
+from portal.extensions import db
+from portal.loyalty.models import Device, Installer
+from portal.loyalty.rules import LoyaltyRules
+from portal.loyalty.service import ledger
+from portal.loyalty.service.programme import end as programme_end
+from portal.loyalty.service.programme import last_registration_day
+from portal.notifications import service as notifications
+from portal.privacy import audit
+
+MAGIC = {"application/pdf": (b"%PDF-",), "image/jpeg": (b"\xff\xd8\xff",), "image/png": (b"\x89PNG\r\n\x1a\n",)}
+
+
+def check(installer: Installer, data: dict, rules: LoyaltyRules, *, registered_on: date
+          ) -> tuple[dict, list[tuple[str | None, str, str | None]]]:
+    problems: list[tuple[str | None, str, str | None]] = []
+    clean = {k: str(data.get(k) or "").strip() for k in ("serial", "model_code", "production_code", "installed_on")}
+    clean["production_code"] = clean["production_code"].upper()
+    if installer.excluded_on is not None or installer.left_on is not None:
+        problems.append((None, "Excluded or former participants cannot register devices.", "P-32"))
+    elif installer.approval != "approved":
+        problems.append((None, "The organiser has not approved your participation yet.", "P-01"))
+    end = programme_end()
+    if end is not None and registered_on > last_registration_day(end.announced_on):
+        problems.append((None, f"The programme is ending: devices were accepted until "
+                               f"{last_registration_day(end.announced_on)}.", "P-40"))
+    if clean["model_code"] not in rules.models:
+        problems.append(("model_code", "Choose a device model from the programme's table.", "P-04"))
+    if not clean["serial"]:
+        problems.append(("serial", "Enter the serial number.", "P-05"))
+    elif db.session.scalars(select(Device.id).where(Device.serial == clean["serial"])).first() is not None:
+        problems.append(("serial", "A device with this serial number is already registered: each earns once.",
+                         "P-05"))
+    installed = None
+    try:
+        installed = date.fromisoformat(clean["installed_on"])
+    except ValueError:
+        problems.append(("installed_on", "Enter the installation date as YYYY-MM-DD.", "P-05"))
+    if installed is not None:
+        if installed < rules.installed_from:
+            problems.append(("installed_on", f"Only devices installed on or after {rules.installed_from} earn "
+                                             "points.", "P-05"))
+        if installed > registered_on:
+            problems.append(("installed_on", "The installation date cannot be in the future.", "P-05"))
+        if rules.production_period(clean["production_code"], installed) is None:
+            problems.append(("production_code", "The production code looks like FD517 (FD and three digits).",
+                             "P-05"))
+        elif not rules.code_is_new_enough(clean["production_code"], installed):
+            problems.append(("production_code", f"Only devices with production code {rules.min_code} or newer earn "
+                                                "points.", "P-05"))
+    clean["installed_on"] = installed
+    return clean, problems
+
+
+def register(installer: Installer, data: dict, rules: LoyaltyRules, *, registered_on: date, clock: Clock,
+             actor=None, proofs: list[str] | None = None) -> Device:
+    """The device earns the points of its model in the table in force (P-04) plus running campaigns (P-06)."""
+    clean, problems = check(installer, data, rules, registered_on=registered_on)
+    if problems:
+        raise ValidationFailed(problems)
+    base, category = rules.models[clean["model_code"]]
+    points = base + rules.extra_points(category, clean["installed_on"])
+    device = Device(tenant_id=installer.tenant_id, installer_id=installer.id, serial=clean["serial"],
+                    model_code=clean["model_code"], production_code=clean["production_code"],
+                    installed_on=clean["installed_on"], registered_on=registered_on, points=points,
+                    proof_files=proofs or [])
+    db.session.add(device)
+    db.session.flush()
+    if points > 0:
+        ledger.open_lot(installer.id, points, kind="earn", on=registered_on,
+                        expires_on=ledger.expiry_of(registered_on, rules), tenant_id=installer.tenant_id,
+                        source="device", source_id=device.id)
+    audit.record(actor, "device.registered", "device", device.id)
+    from portal.accounts.models import User
+
+    user = db.session.get(User, installer.user_id)
+    if user is not None:
+        notifications.notify(user, "points_credited", clock=clock, points=points, serial=device.serial)
+    return device
+
+
+def store_proof(upload_dir: str, tenant_id: int, content: bytes, rules: LoyaltyRules) -> str:
+    """P-10: PDF, JPEG or PNG — checked by content, not by name — at most 20 MB. Returns the stored name."""
+    if len(content) > rules.proof_mb * 1024 * 1024:
+        raise DomainError(f"A proof file may be at most {rules.proof_mb} MB.", field="proof", rule="P-10")
+    kind = next((k for k, heads in MAGIC.items() if k in rules.proof_types and content.startswith(heads)), None)
+    if kind is None:
+        raise DomainError("Upload a PDF, JPEG or PNG file.", field="proof", rule="P-10")
+    name = secrets.token_hex(16) + {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}[kind]
+    folder = Path(upload_dir) / str(tenant_id) / "proofs"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_bytes(content)
+    return name
+
+
+def of_installer(installer_id: int, limit: int = 50) -> list[Device]:
+    return list(db.session.scalars(select(Device).where(Device.installer_id == installer_id)
+                                   .order_by(Device.registered_on.desc(), Device.id.desc()).limit(limit)))
+
+
+def revoke_points(device: Device, *, on: date, reason: str, rules: LoyaltyRules, actor=None) -> int:
+    """P-09: points wrongly credited, or earned in breach of the rules, are taken back (what is left of them)."""
+    from portal.loyalty.models import PointsEntry
+
+    if not reason.strip():
+        raise DomainError("Give the reason.", field="reason", rule="P-09")
+    lot = db.session.scalars(select(PointsEntry).where(PointsEntry.source == "device",
+                                                       PointsEntry.source_id == device.id,
+                                                       PointsEntry.kind == "earn")).first()
+    if lot is None:
+        return 0
+    remaining = next((x.remaining for x in ledger.lots(device.installer_id) if x.id == lot.id), 0)
+    if remaining <= 0:
+        return 0
+    ledger.draw(device.installer_id, remaining, kind="revoke", on=on, tenant_id=device.tenant_id,
+                end=programme_end(), rules=rules, source="revoke", source_id=device.id, only_lot=lot.id)
+    audit.record(actor, "points.revoked", "device", device.id)
+    return remaining

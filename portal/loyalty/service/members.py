@@ -1,0 +1,284 @@
+"""Installers joining, their status (P-01 … P-03), exclusion and leaving (P-31, P-32), PIT-8C data (P-29)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import exists, select
+from stdnum.pl import nip as nip_number
+from stdnum.pl import pesel
+
+from portal.accounts import service as accounts
+from portal.accounts.models import PARTICIPANT, User
+from portal.core.bulk import ValidationFailed
+from portal.core.clock import Clock
+from portal.core.errors import DomainError, NotFound
+from portal.extensions import db
+from portal.loyalty.models import Installer, PointsEntry, RewardOrder, StatusEvidence
+from portal.loyalty.rules import LoyaltyRules
+from portal.loyalty.service import ledger
+from portal.loyalty.service.programme import joining_closed
+from portal.notifications import service as notifications
+from portal.privacy import audit
+
+STATUSES = ("installer", "authorised", "premium")
+CRITERIA = ("device_points", "sales_activity", "training", "promotional_activity")
+OPEN_ORDER_STATES = ("placed", "substitute_offered", "withheld", "shipped", "delivery_failed")
+
+
+def get(installer_id: int) -> Installer:
+    installer = db.session.get(Installer, installer_id)
+    if installer is None:
+        raise NotFound("No such participant.")
+    return installer
+
+
+def for_user(user_id: int) -> Installer | None:
+    return db.session.scalars(select(Installer).where(Installer.user_id == user_id)).first()
+
+
+def by_email(email: str) -> Installer | None:
+    user = accounts.find_user(email)
+    return for_user(user.id) if user else None
+
+
+def initial_status(certificate: bool, leader: bool) -> str:
+    """P-02: a valid authorisation certificate → authorised; an installation leader → premium."""
+    return "premium" if leader else "authorised" if certificate else "installer"
+
+
+def join(user: User, *, business: bool, installs_heating: bool, adult: bool, registered_on: date,
+         rules: LoyaltyRules, certificate: bool = False, leader: bool = False, employee: bool = False,
+         status: str | None = None, activated_on: date | None = None) -> Installer:
+    """P-01: businesses and adult individuals who install or service heating devices join at once; anyone else
+    waits for the organiser's individual decision. P-40: nobody joins once the end is announced."""
+    if joining_closed(registered_on):
+        raise DomainError("The programme's end has been announced: joining is closed.", rule="P-40")
+    if for_user(user.id) is not None:
+        raise DomainError("This account already takes part in the programme.", field="email", rule="P-01")
+    eligible = installs_heating and (business or adult)
+    installer = Installer(tenant_id=user.tenant_id, user_id=user.id, business=business, employee=employee,
+                          status=status or initial_status(certificate, leader),
+                          approval="approved" if eligible else "pending", registered_on=registered_on,
+                          activated_on=activated_on)
+    db.session.add(installer)
+    db.session.flush()
+    audit.record(user, "installer.joined", "installer", installer.id)
+    return installer
+
+
+def import_row(row: dict, *, tenant_id: int, rules: LoyaltyRules) -> Installer:
+    """FORMATS: email,first_name,last_name,nip,business,status,registered_on,activated_on."""
+    problems: list[tuple[str | None, str, str | None]] = []
+    business = (row.get("business") or "").strip().lower()
+    if business not in ("yes", "no"):
+        problems.append(("business", "business is yes or no.", "P-01"))
+    status = (row.get("status") or "").strip()
+    if status not in STATUSES:
+        problems.append(("status", f"status is one of {', '.join(STATUSES)}.", "P-02"))
+    nip = (row.get("nip") or "").strip()
+    if business == "yes" and not nip_number.is_valid(nip):
+        problems.append(("nip", "A business participant needs a valid NIP.", "P-01"))
+    dates = {}
+    for key, required in (("registered_on", True), ("activated_on", False)):
+        raw = (row.get(key) or "").strip()
+        if not raw and not required:
+            dates[key] = None
+            continue
+        try:
+            dates[key] = date.fromisoformat(raw)
+        except ValueError:
+            problems.append((key, f"{key} must be a date as YYYY-MM-DD.", None))
+    email = (row.get("email") or "").strip()
+    if "@" not in email:
+        problems.append(("email", "Give the participant's e-mail.", "P-01"))
+    if problems:
+        raise ValidationFailed(problems)
+    user = accounts.find_user(email)
+    if user is None:
+        user = accounts.create_user(tenant_id, email=email, password=None, role=PARTICIPANT,
+                                    first_name=row.get("first_name", ""), last_name=row.get("last_name", ""),
+                                    nip=nip if business == "yes" else "")
+    installer = for_user(user.id)
+    if installer is not None:
+        raise DomainError(f"{email} already takes part in the programme.", field="email", rule="P-01")
+    return join(user, business=business == "yes", installs_heating=True, adult=True,
+                registered_on=dates["registered_on"], rules=rules, status=status, activated_on=dates["activated_on"])
+
+
+def approve(installer: Installer, *, approved: bool, actor=None) -> None:
+    """P-01: the organiser's individual decision on someone outside the usual group."""
+    if installer.approval != "pending":
+        raise DomainError("This participant is not waiting for approval.", rule="P-01")
+    installer.approval = "approved" if approved else "refused"
+    audit.record(actor, "installer.approved" if approved else "installer.refused", "installer", installer.id)
+
+
+def activate(installer: Installer, on: date) -> None:
+    if installer.activated_on is None:
+        installer.activated_on = on
+
+
+def set_tax_data(installer: Installer, *, tax_id: str, home_address: str, birth_date: date | None,
+                 actor=None) -> None:
+    """P-29: the data for PIT-8C — NIP or PESEL, home address, date of birth."""
+    problems: list[tuple[str | None, str, str | None]] = []
+    tax_id = (tax_id or "").replace("-", "").replace(" ", "")
+    if not (nip_number.is_valid(tax_id) or pesel.is_valid(tax_id)):
+        problems.append(("tax_id", "Enter a valid NIP or PESEL.", "P-29"))
+    if not (home_address or "").strip():
+        problems.append(("home_address", "Enter your home address.", "P-29"))
+    if birth_date is None:
+        problems.append(("birth_date", "Enter your date of birth.", "P-29"))
+    if problems:
+        raise ValidationFailed(problems)
+    installer.tax_id, installer.home_address, installer.birth_date = tax_id, home_address.strip(), birth_date
+    audit.record(actor, "installer.tax_data", "installer", installer.id)
+
+
+def reward_blocker(installer: Installer) -> tuple[str, str] | None:
+    """(rule, reason) when the participant may not order now, before points and caps are looked at."""
+    if installer.excluded_on is not None:
+        return "P-32", "the participant is excluded from the programme"
+    if installer.left_on is not None:
+        return "P-31", "the participant has left the programme"
+    if installer.approval != "approved":
+        return "P-01", "the organiser has not approved the participation yet"
+    if not installer.business:
+        if not (installer.tax_id and installer.home_address and installer.birth_date):
+            return "P-29", "give the data for the PIT-8C form first (NIP or PESEL, home address, date of birth)"
+        if installer.employee and not installer.employer_acceptance_file:
+            return "P-29", "upload your employer's written acceptance first"
+    return None
+
+
+def record_evidence(installer: Installer, criterion: str, *, on: date, note: str = "", actor=None) -> None:
+    if criterion not in CRITERIA[1:]:
+        raise DomainError(f"Criteria recorded by the organiser: {', '.join(CRITERIA[1:])}.", field="criterion",
+                          rule="P-03")
+    db.session.add(StatusEvidence(tenant_id=installer.tenant_id, installer_id=installer.id, criterion=criterion,
+                                  recorded_on=on, note=note))
+    audit.record(actor, "installer.evidence", "installer", installer.id)
+
+
+def revoke_evidence(installer: Installer, criterion: str, *, on: date, actor=None) -> None:
+    for row in db.session.scalars(select(StatusEvidence).where(StatusEvidence.installer_id == installer.id,
+                                                               StatusEvidence.criterion == criterion,
+                                                               StatusEvidence.revoked_on.is_(None))):
+        row.revoked_on = on
+    audit.record(actor, "installer.evidence_revoked", "installer", installer.id)
+
+
+def criteria_met(installer: Installer, *, as_of: date, rules: LoyaltyRules) -> set[str]:
+    met = set(db.session.scalars(select(StatusEvidence.criterion).where(
+        StatusEvidence.installer_id == installer.id, StatusEvidence.recorded_on <= as_of,
+        StatusEvidence.revoked_on.is_(None))))
+    if rules.device_points_threshold is not None:
+        since = as_of - relativedelta(months=rules.device_points_window_months)
+        earned = db.session.scalar(select(db.func.coalesce(db.func.sum(PointsEntry.points), 0)).where(
+            PointsEntry.installer_id == installer.id, PointsEntry.kind == "earn", PointsEntry.source == "device",
+            PointsEntry.on > since, PointsEntry.on <= as_of)) or 0
+        if earned >= rules.device_points_threshold:
+            met.add("device_points")
+    return met
+
+
+def evaluate_status(installer: Installer, *, as_of: date, rules: LoyaltyRules, clock: Clock) -> str | None:
+    """P-03: a change needs at least two of the four criteria, training among them; losing the training
+    (authorisation) brings the status back to installer. Returns the new status when it changed."""
+    if installer.excluded_on is not None:
+        return None
+    met = criteria_met(installer, as_of=as_of, rules=rules)
+    qualified = rules.required_criterion in met and len(met) >= rules.min_criteria
+    new = installer.status
+    if installer.status == "installer" and qualified:
+        new = "authorised"
+    elif installer.status in ("authorised", "premium") and rules.required_criterion not in met and \
+            _had_training(installer):
+        new = "installer"
+    if new == installer.status:
+        return None
+    installer.status = new
+    installer.status_reason = (f"criteria met: {', '.join(sorted(met))}" if new != "installer"
+                               else "the authorisation (training) was withdrawn")
+    user = db.session.get(User, installer.user_id)
+    if user is not None:
+        notifications.notify(user, "status_changed", clock=clock, status=new)
+    return new
+
+
+def _had_training(installer: Installer) -> bool:
+    return db.session.scalar(select(exists().where(StatusEvidence.installer_id == installer.id,
+                                                   StatusEvidence.criterion == "training"))) or False
+
+
+def missing_for_next(installer: Installer, *, as_of: date, rules: LoyaltyRules) -> list[str]:
+    met = criteria_met(installer, as_of=as_of, rules=rules)
+    missing = [] if rules.required_criterion in met else [rules.required_criterion]
+    others = max(rules.min_criteria - len(met | {rules.required_criterion}), 0)
+    if others:
+        missing += [c for c in CRITERIA if c not in met and c != rules.required_criterion][:others]
+    return missing
+
+
+def exclude(installer: Installer, ground: str, *, on: date, note: str = "", actor=None, clock: Clock) -> None:
+    """P-32: exclusion forfeits the points and cancels open orders."""
+    if installer.excluded_on is not None:
+        return
+    installer.excluded_on, installer.exclusion_ground, installer.exclusion_note = on, ground, note or None
+    ledger.forfeit_all(installer.id, on=on, tenant_id=installer.tenant_id, reason=f"exclusion:{ground}")
+    for order in db.session.scalars(select(RewardOrder).where(RewardOrder.installer_id == installer.id,
+                                                              RewardOrder.state.in_(OPEN_ORDER_STATES))):
+        order.state, order.closed_on = "cancelled", on
+    audit.record(actor, "installer.excluded", "installer", installer.id)
+    user = db.session.get(User, installer.user_id)
+    if user is not None:
+        notifications.notify(user, "excluded", clock=clock, ground=ground)
+
+
+def rejoin(installer: Installer, *, on: date, rules: LoyaltyRules, actor=None) -> None:
+    """P-32: only after the first two grounds, and old points are not restored."""
+    if installer.excluded_on is None:
+        raise DomainError("This participant is not excluded.", rule="P-32")
+    if installer.exclusion_ground not in rules.rejoin_grounds:
+        raise DomainError("Re-joining is possible only after an exclusion for a non-activated account or for no "
+                          "points within 3 months.", rule="P-32")
+    if joining_closed(on):
+        raise DomainError("The programme's end has been announced: joining is closed.", rule="P-40")
+    installer.excluded_on = installer.exclusion_ground = installer.exclusion_note = None
+    installer.registered_on, installer.activated_on = on, on
+    audit.record(actor, "installer.rejoined", "installer", installer.id)
+
+
+def exclusion_checks(*, as_of: date, rules: LoyaltyRules, clock: Clock) -> int:
+    """P-32 daily: not activated, or no points, within 3 months of registration."""
+    changed = 0
+    for installer in db.session.scalars(select(Installer).where(Installer.excluded_on.is_(None),
+                                                                Installer.left_on.is_(None))):
+        activation_deadline = installer.registered_on + relativedelta(months=rules.activation_months)
+        points_deadline = installer.registered_on + relativedelta(months=rules.first_points_months)
+        if as_of > activation_deadline and (installer.activated_on is None
+                                            or installer.activated_on > activation_deadline):
+            exclude(installer, "not_activated", on=as_of, clock=clock)
+            changed += 1
+        elif as_of > points_deadline and not db.session.scalar(select(exists().where(
+                PointsEntry.installer_id == installer.id, PointsEntry.kind.in_(("earn", "opening")),
+                PointsEntry.on <= points_deadline))):
+            exclude(installer, "no_points", on=as_of, clock=clock)
+            changed += 1
+    return changed
+
+
+def leave(installer: Installer, *, on: date, actor=None) -> None:
+    """P-31: leaving is deleting the account; the privacy erasure takes over the personal data."""
+    installer.left_on = on
+    ledger.forfeit_all(installer.id, on=on, tenant_id=installer.tenant_id, reason="left")
+    for order in db.session.scalars(select(RewardOrder).where(RewardOrder.installer_id == installer.id,
+                                                              RewardOrder.state.in_(("placed", "substitute_offered",
+                                                                                     "withheld")))):
+        order.state, order.closed_on = "cancelled", on
+    user = db.session.get(User, installer.user_id)
+    if user is not None:
+        user.is_active_account = False
+    audit.record(actor, "installer.left", "installer", installer.id)

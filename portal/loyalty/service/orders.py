@@ -1,0 +1,245 @@
+"""Rewards and orders (P-20 … P-30, P-41)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from portal.core.clock import Clock
+from portal.core.errors import DomainError, NotFound
+from portal.extensions import db
+from portal.loyalty.models import Installer, PointsEntry, Reward, RewardOrder
+from portal.loyalty.rules import LoyaltyRules
+from portal.loyalty.service import ledger, members
+from portal.loyalty.service.programme import end as programme_end
+from portal.loyalty.service.programme import post_end_deadline
+from portal.notifications import service as notifications
+from portal.privacy import audit
+
+COUNTED = ("placed", "substitute_offered", "withheld", "shipped", "delivery_failed", "delivered")
+
+
+def sync_catalogue(rules: LoyaltyRules, *, tenant_id: int) -> int:
+    """Add the definition's rewards that the catalogue lacks (the organiser's own edits are kept)."""
+    have = set(db.session.scalars(select(Reward.code)))
+    added = 0
+    for r in rules.rewards:
+        if r["code"] in have:
+            continue
+        db.session.add(Reward(tenant_id=tenant_id, code=r["code"], kind=r.get("kind", ""), name_pl=r.get("name_pl", ""),
+                              name_en=r.get("name_en", ""), description=r.get("description", ""),
+                              points=int(r["points"]), gross_value=Decimal(r["gross_value"]),
+                              delivery_days=int(r.get("delivery_days", 14)), stock=int(r.get("stock", 0))))
+        added += 1
+    db.session.flush()
+    return added
+
+
+def catalogue(active_only: bool = True) -> list[Reward]:
+    query = select(Reward).order_by(Reward.points, Reward.code)
+    if active_only:
+        query = query.where(Reward.active.is_(True))
+    return list(db.session.scalars(query))
+
+
+def reward_by_code(code: str) -> Reward:
+    reward = db.session.scalars(select(Reward).where(Reward.code == code)).first()
+    if reward is None:
+        raise NotFound(f"No reward {code!r} in the catalogue.")
+    return reward
+
+
+def value_this_year(installer_id: int, year: int) -> Decimal:
+    """P-28: the gross value of this calendar year's rewards (cancelled and forfeited orders do not count)."""
+    total = db.session.scalar(select(func.coalesce(func.sum(RewardOrder.gross_value), 0)).where(
+        RewardOrder.installer_id == installer_id, RewardOrder.state.in_(COUNTED),
+        RewardOrder.ordered_on >= date(year, 1, 1), RewardOrder.ordered_on <= date(year, 12, 31)))
+    return Decimal(total or 0).quantize(Decimal("0.01"))
+
+
+def _lock(installer: Installer) -> None:
+    """Serialise orders of one participant (PostgreSQL row lock): the balance never goes negative."""
+    db.session.execute(select(Installer.id).where(Installer.id == installer.id).with_for_update())
+
+
+def place(installer: Installer, reward: Reward, *, on: date, rules: LoyaltyRules, clock: Clock,
+          actor=None) -> RewardOrder:
+    """P-21: only with enough points, no top-up, deducted at ordering, soonest-expiring first."""
+    _lock(installer)
+    db.session.refresh(installer)
+    blocker = members.reward_blocker(installer)
+    if blocker:
+        raise DomainError(f"You cannot order: {blocker[1]}.", rule=blocker[0])
+    end = programme_end()
+    if end is not None and on >= end.ends_on:
+        restored = [lot for lot in ledger.usable(installer.id, as_of=on, end=end, rules=rules) if lot.after_end]
+        if not restored or on > post_end_deadline(end, rules):
+            raise DomainError(f"The programme ended on {end.ends_on}; orders are closed.", rule="P-41")
+    if not reward.active or reward.stock <= 0:
+        raise DomainError("This reward is not available now.", field="reward", rule="P-20")
+    available = ledger.balance(installer.id, as_of=on, end=end, rules=rules)
+    if available < reward.points:
+        raise DomainError(f"Not enough points: you have {available}, the reward costs {reward.points}; "
+                          "no cash top-up is possible.", field="reward", rule="P-21")
+    spent = value_this_year(installer.id, on.year)
+    if spent + reward.gross_value > rules.annual_cap:
+        left = max(rules.annual_cap - spent, Decimal(0))
+        raise DomainError(f"Rewards this year may total {rules.annual_cap} PLN gross; {left:.2f} PLN is left, "
+                          f"this reward is worth {reward.gross_value} PLN.", field="reward", rule="P-28")
+    order = RewardOrder(tenant_id=installer.tenant_id, installer_id=installer.id, reward_id=reward.id,
+                        points=reward.points, gross_value=reward.gross_value, state="placed", ordered_on=on)
+    db.session.add(order)
+    db.session.flush()
+    ledger.draw(installer.id, reward.points, kind="redeem", on=on, tenant_id=installer.tenant_id, end=end,
+                rules=rules, source="order", source_id=order.id)
+    reward.stock -= 1
+    audit.record(actor, "order.placed", "reward_order", order.id)
+    _tell(installer, "order_placed", clock, order=order.id, reward=reward.code)
+    return order
+
+
+def get(order_id: int, *, installer_id: int | None = None) -> RewardOrder:
+    order = db.session.get(RewardOrder, order_id)
+    if order is None or (installer_id is not None and order.installer_id != installer_id):
+        raise NotFound("No such order.")
+    return order
+
+
+def _tell(installer: Installer, kind: str, clock: Clock, **params) -> None:
+    from portal.accounts.models import User
+
+    user = db.session.get(User, installer.user_id)
+    if user is not None:
+        notifications.notify(user, kind, clock=clock, **params)
+
+
+def offer_substitute(order: RewardOrder, substitute: Reward, *, on: date, rules: LoyaltyRules, clock: Clock,
+                     actor=None) -> None:
+    """P-23: unavailable for reasons outside the organiser → a substitute of the same kind and points value."""
+    original = db.session.get(Reward, order.reward_id)
+    if order.state not in ("placed", "withheld"):
+        raise DomainError("Only an open order can get a substitute.", rule="P-23")
+    if substitute.kind != original.kind or substitute.points != original.points or substitute.id == original.id:
+        raise DomainError("The substitute must be another reward of the same kind and the same points value.",
+                          field="substitute", rule="P-23")
+    order.state, order.substitute_id, order.informed_on = "substitute_offered", substitute.id, on
+    order.restore_by = on + timedelta(days=rules.refund_days)
+    audit.record(actor, "order.substitute_offered", "reward_order", order.id)
+    _tell(db.session.get(Installer, order.installer_id), "order_unavailable", clock, order=order.id,
+          substitute=substitute.code, restore_by=order.restore_by.isoformat())
+
+
+def answer_substitute(order: RewardOrder, *, accept: bool, on: date, rules: LoyaltyRules, clock: Clock,
+                      actor=None) -> None:
+    if order.state != "substitute_offered":
+        raise DomainError("No substitute is waiting for an answer on this order.", rule="P-23")
+    if accept:
+        order.reward_id, order.substitute_id, order.state = order.substitute_id, None, "placed"
+        audit.record(actor, "order.substitute_accepted", "reward_order", order.id)
+        return
+    cancel(order, on=on, rules=rules, clock=clock, actor=actor, reason="substitute refused")
+
+
+def cancel(order: RewardOrder, *, on: date, rules: LoyaltyRules, clock: Clock, actor=None, reason: str = "") -> None:
+    """Cancel and restore the points spent (P-23); restored after the end's announcement they stay usable for
+    7 days after the end (P-41)."""
+    if order.state in ("cancelled", "forfeited", "delivered"):
+        raise DomainError("This order is closed.", rule="P-23")
+    installer = db.session.get(Installer, order.installer_id)
+    end = programme_end()
+    draws = db.session.scalars(select(PointsEntry).where(PointsEntry.source == "order",
+                                                         PointsEntry.source_id == order.id,
+                                                         PointsEntry.kind == "redeem"))
+    lots = {lot.id: lot for lot in ledger.lots(installer.id)}
+    for entry in draws:
+        lot = lots.get(entry.lot_id)
+        expires = lot.expires_on if lot else ledger.expiry_of(on, rules)
+        ledger.open_lot(installer.id, -entry.points, kind="refund", on=on, expires_on=expires,
+                        tenant_id=installer.tenant_id, source="order", source_id=order.id,
+                        after_end=end is not None and on >= end.announced_on)
+    order.state, order.closed_on = "cancelled", on
+    order.note = reason
+    reward = db.session.get(Reward, order.reward_id)
+    reward.stock += 1
+    audit.record(actor, "order.cancelled", "reward_order", order.id)
+    _tell(installer, "order_cancelled", clock, order=order.id, points=order.points)
+
+
+def ship(order: RewardOrder, *, on: date, clock: Clock, actor=None) -> None:
+    if order.state not in ("placed", "delivery_failed"):
+        raise DomainError("Only a placed order can be shipped (withheld ones wait for clarification).", rule="P-27")
+    order.state, order.shipped_on = "shipped", on
+    audit.record(actor, "order.shipped", "reward_order", order.id)
+    _tell(db.session.get(Installer, order.installer_id), "order_shipped", clock, order=order.id)
+
+
+def delivery_failed(order: RewardOrder, *, on: date, rules: LoyaltyRules, clock: Clock, actor=None) -> None:
+    """P-25: after two failed attempts for the participant's reasons the reward is forfeited, points not restored."""
+    if order.state != "shipped":
+        raise DomainError("Only a shipped order can fail delivery.", rule="P-25")
+    order.failed_deliveries += 1
+    if order.failed_deliveries >= rules.max_failed_deliveries:
+        order.state, order.closed_on = "forfeited", on
+        kind = "order_forfeited"
+    else:
+        order.state = "delivery_failed"
+        kind = "order_delivery_failed"
+    audit.record(actor, f"order.{order.state}", "reward_order", order.id)
+    _tell(db.session.get(Installer, order.installer_id), kind, clock, order=order.id)
+
+
+def delivered(order: RewardOrder, *, on: date, confirmed: bool, actor=None) -> None:
+    """P-30: the participant may be asked to confirm receipt."""
+    if order.state != "shipped":
+        raise DomainError("Only a shipped order can be delivered.", rule="P-30")
+    order.state, order.delivered_on, order.receipt_confirmed, order.closed_on = "delivered", on, confirmed, on
+    audit.record(actor, "order.delivered", "reward_order", order.id)
+
+
+def withhold(order: RewardOrder, *, reason: str, actor=None) -> None:
+    """P-27: rewards may be withheld while data or points are being clarified."""
+    if order.state != "placed":
+        raise DomainError("Only a placed order can be withheld.", rule="P-27")
+    if not reason.strip():
+        raise DomainError("Give the reason.", field="reason", rule="P-27")
+    order.state, order.note = "withheld", reason.strip()
+    audit.record(actor, "order.withheld", "reward_order", order.id)
+
+
+def release(order: RewardOrder, *, actor=None) -> None:
+    if order.state != "withheld":
+        raise DomainError("This order is not withheld.", rule="P-27")
+    order.state = "placed"
+    audit.record(actor, "order.released", "reward_order", order.id)
+
+
+def of_installer(installer_id: int, limit: int = 50) -> list[RewardOrder]:
+    return list(db.session.scalars(select(RewardOrder).where(RewardOrder.installer_id == installer_id)
+                                   .order_by(RewardOrder.ordered_on.desc(), RewardOrder.id.desc()).limit(limit)))
+
+
+def open_orders(limit: int = 200) -> list[RewardOrder]:
+    return list(db.session.scalars(select(RewardOrder).where(RewardOrder.state.in_(
+        ("placed", "substitute_offered", "withheld", "shipped", "delivery_failed"))).order_by(
+        RewardOrder.ordered_on, RewardOrder.id).limit(limit)))
+
+
+def pit8c_rows(year: int) -> list[dict]:
+    """P-29: the yearly PIT-8C list: non-business participants and the gross value of that year's rewards."""
+    from portal.accounts.models import User
+
+    rows = []
+    query = (select(Installer, func.sum(RewardOrder.gross_value))
+             .join(RewardOrder, RewardOrder.installer_id == Installer.id)
+             .where(Installer.business.is_(False), RewardOrder.state == "delivered",
+                    RewardOrder.delivered_on >= date(year, 1, 1), RewardOrder.delivered_on <= date(year, 12, 31))
+             .group_by(Installer.id))
+    for installer, total in db.session.execute(query):
+        user = db.session.get(User, installer.user_id)
+        rows.append({"first_name": user.first_name, "last_name": user.last_name, "tax_id": installer.tax_id or "",
+                     "home_address": installer.home_address or "",
+                     "birth_date": installer.birth_date.isoformat() if installer.birth_date else "",
+                     "gross_value": f"{Decimal(total):.2f}", "year": year})
+    return rows

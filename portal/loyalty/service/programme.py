@@ -1,0 +1,62 @@
+"""The installer-programme rules in force on a day, and the announced end (P-40)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from functools import lru_cache
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import select
+
+from portal.core.errors import DomainError
+from portal.extensions import db
+from portal.loyalty.models import ProgrammeEnd
+from portal.loyalty.rules import LoyaltyRules
+from portal.programmes import service as programmes
+
+
+@lru_cache(maxsize=256)
+def _parse(version_id: int, sha256: str, definition_json: str) -> LoyaltyRules:  # noqa: ARG001 - cache keys
+    return LoyaltyRules.parse(json.loads(definition_json))
+
+
+def rules_on(day: date) -> LoyaltyRules:
+    version = programmes.in_force(day)
+    if version is None or version.definition.get("programme", {}).get("type") != "loyalty":
+        raise DomainError("This organiser runs no installer programme.")
+    return _parse(version.id, version.sha256, json.dumps(version.definition, sort_keys=True))
+
+
+def end() -> ProgrammeEnd | None:
+    return db.session.scalars(select(ProgrammeEnd)).first()
+
+
+def last_registration_day(announced_on: date) -> date:
+    """P-40: device registrations are accepted until the last day of the month of the announcement."""
+    return announced_on + relativedelta(day=31)
+
+
+def announce_end(announced_on: date, ends_on: date, *, tenant_id: int, rules: LoyaltyRules) -> ProgrammeEnd:
+    """P-40 / E-02: the end date is at least 3 months after the announcement; joining closes at once."""
+    if ends_on < announced_on + relativedelta(months=rules.end_notice_months):
+        raise DomainError(f"The end must be at least {rules.end_notice_months} months after the announcement "
+                          f"(on or after {(announced_on + relativedelta(months=rules.end_notice_months))}).",
+                          field="ends_on", rule="P-40")
+    current = end()
+    if current is not None:
+        raise DomainError(f"The end was already announced on {current.announced_on} for {current.ends_on}.",
+                          field="ends_on", rule="P-40")
+    row = ProgrammeEnd(tenant_id=tenant_id, announced_on=announced_on, ends_on=ends_on)
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def joining_closed(day: date) -> bool:
+    row = end()
+    return row is not None and day >= row.announced_on
+
+
+def post_end_deadline(row: ProgrammeEnd, rules: LoyaltyRules) -> date:
+    return row.ends_on + timedelta(days=rules.post_end_days)

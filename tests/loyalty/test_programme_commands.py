@@ -1,0 +1,162 @@
+"""The installer programme through the commands of FORMATS.md, checked by hand against SPEC §6."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.loyalty.models import Reward
+from portal.tenancy.guard import use_tenant
+from portal.tenancy.models import Tenant
+
+
+def _reward(code: str, **changes) -> None:
+    tenant = db.session.scalars(select(Tenant).where(Tenant.slug == "manufacturer")).one()
+    with use_tenant(tenant.id):
+        reward = db.session.scalars(select(Reward).where(Reward.code == code)).one()
+        for key, value in changes.items():
+            setattr(reward, key, value)
+        db.session.commit()
+
+
+def _add_reward(code: str, points: int, gross: str, kind: str = "test", stock: int = 10) -> None:
+    from decimal import Decimal
+
+    tenant = db.session.scalars(select(Tenant).where(Tenant.slug == "manufacturer")).one()
+    with use_tenant(tenant.id):
+        db.session.add(Reward(tenant_id=tenant.id, code=code, kind=kind, name_pl=code, name_en=code, points=points,
+                              gross_value=Decimal(gross), delivery_days=7, stock=stock))
+        db.session.commit()
+
+
+def test_P05_device_earns_its_models_points_once_per_serial(programme):
+    programme.join("ala@example.com")
+    programme.device("ala@example.com", "SN-1", "2024-02-01")
+    again = programme.devices("ala@example.com,SN-1,TV-KOND-24C,FD612,2024-02-01,2024-02-02")
+    assert again.exit_code == 1 and "P-05" in again.output and "already registered" in again.output
+    assert programme.statement("ala@example.com", "2024-02-05")["balance"] == 120
+
+
+def test_P05_old_production_code_and_early_installation_earn_nothing(programme):
+    programme.join("ala@example.com")
+    result = programme.devices("ala@example.com,SN-1,TV-KOND-24C,FD516,2016-03-01,2024-02-01",
+                               "ala@example.com,SN-2,TV-KOND-24C,FD612,2015-12-31,2024-02-01",
+                               "ala@example.com,SN-3,TV-KOND-24C,XX612,2016-03-01,2024-02-01",
+                               "ala@example.com,SN-4,NO-SUCH-MODEL,FD612,2016-03-01,2024-02-01")
+    assert result.exit_code == 1
+    assert "line 2: P-05: Only devices with production code FD517 or newer" in result.output
+    assert "line 3: P-05: Only devices installed on or after 2016-01-01" in result.output
+    assert "line 4: P-05:" in result.output
+    assert "line 5: P-04:" in result.output
+
+
+def test_P05_production_year_is_read_from_the_installation_date(programme):
+    """FD0xx installed in 2020 is from 2020, newer than FD517 (2015); FD9xx installed in 2016 is from 2009."""
+    programme.join("ala@example.com")
+    assert programme.devices("ala@example.com,SN-20,TV-KOND-24C,FD012,2020-05-01,2024-02-01").exit_code == 0
+    assert programme.devices("ala@example.com,SN-09,TV-KOND-24C,FD912,2016-05-01,2024-02-01").exit_code == 1
+
+
+def test_P22_points_expire_two_years_after_accrual(programme):
+    programme.join("ala@example.com")
+    programme.device("ala@example.com", "SN-1", "2024-02-01")
+    programme.device("ala@example.com", "SN-2", "2024-06-01")
+    before = programme.statement("ala@example.com", "2026-01-31")
+    assert before["balance"] == 240 and before["expiring_30_days"] == 120
+    assert [lot["expires_on"] for lot in before["lots"]] == ["2026-02-01", "2026-06-01"]
+    programme.jobs("2026-02-01")
+    programme.jobs("2026-02-01")  # replaying a day changes nothing
+    after = programme.statement("ala@example.com", "2026-02-01")
+    assert after["balance"] == 120 and after["lots"] == [
+        {"earned_on": "2024-06-01", "expires_on": "2026-06-01", "points": 120, "remaining": 120}]
+
+
+def test_P21_order_spends_the_soonest_expiring_points_first(programme):
+    programme.join("ala@example.com")
+    programme.device("ala@example.com", "SN-1", "2024-02-01")
+    programme.device("ala@example.com", "SN-2", "2024-06-01")
+    _add_reward("R-TEST-150", 150, "100.00")
+    result = programme.order("ala@example.com", "R-TEST-150", "2024-07-01")
+    assert result.exit_code == 0 and result.output.strip().isdigit()
+    lots = programme.statement("ala@example.com", "2024-07-01")["lots"]
+    assert lots == [{"earned_on": "2024-06-01", "expires_on": "2026-06-01", "points": 120, "remaining": 90}]
+
+
+def test_P21_not_enough_points_is_refused_without_top_up(programme):
+    programme.join("ala@example.com")
+    programme.device("ala@example.com", "SN-1", "2024-02-01")
+    _add_reward("R-TEST-150", 150, "100.00")
+    result = programme.order("ala@example.com", "R-TEST-150", "2024-07-01")
+    assert result.exit_code == 1 and "P-21" in result.output and "you have 120" in result.output
+    assert programme.statement("ala@example.com", "2024-07-01")["balance"] == 120
+
+
+def test_P28_annual_gross_cap_shows_the_remaining_allowance(programme):
+    programme.join("ala@example.com")
+    for i in range(1, 4):
+        programme.device("ala@example.com", f"SN-{i}", "2024-02-01")
+    _add_reward("R-BIG", 100, "17500.00")
+    _add_reward("R-SMALL", 100, "600.00")
+    assert programme.order("ala@example.com", "R-BIG", "2024-03-01").exit_code == 0
+    refused = programme.order("ala@example.com", "R-SMALL", "2024-03-02")
+    assert refused.exit_code == 1 and "P-28" in refused.output and "500.00 PLN is left" in refused.output
+    assert programme.order("ala@example.com", "R-SMALL", "2025-01-02").exit_code == 0  # a new calendar year
+    assert programme.statement("ala@example.com", "2025-01-02")["reward_value_this_year"] == "600.00"
+
+
+def test_P29_non_business_participant_needs_pit8c_data_before_a_reward(programme):
+    programme.join("jan@example.com", business="no")
+    programme.device("jan@example.com", "SN-1", "2024-02-01")
+    _add_reward("R-TEST-100", 100, "50.00")
+    result = programme.order("jan@example.com", "R-TEST-100", "2024-03-01")
+    assert result.exit_code == 1 and "P-29" in result.output and "PIT-8C" in result.output
+
+
+def test_P32_not_activated_or_no_points_within_three_months_excludes(programme):
+    programme.participants("idle@example.com,A,B,5252248481,yes,installer,2024-01-10,",
+                           "quiet@example.com,C,D,5252248481,yes,installer,2024-01-10,2024-01-11")
+    programme.join("busy@example.com")
+    programme.device("busy@example.com", "SN-1", "2024-03-01")
+    programme.jobs("2024-04-10")  # exactly 3 months: not yet
+    assert programme.statement("idle@example.com", "2024-04-10")["status"] == "installer"
+    programme.jobs("2024-04-11")
+    assert programme.statement("idle@example.com", "2024-04-11")["status"] == "excluded"
+    assert programme.statement("quiet@example.com", "2024-04-11")["status"] == "excluded"
+    assert programme.statement("busy@example.com", "2024-04-11")["status"] == "installer"
+    refused = programme.order("idle@example.com", "R-WKRETARKA-18V", "2024-04-12")
+    assert refused.exit_code == 1 and "P-32" in refused.output
+
+
+def test_P02_status_from_the_import_and_statement(programme):
+    programme.join("lider@example.com", status="premium")
+    assert programme.statement("lider@example.com", "2024-02-01")["status"] == "premium"
+
+
+def test_P40_P41_programme_end_closes_joining_registrations_and_expires_points(programme):
+    programme.join("ala@example.com")
+    programme.device("ala@example.com", "SN-1", "2024-02-01")
+    short = programme.run("programme", "announce-end", "manufacturer", "--on", "2024-03-15", "--ends-on", "2024-06-01")
+    assert short.exit_code == 1 and "P-40" in short.output
+    assert programme.run("programme", "announce-end", "manufacturer", "--on", "2024-03-15",
+                         "--ends-on", "2024-06-15").exit_code == 0
+    late_join = programme.participants("new@example.com,A,B,5252248481,yes,installer,2024-03-20,2024-03-20")
+    assert late_join.exit_code == 1 and "P-40" in late_join.output
+    assert programme.devices("ala@example.com,SN-2,TV-KOND-24C,FD612,2024-03-20,2024-03-31").exit_code == 0
+    april = programme.devices("ala@example.com,SN-3,TV-KOND-24C,FD612,2024-03-20,2024-04-01")
+    assert april.exit_code == 1 and "P-40" in april.output
+    assert programme.statement("ala@example.com", "2024-06-14")["balance"] == 240
+    assert programme.statement("ala@example.com", "2024-06-15")["balance"] == 0
+
+
+def test_opening_balances_keep_their_original_accrual_dates(programme):
+    programme.join("ala@example.com")
+    path = programme.csv("email,points,earned_on", ["ala@example.com,500,2023-01-15"])
+    assert programme.run("points", "import-opening", "manufacturer", path).exit_code == 0
+    assert programme.statement("ala@example.com", "2025-01-14")["balance"] == 500
+    assert programme.statement("ala@example.com", "2025-01-15")["balance"] == 0
+
+
+def test_statement_of_an_unknown_participant_exits_1(programme):
+    result = programme.run("points", "statement", "manufacturer", "nobody@example.com", "--as-of", "2024-01-01",
+                           "--json")
+    assert result.exit_code == 1 and "No participant" in result.output
