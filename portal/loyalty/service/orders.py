@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from portal.core.clock import Clock
 from portal.core.errors import DomainError, NotFound
@@ -92,9 +92,13 @@ def place(installer: Installer, reward: Reward, *, on: date, rules: LoyaltyRules
                         points=reward.points, gross_value=reward.gross_value, state="placed", ordered_on=on)
     db.session.add(order)
     db.session.flush()
+    taken = db.session.execute(update(Reward).where(Reward.id == reward.id, Reward.stock > 0)
+                               .values(stock=Reward.stock - 1).execution_options(synchronize_session=False))
+    if taken.rowcount != 1:
+        raise DomainError("This reward has just run out.", field="reward", rule="P-20")
     ledger.draw(installer.id, reward.points, kind="redeem", on=on, tenant_id=installer.tenant_id, end=end,
                 rules=rules, source="order", source_id=order.id)
-    reward.stock -= 1
+    db.session.expire(reward, ["stock"])
     audit.record(actor, "order.placed", "reward_order", order.id)
     _tell(installer, "order_placed", clock, order=order.id, reward=reward.code)
     return order
@@ -161,8 +165,8 @@ def cancel(order: RewardOrder, *, on: date, rules: LoyaltyRules, clock: Clock, a
                         after_end=end is not None and on >= end.announced_on)
     order.state, order.closed_on = "cancelled", on
     order.note = reason
-    reward = db.session.get(Reward, order.reward_id)
-    reward.stock += 1
+    db.session.execute(update(Reward).where(Reward.id == order.reward_id).values(stock=Reward.stock + 1)
+                       .execution_options(synchronize_session=False))
     audit.record(actor, "order.cancelled", "reward_order", order.id)
     _tell(installer, "order_cancelled", clock, order=order.id, points=order.points)
 

@@ -1,0 +1,178 @@
+"""The order lifecycle (P-23 … P-27) and concurrent orders (SPEC §11: the balance never goes negative)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from portal.core.errors import DomainError
+from portal.extensions import db
+from portal.loyalty.models import Reward, RewardOrder
+from portal.loyalty.service import ledger, members, orders
+from portal.loyalty.service.programme import rules_on
+from portal.tenancy.guard import use_tenant
+from portal.tenancy.models import Tenant
+from tests.loyalty.test_programme_commands import _add_reward
+
+
+@pytest.fixture
+def world(programme, clock):
+    programme.join("ala@example.com")
+    for i in range(1, 4):
+        programme.device("ala@example.com", f"SN-{i}", "2024-02-01")  # 360 points
+    _add_reward("R-A", 100, "50.00", kind="tools")
+    _add_reward("R-B", 100, "50.00", kind="tools")
+    _add_reward("R-C", 200, "50.00", kind="tools")
+    tenant = db.session.scalars(select(Tenant).where(Tenant.slug == "manufacturer")).one()
+    with use_tenant(tenant.id):
+        yield {"tenant": tenant, "installer": members.by_email("ala@example.com"), "rules": rules_on(date(2024, 3, 1)),
+               "clock": clock, "programme": programme}
+
+
+def _balance(world, day=date(2024, 3, 30)):
+    return ledger.balance(world["installer"].id, as_of=day, end=None, rules=world["rules"])
+
+
+def _place(world, code="R-A", day=date(2024, 3, 1)):
+    order = orders.place(world["installer"], orders.reward_by_code(code), on=day, rules=world["rules"],
+                         clock=world["clock"])
+    db.session.commit()
+    return order
+
+
+def test_P23_substitute_of_the_same_kind_and_value_refused_restores_the_points(world):
+    order = _place(world)
+    assert _balance(world) == 260
+    with pytest.raises(DomainError, match="same kind and the same points value"):
+        orders.offer_substitute(order, orders.reward_by_code("R-C"), on=date(2024, 3, 2), rules=world["rules"],
+                                clock=world["clock"])
+    orders.offer_substitute(order, orders.reward_by_code("R-B"), on=date(2024, 3, 2), rules=world["rules"],
+                            clock=world["clock"])
+    assert order.restore_by == date(2024, 3, 23)  # 21 days after informing
+    orders.answer_substitute(order, accept=False, on=date(2024, 3, 5), rules=world["rules"], clock=world["clock"])
+    db.session.commit()
+    assert order.state == "cancelled" and _balance(world) == 360
+
+
+def test_P23_accepted_substitute_replaces_the_reward(world):
+    order = _place(world)
+    orders.offer_substitute(order, orders.reward_by_code("R-B"), on=date(2024, 3, 2), rules=world["rules"],
+                            clock=world["clock"])
+    orders.answer_substitute(order, accept=True, on=date(2024, 3, 3), rules=world["rules"], clock=world["clock"])
+    assert order.state == "placed" and order.reward_id == orders.reward_by_code("R-B").id
+    assert _balance(world) == 260
+
+
+def test_P25_two_failed_deliveries_forfeit_the_reward_without_restoring_points(world):
+    order = _place(world)
+    orders.ship(order, on=date(2024, 3, 3), clock=world["clock"])
+    orders.delivery_failed(order, on=date(2024, 3, 5), rules=world["rules"], clock=world["clock"])
+    assert order.state == "delivery_failed"
+    orders.ship(order, on=date(2024, 3, 6), clock=world["clock"])
+    orders.delivery_failed(order, on=date(2024, 3, 8), rules=world["rules"], clock=world["clock"])
+    assert order.state == "forfeited" and _balance(world) == 260
+
+
+def test_P27_withheld_order_is_not_shipped_until_released(world):
+    order = _place(world)
+    orders.withhold(order, reason="checking proof of purchase")
+    with pytest.raises(DomainError):
+        orders.ship(order, on=date(2024, 3, 3), clock=world["clock"])
+    orders.release(order)
+    orders.ship(order, on=date(2024, 3, 3), clock=world["clock"])
+    orders.delivered(order, on=date(2024, 3, 6), confirmed=True)
+    assert order.state == "delivered" and order.receipt_confirmed
+
+
+def test_P24_repeated_ordering_is_allowed(world):
+    _place(world)
+    _place(world)
+    _place(world)
+    assert _balance(world) == 60
+
+
+def test_P09_revoked_device_points_leave_the_balance(world):
+    from portal.loyalty.models import Device
+    from portal.loyalty.service import devices
+
+    device = db.session.scalars(select(Device).where(Device.serial == "SN-1")).one()
+    taken = devices.revoke_points(device, on=date(2024, 3, 1), reason="wrongly credited", rules=world["rules"])
+    db.session.commit()
+    assert taken == 120 and _balance(world) == 240
+
+
+def test_P08_points_complaint_within_30_days_of_accrual(world):
+    from portal.loyalty.models import PointsEntry
+    from portal.loyalty.service import complaints
+
+    entry = db.session.scalars(select(PointsEntry).where(PointsEntry.kind == "earn")).first()
+    ok = complaints.file(world["installer"], kind="points", text="too few points", on=date(2024, 3, 2),
+                         rules=world["rules"], entry_id=entry.id)
+    assert ok.decide_by == date(2024, 3, 16)  # P-42: 14 days
+    with pytest.raises(DomainError, match="within 30 days"):
+        complaints.file(world["installer"], kind="points", text="late", on=date(2024, 3, 3),
+                        rules=world["rules"], entry_id=entry.id)
+
+
+def test_P42_decision_is_notified_within_seven_days(world):
+    from portal.loyalty.service import complaints
+
+    complaint = complaints.file(world["installer"], kind="programme", text="rules unclear", on=date(2024, 3, 2),
+                                rules=world["rules"])
+    complaints.decide(complaint, upheld=True, answer="clarified", on=date(2024, 3, 10), rules=world["rules"],
+                      clock=world["clock"])
+    assert complaint.notify_by == date(2024, 3, 17) and complaint.notified_on == date(2024, 3, 10)
+
+
+def test_P32_exclusion_forfeits_points_and_cancels_open_orders(world):
+    order = _place(world)
+    members.exclude(world["installer"], "false_data", on=date(2024, 3, 10), clock=world["clock"])
+    db.session.commit()
+    assert order.state == "cancelled" and _balance(world) == 0
+
+
+def test_P03_two_criteria_with_training_raise_the_status(world):
+    installer = world["installer"]
+    members.record_evidence(installer, "sales_activity", on=date(2024, 3, 1))
+    assert members.evaluate_status(installer, as_of=date(2024, 3, 2), rules=world["rules"],
+                                   clock=world["clock"]) is None  # training is mandatory
+    members.record_evidence(installer, "training", on=date(2024, 3, 3))
+    assert members.evaluate_status(installer, as_of=date(2024, 3, 4), rules=world["rules"],
+                                   clock=world["clock"]) == "authorised"
+    members.revoke_evidence(installer, "training", on=date(2024, 5, 1))
+    assert members.evaluate_status(installer, as_of=date(2024, 5, 2), rules=world["rules"],
+                                   clock=world["clock"]) == "installer"
+
+
+def test_concurrent_orders_never_overdraw_the_balance(world, app):
+    """Eight parallel orders of 100 points against 360 points: at most three succeed."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("row locks are a PostgreSQL matter; SQLite serialises writers itself")
+    tenant_id, installer_id = world["tenant"].id, world["installer"].id
+    results: list[str] = []
+
+    def attempt():
+        with app.app_context(), use_tenant(tenant_id):
+            try:
+                installer = members.get(installer_id)
+                orders.place(installer, orders.reward_by_code("R-A"), on=date(2024, 3, 1),
+                             rules=rules_on(date(2024, 3, 1)), clock=world["clock"])
+                db.session.commit()
+                results.append("ok")
+            except DomainError:
+                db.session.rollback()
+                results.append("refused")
+
+    threads = [threading.Thread(target=attempt) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    db.session.rollback()
+    assert results.count("ok") == 3
+    assert _balance(world) == 60
+    assert len(db.session.scalars(select(RewardOrder)).all()) == 3
+    assert db.session.scalars(select(Reward).where(Reward.code == "R-A")).one().stock == 7
