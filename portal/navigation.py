@@ -29,6 +29,11 @@ ITEMS: list[NavItem] = [
     NavItem("lead_admin.sales_import", _l("Sales import"), (ADMIN, STAFF), "lead_reward"),
     NavItem("lead_admin.settlements", _l("Settlements"), (ADMIN, STAFF), "lead_reward"),
     NavItem("accounts.dpo_dashboard", _l("Privacy"), (DPO,)),
+    NavItem("privacy.console", _l("Requests"), (DPO,)),
+    NavItem("privacy.records", _l("Records of processing"), (DPO,)),
+    NavItem("privacy.breaches", _l("Breaches"), (DPO,)),
+    NavItem("privacy.audit_log", _l("Audit log"), (DPO,)),
+    NavItem("privacy.my_data", _l("My data"), (PARTICIPANT,)),
     NavItem("accounts.notices", _l("Notices"), (ADMIN, STAFF, DPO, PARTICIPANT)),
 ]
 

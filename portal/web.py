@@ -70,10 +70,11 @@ def install(app: Flask) -> None:
     from portal.leads.views import bp as leads_bp
     from portal.operator.views import bp as operator_bp
     from portal.operator.views import operator_for_session
+    from portal.privacy.views import bp as privacy_bp
     from portal.public import bp as public_bp
     from portal.tenancy.views import bp as tenancy_bp
 
-    for bp in (public_bp, tenancy_bp, accounts_bp, operator_bp, api_bp, leads_bp, lead_admin_bp):
+    for bp in (public_bp, tenancy_bp, accounts_bp, operator_bp, api_bp, leads_bp, lead_admin_bp, privacy_bp):
         app.register_blueprint(bp)
 
     @login_manager.user_loader

@@ -83,3 +83,73 @@ def programme_version(t, data: dict, text: str = "x"):
 
 def login(client, t, email: str, password: str = PASSWORD):
     return client.post(f"/t/{t.slug}/login", data={"email": email, "password": password})
+
+
+def subject_everywhere(t, canary: str):
+    """A participant with a row in every table the data map links to a subject, every personal text column
+    holding ``canary`` (the erasure completeness test). Returns the user."""
+    from datetime import date
+    from decimal import Decimal
+
+    from portal.leads.models import Lead, Partner, Settlement, SettlementLine
+    from portal.loyalty.models import Complaint, Device, Installer, PointsEntry, Reward, RewardOrder, StatusEvidence
+
+    n = next(_seq)
+    u = user(t, email=f"{canary}@example.com", first_name=f"{canary}F", last_name=f"{canary}L",
+             phone=f"+48{canary}", company_name=f"{canary} Co", nip=valid_nip(500 + n))
+    with use_tenant(t.id):
+        notification(u, "account_registered", note=canary)
+        u = db.session.merge(u)
+        db.session.add(PasswordResetTokenFactory(t, u))
+        partner = Partner(tenant_id=t.id, user_id=u.id, nip=valid_nip(600 + n), name=f"{canary} Partner",
+                          address=f"{canary} street", contact_first_name=f"{canary}CF", contact_last_name=f"{canary}CL",
+                          contact_phone=f"+48{canary}1", contact_email=f"{canary}.c@example.com",
+                          exclusion_reason=f"{canary} reason")
+        db.session.add(partner)
+        db.session.flush()
+        lead = Lead(tenant_id=t.id, ref=f"R{n}", partner_id=partner.id, customer_nip=valid_nip(700 + n),
+                    customer_name=f"{canary} Customer", customer_address=f"{canary} road", family="O365", plan="E3",
+                    billing="annual", licences=5, pcs=5, contact_first_name=f"{canary}LF",
+                    contact_last_name=f"{canary}LL", contact_phone=f"+48{canary}2",
+                    contact_email=f"{canary}.l@example.com", submitted_on=date(2018, 8, 10), due_on=date(2018, 8, 17),
+                    decision_reason=f"{canary} decision")
+        db.session.add(lead)
+        settlement = Settlement(tenant_id=t.id, period=n, as_of=date(2018, 10, 1))
+        db.session.add(settlement)
+        db.session.flush()
+        db.session.add(SettlementLine(tenant_id=t.id, settlement_id=settlement.id, partner_id=partner.id,
+                                      partner_nip=partner.nip, lead_id=lead.id, ref=lead.ref, line="reward",
+                                      rule="L-11", base=Decimal("1.00"), rate=Decimal("0.1"), amount=Decimal("0.10"),
+                                      status="payable", reason="r"))
+        installer = Installer(tenant_id=t.id, user_id=u.id, registered_on=date(2024, 1, 1),
+                              exclusion_note=f"{canary} note", tax_id=valid_nip(800 + n),
+                              home_address=f"{canary} home", birth_date=date(1980, 1, 1),
+                              delivery_address=f"{canary} delivery")
+        db.session.add(installer)
+        db.session.flush()
+        db.session.add(StatusEvidence(tenant_id=t.id, installer_id=installer.id, criterion="training",
+                                      recorded_on=date(2024, 1, 2), note=f"{canary} evidence"))
+        db.session.add(Device(tenant_id=t.id, installer_id=installer.id, serial=f"S{n}", model_code="M",
+                              production_code="FD600", installed_on=date(2024, 1, 1), registered_on=date(2024, 1, 2),
+                              points=10))
+        db.session.add(PointsEntry(tenant_id=t.id, installer_id=installer.id, kind="earn", points=10,
+                                   on=date(2024, 1, 2), expires_on=date(2026, 1, 2)))
+        reward = Reward(tenant_id=t.id, code=f"RW{n}", kind="k", name_pl="n", name_en="n", points=1,
+                        gross_value=Decimal("1.00"), delivery_days=1, stock=1)
+        db.session.add(reward)
+        db.session.flush()
+        db.session.add(RewardOrder(tenant_id=t.id, installer_id=installer.id, reward_id=reward.id, points=1,
+                                   gross_value=Decimal("1.00"), ordered_on=date(2024, 1, 3), note=f"{canary} order"))
+        db.session.add(Complaint(tenant_id=t.id, installer_id=installer.id, kind="programme", text=f"{canary} text",
+                                 filed_on=date(2024, 1, 3), decide_by=date(2024, 1, 17), answer=f"{canary} answer"))
+    db.session.commit()
+    return u
+
+
+def PasswordResetTokenFactory(t, u):  # noqa: N802 - reads as the model it builds
+    from datetime import UTC, datetime
+
+    from portal.accounts.models import PasswordResetToken
+
+    return PasswordResetToken(tenant_id=t.id, user_id=u.id, token_sha256=f"{u.id:064d}",
+                              expires_at=datetime(2030, 1, 1, tzinfo=UTC))

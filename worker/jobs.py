@@ -60,3 +60,24 @@ def run_daily_jobs() -> list[str]:
 
     with app_context():
         return schedule.run_daily(tenant_ids=None, clock=get_clock())
+
+
+def process_request(request_id: int) -> str:
+    """A data-subject request (G-04, G-05 …): idempotent — a finished request is not done again."""
+    from portal.core.clock import get_clock
+    from portal.extensions import db
+    from portal.privacy import requests
+    from portal.privacy.models import DataSubjectRequest
+    from portal.tenancy.guard import across_tenants, use_tenant
+    from portal.tenancy.models import Tenant
+
+    with app_context():
+        with across_tenants("a job learns which tenant its request belongs to"):
+            row = db.session.get(DataSubjectRequest, request_id)
+        if row is None:
+            return "missing"
+        with use_tenant(row.tenant_id):
+            tenant = db.session.get(Tenant, row.tenant_id)
+            outcome = requests.process(row, clock=get_clock(), tenant_name=tenant.name)
+            db.session.commit()
+        return outcome

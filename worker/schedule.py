@@ -21,6 +21,7 @@ def _daily_jobs() -> list[DailyJob]:
     from portal.leads.service import review
     from portal.loyalty.service import daily as loyalty
     from portal.notifications import service as notifications
+    from portal.privacy import export, requests
 
     return [
         DailyJob("purge_used_reset_links", housekeeping.purge_reset_tokens, per_tenant=True),
@@ -29,6 +30,9 @@ def _daily_jobs() -> list[DailyJob]:
         DailyJob("points_expiring_notice", loyalty.warn_expiring, per_tenant=True),
         DailyJob("exclusion_checks", loyalty.exclusions, per_tenant=True),
         DailyJob("status_evaluation", loyalty.statuses, per_tenant=True),
+        DailyJob("expire_unverified_requests", requests.expire_unverified, per_tenant=True),
+        DailyJob("reduce_closed_requests", requests.reduce_closed, per_tenant=True),
+        DailyJob("purge_expired_bundles", export.purge_expired, per_tenant=True),
         DailyJob("sweep_outbox", notifications.sweep, per_tenant=False),
     ]
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.core.clock import now
 from portal.extensions import db
-from portal.privacy.datamap import not_pii, pii
+from portal.privacy.datamap import Subject, not_pii, pii
 from portal.tenancy.models import TenantScoped
 
 ADMIN, STAFF, DPO, PARTICIPANT = "admin", "staff", "dpo", "participant"
@@ -41,6 +41,9 @@ class User(TenantScoped, db.Model):
     locale: Mapped[str] = mapped_column(String(5), default="pl", info=not_pii())
     is_active_account: Mapped[bool] = mapped_column(Boolean, default=True, info=not_pii())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now, info=not_pii())
+    restricted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), info=not_pii())  # G-07
+    marketing_objection_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), info=not_pii())  # G-09
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), info=not_pii())  # G-05
     last_login_at: Mapped[datetime | None] = mapped_column(
         DateTime(timezone=True), info=pii("behavioural", basis="legitimate_interest", retention="account"))
 
@@ -69,6 +72,7 @@ class PasswordResetToken(TenantScoped, db.Model):
     """A one-time password reset link: only the token's SHA-256 is stored."""
 
     __tablename__ = "password_reset_tokens"
+    __subject__ = Subject("user_id", "users", "delete")
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, info=not_pii())
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True, info=not_pii())

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.core.clock import now
 from portal.extensions import db
-from portal.privacy.datamap import not_pii, pii
+from portal.privacy.datamap import Subject, not_pii, pii
 from portal.tenancy.models import TenantScoped
 
 MONEY = Numeric(14, 2)
@@ -21,6 +21,7 @@ class Partner(TenantScoped, db.Model):
     """A reseller company taking part (L-01); its contact person may hold a participant account."""
 
     __tablename__ = "partners"
+    __subject__ = Subject("user_id", "users", "mask")
     __table_args__ = (UniqueConstraint("tenant_id", "nip"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, info=not_pii())
@@ -49,6 +50,7 @@ class Lead(TenantScoped, db.Model):
     """A sales opportunity a partner registered for a named end customer (L-02)."""
 
     __tablename__ = "leads"
+    __subject__ = Subject("partner_id", "partners", "mask")
     __table_args__ = (
         UniqueConstraint("tenant_id", "ref"),
         Index("ix_leads_queue", "tenant_id", "status", "due_on", "id"),
@@ -144,6 +146,7 @@ class SettlementLine(TenantScoped, db.Model):
     """One explained amount of a settlement: kept 5 years after the tax year (G-05 legal retention)."""
 
     __tablename__ = "settlement_lines"
+    __subject__ = Subject("partner_id", "partners", "mask")
     __table_args__ = (Index("ix_settlement_lines_run", "tenant_id", "settlement_id", "partner_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, info=not_pii())

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.core.clock import now
 from portal.extensions import db
-from portal.privacy.datamap import not_pii, pii
+from portal.privacy.datamap import Subject, not_pii, pii
 from portal.tenancy.models import TenantScoped
 
 MONEY = Numeric(14, 2)
@@ -32,6 +32,7 @@ class Installer(TenantScoped, db.Model):
     """A participant's programme membership: status, activation, exclusion and the data a reward needs."""
 
     __tablename__ = "installers"
+    __subject__ = Subject("user_id", "users", "mask")
     __table_args__ = (UniqueConstraint("tenant_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, info=not_pii())
@@ -62,6 +63,7 @@ class StatusEvidence(TenantScoped, db.Model):
     """An organiser's record of a status criterion (P-03): training, sales or promotional activity."""
 
     __tablename__ = "status_evidence"
+    __subject__ = Subject("installer_id", "installers", "delete")
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, info=not_pii())
     installer_id: Mapped[int] = mapped_column(ForeignKey("installers.id", ondelete="CASCADE"), index=True,
@@ -76,6 +78,7 @@ class Device(TenantScoped, db.Model):
     """An installed device a participant registered (P-05); one serial number earns once."""
 
     __tablename__ = "devices"
+    __subject__ = Subject("installer_id", "installers", "mask")
     __table_args__ = (UniqueConstraint("tenant_id", "serial"), Index("ix_devices_installer", "tenant_id",
                                                                      "installer_id", "registered_on"))
 
@@ -96,6 +99,7 @@ class PointsEntry(TenantScoped, db.Model):
     entry draws on one lot (``lot_id``). Balance and lots are derived from the entries."""
 
     __tablename__ = "points_entries"
+    __subject__ = Subject("installer_id", "installers", "mask")
     __table_args__ = (
         Index("ix_points_installer", "tenant_id", "installer_id", "id"),
         Index("ix_points_lots_expiry", "tenant_id", "expires_on", "kind"),
@@ -139,6 +143,7 @@ class RewardOrder(TenantScoped, db.Model):
     """An order and its lifecycle (P-21 … P-30)."""
 
     __tablename__ = "reward_orders"
+    __subject__ = Subject("installer_id", "installers", "mask")
     __table_args__ = (Index("ix_orders_installer", "tenant_id", "installer_id", "ordered_on"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, info=not_pii())
@@ -163,6 +168,7 @@ class Complaint(TenantScoped, db.Model):
     """A complaint about points (P-08) or about the programme (P-42), decided by the commission."""
 
     __tablename__ = "complaints"
+    __subject__ = Subject("installer_id", "installers", "delete")
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, info=not_pii())
     installer_id: Mapped[int] = mapped_column(ForeignKey("installers.id", ondelete="CASCADE"), index=True,

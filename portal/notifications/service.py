@@ -30,11 +30,25 @@ SEND_JOB = "worker.jobs.send_notification"
 SECRET_PARAMS = frozenset({"token"})
 
 
-def notify(user, kind: str, *, clock: Clock, email: bool = True, **params) -> Notification:
-    """Record a notice for ``user`` in the current transaction; it is mailed after commit."""
+def notify(user, kind: str, *, clock: Clock, email: bool = True, **params) -> Notification | None:
+    """Record a notice for ``user`` in the current transaction; it is mailed after commit. A restricted subject
+    (G-07) gets no notices."""
+    if getattr(user, "restricted_at", None) is not None or getattr(user, "erased_at", None) is not None:
+        return None
     row = Notification(tenant_id=user.tenant_id, user_id=user.id, kind=kind, params=params,
                        created_at=clock.now(), mail_state="pending" if email else "skipped",
                        next_attempt_at=clock.now() if email else None)
+    return _queue(row, email)
+
+
+def notify_address(tenant_id: int, to_email: str, kind: str, *, locale: str, clock: Clock, **params) -> Notification:
+    """A mail to someone without an account (the one-time link of a public privacy request)."""
+    row = Notification(tenant_id=tenant_id, user_id=None, to_email=to_email, locale=locale, kind=kind, params=params,
+                       created_at=clock.now(), mail_state="pending", next_attempt_at=clock.now())
+    return _queue(row, True)
+
+
+def _queue(row: Notification, email: bool) -> Notification:
     db.session.add(row)
     db.session.flush()
     if email:
@@ -61,7 +75,8 @@ def _render(row: Notification, user, tenant) -> tuple[str, str]:
     """Subject and body from the tenant's override or the product's template, in the recipient's language."""
     from flask_babel import force_locale
 
-    locale = user.locale if user.locale in ("pl", "en") else "pl"
+    chosen = user.locale if user is not None else row.locale
+    locale = chosen if chosen in ("pl", "en") else "pl"
     name = f"{row.kind}.{locale}.txt"
     override = Path(current_app.config["TENANTS_DIR"]) / tenant.slug / "mail" / name
     env = current_app.jinja_env
@@ -90,11 +105,11 @@ def deliver(notification_id: int, *, clock: Clock) -> str:
     row = db.session.get(Notification, notification_id)
     if not claimed:
         return row.mail_state if row else "missing"
-    user = db.session.get(User, row.user_id)
+    user = db.session.get(User, row.user_id) if row.user_id else None
     tenant = db.session.get(Tenant, row.tenant_id)
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_FROM"]
-    message["To"] = user.email
+    message["To"] = user.email if user is not None else row.to_email
     message["Message-ID"] = make_msgid(idstring=f"n{row.id}", domain="portal.localhost")
     message["Subject"], body = _render(row, user, tenant)
     message.set_content(body)
@@ -114,6 +129,7 @@ def deliver(notification_id: int, *, clock: Clock) -> str:
     row.attempts += 1
     # one-time secrets (a reset link's token) live only until the mail is out
     row.params = {k: v for k, v in (row.params or {}).items() if k not in SECRET_PARAMS}
+    row.to_email = None  # the address of someone without an account is kept only until the mail is out
     row.mail_state = "sent"
     row.sent_at = clock.now()
     row.last_error = None

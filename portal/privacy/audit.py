@@ -16,3 +16,23 @@ def record(actor: object | None, action: str, object_type: str, object_id: int |
                        object_id=object_id)
     db.session.add(entry)
     return entry
+
+
+def history(object_type: str, object_id: int) -> list[AuditEntry]:
+    from sqlalchemy import select
+
+    return list(db.session.scalars(select(AuditEntry).where(AuditEntry.object_type == object_type,
+                                                            AuditEntry.object_id == object_id)
+                                   .order_by(AuditEntry.at, AuditEntry.id)))
+
+
+def search(*, action: str | None = None, object_type: str | None = None, limit: int = 200) -> list[AuditEntry]:
+    """G-11: the DPO's view of the audit log, newest first, filtered by bound parameters only."""
+    from sqlalchemy import select
+
+    query = select(AuditEntry)
+    if action:
+        query = query.where(AuditEntry.action.startswith(action, autoescape=True))
+    if object_type:
+        query = query.where(AuditEntry.object_type == object_type)
+    return list(db.session.scalars(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)))

@@ -48,6 +48,16 @@ class Entry:
     subject_key: bool = False
 
 
+@dataclass(frozen=True)
+class Subject:
+    """How a table's rows belong to a data subject: ``via`` points at ``owner``'s rows (``users`` is the root).
+    ``erase``: ``delete`` the rows, or ``mask`` their personal columns (rows that other records need)."""
+
+    via: str
+    owner: str
+    erase: str
+
+
 def pii(category: str, *, basis: str, retention: str, subject_key: bool = False) -> dict:
     """Column info for personal data. ``subject_key``: the column identifies the subject (used to find them)."""
     if category not in CATEGORIES or basis not in BASES or retention not in RETENTIONS:

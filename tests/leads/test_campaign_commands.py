@@ -169,7 +169,8 @@ def test_L16_top_partner_award_in_the_last_period(campaign):
 
 def test_L16_tie_is_shown_for_the_organiser(campaign):
     campaign.partners(partner_row(1), partner_row(2))
-    campaign.leads(*(lead_row(f"A{i}", 1, i) for i in range(1, 4)), *(lead_row(f"B{i}", 2, 10 + i) for i in range(1, 4)))
+    campaign.leads(*(lead_row(f"A{i}", 1, i) for i in range(1, 4)),
+                   *(lead_row(f"B{i}", 2, 10 + i) for i in range(1, 4)))
     campaign.decide(*(f"{p}{i},qualified,2018-08-13," for p in "AB" for i in range(1, 4)))
     campaign.sales(*(f"{p}{i},2018-10-1{i},O365,annual,20,1000.00,0,yes" for p in "AB" for i in range(1, 4)))
     _, rows = campaign.settle(2, "2019-01-10")

@@ -1,0 +1,154 @@
+"""Erasure (G-05, P-31): mask or delete every personal field of the subject, keep only what the law requires,
+prove it with counts, and scan for anything left.
+
+Driven by the data map alone: a column's ``retention="tax_5y"`` keeps it (marked "retained: legal obligation",
+with its own deletion date), every other personal column is masked, and tables that declare
+``erase="delete"`` lose the subject's rows. Idempotent: a second run changes nothing and finds no residue.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import JSON, Date, DateTime, String, Text, UniqueConstraint, delete, select, update
+
+from portal.core.clock import Clock
+from portal.extensions import db
+from portal.privacy import audit
+from portal.privacy.datamap import personal_columns
+from portal.privacy.models import ErasureLog
+from portal.privacy.subjects import ROOT, identifiers, owned_by
+
+RETAINED = "tax_5y"
+
+
+def _masked(column, pk: int):
+    """The value a personal column gets: NULL where allowed, else an inert placeholder of its type."""
+    if column.nullable:
+        return None
+    if isinstance(column.type, String | Text):
+        unique = column.unique or any(column.name in c.columns for c in column.table.constraints
+                                      if isinstance(c, UniqueConstraint))
+        if not unique:
+            return ""
+        value = f"erased-{pk}@erased.invalid" if column.name.endswith("email") else f"~{pk}"
+        return value[: column.type.length] if getattr(column.type, "length", None) else value
+    if isinstance(column.type, JSON):
+        return {}
+    if isinstance(column.type, DateTime | Date):
+        return None if column.nullable else _EPOCH_FOR[type(column.type)]
+    return None
+
+
+_EPOCH_FOR = {DateTime: __import__("datetime").datetime(1970, 1, 1, tzinfo=__import__("datetime").UTC),
+              Date: date(1970, 1, 1)}
+
+
+def retention_until(today: date) -> date:
+    """Tax and accounting records: 5 years after the end of the tax year."""
+    return date(today.year + 5, 12, 31)
+
+
+def erase(user_id: int, *, clock: Clock, request_id: int | None = None, actor=None) -> ErasureLog:
+    owned = owned_by(user_id)
+    keys = identifiers(owned)
+    columns = personal_columns(db.metadata)
+    counts: dict[str, dict[str, int]] = {}
+    retained: list[dict] = []
+    for table, found in owned.items():
+        if not found.ids:
+            continue
+        model = found.model
+        if found.subject is not None and found.subject.erase == "delete":
+            result = db.session.execute(delete(model).where(model.id.in_(found.ids))
+                                        .execution_options(synchronize_session=False))
+            counts[table] = {"deleted": result.rowcount or 0}
+            continue
+        erasable = [e for e in columns.get(table, []) if e.retention != RETAINED]
+        kept = [e for e in columns.get(table, []) if e.retention == RETAINED]
+        if kept:
+            retained.append({"table": table, "columns": [e.column for e in kept], "rows": len(found.ids),
+                             "reason": "retained: legal obligation (tax and accounting, 5 years after the tax year)",
+                             "delete_on": retention_until(clock.today()).isoformat()})
+        changed = 0
+        for pk in found.ids if erasable else []:
+            values = {e.column: _masked(model.__table__.c[e.column], pk) for e in erasable}
+            row = db.session.execute(select(*[model.__table__.c[c] for c in values]).where(model.id == pk)).first()
+            if row is None or all(getattr(row, c) == v for c, v in values.items()):
+                continue
+            db.session.execute(update(model).where(model.id == pk).values(**values)
+                               .execution_options(synchronize_session=False))
+            changed += 1
+        counts[table] = {"masked": changed}
+    _delete_files(owned)
+    from portal.accounts.models import User
+
+    db.session.execute(update(User).where(User.id == user_id).values(is_active_account=False, erased_at=clock.now())
+                       .execution_options(synchronize_session=False))
+    db.session.expire_all()
+    log = ErasureLog(user_id=user_id, request_id=request_id, counts=counts, retained=retained,
+                     started_at=clock.now())
+    db.session.add(log)
+    db.session.flush()
+    log.residues = residue_count(keys, retained)
+    log.finished_at = clock.now()
+    audit.record(actor, "subject.erased", "user", user_id)
+    return log
+
+
+def _delete_files(owned) -> None:
+    """Uploaded files named in the subject's rows (device proofs, employer acceptance)."""
+    base = Path(current_app.config["UPLOAD_DIR"])
+    for table in ("devices", "installers"):
+        found = owned.get(table)
+        if not found or not found.ids:
+            continue
+        model = found.model
+        for row in db.session.scalars(select(model).where(model.id.in_(found.ids))):
+            names = list(getattr(row, "proof_files", None) or []) + [getattr(row, "employer_acceptance_file", None)]
+            for name in filter(None, names):
+                for path in base.glob(f"*/*/{Path(name).name}"):
+                    path.unlink(missing_ok=True)
+            if hasattr(row, "proof_files"):
+                row.proof_files = []
+            if hasattr(row, "employer_acceptance_file"):
+                row.employer_acceptance_file = None
+    db.session.flush()
+
+
+def residue_count(keys: list[str], retained: list[dict]) -> int:
+    """Rows of the tenant's data (text and JSON columns of every table) still holding one of the subject's
+    identifiers — legally retained columns excepted."""
+    if not keys:
+        return 0
+    from portal.tenancy.guard import current_tenant_id
+
+    skip = {(r["table"], c) for r in retained for c in r["columns"]}
+    tenant_id = current_tenant_id()
+    found = 0
+    for table in db.metadata.sorted_tables:
+        texts = [c for c in table.columns
+                 if isinstance(c.type, String | Text | JSON) and (table.name, c.name) not in skip]
+        # the request record itself is kept for the request retention period, then reduced (G-05)
+        if not texts or "tenant_id" not in table.columns or table.name in ("erasure_logs", "subject_requests"):
+            continue
+        for column in texts:
+            expr = column if not isinstance(column.type, JSON) else column.cast(Text)
+            for key in keys:
+                found += db.session.scalar(select(db.func.count()).select_from(table).where(
+                    table.c.tenant_id == tenant_id, expr.contains(key, autoescape=True))) or 0
+    return found
+
+
+def replay(*, since_id: int = 0, clock: Clock) -> list[int]:
+    """After a database restore: erase again everyone the erasure log names (the log itself is kept apart
+    from the backup, or restored from a later one)."""
+    users = sorted({log.user_id for log in db.session.scalars(select(ErasureLog).where(ErasureLog.id > since_id))})
+    for user_id in users:
+        erase(user_id, clock=clock)
+    return users
+
+
+__all__ = ["ROOT", "erase", "replay", "residue_count"]

@@ -1,0 +1,104 @@
+"""Access and portability bundles (G-04): everything about the subject in the tenant, as a zip of JSON, a CSV per
+table and a readable summary; a single-use link that expires after 7 days, after which the file is deleted."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import secrets
+import zipfile
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from flask import current_app
+from markupsafe import escape
+from sqlalchemy import select
+
+from portal.core.clock import Clock, utc
+from portal.extensions import db
+from portal.privacy.models import ExportBundle
+from portal.privacy.subjects import owned_by
+
+SECRET_COLUMNS = {"password_hash", "token_sha256", "verify_sha256"}
+LINK_DAYS = 7
+
+
+def _plain(value):
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def gather(user_id: int) -> dict[str, list[dict]]:
+    """Every row of every table the data map links to the subject (secrets such as password hashes left out)."""
+    data: dict[str, list[dict]] = {}
+    for table, owned in owned_by(user_id).items():
+        if not owned.ids:
+            continue
+        model = owned.model
+        columns = [c for c in model.__table__.columns if c.name not in SECRET_COLUMNS and c.name != "tenant_id"]
+        rows = db.session.execute(select(*columns).where(model.id.in_(owned.ids)).order_by(model.id))
+        data[table] = [{c.name: _plain(v) for c, v in zip(columns, row, strict=True)} for row in rows]
+    return data
+
+
+def build(request_id: int, user_id: int, *, tenant_name: str, clock: Clock) -> tuple[ExportBundle, str]:
+    data = gather(user_id)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("data.json", json.dumps(data, ensure_ascii=False, indent=2))
+        for table, rows in data.items():
+            out = io.StringIO()
+            writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+            archive.writestr(f"csv/{table}.csv", out.getvalue())
+        archive.writestr("summary.html", _summary(data, tenant_name, clock))
+    token = secrets.token_urlsafe(32)
+    name = secrets.token_hex(16) + ".zip"
+    folder = Path(current_app.config["UPLOAD_DIR"]) / "exports"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_bytes(buffer.getvalue())
+    bundle = ExportBundle(request_id=request_id, filename=name, token_sha256=hashlib.sha256(token.encode()).hexdigest(),
+                          expires_at=clock.now() + timedelta(days=LINK_DAYS))
+    db.session.add(bundle)
+    db.session.flush()
+    return bundle, token
+
+
+def _summary(data: dict[str, list[dict]], tenant_name: str, clock: Clock) -> str:
+    parts = [f"<!doctype html><meta charset='utf-8'><title>Your data</title><h1>Your data at {escape(tenant_name)}"
+             f"</h1><p>Prepared {clock.now():%Y-%m-%d %H:%M} UTC.</p>"]
+    for table, rows in data.items():
+        parts.append(f"<h2>{escape(table)} ({len(rows)})</h2><table border='1'><tr>")
+        parts += [f"<th>{escape(k)}</th>" for k in rows[0]]
+        parts.append("</tr>")
+        for row in rows:
+            parts.append("<tr>" + "".join(f"<td>{escape('' if v is None else v)}</td>" for v in row.values()) + "</tr>")
+        parts.append("</table>")
+    return "".join(parts)
+
+
+def open_bundle(token: str, *, clock: Clock) -> tuple[ExportBundle, Path] | None:
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    bundle = db.session.scalars(select(ExportBundle).where(ExportBundle.token_sha256 == digest)).first()
+    if bundle is None or bundle.deleted_at is not None or utc(bundle.expires_at) <= clock.now():
+        return None
+    path = Path(current_app.config["UPLOAD_DIR"]) / "exports" / bundle.filename
+    return (bundle, path) if path.exists() else None
+
+
+def purge_expired(*, clock: Clock) -> int:
+    """Daily: bundles past their 7 days are deleted from disk."""
+    removed = 0
+    for bundle in db.session.scalars(select(ExportBundle).where(ExportBundle.deleted_at.is_(None),
+                                                                ExportBundle.expires_at <= clock.now())):
+        (Path(current_app.config["UPLOAD_DIR"]) / "exports" / bundle.filename).unlink(missing_ok=True)
+        bundle.deleted_at = clock.now()
+        removed += 1
+    return removed

@@ -1,0 +1,228 @@
+"""Data-subject requests (G-01 … G-09): intake, verification, deadlines, processing and the answer."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import func, select
+
+from portal.accounts.models import User
+from portal.core.clock import Clock
+from portal.core.errors import DomainError, NotFound
+from portal.extensions import db
+from portal.notifications import service as notifications
+from portal.privacy import audit, consents
+from portal.privacy.models import REQUEST_KINDS, DataSubjectRequest
+
+MAX_ATTEMPTS = 5
+VERIFY_DAYS = 7
+REQUEST_RETENTION_YEARS = 3
+
+
+def _reference(on: date) -> str:
+    count = db.session.scalar(select(func.count()).select_from(DataSubjectRequest)) or 0
+    return f"DSR-{on.year}-{count + 1:05d}"
+
+
+def get(reference: str) -> DataSubjectRequest:
+    row = db.session.scalars(select(DataSubjectRequest).where(DataSubjectRequest.reference == reference)).first()
+    if row is None:
+        raise NotFound(f"No request {reference}.")
+    return row
+
+
+def file(kind: str, *, channel: str, clock: Clock, user: User | None = None, email: str | None = None,
+         name: str = "", details: str = "", verified: bool = False, note: str = "", actor=None
+         ) -> tuple[DataSubjectRequest, str | None]:
+    """G-01: from the account, the public form or the DPO. Due one month after receipt (G-03). A public request
+    gets a one-time verification link (G-02); the token is returned to be mailed, never stored in clear."""
+    if kind not in REQUEST_KINDS:
+        raise DomainError(f"The kind of request is one of {', '.join(REQUEST_KINDS)}.", field="kind", rule="G-01")
+    email = (email or (user.email if user else "") or "").strip().lower()
+    if not email or "@" not in email:
+        raise DomainError("Give the e-mail address the request is about.", field="email", rule="G-01")
+    if user is None:
+        from portal.accounts.service import find_user
+
+        user = find_user(email)
+    today = clock.today()
+    token = None
+    row = DataSubjectRequest(reference=_reference(today), kind=kind, channel=channel,
+                             user_id=user.id if user else None, requester_email=email, requester_name=name or None,
+                             details=details or None, received_on=today, due_on=today + relativedelta(months=1))
+    if verified or channel == "account":
+        row.verification, row.verification_note = "verified", note or f"verified by the {channel} channel"
+    else:
+        token = secrets.token_urlsafe(24)
+        row.verify_sha256 = hashlib.sha256(token.encode()).hexdigest()
+    db.session.add(row)
+    db.session.flush()
+    audit.record(actor or user, "request.filed", "subject_request", row.id)
+    return row, token
+
+
+def by_id(request_id: int) -> DataSubjectRequest | None:
+    return db.session.get(DataSubjectRequest, request_id)
+
+
+def of_user(user_id: int) -> list[DataSubjectRequest]:
+    return list(db.session.scalars(select(DataSubjectRequest).where(DataSubjectRequest.user_id == user_id)
+                                   .order_by(DataSubjectRequest.received_on.desc(), DataSubjectRequest.id.desc())))
+
+
+def send_verification(row: DataSubjectRequest, token: str | None, *, tenant) -> None:
+    """G-02: the one-time link goes to the e-mail given (through the outbox; the token leaves it once sent)."""
+    if token is None:
+        return
+    from portal.core.clock import get_clock
+
+    notifications.notify_address(row.tenant_id, row.requester_email, "request_verify", locale=tenant.locale,
+                                 clock=get_clock(), reference=row.reference, token=token)
+
+
+def erasure_logs(request_id: int):
+    from portal.privacy.models import ErasureLog
+
+    return list(db.session.scalars(select(ErasureLog).where(ErasureLog.request_id == request_id)))
+
+
+def lift(row: DataSubjectRequest, *, actor) -> None:
+    user = db.session.get(User, row.user_id)
+    if user is None or user.restricted_at is None:
+        raise DomainError("No restriction to lift.", rule="G-07")
+    lift_restriction(user, actor=actor)
+
+
+def verify(row: DataSubjectRequest, token: str, *, clock: Clock) -> bool:
+    """The one-time link, compared in constant time, with a limited number of attempts."""
+    if row.verification != "pending" or row.status != "open":
+        return row.verification == "verified"
+    row.verify_attempts += 1
+    if row.verify_attempts > MAX_ATTEMPTS or row.received_on + timedelta(days=VERIFY_DAYS) < clock.today():
+        row.verification, row.status = "expired", "expired"
+        return False
+    if row.verify_sha256 and hmac.compare_digest(row.verify_sha256, hashlib.sha256(token.encode()).hexdigest()):
+        row.verification, row.verify_sha256 = "verified", None
+        row.verification_note = "verified by the one-time e-mail link"
+        audit.record(None, "request.verified", "subject_request", row.id)
+        return True
+    return False
+
+
+def verify_manually(row: DataSubjectRequest, note: str, *, actor) -> None:
+    if not note.strip():
+        raise DomainError("Say how the identity was checked.", field="note", rule="G-02")
+    row.verification, row.verification_note, row.verify_sha256 = "verified", note.strip(), None
+    audit.record(actor, "request.verified_manually", "subject_request", row.id)
+
+
+def extend(row: DataSubjectRequest, months: int, reason: str, *, actor, clock: Clock) -> None:
+    """G-03: by up to two months, with a reason sent to the requester."""
+    if not 1 <= months <= 2 or row.extended_to is not None:
+        raise DomainError("A request can be extended once, by one or two months.", field="months", rule="G-03")
+    if not reason.strip():
+        raise DomainError("Give the reason; it is sent to the requester.", field="reason", rule="G-03")
+    row.extended_to, row.extension_reason = row.due_on + relativedelta(months=months), reason.strip()
+    audit.record(actor, "request.extended", "subject_request", row.id)
+    _tell(row, "request_extended", clock, due=row.extended_to.isoformat(), reason=row.extension_reason)
+
+
+def deadline(row: DataSubjectRequest) -> date:
+    return row.extended_to or row.due_on
+
+
+def queue(limit: int = 100) -> list[DataSubjectRequest]:
+    """G-03: open requests by due date."""
+    rows = db.session.scalars(select(DataSubjectRequest).where(DataSubjectRequest.status == "open")
+                              .order_by(DataSubjectRequest.due_on, DataSubjectRequest.id).limit(limit))
+    return sorted(rows, key=lambda r: (deadline(r), r.id))
+
+
+def _tell(row: DataSubjectRequest, kind: str, clock: Clock, **params) -> None:
+    user = db.session.get(User, row.user_id) if row.user_id else None
+    if user is not None and user.erased_at is None:
+        notifications.notify(user, kind, clock=clock, reference=row.reference, **params)
+
+
+def process(row: DataSubjectRequest, *, clock: Clock, actor=None, tenant_name: str = "") -> str:
+    """Carry the request out (the worker does this in the background). Returns the outcome text."""
+    if row.status != "open":
+        return row.outcome or row.status
+    if row.verification != "verified":
+        raise DomainError("The requester's identity is not verified yet.", rule="G-02")
+    user = db.session.get(User, row.user_id) if row.user_id else None
+    if user is None:
+        outcome = "no account or data of this person is held in this programme"
+    elif row.kind in ("access", "portability"):
+        from portal.privacy import export
+
+        bundle, token = export.build(row.id, user.id, tenant_name=tenant_name, clock=clock)
+        outcome = f"bundle ready until {bundle.expires_at:%Y-%m-%d}"
+        _tell(row, "request_bundle", clock, token=token)
+    elif row.kind == "erasure":
+        from portal.privacy import erasure
+
+        log = erasure.erase(user.id, clock=clock, request_id=row.id, actor=actor)
+        row.residues = log.residues
+        if log.residues:
+            raise DomainError(f"Erasure left {log.residues} residue(s); the request stays open.", rule="G-05")
+        outcome = "erased; kept for legal obligation: " + (
+            "; ".join(f"{r['table']} ({', '.join(r['columns'])}) until {r['delete_on']}" for r in log.retained)
+            or "nothing")
+    elif row.kind == "restriction":
+        user.restricted_at = clock.now()
+        outcome = "processing restricted: no notices, left out of settlements and status changes until lifted"
+    elif row.kind == "objection":
+        user.marketing_objection_at = clock.now()
+        consents.withdraw(user, "marketing", clock=clock)
+        outcome = "objection to marketing contact recorded and honoured"
+    elif row.kind == "withdraw_consent":
+        ended = sum(consents.withdraw(user, kind, clock=clock) for kind in ("marketing", "vendor_transfer"))
+        outcome = f"{ended} consent(s) withdrawn"
+    else:  # rectification: the DPO corrects the data, then closes with what was changed
+        outcome = row.outcome or "to be corrected by the DPO"
+        if not row.outcome:
+            return outcome
+    close(row, outcome, clock=clock, actor=actor)
+    return outcome
+
+
+def close(row: DataSubjectRequest, outcome: str, *, clock: Clock, actor=None, rejected: bool = False) -> None:
+    row.status = "rejected" if rejected else "done"
+    row.outcome, row.closed_on = outcome, clock.today()
+    audit.record(actor, "request.closed", "subject_request", row.id)
+    if row.kind != "erasure":
+        _tell(row, "request_completed", clock, outcome=outcome)
+
+
+def lift_restriction(user: User, *, actor) -> None:
+    user.restricted_at = None
+    audit.record(actor, "subject.restriction_lifted", "user", user.id)
+
+
+def expire_unverified(*, clock: Clock) -> int:
+    """G-02 daily: unverified public requests expire after 7 days."""
+    changed = 0
+    for row in db.session.scalars(select(DataSubjectRequest).where(
+            DataSubjectRequest.verification == "pending", DataSubjectRequest.status == "open",
+            DataSubjectRequest.received_on < clock.today() - timedelta(days=VERIFY_DAYS))):
+        row.verification, row.status, row.verify_sha256 = "expired", "expired", None
+        changed += 1
+    return changed
+
+
+def reduce_closed(*, clock: Clock) -> int:
+    """Closed requests keep only reference, kind, dates and outcome after the retention period."""
+    cutoff = clock.today() - relativedelta(years=REQUEST_RETENTION_YEARS)
+    changed = 0
+    for row in db.session.scalars(select(DataSubjectRequest).where(
+            DataSubjectRequest.closed_on.is_not(None), DataSubjectRequest.closed_on < cutoff,
+            DataSubjectRequest.reduced_on.is_(None))):
+        row.requester_email = row.requester_name = row.details = row.verification_note = None
+        row.reduced_on = clock.today()
+        changed += 1
+    return changed

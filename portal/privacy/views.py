@@ -1,0 +1,187 @@
+"""Privacy pages: the participant's "my data", the public request form, the DPO console (G-01 … G-12)."""
+
+from __future__ import annotations
+
+from flask import abort, flash, g, redirect, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.accounts.models import DPO, PARTICIPANT
+from portal.core import queue
+from portal.core.clock import get_clock
+from portal.core.errors import DomainError
+from portal.core.http import form_errors, render
+from portal.extensions import db, limiter
+from portal.notifications import service as notifications
+from portal.privacy import audit, consents, export, registers, requests
+from portal.privacy.forms import CloseForm, DpoRequestForm, ExtendForm, NoteForm, PublicRequestForm
+from portal.tenancy.web import require_role, tenant_blueprint
+
+bp = tenant_blueprint("privacy", __name__)
+PROCESS_JOB = "worker.jobs.process_request"
+
+
+def _enqueue(row) -> None:
+    db.session.commit()
+    try:
+        queue.enqueue(PROCESS_JOB, row.id, queue_name="privacy")
+    except Exception:  # Redis down: the DPO can run it from the console
+        flash(_("The request is recorded; it will be processed shortly."), "info")
+
+
+@bp.route("/my-data", methods=["GET", "POST"])
+@require_role(PARTICIPANT)
+def my_data():
+    """G-01: every right from the account, one click each."""
+    if request.method == "POST":
+        action = request.form.get("action", "")
+        clock = get_clock()
+        if action.startswith("withdraw:"):
+            kind = action.split(":", 1)[1]
+            if kind not in ("marketing", "vendor_transfer"):
+                abort(400)
+            consents.withdraw(current_user, kind, clock=clock)
+            db.session.commit()
+            flash(_("Consent withdrawn. It takes effect now; what was done before stays lawful."), "success")
+            return redirect(url_for("privacy.my_data"))
+        kinds = {"download": "access", "portability": "portability", "restrict": "restriction",
+                 "object": "objection", "delete": "erasure"}
+        if action not in kinds:
+            abort(400)
+        row, _token = requests.file(kinds[action], channel="account", clock=clock, user=current_user)
+        _enqueue(row)
+        flash(_("Request %(ref)s is recorded. We answer by %(due)s.", ref=row.reference, due=row.due_on), "success")
+        return redirect(url_for("privacy.my_data"))
+    ledger = consents.ledger(current_user.id)
+    mine = requests.of_user(current_user.id)
+    return render("privacy/my_data.html", consents=ledger, requests=mine)
+
+
+@bp.route("/privacy/request", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def public_request():
+    """G-01/G-02: people without an account; verified by a one-time link to the e-mail given."""
+    form = PublicRequestForm()
+    if form.validate_on_submit():
+        row, token = requests.file(form.kind.data, channel="public", clock=get_clock(), email=form.email.data,
+                                   name=form.name.data or "", details=form.details.data or "")
+        requests.send_verification(row, token, tenant=g.tenant)
+        db.session.commit()
+        return render("privacy/public_sent.html", reference=row.reference)
+    return render("privacy/public_request.html", "form", status=422 if request.method == "POST" else 200, form=form)
+
+
+@bp.route("/privacy/verify/<reference>/<token>")
+@limiter.limit("20 per hour")
+def verify(reference: str, token: str):
+    try:
+        row = requests.get(reference)
+    except DomainError:
+        abort(404)
+    ok = requests.verify(row, token, clock=get_clock())
+    db.session.commit()
+    if ok:
+        _enqueue(row) if row.kind != "rectification" else None
+    return render("privacy/verified.html", ok=ok, reference=reference, status=200 if ok else 400)
+
+
+@bp.route("/privacy/bundle/<token>")
+def bundle(token: str):
+    """G-04: the link works for the requester (logged in) or the DPO, once, for 7 days."""
+    found = export.open_bundle(token, clock=get_clock())
+    if found is None:
+        abort(404)
+    bundle_row, path = found
+    row = requests.by_id(bundle_row.request_id)
+    allowed = current_user.is_authenticated and (
+        current_user.role == DPO or (row is not None and row.user_id == current_user.id))
+    if not allowed:
+        abort(404)
+    bundle_row.downloaded_at = get_clock().now()
+    audit.record(current_user, "bundle.downloaded", "export_bundle", bundle_row.id)
+    db.session.commit()
+    return send_file(path, as_attachment=True, download_name=f"{row.reference}.zip", mimetype="application/zip")
+
+
+@bp.route("/dpo/requests", methods=["GET", "POST"])
+@require_role(DPO)
+def console():
+    form = DpoRequestForm()
+    if form.validate_on_submit():
+        try:
+            row, _token = requests.file(form.kind.data, channel="dpo", clock=get_clock(), email=form.email.data,
+                                        name=form.name.data or "", details=form.details.data or "", verified=True,
+                                        note=form.note.data, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            form_errors(form, error)
+        else:
+            db.session.commit()
+            return redirect(url_for("privacy.detail", reference=row.reference))
+    return render("privacy/console.html", status=422 if request.method == "POST" else 200,
+                  rows=requests.queue(), today=get_clock().today(g.tenant.timezone), form=form,
+                  deadline=requests.deadline)
+
+
+@bp.route("/dpo/requests/<reference>", methods=["GET", "POST"])
+@require_role(DPO)
+def detail(reference: str):
+    try:
+        row = requests.get(reference)
+    except DomainError:
+        abort(404)
+    clock = get_clock()
+    forms = {"verify": NoteForm(prefix="verify"), "extend": ExtendForm(prefix="extend"),
+             "close": CloseForm(prefix="close")}
+    action = request.form.get("action")
+    if request.method == "POST":
+        try:
+            if action == "verify" and forms["verify"].validate():
+                requests.verify_manually(row, forms["verify"].note.data, actor=current_user)
+            elif action == "extend" and forms["extend"].validate():
+                requests.extend(row, int(forms["extend"].months.data), forms["extend"].reason.data,
+                                actor=current_user, clock=clock)
+            elif action == "process":
+                requests.process(row, clock=clock, actor=current_user, tenant_name=g.tenant.name)
+            elif action == "close" and forms["close"].validate():
+                requests.close(row, forms["close"].outcome.data, clock=clock, actor=current_user,
+                               rejected=request.form.get("rejected") == "1")
+            elif action == "lift" and row.user_id:
+                requests.lift(row, actor=current_user)
+            else:
+                raise DomainError(_("Check the form below."))
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("privacy.detail", reference=reference))
+    return render("privacy/detail.html", row=row, forms=forms, history=audit.history("subject_request", row.id),
+                  logs=requests.erasure_logs(row.id), deadline=requests.deadline(row),
+                  today=clock.today(g.tenant.timezone))
+
+
+@bp.route("/dpo/records")
+@require_role(DPO)
+def records():
+    """G-10/G-12, C-08: the records of processing (art. 30), generated from the data map."""
+    return render("privacy/records.html", groups=registers.records_of_processing())
+
+
+@bp.route("/dpo/audit")
+@require_role(DPO)
+def audit_log():
+    action = request.args.get("action") or None
+    object_type = request.args.get("object") or None
+    return render("privacy/audit.html", rows=audit.search(action=action, object_type=object_type),
+                  action=action or "", object_type=object_type or "")
+
+
+@bp.route("/dpo/breaches")
+@require_role(DPO)
+def breaches():
+    return render("privacy/breaches.html", rows=registers.breaches(), now=get_clock().now())
+
+
+__all__ = ["notifications"]
