@@ -81,6 +81,7 @@ class Context:
     facts: dict[str, set[str]]
     partners: dict[int, Partner]
     paid_before: dict[int, SettlementLine] = field(default_factory=dict)
+    restricted: set[int] = field(default_factory=set)
 
     def rules_for(self, lead: Lead) -> tuple[LeadRules, int | None]:
         """L-30: the version in force when the lead was qualified."""
@@ -196,7 +197,15 @@ def _context(as_of: date, campaign: LeadRules) -> Context:
     for nip, flag in db.session.execute(select(CustomerFact.customer_nip, CustomerFact.flag)):
         facts[nip].add(flag)
     partners = {p.id: p for p in db.session.scalars(select(Partner))}
-    return Context(as_of, campaign, versions, facts, partners)
+    return Context(as_of, campaign, versions, facts, partners, restricted=restricted_partner_ids())
+
+
+def restricted_partner_ids() -> set[int]:
+    """G-07: partners whose contact restricted the processing of their data are left out until it is lifted."""
+    from portal.accounts.models import User
+
+    return set(db.session.scalars(select(Partner.id).join(User, User.id == Partner.user_id)
+                                  .where(User.restricted_at.is_not(None))))
 
 
 def _realisations(start: date, end: date) -> list[tuple[Lead, Realisation]]:
@@ -236,7 +245,7 @@ def compute(period_number: int, *, as_of: date) -> list[Line]:
 
     end = min(period.sales_until, as_of)
     lines = [evaluate(lead, real, ctx) for lead, real in _realisations(period.sales_from, end)
-             if lead.id not in paid_before]
+             if lead.id not in paid_before and lead.partner_id not in ctx.restricted]
     _limit_per_month(lines, ctx, already_per_month)
     for line in lines:
         _withhold(line, ctx.campaign)

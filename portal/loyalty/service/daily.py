@@ -72,7 +72,7 @@ def statuses(*, clock: Clock) -> int:
     if rules is None:
         return 0
     changed = 0
-    for installer in db.session.scalars(select(Installer).where(Installer.excluded_on.is_(None))):
+    for installer in members.unrestricted(select(Installer).where(Installer.excluded_on.is_(None))):
         if members.evaluate_status(installer, as_of=clock.today(), rules=rules, clock=clock):
             changed += 1
     return changed

@@ -254,8 +254,8 @@ def rejoin(installer: Installer, *, on: date, rules: LoyaltyRules, actor=None) -
 def exclusion_checks(*, as_of: date, rules: LoyaltyRules, clock: Clock) -> int:
     """P-32 daily: not activated, or no points, within 3 months of registration."""
     changed = 0
-    for installer in db.session.scalars(select(Installer).where(Installer.excluded_on.is_(None),
-                                                                Installer.left_on.is_(None))):
+    for installer in unrestricted(select(Installer).where(Installer.excluded_on.is_(None),
+                                                          Installer.left_on.is_(None))):
         activation_deadline = installer.registered_on + relativedelta(months=rules.activation_months)
         points_deadline = installer.registered_on + relativedelta(months=rules.first_points_months)
         if as_of > activation_deadline and (installer.activated_on is None
@@ -268,6 +268,11 @@ def exclusion_checks(*, as_of: date, rules: LoyaltyRules, clock: Clock) -> int:
             exclude(installer, "no_points", on=as_of, clock=clock)
             changed += 1
     return changed
+
+
+def unrestricted(query):
+    """G-07: installers whose processing is restricted are left out of status and exclusion jobs."""
+    return db.session.scalars(query.join(User, User.id == Installer.user_id).where(User.restricted_at.is_(None)))
 
 
 def leave(installer: Installer, *, on: date, actor=None) -> None:

@@ -1,0 +1,157 @@
+"""Each right from intake to answer (G-01 … G-09), through the commands and the pages."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from rq import SimpleWorker
+from sqlalchemy import select
+
+from portal.accounts.models import DPO, PARTICIPANT, User
+from portal.core import queue
+from portal.extensions import db
+from portal.notifications.models import Notification
+from portal.privacy.models import Consent, DataSubjectRequest
+from portal.tenancy.guard import use_tenant
+from tests import factories
+
+
+def _run_worker():
+    SimpleWorker([queue.queue("privacy"), queue.queue("mail")], connection=queue.connection()).work(burst=True)
+
+
+def test_G01_G03_dpo_files_by_command_with_a_reference_due_in_a_month(app, tenant_a):
+    factories.user(tenant_a, email="ala@example.com")
+    result = app.test_cli_runner().invoke(args=["privacy", "request", "alpha", "--kind", "access", "--email",
+                                                "ala@example.com"])
+    assert result.exit_code == 0 and result.output.startswith("DSR-2026-")
+    with use_tenant(tenant_a.id):
+        row = db.session.scalars(select(DataSubjectRequest)).one()
+    assert row.due_on.isoformat() == "2026-04-02" and row.verification == "verified"
+
+
+def test_G05_erasure_by_command_closes_with_zero_residues(app, tenant_a):
+    user = factories.subject_everywhere(tenant_a, "qqcanary9")
+    runner = app.test_cli_runner()
+    ref = runner.invoke(args=["privacy", "request", "alpha", "--kind", "erasure", "--email", user.email]).output.strip()
+    result = runner.invoke(args=["privacy", "process", "alpha", ref])
+    assert result.exit_code == 0 and "erased" in result.output and "settlement_lines" in result.output
+    db.session.rollback()
+    with use_tenant(tenant_a.id):
+        row = db.session.scalars(select(DataSubjectRequest)).one()
+        erased = db.session.get(User, user.id)
+        assert row.status == "done" and row.residues == 0
+        assert erased.email.startswith("erased-") and not erased.is_active_account
+
+
+def test_G04_access_from_my_data_page_builds_a_zip_the_requester_downloads(app, client, tenant_a):
+    user = factories.user(tenant_a, PARTICIPANT, email="ola@example.com", first_name="Ola")
+    factories.login(client, tenant_a, user.email)
+    assert client.post("/t/alpha/my-data", data={"action": "download"}).status_code == 302
+    _run_worker()
+    with use_tenant(tenant_a.id):
+        note = db.session.scalars(select(Notification).where(Notification.kind == "request_bundle")).one()
+        token = note.params.get("token")
+    if token is None:  # mailed already: the token left the row, read it from the mail
+        import glob
+        from email import message_from_bytes
+        from email.policy import default
+
+        mails = [message_from_bytes(open(p, "rb").read(), policy=default).get_content()
+                 for p in glob.glob(app.config["MAIL_URL"].removeprefix("file://") + "/*.eml")]
+        token = next(m.split("/privacy/bundle/")[1].split()[0] for m in mails if "/privacy/bundle/" in m)
+    response = client.get(f"/t/alpha/privacy/bundle/{token}")
+    assert response.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    assert {"data.json", "summary.html", "csv/users.csv"} <= set(archive.namelist())
+    assert "ola@example.com" in archive.read("data.json").decode()
+    client.post("/t/alpha/logout")
+    assert client.get(f"/t/alpha/privacy/bundle/{token}").status_code == 404  # not for anybody else
+
+
+def test_G02_public_request_is_verified_by_a_one_time_link(app, client, tenant_a):
+    response = client.post("/t/alpha/privacy/request", data={"kind": "access", "email": "contact@example.com",
+                                                             "name": "Kontakt"})
+    assert response.status_code == 200 and "DSR-" in response.get_data(as_text=True)
+    with use_tenant(tenant_a.id):
+        note = db.session.scalars(select(Notification).where(Notification.kind == "request_verify")).one()
+        row = db.session.scalars(select(DataSubjectRequest)).one()
+        token, ref = note.params["token"], row.reference
+    assert row.verification == "pending" and row.verify_sha256 != token
+    assert client.get(f"/t/alpha/privacy/verify/{ref}/wrong-token").status_code == 400
+    assert client.get(f"/t/alpha/privacy/verify/{ref}/{token}").status_code == 200
+    with use_tenant(tenant_a.id):
+        assert db.session.scalars(select(DataSubjectRequest)).one().verification == "verified"
+
+
+def test_G02_too_many_wrong_links_expire_the_request(app, client, tenant_a):
+    client.post("/t/alpha/privacy/request", data={"kind": "erasure", "email": "x@example.com"})
+    with use_tenant(tenant_a.id):
+        ref = db.session.scalars(select(DataSubjectRequest)).one().reference
+        token = db.session.scalars(select(Notification)).one().params["token"]
+    for _ in range(5):
+        client.get(f"/t/alpha/privacy/verify/{ref}/nope")
+    assert client.get(f"/t/alpha/privacy/verify/{ref}/{token}").status_code == 400  # even the right one, now
+    with use_tenant(tenant_a.id):
+        assert db.session.scalars(select(DataSubjectRequest)).one().status == "expired"
+
+
+def test_G02_unverified_requests_expire_after_seven_days(app, client, tenant_a, clock):
+    client.post("/t/alpha/privacy/request", data={"kind": "access", "email": "x@example.com"})
+    clock.advance(days=8)
+    app.test_cli_runner().invoke(args=["jobs", "run", "alpha"])
+    with use_tenant(tenant_a.id):
+        assert db.session.scalars(select(DataSubjectRequest)).one().status == "expired"
+
+
+def test_G03_dpo_extends_with_a_reason_sent_to_the_requester(app, client, tenant_a):
+    user = factories.user(tenant_a, email="ala@example.com")
+    dpo = factories.user(tenant_a, DPO, email="dpo@alpha.example")
+    ref = app.test_cli_runner().invoke(args=["privacy", "request", "alpha", "--kind", "access", "--email",
+                                             user.email]).output.strip()
+    factories.login(client, tenant_a, dpo.email)
+    assert ref in client.get("/t/alpha/dpo/requests").get_data(as_text=True)
+    client.post(f"/t/alpha/dpo/requests/{ref}", data={"action": "extend", "extend-months": "2",
+                                                      "extend-reason": "many records"})
+    with use_tenant(tenant_a.id):
+        row = db.session.scalars(select(DataSubjectRequest)).one()
+        told = db.session.scalars(select(Notification).where(Notification.kind == "request_extended")).one()
+    assert row.extended_to.isoformat() == "2026-06-02" and told.params["reason"] == "many records"
+
+
+def test_G07_restricted_subject_gets_no_notices(app, tenant_a):
+    user = factories.user(tenant_a, email="ala@example.com")
+    runner = app.test_cli_runner()
+    ref = runner.invoke(args=["privacy", "request", "alpha", "--kind", "restriction", "--email", user.email]).output
+    runner.invoke(args=["privacy", "process", "alpha", ref.strip()])
+    db.session.rollback()
+    factories.notification(db.session.get(User, user.id), "account_registered")
+    with use_tenant(tenant_a.id):
+        assert db.session.scalars(select(Notification).where(Notification.user_id == user.id,
+                                                             Notification.kind == "account_registered")).all() == []
+
+
+def test_G08_G09_withdrawal_and_objection_take_effect_at_once(app, client, tenant_a, clock):
+    from portal.privacy import consents
+
+    user = factories.user(tenant_a, email="ala@example.com")
+    with use_tenant(tenant_a.id):
+        consents.give(db.session.get(User, user.id), "marketing", version=None, text_sha256="x" * 64, channel="web",
+                      clock=clock)
+        db.session.commit()
+    factories.login(client, tenant_a, user.email)
+    client.post("/t/alpha/my-data", data={"action": "withdraw:marketing"})
+    with use_tenant(tenant_a.id):
+        marketing = db.session.scalars(select(Consent).where(Consent.kind == "marketing")).one()
+        terms = db.session.scalars(select(Consent).where(Consent.kind == "terms")).one()
+    assert marketing.withdrawn_at is not None and terms.withdrawn_at is None
+
+
+def test_dpo_console_is_for_the_dpo_only(app, client, tenant_a):
+    from portal.accounts.models import STAFF
+
+    staff = factories.user(tenant_a, STAFF, email="staff@alpha.example")
+    factories.login(client, tenant_a, staff.email)
+    assert client.get("/t/alpha/dpo/requests").status_code == 403
+    assert client.get("/t/alpha/dpo/audit").status_code == 403
