@@ -32,6 +32,7 @@ def register(app: Flask) -> None:
     from portal.demo.cli import demo
     from portal.leads.cli import COMMANDS as LEAD_COMMANDS
     from portal.loyalty.cli import COMMANDS as LOYALTY_COMMANDS
+    from portal.operator.cli import contracts_group
     from portal.privacy.cli import privacy
     from portal.programmes.cli import programme
     from portal.programmes.participants_cli import participants
@@ -43,6 +44,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(jobs)
     app.cli.add_command(participants)
     app.cli.add_command(privacy)
+    app.cli.add_command(contracts_group)
     for command in (*LEAD_COMMANDS, *LOYALTY_COMMANDS):
         app.cli.add_command(command)
 

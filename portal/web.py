@@ -132,6 +132,8 @@ def install(app: Flask) -> None:
             404: (_("Not found"), _("This page does not exist, or it is not available to you.")),
             405: (_("Not allowed"), _("This address does not accept that kind of request.")),
             413: (_("File too large"), _("The upload is larger than allowed.")),
+            423: (_("Read-only"), _("The organiser's contract has ended: the programme is read-only. Admins and the "
+                                   "data-protection officer can download a full export for 7 days.")),
         }
         title, message = messages.get(error.code, (error.name, error.description))
         return _error_page(error.code or 500, title, message)

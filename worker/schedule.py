@@ -34,7 +34,14 @@ def _daily_jobs() -> list[DailyJob]:
         DailyJob("reduce_closed_requests", requests.reduce_closed, per_tenant=True),
         DailyJob("purge_expired_bundles", export.purge_expired, per_tenant=True),
         DailyJob("sweep_outbox", notifications.sweep, per_tenant=False),
+        DailyJob("contract_ends", _contract_ends, per_tenant=False),
     ]
+
+
+def _contract_ends(*, clock: Clock) -> int:
+    from portal.operator.offboarding import apply_contract_ends
+
+    return apply_contract_ends(as_of=clock.today(), clock=clock)
 
 
 def run_daily(*, tenant_ids: list[int] | None, clock: Clock) -> list[str]:

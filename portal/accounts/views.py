@@ -187,6 +187,27 @@ def dpo_dashboard():
     return render("accounts/dashboard_dpo.html")
 
 
+@bp.route("/export")
+@require_role(ADMIN, DPO)
+def tenant_export():
+    """C-04: a full export of the organiser's data while the contract is running or in the 7 days after its end."""
+    from flask import Response
+
+    from portal.operator import contracts, offboarding
+
+    contract = contracts.of_tenant(g.tenant.id)
+    today = get_clock().today(g.tenant.timezone)
+    if contract is not None and contract.export_until is not None and today > contract.export_until:
+        abort(410)
+    body = offboarding.tenant_export(g.tenant.id)
+    from portal.privacy import audit
+
+    audit.record(current_user, "tenant.exported", "tenant", g.tenant.id)
+    db.session.commit()
+    return Response(body, mimetype="application/zip",
+                    headers={"Content-Disposition": f'attachment; filename="{g.tenant.slug}-export.zip"'})
+
+
 @bp.route("/notices")
 @login_required
 def notices():

@@ -20,6 +20,8 @@ class TenantRow:
     tenant: Tenant
     participants: int
     staff: int
+    contract: object = None
+    fee: object = None
 
 
 def tenant_overview() -> list[TenantRow]:
@@ -29,8 +31,16 @@ def tenant_overview() -> list[TenantRow]:
             select(User.tenant_id, func.count()).where(User.role == "participant").group_by(User.tenant_id)).all())
         staff = dict(db.session.execute(
             select(User.tenant_id, func.count()).where(User.role != "participant").group_by(User.tenant_id)).all())
-    tenants = db.session.scalars(select(Tenant).where(Tenant.status != "deleted").order_by(Tenant.name))
-    return [TenantRow(t, counts.get(t.id, 0), staff.get(t.id, 0)) for t in tenants]
+    from portal.core.clock import get_clock
+    from portal.operator import contracts
+
+    rows = []
+    today = get_clock().today()
+    for t in db.session.scalars(select(Tenant).where(Tenant.status != "deleted").order_by(Tenant.name)):
+        contract = contracts.of_tenant(t.id)
+        fee = contracts.monthly_fee(contract, today.replace(day=1), counts.get(t.id, 0)) if contract else None
+        rows.append(TenantRow(t, counts.get(t.id, 0), staff.get(t.id, 0), contract, fee))
+    return rows
 
 
 @dataclass

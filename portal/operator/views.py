@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from portal.accounts import service as accounts
+from portal.core.errors import DomainError
 from portal.core.http import render
 from portal.extensions import limiter
 from portal.notifications import service as notifications
@@ -77,6 +78,91 @@ def retry(queue_name: str, job_id: str):
         abort(404)
     flash(_("The job is queued again."), "success")
     return redirect(url_for("operator.jobs"))
+
+
+@bp.route("/tenants/<int:tenant_id>/end", methods=["POST"])
+@operator_required
+def end_contract(tenant_id: int):
+    from datetime import date
+
+    from portal.core.clock import get_clock
+    from portal.extensions import db
+    from portal.operator import contracts
+    from portal.tenancy.models import Tenant
+
+    tenant = db.session.get(Tenant, tenant_id)
+    if tenant is None or tenant.status == "deleted":
+        abort(404)
+    try:
+        day = date.fromisoformat(request.form.get("on", ""))
+        contract = contracts.of_tenant(tenant.id) or contracts.create(tenant.id, starts_on=tenant.created_at.date(),
+                                                                      term_months=12)
+        contracts.end(contract, on=day, ground=request.form.get("ground", "expiry"))
+    except ValueError:
+        flash(_("Enter the end date."), "error")
+        return redirect(url_for("operator.tenants"))
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("operator.tenants"))
+    if day <= get_clock().today():
+        tenant.status = "read_only"
+    db.session.commit()
+    flash(_("The contract ends on %(d)s.", d=day.isoformat()), "success")
+    return redirect(url_for("operator.tenants"))
+
+
+@bp.route("/certificates")
+@operator_required
+def certificates():
+    from portal.operator import offboarding
+
+    return render("operator/certificates.html", rows=offboarding.certificates())
+
+
+@bp.route("/certificates/<int:certificate_id>.json")
+@operator_required
+def certificate_file(certificate_id: int):
+    from portal.extensions import db
+    from portal.operator.models import DeletionCertificate
+
+    row = db.session.get(DeletionCertificate, certificate_id)
+    if row is None:
+        abort(404)
+    return {"tenant_id": row.tenant_id, "tenant": row.tenant_slug, "started_at": row.started_at.isoformat(),
+            "finished_at": row.finished_at.isoformat() if row.finished_at else None, "job": row.job_id,
+            "counts": row.counts, "files": row.files, "redis_keys": row.redis_keys, "digest": row.digest}
+
+
+@bp.route("/breaches", methods=["GET", "POST"])
+@operator_required
+def breaches():
+    from portal.core.clock import get_clock
+    from portal.extensions import db
+    from portal.operator import breaches as service
+
+    if request.method == "POST":
+        data = {k: request.form.get(k, "") for k in ("nature", "categories", "contact", "consequences", "measures")}
+        for key in ("people", "records"):
+            data[key] = int(request.form.get(key) or 0) if (request.form.get(key) or "0").isdigit() else 0
+        tenant_ids = [int(t) for t in request.form.getlist("tenant") if t.isdigit()]
+        try:
+            service.record(data, tenant_ids, clock=get_clock())
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("The breach is recorded and the DPOs are told."), "success")
+            return redirect(url_for("operator.breaches"))
+    return render("operator/breaches.html", rows=service.all_breaches(), tenants=service_tenants(),
+                  deadline_met=service.deadline_met)
+
+
+def service_tenants():
+    from portal.tenancy import service as tenants
+
+    return tenants.listed()
 
 
 def operator_for_session(user_id: str):

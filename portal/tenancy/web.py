@@ -11,6 +11,9 @@ from flask_login import current_user
 from portal.tenancy import service
 from portal.tenancy.guard import set_current_tenant
 
+# After the contract ends the tenant is read-only (C-04): people may still log in and out and export.
+READ_ONLY_ALLOWED = {"accounts.login", "accounts.logout"}
+
 
 def tenant_blueprint(name: str, import_name: str) -> Blueprint:
     bp = Blueprint(name, import_name, url_prefix="/t/<slug>")
@@ -23,6 +26,9 @@ def tenant_blueprint(name: str, import_name: str) -> Blueprint:
             abort(404)
         g.tenant = tenant
         set_current_tenant(tenant.id)
+        if tenant.status == "read_only" and request.method not in ("GET", "HEAD", "OPTIONS") \
+                and endpoint not in READ_ONLY_ALLOWED:
+            abort(423)
 
     @bp.url_defaults
     def _add_slug(endpoint, values):  # noqa: ARG001 - Flask's signature

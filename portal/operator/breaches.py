@@ -1,0 +1,55 @@
+"""Breaches (C-05): recorded by the operator, told to each affected tenant's DPO at once (within 24 hours of
+discovery), entered in the tenant's register with its 72-hour authority deadline (GDPR art. 33)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from portal.accounts.models import DPO, User
+from portal.core.clock import Clock, utc
+from portal.core.errors import DomainError
+from portal.extensions import db
+from portal.notifications import service as notifications
+from portal.operator.models import PlatformBreach
+from portal.privacy.models import BreachRecord
+from portal.tenancy.guard import use_tenant
+
+PROCESSOR_HOURS = 24
+AUTHORITY_HOURS = 72
+
+
+def record(data: dict, tenant_ids: list[int], *, clock: Clock) -> PlatformBreach:
+    """The DPA's required content: nature, categories and numbers, contact point, consequences, measures."""
+    missing = [k for k in ("nature", "contact", "consequences", "measures") if not (data.get(k) or "").strip()]
+    if missing:
+        raise DomainError(f"Describe: {', '.join(missing)}.", field=missing[0], rule="C-05")
+    if not tenant_ids:
+        raise DomainError("Choose the affected tenants.", field="tenants", rule="C-05")
+    discovered: datetime = data.get("discovered_at") or clock.now()
+    breach = PlatformBreach(discovered_at=discovered, tenant_ids=tenant_ids, notified_at=clock.now(),
+                            **{k: data.get(k) or ("" if k not in ("people", "records") else 0)
+                               for k in ("nature", "categories", "people", "records", "contact", "consequences",
+                                         "measures")})
+    db.session.add(breach)
+    db.session.flush()
+    for tenant_id in tenant_ids:
+        with use_tenant(tenant_id):
+            db.session.add(BreachRecord(tenant_id=tenant_id, discovered_at=discovered, nature=breach.nature,
+                                        categories=breach.categories, people=breach.people, records=breach.records,
+                                        contact=breach.contact, consequences=breach.consequences,
+                                        measures=breach.measures, platform_breach_id=breach.id,
+                                        authority_due_at=utc(discovered) + timedelta(hours=AUTHORITY_HOURS)))
+            for dpo in db.session.scalars(select(User).where(User.role == DPO, User.is_active_account)):
+                notifications.notify(dpo, "breach_notice", clock=clock, breach=breach.id, nature=breach.nature)
+    return breach
+
+
+def deadline_met(breach: PlatformBreach) -> bool:
+    return breach.notified_at is not None and utc(breach.notified_at) <= utc(breach.discovered_at) + timedelta(
+        hours=PROCESSOR_HOURS)
+
+
+def all_breaches() -> list[PlatformBreach]:
+    return list(db.session.scalars(select(PlatformBreach).order_by(PlatformBreach.discovered_at.desc())))

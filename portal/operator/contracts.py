@@ -1,0 +1,141 @@
+"""Tenant contracts and fees (C-01 … C-03): term and renewal, participant-count tiers with the minimum commitment,
+term discounts, the annual premium, and the pro-rata reclaim of the discount on early termination."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import select
+
+from portal.core.errors import DomainError, NotFound
+from portal.core.money import money
+from portal.extensions import db
+from portal.operator.models import Contract
+
+NOTICE_DAYS = 30
+EXPORT_DAYS = 7
+DELETE_DAYS = 14
+DEFAULT_PRICING = {"tiers": [{"contacts_max": 1000, "monthly_fee": "990.00"},
+                             {"contacts_max": 5000, "monthly_fee": "1990.00"},
+                             {"contacts_max": 20000, "monthly_fee": "3990.00"},
+                             {"contacts_max": None, "monthly_fee": "7990.00"}],
+                   "premium_rate": "0.05"}
+GROUNDS = {"customer_outage_not_fixed": False, "payment_delay_over_30_days": True, "anti_spam_breach": True,
+           "law_breach": True, "expiry": False, "mutual": False}
+
+
+def of_tenant(tenant_id: int) -> Contract | None:
+    return db.session.scalars(select(Contract).where(Contract.tenant_id == tenant_id)
+                              .order_by(Contract.id.desc())).first()
+
+
+def create(tenant_id: int, *, starts_on: date, term_months: int, pricing: dict | None = None,
+           auto_renew: bool = True) -> Contract:
+    if term_months < 1:
+        raise DomainError("The term is at least one month.", field="term_months", rule="C-01")
+    contract = Contract(tenant_id=tenant_id, starts_on=starts_on, term_months=term_months, auto_renew=auto_renew,
+                        current_end=starts_on + relativedelta(months=term_months) - timedelta(days=1),
+                        pricing=pricing or DEFAULT_PRICING)
+    db.session.add(contract)
+    db.session.flush()
+    return contract
+
+
+def notice_deadline(contract: Contract) -> date:
+    """C-01: written notice at least 30 days before the end of the term stops the renewal."""
+    return contract.current_end - timedelta(days=NOTICE_DAYS)
+
+
+def give_notice(contract: Contract, on: date) -> None:
+    if on > notice_deadline(contract):
+        raise DomainError(f"Notice had to be given by {notice_deadline(contract)}; the contract renews on "
+                          f"{contract.current_end + timedelta(days=1)}.", field="on", rule="C-01")
+    contract.notice_given_on, contract.auto_renew = on, False
+
+
+def renew_due(*, as_of: date) -> int:
+    """Daily: a term that ended without notice renews for the same term."""
+    renewed = 0
+    for contract in db.session.scalars(select(Contract).where(Contract.ended_on.is_(None),
+                                                              Contract.current_end < as_of)):
+        if contract.auto_renew:
+            while contract.current_end < as_of:
+                contract.current_end += relativedelta(months=contract.term_months)
+            renewed += 1
+        else:
+            end(contract, on=contract.current_end + timedelta(days=1), ground="expiry")
+    return renewed
+
+
+def end(contract: Contract, *, on: date, ground: str = "expiry") -> Contract:
+    """C-03/C-04: termination is immediate on written notice; export for 7 days, deletion within 14."""
+    if ground not in GROUNDS:
+        raise DomainError(f"Ground is one of {', '.join(GROUNDS)}.", field="ground", rule="C-03")
+    if contract.ended_on is not None:
+        raise DomainError(f"The contract already ended on {contract.ended_on}.", rule="C-04")
+    contract.ended_on, contract.end_ground = on, ground
+    contract.customer_fault = GROUNDS[ground]
+    contract.export_until = on + timedelta(days=EXPORT_DAYS)
+    contract.delete_by = on + timedelta(days=DELETE_DAYS)
+    return contract
+
+
+def get(contract_id: int) -> Contract:
+    contract = db.session.get(Contract, contract_id)
+    if contract is None:
+        raise NotFound("No such contract.")
+    return contract
+
+
+def term_discount(term_months: int) -> Decimal:
+    """C-02 (OWU VIII.7): 30 % for terms of 6–12 months, 50 % for 12 months or longer."""
+    if term_months >= 12:
+        return Decimal("0.50")
+    if term_months >= 6:
+        return Decimal("0.30")
+    return Decimal(0)
+
+
+def tier_index(pricing: dict, contacts: int) -> int:
+    for index, tier in enumerate(pricing["tiers"]):
+        if tier["contacts_max"] is None or contacts <= tier["contacts_max"]:
+            return index
+    return len(pricing["tiers"]) - 1
+
+
+@dataclass
+class MonthlyFee:
+    month: date
+    contacts: int
+    tier: int
+    list_fee: Decimal
+    premium_years: int
+    discount_rate: Decimal
+    discount: Decimal
+    fee: Decimal
+
+
+def monthly_fee(contract: Contract, month: date, contacts: int) -> MonthlyFee:
+    """C-02: the fee follows the participant count; a tier once reached is the minimum from then on; the annual
+    premium compounds on each anniversary; the term discount applies last."""
+    pricing = contract.pricing or DEFAULT_PRICING
+    reached = tier_index(pricing, contacts)
+    tier = max(reached, contract.max_tier_reached)
+    contract.max_tier_reached = tier
+    years = relativedelta(month, contract.starts_on).years if month >= contract.starts_on else 0
+    listed = Decimal(pricing["tiers"][tier]["monthly_fee"]) * (1 + Decimal(pricing.get("premium_rate", "0"))) ** years
+    rate = term_discount(contract.term_months)
+    discount = listed * rate
+    return MonthlyFee(month, contacts, tier, money(listed), years, rate, money(discount), money(listed - discount))
+
+
+def discount_reclaim(contract: Contract, monthly_discount: Decimal, *, on: date) -> Decimal:
+    """C-02: on early termination for the customer's fault the discount of the unexpired months is reclaimed."""
+    if not contract.customer_fault or on > contract.current_end:
+        return Decimal("0.00")
+    delta = relativedelta(contract.current_end + timedelta(days=1), on)
+    months = Decimal(delta.years * 12 + delta.months) + Decimal(delta.days) / Decimal(30)
+    return money(monthly_discount * months)

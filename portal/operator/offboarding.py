@@ -1,0 +1,147 @@
+"""Contract end → export → deletion (C-04, GDPR art. 28(3)(g)): read-only at the end, a full export for 7 days,
+and within 14 days every row, file, queued job and Redis key of the tenant permanently deleted — in batches,
+resumable, idempotent — with a deletion certificate that holds no personal data."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import delete, func, select, update
+
+from portal.core import queue
+from portal.core.clock import Clock
+from portal.extensions import db
+from portal.operator import contracts
+from portal.operator.models import Contract, DeletionCertificate
+from portal.tenancy.guard import across_tenants
+from portal.tenancy.models import Tenant
+
+BATCH = 5000
+
+
+def tenant_tables():
+    """Every tenant-owned table (the TenantScoped ones, not the platform's records), children before parents."""
+    from portal.tenancy.models import TenantScoped
+
+    owned = {m.local_table.name for m in db.Model.registry.mappers if issubclass(m.class_, TenantScoped)}
+    return [t for t in reversed(db.metadata.sorted_tables) if t.name in owned]
+
+
+def apply_contract_ends(*, as_of: date, clock: Clock) -> int:
+    """Daily (platform): tenants whose contract ended turn read-only; after the export window they are deleted."""
+    changed = 0
+    contracts.renew_due(as_of=as_of)
+    for contract in db.session.scalars(select(Contract).where(Contract.ended_on.is_not(None),
+                                                              Contract.ended_on <= as_of)):
+        tenant = db.session.get(Tenant, contract.tenant_id)
+        if tenant.status == "active":
+            tenant.status = "read_only"
+            changed += 1
+        if tenant.status == "read_only" and as_of > contract.export_until:
+            db.session.commit()
+            delete_tenant(tenant.id, clock=clock, job_id=f"contract-end-{contract.id}")
+            changed += 1
+    return changed
+
+
+def delete_tenant(tenant_id: int, *, clock: Clock, job_id: str = "") -> DeletionCertificate:
+    """Batch by batch, committing each: a crash is finished by running it again; a finished one does nothing."""
+    tenant = db.session.get(Tenant, tenant_id)
+    certificate = db.session.scalars(select(DeletionCertificate).where(
+        DeletionCertificate.tenant_id == tenant_id)).first()
+    if certificate is not None and certificate.finished_at is not None:
+        return certificate
+    if certificate is None:
+        certificate = DeletionCertificate(tenant_id=tenant_id, tenant_slug=tenant.slug, started_at=clock.now(),
+                                          job_id=job_id, counts={})
+        db.session.add(certificate)
+        db.session.commit()
+    notification_ids = []
+    with across_tenants("contract-end deletion of one tenant"):
+        from portal.notifications.models import Notification
+
+        notification_ids = list(db.session.scalars(select(Notification.id).where(
+            Notification.tenant_id == tenant_id)))
+        for table in tenant_tables():
+            while True:
+                ids = list(db.session.execute(select(table.c.id).where(table.c.tenant_id == tenant_id)
+                                              .limit(BATCH)).scalars()) if "id" in table.columns else []
+                if not ids:
+                    break
+                db.session.execute(delete(table).where(table.c.id.in_(ids)))
+                counts = dict(certificate.counts or {})
+                counts[table.name] = counts.get(table.name, 0) + len(ids)
+                certificate.counts = counts
+                db.session.commit()
+    certificate.files = _delete_files(tenant_id)
+    certificate.redis_keys = _delete_redis(tenant_id, notification_ids)
+    db.session.execute(update(Tenant).where(Tenant.id == tenant_id).values(
+        status="deleted", dpo_name="", dpo_email="", name=f"deleted tenant {tenant_id}"))
+    certificate.finished_at = clock.now()
+    certificate.digest = hashlib.sha256(json.dumps({"tenant": tenant_id, "counts": certificate.counts,
+                                                    "files": certificate.files, "redis": certificate.redis_keys},
+                                                   sort_keys=True).encode()).hexdigest()
+    db.session.commit()
+    return certificate
+
+
+def _delete_files(tenant_id: int) -> int:
+    folder = Path(current_app.config["UPLOAD_DIR"]) / str(tenant_id)
+    if not folder.exists():
+        return 0
+    count = sum(1 for p in folder.rglob("*") if p.is_file())
+    shutil.rmtree(folder)
+    return count
+
+
+def _delete_redis(tenant_id: int, notification_ids: list[int]) -> int:
+    """Queued jobs of the tenant's notices and its rate-limit counters."""
+    connection = queue.connection()
+    removed = 0
+    for notification_id in notification_ids:
+        for key in (f"rq:job:notification-{notification_id}",):
+            removed += connection.delete(key)
+        for name in queue.QUEUES:
+            removed += connection.lrem(f"rq:queue:{name}", 0, f"notification-{notification_id}")
+    for key in connection.scan_iter(match=f"*login:{tenant_id}:*"):
+        removed += connection.delete(key)
+    return removed
+
+
+def certificates() -> list[DeletionCertificate]:
+    return list(db.session.scalars(select(DeletionCertificate).order_by(DeletionCertificate.started_at.desc())))
+
+
+def remaining_rows(tenant_id: int) -> int:
+    with across_tenants("checking that nothing of a deleted tenant remains"):
+        return sum(db.session.scalar(select(func.count()).select_from(t).where(t.c.tenant_id == tenant_id)) or 0
+                   for t in tenant_tables())
+
+
+def tenant_export(tenant_id: int) -> bytes:
+    """C-04: the tenant's full export — every table as JSON and CSV — for its admins and DPO during 7 days."""
+    import csv
+    import io
+    import zipfile
+
+    from portal.privacy.export import _plain
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive, \
+            across_tenants("the tenant's own export"):
+        for table in reversed(tenant_tables()):
+            columns = [c for c in table.columns if c.name not in ("password_hash", "token_sha256", "verify_sha256")]
+            rows = [{c.name: _plain(v) for c, v in zip(columns, row, strict=True)}
+                    for row in db.session.execute(select(*columns).where(table.c.tenant_id == tenant_id))]
+            archive.writestr(f"json/{table.name}.json", json.dumps(rows, ensure_ascii=False, indent=1))
+            out = io.StringIO()
+            writer = csv.DictWriter(out, fieldnames=[c.name for c in columns], lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+            archive.writestr(f"csv/{table.name}.csv", out.getvalue())
+    return buffer.getvalue()

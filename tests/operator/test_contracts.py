@@ -1,0 +1,150 @@
+"""Contracts, fees and contract end (C-01 … C-05)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+import redis
+from sqlalchemy import select
+
+from portal.core.errors import DomainError
+from portal.extensions import db
+from portal.operator import contracts, offboarding
+from portal.operator.models import DeletionCertificate
+from portal.tenancy.guard import use_tenant
+from portal.tenancy.models import Tenant
+from tests import factories
+
+PRICING = {"tiers": [{"contacts_max": 1000, "monthly_fee": "1000.00"}, {"contacts_max": 5000, "monthly_fee": "2000.00"},
+                     {"contacts_max": None, "monthly_fee": "4000.00"}], "premium_rate": "0.05"}
+
+
+def test_C01_notice_30_days_before_the_end_stops_the_renewal(app, tenant_a):
+    contract = contracts.create(tenant_a.id, starts_on=date(2026, 1, 1), term_months=12, pricing=PRICING)
+    assert contract.current_end == date(2026, 12, 31) and contracts.notice_deadline(contract) == date(2026, 12, 1)
+    with pytest.raises(DomainError, match="C-01|renews"):
+        contracts.give_notice(contract, date(2026, 12, 2))
+    contracts.renew_due(as_of=date(2027, 1, 1))
+    assert contract.current_end == date(2027, 12, 31)  # no notice: renewed for the same term
+
+
+@pytest.mark.parametrize(("term", "rate", "fee"), [(3, "0", "1000.00"), (6, "0.30", "700.00"),
+                                                   (11, "0.30", "700.00"), (12, "0.50", "500.00"),
+                                                   (24, "0.50", "500.00")])
+def test_C02_term_discounts_worked_examples(app, tenant_a, term, rate, fee):
+    contract = contracts.create(tenant_a.id, starts_on=date(2026, 1, 1), term_months=term, pricing=PRICING)
+    result = contracts.monthly_fee(contract, date(2026, 2, 1), 800)
+    assert result.discount_rate == Decimal(rate) and result.fee == Decimal(fee)
+
+
+def test_C02_a_reached_tier_stays_the_minimum_and_the_premium_compounds(app, tenant_a):
+    contract = contracts.create(tenant_a.id, starts_on=date(2026, 1, 1), term_months=12, pricing=PRICING)
+    assert contracts.monthly_fee(contract, date(2026, 3, 1), 3000).fee == Decimal("1000.00")  # tier 2: 2000 − 50 %
+    assert contracts.monthly_fee(contract, date(2026, 4, 1), 200).fee == Decimal("1000.00")  # still the minimum
+    second_year = contracts.monthly_fee(contract, date(2027, 2, 1), 200)
+    assert second_year.premium_years == 1 and second_year.list_fee == Decimal("2100.00")
+    assert second_year.fee == Decimal("1050.00")
+
+
+def test_C02_discount_reclaimed_pro_rata_on_termination_for_the_customers_fault(app, tenant_a):
+    contract = contracts.create(tenant_a.id, starts_on=date(2026, 1, 1), term_months=12, pricing=PRICING)
+    contracts.end(contract, on=date(2026, 7, 1), ground="payment_delay_over_30_days")
+    assert contracts.discount_reclaim(contract, Decimal("500.00"), on=date(2026, 7, 1)) == Decimal("3000.00")
+    other = contracts.create(tenant_a.id, starts_on=date(2026, 1, 1), term_months=12, pricing=PRICING)
+    contracts.end(other, on=date(2026, 7, 1), ground="customer_outage_not_fixed")
+    assert contracts.discount_reclaim(other, Decimal("500.00"), on=date(2026, 7, 1)) == Decimal("0.00")
+
+
+def _seed(tenant, canary):
+    user = factories.subject_everywhere(tenant, canary)
+    factories.audit_entry(user)
+    return user
+
+
+def test_C04_contract_end_read_only_export_then_deletion_leaves_nothing(app, client, tenant_a, tenant_b, clock):
+    from portal.accounts.models import ADMIN
+
+    _seed(tenant_a, "aacanary")
+    _seed(tenant_b, "bbcanary")
+    admin = factories.user(tenant_a, ADMIN, email="admin@alpha.example")
+    before_b = offboarding.remaining_rows(tenant_b.id)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["contracts", "end", "alpha", "--on", "2026-03-02"]).exit_code == 0
+    # read-only: a write answers 423, an export still works
+    factories.login(client, tenant_a, admin.email)
+    assert client.post("/t/alpha/my-data", data={"action": "download"}).status_code == 423
+    export = client.get("/t/alpha/export")
+    assert export.status_code == 200 and export.mimetype == "application/zip"
+    assert runner.invoke(args=["jobs", "run", "--as-of", "2026-03-09"]).exit_code == 0  # day 7: still there
+    assert offboarding.remaining_rows(tenant_a.id) > 0
+    assert runner.invoke(args=["jobs", "run", "--as-of", "2026-03-16"]).exit_code == 0  # day 14
+    db.session.rollback()
+    assert offboarding.remaining_rows(tenant_a.id) == 0
+    assert offboarding.remaining_rows(tenant_b.id) == before_b
+    certificate = db.session.scalars(select(DeletionCertificate)).one()
+    assert certificate.finished_at is not None and certificate.digest and certificate.counts["users"] >= 2
+    assert "aacanary" not in str(certificate.counts)
+    tenant = db.session.get(Tenant, tenant_a.id)
+    assert tenant.status == "deleted" and tenant.dpo_email == ""
+    assert client.get("/t/alpha/").status_code == 404
+    assert client.get("/t/beta/").status_code == 200
+    assert not any(b"alpha" in k for k in redis.Redis.from_url(app.config["REDIS_URL"]).keys("*login:1:*"))
+
+
+def test_C04_deletion_resumes_after_a_crash(app, tenant_a, clock, monkeypatch):
+    _seed(tenant_a, "cccanary")
+    calls = {"n": 0}
+    original = db.session.commit
+
+    def crash_after_three_batches():
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise RuntimeError("worker killed")
+        return original()
+
+    monkeypatch.setattr(db.session, "commit", crash_after_three_batches)
+    with pytest.raises(RuntimeError):
+        offboarding.delete_tenant(tenant_a.id, clock=clock)
+    monkeypatch.undo()
+    db.session.rollback()
+    assert db.session.scalars(select(DeletionCertificate)).one().finished_at is None
+    offboarding.delete_tenant(tenant_a.id, clock=clock)
+    assert offboarding.remaining_rows(tenant_a.id) == 0
+    again = offboarding.delete_tenant(tenant_a.id, clock=clock)  # idempotent
+    assert again.finished_at is not None
+
+
+def test_C05_breach_is_told_to_each_affected_dpo_with_the_72_hour_deadline(app, tenant_a, tenant_b, clock):
+    from portal.accounts.models import DPO
+    from portal.notifications.models import Notification
+    from portal.operator import breaches
+    from portal.privacy.models import BreachRecord
+
+    factories.user(tenant_a, DPO, email="dpo@alpha.example")
+    factories.user(tenant_b, DPO, email="dpo@beta.example")
+    breach = breaches.record({"nature": "lost laptop", "contact": "security@platform.example",
+                              "consequences": "low", "measures": "disk encrypted", "people": 10, "records": 20},
+                             [tenant_a.id], clock=clock)
+    db.session.commit()
+    assert breaches.deadline_met(breach)
+    with use_tenant(tenant_a.id):
+        record = db.session.scalars(select(BreachRecord)).one()
+        assert (record.authority_due_at - record.discovered_at).total_seconds() == 72 * 3600
+        assert db.session.scalars(select(Notification).where(Notification.kind == "breach_notice")).one()
+    with use_tenant(tenant_b.id):
+        assert db.session.scalars(select(BreachRecord)).all() == []
+
+
+def test_operator_pages_show_no_participant_data(app, client, tenant_a):
+    from portal.accounts.models import Operator
+    from portal.accounts.passwords import hash_password
+
+    factories.subject_everywhere(tenant_a, "ddcanary")
+    db.session.add(Operator(email="op@platform.example", name="Op", password_hash=hash_password("operator-pass-1")))
+    db.session.commit()
+    client.post("/operator/login", data={"email": "op@platform.example", "password": "operator-pass-1"})
+    for path in ("/operator/", "/operator/jobs", "/operator/breaches", "/operator/certificates"):
+        page = client.get(path)
+        assert page.status_code == 200 and "ddcanary" not in page.get_data(as_text=True), path
