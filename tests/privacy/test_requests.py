@@ -58,7 +58,9 @@ def test_G04_access_from_my_data_page_builds_a_zip_the_requester_downloads(app, 
         from email import message_from_bytes
         from email.policy import default
 
-        mails = [message_from_bytes(open(p, "rb").read(), policy=default).get_content()
+        from pathlib import Path
+
+        mails = [message_from_bytes(Path(p).read_bytes(), policy=default).get_content()
                  for p in glob.glob(app.config["MAIL_URL"].removeprefix("file://") + "/*.eml")]
         token = next(m.split("/privacy/bundle/")[1].split()[0] for m in mails if "/privacy/bundle/" in m)
     response = client.get(f"/t/alpha/privacy/bundle/{token}")
