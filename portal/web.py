@@ -68,13 +68,16 @@ def install(app: Flask) -> None:
     from portal.api import bp as api_bp
     from portal.leads.staff_views import bp as lead_admin_bp
     from portal.leads.views import bp as leads_bp
+    from portal.loyalty.staff_views import bp as loyalty_admin_bp
+    from portal.loyalty.views import bp as loyalty_bp
     from portal.operator.views import bp as operator_bp
     from portal.operator.views import operator_for_session
     from portal.privacy.views import bp as privacy_bp
     from portal.public import bp as public_bp
     from portal.tenancy.views import bp as tenancy_bp
 
-    for bp in (public_bp, tenancy_bp, accounts_bp, operator_bp, api_bp, leads_bp, lead_admin_bp, privacy_bp):
+    for bp in (public_bp, tenancy_bp, accounts_bp, operator_bp, api_bp, leads_bp, lead_admin_bp, privacy_bp,
+               loyalty_bp, loyalty_admin_bp):
         app.register_blueprint(bp)
 
     @login_manager.user_loader

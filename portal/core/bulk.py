@@ -78,3 +78,12 @@ def run_import(text: str, columns: Iterable[str], handle: Callable[[dict], objec
     db.session.commit()
     result.committed = True
     return result
+
+
+def field_errors(error: DomainError) -> dict[str, list[str]]:
+    """Problems grouped by field ("" for the whole form), each with its rule, for pages and problem+json."""
+    grouped: dict[str, list[str]] = {}
+    problems = error.problems if isinstance(error, ValidationFailed) else [(error.field, error.message, error.rule)]
+    for name, message, rule in problems:
+        grouped.setdefault(name or "", []).append(f"{message}" + (f" ({rule})" if rule else ""))
+    return grouped

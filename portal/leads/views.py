@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.accounts.models import PARTICIPANT
+from portal.core.bulk import field_errors
 from portal.core.clock import get_clock
 from portal.core.errors import DomainError
 from portal.core.http import form_errors, render
@@ -71,7 +72,7 @@ def join():
 
 
 def _attach(form, error: DomainError) -> None:
-    for field, messages in submission.field_errors(error).items():
+    for field, messages in field_errors(error).items():
         for message in messages:
             form_errors(form, DomainError(message, field=field or None))
 

@@ -152,13 +152,4 @@ def new_ref() -> str:
     return "L-" + secrets.token_hex(4).upper()
 
 
-def field_errors(error: DomainError) -> dict[str, list[str]]:
-    """Problems grouped by field (None: the whole form), for pages and problem+json."""
-    grouped: dict[str, list[str]] = {}
-    problems = error.problems if isinstance(error, ValidationFailed) else [(error.field, error.message, error.rule)]
-    for field, message, rule in problems:
-        grouped.setdefault(field or "", []).append(f"{message}" + (f" ({rule})" if rule else ""))
-    return grouped
-
-
-__all__ = ["DomainError", "check", "field_errors", "submit"]
+__all__ = ["DomainError", "check", "submit"]

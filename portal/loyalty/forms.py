@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+
+class JoinForm(FlaskForm):
+    business = BooleanField(_l("I run a business (a company or a sole trader)"))
+    installs_heating = BooleanField(_l("I install or service heating devices for a living"))
+    adult = BooleanField(_l("I am of age"))
+    employee = BooleanField(_l("I am employed by an installation business"))
+    certificate = BooleanField(_l("I hold a valid authorisation certificate"))
+    leader = BooleanField(_l("I am an installation leader"))
+
+
+class DeviceForm(FlaskForm):
+    model_code = SelectField(_l("Device model"), choices=[])
+    serial = StringField(_l("Serial number"), validators=[Length(max=60)])
+    production_code = StringField(_l("Production code (e.g. FD517)"), validators=[Length(max=10)])
+    installed_on = StringField(_l("Installation date (YYYY-MM-DD)"), validators=[Length(max=10)])
+    proof = FileField(_l("Proof of purchase or installation (PDF, JPEG or PNG, up to 20 MB)"))
+
+
+class TaxForm(FlaskForm):
+    tax_id = StringField(_l("NIP or PESEL"), validators=[Length(max=13)])
+    home_address = StringField(_l("Home address"), validators=[Length(max=300)])
+    birth_date = DateField(_l("Date of birth"), validators=[Optional()])
+    employer_acceptance = FileField(_l("Your employer's written acceptance (if you are employed)"))
+
+
+class ComplaintForm(FlaskForm):
+    kind = SelectField(_l("About"), choices=[("points", _l("Points credited")), ("programme", _l("The programme"))])
+    entry_id = SelectField(_l("Which points"), choices=[], validate_choice=False)
+    text = TextAreaField(_l("What is wrong?"), validators=[DataRequired(_l("Describe what is wrong.")),
+                                                           Length(max=2000)])
+
+
+class DecideForm(FlaskForm):
+    decision = SelectField(_l("Decision"), choices=[("upheld", _l("Upheld")), ("refused", _l("Refused"))])
+    answer = TextAreaField(_l("Answer"), validators=[DataRequired(_l("Write the answer.")), Length(max=2000)])
+
+
+class RewardForm(FlaskForm):
+    points = IntegerField(_l("Points"), validators=[InputRequired(), NumberRange(min=1)])
+    stock = IntegerField(_l("Stock"), validators=[InputRequired(), NumberRange(min=0)])
+    active = BooleanField(_l("Available"))
+
+
+class EndForm(FlaskForm):
+    ends_on = DateField(_l("End date"), validators=[InputRequired(_l("Enter the end date."))])

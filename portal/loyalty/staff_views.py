@@ -1,0 +1,193 @@
+"""Organiser pages of an installer programme: participants and statuses, catalogue, order fulfilment, the
+complaints commission, the PIT-8C list and the programme's end (SPEC §6)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Response, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.accounts.models import ADMIN, STAFF, User
+from portal.core.clock import get_clock
+from portal.core.errors import DomainError
+from portal.core.http import render
+from portal.extensions import db
+from portal.loyalty.forms import DecideForm, EndForm, RewardForm
+from portal.loyalty.models import Installer, Reward
+from portal.loyalty.service import complaints, members, orders
+from portal.loyalty.service.programme import announce_end
+from portal.loyalty.service.programme import end as programme_end
+from portal.loyalty.views import rules, today
+from portal.tenancy.web import require_role, tenant_blueprint
+
+bp = tenant_blueprint("loyalty_admin", __name__)
+staff = require_role(ADMIN, STAFF)
+
+
+def _done(success: str):
+    db.session.commit()
+    flash(success, "success")
+
+
+def _act(action, success: str, back: str):
+    try:
+        action()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        _done(success)
+    return redirect(back)
+
+
+@bp.route("/installers")
+@staff
+def installers():
+    rules()
+    after = request.args.get("after", type=int) or 0
+    rows = db.session.execute(select(Installer, User).join(User, User.id == Installer.user_id)
+                              .where(Installer.id > after).order_by(Installer.id).limit(50)).all()
+    return render("loyalty/installers.html", rows=rows, criteria=members.CRITERIA[1:])
+
+
+@bp.route("/installers/<int:installer_id>/<action>", methods=["POST"])
+@staff
+def installer_action(installer_id: int, action: str):
+    try:
+        installer = members.get(installer_id)
+    except DomainError:
+        abort(404)
+    current, clock, back = rules(), get_clock(), url_for("loyalty_admin.installers")
+    actions = {
+        "approve": lambda: members.approve(installer, approved=True, actor=current_user),
+        "refuse": lambda: members.approve(installer, approved=False, actor=current_user),
+        "evidence": lambda: members.record_evidence(installer, request.form.get("criterion", ""), on=today(),
+                                                    actor=current_user),
+        "revoke": lambda: members.revoke_evidence(installer, request.form.get("criterion", ""), on=today(),
+                                                  actor=current_user),
+        "evaluate": lambda: members.evaluate_status(installer, as_of=today(), rules=current, clock=clock),
+        "exclude": lambda: _exclude(installer, clock),
+    }
+    if action not in actions:
+        abort(404)
+    return _act(actions[action], _("Saved."), back)
+
+
+def _exclude(installer, clock) -> None:
+    ground = request.form.get("ground", "")
+    if ground not in ("false_data", "rules_breach"):
+        raise DomainError(_("Choose the ground for the exclusion."), field="ground", rule="P-32")
+    members.exclude(installer, ground, on=today(), note=request.form.get("note", ""), actor=current_user, clock=clock)
+
+
+@bp.route("/catalogue", methods=["GET", "POST"])
+@staff
+def catalogue():
+    rules()
+    return render("loyalty/admin_catalogue.html", rewards=orders.catalogue(active_only=False), form=RewardForm())
+
+
+@bp.route("/catalogue/<int:reward_id>", methods=["POST"])
+@staff
+def edit_reward(reward_id: int):
+    reward = db.session.get(Reward, reward_id)
+    if reward is None:
+        abort(404)
+    form = RewardForm()
+    if not form.validate_on_submit():
+        return render("loyalty/_reward_row.html", status=422, reward=reward, form=form)
+    reward.points, reward.stock, reward.active = form.points.data, form.stock.data, form.active.data
+    db.session.commit()
+    return render("loyalty/_reward_row.html", reward=reward, form=RewardForm(formdata=None))
+
+
+@bp.route("/fulfilment")
+@staff
+def fulfilment():
+    rules()
+    return render("loyalty/orders.html", rows=orders.open_orders(), rewards={r.id: r for r in orders.catalogue(False)})
+
+
+@bp.route("/fulfilment/<int:order_id>/<action>", methods=["POST"])
+@staff
+def order_action(order_id: int, action: str):
+    try:
+        order = orders.get(order_id)
+    except DomainError:
+        abort(404)
+    current, clock, back = rules(), get_clock(), url_for("loyalty_admin.fulfilment")
+    actions = {
+        "ship": lambda: orders.ship(order, on=today(), clock=clock, actor=current_user),
+        "failed": lambda: orders.delivery_failed(order, on=today(), rules=current, clock=clock, actor=current_user),
+        "delivered": lambda: orders.delivered(order, on=today(), confirmed=request.form.get("confirmed") == "1",
+                                              actor=current_user),
+        "withhold": lambda: orders.withhold(order, reason=request.form.get("reason", ""), actor=current_user),
+        "release": lambda: orders.release(order, actor=current_user),
+        "substitute": lambda: orders.offer_substitute(order, orders.reward_by_code(request.form.get("code", "")),
+                                                      on=today(), rules=current, clock=clock, actor=current_user),
+        "cancel": lambda: orders.cancel(order, on=today(), rules=current, clock=clock, actor=current_user,
+                                        reason=request.form.get("reason", "cancelled by the organiser")),
+    }
+    if action not in actions:
+        abort(404)
+    return _act(actions[action], _("Saved."), back)
+
+
+@bp.route("/commission", methods=["GET"])
+@staff
+def commission():
+    rules()
+    return render("loyalty/commission.html", rows=complaints.queue(), form=DecideForm(), today=today())
+
+
+@bp.route("/commission/<int:complaint_id>", methods=["POST"])
+@staff
+def decide(complaint_id: int):
+    try:
+        complaint = complaints.get(complaint_id)
+    except DomainError:
+        abort(404)
+    form = DecideForm()
+    if not form.validate_on_submit():
+        flash(_("Write the answer."), "error")
+        return redirect(url_for("loyalty_admin.commission"))
+    return _act(lambda: complaints.decide(complaint, upheld=form.decision.data == "upheld", answer=form.answer.data,
+                                          on=today(), rules=rules(), clock=get_clock(), actor=current_user),
+                _("Decided; the participant is told."), url_for("loyalty_admin.commission"))
+
+
+@bp.route("/pit8c.csv")
+@staff
+def pit8c():
+    """P-29: the yearly list for PIT-8C forms (by the end of February of the next year)."""
+    year = request.args.get("year", type=int) or today().year - 1
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=["year", "first_name", "last_name", "tax_id", "home_address",
+                                             "birth_date", "gross_value"], lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(orders.pit8c_rows(year))
+    return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="pit8c-{year}.csv"'})
+
+
+@bp.route("/programme-end", methods=["GET", "POST"])
+@require_role(ADMIN)
+def programme_end_page():
+    from flask import g
+
+    current = rules()
+    form = EndForm()
+    if form.validate_on_submit():
+        try:
+            announce_end(today(), form.ends_on.data, tenant_id=g.tenant.id, rules=current)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            _done(_("The end is announced; joining is closed."))
+            return redirect(url_for("loyalty_admin.programme_end_page"))
+    return render("loyalty/end.html", form=form, end=programme_end(), today=today())

@@ -1,0 +1,228 @@
+"""Installer pages: join, points statement, devices, catalogue and orders, complaints, PIT-8C data (SPEC §6)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, current_app, flash, g, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.accounts.models import PARTICIPANT
+from portal.core.bulk import field_errors
+from portal.core.clock import get_clock
+from portal.core.errors import DomainError
+from portal.core.http import form_errors, render
+from portal.extensions import db
+from portal.loyalty.forms import ComplaintForm, DeviceForm, JoinForm, TaxForm
+from portal.loyalty.service import complaints, devices, ledger, members, orders
+from portal.loyalty.service.programme import end as programme_end
+from portal.loyalty.service.programme import rules_on
+from portal.loyalty.service.statement import statement
+from portal.tenancy.web import require_role, tenant_blueprint
+
+bp = tenant_blueprint("loyalty", __name__)
+participant = require_role(PARTICIPANT)
+
+
+def today() -> date:
+    return get_clock().today(g.tenant.timezone)
+
+
+def rules():
+    try:
+        return rules_on(today())
+    except DomainError:
+        abort(404)
+
+
+def me():
+    installer = members.for_user(current_user.id)
+    if installer is None:
+        abort(404)
+    return installer
+
+
+def attach(form, error: DomainError) -> None:
+    for field, messages in field_errors(error).items():
+        for message in messages:
+            form_errors(form, DomainError(message, field=field or None))
+
+
+@bp.route("/installer/join", methods=["GET", "POST"])
+@participant
+def join():
+    current = rules()
+    if members.for_user(current_user.id) is not None:
+        return redirect(url_for("loyalty.points"))
+    form = JoinForm()
+    if form.validate_on_submit():
+        try:
+            installer = members.join(current_user, business=form.business.data,
+                                     installs_heating=form.installs_heating.data, adult=form.adult.data,
+                                     registered_on=today(), rules=current, certificate=form.certificate.data,
+                                     leader=form.leader.data, employee=form.employee.data, activated_on=today())
+        except DomainError as error:
+            db.session.rollback()
+            attach(form, error)
+        else:
+            db.session.commit()
+            if installer.approval == "pending":
+                flash(_("Thank you. The organiser decides individually on your participation."), "info")
+            return redirect(url_for("loyalty.points"))
+    return render("loyalty/join.html", status=422 if request.method == "POST" else 200, form=form)
+
+
+@bp.route("/points")
+@participant
+def points():
+    installer = members.for_user(current_user.id)
+    if installer is None:
+        return redirect(url_for("loyalty.join"))
+    current = rules()
+    summary = statement(installer, as_of=today(), rules=current)
+    spent = orders.value_this_year(installer.id, today().year)
+    return render("loyalty/points.html", installer=installer, summary=summary, allowance=current.annual_cap - spent,
+                  missing=members.missing_for_next(installer, as_of=today(), rules=current),
+                  orders=orders.of_installer(installer.id, 10), devices=devices.of_installer(installer.id, 10),
+                  end=programme_end())
+
+
+@bp.route("/devices/new", methods=["GET", "POST"])
+@participant
+def new_device():
+    installer = me()
+    current = rules()
+    form = DeviceForm()
+    form.model_code.choices = [(code, code) for code in sorted(current.models)]
+    if request.method == "POST" and form.validate():
+        proofs = []
+        try:
+            upload = form.proof.data
+            if upload and getattr(upload, "filename", ""):
+                proofs.append(devices.store_proof(current_app.config["UPLOAD_DIR"], g.tenant.id, upload.read(),
+                                                  current))
+            device = devices.register(installer, {f: getattr(form, f).data for f in
+                                                  ("serial", "model_code", "production_code", "installed_on")},
+                                      current, registered_on=today(), clock=get_clock(), actor=current_user,
+                                      proofs=proofs)
+        except DomainError as error:
+            db.session.rollback()
+            attach(form, error)
+        else:
+            db.session.commit()
+            flash(_("Device %(serial)s registered: %(points)s points.", serial=device.serial, points=device.points),
+                  "success")
+            return redirect(url_for("loyalty.points"))
+    return render("loyalty/device.html", "form", status=422 if request.method == "POST" else 200, form=form)
+
+
+@bp.route("/devices/validate", methods=["POST"])
+@participant
+def validate_device():
+    """Inline checks as the installer types: serial taken, code too old, installation too early (P-05)."""
+    installer = me()
+    current = rules()
+    form = DeviceForm()
+    form.model_code.choices = [(code, code) for code in sorted(current.models)]
+    name = request.headers.get("HX-Trigger-Name", "")
+    if name not in ("serial", "model_code", "production_code", "installed_on"):
+        abort(400)
+    _clean, problems = devices.check(installer, {f: getattr(form, f).data for f in
+                                                 ("serial", "model_code", "production_code", "installed_on")},
+                                     current, registered_on=today())
+    field = form[name]
+    field.errors = [f"{m} ({r})" if r else m for f, m, r in problems if f == name and field.data]
+    return render("leads/_field.html", field=field)
+
+
+@bp.route("/rewards")
+@participant
+def catalogue():
+    installer = me()
+    current = rules()
+    return render("loyalty/catalogue.html", rewards=orders.catalogue(),
+                  balance=ledger.balance(installer.id, as_of=today(), end=programme_end(), rules=current),
+                  allowance=current.annual_cap - orders.value_this_year(installer.id, today().year),
+                  blocker=members.reward_blocker(installer))
+
+
+@bp.route("/rewards/<code>/order", methods=["POST"])
+@participant
+def order(code: str):
+    installer = me()
+    try:
+        placed = orders.place(installer, orders.reward_by_code(code), on=today(), rules=rules(), clock=get_clock(),
+                              actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("loyalty.catalogue"))
+    db.session.commit()
+    flash(_("Order %(id)s placed.", id=placed.id), "success")
+    return redirect(url_for("loyalty.points"))
+
+
+@bp.route("/orders/<int:order_id>/substitute", methods=["POST"])
+@participant
+def substitute(order_id: int):
+    installer = me()
+    try:
+        row = orders.get(order_id, installer_id=installer.id)
+    except DomainError:
+        abort(404)
+    try:
+        orders.answer_substitute(row, accept=request.form.get("accept") == "yes", on=today(), rules=rules(),
+                                 clock=get_clock(), actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+    return redirect(url_for("loyalty.points"))
+
+
+@bp.route("/my-complaints", methods=["GET", "POST"])
+@participant
+def my_complaints():
+    installer = me()
+    current = rules()
+    form = ComplaintForm()
+    lots = ledger.lots(installer.id)
+    form.entry_id.choices = [("", "—")] + [(str(lot.id), f"{lot.earned_on}: {lot.points}") for lot in lots]
+    if form.validate_on_submit():
+        try:
+            complaints.file(installer, kind=form.kind.data, text=form.text.data, on=today(), rules=current,
+                            entry_id=int(form.entry_id.data) if form.entry_id.data else None, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            form_errors(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your complaint is recorded. The commission aims to decide within 14 days."), "success")
+            return redirect(url_for("loyalty.my_complaints"))
+    return render("loyalty/complaints.html", status=422 if request.method == "POST" else 200, form=form,
+                  rows=complaints.of_installer(installer.id))
+
+
+@bp.route("/tax-data", methods=["GET", "POST"])
+@participant
+def tax_data():
+    installer = me()
+    form = TaxForm()
+    if form.validate_on_submit():
+        try:
+            members.set_tax_data(installer, tax_id=form.tax_id.data, home_address=form.home_address.data,
+                                 birth_date=form.birth_date.data, actor=current_user)
+            upload = form.employer_acceptance.data
+            if upload and getattr(upload, "filename", ""):
+                installer.employer_acceptance_file = devices.store_proof(current_app.config["UPLOAD_DIR"],
+                                                                         g.tenant.id, upload.read(), rules())
+        except DomainError as error:
+            db.session.rollback()
+            attach(form, error)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("loyalty.points"))
+    return render("loyalty/tax.html", status=422 if request.method == "POST" else 200, form=form)

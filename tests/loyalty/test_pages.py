@@ -1,0 +1,93 @@
+"""The installer programme through the pages, as an installer and as the organiser (SPEC §6)."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from sqlalchemy import select
+
+from portal.accounts.models import PARTICIPANT, STAFF
+from portal.core.clock import as_of
+from portal.extensions import db
+from portal.loyalty.models import Device, RewardOrder
+from portal.tenancy.guard import use_tenant
+from portal.tenancy.models import Tenant
+from tests import factories
+
+PDF = b"%PDF-1.4 proof"
+
+
+def _installer(app, client, programme, day="2024-02-01"):
+    app.extensions["clock"] = as_of(date.fromisoformat(day))
+    tenant = db.session.scalars(select(Tenant).where(Tenant.slug == "manufacturer")).one()
+    user = factories.user(tenant, PARTICIPANT, email="ala@installer.example")
+    factories.login(client, tenant, user.email)
+    response = client.post("/t/manufacturer/installer/join", data={"business": "y", "installs_heating": "y",
+                                                                  "adult": "y"})
+    assert response.status_code == 302
+    return tenant
+
+
+def test_P05_P10_installer_registers_a_device_with_a_proof_and_earns(app, client, programme):
+    tenant = _installer(app, client, programme)
+    response = client.post("/t/manufacturer/devices/new", data={
+        "model_code": "TV-KOND-24C", "serial": "SN-100", "production_code": "FD612", "installed_on": "2024-01-20",
+        "proof": (io.BytesIO(PDF), "proof.pdf")}, content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    page = client.get("/t/manufacturer/points").get_data(as_text=True)
+    assert "120" in page and "2026-02-01" in page
+    with use_tenant(tenant.id):
+        assert db.session.scalars(select(Device)).one().proof_files
+
+
+def test_P10_proof_of_the_wrong_type_is_refused_by_content(app, client, programme):
+    _installer(app, client, programme)
+    response = client.post("/t/manufacturer/devices/new", data={
+        "model_code": "TV-KOND-24C", "serial": "SN-101", "production_code": "FD612", "installed_on": "2024-01-20",
+        "proof": (io.BytesIO(b"MZ\x90 not a pdf"), "proof.pdf")}, content_type="multipart/form-data")
+    assert response.status_code == 422 and "PDF, JPEG or PNG" in response.get_data(as_text=True)
+
+
+def test_P05_inline_validation_flags_an_old_production_code(app, client, programme):
+    _installer(app, client, programme)
+    response = client.post("/t/manufacturer/devices/validate", data={
+        "model_code": "TV-KOND-24C", "serial": "SN-1", "production_code": "FD401", "installed_on": "2016-03-01"},
+        headers={"HX-Request": "true", "HX-Trigger-Name": "production_code"})
+    assert "FD517 or newer" in response.get_data(as_text=True)
+
+
+def test_P21_order_from_the_catalogue_and_the_organiser_ships_it(app, client, programme):
+    from tests.loyalty.test_programme_commands import _add_reward
+
+    tenant = _installer(app, client, programme)
+    programme.device("ala@installer.example", "SN-1", "2024-02-01")
+    _add_reward("R-PAGE", 100, "40.00")
+    assert client.post("/t/manufacturer/rewards/R-PAGE/order").status_code == 302
+    with use_tenant(tenant.id):
+        order = db.session.scalars(select(RewardOrder)).one()
+    client.post("/t/manufacturer/logout")
+    staff = factories.user(tenant, STAFF, email="staff@manufacturer.test.example")
+    factories.login(client, tenant, staff.email)
+    assert str(order.id) in client.get("/t/manufacturer/fulfilment").get_data(as_text=True)
+    assert client.post(f"/t/manufacturer/fulfilment/{order.id}/ship").status_code == 302
+    db.session.rollback()
+    with use_tenant(tenant.id):
+        assert db.session.get(RewardOrder, order.id).state == "shipped"
+
+
+def test_P29_pit8c_list_for_the_year(app, client, programme):
+    tenant = db.session.scalars(select(Tenant).where(Tenant.slug == "manufacturer")).one()
+    staff = factories.user(tenant, STAFF, email="staff@manufacturer.test.example")
+    factories.login(client, tenant, staff.email)
+    response = client.get("/t/manufacturer/pit8c.csv?year=2024")
+    assert response.mimetype == "text/csv"
+    assert response.get_data(as_text=True).splitlines()[0].startswith("year,first_name,last_name,tax_id")
+
+
+def test_loyalty_pages_are_not_for_other_roles(app, client, programme):
+    tenant = db.session.scalars(select(Tenant).where(Tenant.slug == "manufacturer")).one()
+    user = factories.user(tenant, PARTICIPANT, email="p@installer.example")
+    factories.login(client, tenant, user.email)
+    assert client.get("/t/manufacturer/fulfilment").status_code == 403
+    assert client.get("/t/manufacturer/rewards").status_code == 404  # not joined yet
