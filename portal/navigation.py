@@ -24,6 +24,7 @@ ITEMS: list[NavItem] = [
     NavItem("loyalty.points", _l("My points"), (PARTICIPANT,), "loyalty"),
     NavItem("loyalty.catalogue", _l("Rewards"), (PARTICIPANT,), "loyalty"),
     NavItem("accounts.admin_dashboard", _l("Administration"), (ADMIN,)),
+    NavItem("programme_admin.edit", _l("Programme"), (ADMIN,)),
     NavItem("accounts.staff_dashboard", _l("Operations"), (ADMIN, STAFF)),
     NavItem("lead_admin.queue", _l("Review queue"), (ADMIN, STAFF), "lead_reward"),
     NavItem("lead_admin.partner_list", _l("Partners"), (ADMIN, STAFF), "lead_reward"),

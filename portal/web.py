@@ -73,11 +73,12 @@ def install(app: Flask) -> None:
     from portal.operator.views import bp as operator_bp
     from portal.operator.views import operator_for_session
     from portal.privacy.views import bp as privacy_bp
+    from portal.programmes.views import bp as programme_admin_bp
     from portal.public import bp as public_bp
     from portal.tenancy.views import bp as tenancy_bp
 
     for bp in (public_bp, tenancy_bp, accounts_bp, operator_bp, api_bp, leads_bp, lead_admin_bp, privacy_bp,
-               loyalty_bp, loyalty_admin_bp):
+               loyalty_bp, loyalty_admin_bp, programme_admin_bp):
         app.register_blueprint(bp)
 
     @login_manager.user_loader

@@ -8,7 +8,6 @@ from portal.cli import fail, parse_day
 from portal.core.clock import get_clock
 from portal.extensions import db
 from portal.programmes import definition
-from portal.programmes import service as programmes
 from portal.tenancy import service as tenants
 from portal.tenancy.guard import use_tenant
 
@@ -33,9 +32,15 @@ def load(slug: str, file: Path, effective) -> None:
     if data["tenant"]["slug"] != slug:
         fail(f"{file}: tenant.slug is {data['tenant']['slug']!r}, not {slug!r}")
     with use_tenant(tenant.id):
-        version = programmes.add_version(tenant.id, data, text, effective_from=effective or get_clock().today(),
-                                         clock=get_clock())
-        programmes.after_load(tenant.id, data, clock=get_clock())
+        from portal.core.errors import DomainError
+        from portal.programmes import changes
+
+        try:
+            version = changes.publish(tenant.id, text, effective_from=effective or get_clock().today(),
+                                      clock=get_clock())
+        except DomainError as error:
+            db.session.rollback()
+            fail(error.describe())
     db.session.commit()
     click.echo(f"{slug}: programme {version.code} version {version.version} from {version.effective_from}")
 

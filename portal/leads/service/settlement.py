@@ -226,13 +226,16 @@ def _approved_lines(before_period: int) -> list[SettlementLine]:
     return list(db.session.scalars(query))
 
 
-def compute(period_number: int, *, as_of: date) -> list[Line]:
-    """Every line of the period's statement, without writing anything."""
-    campaign = rules_of(version_on(as_of))
+def compute(period_number: int, *, as_of: date, override: LeadRules | None = None) -> list[Line]:
+    """Every line of the period's statement, without writing anything. ``override`` settles every lead by the
+    given rules instead (the editor's preview of a change)."""
+    campaign = override or rules_of(version_on(as_of))
     period = campaign.period(period_number)
     if period is None:
         raise NotFound(f"The programme has no settlement period {period_number}.")
     ctx = _context(as_of, campaign)
+    if override is not None:
+        ctx.versions = {}
     earlier = _approved_lines(period_number)
     paid_before = {ln.lead_id: ln for ln in earlier if ln.line == "reward" and ln.status in (PAYABLE, WITHHELD)
                    and ln.amount > 0}

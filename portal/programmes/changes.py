@@ -1,0 +1,80 @@
+"""Publishing a new version of a programme (E-01, E-02): validated as a whole, refused inside a notice period
+when it reduces participants' rights, announced to participants with its effective date."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date, timedelta
+from pathlib import Path
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import select
+
+from portal.core.clock import Clock
+from portal.core.errors import DomainError
+from portal.extensions import db
+from portal.programmes import definition as definitions
+from portal.programmes import service as programmes
+from portal.programmes.models import ProgrammeVersion
+
+
+def parse_text(text: str) -> dict:
+    """Validate a definition given as text; every problem with its line (nothing is applied on error)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "programme.toml"
+        path.write_text(text, encoding="utf-8")
+        data, _ = definitions.read(path)
+    return data
+
+
+def notice_problems(old: dict, new: dict, effective_from: date, today: date) -> list[str]:
+    """E-02: point-table cuts need 7 days' notice (P-04); an earlier programme end needs 3 months (P-40)."""
+    problems = []
+    if new.get("programme", {}).get("type") == "loyalty":
+        days = int(new.get("loyalty", {}).get("points_table_notice_days", 7))
+        before = {m["code"]: int(m["points"]) for m in old.get("device_models", [])}
+        after = {m["code"]: int(m["points"]) for m in new.get("device_models", [])}
+        cut = [code for code, points in before.items() if after.get(code, 0) < points]
+        if cut and effective_from < today + timedelta(days=days):
+            problems.append(f"P-04: points of {', '.join(sorted(cut))} go down; announce it at least {days} days "
+                            f"ahead (effective on or after {today + timedelta(days=days)}).")
+    old_end, new_end = old.get("programme", {}).get("ends_on"), new.get("programme", {}).get("ends_on")
+    if new_end and (not old_end or str(new_end) < str(old_end)):
+        months = int(new.get("loyalty", {}).get("end", {}).get("notice_months", 3)) if "loyalty" in new else 3
+        earliest = today + relativedelta(months=months)
+        if date.fromisoformat(str(new_end)) < earliest:
+            problems.append(f"P-40: the programme may end no earlier than {months} months after the announcement "
+                            f"({earliest}).")
+    return problems
+
+
+def publish(tenant_id: int, text: str, *, effective_from: date, clock: Clock, actor=None) -> ProgrammeVersion:
+    data = parse_text(text)
+    current = programmes.in_force(clock.today())
+    if current is not None and current.definition.get("programme", {}).get("code") != data["programme"]["code"]:
+        raise DomainError("The definition is for another programme (programme.code differs).", field="text")
+    old = current.definition if current else {}
+    problems = notice_problems(old, definitions.to_json(data), effective_from, clock.today())
+    if problems:
+        raise DomainError(" ".join(problems), field="effective_from", rule="E-02")
+    version = programmes.add_version(tenant_id, data, text, effective_from=effective_from, clock=clock)
+    programmes.after_load(tenant_id, data, clock=clock)
+    from portal.privacy import audit
+
+    audit.record(actor, "programme.published", "programme_version", version.id)
+    _announce(version, clock)
+    return version
+
+
+def _announce(version: ProgrammeVersion, clock: Clock) -> None:
+    """SPEC §9: participants are told of a programme change with its effective date."""
+    from portal.accounts.models import PARTICIPANT, User
+    from portal.notifications import service as notifications
+
+    for user in db.session.scalars(select(User).where(User.role == PARTICIPANT, User.is_active_account)):
+        notifications.notify(user, "programme_changed", clock=clock, version=version.version,
+                             effective_from=version.effective_from.isoformat())
+
+
+def history() -> list[ProgrammeVersion]:
+    return list(db.session.scalars(select(ProgrammeVersion).order_by(ProgrammeVersion.version.desc())))

@@ -1,0 +1,74 @@
+"""The organiser admin's programme page: the definition in force, its history, and a new version with a preview
+of what it does to the current period's leads (E-01, E-02, L-30)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import flash, g, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.accounts.models import ADMIN
+from portal.core.clock import get_clock
+from portal.core.errors import DomainError
+from portal.core.http import render
+from portal.extensions import db
+from portal.programmes import changes
+from portal.programmes import service as programmes
+from portal.programmes.definition import DefinitionErrors, to_json
+from portal.tenancy.web import require_role, tenant_blueprint
+
+bp = tenant_blueprint("programme_admin", __name__)
+
+
+def _source(version) -> str:
+    """The stored definition back as TOML text for editing."""
+    from portal.programmes.toml_text import dumps
+
+    return dumps(version.definition) if version else ""
+
+
+@bp.route("/programme", methods=["GET", "POST"])
+@require_role(ADMIN)
+def edit():
+    clock = get_clock()
+    today = clock.today(g.tenant.timezone)
+    current = programmes.in_force(today)
+    text = request.form.get("text") or _source(current)
+    errors: list[str] = []
+    preview = None
+    effective = request.form.get("effective_from") or today.isoformat()
+    if request.method == "POST":
+        try:
+            effective_from = date.fromisoformat(effective)
+            if request.form.get("action") == "publish":
+                version = changes.publish(g.tenant.id, text, effective_from=effective_from, clock=clock,
+                                          actor=current_user)
+                db.session.commit()
+                flash(_("Version %(v)s published, in force from %(d)s.", v=version.version,
+                        d=version.effective_from), "success")
+                return redirect(url_for("programme_admin.edit"))
+            data = changes.parse_text(text)
+            preview = preview_effect(data)
+            errors = changes.notice_problems(current.definition if current else {}, to_json(data), effective_from,
+                                             today)
+        except DefinitionErrors as exc:
+            db.session.rollback()
+            errors = [str(e).split(": ", 1)[1] if ": " in str(e) else str(e) for e in exc.errors]
+        except DomainError as exc:
+            db.session.rollback()
+            errors = [exc.message]
+        except ValueError:
+            errors = [_("Enter the effective date as YYYY-MM-DD.")]
+    return render("programmes/edit.html", status=422 if errors else 200, text=text, errors=errors,
+                  effective=effective, preview=preview, history=changes.history(), current=current)
+
+
+def preview_effect(data: dict) -> list[dict] | None:
+    """Lead programmes: per partner, the current period's amounts before → after the change."""
+    if data["programme"]["type"] != "lead_reward":
+        return None
+    from portal.leads.service.preview import compare
+
+    return compare(data)
