@@ -52,7 +52,8 @@ def make_app(url: str):
     app = create_app({"SKIP_ENVIRONMENT": True, "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url,
                       "REDIS_URL": os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13"),
                       "INSTANCE_DIR": folder, "UPLOAD_DIR": folder, "MAIL_URL": f"file://{folder}/mail",
-                      "BASE_URL": "http://bench", "TENANTS_DIR": os.path.join(os.path.dirname(__file__), "../../tenants"),
+                      "BASE_URL": "http://bench",
+                      "TENANTS_DIR": os.path.join(os.path.dirname(__file__), "../../tenants"),
                       "RATELIMIT_ENABLED": False, "CLOCK": as_of(date(2018, 10, 5))})
     with app.app_context():
         upgrade()
