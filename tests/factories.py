@@ -32,7 +32,7 @@ def valid_nip(seed: int) -> str:
     raise AssertionError("unreachable")
 
 
-def tenant(slug: str, *, kind: str = "distributor", locale: str = "pl"):
+def tenant(slug: str, *, kind: str = "distributor", locale: str = "en"):
     t = tenants.upsert({"slug": slug, "name": f"Org {slug}", "kind": kind, "legal_name": f"{slug} Sp. z o.o.",
                         "nip": valid_nip(len(slug) + 11), "address": "ul. Testowa 1, Warszawa",
                         "dpo_name": "Inspektor", "dpo_email": f"iod@{slug}.example", "locale": locale})
@@ -46,6 +46,7 @@ def tenant(slug: str, *, kind: str = "distributor", locale: str = "pl"):
 
 def user(t, role: str = PARTICIPANT, *, email: str | None = None, password: str = PASSWORD, **fields):
     with use_tenant(t.id):
+        fields.setdefault("locale", t.locale)
         u = accounts.create_user(t.id, email=email or f"user{next(_seq)}@{t.slug}.example", password=password,
                                  role=role, first_name=fields.pop("first_name", "Jan"),
                                  last_name=fields.pop("last_name", "Kowalski"), **fields)

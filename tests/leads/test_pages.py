@@ -132,7 +132,7 @@ def test_sales_import_page_previews_bad_rows_then_commits_atomically(app, client
     tenant = _setup(app)
     campaign.partners(f"{nip(1)},P,ul. A,Jan,K,+48 1,jan@p.example.com,")
     campaign.leads(f"S1,{nip(1)},{nip(101)},K,ul. B,O365,E3,annual,20,20,2018-08-10")
-    staff = factories.user(tenant, STAFF, email="staff@distributor.example.com")
+    staff = factories.user(tenant, STAFF, email="staff@distributor.example.com", locale="en")
     factories.login(client, tenant, staff.email)
     bad = b"ref,transaction_date,family,billing,licences,value,months_active,new_tenant\n" \
           b"S1,2018-08-20,O365,annual,20,1000.00,0,yes\nS9,2018-08-20,O365,annual,20,1.00,0,yes\n"
