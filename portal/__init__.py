@@ -21,8 +21,13 @@ def _limiter_uri(redis_url: str) -> str:
 
 
 def _select_locale() -> str:
+    """A visitor's choice, else their account's language, else the organiser's; outside a request (commands,
+    jobs) the platform default, English, so operators' output reads the same everywhere."""
+    from flask import current_app, has_request_context
     from flask_login import current_user
 
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("lang")
     if chosen in ("pl", "en"):
         return chosen

@@ -61,7 +61,7 @@ DEFAULTS = {
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,
     "WTF_CSRF_HEADERS": ["X-CSRFToken"],
-    "BABEL_DEFAULT_LOCALE": "pl",
+    "BABEL_DEFAULT_LOCALE": "en",  # commands and jobs; pages follow the visitor, the account, the organiser
     "BABEL_DEFAULT_TIMEZONE": "Europe/Warsaw",
     "LANGUAGES": ("pl", "en"),
     "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
