@@ -1,0 +1,46 @@
+"""SPEC §7: the SaaS vendor's agency referral programme runs on the same engine, configured by data only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.factories import valid_nip
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run(runner, tmp_path, name, header, rows, *args):
+    path = tmp_path / name
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return runner.invoke(args=[*args[:2], "saas-vendor", str(path)])
+
+
+def test_saas_referral_reward_is_a_share_of_the_first_year_value(app, tmp_path):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["tenants", "create", str(ROOT / "tenants" / "saas-vendor")]).exit_code == 0
+    agency, customer = valid_nip(901), valid_nip(902)
+    assert _run(runner, tmp_path, "p.csv", "nip,name,address,contact_first_name,contact_last_name,contact_phone,"
+                "contact_email,flags", [f"{agency},Agencja,ul. A 1,Ewa,Nowak,+48 600,ewa@agencja.example.com,"],
+                "participants", "import").exit_code == 0
+    small = _run(runner, tmp_path, "l0.csv", "ref,partner_nip,customer_nip,customer_name,customer_address,family,"
+                 "plan,billing,licences,pcs,submitted_on",
+                 [f"S0,{agency},{valid_nip(903)},Mały,ul. C,engagement_platform,Pro,fixed_term,500,5,2024-02-01"],
+                 "leads", "import")
+    assert small.exit_code == 1 and "at least 1000" in small.output  # the preset's minimum, not the distributor's 3
+    assert _run(runner, tmp_path, "l.csv", "ref,partner_nip,customer_nip,customer_name,customer_address,family,plan,"
+                "billing,licences,pcs,submitted_on",
+                [f"S1,{agency},{customer},Klient,ul. B,engagement_platform,Pro,fixed_term,20000,50,2024-02-01"],
+                "leads", "import").exit_code == 0
+    assert _run(runner, tmp_path, "d.csv", "ref,decision,decided_on,reason", ["S1,qualified,2024-02-05,"],
+                "leads", "decide").exit_code == 0
+    assert _run(runner, tmp_path, "s.csv", "ref,transaction_date,family,billing,licences,value,months_active,"
+                "new_tenant", ["S1,2024-02-20,engagement_platform,fixed_term,20000,0.00,12,yes"],
+                "sales", "import").exit_code == 0
+    out = tmp_path / "settlement.csv"
+    result = runner.invoke(args=["settlement", "run", "saas-vendor", "--period", "1", "--as-of", "2024-04-05",
+                                 "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = [line.split(",") for line in out.read_text().splitlines()[1:]]
+    reward = next(r for r in rows if r[2] == "reward")
+    # 20,000 contacts: tier 10,001–25,000 at 3,490.00/month, 12-month term −50 %, 12 months → 20,940.00; 10 %
+    assert reward[4:8] == ["20940.00", "0.10", "2094.00", "payable"]
