@@ -57,7 +57,6 @@ def test_G04_access_from_my_data_page_builds_a_zip_the_requester_downloads(app, 
         import glob
         from email import message_from_bytes
         from email.policy import default
-
         from pathlib import Path
 
         mails = [message_from_bytes(Path(p).read_bytes(), policy=default).get_content()
