@@ -109,3 +109,35 @@ def test_G04_access_bundle_holds_every_table_the_data_map_links(app, tenant_a, c
     assert all("password_hash" not in row for row in data["users"])
     with use_tenant(tenant_a.id):
         assert db.session.scalars(select(ErasureLog)).all() == []
+
+
+def test_G05_a_crash_in_the_middle_of_an_erasure_is_finished_by_the_retry(app, tenant_a, clock, monkeypatch):
+    """The erasure is one transaction: a worker killed half-way leaves nothing half-done, the retry does it all."""
+    from portal.accounts.models import User
+    from portal.privacy import requests
+    from worker import jobs
+
+    subject = factories.subject_everywhere(tenant_a, "zzcanary6")
+    with use_tenant(tenant_a.id):
+        row, _ = requests.file("erasure", channel="dpo", clock=clock, email=subject.email, verified=True, note="id")
+        db.session.commit()
+        request_id = row.id
+    real = erasure._delete_files
+    state = {"calls": 0}
+
+    def killed(owned):
+        state["calls"] += 1
+        if state["calls"] == 1:
+            raise SystemExit("worker killed")
+        return real(owned)
+
+    monkeypatch.setattr(erasure, "_delete_files", killed)
+    try:
+        jobs.process_request(request_id)
+    except SystemExit:
+        db.session.rollback()
+    with use_tenant(tenant_a.id):
+        assert db.session.get(User, subject.id).erased_at is None  # nothing half-done
+    assert jobs.process_request(request_id).startswith("erased")
+    # the request record keeps the requester's address for the request retention period, then is reduced
+    assert _dump(tenant_a.id, "zzcanary6") <= RETAINED | {("subject_requests", "requester_email")}
