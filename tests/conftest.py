@@ -8,6 +8,7 @@ import os
 import socket
 import tempfile
 import time
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,8 +31,38 @@ WORK = Path(tempfile.mkdtemp(prefix="portal-tests-"))
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
 
 
+_RUN_DATABASE: dict[str, str] = {}
+
+
 def _database_url() -> str:
-    return database_url(os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{WORK / 'test.db'}")
+    """SQLite in a temp dir, or — with TEST_DATABASE_URL on PostgreSQL — a fresh database of this run's own,
+    created beside the given one and dropped at the end, so parallel runs never meet."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        return f"sqlite:///{WORK / 'test.db'}"
+    if "url" not in _RUN_DATABASE:
+        from sqlalchemy import create_engine
+        from sqlalchemy.engine import make_url
+
+        admin_url = make_url(database_url(base))
+        name = f"{admin_url.database}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        _RUN_DATABASE.update(url=admin_url.set(database=name).render_as_string(hide_password=False), name=name,
+                             admin=admin_url.render_as_string(hide_password=False))
+    return _RUN_DATABASE["url"]
+
+
+def pytest_sessionfinish(session, exitstatus):  # noqa: ARG001 - pytest's hook signature
+    if "name" in _RUN_DATABASE:
+        from sqlalchemy import create_engine
+
+        admin = create_engine(_RUN_DATABASE["admin"], isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{_RUN_DATABASE["name"]}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -52,9 +83,10 @@ def _schema(redis_url):
 
     app = create_app(_config(redis_url))
     with app.app_context():
-        db.drop_all()
-        with db.engine.begin() as conn:
-            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        with db.engine.begin() as conn:  # a fresh database, but be sure: nothing of an earlier run survives
+            for name in inspect(conn).get_table_names():
+                conn.execute(text(f'DROP TABLE IF EXISTS "{name}" CASCADE' if conn.dialect.name == "postgresql"
+                                  else f'DROP TABLE IF EXISTS "{name}"'))
         upgrade()
     yield
 
