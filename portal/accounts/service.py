@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from stdnum.pl import nip as nip_number
 
@@ -30,7 +31,7 @@ def find_user(email: str) -> User | None:
 
 def check_password_rules(password: str, field: str = "password") -> None:
     if len(password) < MIN_LENGTH:
-        raise DomainError(f"Use at least {MIN_LENGTH} characters.", field=field)
+        raise DomainError(_("Use at least %(num)d characters.", num=MIN_LENGTH), field=field)
 
 
 def clean_nip(value: str, field: str = "nip") -> str:
@@ -38,7 +39,7 @@ def clean_nip(value: str, field: str = "nip") -> str:
     try:
         return nip_number.validate(value)
     except Exception as exc:  # stdnum raises several ValidationError subclasses
-        raise DomainError("This NIP is not valid: check the 10 digits.", field=field, rule="L-01") from exc
+        raise DomainError(_("This NIP is not valid: check the 10 digits."), field=field, rule="L-01") from exc
 
 
 def create_user(tenant_id: int, *, email: str, password: str | None, role: str, first_name: str = "",
@@ -48,7 +49,7 @@ def create_user(tenant_id: int, *, email: str, password: str | None, role: str, 
         raise ValueError(f"unknown role {role}")
     email = normalise_email(email)
     if find_user(email) is not None:
-        raise DomainError("An account with this e-mail already exists here. Log in or reset your password.",
+        raise DomainError(_("An account with this e-mail already exists here. Log in or reset your password."),
                           field="email")
     if password is not None:
         check_password_rules(password)
@@ -69,10 +70,10 @@ def register_participant(tenant, data: dict, *, accepted: dict[str, int], clock:
     for kind in ("terms", "privacy"):
         current = documents.current(kind, data.get("locale", tenant.locale))
         if current is None:
-            raise DomainError("The organiser has not published its terms yet; registration is closed.")
+            raise DomainError(_("The organiser has not published its terms yet; registration is closed."))
         if accepted.get(kind) != current.version:
             field = "accept_terms" if kind == "terms" else "accept_privacy"
-            raise DomainError("Accept the current version to register.", field=field, rule="E-03")
+            raise DomainError(_("Accept the current version to register."), field=field, rule="E-03")
     user = create_user(tenant.id, email=data["email"], password=data["password"], role=PARTICIPANT,
                        first_name=data.get("first_name", ""), last_name=data.get("last_name", ""),
                        phone=data.get("phone", ""), company_name=data.get("company_name", ""),
@@ -130,7 +131,7 @@ def valid_reset_token(token: str, *, clock: Clock) -> PasswordResetToken | None:
 def reset_password(token: str, password: str, *, clock: Clock) -> User:
     row = valid_reset_token(token, clock=clock)
     if row is None:
-        raise DomainError("This link has expired or was already used. Ask for a new one.", field="password")
+        raise DomainError(_("This link has expired or was already used. Ask for a new one."), field="password")
     check_password_rules(password)
     user = db.session.get(User, row.user_id)
     user.password_hash = hash_password(password)

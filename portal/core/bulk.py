@@ -8,6 +8,8 @@ import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+
 from portal.core.errors import DomainError
 from portal.extensions import db
 
@@ -46,7 +48,8 @@ def read_rows(text: str, columns: Iterable[str]) -> tuple[list[tuple[int, dict]]
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in expected if c not in header]
     if missing:
-        return [], [RowError(1, f"header is missing column(s): {', '.join(missing)}; expected {','.join(expected)}")]
+        return [], [RowError(1, _("header is missing column(s): %(missing)s; expected %(expected)s",
+                                  missing=", ".join(missing), expected=",".join(expected)))]
     rows = []
     for number, row in enumerate(reader, start=2):
         if not any((v or "").strip() for v in row.values()):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.accounts.models import DPO, User
@@ -24,9 +25,9 @@ def record(data: dict, tenant_ids: list[int], *, clock: Clock) -> PlatformBreach
     """The DPA's required content: nature, categories and numbers, contact point, consequences, measures."""
     missing = [k for k in ("nature", "contact", "consequences", "measures") if not (data.get(k) or "").strip()]
     if missing:
-        raise DomainError(f"Describe: {', '.join(missing)}.", field=missing[0], rule="C-05")
+        raise DomainError(_("Describe: %(fields)s.", fields=", ".join(missing)), field=missing[0], rule="C-05")
     if not tenant_ids:
-        raise DomainError("Choose the affected tenants.", field="tenants", rule="C-05")
+        raise DomainError(_("Choose the affected tenants."), field="tenants", rule="C-05")
     discovered: datetime = data.get("discovered_at") or clock.now()
     breach = PlatformBreach(discovered_at=discovered, tenant_ids=tenant_ids, notified_at=clock.now(),
                             **{k: data.get(k) or ("" if k not in ("people", "records") else 0)

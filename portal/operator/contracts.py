@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.core.errors import DomainError, NotFound
@@ -35,7 +36,7 @@ def of_tenant(tenant_id: int) -> Contract | None:
 def create(tenant_id: int, *, starts_on: date, term_months: int, pricing: dict | None = None,
            auto_renew: bool = True) -> Contract:
     if term_months < 1:
-        raise DomainError("The term is at least one month.", field="term_months", rule="C-01")
+        raise DomainError(_("The term is at least one month."), field="term_months", rule="C-01")
     contract = Contract(tenant_id=tenant_id, starts_on=starts_on, term_months=term_months, auto_renew=auto_renew,
                         current_end=starts_on + relativedelta(months=term_months) - timedelta(days=1),
                         pricing=pricing or DEFAULT_PRICING)
@@ -51,8 +52,9 @@ def notice_deadline(contract: Contract) -> date:
 
 def give_notice(contract: Contract, on: date) -> None:
     if on > notice_deadline(contract):
-        raise DomainError(f"Notice had to be given by {notice_deadline(contract)}; the contract renews on "
-                          f"{contract.current_end + timedelta(days=1)}.", field="on", rule="C-01")
+        raise DomainError(_("Notice had to be given by %(deadline)s; the contract renews on %(renews)s.",
+                            deadline=notice_deadline(contract), renews=contract.current_end + timedelta(days=1)),
+                          field="on", rule="C-01")
     contract.notice_given_on, contract.auto_renew = on, False
 
 
@@ -73,9 +75,9 @@ def renew_due(*, as_of: date) -> int:
 def end(contract: Contract, *, on: date, ground: str = "expiry") -> Contract:
     """C-03/C-04: termination is immediate on written notice; export for 7 days, deletion within 14."""
     if ground not in GROUNDS:
-        raise DomainError(f"Ground is one of {', '.join(GROUNDS)}.", field="ground", rule="C-03")
+        raise DomainError(_("Ground is one of %(grounds)s.", grounds=", ".join(GROUNDS)), field="ground", rule="C-03")
     if contract.ended_on is not None:
-        raise DomainError(f"The contract already ended on {contract.ended_on}.", rule="C-04")
+        raise DomainError(_("The contract already ended on %(day)s.", day=contract.ended_on), rule="C-04")
     contract.ended_on, contract.end_ground = on, ground
     contract.customer_fault = GROUNDS[ground]
     contract.export_until = on + timedelta(days=EXPORT_DAYS)
@@ -86,7 +88,7 @@ def end(contract: Contract, *, on: date, ground: str = "expiry") -> Contract:
 def get(contract_id: int) -> Contract:
     contract = db.session.get(Contract, contract_id)
     if contract is None:
-        raise NotFound("No such contract.")
+        raise NotFound(_("No such contract."))
     return contract
 
 

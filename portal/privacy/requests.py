@@ -8,6 +8,8 @@ import secrets
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from portal.accounts.models import User
@@ -31,7 +33,7 @@ def _reference(on: date) -> str:
 def get(reference: str) -> DataSubjectRequest:
     row = db.session.scalars(select(DataSubjectRequest).where(DataSubjectRequest.reference == reference)).first()
     if row is None:
-        raise NotFound(f"No request {reference}.")
+        raise NotFound(_("No request %(reference)s.", reference=reference))
     return row
 
 
@@ -41,10 +43,11 @@ def file(kind: str, *, channel: str, clock: Clock, user: User | None = None, ema
     """G-01: from the account, the public form or the DPO. Due one month after receipt (G-03). A public request
     gets a one-time verification link (G-02); the token is returned to be mailed, never stored in clear."""
     if kind not in REQUEST_KINDS:
-        raise DomainError(f"The kind of request is one of {', '.join(REQUEST_KINDS)}.", field="kind", rule="G-01")
+        raise DomainError(_("The kind of request is one of %(kinds)s.", kinds=", ".join(REQUEST_KINDS)), field="kind",
+                          rule="G-01")
     email = (email or (user.email if user else "") or "").strip().lower()
     if not email or "@" not in email:
-        raise DomainError("Give the e-mail address the request is about.", field="email", rule="G-01")
+        raise DomainError(_("Give the e-mail address the request is about."), field="email", rule="G-01")
     if user is None:
         from portal.accounts.service import find_user
 
@@ -93,7 +96,7 @@ def erasure_logs(request_id: int):
 def lift(row: DataSubjectRequest, *, actor) -> None:
     user = db.session.get(User, row.user_id)
     if user is None or user.restricted_at is None:
-        raise DomainError("No restriction to lift.", rule="G-07")
+        raise DomainError(_("No restriction to lift."), rule="G-07")
     lift_restriction(user, actor=actor)
 
 
@@ -115,7 +118,7 @@ def verify(row: DataSubjectRequest, token: str, *, clock: Clock) -> bool:
 
 def verify_manually(row: DataSubjectRequest, note: str, *, actor) -> None:
     if not note.strip():
-        raise DomainError("Say how the identity was checked.", field="note", rule="G-02")
+        raise DomainError(_("Say how the identity was checked."), field="note", rule="G-02")
     row.verification, row.verification_note, row.verify_sha256 = "verified", note.strip(), None
     audit.record(actor, "request.verified_manually", "subject_request", row.id)
 
@@ -123,9 +126,9 @@ def verify_manually(row: DataSubjectRequest, note: str, *, actor) -> None:
 def extend(row: DataSubjectRequest, months: int, reason: str, *, actor, clock: Clock) -> None:
     """G-03: by up to two months, with a reason sent to the requester."""
     if not 1 <= months <= 2 or row.extended_to is not None:
-        raise DomainError("A request can be extended once, by one or two months.", field="months", rule="G-03")
+        raise DomainError(_("A request can be extended once, by one or two months."), field="months", rule="G-03")
     if not reason.strip():
-        raise DomainError("Give the reason; it is sent to the requester.", field="reason", rule="G-03")
+        raise DomainError(_("Give the reason; it is sent to the requester."), field="reason", rule="G-03")
     row.extended_to, row.extension_reason = row.due_on + relativedelta(months=months), reason.strip()
     audit.record(actor, "request.extended", "subject_request", row.id)
     _tell(row, "request_extended", clock, due=row.extended_to.isoformat(), reason=row.extension_reason)
@@ -153,7 +156,7 @@ def process(row: DataSubjectRequest, *, clock: Clock, actor=None, tenant_name: s
     if row.status != "open":
         return row.outcome or row.status
     if row.verification != "verified":
-        raise DomainError("The requester's identity is not verified yet.", rule="G-02")
+        raise DomainError(_("The requester's identity is not verified yet."), rule="G-02")
     user = db.session.get(User, row.user_id) if row.user_id else None
     if user is None:
         outcome = "no account or data of this person is held in this programme"
@@ -169,7 +172,9 @@ def process(row: DataSubjectRequest, *, clock: Clock, actor=None, tenant_name: s
         log = erasure.erase(user.id, clock=clock, request_id=row.id, actor=actor)
         row.residues = log.residues
         if log.residues:
-            raise DomainError(f"Erasure left {log.residues} residue(s); the request stays open.", rule="G-05")
+            raise DomainError(ngettext("Erasure left %(num)d residue(s); the request stays open.",
+                                       "Erasure left %(num)d residue(s); the request stays open.", log.residues),
+                              rule="G-05")
         outcome = "erased; kept for legal obligation: " + (
             "; ".join(f"{r['table']} ({', '.join(r['columns'])}) until {r['delete_on']}" for r in log.retained)
             or "nothing")

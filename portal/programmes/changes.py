@@ -8,6 +8,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from dateutil.relativedelta import relativedelta
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from portal.core.clock import Clock
@@ -23,7 +25,7 @@ def parse_text(text: str) -> dict:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "programme.toml"
         path.write_text(text, encoding="utf-8")
-        data, _ = definitions.read(path)
+        data, _text = definitions.read(path)
     return data
 
 
@@ -36,15 +38,22 @@ def notice_problems(old: dict, new: dict, effective_from: date, today: date) -> 
         after = {m["code"]: int(m["points"]) for m in new.get("device_models", [])}
         cut = [code for code, points in before.items() if after.get(code, 0) < points]
         if cut and effective_from < today + timedelta(days=days):
-            problems.append(f"P-04: points of {', '.join(sorted(cut))} go down; announce it at least {days} days "
-                            f"ahead (effective on or after {today + timedelta(days=days)}).")
+            message = ngettext("points of %(codes)s go down; announce it at least %(num)d day ahead (effective on "
+                               "or after %(day)s).",
+                               "points of %(codes)s go down; announce it at least %(num)d days ahead (effective on "
+                               "or after %(day)s).", days, codes=", ".join(sorted(cut)),
+                               day=today + timedelta(days=days))
+            problems.append(f"P-04: {message}")
     old_end, new_end = old.get("programme", {}).get("ends_on"), new.get("programme", {}).get("ends_on")
     if new_end and (not old_end or str(new_end) < str(old_end)):
         months = int(new.get("loyalty", {}).get("end", {}).get("notice_months", 3)) if "loyalty" in new else 3
         earliest = today + relativedelta(months=months)
         if date.fromisoformat(str(new_end)) < earliest:
-            problems.append(f"P-40: the programme may end no earlier than {months} months after the announcement "
-                            f"({earliest}).")
+            message = ngettext("the programme may end no earlier than %(num)d month after the announcement "
+                               "(%(day)s).",
+                               "the programme may end no earlier than %(num)d months after the announcement "
+                               "(%(day)s).", months, day=earliest)
+            problems.append(f"P-40: {message}")
     return problems
 
 
@@ -52,7 +61,7 @@ def publish(tenant_id: int, text: str, *, effective_from: date, clock: Clock, ac
     data = parse_text(text)
     current = programmes.in_force(clock.today())
     if current is not None and current.definition.get("programme", {}).get("code") != data["programme"]["code"]:
-        raise DomainError("The definition is for another programme (programme.code differs).", field="text")
+        raise DomainError(_("The definition is for another programme (programme.code differs)."), field="text")
     old = current.definition if current else {}
     problems = notice_problems(old, definitions.to_json(data), effective_from, clock.today())
     if problems:

@@ -46,7 +46,7 @@ def test_L01_partner_joins_with_a_checked_nip(app, client, campaign):
         "nip": "1234567890", "name": "X", "address": "Y", "contact_first_name": "A", "contact_last_name": "B",
         "contact_phone": "1", "contact_email": "a@b.example.com"})
     assert response.status_code == 422
-    assert "The company NIP is not valid" in response.get_data(as_text=True)
+    assert "NIP firmy jest nieprawidłowy" in response.get_data(as_text=True)
 
 
 def test_L02_partner_submits_a_lead_and_sees_its_deadline(app, client, campaign):
@@ -64,8 +64,8 @@ def test_L03_L21_lead_form_shows_each_problem_next_to_its_field(app, client, cam
     response = client.post("/t/distributor/leads/new", data=dict(LEAD, licences="2", vendor_consent=""))
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert 'id="licences-error"' in html and "at least 3 licences" in html
-    assert "Consent to passing the lead to the vendor" in html
+    assert 'id="licences-error"' in html and "co najmniej 3 licencje" in html
+    assert "zgody na przekazanie leada dostawcy" in html
     with use_tenant(tenant.id):
         assert db.session.scalars(select(Lead)).all() == []
 
@@ -80,7 +80,7 @@ def test_L04_inline_validation_says_the_customer_is_taken(app, client, campaign)
                            headers={"HX-Request": "true", "HX-Trigger-Name": "customer_nip"})
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in html
-    assert "already registered by another partner" in html
+    assert "przez innego partnera" in html
 
 
 def test_L08_lead_outside_the_campaign_is_refused_on_the_page(app, client, campaign):
@@ -116,7 +116,7 @@ def test_L07_staff_qualify_from_the_queue_and_the_partner_is_told(app, client, c
         lead = db.session.scalars(select(Lead)).one()
     refused = client.post(f"/t/distributor/review/{lead.id}", data={"decision": "rejected", "reason": ""},
                           headers={"HX-Request": "true"})
-    assert refused.status_code == 422 and "Give the partner the reason" in refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "Podaj partnerowi powód odrzucenia" in refused.get_data(as_text=True)
     ok = client.post(f"/t/distributor/review/{lead.id}", data={"decision": "qualified", "reason": ""},
                      headers={"HX-Request": "true"})
     assert ok.status_code == 200 and "<html" not in ok.get_data(as_text=True)
@@ -169,7 +169,7 @@ def test_L19_settlement_through_the_pages_with_csv_and_pdf(app, client, campaign
     assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
     assert client.post("/t/distributor/settlements/1/approve").status_code == 302
     again = client.post("/t/distributor/settlements/1/run", data={"as_of": "2018-10-06"}, follow_redirects=True)
-    assert "approved and frozen" in again.get_data(as_text=True)
+    assert "nie można go przeliczyć ponownie" in again.get_data(as_text=True)
 
 
 def test_lead_pages_are_for_their_roles_only(app, client, campaign):

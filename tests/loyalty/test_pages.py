@@ -46,7 +46,7 @@ def test_P10_proof_of_the_wrong_type_is_refused_by_content(app, client, programm
     response = client.post("/t/manufacturer/devices/new", data={
         "model_code": "TV-KOND-24C", "serial": "SN-101", "production_code": "FD612", "installed_on": "2024-01-20",
         "proof": (io.BytesIO(b"MZ\x90 not a pdf"), "proof.pdf")}, content_type="multipart/form-data")
-    assert response.status_code == 422 and "PDF, JPEG or PNG" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "Prześlij plik PDF, JPEG lub PNG" in response.get_data(as_text=True)
 
 
 def test_P05_inline_validation_flags_an_old_production_code(app, client, programme):
@@ -54,7 +54,7 @@ def test_P05_inline_validation_flags_an_old_production_code(app, client, program
     response = client.post("/t/manufacturer/devices/validate", data={
         "model_code": "TV-KOND-24C", "serial": "SN-1", "production_code": "FD401", "installed_on": "2016-03-01"},
         headers={"HX-Request": "true", "HX-Trigger-Name": "production_code"})
-    assert "FD517 or newer" in response.get_data(as_text=True)
+    assert "FD517 lub nowszym" in response.get_data(as_text=True)
 
 
 def test_P21_order_from_the_catalogue_and_the_organiser_ships_it(app, client, programme):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.accounts.service import clean_nip
@@ -32,7 +33,7 @@ def for_user(user_id: int) -> Partner | None:
 def get(partner_id: int) -> Partner:
     partner = db.session.get(Partner, partner_id)
     if partner is None:
-        raise NotFound("No such partner.")
+        raise NotFound(_("No such partner."))
     return partner
 
 
@@ -42,20 +43,22 @@ def _check(data: dict, rules: LeadRules) -> tuple[str, list[str]]:
     try:
         nip = clean_nip(data.get("nip", ""))
     except DomainError as error:
-        problems.append(("nip", "The company NIP is not valid: check the 10 digits.", "L-01"))
+        problems.append(("nip", _("The company NIP is not valid: check the 10 digits."), "L-01"))
         del error
-    for key, label in (("name", "company name"), ("address", "company address"),
-                       ("contact_first_name", "contact's first name"), ("contact_last_name", "contact's last name"),
-                       ("contact_phone", "contact's phone"), ("contact_email", "contact's e-mail")):
+    for key, message in (("name", _("Enter the company name.")), ("address", _("Enter the company address.")),
+                         ("contact_first_name", _("Enter the contact's first name.")),
+                         ("contact_last_name", _("Enter the contact's last name.")),
+                         ("contact_phone", _("Enter the contact's phone.")),
+                         ("contact_email", _("Enter the contact's e-mail."))):
         if not (data.get(key) or "").strip():
-            problems.append((key, f"Enter the {label}.", "L-01"))
+            problems.append((key, message, "L-01"))
     email = (data.get("contact_email") or "").strip()
     if email and ("@" not in email or "." not in email.rsplit("@", 1)[-1]):
-        problems.append(("contact_email", "Check the contact's e-mail address.", "L-01"))
+        problems.append(("contact_email", _("Check the contact's e-mail address."), "L-01"))
     flags = data.get("flags") or []
     unknown = [f for f in flags if f not in known_flags(rules)]
     if unknown:
-        problems.append(("flags", f"Unknown flag(s): {', '.join(unknown)}.", None))
+        problems.append(("flags", _("Unknown flag(s): %(flags)s.", flags=", ".join(unknown)), None))
     if problems:
         raise ValidationFailed(problems)
     return nip, flags
@@ -70,9 +73,9 @@ def join(data: dict, rules: LeadRules, *, tenant_id: int, actor=None, user_id: i
     nip, flags = _check(data, rules)
     partner = by_nip(nip)
     if partner is not None and not update:
-        raise DomainError("This company is already registered in the programme.", field="nip", rule="L-01")
+        raise DomainError(_("This company is already registered in the programme."), field="nip", rule="L-01")
     if user_id is not None and partner is None and for_user(user_id) is not None:
-        raise DomainError("Your account already represents a company in the programme.", field="nip")
+        raise DomainError(_("Your account already represents a company in the programme."), field="nip")
     values = {k: data[k].strip() for k in ("name", "address", *CONTACT_FIELDS)}
     values["contact_email"] = values["contact_email"].lower()
     if partner is None:
@@ -89,7 +92,10 @@ def join(data: dict, rules: LeadRules, *, tenant_id: int, actor=None, user_id: i
 
 
 def ineligibility(partner: Partner, rules: LeadRules) -> tuple[str, str] | None:
-    """(rule, reason) when the partner may not take part now (L-01 direct CSP, L-20 excluded)."""
+    """(rule, reason) when the partner may not take part now (L-01 direct CSP, L-20 excluded).
+
+    The reason is data (settlement lines store it), so it stays in English; ``submission_refusal`` says the same
+    to the partner in the reader's language."""
     if partner.excluded_at is not None:
         return "L-20", "the partner was removed from the programme"
     bad = [f for f in partner.flags or [] if f in rules.ineligible_partner_flags]
@@ -98,10 +104,20 @@ def ineligibility(partner: Partner, rules: LeadRules) -> tuple[str, str] | None:
     return None
 
 
+def submission_refusal(partner: Partner, rules: LeadRules) -> tuple[str, str] | None:
+    """(rule, message) telling the partner, in the reader's language, why it cannot submit leads now."""
+    refusal = ineligibility(partner, rules)
+    if refusal is None:
+        return None
+    if refusal[0] == "L-20":
+        return "L-20", _("You cannot submit leads: the partner was removed from the programme.")
+    return refusal[0], _("You cannot submit leads: direct CSP partners and their capital group are not eligible.")
+
+
 def set_flags(partner: Partner, flags: list[str], rules: LeadRules, *, actor) -> None:
     unknown = [f for f in flags if f not in known_flags(rules)]
     if unknown:
-        raise DomainError(f"Unknown flag(s): {', '.join(unknown)}.", field="flags")
+        raise DomainError(_("Unknown flag(s): %(flags)s.", flags=", ".join(unknown)), field="flags")
     partner.flags = sorted(set(flags))
     audit.record(actor, "partner.flags", "partner", partner.id)
 
@@ -109,7 +125,7 @@ def set_flags(partner: Partner, flags: list[str], rules: LeadRules, *, actor) ->
 def exclude(partner: Partner, reason: str, *, actor, clock: Clock) -> None:
     """L-20: submitting false information can remove the partner from the programme."""
     if not reason.strip():
-        raise DomainError("Give the reason for the exclusion.", field="reason", rule="L-20")
+        raise DomainError(_("Give the reason for the exclusion."), field="reason", rule="L-20")
     partner.excluded_at = clock.now()
     partner.exclusion_reason = reason.strip()
     audit.record(actor, "partner.excluded", "partner", partner.id)

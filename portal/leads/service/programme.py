@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from functools import lru_cache
 
+from flask_babel import gettext as _
+
 from portal.core.errors import DomainError
 from portal.leads.rules import LeadRules
 from portal.programmes import service as programmes
@@ -27,7 +29,7 @@ def rules_of(version: ProgrammeVersion) -> LeadRules:
 def version_on(day: date) -> ProgrammeVersion:
     version = programmes.in_force(day)
     if version is None or version.definition.get("programme", {}).get("type") != "lead_reward":
-        raise DomainError("This organiser runs no lead-reward programme.")
+        raise DomainError(_("This organiser runs no lead-reward programme."))
     return version
 
 

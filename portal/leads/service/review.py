@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, select
 
 from portal.core.clock import Clock
@@ -21,7 +22,7 @@ def get(lead_id: int, *, partner_id: int | None = None) -> Lead:
     """A lead of this tenant (and of this partner, when given); otherwise 404 — "not yours" looks like "none"."""
     lead = db.session.get(Lead, lead_id)
     if lead is None or (partner_id is not None and lead.partner_id != partner_id):
-        raise NotFound("No such lead.")
+        raise NotFound(_("No such lead."))
     return lead
 
 
@@ -42,17 +43,16 @@ def decide(lead: Lead, decision: str, *, decided_on: date, reason: str = "", act
     """Qualify or reject; the partner is told the decision and the reason. The programme version in force on the
     day of qualification is the one its settlement will use (L-30)."""
     if decision not in DECISIONS:
-        raise DomainError("The decision is either qualified or rejected.", field="decision", rule="L-07")
+        raise DomainError(_("The decision is either qualified or rejected."), field="decision", rule="L-07")
     reason = (reason or "").strip()
     if decision == REJECTED and not reason:
-        raise DomainError("Give the partner the reason for the rejection.", field="reason", rule="L-07")
+        raise DomainError(_("Give the partner the reason for the rejection."), field="reason", rule="L-07")
     if decided_on < lead.submitted_on:
-        raise DomainError("A decision cannot come before the submission.", field="decided_on", rule="L-07")
+        raise DomainError(_("A decision cannot come before the submission."), field="decided_on", rule="L-07")
     if lead.status != PENDING:
         if lead.status == decision and lead.decided_on == decided_on:
             return lead  # the same decision again (a re-run import): nothing changes
-        raise DomainError(f"Lead {lead.ref} was already {lead.status} on {lead.decided_on}.", field="decision",
-                          rule="L-07")
+        raise DomainError(_already_decided(lead), field="decision", rule="L-07")
     lead.status = decision
     lead.decided_on = decided_on
     lead.decision_reason = reason or None
@@ -67,6 +67,15 @@ def decide(lead: Lead, decision: str, *, decided_on: date, reason: str = "", act
         if user is not None:
             notifications.notify(user, f"lead_{decision}", clock=clock, ref=lead.ref, reason=reason)
     return lead
+
+
+def _already_decided(lead: Lead) -> str:
+    if lead.status == QUALIFIED:
+        return _("Lead %(ref)s was already qualified on %(day)s.", ref=lead.ref, day=lead.decided_on)
+    if lead.status == REJECTED:
+        return _("Lead %(ref)s was already rejected on %(day)s.", ref=lead.ref, day=lead.decided_on)
+    return _("Lead %(ref)s was already %(status)s on %(day)s.", ref=lead.ref, status=lead.status,
+             day=lead.decided_on)
 
 
 def remind_overdue(*, clock: Clock) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from stdnum.pl import nip as nip_number
 
@@ -29,10 +30,10 @@ def known_customer_flags(rules: LeadRules) -> set[str]:
 
 def flag_customer(customer_nip: str, flag: str, rules: LeadRules, *, tenant_id: int, actor=None) -> CustomerFact:
     if not nip_number.is_valid(customer_nip or ""):
-        raise DomainError("The customer's NIP is not valid.", field="customer_nip", rule="L-04")
+        raise DomainError(_("The customer's NIP is not valid."), field="customer_nip", rule="L-04")
     if flag not in known_customer_flags(rules):
-        raise DomainError(f"Unknown flag {flag!r}; use one of {', '.join(sorted(known_customer_flags(rules)))}.",
-                          field="flag")
+        raise DomainError(_("Unknown flag %(flag)s; use one of %(flags)s.", flag=repr(flag),
+                            flags=", ".join(sorted(known_customer_flags(rules)))), field="flag")
     nip = nip_number.compact(customer_nip)
     fact = db.session.scalars(select(CustomerFact).where(CustomerFact.customer_nip == nip,
                                                          CustomerFact.flag == flag)).first()
@@ -61,20 +62,21 @@ def record_sale(row: dict, rules: LeadRules, *, tenant_id: int, actor=None) -> S
     problems: list[tuple[str | None, str, str | None]] = []
     ref = (row.get("ref") or "").strip()
     if not ref:
-        problems.append(("ref", "Give the lead reference.", "L-10"))
+        problems.append(("ref", _("Give the lead reference."), "L-10"))
     elif review.by_ref(ref) is None:
-        problems.append(("ref", f"No lead has the reference {ref}.", "L-10"))
+        problems.append(("ref", _("No lead has the reference %(ref)s.", ref=ref), "L-10"))
     try:
         day = date.fromisoformat((row.get("transaction_date") or "").strip())
     except ValueError:
         day = None
-        problems.append(("transaction_date", "Use a date as YYYY-MM-DD.", None))
+        problems.append(("transaction_date", _("Use a date as YYYY-MM-DD."), None))
     family, billing = (row.get("family") or "").strip(), (row.get("billing") or "").strip()
     if family not in rules.families:
-        problems.append(("family", f"Unknown family {family!r}; use one of {', '.join(rules.families)}.", None))
+        problems.append(("family", _("Unknown family %(family)s; use one of %(families)s.", family=repr(family),
+                                     families=", ".join(rules.families)), None))
     if billing not in rules.billing_models:
-        problems.append(("billing", f"Unknown billing {billing!r}; use one of {', '.join(rules.billing_models)}.",
-                         None))
+        problems.append(("billing", _("Unknown billing %(billing)s; use one of %(models)s.", billing=repr(billing),
+                                      models=", ".join(rules.billing_models)), None))
     numbers = {}
     for key in ("licences", "months_active"):
         raw = (row.get(key) or "0" if key == "months_active" else row.get(key) or "").strip()
@@ -83,17 +85,17 @@ def record_sale(row: dict, rules: LeadRules, *, tenant_id: int, actor=None) -> S
             if numbers[key] < 0:
                 raise ValueError
         except ValueError:
-            problems.append((key, f"{key} must be a whole number of at least 0.", None))
+            problems.append((key, _("%(column)s must be a whole number of at least 0.", column=key), None))
     try:
         value = Decimal((row.get("value") or "").strip())
         if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.01")):
             raise InvalidOperation
     except InvalidOperation:
         value = None
-        problems.append(("value", "value must be an amount in PLN with at most 2 decimals, e.g. 1234.50.", None))
+        problems.append(("value", _("value must be an amount in PLN with at most 2 decimals, e.g. 1234.50."), None))
     new_tenant = (row.get("new_tenant") or "").strip().lower()
     if new_tenant not in ("yes", "no"):
-        problems.append(("new_tenant", "new_tenant is yes or no.", None))
+        problems.append(("new_tenant", _("new_tenant is yes or no."), None))
     if problems:
         raise ValidationFailed(problems)
     sale = db.session.scalars(select(Sale).where(Sale.ref == ref, Sale.transaction_date == day,

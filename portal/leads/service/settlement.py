@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, insert, select
 
 from portal.core.clock import Clock
@@ -352,8 +353,8 @@ def run(period_number: int, *, as_of: date, clock: Clock, actor=None) -> Settlem
     """Compute and store the period's draft; refused once the period is approved (frozen)."""
     settlement = db.session.scalars(select(Settlement).where(Settlement.period == period_number)).first()
     if settlement is not None and settlement.status == "approved":
-        raise Conflict(f"Settlement of period {period_number} is approved and frozen; it cannot be re-run.",
-                       rule="L-19")
+        raise Conflict(_("Settlement of period %(period)s is approved and frozen; it cannot be re-run.",
+                         period=period_number), rule="L-19")
     lines = compute(period_number, as_of=as_of)
     from portal.tenancy.guard import current_tenant_id
 
@@ -380,9 +381,9 @@ def run(period_number: int, *, as_of: date, clock: Clock, actor=None) -> Settlem
 def approve(period_number: int, *, clock: Clock, actor=None) -> Settlement:
     settlement = db.session.scalars(select(Settlement).where(Settlement.period == period_number)).first()
     if settlement is None:
-        raise NotFound(f"Period {period_number} has not been settled yet.")
+        raise NotFound(_("Period %(period)s has not been settled yet.", period=period_number))
     if settlement.status == "approved":
-        raise Conflict(f"Settlement of period {period_number} is already approved.", rule="L-19")
+        raise Conflict(_("Settlement of period %(period)s is already approved.", period=period_number), rule="L-19")
     settlement.status, settlement.approved_at = "approved", clock.now()
     settlement.approved_by = getattr(actor, "id", None)
     audit.record(actor, "settlement.approved", "settlement", settlement.id)
@@ -405,7 +406,7 @@ def settlements() -> list[Settlement]:
 def by_period(period_number: int) -> Settlement:
     settlement = db.session.scalars(select(Settlement).where(Settlement.period == period_number)).first()
     if settlement is None:
-        raise NotFound(f"Period {period_number} has not been settled yet.")
+        raise NotFound(_("Period %(period)s has not been settled yet.", period=period_number))
     return settlement
 
 

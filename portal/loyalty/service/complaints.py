@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from portal.core.clock import Clock
@@ -18,17 +20,20 @@ from portal.privacy import audit
 def file(installer: Installer, *, kind: str, text: str, on: date, rules: LoyaltyRules, entry_id: int | None = None,
          actor=None) -> Complaint:
     if kind not in ("points", "programme"):
-        raise DomainError("A complaint is about points or about the programme.", field="kind", rule="P-42")
+        raise DomainError(_("A complaint is about points or about the programme."), field="kind", rule="P-42")
     if not (text or "").strip():
-        raise DomainError("Describe what is wrong.", field="text", rule="P-42")
+        raise DomainError(_("Describe what is wrong."), field="text", rule="P-42")
     if kind == "points":
         entry = db.session.get(PointsEntry, entry_id) if entry_id else None
         if entry is None or entry.installer_id != installer.id:
-            raise DomainError("Choose the points entry the complaint is about.", field="entry_id", rule="P-08")
+            raise DomainError(_("Choose the points entry the complaint is about."), field="entry_id", rule="P-08")
         deadline = entry.on + timedelta(days=rules.complaint_days)
         if on > deadline:
-            raise DomainError(f"Complaints about points are accepted within {rules.complaint_days} days of their "
-                              f"accrual (until {deadline}).", field="entry_id", rule="P-08")
+            raise DomainError(ngettext("Complaints about points are accepted within %(num)d day of their accrual "
+                                       "(until %(deadline)s).",
+                                       "Complaints about points are accepted within %(num)d days of their accrual "
+                                       "(until %(deadline)s).", rules.complaint_days, deadline=deadline),
+                              field="entry_id", rule="P-08")
     complaint = Complaint(tenant_id=installer.tenant_id, installer_id=installer.id, kind=kind, entry_id=entry_id,
                           text=text.strip(), filed_on=on, decide_by=on + timedelta(days=rules.decision_days))
     db.session.add(complaint)
@@ -41,9 +46,9 @@ def decide(complaint: Complaint, *, upheld: bool, answer: str, on: date, rules: 
            actor=None) -> None:
     """P-42: the commission aims at 14 days; the participant is told within 7 days of the decision (at once)."""
     if complaint.decided_on is not None:
-        raise DomainError("This complaint is already decided.", rule="P-42")
+        raise DomainError(_("This complaint is already decided."), rule="P-42")
     if not (answer or "").strip():
-        raise DomainError("Write the answer for the participant.", field="answer", rule="P-42")
+        raise DomainError(_("Write the answer for the participant."), field="answer", rule="P-42")
     complaint.decided_on, complaint.decision, complaint.answer = on, "upheld" if upheld else "refused", answer.strip()
     complaint.notify_by = on + timedelta(days=rules.notice_days)
     from portal.accounts.models import User
@@ -60,7 +65,7 @@ def decide(complaint: Complaint, *, upheld: bool, answer: str, on: date, rules: 
 def get(complaint_id: int, *, installer_id: int | None = None) -> Complaint:
     row = db.session.get(Complaint, complaint_id)
     if row is None or (installer_id is not None and row.installer_id != installer_id):
-        raise NotFound("No such complaint.")
+        raise NotFound(_("No such complaint."))
     return row
 
 

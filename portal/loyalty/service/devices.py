@@ -6,6 +6,7 @@ import secrets
 from datetime import date
 from pathlib import Path
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.core.bulk import ValidationFailed
@@ -29,37 +30,37 @@ def check(installer: Installer, data: dict, rules: LoyaltyRules, *, registered_o
     clean = {k: str(data.get(k) or "").strip() for k in ("serial", "model_code", "production_code", "installed_on")}
     clean["production_code"] = clean["production_code"].upper()
     if installer.excluded_on is not None or installer.left_on is not None:
-        problems.append((None, "Excluded or former participants cannot register devices.", "P-32"))
+        problems.append((None, _("Excluded or former participants cannot register devices."), "P-32"))
     elif installer.approval != "approved":
-        problems.append((None, "The organiser has not approved your participation yet.", "P-01"))
+        problems.append((None, _("The organiser has not approved your participation yet."), "P-01"))
     end = programme_end()
     if end is not None and registered_on > last_registration_day(end.announced_on):
-        problems.append((None, f"The programme is ending: devices were accepted until "
-                               f"{last_registration_day(end.announced_on)}.", "P-40"))
+        problems.append((None, _("The programme is ending: devices were accepted until %(day)s.",
+                                 day=last_registration_day(end.announced_on)), "P-40"))
     if clean["model_code"] not in rules.models:
-        problems.append(("model_code", "Choose a device model from the programme's table.", "P-04"))
+        problems.append(("model_code", _("Choose a device model from the programme's table."), "P-04"))
     if not clean["serial"]:
-        problems.append(("serial", "Enter the serial number.", "P-05"))
+        problems.append(("serial", _("Enter the serial number."), "P-05"))
     elif db.session.scalars(select(Device.id).where(Device.serial == clean["serial"])).first() is not None:
-        problems.append(("serial", "A device with this serial number is already registered: each earns once.",
+        problems.append(("serial", _("A device with this serial number is already registered: each earns once."),
                          "P-05"))
     installed = None
     try:
         installed = date.fromisoformat(clean["installed_on"])
     except ValueError:
-        problems.append(("installed_on", "Enter the installation date as YYYY-MM-DD.", "P-05"))
+        problems.append(("installed_on", _("Enter the installation date as YYYY-MM-DD."), "P-05"))
     if installed is not None:
         if installed < rules.installed_from:
-            problems.append(("installed_on", f"Only devices installed on or after {rules.installed_from} earn "
-                                             "points.", "P-05"))
+            problems.append(("installed_on", _("Only devices installed on or after %(day)s earn points.",
+                                               day=rules.installed_from), "P-05"))
         if installed > registered_on:
-            problems.append(("installed_on", "The installation date cannot be in the future.", "P-05"))
+            problems.append(("installed_on", _("The installation date cannot be in the future."), "P-05"))
         if rules.production_period(clean["production_code"], installed) is None:
-            problems.append(("production_code", "The production code looks like FD517 (FD and three digits).",
+            problems.append(("production_code", _("The production code looks like FD517 (FD and three digits)."),
                              "P-05"))
         elif not rules.code_is_new_enough(clean["production_code"], installed):
-            problems.append(("production_code", f"Only devices with production code {rules.min_code} or newer earn "
-                                                "points.", "P-05"))
+            problems.append(("production_code", _("Only devices with production code %(code)s or newer earn "
+                                                  "points.", code=rules.min_code), "P-05"))
     clean["installed_on"] = installed
     return clean, problems
 
@@ -94,10 +95,10 @@ def register(installer: Installer, data: dict, rules: LoyaltyRules, *, registere
 def store_proof(upload_dir: str, tenant_id: int, content: bytes, rules: LoyaltyRules) -> str:
     """P-10: PDF, JPEG or PNG — checked by content, not by name — at most 20 MB. Returns the stored name."""
     if len(content) > rules.proof_mb * 1024 * 1024:
-        raise DomainError(f"A proof file may be at most {rules.proof_mb} MB.", field="proof", rule="P-10")
+        raise DomainError(_("A proof file may be at most %(mb)s MB.", mb=rules.proof_mb), field="proof", rule="P-10")
     kind = next((k for k, heads in MAGIC.items() if k in rules.proof_types and content.startswith(heads)), None)
     if kind is None:
-        raise DomainError("Upload a PDF, JPEG or PNG file.", field="proof", rule="P-10")
+        raise DomainError(_("Upload a PDF, JPEG or PNG file."), field="proof", rule="P-10")
     name = secrets.token_hex(16) + {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}[kind]
     folder = Path(upload_dir) / str(tenant_id) / "proofs"
     folder.mkdir(parents=True, exist_ok=True)
@@ -115,7 +116,7 @@ def revoke_points(device: Device, *, on: date, reason: str, rules: LoyaltyRules,
     from portal.loyalty.models import PointsEntry
 
     if not reason.strip():
-        raise DomainError("Give the reason.", field="reason", rule="P-09")
+        raise DomainError(_("Give the reason."), field="reason", rule="P-09")
     lot = db.session.scalars(select(PointsEntry).where(PointsEntry.source == "device",
                                                        PointsEntry.source_id == device.id,
                                                        PointsEntry.kind == "earn")).first()

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
+from flask_babel import gettext as _
 from sqlalchemy import and_, func, insert, literal, or_, select
 
 from portal.core.errors import DomainError
@@ -78,7 +79,7 @@ def balance(installer_id: int, *, as_of: date, end: ProgrammeEnd | None, rules: 
 def open_lot(installer_id: int, points: int, *, kind: str, on: date, expires_on: date, tenant_id: int,
              source: str = "", source_id: int | None = None, after_end: bool = False, note: str = "") -> PointsEntry:
     if points <= 0:
-        raise DomainError("Points credited must be a positive whole number.", field="points", rule="P-07")
+        raise DomainError(_("Points credited must be a positive whole number."), field="points", rule="P-07")
     entry = PointsEntry(tenant_id=tenant_id, installer_id=installer_id, kind=kind, points=points, on=on,
                         expires_on=expires_on, source=source, source_id=source_id, after_end=after_end, note=note)
     db.session.add(entry)
@@ -94,8 +95,8 @@ def draw(installer_id: int, points: int, *, kind: str, on: date, tenant_id: int,
     if only_lot is not None:
         live = [lot for lot in live if lot.id == only_lot]
     if sum(lot.remaining for lot in live) < points:
-        raise DomainError(f"Not enough points: {sum(lot.remaining for lot in live)} available, {points} needed.",
-                          field="points", rule="P-21")
+        raise DomainError(_("Not enough points: %(available)s available, %(needed)s needed.",
+                            available=sum(lot.remaining for lot in live), needed=points), field="points", rule="P-21")
     taken = []
     left = points
     for lot in live:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
+from flask_babel import gettext as _
 from sqlalchemy import exists, select
 from stdnum.pl import nip as nip_number
 from stdnum.pl import pesel
@@ -30,7 +31,7 @@ OPEN_ORDER_STATES = ("placed", "substitute_offered", "withheld", "shipped", "del
 def get(installer_id: int) -> Installer:
     installer = db.session.get(Installer, installer_id)
     if installer is None:
-        raise NotFound("No such participant.")
+        raise NotFound(_("No such participant."))
     return installer
 
 
@@ -54,9 +55,9 @@ def join(user: User, *, business: bool, installs_heating: bool, adult: bool, reg
     """P-01: businesses and adult individuals who install or service heating devices join at once; anyone else
     waits for the organiser's individual decision. P-40: nobody joins once the end is announced."""
     if joining_closed(registered_on):
-        raise DomainError("The programme's end has been announced: joining is closed.", rule="P-40")
+        raise DomainError(_("The programme's end has been announced: joining is closed."), rule="P-40")
     if for_user(user.id) is not None:
-        raise DomainError("This account already takes part in the programme.", field="email", rule="P-01")
+        raise DomainError(_("This account already takes part in the programme."), field="email", rule="P-01")
     eligible = installs_heating and (business or adult)
     installer = Installer(tenant_id=user.tenant_id, user_id=user.id, business=business, employee=employee,
                           status=status or initial_status(certificate, leader),
@@ -73,13 +74,13 @@ def import_row(row: dict, *, tenant_id: int, rules: LoyaltyRules) -> Installer:
     problems: list[tuple[str | None, str, str | None]] = []
     business = (row.get("business") or "").strip().lower()
     if business not in ("yes", "no"):
-        problems.append(("business", "business is yes or no.", "P-01"))
+        problems.append(("business", _("business is yes or no."), "P-01"))
     status = (row.get("status") or "").strip()
     if status not in STATUSES:
-        problems.append(("status", f"status is one of {', '.join(STATUSES)}.", "P-02"))
+        problems.append(("status", _("status is one of %(statuses)s.", statuses=", ".join(STATUSES)), "P-02"))
     nip = (row.get("nip") or "").strip()
     if business == "yes" and not nip_number.is_valid(nip):
-        problems.append(("nip", "A business participant needs a valid NIP.", "P-01"))
+        problems.append(("nip", _("A business participant needs a valid NIP."), "P-01"))
     dates = {}
     for key, required in (("registered_on", True), ("activated_on", False)):
         raw = (row.get(key) or "").strip()
@@ -89,10 +90,10 @@ def import_row(row: dict, *, tenant_id: int, rules: LoyaltyRules) -> Installer:
         try:
             dates[key] = date.fromisoformat(raw)
         except ValueError:
-            problems.append((key, f"{key} must be a date as YYYY-MM-DD.", None))
+            problems.append((key, _("%(column)s must be a date as YYYY-MM-DD.", column=key), None))
     email = (row.get("email") or "").strip()
     if "@" not in email:
-        problems.append(("email", "Give the participant's e-mail.", "P-01"))
+        problems.append(("email", _("Give the participant's e-mail."), "P-01"))
     if problems:
         raise ValidationFailed(problems)
     user = accounts.find_user(email)
@@ -102,7 +103,7 @@ def import_row(row: dict, *, tenant_id: int, rules: LoyaltyRules) -> Installer:
                                     nip=nip if business == "yes" else "")
     installer = for_user(user.id)
     if installer is not None:
-        raise DomainError(f"{email} already takes part in the programme.", field="email", rule="P-01")
+        raise DomainError(_("%(email)s already takes part in the programme.", email=email), field="email", rule="P-01")
     return join(user, business=business == "yes", installs_heating=True, adult=True,
                 registered_on=dates["registered_on"], rules=rules, status=status, activated_on=dates["activated_on"])
 
@@ -110,7 +111,7 @@ def import_row(row: dict, *, tenant_id: int, rules: LoyaltyRules) -> Installer:
 def approve(installer: Installer, *, approved: bool, actor=None) -> None:
     """P-01: the organiser's individual decision on someone outside the usual group."""
     if installer.approval != "pending":
-        raise DomainError("This participant is not waiting for approval.", rule="P-01")
+        raise DomainError(_("This participant is not waiting for approval."), rule="P-01")
     installer.approval = "approved" if approved else "refused"
     audit.record(actor, "installer.approved" if approved else "installer.refused", "installer", installer.id)
 
@@ -126,37 +127,71 @@ def set_tax_data(installer: Installer, *, tax_id: str, home_address: str, birth_
     problems: list[tuple[str | None, str, str | None]] = []
     tax_id = (tax_id or "").replace("-", "").replace(" ", "")
     if not (nip_number.is_valid(tax_id) or pesel.is_valid(tax_id)):
-        problems.append(("tax_id", "Enter a valid NIP or PESEL.", "P-29"))
+        problems.append(("tax_id", _("Enter a valid NIP or PESEL."), "P-29"))
     if not (home_address or "").strip():
-        problems.append(("home_address", "Enter your home address.", "P-29"))
+        problems.append(("home_address", _("Enter your home address."), "P-29"))
     if birth_date is None:
-        problems.append(("birth_date", "Enter your date of birth.", "P-29"))
+        problems.append(("birth_date", _("Enter your date of birth."), "P-29"))
     if problems:
         raise ValidationFailed(problems)
     installer.tax_id, installer.home_address, installer.birth_date = tax_id, home_address.strip(), birth_date
     audit.record(actor, "installer.tax_data", "installer", installer.id)
 
 
-def reward_blocker(installer: Installer) -> tuple[str, str] | None:
-    """(rule, reason) when the participant may not order now, before points and caps are looked at."""
+def _blocker(installer: Installer) -> tuple[str, str] | None:
+    """(rule, case) when the participant may not order now, before points and caps are looked at."""
     if installer.excluded_on is not None:
-        return "P-32", "the participant is excluded from the programme"
+        return "P-32", "excluded"
     if installer.left_on is not None:
-        return "P-31", "the participant has left the programme"
+        return "P-31", "left"
     if installer.approval != "approved":
-        return "P-01", "the organiser has not approved the participation yet"
+        return "P-01", "not_approved"
     if not installer.business:
         if not (installer.tax_id and installer.home_address and installer.birth_date):
-            return "P-29", "give the data for the PIT-8C form first (NIP or PESEL, home address, date of birth)"
+            return "P-29", "tax_data"
         if installer.employee and not installer.employer_acceptance_file:
-            return "P-29", "upload your employer's written acceptance first"
+            return "P-29", "employer_acceptance"
     return None
+
+
+def reward_blocker(installer: Installer) -> tuple[str, str] | None:
+    """(rule, reason) when the participant may not order now, before points and caps are looked at; the reason
+    in the reader's language (the rewards page shows it)."""
+    blocker = _blocker(installer)
+    if blocker is None:
+        return None
+    rule, case = blocker
+    reasons = {
+        "excluded": _("the participant is excluded from the programme"),
+        "left": _("the participant has left the programme"),
+        "not_approved": _("the organiser has not approved the participation yet"),
+        "tax_data": _("give the data for the PIT-8C form first (NIP or PESEL, home address, date of birth)"),
+        "employer_acceptance": _("upload your employer's written acceptance first"),
+    }
+    return rule, reasons[case]
+
+
+def order_refusal(installer: Installer) -> tuple[str, str] | None:
+    """(rule, message) refusing an order, as whole sentences in the reader's language (see ``reward_blocker``)."""
+    blocker = _blocker(installer)
+    if blocker is None:
+        return None
+    rule, case = blocker
+    messages = {
+        "excluded": _("You cannot order: the participant is excluded from the programme."),
+        "left": _("You cannot order: the participant has left the programme."),
+        "not_approved": _("You cannot order: the organiser has not approved the participation yet."),
+        "tax_data": _("You cannot order: give the data for the PIT-8C form first (NIP or PESEL, home address, "
+                      "date of birth)."),
+        "employer_acceptance": _("You cannot order: upload your employer's written acceptance first."),
+    }
+    return rule, messages[case]
 
 
 def record_evidence(installer: Installer, criterion: str, *, on: date, note: str = "", actor=None) -> None:
     if criterion not in CRITERIA[1:]:
-        raise DomainError(f"Criteria recorded by the organiser: {', '.join(CRITERIA[1:])}.", field="criterion",
-                          rule="P-03")
+        raise DomainError(_("Criteria recorded by the organiser: %(criteria)s.", criteria=", ".join(CRITERIA[1:])),
+                          field="criterion", rule="P-03")
     db.session.add(StatusEvidence(tenant_id=installer.tenant_id, installer_id=installer.id, criterion=criterion,
                                   recorded_on=on, note=note))
     audit.record(actor, "installer.evidence", "installer", installer.id)
@@ -240,12 +275,12 @@ def exclude(installer: Installer, ground: str, *, on: date, note: str = "", acto
 def rejoin(installer: Installer, *, on: date, rules: LoyaltyRules, actor=None) -> None:
     """P-32: only after the first two grounds, and old points are not restored."""
     if installer.excluded_on is None:
-        raise DomainError("This participant is not excluded.", rule="P-32")
+        raise DomainError(_("This participant is not excluded."), rule="P-32")
     if installer.exclusion_ground not in rules.rejoin_grounds:
-        raise DomainError("Re-joining is possible only after an exclusion for a non-activated account or for no "
-                          "points within 3 months.", rule="P-32")
+        raise DomainError(_("Re-joining is possible only after an exclusion for a non-activated account or for no "
+                            "points within 3 months."), rule="P-32")
     if joining_closed(on):
-        raise DomainError("The programme's end has been announced: joining is closed.", rule="P-40")
+        raise DomainError(_("The programme's end has been announced: joining is closed."), rule="P-40")
     installer.excluded_on = installer.exclusion_ground = installer.exclusion_note = None
     installer.registered_on, installer.activated_on = on, on
     audit.record(actor, "installer.rejoined", "installer", installer.id)

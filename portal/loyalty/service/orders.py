@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from portal.core.clock import Clock
@@ -69,25 +70,26 @@ def place(installer: Installer, reward: Reward, *, on: date, rules: LoyaltyRules
     """P-21: only with enough points, no top-up, deducted at ordering, soonest-expiring first."""
     _lock(installer)
     db.session.refresh(installer)
-    blocker = members.reward_blocker(installer)
-    if blocker:
-        raise DomainError(f"You cannot order: {blocker[1]}.", rule=blocker[0])
+    refusal = members.order_refusal(installer)
+    if refusal:
+        raise DomainError(refusal[1], rule=refusal[0])
     end = programme_end()
     if end is not None and on >= end.ends_on:
         restored = [lot for lot in ledger.usable(installer.id, as_of=on, end=end, rules=rules) if lot.after_end]
         if not restored or on > post_end_deadline(end, rules):
-            raise DomainError(f"The programme ended on {end.ends_on}; orders are closed.", rule="P-41")
+            raise DomainError(_("The programme ended on %(day)s; orders are closed.", day=end.ends_on), rule="P-41")
     if not reward.active or reward.stock <= 0:
-        raise DomainError("This reward is not available now.", field="reward", rule="P-20")
+        raise DomainError(_("This reward is not available now."), field="reward", rule="P-20")
     available = ledger.balance(installer.id, as_of=on, end=end, rules=rules)
     if available < reward.points:
-        raise DomainError(f"Not enough points: you have {available}, the reward costs {reward.points}; "
-                          "no cash top-up is possible.", field="reward", rule="P-21")
+        raise DomainError(_("Not enough points: you have %(available)s, the reward costs %(cost)s; no cash top-up is "
+                            "possible.", available=available, cost=reward.points), field="reward", rule="P-21")
     spent = value_this_year(installer.id, on.year)
     if spent + reward.gross_value > rules.annual_cap:
         left = max(rules.annual_cap - spent, Decimal(0))
-        raise DomainError(f"Rewards this year may total {rules.annual_cap} PLN gross; {left:.2f} PLN is left, "
-                          f"this reward is worth {reward.gross_value} PLN.", field="reward", rule="P-28")
+        raise DomainError(_("Rewards this year may total %(cap)s PLN gross; %(left)s PLN is left, this reward is "
+                            "worth %(value)s PLN.", cap=rules.annual_cap, left=f"{left:.2f}",
+                            value=reward.gross_value), field="reward", rule="P-28")
     order = RewardOrder(tenant_id=installer.tenant_id, installer_id=installer.id, reward_id=reward.id,
                         points=reward.points, gross_value=reward.gross_value, state="placed", ordered_on=on)
     db.session.add(order)
@@ -95,7 +97,7 @@ def place(installer: Installer, reward: Reward, *, on: date, rules: LoyaltyRules
     taken = db.session.execute(update(Reward).where(Reward.id == reward.id, Reward.stock > 0)
                                .values(stock=Reward.stock - 1).execution_options(synchronize_session=False))
     if taken.rowcount != 1:
-        raise DomainError("This reward has just run out.", field="reward", rule="P-20")
+        raise DomainError(_("This reward has just run out."), field="reward", rule="P-20")
     ledger.draw(installer.id, reward.points, kind="redeem", on=on, tenant_id=installer.tenant_id, end=end,
                 rules=rules, source="order", source_id=order.id)
     db.session.expire(reward, ["stock"])
@@ -107,7 +109,7 @@ def place(installer: Installer, reward: Reward, *, on: date, rules: LoyaltyRules
 def get(order_id: int, *, installer_id: int | None = None) -> RewardOrder:
     order = db.session.get(RewardOrder, order_id)
     if order is None or (installer_id is not None and order.installer_id != installer_id):
-        raise NotFound("No such order.")
+        raise NotFound(_("No such order."))
     return order
 
 
@@ -124,9 +126,9 @@ def offer_substitute(order: RewardOrder, substitute: Reward, *, on: date, rules:
     """P-23: unavailable for reasons outside the organiser → a substitute of the same kind and points value."""
     original = db.session.get(Reward, order.reward_id)
     if order.state not in ("placed", "withheld"):
-        raise DomainError("Only an open order can get a substitute.", rule="P-23")
+        raise DomainError(_("Only an open order can get a substitute."), rule="P-23")
     if substitute.kind != original.kind or substitute.points != original.points or substitute.id == original.id:
-        raise DomainError("The substitute must be another reward of the same kind and the same points value.",
+        raise DomainError(_("The substitute must be another reward of the same kind and the same points value."),
                           field="substitute", rule="P-23")
     order.state, order.substitute_id, order.informed_on = "substitute_offered", substitute.id, on
     order.restore_by = on + timedelta(days=rules.refund_days)
@@ -138,7 +140,7 @@ def offer_substitute(order: RewardOrder, substitute: Reward, *, on: date, rules:
 def answer_substitute(order: RewardOrder, *, accept: bool, on: date, rules: LoyaltyRules, clock: Clock,
                       actor=None) -> None:
     if order.state != "substitute_offered":
-        raise DomainError("No substitute is waiting for an answer on this order.", rule="P-23")
+        raise DomainError(_("No substitute is waiting for an answer on this order."), rule="P-23")
     if accept:
         order.reward_id, order.substitute_id, order.state = order.substitute_id, None, "placed"
         audit.record(actor, "order.substitute_accepted", "reward_order", order.id)
@@ -150,7 +152,7 @@ def cancel(order: RewardOrder, *, on: date, rules: LoyaltyRules, clock: Clock, a
     """Cancel and restore the points spent (P-23); restored after the end's announcement they stay usable for
     7 days after the end (P-41)."""
     if order.state in ("cancelled", "forfeited", "delivered"):
-        raise DomainError("This order is closed.", rule="P-23")
+        raise DomainError(_("This order is closed."), rule="P-23")
     installer = db.session.get(Installer, order.installer_id)
     end = programme_end()
     draws = db.session.scalars(select(PointsEntry).where(PointsEntry.source == "order",
@@ -173,7 +175,7 @@ def cancel(order: RewardOrder, *, on: date, rules: LoyaltyRules, clock: Clock, a
 
 def ship(order: RewardOrder, *, on: date, clock: Clock, actor=None) -> None:
     if order.state not in ("placed", "delivery_failed"):
-        raise DomainError("Only a placed order can be shipped (withheld ones wait for clarification).", rule="P-27")
+        raise DomainError(_("Only a placed order can be shipped (withheld ones wait for clarification)."), rule="P-27")
     order.state, order.shipped_on = "shipped", on
     audit.record(actor, "order.shipped", "reward_order", order.id)
     _tell(db.session.get(Installer, order.installer_id), "order_shipped", clock, order=order.id)
@@ -182,7 +184,7 @@ def ship(order: RewardOrder, *, on: date, clock: Clock, actor=None) -> None:
 def delivery_failed(order: RewardOrder, *, on: date, rules: LoyaltyRules, clock: Clock, actor=None) -> None:
     """P-25: after two failed attempts for the participant's reasons the reward is forfeited, points not restored."""
     if order.state != "shipped":
-        raise DomainError("Only a shipped order can fail delivery.", rule="P-25")
+        raise DomainError(_("Only a shipped order can fail delivery."), rule="P-25")
     order.failed_deliveries += 1
     if order.failed_deliveries >= rules.max_failed_deliveries:
         order.state, order.closed_on = "forfeited", on
@@ -197,7 +199,7 @@ def delivery_failed(order: RewardOrder, *, on: date, rules: LoyaltyRules, clock:
 def delivered(order: RewardOrder, *, on: date, confirmed: bool, actor=None) -> None:
     """P-30: the participant may be asked to confirm receipt."""
     if order.state != "shipped":
-        raise DomainError("Only a shipped order can be delivered.", rule="P-30")
+        raise DomainError(_("Only a shipped order can be delivered."), rule="P-30")
     order.state, order.delivered_on, order.receipt_confirmed, order.closed_on = "delivered", on, confirmed, on
     audit.record(actor, "order.delivered", "reward_order", order.id)
 
@@ -205,16 +207,16 @@ def delivered(order: RewardOrder, *, on: date, confirmed: bool, actor=None) -> N
 def withhold(order: RewardOrder, *, reason: str, actor=None) -> None:
     """P-27: rewards may be withheld while data or points are being clarified."""
     if order.state != "placed":
-        raise DomainError("Only a placed order can be withheld.", rule="P-27")
+        raise DomainError(_("Only a placed order can be withheld."), rule="P-27")
     if not reason.strip():
-        raise DomainError("Give the reason.", field="reason", rule="P-27")
+        raise DomainError(_("Give the reason."), field="reason", rule="P-27")
     order.state, order.note = "withheld", reason.strip()
     audit.record(actor, "order.withheld", "reward_order", order.id)
 
 
 def release(order: RewardOrder, *, actor=None) -> None:
     if order.state != "withheld":
-        raise DomainError("This order is not withheld.", rule="P-27")
+        raise DomainError(_("This order is not withheld."), rule="P-27")
     order.state = "placed"
     audit.record(actor, "order.released", "reward_order", order.id)
 

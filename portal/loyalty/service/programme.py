@@ -7,6 +7,8 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from dateutil.relativedelta import relativedelta
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from portal.core.errors import DomainError
@@ -24,7 +26,7 @@ def _parse(version_id: int, sha256: str, definition_json: str) -> LoyaltyRules: 
 def rules_on(day: date) -> LoyaltyRules:
     version = programmes.in_force(day)
     if version is None or version.definition.get("programme", {}).get("type") != "loyalty":
-        raise DomainError("This organiser runs no installer programme.")
+        raise DomainError(_("This organiser runs no installer programme."))
     return _parse(version.id, version.sha256, json.dumps(version.definition, sort_keys=True))
 
 
@@ -40,13 +42,16 @@ def last_registration_day(announced_on: date) -> date:
 def announce_end(announced_on: date, ends_on: date, *, tenant_id: int, rules: LoyaltyRules) -> ProgrammeEnd:
     """P-40 / E-02: the end date is at least 3 months after the announcement; joining closes at once."""
     if ends_on < announced_on + relativedelta(months=rules.end_notice_months):
-        raise DomainError(f"The end must be at least {rules.end_notice_months} months after the announcement "
-                          f"(on or after {(announced_on + relativedelta(months=rules.end_notice_months))}).",
+        raise DomainError(ngettext("The end must be at least %(num)d month after the announcement (on or after "
+                                   "%(day)s).",
+                                   "The end must be at least %(num)d months after the announcement (on or after "
+                                   "%(day)s).", rules.end_notice_months,
+                                   day=announced_on + relativedelta(months=rules.end_notice_months)),
                           field="ends_on", rule="P-40")
     current = end()
     if current is not None:
-        raise DomainError(f"The end was already announced on {current.announced_on} for {current.ends_on}.",
-                          field="ends_on", rule="P-40")
+        raise DomainError(_("The end was already announced on %(announced)s for %(ends)s.",
+                            announced=current.announced_on, ends=current.ends_on), field="ends_on", rule="P-40")
     row = ProgrammeEnd(tenant_id=tenant_id, announced_on=announced_on, ends_on=ends_on)
     db.session.add(row)
     db.session.flush()
