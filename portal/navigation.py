@@ -42,6 +42,7 @@ ITEMS: list[NavItem] = [
     NavItem("privacy.audit_log", _l("Audit log"), (DPO,)),
     NavItem("privacy.my_data", _l("My data"), (PARTICIPANT,)),
     NavItem("accounts.notices", _l("Notices"), (ADMIN, STAFF, DPO, PARTICIPANT)),
+    NavItem("accounts.profile", _l("Profile"), (ADMIN, STAFF, DPO, PARTICIPANT)),
 ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField, TelField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TelField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from portal.accounts.passwords import MIN_LENGTH
@@ -51,3 +51,12 @@ class ResetForm(FlaskForm):
 
 class AcceptForm(FlaskForm):
     accept = BooleanField(_l("I accept the new version"), validators=[DataRequired(_l("Accept to continue."))])
+
+
+class ProfileForm(FlaskForm):
+    first_name = StringField(_l("First name"), validators=[DataRequired(_l("Enter your first name.")), Length(max=100)])
+    last_name = StringField(_l("Last name"), validators=[DataRequired(_l("Enter your last name.")), Length(max=100)])
+    phone = TelField(_l("Phone"), validators=[Optional(), Length(max=30)])
+    company_name = StringField(_l("Company name"), validators=[Optional(), Length(max=200)])
+    nip = StringField(_l("Company NIP"), validators=[Optional(), Length(max=13)])
+    locale = SelectField(_l("Language"), choices=[("pl", "Polski"), ("en", "English")])

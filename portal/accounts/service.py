@@ -147,3 +147,28 @@ def reset_password(token: str, password: str, *, clock: Clock) -> User:
 def counts_by_role(tenant_id: int) -> dict[str, int]:
     rows = db.session.execute(select(User.role, func.count()).where(User.tenant_id == tenant_id).group_by(User.role))
     return dict(rows.all())
+
+
+PROFILE_FIELDS = ("first_name", "last_name", "phone", "company_name", "nip", "locale")
+
+
+def update_profile(user: User, data: dict, *, actor) -> list[str]:
+    """G-06: rectification by the person or the DPO. The audit log records which fields changed — never the old
+    or the new values. Returns the names of the changed fields."""
+    changed = []
+    for key in PROFILE_FIELDS:
+        if key not in data:
+            continue
+        value = (data[key] or "").strip()
+        if key == "nip" and value:
+            value = clean_nip(value)
+        if key == "locale" and value not in ("pl", "en"):
+            raise DomainError(_("Choose Polish or English."), field="locale", rule="G-06")
+        if key in ("first_name", "last_name") and not value:
+            raise DomainError(_("This field cannot be empty."), field=key, rule="G-06")
+        if getattr(user, key) != value:
+            setattr(user, key, value)
+            changed.append(key)
+    if changed:
+        audit.record(actor, ("rectified:" + ",".join(changed))[:60], "user", user.id)
+    return changed

@@ -208,6 +208,27 @@ def tenant_export():
                     headers={"Content-Disposition": f'attachment; filename="{g.tenant.slug}-export.zip"'})
 
 
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    """G-06: a person corrects their own data; the audit log names the fields, never the values."""
+    from portal.accounts.forms import ProfileForm
+
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        try:
+            changed = service.update_profile(current_user, {k: getattr(form, k).data for k in service.PROFILE_FIELDS},
+                                             actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            form_errors(form, error)
+        else:
+            db.session.commit()
+            flash(_("Saved.") if changed else _("Nothing changed."), "success")
+            return redirect(url_for("accounts.profile"))
+    return render("accounts/profile.html", "form", status=422 if request.method == "POST" else 200, form=form)
+
+
 @bp.route("/notices")
 @login_required
 def notices():

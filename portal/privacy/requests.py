@@ -231,3 +231,18 @@ def reduce_closed(*, clock: Clock) -> int:
         row.reduced_on = clock.today()
         changed += 1
     return changed
+
+
+def subject_of(row: DataSubjectRequest) -> User | None:
+    return db.session.get(User, row.user_id) if row.user_id else None
+
+
+def rectify(row: DataSubjectRequest, data: dict, *, actor, clock: Clock) -> None:
+    """G-06 by the DPO: the correction is made and the request closed with the list of corrected fields."""
+    from portal.accounts.service import update_profile
+
+    user = subject_of(row)
+    if user is None:
+        raise DomainError(_("This request is not about an account."), rule="G-06")
+    changed = update_profile(user, data, actor=actor)
+    close(row, "corrected: " + (", ".join(changed) or "nothing"), clock=clock, actor=actor)

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.accounts.models import DPO, PARTICIPANT
+from portal.accounts.service import PROFILE_FIELDS
 from portal.core import queue
 from portal.core.clock import get_clock
 from portal.core.errors import DomainError
@@ -148,6 +149,9 @@ def detail(reference: str):
                                rejected=request.form.get("rejected") == "1")
             elif action == "lift" and row.user_id:
                 requests.lift(row, actor=current_user)
+            elif action == "rectify" and row.user_id and row.kind == "rectification":
+                requests.rectify(row, {k: request.form.get(k) for k in request.form if k in PROFILE_FIELDS},
+                                 actor=current_user, clock=clock)
             else:
                 raise DomainError(_("Check the form below."))
         except DomainError as error:
@@ -157,7 +161,8 @@ def detail(reference: str):
             db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("privacy.detail", reference=reference))
-    return render("privacy/detail.html", row=row, forms=forms, history=audit.history("subject_request", row.id),
+    return render("privacy/detail.html", row=row, subject=requests.subject_of(row), profile_fields=PROFILE_FIELDS,
+                  forms=forms, history=audit.history("subject_request", row.id),
                   logs=requests.erasure_logs(row.id), deadline=requests.deadline(row),
                   today=clock.today(g.tenant.timezone))
 

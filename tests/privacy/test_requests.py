@@ -156,3 +156,30 @@ def test_dpo_console_is_for_the_dpo_only(app, client, tenant_a):
     factories.login(client, tenant_a, staff.email)
     assert client.get("/t/alpha/dpo/requests").status_code == 403
     assert client.get("/t/alpha/dpo/audit").status_code == 403
+
+
+def test_G06_rectification_is_audited_without_the_values(app, client, tenant_a):
+    from portal.privacy.models import AuditEntry
+
+    user = factories.user(tenant_a, email="ala@example.com", first_name="Alla")
+    factories.login(client, tenant_a, user.email)
+    response = client.post("/t/alpha/profile", data={"first_name": "Ala", "last_name": "Kowalska", "phone": "",
+                                                     "company_name": "", "nip": "", "locale": "en"})
+    assert response.status_code == 302
+    with use_tenant(tenant_a.id):
+        assert db.session.get(User, user.id).first_name == "Ala"
+        entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action.startswith("rectified"))).one()
+    assert "first_name" in entry.action and "Alla" not in entry.action and "Ala," not in entry.action
+
+
+def test_G06_dpo_corrects_the_data_and_closes_the_request(app, client, tenant_a):
+    user = factories.user(tenant_a, email="ala@example.com", first_name="Alla")
+    dpo = factories.user(tenant_a, DPO, email="dpo@alpha.example")
+    ref = app.test_cli_runner().invoke(args=["privacy", "request", "alpha", "--kind", "rectification", "--email",
+                                             user.email]).output.strip()
+    factories.login(client, tenant_a, dpo.email)
+    client.post(f"/t/alpha/dpo/requests/{ref}", data={"action": "rectify", "first_name": "Ala"})
+    with use_tenant(tenant_a.id):
+        assert db.session.get(User, user.id).first_name == "Ala"
+        row = db.session.scalars(select(DataSubjectRequest)).one()
+    assert row.status == "done" and row.outcome == "corrected: first_name"
