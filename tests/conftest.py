@@ -214,6 +214,11 @@ class SmtpServer:
     def start(self) -> None:
         self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
         self.controller.start()
+        for _ in range(50):  # ready when it accepts a connection
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.05)
 
     def stop(self) -> None:
         if self.controller:

@@ -139,10 +139,11 @@ def test_worker_process_sends_mail_from_the_outbox(app, tenant_a, smtp):
     row_id = factories.notification(user).id
     env = dict(os.environ, DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], REDIS_URL=app.config["REDIS_URL"],
                MAIL_URL=smtp.url, PORTAL_INSTANCE=app.config["INSTANCE_DIR"], SECRET_KEY="worker-test")
-    subprocess.run([sys.executable, "-m", "worker", "--burst"], cwd=ROOT, env=env, check=True, timeout=60,
-                   capture_output=True)
+    done = subprocess.run([sys.executable, "-m", "worker", "--burst"], cwd=ROOT, env=env, check=True, timeout=60,
+                          capture_output=True, text=True)
+    row = state(tenant_a, row_id)
+    assert row.mail_state == "sent", (row.mail_state, row.attempts, row.last_error, done.stderr[-2000:])
     assert len(smtp.inbox.messages) == 1
-    assert state(tenant_a, row_id).mail_state == "sent"
 
 
 def test_in_app_notices_list_the_users_notifications(client, tenant_a):
