@@ -69,4 +69,5 @@ DEFAULTS = {
     "RESET_LIMIT": "3 per 10 minutes",
     "PASSWORD_RESET_HOURS": 2,
     "MAIL_MAX_ATTEMPTS": 8,
+    "API_RATE_LIMIT": "600 per minute",
 }

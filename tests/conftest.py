@@ -8,7 +8,6 @@ import os
 import socket
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,11 +19,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import inspect, text
 
 from portal import create_app
-from portal.config import database_url
 from portal.core import embedded_redis
 from portal.core.clock import FixedClock
 from portal.extensions import db
-from tests import factories
+from tests import factories, scratchdb
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = Path(tempfile.mkdtemp(prefix="portal-tests-"))
@@ -41,28 +39,14 @@ def _database_url() -> str:
     if not base:
         return f"sqlite:///{WORK / 'test.db'}"
     if "url" not in _RUN_DATABASE:
-        from sqlalchemy import create_engine
-        from sqlalchemy.engine import make_url
-
-        admin_url = make_url(database_url(base))
-        name = f"{admin_url.database}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-        _RUN_DATABASE.update(url=admin_url.set(database=name).render_as_string(hide_password=False), name=name,
-                             admin=admin_url.render_as_string(hide_password=False))
+        url, name, admin = scratchdb.create(base, "test_run")
+        _RUN_DATABASE.update(url=url, name=name, admin=admin)
     return _RUN_DATABASE["url"]
 
 
 def pytest_sessionfinish(session, exitstatus):  # noqa: ARG001 - pytest's hook signature
     if "name" in _RUN_DATABASE:
-        from sqlalchemy import create_engine
-
-        admin = create_engine(_RUN_DATABASE["admin"], isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{_RUN_DATABASE["name"]}" WITH (FORCE)'))
-        admin.dispose()
+        scratchdb.drop(_RUN_DATABASE["name"], _RUN_DATABASE["admin"])
 
 
 @pytest.fixture(scope="session")

@@ -9,12 +9,11 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import inspect
 
 from portal import create_app
-from portal.config import database_url
 from portal.extensions import db
+from tests import scratchdb
 from tests.conftest import WORK, _config
 
 
@@ -39,14 +38,5 @@ def test_migrations_build_an_empty_postgresql_database(redis_url):
     base = os.environ.get("TEST_DATABASE_URL", "")
     if not base.startswith(("postgres", "postgresql")):
         pytest.skip("TEST_DATABASE_URL is not PostgreSQL (the embedded-default run)")
-    admin_url = make_url(database_url(base))
-    name = f"portal_migrations_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        _migrate_and_compare(admin_url.set(database=name).render_as_string(hide_password=False), redis_url)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratchdb.scratch(base, "portal_migrations") as url:
+        _migrate_and_compare(url, redis_url)

@@ -18,6 +18,7 @@ class DailyJob:
 
 def _daily_jobs() -> list[DailyJob]:
     from portal.accounts import housekeeping
+    from portal.api import idempotency
     from portal.leads.service import review
     from portal.loyalty.service import daily as loyalty
     from portal.notifications import service as notifications
@@ -33,6 +34,7 @@ def _daily_jobs() -> list[DailyJob]:
         DailyJob("expire_unverified_requests", requests.expire_unverified, per_tenant=True),
         DailyJob("reduce_closed_requests", requests.reduce_closed, per_tenant=True),
         DailyJob("purge_expired_bundles", export.purge_expired, per_tenant=True),
+        DailyJob("purge_idempotency_keys", idempotency.purge_expired, per_tenant=True),
         DailyJob("sweep_outbox", notifications.sweep, per_tenant=False),
         DailyJob("contract_ends", _contract_ends, per_tenant=False),
     ]

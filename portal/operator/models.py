@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from portal.core.clock import now
 from portal.extensions import db
 from portal.privacy.datamap import not_pii
+from portal.privacy.models import BreachContent
 
 
 class Contract(db.Model):
@@ -53,20 +54,12 @@ class DeletionCertificate(db.Model):
     digest: Mapped[str | None] = mapped_column(String(64), info=not_pii())
 
 
-class PlatformBreach(db.Model):
+class PlatformBreach(BreachContent, db.Model):
     """C-05: a breach the operator records; each affected tenant's DPO is told within 24 hours of discovery."""
 
     __tablename__ = "platform_breaches"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, info=not_pii())
-    discovered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), info=not_pii())
-    nature: Mapped[str] = mapped_column(Text, info=not_pii())
-    categories: Mapped[str] = mapped_column(Text, default="", info=not_pii())
-    people: Mapped[int] = mapped_column(Integer, default=0, info=not_pii())
-    records: Mapped[int] = mapped_column(Integer, default=0, info=not_pii())
-    contact: Mapped[str] = mapped_column(Text, default="", info=not_pii())
-    consequences: Mapped[str] = mapped_column(Text, default="", info=not_pii())
-    measures: Mapped[str] = mapped_column(Text, default="", info=not_pii())
     tenant_ids: Mapped[list] = mapped_column(JSON, default=list, info=not_pii())
     notified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), info=not_pii())
 

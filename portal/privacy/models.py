@@ -121,12 +121,9 @@ class ExportBundle(TenantScoped, db.Model):
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), info=not_pii())
 
 
-class BreachRecord(TenantScoped, db.Model):
-    """The tenant's breach register (G-12, C-05): the 72-hour authority deadline and the data-subject notice."""
+class BreachContent:
+    """What the DPA requires a breach notice to say (DPA §4.11.2, GDPR art. 33(3)); no personal data."""
 
-    __tablename__ = "breach_records"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, info=not_pii())
     discovered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), info=not_pii())
     nature: Mapped[str] = mapped_column(Text, info=not_pii())
     categories: Mapped[str] = mapped_column(Text, default="", info=not_pii())
@@ -135,6 +132,14 @@ class BreachRecord(TenantScoped, db.Model):
     contact: Mapped[str] = mapped_column(Text, default="", info=not_pii())
     consequences: Mapped[str] = mapped_column(Text, default="", info=not_pii())
     measures: Mapped[str] = mapped_column(Text, default="", info=not_pii())
+
+
+class BreachRecord(BreachContent, TenantScoped, db.Model):
+    """The tenant's breach register (G-12, C-05): the 72-hour authority deadline and the data-subject notice."""
+
+    __tablename__ = "breach_records"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info=not_pii())
     authority_due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), info=not_pii())
     authority_notified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), info=not_pii())
     subjects_decision: Mapped[str | None] = mapped_column(Text, info=not_pii())

@@ -9,12 +9,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import uuid
-
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-
-from portal.config import database_url
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,20 +18,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     base = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL") or \
         "postgresql://postgres@127.0.0.1:5432/test"
-    admin_url = make_url(database_url(base))
-    name = f"portal_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        from tests.bench import budgets
+    from tests.bench import budgets
+    from tests.scratchdb import scratch
 
-        url = admin_url.set(database=name).render_as_string(hide_password=False)
+    with scratch(base, "portal_bench") as url:
         results = budgets.run_all(url, scale=args.scale, only=[o for o in args.only.split(",") if o])
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
     failed = [r for r in results if not r.within]
     print(f"\n{len(results) - len(failed)} within budget, {len(failed)} over budget (scale {args.scale})")
     return 0

@@ -1,0 +1,103 @@
+"""What API views need from the request: the token's tenant and actor, its today, query parameters, pagination."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from flask import g, request
+
+from portal.api.openapi import query_param
+from portal.api.problems import ApiProblem
+from portal.api.tokens import TokenActor
+from portal.core.clock import get_clock
+
+MAX_LIMIT = 200
+DEFAULT_LIMIT = 50
+
+LIMIT_PARAM = query_param("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
+                          f"page size, at most {MAX_LIMIT}")
+CURSOR_PARAM = query_param("cursor", {"type": "string"}, "the next_cursor of the previous page (opaque)")
+
+
+def tenant_id() -> int:
+    return g.tenant.id
+
+
+def actor() -> TokenActor | None:
+    return g.get("api_actor")
+
+
+def today() -> date:
+    """Today in the tenant's time zone, from the injectable clock (E-04)."""
+    return get_clock().today(g.tenant.timezone)
+
+
+def day_or_today(value: str | None) -> date:
+    """A body's optional date (already checked as YYYY-MM-DD by the schema), else today."""
+    return date.fromisoformat(value) if value else today()
+
+
+def _bad_query(name: str, message: str) -> ApiProblem:
+    return ApiProblem(400, f"The query parameter {name!r} is not valid.", errors=[(name, message, None)])
+
+
+def query_int(name: str, *, default: int | None = None, minimum: int = 1, maximum: int | None = None) -> int | None:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 10:
+        raise _bad_query(name, "Must be a whole number.")
+    value = int(raw)
+    if value < minimum or (maximum is not None and value > maximum):
+        raise _bad_query(name, f"Must be between {minimum} and {maximum}." if maximum else f"Must be ≥ {minimum}.")
+    return value
+
+
+def limit() -> int:
+    return query_int("limit", default=DEFAULT_LIMIT, maximum=MAX_LIMIT) or DEFAULT_LIMIT
+
+
+def cursor() -> int | None:
+    """An id cursor: the id of the last row of the previous page (opaque to clients)."""
+    return query_int("cursor", maximum=2_147_483_647)
+
+
+def day_cursor() -> tuple[date, int] | None:
+    """A keyset cursor ``YYYY-MM-DD_id``: the sort day and id of the last row of the previous page, so the next
+    page is right even when that row has changed since (a lead decided between two pages)."""
+    raw = request.args.get("cursor")
+    if not raw:
+        return None
+    day, _, last_id = raw.partition("_")
+    try:
+        parsed = date.fromisoformat(day)
+    except ValueError:
+        parsed = None
+    if parsed is None or len(day) != 10 or not (last_id.isascii() and last_id.isdigit()) or len(last_id) > 10:
+        raise _bad_query("cursor", "Pass the next_cursor of the previous page unchanged.")
+    return parsed, int(last_id)
+
+
+def invalid_cursor() -> ApiProblem:
+    return _bad_query("cursor", "This cursor does not point into this list any more; start from the first page.")
+
+
+def request_has(name: str) -> bool:
+    return bool(request.args.get(name))
+
+
+def query_choice(name: str, choices: tuple[str, ...], default: str | None = None) -> str | None:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw not in choices:
+        raise _bad_query(name, f"Must be one of: {', '.join(choices)}.")
+    return raw
+
+
+def page(items: list, rows: list, size: int, cursor_of: Callable[[Any], str] = lambda row: str(row.id)) -> dict:
+    """``items`` serialised from ``rows`` (fetched with one extra row to know whether another page follows)."""
+    more = len(rows) > size
+    return {"items": items[:size], "next_cursor": cursor_of(rows[size - 1]) if more else None}

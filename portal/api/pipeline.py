@@ -1,0 +1,168 @@
+"""The request pipeline every API v1 operation runs through, in this order: scope (403) → Idempotency-Key replay
+(POST) → content type (415) → JSON parse (400) → schema (422) → the view, which calls one service → commit,
+with the stored outcome for an Idempotency-Key in the same transaction. Any error rolls the transaction back.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import wraps
+from typing import NamedTuple
+
+from flask import Response, current_app, g, request
+from flask_babel import force_locale
+from sqlalchemy.exc import IntegrityError
+
+from portal.api import auth, idempotency
+from portal.api.problems import ApiProblem
+from portal.api.validation import validate
+from portal.core.clock import get_clock
+from portal.core.errors import DomainError, NotFound
+from portal.extensions import db
+
+JSON_TYPES = ("application/json",)
+LANGUAGES = ("pl", "en")
+
+
+class Reply(NamedTuple):
+    """A view's JSON answer; ``ref`` holds the ids of what it describes, from which ``replay`` renders it again."""
+
+    body: dict | list
+    status: int = 200
+    ref: dict | None = None
+
+
+Result = Response | Reply
+Replayer = Callable[[dict], dict | list]
+
+
+def json_response(payload: dict | list, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    response = current_app.response_class(json.dumps(payload, ensure_ascii=False), status=status,
+                                          mimetype="application/json")
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _reject_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def parse_body(raw: bytes) -> object:
+    """The JSON body ({} when empty); 415 for another media type, 400 for malformed JSON."""
+    if not raw.strip():
+        return {}
+    mimetype = request.mimetype or ""
+    if mimetype not in JSON_TYPES and not mimetype.endswith("+json"):
+        raise ApiProblem(415, "Send the body as JSON with 'Content-Type: application/json'.",
+                         headers={"Accept-Post": "application/json"})
+    try:
+        body = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+        json.dumps(body, ensure_ascii=False).encode("utf-8")  # "\ud800" escapes decode to unstorable text
+        return body
+    except (UnicodeDecodeError, UnicodeEncodeError):
+        raise ApiProblem(400, "The body is not valid UTF-8 text.", kind="malformed-json") from None
+    except json.JSONDecodeError as error:
+        raise ApiProblem(400, f"The body is not valid JSON: {error.msg} at line {error.lineno}, column "
+                         f"{error.colno}.", kind="malformed-json") from None
+    except (ValueError, RecursionError) as error:
+        raise ApiProblem(400, f"The body is not valid JSON: {error}.", kind="malformed-json") from None
+
+
+def _path() -> str:
+    query = request.query_string.decode("latin-1")
+    return request.path + (f"?{query}" if query else "")
+
+
+def _replay(row, replay: Replayer | None) -> Response:
+    body = replay(row.response_ref) if replay is not None else {}
+    return json_response(body, row.response_status, {idempotency.REPLAYED_HEADER: "true"})
+
+
+def _lost_race(key: str | None, request_sha256: str, replay: Replayer | None) -> Response:
+    """A unique constraint refused this request's writes: a concurrent request got there first. With the same
+    Idempotency-Key that request's stored response is the answer; otherwise a 409 problem (nothing was saved)."""
+    db.session.rollback()
+    row = idempotency.stored(g.api_token.id, key, clock=get_clock()) if key is not None else None
+    if row is None:
+        raise ApiProblem(409, "A concurrent change conflicted with this request; nothing was saved. Read the "
+                         "current state and try again.", kind="conflict")
+    idempotency.check_same_request(row, request_sha256)
+    return _replay(row, replay)
+
+
+def _concurrent_twin(key: str | None, request_sha256: str, replay: Replayer | None) -> Response | None:
+    """A refusal can come from a concurrent copy of this request that committed first (its lead now refuses ours
+    as a duplicate): with the same key and request, that copy's stored response is the answer."""
+    if key is None:
+        return None
+    db.session.rollback()
+    row = idempotency.stored(g.api_token.id, key, clock=get_clock())
+    if row is None or row.request_sha256 != request_sha256:
+        return None
+    return _replay(row, replay)
+
+
+def _commit(key: str | None, request_sha256: str, result: Result) -> Response:
+    """Commit the view's work, with its stored outcome for ``key`` in the same transaction."""
+    if isinstance(result, Response):
+        db.session.commit()
+        return result
+    if key is not None and 200 <= result.status < 300:
+        token = g.api_token
+        idempotency.remember(tenant_id=token.tenant_id, token_id=token.id, key=key, method=request.method,
+                             path=_path(), request_sha256=request_sha256, status=result.status,
+                             ref=result.ref or {})
+    db.session.commit()
+    return json_response(result.body, result.status)
+
+
+def message_language() -> str:
+    """The services' messages in the language the client asks for (Accept-Language), else the organiser's."""
+    tenant = g.get("tenant")
+    return request.accept_languages.best_match(LANGUAGES) or (tenant.locale if tenant is not None else "pl")
+
+
+def run(view: Callable[..., Result], *, scope: str | None, request_schema: dict | None,
+        replay: Replayer | None) -> Callable[..., Response]:
+    """Wrap ``view`` (which gets the path values and, with a request schema, ``body``) in the pipeline; a POST
+    (one with ``replay``) honours Idempotency-Key."""
+
+    @wraps(view)
+    def wrapped(**values: object) -> Response:
+        with force_locale(message_language()):
+            return _handle(values)
+
+    def _handle(values: dict) -> Response:
+        auth.require_scope(scope)
+        if any(isinstance(v, str) and "\x00" in v for v in values.values()):
+            raise NotFound("No such resource.")  # a NUL in the path can name nothing we store
+        raw = request.get_data(cache=True)
+        key = idempotency.clean_key(request.headers.get(idempotency.HEADER)) if replay is not None else None
+        request_sha256 = idempotency.fingerprint(request.method, _path(), raw)
+        if key is not None:
+            row = idempotency.stored(g.api_token.id, key, clock=get_clock())
+            if row is not None:
+                idempotency.check_same_request(row, request_sha256)
+                replayed = _replay(row, replay)
+                db.session.commit()
+                return replayed
+        if request_schema is not None:
+            body = parse_body(raw)
+            problems = validate(body, request_schema)
+            if problems:
+                raise ApiProblem(422, "The request body does not have the expected shape; see errors.",
+                                 kind="validation", errors=problems)
+            values["body"] = body
+        try:
+            return _commit(key, request_sha256, view(**values))
+        except IntegrityError:
+            return _lost_race(key, request_sha256, replay)
+        except DomainError:
+            twin = _concurrent_twin(key, request_sha256, replay)
+            if twin is None:
+                raise
+            return twin
+
+    return wrapped

@@ -1,0 +1,113 @@
+"""Per-tenant API tokens with scopes (SPEC §2 organiser admin, §10 JSON API).
+
+A token is a random secret shown once; the database keeps only its SHA-256, so a leaked database gives no working
+token. The token names its tenant: authentication is the one place that looks across tenants, by the digest.
+Revocation takes effect at the next request. The admin pages call ``create_token``, ``revoke_token`` and ``tokens``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from portal.api.models import ApiToken
+from portal.core.bulk import ValidationFailed
+from portal.core.clock import Clock, utc
+from portal.core.errors import NotFound
+from portal.extensions import db
+from portal.privacy import audit
+from portal.tenancy.guard import across_tenants
+from portal.tenancy.models import Tenant
+
+SCOPES = {
+    "participants:read": "list and read partners",
+    "participants:write": "register partners (L-01)",
+    "leads:read": "list and read leads",
+    "leads:write": "submit leads (L-02 … L-08, L-21)",
+    "leads:decide": "qualify or reject leads (L-07)",
+    "customers:write": "record facts about end customers (L-04, L-05)",
+    "sales:write": "import the vendor's sales (L-10)",
+    "settlements:read": "read settlement statements (L-19)",
+    "settlements:write": "run and approve settlements (L-17, L-19)",
+}
+TOKEN_PREFIX = "ppk_"  # noqa: S105 - a public prefix that secret scanners can match, not a secret
+LAST_USED_PRECISION = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class TokenActor:
+    """Who the audit log and ``decided_by``/``approved_by`` name for an API call: the admin who created the token."""
+
+    id: int | None
+    token_id: int
+    role: str = "api"
+
+
+def digest(plaintext: str) -> str:
+    return hashlib.sha256(plaintext.encode()).hexdigest()
+
+
+def create_token(tenant_id: int, name: str, scopes: list[str], actor=None) -> tuple[ApiToken, str]:
+    """A new token of the tenant; returns the row and the plaintext, which is shown once and never stored."""
+    name = (name or "").strip()
+    problems: list[tuple[str | None, str, str | None]] = []
+    if not name:
+        problems.append(("name", "Name the token after the system that will use it.", None))
+    elif len(name) > 100:
+        problems.append(("name", "Keep the name under 100 characters.", None))
+    unknown = sorted(set(scopes) - set(SCOPES))
+    if unknown:
+        problems.append(("scopes", f"Unknown scope(s): {', '.join(unknown)}.", None))
+    if not scopes:
+        problems.append(("scopes", "Give the token at least one scope.", None))
+    if problems:
+        raise ValidationFailed(problems)
+    plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(tenant_id=tenant_id, name=name, token_sha256=digest(plaintext),
+                     scopes=sorted(set(scopes)), created_by=getattr(actor, "id", None))
+    db.session.add(token)
+    db.session.flush()
+    audit.record(actor, "api_token.created", "api_token", token.id)
+    return token, plaintext
+
+
+def revoke_token(token_id: int, *, actor=None, clock: Clock) -> ApiToken:
+    """Revoke at once (the next request with it is refused); revoking twice keeps the first time."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None:
+        raise NotFound("No such API token.")
+    if token.revoked_at is None:
+        token.revoked_at = clock.now()
+        audit.record(actor, "api_token.revoked", "api_token", token.id)
+    return token
+
+
+def tokens() -> list[ApiToken]:
+    """The current tenant's tokens, newest first (for the admin page: name, scopes, last use, revoked)."""
+    return list(db.session.scalars(select(ApiToken).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
+
+
+def authenticate(plaintext: str, *, clock: Clock) -> tuple[ApiToken, Tenant] | None:
+    """The live token and its open tenant, or None (unknown, revoked, or the tenant deleted)."""
+    if not plaintext.startswith(TOKEN_PREFIX) or len(plaintext) > 200:
+        return None
+    with across_tenants("an API token names its own tenant"):
+        token = db.session.scalars(select(ApiToken).where(ApiToken.token_sha256 == digest(plaintext))).first()
+    if token is None or token.revoked_at is not None:
+        return None
+    tenant = db.session.get(Tenant, token.tenant_id)
+    if tenant is None or not tenant.is_open:
+        return None
+    now = clock.now()
+    if token.last_used_at is None or now - utc(token.last_used_at) >= LAST_USED_PRECISION:
+        token.last_used_at = now
+    return token, tenant
+
+
+def actor_of(token: ApiToken) -> TokenActor | None:
+    """The token's creator acts; a token made by the system (no creator) acts as the system."""
+    return TokenActor(id=token.created_by, token_id=token.id) if token.created_by is not None else None

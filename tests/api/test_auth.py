@@ -1,0 +1,119 @@
+"""Per-tenant API tokens with scopes (SPEC §10): who may call what, and for which organiser."""
+
+from __future__ import annotations
+
+import hashlib
+
+from sqlalchemy import select
+
+from portal.api import tokens
+from portal.api.models import ApiToken
+from portal.core.bulk import ValidationFailed
+from portal.extensions import db
+from portal.privacy.models import AuditEntry
+from portal.tenancy.guard import across_tenants, use_tenant
+from tests.api.conftest import Api, make_token, partner_body, problem
+
+
+def test_missing_token_is_401_problem(client, distributor):
+    response = Api(client, None).get("/participants")
+    assert response.status_code == 401
+    assert problem(response)["type"].endswith("/unauthorized")
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_unknown_token_is_401(client, distributor):
+    for token in ("ppk_not-a-real-token", "something-else", "ppk_" + "x" * 300):
+        assert problem(Api(client, token).get("/participants"))["status"] == 401
+
+
+def test_revoked_token_is_401(client, distributor, clock):
+    plaintext = make_token(distributor)
+    api = Api(client, plaintext)
+    assert api.get("/participants").status_code == 200
+    with use_tenant(distributor.id):
+        row = db.session.scalars(select(ApiToken)).one()
+        tokens.revoke_token(row.id, clock=clock)
+    db.session.commit()
+    response = api.get("/participants")
+    assert response.status_code == 401 and "revoked" in problem(response)["detail"]
+
+
+def test_missing_scope_is_403(client, distributor):
+    api = Api(client, make_token(distributor, ["leads:read"]))
+    assert api.get("/leads").status_code == 200
+    response = api.post("/participants", partner_body(1))
+    body = problem(response)
+    assert response.status_code == 403 and body["required_scope"] == "participants:write"
+    assert api.get("/participants").status_code == 403
+
+
+def test_token_of_deleted_tenant_is_401(client, distributor):
+    api = Api(client, make_token(distributor))
+    distributor.status = "deleted"
+    db.session.commit()
+    assert api.get("/leads").status_code == 401
+
+
+def test_C04_read_only_tenant_token_can_read_but_not_write(client, distributor):
+    api = Api(client, make_token(distributor))
+    distributor.status = "read_only"
+    db.session.commit()
+    assert api.get("/participants").status_code == 200
+    response = api.post("/participants", partner_body(1))
+    assert response.status_code == 403 and problem(response)["rule"] == "C-04"
+
+
+def test_only_the_sha256_of_a_token_is_stored(app, distributor):
+    plaintext = make_token(distributor)
+    with use_tenant(distributor.id):
+        row = db.session.scalars(select(ApiToken)).one()
+    assert row.token_sha256 == hashlib.sha256(plaintext.encode()).hexdigest()
+    assert plaintext not in repr([getattr(row, c.key) for c in ApiToken.__table__.columns])
+
+
+def test_token_creation_refuses_unknown_scopes_and_empty_names(app, distributor):
+    with use_tenant(distributor.id):
+        try:
+            tokens.create_token(distributor.id, " ", ["leads:read", "everything"])
+        except ValidationFailed as error:
+            fields = {f for f, _, _ in error.problems}
+        else:
+            raise AssertionError("accepted")
+    assert fields == {"name", "scopes"}
+
+
+def test_token_creation_and_revocation_are_audited(app, distributor, clock):
+    make_token(distributor)
+    with use_tenant(distributor.id):
+        row = db.session.scalars(select(ApiToken)).one()
+        tokens.revoke_token(row.id, clock=clock)
+        first = row.revoked_at
+        clock.advance(hours=1)
+        tokens.revoke_token(row.id, clock=clock)
+        assert row.revoked_at == first
+        actions = set(db.session.scalars(select(AuditEntry.action)))
+    assert {"api_token.created", "api_token.revoked"} <= actions
+
+
+def test_tokens_lists_only_the_current_tenants_tokens(app, distributor, tenant_a):
+    make_token(distributor, name="distributor ERP")
+    make_token(tenant_a, name="alpha CRM")
+    with use_tenant(tenant_a.id):
+        assert [t.name for t in tokens.tokens()] == ["alpha CRM"]
+    with across_tenants("test: both tokens exist"):
+        assert len(db.session.scalars(select(ApiToken)).all()) == 2
+
+
+def test_last_use_of_a_token_is_recorded(client, distributor, clock):
+    api = Api(client, make_token(distributor))
+    api.get("/leads")
+    with use_tenant(distributor.id):
+        row = db.session.scalars(select(ApiToken)).one()
+        assert row.last_used_at is not None
+
+
+def test_bearer_scheme_is_case_insensitive(client, distributor):
+    plaintext = make_token(distributor)
+    response = client.get("/api/v1/leads", headers={"Authorization": f"bearer {plaintext}"})
+    assert response.status_code == 200
