@@ -229,6 +229,30 @@ def profile():
     return render("accounts/profile.html", "form", status=422 if request.method == "POST" else 200, form=form)
 
 
+@bp.route("/api-tokens", methods=["GET", "POST"])
+@require_role(ADMIN)
+def api_tokens():
+    """SPEC §10: the organiser admin creates per-tenant API tokens with scopes, and revokes them."""
+    from portal.api import tokens
+    from portal.core.bulk import field_errors
+
+    plaintext, errors = None, {}
+    if request.method == "POST":
+        try:
+            if request.form.get("revoke"):
+                tokens.revoke_token(int(request.form["revoke"]), actor=current_user, clock=get_clock())
+            else:
+                _row, plaintext = tokens.create_token(g.tenant.id, request.form.get("name", ""),
+                                                      request.form.getlist("scope"), actor=current_user)
+        except (DomainError, ValueError) as error:
+            db.session.rollback()
+            errors = field_errors(error) if isinstance(error, DomainError) else {"": [_("No such token.")]}
+        else:
+            db.session.commit()
+    return render("accounts/api_tokens.html", status=422 if errors else 200, rows=tokens.tokens(),
+                  scopes=tokens.SCOPES, plaintext=plaintext, errors=errors)
+
+
 @bp.route("/notices")
 @login_required
 def notices():

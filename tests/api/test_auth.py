@@ -117,3 +117,25 @@ def test_bearer_scheme_is_case_insensitive(client, distributor):
     plaintext = make_token(distributor)
     response = client.get("/api/v1/leads", headers={"Authorization": f"bearer {plaintext}"})
     assert response.status_code == 200
+
+
+def test_admin_creates_a_token_on_the_page_that_the_api_accepts_then_revokes_it(app, client, tenant_a):
+    import re
+
+    from portal.accounts.models import ADMIN
+    from tests import factories
+
+    admin = factories.user(tenant_a, ADMIN, email="admin@alpha.example")
+    factories.login(client, tenant_a, admin.email)
+    page = client.post("/t/alpha/api-tokens", data={"name": "ERP", "scope": ["leads:read"]}).get_data(as_text=True)
+    token = re.search(r'<code id="new-token">([^<]+)</code>', page).group(1)
+    api = app.test_client()
+    assert api.get("/api/v1/leads", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    from portal.api.models import ApiToken
+    from portal.extensions import db
+    from portal.tenancy.guard import use_tenant
+
+    with use_tenant(tenant_a.id):
+        token_id = db.session.scalars(db.select(ApiToken.id)).one()
+    client.post("/t/alpha/api-tokens", data={"revoke": str(token_id)})
+    assert api.get("/api/v1/leads", headers={"Authorization": f"Bearer {token}"}).status_code == 401
