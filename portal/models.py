@@ -14,12 +14,13 @@ from portal.loyalty.models import (
     StatusEvidence,
 )
 from portal.notifications.models import Notification
-from portal.operator.models import Contract, DeletionCertificate, PlatformBreach, SubProcessor
+from portal.operator.models import AuditRequest, Contract, DeletionCertificate, PlatformBreach, SubProcessor
 from portal.privacy.models import AuditEntry, Consent
 from portal.programmes.models import DocumentVersion, ProgrammeVersion
 from portal.tenancy.models import Tenant
 
 __all__ = [
+    "AuditRequest",
     "Contract",
     "DeletionCertificate",
     "PlatformBreach",

@@ -76,3 +76,17 @@ class SubProcessor(db.Model):
     outside_eea: Mapped[bool] = mapped_column(Boolean, default=False, info=not_pii())
     announced_on: Mapped[date] = mapped_column(Date, info=not_pii())
     effective_from: Mapped[date] = mapped_column(Date, info=not_pii())
+
+
+class AuditRequest(db.Model):
+    """C-06: a tenant's processing audit — at most once per calendar year, answered within 30 days."""
+
+    __tablename__ = "audit_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info=not_pii())
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True, info=not_pii())
+    requested_on: Mapped[date] = mapped_column(Date, info=not_pii())
+    questionnaire: Mapped[str] = mapped_column(Text, info=not_pii())
+    answer_due: Mapped[date] = mapped_column(Date, info=not_pii())
+    answered_on: Mapped[date | None] = mapped_column(Date, info=not_pii())
+    answer: Mapped[str | None] = mapped_column(Text, info=not_pii())

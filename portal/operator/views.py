@@ -159,6 +159,90 @@ def breaches():
                   deadline_met=service.deadline_met)
 
 
+@bp.route("/subprocessors", methods=["GET", "POST"])
+@operator_required
+def subprocessors():
+    from portal.core.clock import get_clock
+    from portal.extensions import db
+    from portal.operator import register
+
+    if request.method == "POST":
+        try:
+            register.add_subprocessor({k: request.form.get(k, "") for k in ("name", "purpose", "location",
+                                                                             "outside_eea")}, clock=get_clock())
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Recorded; every DPO is told 7 days ahead."), "success")
+            return redirect(url_for("operator.subprocessors"))
+    return render("operator/subprocessors.html", rows=register.subprocessors())
+
+
+@bp.route("/audits", methods=["GET", "POST"])
+@operator_required
+def audits():
+    from portal.core.clock import get_clock
+    from portal.extensions import db
+    from portal.operator import register
+    from portal.operator.models import AuditRequest
+
+    if request.method == "POST":
+        try:
+            if request.form.get("audit_id"):
+                row = db.session.get(AuditRequest, int(request.form["audit_id"]))
+                if row is None:
+                    abort(404)
+                register.answer_audit(row, request.form.get("answer", ""), clock=get_clock())
+            else:
+                register.request_audit(int(request.form.get("tenant_id", "0")), request.form.get("questionnaire", ""),
+                                       clock=get_clock())
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        except ValueError:
+            flash(_("Choose the tenant."), "error")
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("operator.audits"))
+    return render("operator/audits.html", rows=register.audits(), tenants=service_tenants(),
+                  today=get_clock().today())
+
+
+@bp.route("/tenants/<int:tenant_id>/fees")
+@operator_required
+def fees(tenant_id: int):
+    """C-02: the monthly fee statement of a tenant, as a page or CSV."""
+    import csv
+    import io
+
+    from flask import Response
+
+    from portal.core.clock import get_clock
+    from portal.extensions import db
+    from portal.operator import register
+    from portal.tenancy.models import Tenant
+
+    tenant = db.session.get(Tenant, tenant_id)
+    if tenant is None:
+        abort(404)
+    lines = register.fee_statement(tenant_id, until=get_clock().today())
+    db.session.rollback()  # the statement recomputes the minimum-commitment tier; nothing is stored
+    if request.args.get("format") == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["month", "participants", "tier", "list_fee", "premium_years", "discount_rate", "discount",
+                         "fee"])
+        for ln in lines:
+            writer.writerow([ln.month.isoformat()[:7], ln.contacts, ln.tier + 1, f"{ln.list_fee:.2f}",
+                             ln.premium_years, f"{ln.discount_rate:.2f}", f"{ln.discount:.2f}", f"{ln.fee:.2f}"])
+        return Response(out.getvalue(), mimetype="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="fees-{tenant.slug}.csv"'})
+    return render("operator/fees.html", tenant=tenant, lines=lines)
+
+
 def service_tenants():
     from portal.tenancy import service as tenants
 

@@ -148,3 +148,39 @@ def test_operator_pages_show_no_participant_data(app, client, tenant_a):
     for path in ("/operator/", "/operator/jobs", "/operator/breaches", "/operator/certificates"):
         page = client.get(path)
         assert page.status_code == 200 and "ddcanary" not in page.get_data(as_text=True), path
+
+
+def test_C07_new_subprocessor_is_announced_to_every_dpo_seven_days_ahead(app, tenant_a, tenant_b, clock):
+    from portal.accounts.models import DPO
+    from portal.notifications.models import Notification
+    from portal.operator import register
+
+    factories.user(tenant_a, DPO, email="dpo@alpha.example")
+    factories.user(tenant_b, DPO, email="dpo@beta.example")
+    row = register.add_subprocessor({"name": "MailCo", "purpose": "e-mail delivery", "location": "PL"}, clock=clock)
+    assert (row.effective_from - row.announced_on).days == 7
+    for tenant in (tenant_a, tenant_b):
+        with use_tenant(tenant.id):
+            assert db.session.scalars(select(Notification).where(Notification.kind == "subprocessor_notice")).one()
+    with pytest.raises(DomainError, match="EEA"):
+        register.add_subprocessor({"name": "Far", "purpose": "x", "location": "US", "outside_eea": "1"}, clock=clock)
+
+
+def test_C06_audit_at_most_once_a_year_answered_within_30_days(app, tenant_a, clock):
+    from portal.operator import register
+
+    first = register.request_audit(tenant_a.id, "Q1", clock=clock)
+    assert (first.answer_due - first.requested_on).days == 30
+    with pytest.raises(DomainError, match="already requested this year"):
+        register.request_audit(tenant_a.id, "Q2", clock=clock)
+
+
+def test_C02_monthly_fee_statement_follows_the_participant_count(app, tenant_a, clock):
+    from portal.operator import register
+
+    contracts.create(tenant_a.id, starts_on=date(2026, 1, 1), term_months=12, pricing=PRICING)
+    factories.user(tenant_a)
+    lines = register.fee_statement(tenant_a.id, until=date(2026, 3, 31))
+    assert [ln.month.month for ln in lines] == [1, 2, 3]
+    assert [ln.contacts for ln in lines] == [0, 0, 1]  # the participant joined on 2 March
+    assert all(ln.fee == Decimal("500.00") for ln in lines)

@@ -1,0 +1,99 @@
+"""The processor's registers: sub-processors with a 7-day advance notice (C-07), audits once a year (C-06), and the
+monthly fee statement of a tenant (C-02) from its participant counts."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import extract, select
+
+from portal.accounts.models import DPO, PARTICIPANT, User
+from portal.core.clock import Clock
+from portal.core.errors import DomainError
+from portal.extensions import db
+from portal.notifications import service as notifications
+from portal.operator import contracts
+from portal.operator.models import AuditRequest, SubProcessor
+from portal.tenancy import service as tenants
+from portal.tenancy.guard import across_tenants, use_tenant
+
+NOTICE_DAYS = 7
+AUDIT_ANSWER_DAYS = 30
+
+
+def add_subprocessor(data: dict, *, clock: Clock) -> SubProcessor:
+    """C-07: every tenant's DPO hears of a new sub-processor 7 days before it takes effect; no transfer outside
+    the EEA unless the platform is configured for it (DPA §6)."""
+    name, purpose, location = (data.get(k, "").strip() for k in ("name", "purpose", "location"))
+    if not (name and purpose and location):
+        raise DomainError(_("Give the name, the purpose and the location."), field="name", rule="C-07")
+    outside = bool(data.get("outside_eea"))
+    if outside and not current_app.config.get("ALLOW_TRANSFERS_OUTSIDE_EEA", False):
+        raise DomainError(_("Transfers outside the EEA are not configured for this platform."), field="outside_eea",
+                          rule="C-07")
+    today = clock.today()
+    row = SubProcessor(name=name, purpose=purpose, location=location, outside_eea=outside, announced_on=today,
+                       effective_from=today + timedelta(days=NOTICE_DAYS))
+    db.session.add(row)
+    db.session.flush()
+    for tenant in tenants.listed():
+        with use_tenant(tenant.id):
+            for dpo in db.session.scalars(select(User).where(User.role == DPO, User.is_active_account)):
+                notifications.notify(dpo, "subprocessor_notice", clock=clock, name=name, purpose=purpose,
+                                     effective_from=row.effective_from.isoformat())
+    return row
+
+
+def subprocessors() -> list[SubProcessor]:
+    return list(db.session.scalars(select(SubProcessor).order_by(SubProcessor.effective_from)))
+
+
+def request_audit(tenant_id: int, questionnaire: str, *, clock: Clock) -> AuditRequest:
+    """C-06: at most once per calendar year; the operator answers the questionnaire within 30 days."""
+    today = clock.today()
+    if not questionnaire.strip():
+        raise DomainError(_("Attach the questions."), field="questionnaire", rule="C-06")
+    already = db.session.scalars(select(AuditRequest).where(
+        AuditRequest.tenant_id == tenant_id, extract("year", AuditRequest.requested_on) == today.year)).first()
+    if already is not None:
+        raise DomainError(_("An audit was already requested this year (on %(d)s).", d=already.requested_on),
+                          rule="C-06")
+    row = AuditRequest(tenant_id=tenant_id, requested_on=today, questionnaire=questionnaire.strip(),
+                       answer_due=today + timedelta(days=AUDIT_ANSWER_DAYS))
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def answer_audit(row: AuditRequest, answer: str, *, clock: Clock) -> None:
+    if not answer.strip():
+        raise DomainError(_("Write the answer."), field="answer", rule="C-06")
+    row.answered_on, row.answer = clock.today(), answer.strip()
+
+
+def audits() -> list[AuditRequest]:
+    return list(db.session.scalars(select(AuditRequest).order_by(AuditRequest.answer_due)))
+
+
+def fee_statement(tenant_id: int, *, until: date) -> list[contracts.MonthlyFee]:
+    """C-02: one line per month of the contract so far; the count is the month's highest number of participants
+    on any day (accounts created by then, erased ones not counted)."""
+    contract = contracts.of_tenant(tenant_id)
+    if contract is None:
+        return []
+    with across_tenants("the operator counts a tenant's participants for its fee"):
+        created = sorted(d.date() if hasattr(d, "date") else d for d in db.session.scalars(
+            select(User.created_at).where(User.tenant_id == tenant_id, User.role == PARTICIPANT,
+                                          User.erased_at.is_(None))))
+    contract.max_tier_reached = 0
+    lines = []
+    month = contract.starts_on.replace(day=1)
+    while month <= until:
+        month_end = month + relativedelta(months=1) - timedelta(days=1)
+        count = sum(1 for d in created if d <= month_end)
+        lines.append(contracts.monthly_fee(contract, month, count))
+        month += relativedelta(months=1)
+    return lines
