@@ -21,7 +21,6 @@ def _daily_jobs() -> list[DailyJob]:
     from portal.api import idempotency
     from portal.leads.service import review
     from portal.loyalty.service import daily as loyalty
-    from portal.notifications import service as notifications
     from portal.privacy import export, requests
 
     return [
@@ -35,7 +34,6 @@ def _daily_jobs() -> list[DailyJob]:
         DailyJob("reduce_closed_requests", requests.reduce_closed, per_tenant=True),
         DailyJob("purge_expired_bundles", export.purge_expired, per_tenant=True),
         DailyJob("purge_idempotency_keys", idempotency.purge_expired, per_tenant=True),
-        DailyJob("sweep_outbox", notifications.sweep, per_tenant=False),
         DailyJob("contract_ends", _contract_ends, per_tenant=False),
     ]
 

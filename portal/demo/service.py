@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -67,6 +67,58 @@ def seed(tenants_dir: Path, *, clock: Clock) -> list[str]:
                     if doc is not None:
                         consents.give(user, kind, version=doc.version, text_sha256=doc.sha256, channel="import",
                                       clock=clock)
+            _demo_programme(tenant, data_type(tenant), clock=clock)
         done.append(tenant.slug)
     db.session.commit()
     return done
+
+
+def data_type(tenant) -> str | None:
+    version = programmes.in_force(date.today()) or programmes.latest_version()
+    return version.definition.get("programme", {}).get("type") if version else None
+
+
+def _demo_programme(tenant, kind: str | None, *, clock: Clock) -> None:
+    """Enough for every page to show something: partners with a lead, installers with devices and points."""
+    from portal.accounts.models import User
+
+    users = [accounts.find_user(demo_email(tenant.slug, f"participant{n}")) for n in (1, 2)]
+    if kind == "lead_reward":
+        from portal.leads.service import partners, submission
+        from portal.leads.service.programme import rules_on
+
+        version = programmes.latest_version()
+        rules = rules_on(version.effective_from)
+        for n, user in enumerate(users, start=1):
+            if user is None or partners.for_user(user.id) is not None:
+                continue
+            partner = partners.join({"nip": user.nip or _DEMO_NIPS[n], "name": user.company_name or f"Partner {n}",
+                                     "address": f"ul. Handlowa {n}, Warszawa", "contact_first_name": user.first_name,
+                                     "contact_last_name": user.last_name, "contact_phone": "+48 600 100 20" + str(n),
+                                     "contact_email": user.email}, rules, tenant_id=tenant.id, user_id=user.id)
+            family, billing = rules.reward_rules[0].families[0], rules.reward_rules[0].billing[0]
+            submission.submit(partner, {"customer_nip": _DEMO_CUSTOMERS[n], "customer_name": f"Klient demo {n}",
+                                        "customer_address": "ul. Przykładowa 1, Kraków", "family": family,
+                                        "plan": "Standard", "billing": billing,
+                                        "licences": str(max(rules.min_quantity, 20)), "pcs": "25"},
+                              rules, submitted_on=rules.starts_on, clock=clock, vendor_consent=True)
+    elif kind == "loyalty":
+        from portal.loyalty.service import devices, members
+        from portal.loyalty.service.programme import rules_on
+
+        for n, user in enumerate(users, start=1):
+            if user is None or members.for_user(user.id) is not None:
+                continue
+            joined = clock.today() - timedelta(days=40)
+            rules = rules_on(joined)
+            installer = members.join(db.session.get(User, user.id), business=bool(user.nip), installs_heating=True,
+                                     adult=True, registered_on=joined, rules=rules, activated_on=joined)
+            model = sorted(rules.models)[0]
+            devices.register(installer, {"serial": f"DEMO-{tenant.id}-{n}", "model_code": model,
+                                         "production_code": f"FD{(joined.year % 10)}01",
+                                         "installed_on": joined.isoformat()},
+                             rules, registered_on=joined, clock=clock)
+
+
+_DEMO_NIPS = {1: "9512345675", 2: "5252248481"}
+_DEMO_CUSTOMERS = {1: "6771234561", 2: "5260250274"}
