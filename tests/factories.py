@@ -93,7 +93,7 @@ def subject_everywhere(t, canary: str):
     from decimal import Decimal
 
     from portal.leads.models import Lead, Partner, Settlement, SettlementLine
-    from portal.loyalty.models import Complaint, Device, Installer, PointsEntry, Reward, RewardOrder, StatusEvidence
+    from portal.loyalty.models import Complaint, Device, Installer, Reward, RewardOrder, StatusEvidence
 
     n = next(_seq)
     u = user(t, email=f"{canary}@example.com", first_name=f"{canary}F", last_name=f"{canary}L",
@@ -133,8 +133,10 @@ def subject_everywhere(t, canary: str):
         db.session.add(Device(tenant_id=t.id, installer_id=installer.id, serial=f"S{n}", model_code="M",
                               production_code="FD600", installed_on=date(2024, 1, 1), registered_on=date(2024, 1, 2),
                               points=10))
-        db.session.add(PointsEntry(tenant_id=t.id, installer_id=installer.id, kind="earn", points=10,
-                                   on=date(2024, 1, 2), expires_on=date(2026, 1, 2)))
+        from portal.loyalty.service import ledger
+
+        ledger.open_lot(installer.id, 10, kind="earn", on=date(2024, 1, 2), expires_on=date(2026, 1, 2),
+                        tenant_id=t.id, source="device")
         reward = Reward(tenant_id=t.id, code=f"RW{n}", kind="k", name_pl="n", name_en="n", points=1,
                         gross_value=Decimal("1.00"), delivery_days=1, stock=1)
         db.session.add(reward)

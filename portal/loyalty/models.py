@@ -101,9 +101,8 @@ class PointsEntry(TenantScoped, db.Model):
     __tablename__ = "points_entries"
     __subject__ = Subject("installer_id", "installers", "mask")
     __table_args__ = (
-        Index("ix_points_installer", "tenant_id", "installer_id", "id"),
-        Index("ix_points_lots_expiry", "tenant_id", "expires_on", "kind"),
         Index("ix_points_lot", "tenant_id", "lot_id"),
+        Index("ix_points_installer_on", "tenant_id", "installer_id", "on"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, info=not_pii())
@@ -194,3 +193,22 @@ class ProgrammeEnd(TenantScoped, db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, info=not_pii())
     announced_on: Mapped[date] = mapped_column(Date, info=not_pii())
     ends_on: Mapped[date] = mapped_column(Date, info=not_pii())
+
+
+class PointsLot(TenantScoped, db.Model):
+    """What is left of each lot now: kept by the ledger beside its entries (which stay the record), so a balance
+    is read from a participant's few live lots, not summed over every entry (SPEC §11: pages stay flat)."""
+
+    __tablename__ = "points_lots"
+    __subject__ = Subject("installer_id", "installers", "mask")
+    __table_args__ = (Index("ix_points_lots_live", "tenant_id", "installer_id", "remaining"),
+                      Index("ix_points_lots_due", "tenant_id", "expires_on"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False, info=not_pii())
+    installer_id: Mapped[int] = mapped_column(ForeignKey("installers.id", ondelete="CASCADE"), info=not_pii())
+    earned_on: Mapped[date] = mapped_column(Date, info=not_pii())
+    expires_on: Mapped[date] = mapped_column(Date, info=not_pii())
+    after_end: Mapped[bool] = mapped_column(Boolean, default=False, info=not_pii())
+    points: Mapped[int] = mapped_column(Integer, info=not_pii())
+    remaining: Mapped[int] = mapped_column(Integer, info=not_pii())
+    source: Mapped[str] = mapped_column(String(40), default="", info=not_pii())

@@ -126,10 +126,8 @@ def bench_expiry(app, scale: float) -> Result:
 
     tenant_id = data.tenant_id("manufacturer")
     lots = data.points_lots(tenant_id, max(int(1_000_000 * scale), 5000))
-    statement = text("INSERT INTO points_entries (tenant_id, installer_id, kind, points, lot_id, \"on\", after_end, "
-                     "source, note, created_at) SELECT tenant_id, installer_id, 'expire', -points, id, :d, false, "
-                     "'bench', '', now() FROM points_entries WHERE tenant_id = :t AND kind = 'earn' "
-                     "AND expires_on <= :d")
+    statement = text("UPDATE points_lots SET remaining = 0 WHERE tenant_id = :t AND expires_on <= :d "
+                     "AND remaining > 0")
     day = date(2026, 6, 1)
 
     def bare():

@@ -84,6 +84,15 @@ def _installer(tenant: int, email: str) -> int:
     return installer_id
 
 
+def _lots_from_entries(tenant: int, installer: int | None = None) -> None:
+    """The ledger keeps a lot row beside each lot-opening entry; bulk-made entries get theirs here."""
+    _exec("""INSERT INTO points_lots (id, tenant_id, installer_id, earned_on, expires_on, after_end, points, remaining,
+             source) SELECT id, tenant_id, installer_id, "on", expires_on, after_end, points, points, source
+             FROM points_entries WHERE tenant_id = :t AND kind = 'earn'
+             AND (CAST(:i AS INTEGER) IS NULL OR installer_id = CAST(:i AS INTEGER))
+             AND id NOT IN (SELECT id FROM points_lots WHERE tenant_id = :t)""", t=tenant, i=installer)
+
+
 def points_lots(tenant: int, count: int) -> int:
     installers = 1000
     first = None
@@ -94,17 +103,29 @@ def points_lots(tenant: int, count: int) -> int:
              note, created_at) SELECT :t, :first + (g % :k), 'earn', 10, DATE '2023-01-01' + (g % 1000),
              DATE '2025-01-01' + (g % 1000), false, 'device', '', now() FROM generate_series(1, :n) g""",
           t=tenant, first=first, k=installers, n=count)
+    _lots_from_entries(tenant)
     db.session.execute(text("ANALYZE"))
     return count
 
 
 def installer_with_entries(tenant: int, count: int):
+    """A participant with ``count`` ledger entries: ten live lots and, for the rest, a history of lots earned
+    and spent (as a long-standing participant has)."""
     from portal.loyalty.models import Installer
 
     installer_id = _installer(tenant, f"entries{count}@dash.example")
+    history = max(count - 10, 0) // 2
     _exec("""INSERT INTO points_entries (tenant_id, installer_id, kind, points, "on", expires_on, after_end, source,
              note, created_at) SELECT :t, :i, 'earn', 5, DATE '2024-01-01' + (g % 300), DATE '2026-01-01' + (g % 300),
-             false, 'device', '', now() FROM generate_series(1, :n) g""", t=tenant, i=installer_id, n=count)
+             false, 'device', '', now() FROM generate_series(1, :n) g""", t=tenant, i=installer_id, n=10 + history)
+    _lots_from_entries(tenant, installer_id)
+    _exec("""WITH spent AS (SELECT id FROM points_lots WHERE installer_id = :i ORDER BY id LIMIT :h)
+             INSERT INTO points_entries (tenant_id, installer_id, kind, points, lot_id, "on", after_end, source,
+             note, created_at)
+             SELECT :t, :i, 'redeem', -5, id, DATE '2024-12-01', false, 'order', '', now() FROM spent""",
+          t=tenant, i=installer_id, h=history)
+    _exec("""UPDATE points_lots SET remaining = 0 WHERE id IN (SELECT id FROM points_lots WHERE installer_id = :i
+             ORDER BY id LIMIT :h)""", i=installer_id, h=history)
     from portal.tenancy.guard import use_tenant
 
     with use_tenant(tenant):

@@ -13,11 +13,11 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, insert, literal, or_, select
+from sqlalchemy import and_, func, insert, literal, or_, select, update
 
 from portal.core.errors import DomainError
 from portal.extensions import db
-from portal.loyalty.models import PointsEntry, ProgrammeEnd
+from portal.loyalty.models import PointsEntry, PointsLot, ProgrammeEnd
 from portal.loyalty.rules import LoyaltyRules
 
 OPENING = ("earn", "opening", "refund")
@@ -65,10 +65,23 @@ def lots(installer_id: int, *, as_of: date | None = None) -> list[Lot]:
     return list(found.values())
 
 
+def _live_now(installer_id: int, as_of: date) -> list[Lot] | None:
+    """The kept lots with points left — valid when no entry of the participant is dated after ``as_of``
+    (today, on a page); a replayed earlier day is derived from the entries instead."""
+    latest = db.session.scalar(select(func.max(PointsEntry.on)).where(PointsEntry.installer_id == installer_id))
+    if latest is not None and latest > as_of:
+        return None
+    return [Lot(r.id, r.earned_on, r.expires_on, r.points, r.remaining, r.after_end, r.source)
+            for r in db.session.scalars(select(PointsLot).where(PointsLot.installer_id == installer_id,
+                                                                PointsLot.remaining > 0))]
+
+
 def usable(installer_id: int, *, as_of: date, end: ProgrammeEnd | None, rules: LoyaltyRules) -> list[Lot]:
     """Lots with points left and not expired as of the day, soonest-expiring first (P-21)."""
-    live = [lot for lot in lots(installer_id, as_of=as_of)
-            if lot.remaining > 0 and effective_expiry(lot, end, rules) > as_of]
+    candidates = _live_now(installer_id, as_of)
+    if candidates is None:
+        candidates = lots(installer_id, as_of=as_of)
+    live = [lot for lot in candidates if lot.remaining > 0 and effective_expiry(lot, end, rules) > as_of]
     return sorted(live, key=lambda lot: (effective_expiry(lot, end, rules), lot.earned_on, lot.id))
 
 
@@ -84,7 +97,16 @@ def open_lot(installer_id: int, points: int, *, kind: str, on: date, expires_on:
                         expires_on=expires_on, source=source, source_id=source_id, after_end=after_end, note=note)
     db.session.add(entry)
     db.session.flush()
+    db.session.add(PointsLot(id=entry.id, tenant_id=tenant_id, installer_id=installer_id, earned_on=on,
+                             expires_on=expires_on, after_end=after_end, points=points, remaining=points,
+                             source=source))
+    db.session.flush()
     return entry
+
+
+def _take(lot_id: int, points: int) -> None:
+    db.session.execute(update(PointsLot).where(PointsLot.id == lot_id)
+                       .values(remaining=PointsLot.remaining - points).execution_options(synchronize_session=False))
 
 
 def draw(installer_id: int, points: int, *, kind: str, on: date, tenant_id: int, end: ProgrammeEnd | None,
@@ -105,6 +127,7 @@ def draw(installer_id: int, points: int, *, kind: str, on: date, tenant_id: int,
         part = min(lot.remaining, left)
         db.session.add(PointsEntry(tenant_id=tenant_id, installer_id=installer_id, kind=kind, points=-part,
                                    lot_id=lot.id, on=on, source=source, source_id=source_id))
+        _take(lot.id, part)
         taken.append((lot.id, part))
         left -= part
     db.session.flush()
@@ -118,6 +141,7 @@ def forfeit_all(installer_id: int, *, on: date, tenant_id: int, reason: str) -> 
         if lot.remaining > 0:
             db.session.add(PointsEntry(tenant_id=tenant_id, installer_id=installer_id, kind="forfeit",
                                        points=-lot.remaining, lot_id=lot.id, on=on, source=reason))
+            _take(lot.id, lot.remaining)
             total += lot.remaining
     db.session.flush()
     return total
@@ -125,24 +149,28 @@ def forfeit_all(installer_id: int, *, on: date, tenant_id: int, reason: str) -> 
 
 def expire_due(*, tenant_id: int, as_of: date, end: ProgrammeEnd | None, rules: LoyaltyRules, now) -> int:
     """The daily expiry job (P-22, P-41), set-based: one INSERT … SELECT writes an ``expire`` entry for what is
-    left of every lot whose effective expiry has come. Running it twice for a day changes nothing."""
-    lot = PointsEntry.__table__.alias("lot")
-    drawn = (select(PointsEntry.lot_id.label("lot_id"), func.sum(PointsEntry.points).label("drawn"))
-             .where(PointsEntry.tenant_id == tenant_id, PointsEntry.lot_id.is_not(None))
-             .group_by(PointsEntry.lot_id).subquery())
-    remaining = lot.c.points + func.coalesce(drawn.c.drawn, 0)
+    left of every lot whose effective expiry has come, one UPDATE empties those lots. Running it twice for a day
+    changes nothing."""
+    lot = PointsLot.__table__
     due = lot.c.expires_on <= as_of
     if end is not None:
         post_end = end.ends_on + timedelta(days=rules.post_end_days)
         due = or_(due, and_(lot.c.after_end.is_(False), literal(end.ends_on) <= as_of),
                   and_(lot.c.after_end.is_(True), literal(post_end) <= as_of))
-    source = (select(lot.c.tenant_id, lot.c.installer_id, literal("expire"), -remaining, lot.c.id, literal(as_of),
-                     literal(False), literal("expiry"), literal(""), literal(now))
-              .select_from(lot.outerjoin(drawn, drawn.c.lot_id == lot.c.id))
-              .where(lot.c.tenant_id == tenant_id, or_(lot.c.kind.in_(OPENING),
-                                                       and_(lot.c.kind == "adjust", lot.c.points > 0)),
-                     due, remaining > 0))
+    where = and_(lot.c.tenant_id == tenant_id, lot.c.remaining > 0, due)
+    source = select(lot.c.tenant_id, lot.c.installer_id, literal("expire"), -lot.c.remaining, lot.c.id,
+                    literal(as_of), literal(False), literal("expiry"), literal(""), literal(now)).where(where)
     columns = ["tenant_id", "installer_id", "kind", "points", "lot_id", "on", "after_end", "source", "note",
                "created_at"]
-    result = db.session.connection().execute(insert(PointsEntry.__table__).from_select(columns, source))
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":  # one statement: the lots emptied feed the entries written
+        due_ids = select(lot.c.id, lot.c.remaining).where(where).subquery("due")
+        emptied = (update(lot).where(lot.c.id == due_ids.c.id).values(remaining=0)
+                   .returning(lot.c.tenant_id, lot.c.installer_id, lot.c.id, due_ids.c.remaining)).cte("emptied")
+        rows = select(emptied.c.tenant_id, emptied.c.installer_id, literal("expire"), -emptied.c.remaining,
+                      emptied.c.id, literal(as_of), literal(False), literal("expiry"), literal(""), literal(now))
+        result = connection.execute(insert(PointsEntry.__table__).from_select(columns, rows))
+        return max(result.rowcount or 0, 0)
+    result = connection.execute(insert(PointsEntry.__table__).from_select(columns, source))
+    connection.execute(update(lot).where(where).values(remaining=0))
     return max(result.rowcount or 0, 0)
