@@ -31,6 +31,7 @@ def _daily_jobs() -> list[DailyJob]:
         DailyJob("exclusion_checks", loyalty.exclusions, per_tenant=True),
         DailyJob("status_evaluation", loyalty.statuses, per_tenant=True),
         DailyJob("expire_unverified_requests", requests.expire_unverified, per_tenant=True),
+        DailyJob("privacy_request_reminders", requests.remind_overdue, per_tenant=True),
         DailyJob("reduce_closed_requests", requests.reduce_closed, per_tenant=True),
         DailyJob("purge_expired_bundles", export.purge_expired, per_tenant=True),
         DailyJob("purge_idempotency_keys", idempotency.purge_expired, per_tenant=True),

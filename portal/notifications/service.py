@@ -197,4 +197,4 @@ def failed_count() -> int:
                                  .where(Notification.mail_state == "failed")) or 0
 
 
-__all__ = ["deliver", "notify", "sweep", "utc"]
+__all__ = ["Notification", "deliver", "notify", "sweep", "utc"]

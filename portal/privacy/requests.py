@@ -146,9 +146,17 @@ def queue(limit: int = 100) -> list[DataSubjectRequest]:
 
 
 def _tell(row: DataSubjectRequest, kind: str, clock: Clock, **params) -> None:
+    """The requester hears of the extension and the answer: in the account, or at the address the request came
+    from (someone without an account, or an account erased by this very request)."""
     user = db.session.get(User, row.user_id) if row.user_id else None
-    if user is not None and user.erased_at is None:
+    if user is not None and user.erased_at is None and user.restricted_at is None:
         notifications.notify(user, kind, clock=clock, reference=row.reference, **params)
+    elif row.requester_email and kind != "request_bundle":
+        from portal.tenancy.models import Tenant
+
+        tenant = db.session.get(Tenant, row.tenant_id)
+        notifications.notify_address(row.tenant_id, row.requester_email, kind, locale=tenant.locale, clock=clock,
+                                     reference=row.reference, **params)
 
 
 def process(row: DataSubjectRequest, *, clock: Clock, actor=None, tenant_name: str = "") -> str:
@@ -200,8 +208,7 @@ def close(row: DataSubjectRequest, outcome: str, *, clock: Clock, actor=None, re
     row.status = "rejected" if rejected else "done"
     row.outcome, row.closed_on = outcome, clock.today()
     audit.record(actor, "request.closed", "subject_request", row.id)
-    if row.kind != "erasure":
-        _tell(row, "request_completed", clock, outcome=outcome)
+    _tell(row, "request_completed", clock, outcome=outcome)
 
 
 def lift_restriction(user: User, *, actor) -> None:
@@ -246,3 +253,21 @@ def rectify(row: DataSubjectRequest, data: dict, *, actor, clock: Clock) -> None
         raise DomainError(_("This request is not about an account."), rule="G-06")
     changed = update_profile(user, data, actor=actor)
     close(row, "corrected: " + (", ".join(changed) or "nothing"), clock=clock, actor=actor)
+
+
+def remind_overdue(*, clock: Clock) -> int:
+    """G-03 daily: the DPO is reminded of open requests due within 3 days or overdue (once a day)."""
+    from portal.accounts.models import DPO
+
+    today = clock.today()
+    soon = [r for r in queue(limit=1000) if deadline(r) <= today + timedelta(days=3)]
+    if not soon:
+        return 0
+    overdue = sum(1 for r in soon if deadline(r) < today)
+    for dpo in db.session.scalars(select(User).where(User.role == DPO, User.is_active_account)):
+        already = db.session.scalars(select(notifications.Notification.id).where(
+            notifications.Notification.user_id == dpo.id, notifications.Notification.kind == "requests_due",
+            notifications.Notification.created_at >= clock.now() - timedelta(hours=20))).first()
+        if already is None:
+            notifications.notify(dpo, "requests_due", clock=clock, due=len(soon), overdue=overdue)
+    return len(soon)

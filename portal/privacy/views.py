@@ -174,6 +174,24 @@ def records():
     return render("privacy/records.html", groups=registers.records_of_processing())
 
 
+@bp.route("/dpo/records.pdf")
+@require_role(DPO)
+def records_pdf():
+    from flask import Response
+
+    from portal.core.pdf import table_pdf
+
+    groups = registers.records_of_processing()
+    body = table_pdf(_("Records of processing — %(org)s", org=g.tenant.name),
+                     _("Controller: %(org)s, NIP %(nip)s. Processor: the Programme Portal platform.",
+                       org=g.tenant.legal_name, nip=g.tenant.nip),
+                     [_("Category"), _("Legal basis"), _("Retention"), _("Where")],
+                     [[f"{x['category']} — {x['category_text']}", x["basis"], x["retention"], ", ".join(x["columns"])]
+                      for x in groups], [50, 60, 55, 112], [])
+    return Response(body, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="records-{g.tenant.slug}.pdf"'})
+
+
 @bp.route("/dpo/audit")
 @require_role(DPO)
 def audit_log():

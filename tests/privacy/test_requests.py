@@ -183,3 +183,38 @@ def test_G06_dpo_corrects_the_data_and_closes_the_request(app, client, tenant_a)
         assert db.session.get(User, user.id).first_name == "Ala"
         row = db.session.scalars(select(DataSubjectRequest)).one()
     assert row.status == "done" and row.outcome == "corrected: first_name"
+
+
+def test_G01_public_requester_gets_the_answer_at_the_address_given(app, client, tenant_a):
+    client.post("/t/alpha/privacy/request", data={"kind": "objection", "email": "contact@example.com"})
+    with use_tenant(tenant_a.id):
+        row = db.session.scalars(select(DataSubjectRequest)).one()
+        token = db.session.scalars(select(Notification).where(Notification.kind == "request_verify")).one()
+        ref, secret = row.reference, token.params["token"]
+    client.get(f"/t/alpha/privacy/verify/{ref}/{secret}")
+    _run_worker()
+    with use_tenant(tenant_a.id):
+        answer = db.session.scalars(select(Notification).where(Notification.kind == "request_completed")).one()
+    assert answer.user_id is None and answer.mail_state == "sent" and answer.to_email is None  # sent, then forgotten
+
+
+def test_G03_dpo_is_reminded_of_requests_due_within_three_days(app, tenant_a, clock):
+    factories.user(tenant_a, DPO, email="dpo@alpha.example")
+    factories.user(tenant_a, email="ala@example.com")
+    runner = app.test_cli_runner()
+    runner.invoke(args=["privacy", "request", "alpha", "--kind", "access", "--email", "ala@example.com"])
+    clock.advance(days=29)
+    runner.invoke(args=["jobs", "run", "alpha"])
+    runner.invoke(args=["jobs", "run", "alpha"])  # the same day again: one reminder
+    db.session.rollback()
+    with use_tenant(tenant_a.id):
+        assert len(db.session.scalars(select(Notification).where(Notification.kind == "requests_due")).all()) == 1
+
+
+def test_G12_records_of_processing_as_a_page_and_a_pdf(app, client, tenant_a):
+    dpo = factories.user(tenant_a, DPO, email="dpo@alpha.example")
+    factories.login(client, tenant_a, dpo.email)
+    page = client.get("/t/alpha/dpo/records").get_data(as_text=True)
+    assert "users.email" in page and "contract" in page.lower()
+    pdf = client.get("/t/alpha/dpo/records.pdf")
+    assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
