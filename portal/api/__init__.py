@@ -2,8 +2,9 @@
 
 Layout: ``openapi.operation`` declares each route (its scope and schemas) and wraps it in ``pipeline`` (scope,
 Idempotency-Key, body parsing and validation, commit); ``auth`` turns the bearer token into the tenant;
-``problems`` answers every error as RFC 9457 problem+json; the resource modules are thin calls of the lead-reward
-services. No CSRF here: API requests carry a bearer token, not a session cookie.
+``problems`` answers every error as RFC 9457 problem+json; the resource modules are thin calls of the services of
+lead-reward programmes, installer loyalty programmes and data-subject requests (``pages`` holds the paged reads
+those services lack). No CSRF here: API requests carry a bearer token, not a session cookie.
 """
 
 from flask import Blueprint
@@ -17,7 +18,18 @@ csrf.exempt(bp)
 def _install() -> None:
     from flask import g
 
-    from portal.api import auth, leads, participants, problems, sales, settlements  # noqa: F401 - routes
+    from portal.api import (  # noqa: F401 - routes
+        auth,
+        complaints,
+        installers,
+        leads,
+        orders,
+        participants,
+        privacy,
+        problems,
+        sales,
+        settlements,
+    )
     from portal.api.openapi import document, operation, public_endpoints
     from portal.api.pipeline import json_response
     from portal.api.schemas import OPENAPI_DOCUMENT

@@ -10,6 +10,7 @@ from flask import g, request
 
 from portal.api.openapi import query_param
 from portal.api.problems import ApiProblem
+from portal.api.schemas import FIRST_YEAR, LAST_YEAR
 from portal.api.tokens import TokenActor
 from portal.core.clock import get_clock
 
@@ -23,6 +24,11 @@ CURSOR_PARAM = query_param("cursor", {"type": "string"}, "the next_cursor of the
 
 def tenant_id() -> int:
     return g.tenant.id
+
+
+def tenant():
+    """The token's organiser (its name, locale and time zone)."""
+    return g.tenant
 
 
 def actor() -> TokenActor | None:
@@ -53,6 +59,26 @@ def query_int(name: str, *, default: int | None = None, minimum: int = 1, maximu
     if value < minimum or (maximum is not None and value > maximum):
         raise _bad_query(name, f"Must be between {minimum} and {maximum}." if maximum else f"Must be ≥ {minimum}.")
     return value
+
+
+def query_day(name: str, *, default: date | None = None) -> date | None:
+    """A YYYY-MM-DD query parameter within the years the schemas accept (``schemas.FIRST_YEAR`` … ``LAST_YEAR``)."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = date.fromisoformat(raw) if len(raw) == 10 else None
+    except ValueError:
+        value = None
+    if value is None or not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise _bad_query(name, f"Must be a date as YYYY-MM-DD, in {FIRST_YEAR} … {LAST_YEAR}.")
+    return value
+
+
+def query_flag(name: str) -> bool | None:
+    """``true`` or ``false``; None when absent."""
+    choice = query_choice(name, ("true", "false"))
+    return None if choice is None else choice == "true"
 
 
 def limit() -> int:

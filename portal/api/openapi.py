@@ -31,7 +31,7 @@ class Operation:
     tag: str
     scope: str | None
     request: dict | None
-    responses: dict[int, dict]
+    responses: dict[int, dict | None]
     query: tuple[dict, ...] = ()
     errors: tuple[int, ...] = ()
     alternatives: dict[str, dict] = field(default_factory=dict)
@@ -49,12 +49,13 @@ def query_param(name: str, schema: dict, description: str) -> dict:
 
 
 def operation(bp: Blueprint, rule: str, method: str = "GET", *, scope: str | None, summary: str, tag: str,
-              request: dict | None = None, responses: dict[int, dict] | None = None, query: tuple[dict, ...] = (),
-              errors: tuple[int, ...] = (), alternatives: dict[str, dict] | None = None,
+              request: dict | None = None, responses: dict[int, dict | None] | None = None,
+              query: tuple[dict, ...] = (), errors: tuple[int, ...] = (), alternatives: dict[str, dict] | None = None,
               replay: pipeline.Replayer | None = None) -> Callable:
     """Declare one API operation: the route, its pipeline (scope, body schema, Idempotency-Key for POST) and its
     entry in the document. ``scope=None`` is a public operation (only the document itself); ``alternatives``:
-    other media types of the success response (e.g. ``text/csv``) with their schemas; ``replay`` (every POST):
+    other media types of the success response (e.g. ``text/csv``) with their schemas — a response schema of
+    ``None`` means that status has no JSON form (a file download); ``replay`` (every POST):
     renders the response again from the ``ref`` of the view's ``Reply``, for an Idempotency-Key retry."""
     if (method == "POST") != (replay is not None):
         raise TypeError(f"{method} {rule}: a POST needs a replay function (Idempotency-Key), other methods none")
@@ -110,7 +111,8 @@ def _operation_object(op: Operation, components: dict[str, dict]) -> dict:
     doc["security"] = [] if op.public else [{"bearerAuth": [op.scope]}]
     responses: dict[str, dict] = {}
     for status, schema in op.responses.items():
-        content = {"application/json": {"schema": _ref(schema, components) if schema else {}}}
+        content = {} if schema is None else {"application/json": {"schema": _ref(schema, components) if schema
+                                                                   else {}}}
         content.update({media: {"schema": alt} for media, alt in op.alternatives.items()})
         responses[str(status)] = {"description": "OK", "content": content}
     codes = set(op.errors) | ({500} if op.public else set(_ERRORS_FOR_ALL) | {403})

@@ -30,6 +30,7 @@ TYPES = {
     "idempotency-key-reused": "Idempotency-Key reused with a different request",
     "tenant-read-only": "The organiser's contract has ended: data is read-only",
     "conflict": "Conflicting change",
+    "gone": "No longer available",
 }
 
 

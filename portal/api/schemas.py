@@ -1,11 +1,13 @@
 """JSON Schemas of API v1, defined once: they validate request bodies (``validation.validate``) and fill the
-OpenAPI document (``openapi.document``). Shapes and column sizes only — programme rules (L-01 … L-21) are the
-services' and come back as 422 problems naming the rule.
+OpenAPI document (``openapi.document``). Shapes and column sizes only — programme rules (L-01 … L-21,
+P-01 … P-42, G-01 … G-12) are the services' and come back as 422 problems naming the rule. Days a body may name
+are limited to the years 1900 … 2099 so that the services' date arithmetic (expiry, deadlines) cannot overflow.
 """
 
 from __future__ import annotations
 
 INT32 = 2_147_483_647
+FIRST_YEAR, LAST_YEAR = 1900, 2099  # the days a body may name: date arithmetic (expiry, deadlines) stays in range
 
 
 def _string(max_length: int, description: str = "", **extra: object) -> dict:
@@ -16,6 +18,8 @@ def _string(max_length: int, description: str = "", **extra: object) -> dict:
 
 
 DATE = {"type": "string", "format": "date", "description": "YYYY-MM-DD"}
+DAY = {"type": "string", "format": "date", "formatMinimum": f"{FIRST_YEAR}-01-01",
+       "formatMaximum": f"{LAST_YEAR}-12-31", "description": "YYYY-MM-DD"}
 DATE_OR_NULL = {"type": ["string", "null"], "format": "date"}
 DATETIME_OR_NULL = {"type": ["string", "null"], "format": "date-time"}
 COUNT = {"type": "integer", "minimum": 0, "maximum": INT32}
@@ -241,3 +245,254 @@ SETTLEMENT_CSV = {"type": "string", "description": "partner_nip,ref,line,rule,ba
 OPENAPI_DOCUMENT = {"title": "OpenApiDocument", "type": "object", "description": "this document"}
 
 EMPTY_IN = {"title": "EmptyIn", "type": "object", "additionalProperties": False, "properties": {}}
+
+
+# ---------------------------------------------------------------- installer loyalty programmes (SPEC §6)
+
+ID_IN = {"type": "integer", "minimum": 1, "maximum": INT32}
+LOYALTY_DAY = {**DAY, "description": "the day it happens (the rules in force that day apply); today when absent"}
+
+INSTALLER_IN = {
+    "title": "InstallerIn",
+    "type": "object",
+    "description": "An installer joining the programme, as a row of the participants import of FORMATS.md "
+                   "(P-01, P-02); an account is created for a new e-mail.",
+    "additionalProperties": False,
+    "properties": {
+        "email": _string(254),
+        "first_name": _string(100),
+        "last_name": _string(100),
+        "nip": _string(20, "the company's NIP; required for a business (P-01)"),
+        "business": {"type": "boolean", "description": "a business (true) or an adult individual (false)"},
+        "status": _string(20, "installer, authorised or premium (P-02)"),
+        "registered_on": {**DAY, "description": "the registration day; today when absent"},
+        "activated_on": {**DAY, "description": "the account's activation day (P-32); none when absent"},
+    },
+}
+
+INSTALLER = {
+    "title": "Installer",
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"}, "email": {"type": "string"}, "first_name": {"type": "string"},
+        "last_name": {"type": "string"}, "nip": {"type": "string"}, "business": {"type": "boolean"},
+        "employee": {"type": "boolean"}, "status": {"type": "string", "enum": ["installer", "authorised", "premium"]},
+        "status_reason": {"type": "string"},
+        "approval": {"type": "string", "enum": ["approved", "pending", "refused"]},
+        "registered_on": DATE, "activated_on": DATE_OR_NULL, "excluded_on": DATE_OR_NULL,
+        "exclusion_ground": {"type": ["string", "null"]}, "left_on": DATE_OR_NULL,
+        "created_at": {"type": "string", "format": "date-time"},
+    },
+}
+
+INSTALLER_PAGE = page_of(INSTALLER, "InstallerPage")
+
+DEVICE_IN = {
+    "title": "DeviceIn",
+    "type": "object",
+    "description": "An installed device, as the installer registers it (P-04 … P-06; P-40 after the end's "
+                   "announcement).",
+    "additionalProperties": False,
+    "properties": {
+        "serial": _string(60, "earns once (P-05)"),
+        "model_code": _string(40, "a model of the programme's point table (P-04)"),
+        "production_code": _string(10, "FD and three digits, at least the programme's minimum (P-05)"),
+        "installed_on": DAY,
+        "registered_on": {**DAY, "description": "the registration day: the points' accrual day; today when absent"},
+    },
+}
+
+DEVICE = {
+    "title": "Device",
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"}, "installer_id": {"type": "integer"}, "serial": {"type": "string"},
+        "model_code": {"type": "string"}, "production_code": {"type": "string"}, "installed_on": DATE,
+        "registered_on": DATE, "points": {"type": "integer", "description": "the points it earned (P-04, P-06)"},
+        "created_at": {"type": "string", "format": "date-time"},
+    },
+}
+
+DEVICE_PAGE = page_of(DEVICE, "DevicePage")
+
+POINTS_STATEMENT = {
+    "title": "PointsStatement",
+    "type": "object",
+    "description": "The same figures as `flask points statement --json`.",
+    "properties": {
+        "installer_id": {"type": "integer"}, "as_of": DATE,
+        "balance": {"type": "integer", "description": "usable points as of the day (P-21, P-22)"},
+        "lots": {"type": "array", "items": {"type": "object", "properties": {
+            "earned_on": DATE, "expires_on": DATE, "points": {"type": "integer"}, "remaining": {"type": "integer"}}}},
+        "expiring_30_days": {"type": "integer"},
+        "status": {"type": "string", "description": "installer, authorised, premium, or excluded / pending"},
+        "reward_value_this_year": {**MONEY_OUT, "description": "gross PLN of this year's rewards (P-28)"},
+    },
+}
+
+LEDGER_ENTRY = {
+    "title": "LedgerEntry",
+    "type": "object",
+    "description": "One entry of the append-only points ledger (P-07): earn, opening and refund entries open a lot; "
+                   "the others draw on one (lot_id).",
+    "properties": {
+        "id": {"type": "integer"}, "kind": {"type": "string"}, "points": {"type": "integer"},
+        "lot_id": {"type": ["integer", "null"]}, "on": DATE, "expires_on": DATE_OR_NULL,
+        "after_end": {"type": "boolean"}, "source": {"type": "string"}, "source_id": {"type": ["integer", "null"]},
+        "note": {"type": "string"},
+    },
+}
+
+LEDGER_PAGE = page_of(LEDGER_ENTRY, "LedgerPage")
+
+ORDER_IN = {
+    "title": "OrderIn",
+    "type": "object",
+    "description": "P-21: a reward ordered with enough points (no top-up), deducted at once, soonest-expiring first; "
+                   "P-20 availability, P-28 the annual cap, P-29 the PIT-8C data, P-41 after the end.",
+    "additionalProperties": False,
+    "required": ["reward"],
+    "properties": {"reward": _string(40, "the reward's catalogue code"), "on": LOYALTY_DAY},
+}
+
+ORDER = {
+    "title": "Order",
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"}, "installer_id": {"type": "integer"}, "reward": {"type": "string"},
+        "points": {"type": "integer"}, "gross_value": MONEY_OUT,
+        "state": {"type": "string", "enum": ["placed", "substitute_offered", "withheld", "shipped",
+                                             "delivery_failed", "delivered", "cancelled", "forfeited"]},
+        "ordered_on": DATE, "substitute": {"type": ["string", "null"]}, "informed_on": DATE_OR_NULL,
+        "restore_by": DATE_OR_NULL, "shipped_on": DATE_OR_NULL, "failed_deliveries": {"type": "integer"},
+        "delivered_on": DATE_OR_NULL, "receipt_confirmed": {"type": "boolean"}, "closed_on": DATE_OR_NULL,
+        "note": {"type": "string"},
+    },
+}
+
+ORDER_PAGE = page_of(ORDER, "OrderPage")
+
+ORDER_STEP_IN = {
+    "title": "OrderStepIn",
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {"on": LOYALTY_DAY},
+}
+
+ORDER_DELIVERED_IN = {
+    "title": "OrderDeliveredIn",
+    "type": "object",
+    "description": "P-30: delivered, with the participant's confirmation of receipt when asked for.",
+    "additionalProperties": False,
+    "properties": {"on": LOYALTY_DAY, "confirmed": {"type": "boolean"}},
+}
+
+ORDER_WITHHOLD_IN = {
+    "title": "OrderWithholdIn",
+    "type": "object",
+    "description": "P-27: withheld while data or points are clarified; the reason is required.",
+    "additionalProperties": False,
+    "properties": {"reason": _string(2000)},
+}
+
+ORDER_SUBSTITUTE_IN = {
+    "title": "OrderSubstituteIn",
+    "type": "object",
+    "description": "P-23: a substitute of the same kind and points value.",
+    "additionalProperties": False,
+    "required": ["code"],
+    "properties": {"code": _string(40, "the substitute's catalogue code"), "on": LOYALTY_DAY},
+}
+
+ORDER_SUBSTITUTE_ANSWER_IN = {
+    "title": "OrderSubstituteAnswerIn",
+    "type": "object",
+    "description": "P-23: the participant's answer; a refusal cancels the order and restores the points.",
+    "additionalProperties": False,
+    "required": ["accept"],
+    "properties": {"accept": {"type": "boolean"}, "on": LOYALTY_DAY},
+}
+
+ORDER_CANCEL_IN = {
+    "title": "OrderCancelIn",
+    "type": "object",
+    "description": "Cancel an open order and restore its points (P-23, P-41).",
+    "additionalProperties": False,
+    "properties": {"reason": _string(2000), "on": LOYALTY_DAY},
+}
+
+COMPLAINT_IN = {
+    "title": "ComplaintIn",
+    "type": "object",
+    "description": "About points (P-08: name the ledger entry, within 30 days of its accrual) or about the "
+                   "programme (P-42).",
+    "additionalProperties": False,
+    "properties": {
+        "kind": _string(10, "points or programme"),
+        "text": _string(5000),
+        "entry_id": {**ID_IN, "description": "the ledger entry a points complaint is about"},
+        "on": {**LOYALTY_DAY, "description": "the filing day; today when absent"},
+    },
+}
+
+COMPLAINT = {
+    "title": "Complaint",
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"}, "installer_id": {"type": "integer"},
+        "kind": {"type": "string", "enum": ["points", "programme"]}, "entry_id": {"type": ["integer", "null"]},
+        "text": {"type": "string"}, "filed_on": DATE, "decide_by": DATE, "decided_on": DATE_OR_NULL,
+        "decision": {"type": ["string", "null"], "enum": ["upheld", "refused", None]},
+        "answer": {"type": ["string", "null"]}, "notify_by": DATE_OR_NULL, "notified_on": DATE_OR_NULL,
+    },
+}
+
+COMPLAINT_PAGE = page_of(COMPLAINT, "ComplaintPage")
+
+COMPLAINT_DECISION_IN = {
+    "title": "ComplaintDecisionIn",
+    "type": "object",
+    "description": "P-42: the commission's decision and the answer the participant is told.",
+    "additionalProperties": False,
+    "required": ["upheld"],
+    "properties": {"upheld": {"type": "boolean"}, "answer": _string(5000),
+                   "on": {**LOYALTY_DAY, "description": "the decision day; today when absent"}},
+}
+
+# ---------------------------------------------------------------- data-subject requests (G-01 … G-09)
+
+SUBJECT_REQUEST_IN = {
+    "title": "SubjectRequestIn",
+    "type": "object",
+    "description": "G-01: a data-subject request. verified=true files it as the DPO would (the identity checked, "
+                   "say how in note); otherwise the requester gets a one-time verification link by e-mail (G-02).",
+    "additionalProperties": False,
+    "properties": {
+        "kind": _string(20, "access, portability, erasure, restriction, rectification, objection, "
+                            "withdraw_consent"),
+        "email": _string(254, "the e-mail address the request is about"),
+        "name": _string(200),
+        "details": _string(5000),
+        "verified": {"type": "boolean"},
+        "note": _string(2000, "how the identity was checked (with verified=true)"),
+    },
+}
+
+SUBJECT_REQUEST = {
+    "title": "SubjectRequest",
+    "type": "object",
+    "description": "The request's progress; never the requester's personal data.",
+    "properties": {
+        "reference": {"type": "string"}, "kind": {"type": "string"},
+        "channel": {"type": "string", "enum": ["account", "public", "dpo"]},
+        "status": {"type": "string", "enum": ["open", "done", "rejected", "expired"]},
+        "received_on": DATE, "due_on": {**DATE, "description": "one month after receipt (G-03)"},
+        "extended_to": DATE_OR_NULL, "extension_reason": {"type": ["string", "null"]},
+        "deadline": {**DATE, "description": "extended_to, else due_on"},
+        "verification": {"type": "string", "enum": ["pending", "verified", "expired"]},
+        "outcome": {"type": ["string", "null"]}, "closed_on": DATE_OR_NULL,
+    },
+}
+
+BUNDLE = {"type": "string", "contentMediaType": "application/zip",
+          "description": "data.json, a CSV per table and summary.html (G-04)"}

@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+from portal.accounts.models import User
 from portal.core.clock import utc
 from portal.leads.models import CustomerFact, Lead, Partner, Sale, Settlement, SettlementLine
+from portal.loyalty.models import Complaint, Device, Installer, PointsEntry, RewardOrder
+from portal.privacy.models import DataSubjectRequest
 
 CONTACT = ("contact_first_name", "contact_last_name", "contact_phone", "contact_email")
 
@@ -67,3 +70,64 @@ def settlement(run: Settlement, lines: list[SettlementLine]) -> dict:
     return {"period": run.period, "as_of": _day(run.as_of), "status": run.status, "runs": run.runs,
             "run_at": _moment(run.run_at), "approved_at": _moment(run.approved_at),
             "lines": [settlement_line(ln) for ln in lines]}
+
+
+# ---------------------------------------------------------------- installer loyalty programmes
+
+def installer(row: Installer, user: User | None) -> dict:
+    """The membership with the account's name and e-mail (masked once erased, G-05); not the PIT-8C data."""
+    return {
+        "id": row.id, "email": user.email if user else None, "first_name": user.first_name if user else None,
+        "last_name": user.last_name if user else None, "nip": user.nip if user else None,
+        "business": bool(row.business), "employee": bool(row.employee), "status": row.status,
+        "status_reason": row.status_reason or "", "approval": row.approval,
+        "registered_on": _day(row.registered_on), "activated_on": _day(row.activated_on),
+        "excluded_on": _day(row.excluded_on), "exclusion_ground": row.exclusion_ground,
+        "left_on": _day(row.left_on), "created_at": _moment(row.created_at),
+    }
+
+
+def device(row: Device) -> dict:
+    return {"id": row.id, "installer_id": row.installer_id, "serial": row.serial, "model_code": row.model_code,
+            "production_code": row.production_code, "installed_on": _day(row.installed_on),
+            "registered_on": _day(row.registered_on), "points": row.points, "created_at": _moment(row.created_at)}
+
+
+def points_statement(installer_id: int, as_of: date, figures: dict) -> dict:
+    """``statement.statement``'s figures as they are (the CLI's --json), with whose and which day."""
+    return {"installer_id": installer_id, "as_of": as_of.isoformat(), **figures}
+
+
+def ledger_entry(row: PointsEntry) -> dict:
+    return {"id": row.id, "kind": row.kind, "points": row.points, "lot_id": row.lot_id, "on": _day(row.on),
+            "expires_on": _day(row.expires_on), "after_end": bool(row.after_end), "source": row.source or "",
+            "source_id": row.source_id, "note": row.note or ""}
+
+
+def order(row: RewardOrder, codes: dict[int, str]) -> dict:
+    """``codes``: reward id → catalogue code (``orders.catalogue(active_only=False)``)."""
+    return {
+        "id": row.id, "installer_id": row.installer_id, "reward": codes.get(row.reward_id), "points": row.points,
+        "gross_value": _money(row.gross_value), "state": row.state, "ordered_on": _day(row.ordered_on),
+        "substitute": codes.get(row.substitute_id) if row.substitute_id else None,
+        "informed_on": _day(row.informed_on), "restore_by": _day(row.restore_by), "shipped_on": _day(row.shipped_on),
+        "failed_deliveries": row.failed_deliveries or 0, "delivered_on": _day(row.delivered_on),
+        "receipt_confirmed": bool(row.receipt_confirmed), "closed_on": _day(row.closed_on), "note": row.note or "",
+    }
+
+
+def complaint(row: Complaint) -> dict:
+    return {"id": row.id, "installer_id": row.installer_id, "kind": row.kind, "entry_id": row.entry_id,
+            "text": row.text, "filed_on": _day(row.filed_on), "decide_by": _day(row.decide_by),
+            "decided_on": _day(row.decided_on), "decision": row.decision, "answer": row.answer,
+            "notify_by": _day(row.notify_by), "notified_on": _day(row.notified_on)}
+
+
+# ---------------------------------------------------------------- data-subject requests
+
+def subject_request(row: DataSubjectRequest, deadline: date) -> dict:
+    """Progress only: never the requester's e-mail, name, details or the DPO's verification note (G-10)."""
+    return {"reference": row.reference, "kind": row.kind, "channel": row.channel, "status": row.status,
+            "received_on": _day(row.received_on), "due_on": _day(row.due_on), "extended_to": _day(row.extended_to),
+            "extension_reason": row.extension_reason, "deadline": _day(deadline),
+            "verification": row.verification, "outcome": row.outcome, "closed_on": _day(row.closed_on)}

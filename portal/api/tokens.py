@@ -33,6 +33,17 @@ SCOPES = {
     "sales:write": "import the vendor's sales (L-10)",
     "settlements:read": "read settlement statements (L-19)",
     "settlements:write": "run and approve settlements (L-17, L-19)",
+    "installers:read": "list and read installers of a loyalty programme (P-01 … P-03)",
+    "installers:write": "register installers (P-01, P-02, P-40)",
+    "devices:read": "list an installer's registered devices (P-05)",
+    "devices:write": "register installed devices, which earns their points (P-04 … P-06, P-40)",
+    "points:read": "read points statements and ledgers (P-07, P-21, P-22, P-28)",
+    "orders:read": "list reward orders (P-21 … P-30)",
+    "orders:write": "place and fulfil reward orders (P-20 … P-30, P-41)",
+    "complaints:read": "list complaints and the commission's queue (P-08, P-42)",
+    "complaints:write": "file and decide complaints (P-08, P-42)",
+    "privacy:read": "read data-subject requests and download their access bundles (G-01 … G-04)",
+    "privacy:write": "file and process data-subject requests (G-01 … G-09)",
 }
 TOKEN_PREFIX = "ppk_"  # noqa: S105 - a public prefix that secret scanners can match, not a secret
 LAST_USED_PRECISION = timedelta(minutes=1)

@@ -3,7 +3,8 @@ shape with it, and the same dicts go into the OpenAPI document. Programme rules 
 only says what is a string, a number or a date, and what fits the database columns (SPEC §11: never a 500).
 
 Supported keywords: type, enum, const, properties, required, additionalProperties (bool), items, minItems,
-maxItems, minLength, maxLength, pattern, format (date), minimum, maximum, if/then/else, description, title.
+maxItems, minLength, maxLength, pattern, format (date), formatMinimum/formatMaximum (of a date), minimum, maximum,
+if/then/else, description, title.
 Every string is also refused when it holds a NUL character, which no database text column can store.
 """
 
@@ -100,6 +101,10 @@ def _check_string(value: str, schema: dict, field: str | None, out: list[Problem
             ok = False
         if not ok:
             out.append((field, "Must be a date as YYYY-MM-DD.", None))
+        elif "formatMinimum" in schema and value < schema["formatMinimum"]:
+            out.append((field, f"Must be on or after {schema['formatMinimum']}.", None))
+        elif "formatMaximum" in schema and value > schema["formatMaximum"]:
+            out.append((field, f"Must be on or before {schema['formatMaximum']}.", None))
 
 
 def _check_object(value: dict, schema: dict, path: str, out: list[Problem]) -> None:

@@ -113,3 +113,59 @@ def problem(response) -> dict:
 
 def rules_of(response) -> set[str | None]:
     return {e["rule"] for e in problem(response).get("errors", [])}
+
+
+# ---------------------------------------------------------------- installer loyalty programmes
+
+MODEL = "TV-KOND-24C"  # 120 points in the manufacturer preset's table
+
+
+@pytest.fixture
+def manufacturer(app):
+    """The manufacturer preset: an installer loyalty programme (as `flask tenants create tenants/manufacturer`)."""
+    result = app.test_cli_runner().invoke(args=["tenants", "create", str(ROOT / "tenants" / "manufacturer")])
+    assert result.exit_code == 0, result.output
+    return tenants.by_slug("manufacturer")
+
+
+@pytest.fixture
+def mapi(client, manufacturer) -> Api:
+    """A client holding a token of the manufacturer with every scope."""
+    return Api(client, make_token(manufacturer))
+
+
+def installer_body(n: int, **overrides) -> dict:
+    body = {"email": f"installer{n}@example.com", "first_name": "Jan", "last_name": f"Kowalski{n}", "nip": nip(n),
+            "business": True, "status": "installer", "registered_on": "2024-01-10", "activated_on": "2024-01-10"}
+    body.update(overrides)
+    return body
+
+
+def device_body(serial: str, registered_on: str = "2024-02-01", **overrides) -> dict:
+    body = {"serial": serial, "model_code": MODEL, "production_code": "FD612", "installed_on": registered_on,
+            "registered_on": registered_on}
+    body.update(overrides)
+    return body
+
+
+def add_reward(tenant, code: str, points: int, gross: str = "50.00", kind: str = "tools", stock: int = 10) -> None:
+    """A catalogue reward of the organiser's own (as the catalogue page adds one)."""
+    from decimal import Decimal
+
+    from portal.loyalty.models import Reward
+
+    with use_tenant(tenant.id):
+        db.session.add(Reward(tenant_id=tenant.id, code=code, kind=kind, name_pl=code, name_en=code, points=points,
+                              gross_value=Decimal(gross), delivery_days=7, stock=stock))
+        db.session.commit()
+
+
+def installer_with_points(api: Api, n: int = 1, devices: int = 3) -> dict:
+    """An installer with ``devices`` × 120 points, earned on 2024-02-01."""
+    created = api.post("/installers", installer_body(n))
+    assert created.status_code == 201, created.get_json()
+    installer = created.get_json()
+    for i in range(devices):
+        response = api.post(f"/installers/{installer['id']}/devices", device_body(f"SN-{n}-{i}"))
+        assert response.status_code == 201, response.get_json()
+    return installer

@@ -74,3 +74,37 @@ def test_G10_api_tables_classify_every_column(app):
     assert [c for c in unclassified if c.split(".")[0] in ("api_tokens", "idempotency_keys")] == []
     personal = datamap.personal_columns(db.metadata)
     assert "api_tokens" not in personal and "idempotency_keys" not in personal
+
+
+def test_loyalty_and_privacy_operations_are_documented_with_their_scopes(client):
+    paths = _document(client)["paths"]
+    expected = {
+        ("/installers", "get"): "installers:read", ("/installers", "post"): "installers:write",
+        ("/installers/{installer_id}", "get"): "installers:read",
+        ("/installers/{installer_id}/devices", "post"): "devices:write",
+        ("/installers/{installer_id}/devices", "get"): "devices:read",
+        ("/installers/{installer_id}/points", "get"): "points:read",
+        ("/installers/{installer_id}/ledger", "get"): "points:read",
+        ("/installers/{installer_id}/orders", "post"): "orders:write",
+        ("/installers/{installer_id}/orders", "get"): "orders:read",
+        ("/installers/{installer_id}/complaints", "post"): "complaints:write",
+        ("/complaints", "get"): "complaints:read", ("/complaints/{complaint_id}/decision", "post"): "complaints:write",
+        ("/privacy/requests", "post"): "privacy:write", ("/privacy/requests/{reference}", "get"): "privacy:read",
+        ("/privacy/requests/{reference}/process", "post"): "privacy:write",
+        ("/privacy/requests/{reference}/bundle", "get"): "privacy:read",
+        **{(f"/orders/{{order_id}}/{action}", "post"): "orders:write"
+           for action in ("ship", "delivery-failed", "delivered", "withhold", "release", "substitute",
+                          "substitute-answer", "cancel")},
+    }
+    for (path, method), scope in expected.items():
+        assert paths[path][method]["security"] == [{"bearerAuth": [scope]}], (method, path)
+    scopes_text = _document(client)["components"]["securitySchemes"]["bearerAuth"]["description"]
+    assert "`orders:write`" in scopes_text and "P-21" in scopes_text and "G-01" in scopes_text
+
+
+def test_bundle_download_is_documented_as_a_zip_with_410_when_gone(client):
+    op = _document(client)["paths"]["/privacy/requests/{reference}/bundle"]["get"]
+    assert set(op["responses"]["200"]["content"]) == {"application/zip"}
+    assert {"409", "410"} <= set(op["responses"])
+    components = _document(client)["components"]["schemas"]
+    assert components["OrderIn"] == schemas.ORDER_IN and components["SubjectRequestIn"] == schemas.SUBJECT_REQUEST_IN

@@ -7,7 +7,16 @@ import pytest
 
 from portal.api.openapi import REGISTRY, openapi_path
 from portal.leads.service import partners
-from tests.api.conftest import Api, lead_body, make_token, partner_body, problem, rules_of
+from tests.api.conftest import (
+    Api,
+    add_reward,
+    installer_with_points,
+    lead_body,
+    make_token,
+    partner_body,
+    problem,
+    rules_of,
+)
 
 
 def test_problem_json_on_malformed_json(api):
@@ -138,3 +147,31 @@ def test_no_body_field_value_gives_a_500(api):
                 for body in ({field: value}, {"rows": [{field: value}]}):
                     response = api.post(path, body)
                     assert response.status_code < 500, (path, field, value, response.get_json())
+
+
+LOYALTY_AND_PRIVACY = ("/installers", "/orders", "/complaints", "/privacy")
+
+
+def test_no_loyalty_or_privacy_body_value_gives_a_500(mapi, manufacturer):
+    """SPEC §11 for the installer-programme and privacy POSTs, with real ids in their paths."""
+    add_reward(manufacturer, "R-A", 100)
+    installer = installer_with_points(mapi, devices=1)
+    order = mapi.post(f"/installers/{installer['id']}/orders", {"reward": "R-A", "on": "2024-03-01"}).get_json()
+    complaint = mapi.post(f"/installers/{installer['id']}/complaints", {"kind": "programme", "text": "x"}).get_json()
+    reference = mapi.post("/privacy/requests", {"kind": "access", "email": "a@example.com", "verified": True}
+                          ).get_json()["reference"]
+    ids = {"{installer_id}": installer["id"], "{order_id}": order["id"], "{complaint_id}": complaint["id"],
+           "{reference}": reference}
+    checked = 0
+    for op in REGISTRY:
+        if op.method != "POST" or not op.rule.startswith(LOYALTY_AND_PRIVACY):
+            continue
+        path = openapi_path(op.rule)
+        for name, value in ids.items():
+            path = path.replace(name, str(value))
+        for field in op.request.get("properties", {}):
+            for value in (*NASTY, "9999-12-31", "0001-01-01", 2**31):
+                response = mapi.post(path, {field: value})
+                assert response.status_code < 500, (path, field, value, response.get_json())
+                checked += 1
+    assert checked > 300

@@ -1,0 +1,110 @@
+"""Installers of a loyalty programme over API v1 (SPEC §6): joining (P-01, P-02), their devices (P-04 … P-06),
+points statements and ledgers (P-07, P-21, P-22, P-28). The checks are the participants and devices imports'
+(``flask participants import``, ``flask devices import``); a refusal is a 422 problem naming each rule."""
+
+from __future__ import annotations
+
+from portal.api import bp, context, pages, schemas, serialise
+from portal.api.openapi import operation, query_param
+from portal.api.pipeline import Reply
+from portal.core.clock import get_clock
+from portal.loyalty.models import Device, Installer
+from portal.loyalty.service import devices, members
+from portal.loyalty.service.programme import rules_on
+from portal.loyalty.service.statement import statement
+
+TAG = "installers"
+INSTALLER = "/installers/<int(max=2147483647):installer_id>"
+PAGING = (context.LIMIT_PARAM, context.CURSOR_PARAM)
+AS_OF_PARAM = query_param("as_of", {"type": "string", "format": "date"}, "the statement's day; today when absent")
+IMPORT_FIELDS = ("email", "first_name", "last_name", "nip", "status")
+
+
+def _installer_json(installer: Installer) -> dict:
+    return serialise.installer(installer, pages.account(installer))
+
+
+def _replay_installer(ref: dict) -> dict:
+    return _installer_json(members.get(ref["id"]))
+
+
+@operation(bp, "/installers", "GET", scope="installers:read", tag=TAG, summary="List installers",
+           responses={200: schemas.INSTALLER_PAGE}, query=PAGING, errors=(400,))
+def list_installers() -> Reply:
+    """Installers in the order they joined, a page at a time."""
+    size = context.limit()
+    rows = pages.installers(after=context.cursor(), limit=size + 1)
+    return Reply(context.page([serialise.installer(i, u) for i, u in rows], rows, size,
+                              lambda row: str(row[0].id)))
+
+
+@operation(bp, "/installers", "POST", scope="installers:write", tag=TAG, summary="Register an installer",
+           request=schemas.INSTALLER_IN, responses={201: schemas.INSTALLER}, replay=_replay_installer)
+def create_installer(body: dict) -> Reply:
+    """A row of the participants import (FORMATS.md): P-01 a business needs a valid NIP, the e-mail joins once;
+    P-02 the starting status; P-40 joining is closed once the end is announced. ``registered_on`` defaults to
+    today; the programme version in force that day applies."""
+    registered_on = context.day_or_today(body.get("registered_on"))
+    row = {key: body.get(key) or "" for key in IMPORT_FIELDS}
+    row["business"] = {True: "yes", False: "no"}.get(body.get("business"), "")
+    row["registered_on"] = registered_on.isoformat()
+    row["activated_on"] = body.get("activated_on") or ""
+    installer = members.import_row(row, tenant_id=context.tenant_id(), rules=rules_on(registered_on))
+    return Reply(_installer_json(installer), 201, {"id": installer.id})
+
+
+@operation(bp, INSTALLER, "GET", scope="installers:read", tag=TAG, summary="Read an installer",
+           responses={200: schemas.INSTALLER})
+def get_installer(installer_id: int) -> Reply:
+    """One installer of the token's organiser; another organiser's installer is 404, like a missing one."""
+    return Reply(_installer_json(members.get(installer_id)))
+
+
+def _replay_device(ref: dict) -> dict:
+    return serialise.device(pages.by_id(Device, ref["id"]))
+
+
+@operation(bp, f"{INSTALLER}/devices", "POST", scope="devices:write", tag=TAG, summary="Register a device",
+           request=schemas.DEVICE_IN, responses={201: schemas.DEVICE}, replay=_replay_device)
+def register_device(installer_id: int, body: dict) -> Reply:
+    """As the installer registers it (``flask devices import``): P-04 a model of the point table in force,
+    P-05 serial earns once, installation and production-code limits, P-06 running campaigns add points, P-40 no
+    registrations after the month of the end's announcement. The points accrue on ``registered_on`` (today)."""
+    installer = members.get(installer_id)
+    registered_on = context.day_or_today(body.get("registered_on"))
+    data = {key: body.get(key) for key in ("serial", "model_code", "production_code", "installed_on")}
+    device = devices.register(installer, data, rules_on(registered_on), registered_on=registered_on,
+                              clock=get_clock(), actor=context.actor())
+    return Reply(serialise.device(device), 201, {"id": device.id})
+
+
+@operation(bp, f"{INSTALLER}/devices", "GET", scope="devices:read", tag=TAG, summary="List an installer's devices",
+           responses={200: schemas.DEVICE_PAGE}, query=PAGING, errors=(400,))
+def list_devices(installer_id: int) -> Reply:
+    """The installer's devices in the order they were registered, with the points each earned."""
+    installer = members.get(installer_id)
+    size = context.limit()
+    rows = pages.devices(installer.id, after=context.cursor(), limit=size + 1)
+    return Reply(context.page([serialise.device(d) for d in rows], rows, size))
+
+
+@operation(bp, f"{INSTALLER}/points", "GET", scope="points:read", tag=TAG, summary="Read a points statement",
+           responses={200: schemas.POINTS_STATEMENT}, query=(AS_OF_PARAM,), errors=(400,))
+def get_points(installer_id: int) -> Reply:
+    """Balance, live lots with their effective expiry (P-22, P-41), points expiring within 30 days, the status
+    and this year's reward value (P-28) as of ``as_of`` — the figures of ``flask points statement --json``."""
+    installer = members.get(installer_id)
+    as_of = context.query_day("as_of", default=context.today())
+    figures = statement(installer, as_of=as_of, rules=rules_on(as_of))
+    return Reply(serialise.points_statement(installer.id, as_of, figures))
+
+
+@operation(bp, f"{INSTALLER}/ledger", "GET", scope="points:read", tag=TAG, summary="List ledger entries",
+           responses={200: schemas.LEDGER_PAGE}, query=PAGING, errors=(400,))
+def list_ledger(installer_id: int) -> Reply:
+    """The installer's append-only points ledger (P-07) in the order it was written: earned, redeemed, refunded,
+    expired, forfeited and revoked points; a complaint about points names one entry (P-08)."""
+    installer = members.get(installer_id)
+    size = context.limit()
+    rows = pages.ledger(installer.id, after=context.cursor(), limit=size + 1)
+    return Reply(context.page([serialise.ledger_entry(e) for e in rows], rows, size))
