@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from portal.cli import fail
@@ -49,6 +51,8 @@ def process_request(slug: str, reference: str, day) -> None:
         fail(error.describe())
     db.session.commit()
     click.echo(f"{reference}: {outcome}")
+    if row.kind == "erasure" and row.status != "done":
+        sys.exit(1)
 
 
 @privacy.command("replay-erasures", help="After restoring a backup: erase again everyone erased since.")

@@ -118,14 +118,16 @@ def _delete_files(owned) -> None:
     db.session.flush()
 
 
-def residue_count(keys: list[str], retained: list[dict]) -> int:
-    """Rows of the tenant's data (text and JSON columns of every table) still holding one of the subject's
-    identifiers — legally retained columns excepted."""
-    if not keys:
+def residue_count(keys, retained: list[dict]) -> int:
+    """Rows of the tenant's data still holding one of the subject's identifiers — strong ones in every text and
+    JSON column, the full name in free-text columns — legally retained columns excepted."""
+    if not keys.strong and not keys.names:
         return 0
     from portal.tenancy.guard import current_tenant_id
 
     skip = {(r["table"], c) for r in retained for c in r["columns"]}
+    free_text = {(e.table, e.column) for entries in personal_columns(db.metadata).values() for e in entries
+                 if e.category == "content"}
     tenant_id = current_tenant_id()
     found = 0
     for table in db.metadata.sorted_tables:
@@ -136,7 +138,8 @@ def residue_count(keys: list[str], retained: list[dict]) -> int:
             continue
         for column in texts:
             expr = column if not isinstance(column.type, JSON) else column.cast(Text)
-            for key in keys:
+            searched = keys.strong + (keys.names if (table.name, column.name) in free_text else [])
+            for key in searched:
                 found += db.session.scalar(select(db.func.count()).select_from(table).where(
                     table.c.tenant_id == tenant_id, expr.contains(key, autoescape=True))) or 0
     return found

@@ -179,10 +179,10 @@ def process(row: DataSubjectRequest, *, clock: Clock, actor=None, tenant_name: s
 
         log = erasure.erase(user.id, clock=clock, request_id=row.id, actor=actor)
         row.residues = log.residues
-        if log.residues:
-            raise DomainError(ngettext("Erasure left %(num)d residue(s); the request stays open.",
-                                       "Erasure left %(num)d residue(s); the request stays open.", log.residues),
-                              rule="G-05")
+        if log.residues:  # what was erased stays erased; the DPO looks at what the scan found before closing
+            row.outcome = f"erased, but the scan found {log.residues} residue(s): the request stays open"
+            return ngettext("Erasure left %(num)d residue(s); the request stays open.",
+                            "Erasure left %(num)d residue(s); the request stays open.", log.residues)
         outcome = "erased; kept for legal obligation: " + (
             "; ".join(f"{r['table']} ({', '.join(r['columns'])}) until {r['delete_on']}" for r in log.retained)
             or "nothing")

@@ -61,16 +61,31 @@ def owned_by(user_id: int) -> dict[str, Owned]:
     return found
 
 
-def identifiers(found: dict[str, Owned]) -> list[str]:
-    """The subject's identifying values — every ``subject_key`` column of the rows found — for the residue scan."""
-    keys = {table: [e.column for e in entries if e.subject_key]
-            for table, entries in personal_columns(db.metadata).items()}
-    values: set[str] = set()
+@dataclass
+class Identifiers:
+    """Strong identifiers (e-mail, phone, NIP, PESEL) are searched everywhere; a full name — shared by many
+    people — only in free-text columns, where someone may have written about the subject."""
+
+    strong: list[str]
+    names: list[str]
+
+
+def identifiers(found: dict[str, Owned]) -> Identifiers:
+    """The subject's identifying values, from every ``subject_key`` column of the rows found."""
+    entries = personal_columns(db.metadata)
+    strong: set[str] = set()
+    names: set[str] = set()
     for table, owned in found.items():
-        columns = keys.get(table, [])
-        if not columns or not owned.ids:
+        keys = [e for e in entries.get(table, []) if e.subject_key]
+        if not keys or not owned.ids:
             continue
         model = owned.model
-        for row in db.session.execute(select(*[getattr(model, c) for c in columns]).where(model.id.in_(owned.ids))):
-            values.update(str(v) for v in row if v)
-    return sorted(v for v in values if len(v) >= 5 and not v.startswith("erased-"))
+        for row in db.session.execute(select(*[getattr(model, e.column) for e in keys])
+                                      .where(model.id.in_(owned.ids))):
+            values = dict(zip([e.column for e in keys], row, strict=True))
+            strong.update(str(values[e.column]) for e in keys if e.category != "identity" and values[e.column])
+            full = " ".join(str(values[e.column]) for e in keys if e.category == "identity" and values[e.column])
+            if full:
+                names.add(full)
+    return Identifiers(sorted(v for v in strong if len(v) >= 5 and not v.startswith(("erased-", "~"))),
+                       sorted(n for n in names if " " in n and len(n) >= 5))

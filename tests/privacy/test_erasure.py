@@ -147,3 +147,32 @@ def test_G05_a_crash_in_the_middle_of_an_erasure_is_finished_by_the_retry(app, t
     SimpleWorker([queue.queue("mail")], connection=queue.connection()).work(burst=True)
     # the request record keeps the requester's address for the request retention period, then is reduced
     assert _dump(tenant_a.id, "zzcanary6") <= RETAINED | {("subject_requests", "requester_email")}
+
+
+def test_G05_a_namesake_does_not_block_the_erasure_but_a_note_naming_the_subject_does(app, tenant_a, clock):
+    from portal.leads.models import Lead
+
+    subject = factories.user(tenant_a, email="ewa.nowak@example.com", first_name="Ewa", last_name="Nowak",
+                             phone="+48 601 111 222")
+    factories.user(tenant_a, email="other@example.com", first_name="Ewa", last_name="Nowak")  # a namesake
+    with use_tenant(tenant_a.id):
+        clean = erasure.erase(subject.id, clock=clock)
+        assert clean.residues == 0
+    other = factories.subject_everywhere(tenant_a, "zzcanary7")
+    with use_tenant(tenant_a.id):
+        from datetime import date
+
+        from portal.leads.models import Partner
+
+        stranger = Partner(tenant_id=tenant_a.id, nip=factories.valid_nip(999), name="Someone else", address="a",
+                           contact_first_name="A", contact_last_name="B", contact_phone="1",
+                           contact_email="b@example.com")
+        db.session.add(stranger)
+        db.session.flush()
+        db.session.add(Lead(tenant_id=tenant_a.id, ref="NOTE1", partner_id=stranger.id, customer_nip="1",
+                            customer_name="c", customer_address="a", family="O365", plan="E3", billing="annual",
+                            licences=5, pcs=5, submitted_on=date(2018, 8, 10), due_on=date(2018, 8, 17),
+                            decision_reason=f"called {other.first_name} {other.last_name} twice"))
+        db.session.commit()
+        log = erasure.erase(other.id, clock=clock)
+    assert log.residues == 1  # the note in someone else's lead: the DPO must look before closing
