@@ -21,7 +21,7 @@ def _daily_jobs() -> list[DailyJob]:
     from portal.api import idempotency
     from portal.leads.service import review
     from portal.loyalty.service import daily as loyalty
-    from portal.privacy import export, requests
+    from portal.privacy import erasure, export, requests
 
     return [
         DailyJob("purge_used_reset_links", housekeeping.purge_reset_tokens, per_tenant=True),
@@ -34,6 +34,7 @@ def _daily_jobs() -> list[DailyJob]:
         DailyJob("privacy_request_reminders", requests.remind_overdue, per_tenant=True),
         DailyJob("reduce_closed_requests", requests.reduce_closed, per_tenant=True),
         DailyJob("purge_expired_bundles", export.purge_expired, per_tenant=True),
+        DailyJob("purge_retained_records", erasure.purge_retained, per_tenant=True),
         DailyJob("purge_idempotency_keys", idempotency.purge_expired, per_tenant=True),
         DailyJob("contract_ends", _contract_ends, per_tenant=False),
     ]

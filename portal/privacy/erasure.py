@@ -155,3 +155,29 @@ def replay(*, since_id: int = 0, clock: Clock) -> list[int]:
 
 
 __all__ = ["ROOT", "erase", "replay", "residue_count"]
+
+
+def purge_retained(*, clock: Clock) -> int:
+    """Daily (G-05): records kept for a legal obligation are erased in turn when their deletion date comes."""
+    from sqlalchemy.orm.attributes import flag_modified
+
+    today = clock.today().isoformat()
+    purged = 0
+    for log in db.session.scalars(select(ErasureLog)):
+        records = [dict(r) for r in log.retained or []]
+        due = [r for r in records if r.get("delete_on", "9999") <= today and not r.get("deleted_on")]
+        if not due:
+            continue
+        owned = owned_by(log.user_id)
+        for record in due:
+            found = owned.get(record["table"])
+            for pk in found.ids if found else []:
+                table = found.model.__table__
+                db.session.execute(update(found.model).where(found.model.id == pk).values(
+                    **{c: _masked(table.c[c], pk) for c in record["columns"]}).execution_options(
+                    synchronize_session=False))
+            record["deleted_on"] = today
+            purged += 1
+        log.retained = records
+        flag_modified(log, "retained")
+    return purged

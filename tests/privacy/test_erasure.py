@@ -176,3 +176,21 @@ def test_G05_a_namesake_does_not_block_the_erasure_but_a_note_naming_the_subject
         db.session.commit()
         log = erasure.erase(other.id, clock=clock)
     assert log.residues == 1  # the note in someone else's lead: the DPO must look before closing
+
+
+def test_G05_legally_retained_records_are_erased_when_their_date_comes(app, tenant_a, clock):
+    subject = factories.subject_everywhere(tenant_a, "zzcanary8")
+    with use_tenant(tenant_a.id):
+        erasure.erase(subject.id, clock=clock)
+        db.session.commit()
+        kept = _dump(tenant_a.id, "zzcanary8")
+        clock.advance(days=365 * 4)
+        assert erasure.purge_retained(clock=clock) == 0  # not yet
+        clock.advance(days=365 * 2 + 10)  # past 31 December, 5 years after the tax year
+        assert erasure.purge_retained(clock=clock) == 2
+        db.session.commit()
+        assert erasure.purge_retained(clock=clock) == 0
+        log = db.session.scalars(select(ErasureLog)).one()
+    assert all(r.get("deleted_on") for r in log.retained)
+    assert ("installers", "home_address") in kept  # kept for the tax years …
+    assert _dump(tenant_a.id, "zzcanary8") == set()  # … and gone after them
