@@ -23,3 +23,22 @@ def records_of_processing() -> list[dict]:
 
 def breaches() -> list[BreachRecord]:
     return list(db.session.scalars(select(BreachRecord).order_by(BreachRecord.discovered_at.desc())))
+
+
+def record_breach_steps(breach_id: int, *, authority_notified: bool, subjects_decision: str, subjects_notified: bool,
+                        clock, actor=None) -> BreachRecord:
+    """C-05/G-12: the DPO's art. 33 notice to the authority (72 hours) and the art. 34 decision on telling people."""
+    from portal.core.errors import NotFound
+    from portal.privacy import audit
+
+    row = db.session.get(BreachRecord, breach_id)
+    if row is None:
+        raise NotFound("No such breach.")
+    if authority_notified and row.authority_notified_at is None:
+        row.authority_notified_at = clock.now()
+    if subjects_decision.strip():
+        row.subjects_decision = subjects_decision.strip()
+    if subjects_notified and row.subjects_notified_at is None:
+        row.subjects_notified_at = clock.now()
+    audit.record(actor, "breach.updated", "breach_record", row.id)
+    return row

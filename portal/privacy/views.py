@@ -201,9 +201,22 @@ def audit_log():
                   action=action or "", object_type=object_type or "")
 
 
-@bp.route("/dpo/breaches")
+@bp.route("/dpo/breaches", methods=["GET", "POST"])
 @require_role(DPO)
 def breaches():
+    if request.method == "POST":
+        try:
+            registers.record_breach_steps(int(request.form.get("breach_id", "0")),
+                                          authority_notified=request.form.get("authority") == "1",
+                                          subjects_decision=request.form.get("decision", ""),
+                                          subjects_notified=request.form.get("subjects") == "1",
+                                          clock=get_clock(), actor=current_user)
+        except (DomainError, ValueError):
+            db.session.rollback()
+            abort(404)
+        db.session.commit()
+        flash(_("Saved."), "success")
+        return redirect(url_for("privacy.breaches"))
     return render("privacy/breaches.html", rows=registers.breaches(), now=get_clock().now())
 
 

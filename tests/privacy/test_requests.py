@@ -218,3 +218,22 @@ def test_G12_records_of_processing_as_a_page_and_a_pdf(app, client, tenant_a):
     assert "users.email" in page and "contract" in page.lower()
     pdf = client.get("/t/alpha/dpo/records.pdf")
     assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+
+
+def test_C05_dpo_records_the_authority_notice_and_the_decision_on_telling_people(app, client, tenant_a, clock):
+    from portal.operator import breaches
+    from portal.privacy.models import BreachRecord
+
+    dpo = factories.user(tenant_a, DPO, email="dpo@alpha.example")
+    breaches.record({"nature": "lost laptop", "contact": "sec@platform.example", "consequences": "low",
+                     "measures": "encrypted"}, [tenant_a.id], clock=clock)
+    db.session.commit()
+    factories.login(client, tenant_a, dpo.email)
+    with use_tenant(tenant_a.id):
+        breach_id = db.session.scalars(select(BreachRecord.id)).one()
+    assert "lost laptop" in client.get("/t/alpha/dpo/breaches").get_data(as_text=True)
+    client.post("/t/alpha/dpo/breaches", data={"breach_id": breach_id, "authority": "1",
+                                               "decision": "low risk: no notice to people (art. 34(3)(a))"})
+    with use_tenant(tenant_a.id):
+        row = db.session.get(BreachRecord, breach_id)
+    assert row.authority_notified_at is not None and row.subjects_decision.startswith("low risk")
