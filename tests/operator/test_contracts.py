@@ -63,13 +63,41 @@ def _seed(tenant, canary):
     return user
 
 
+def _snapshot(tenant_id: int) -> dict[str, list]:
+    """Every row of every tenant-owned table of one tenant, as stored."""
+    with db.engine.connect() as conn:
+        return {t.name: sorted(map(tuple, conn.execute(t.select().where(t.c.tenant_id == tenant_id)).all()), key=repr)
+                for t in offboarding.tenant_tables()}
+
+
+def _anywhere(text_value: str) -> list[str]:
+    """Tables in the whole database with any text holding ``text_value``."""
+    from sqlalchemy import JSON, String, Text
+
+    found = []
+    with db.engine.connect() as conn:
+        for table in db.metadata.sorted_tables:
+            cols = [c for c in table.columns if isinstance(c.type, String | Text | JSON)]
+            if any(text_value in repr(tuple(row)) for row in conn.execute(select(*cols)).all()) if cols else False:
+                found.append(table.name)
+    return found
+
+
 def test_C04_contract_end_read_only_export_then_deletion_leaves_nothing(app, client, tenant_a, tenant_b, clock):
     from portal.accounts.models import ADMIN
 
     _seed(tenant_a, "aacanary")
     _seed(tenant_b, "bbcanary")
+    with use_tenant(tenant_b.id):  # decided, so beta's own daily reminders leave it alone while alpha is deleted
+        from sqlalchemy import update
+
+        from portal.leads.models import Lead
+
+        db.session.execute(update(Lead).values(status="qualified", decided_on=date(2018, 8, 13)))
+        db.session.commit()
     admin = factories.user(tenant_a, ADMIN, email="admin@alpha.example")
     before_b = offboarding.remaining_rows(tenant_b.id)
+    snapshot_b = _snapshot(tenant_b.id)
     runner = app.test_cli_runner()
     assert runner.invoke(args=["contracts", "end", "alpha", "--on", "2026-03-02"]).exit_code == 0
     # read-only: a write answers 423, an export still works
@@ -83,6 +111,8 @@ def test_C04_contract_end_read_only_export_then_deletion_leaves_nothing(app, cli
     db.session.rollback()
     assert offboarding.remaining_rows(tenant_a.id) == 0
     assert offboarding.remaining_rows(tenant_b.id) == before_b
+    assert _snapshot(tenant_b.id) == snapshot_b  # the other tenant, row for row, unchanged
+    assert _anywhere("aacanary") == []  # nothing of the deleted tenant's people anywhere in the database
     certificate = db.session.scalars(select(DeletionCertificate)).one()
     assert certificate.finished_at is not None and certificate.digest and certificate.counts["users"] >= 2
     assert "aacanary" not in str(certificate.counts)
