@@ -65,7 +65,7 @@ def run_all(url: str, *, scale: float, only: list[str]) -> list[Result]:
 
     app = make_app(url)
     benches = {"settlement": bench_settlement, "review_queue": bench_queue, "expiry": bench_expiry,
-               "dashboard": bench_dashboard}
+               "dashboard": bench_dashboard, "tenant_deletion": bench_deletion}
     results = []
     with app.app_context():
         data.load_presets(app)
@@ -163,3 +163,24 @@ def bench_dashboard(app, scale: float) -> Result:
     t_few, t_many = best_of(lambda: show(few), 5), best_of(lambda: show(many), 5)
     return Result("points dashboard: 10,000 vs 10 entries", t_many / t_few, 1.5,
                   f"{t_many * 1000:.1f} ms vs {t_few * 1000:.1f} ms")
+
+
+def bench_deletion(app, scale: float) -> Result:
+    """Issue 6: deleting a tenant of 1,000,000 rows runs at least at half the speed of a bare DELETE of the same
+    rows (ratio of times ≤ 2)."""
+    from portal.operator.offboarding import delete_tenant
+    from tests.bench import data
+
+    rows = max(int(1_000_000 * scale), 10_000)
+    bare_id = data.tenant_with_rows("deletion-bare", rows)
+    ours_id = data.tenant_with_rows("deletion-ours", rows)
+
+    def bare():
+        for table in ("points_lots", "points_entries", "installers", "users"):
+            db.session.execute(text(f"DELETE FROM {table} WHERE tenant_id = :t"), {"t": bare_id})  # noqa: S608
+        db.session.commit()
+
+    t_bare = best_of(bare, 1)
+    t_ours = best_of(lambda: delete_tenant(ours_id, clock=app.extensions["clock"], job_id="bench"), 1)
+    return Result("tenant deletion vs bare DELETE", t_ours / t_bare, 2.0,
+                  f"{rows} rows: {t_ours:.2f}s vs {t_bare:.2f}s")

@@ -130,3 +130,22 @@ def installer_with_entries(tenant: int, count: int):
 
     with use_tenant(tenant):
         return db.session.get(Installer, installer_id)
+
+
+def tenant_with_rows(slug: str, rows: int) -> int:
+    """A tenant holding about ``rows`` rows: installers with their ledger entries and lots."""
+    from portal.tenancy import service
+
+    tenant = service.upsert({"slug": slug, "name": slug, "kind": "manufacturer", "legal_name": slug,
+                             "nip": "5252248481", "address": "a", "dpo_name": "d", "dpo_email": "d@e.example"})
+    db.session.commit()
+    first = None
+    for i in range(100):
+        installer_id = _installer(tenant.id, f"{slug}{i}@rows.example")
+        first = first or installer_id
+    _exec("""INSERT INTO points_entries (tenant_id, installer_id, kind, points, "on", expires_on, after_end, source,
+             note, created_at) SELECT :t, :first + (g % 100), 'earn', 1, DATE '2024-01-01', DATE '2026-01-01', false,
+             'device', '', now() FROM generate_series(1, :n) g""", t=tenant.id, first=first, n=rows // 2)
+    _lots_from_entries(tenant.id)
+    db.session.execute(text("ANALYZE"))
+    return tenant.id
