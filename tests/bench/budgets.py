@@ -65,7 +65,8 @@ def run_all(url: str, *, scale: float, only: list[str]) -> list[Result]:
 
     app = make_app(url)
     benches = {"settlement": bench_settlement, "review_queue": bench_queue, "expiry": bench_expiry,
-               "dashboard": bench_dashboard, "tenant_deletion": bench_deletion}
+               "dashboard": bench_dashboard, "tenant_deletion": bench_deletion,
+               "pages_during_deletion": bench_pages_during_deletion}
     results = []
     with app.app_context():
         data.load_presets(app)
@@ -184,3 +185,43 @@ def bench_deletion(app, scale: float) -> Result:
     t_ours = best_of(lambda: delete_tenant(ours_id, clock=app.extensions["clock"], job_id="bench"), 1)
     return Result("tenant deletion vs bare DELETE", t_ours / t_bare, 2.0,
                   f"{rows} rows: {t_ours:.2f}s vs {t_bare:.2f}s")
+
+
+def bench_pages_during_deletion(app, scale: float) -> Result:
+    """Issue 6: while a tenant is being deleted, another tenant's page keeps answering within 1.5× of usual."""
+    import threading
+
+    from portal.loyalty.service.programme import rules_on
+    from portal.loyalty.service.statement import statement
+    from portal.operator.offboarding import delete_tenant
+    from tests.bench import data
+
+    tenant_id = data.tenant_id("manufacturer")
+    installer = data.installer_with_entries(tenant_id, 100)
+    doomed = data.tenant_with_rows("deletion-load", max(int(1_000_000 * scale), 10_000))
+    day = date(2025, 1, 1)
+
+    def page() -> float:
+        start = time.perf_counter()
+        with use_tenant(tenant_id):
+            statement(installer, as_of=day, rules=rules_on(day))
+        db.session.rollback()
+        return time.perf_counter() - start
+
+    usual = statistics.median(page() for _ in range(30))
+    done = threading.Event()
+
+    def delete():
+        with app.app_context():
+            delete_tenant(doomed, clock=app.extensions["clock"], job_id="bench-load")
+        done.set()
+
+    worker = threading.Thread(target=delete)
+    worker.start()
+    during = []
+    while not done.is_set() or not during:
+        during.append(page())
+    worker.join()
+    busy = statistics.median(during)
+    return Result("another tenant's page during a deletion", busy / usual, 1.5,
+                  f"{busy * 1000:.1f} ms vs {usual * 1000:.1f} ms ({len(during)} requests)")
