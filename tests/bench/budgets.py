@@ -66,7 +66,7 @@ def run_all(url: str, *, scale: float, only: list[str]) -> list[Result]:
     app = make_app(url)
     benches = {"settlement": bench_settlement, "review_queue": bench_queue, "expiry": bench_expiry,
                "dashboard": bench_dashboard, "tenant_deletion": bench_deletion,
-               "pages_during_deletion": bench_pages_during_deletion}
+               "pages_during_deletion": bench_pages_during_deletion, "privacy": bench_privacy}
     results = []
     with app.app_context():
         data.load_presets(app)
@@ -225,3 +225,29 @@ def bench_pages_during_deletion(app, scale: float) -> Result:
     busy = statistics.median(during)
     return Result("another tenant's page during a deletion", busy / usual, 1.5,
                   f"{busy * 1000:.1f} ms vs {usual * 1000:.1f} ms ({len(during)} requests)")
+
+
+def bench_privacy(app, scale: float) -> list[Result]:
+    """Issue 5: erasure and access of one subject in the same time (≤ 1.5×) in a tenant of 1,000 and of 100,000
+    participants. The erasure is measured with its residue scan, which reads the whole tenant by design."""
+    from portal.privacy import erasure, export
+    from tests import factories
+    from tests.bench import data
+
+    timings = {}
+    for label, size in (("small", 1000), ("large", max(int(100_000 * scale), 2000))):
+        tenant = data.tenant_with_participants(f"privacy-{label}", size)
+        subject = factories.subject_everywhere(tenant, f"bench{label}")
+        with use_tenant(tenant.id):
+            access = best_of(lambda subject=subject: export.gather(subject.id), 3)
+
+            def erase(subject=subject):
+                erasure.erase(subject.id, clock=app.extensions["clock"])
+                db.session.rollback()
+
+            timings[label] = (access, best_of(erase, 2))
+    (a_small, e_small), (a_large, e_large) = timings["small"], timings["large"]
+    report(Result("access bundle: 100,000 vs 1,000 participants", a_large / a_small, 1.5,
+                  f"{a_large * 1000:.1f} ms vs {a_small * 1000:.1f} ms"))
+    return Result("erasure with its residue scan: 100,000 vs 1,000 participants", e_large / e_small, 1.5,
+                  f"{e_large * 1000:.0f} ms vs {e_small * 1000:.0f} ms")

@@ -149,3 +149,15 @@ def tenant_with_rows(slug: str, rows: int) -> int:
     _lots_from_entries(tenant.id)
     db.session.execute(text("ANALYZE"))
     return tenant.id
+
+
+def tenant_with_participants(slug: str, count: int):
+    from tests import factories
+
+    tenant = factories.tenant(slug)
+    _exec("""INSERT INTO users (tenant_id, email, role, first_name, last_name, phone, company_name, nip, locale,
+             is_active_account, created_at) SELECT :t, 'p' || g || '@' || :s || '.example', 'participant', 'Jan',
+             'Nowak' || g, '+48 600 ' || g, '', '', 'pl', true, now() FROM generate_series(1, :n) g""",
+          t=tenant.id, s=slug, n=count)
+    db.session.execute(text("ANALYZE"))
+    return tenant
