@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.api.models import ApiToken
@@ -67,14 +68,14 @@ def create_token(tenant_id: int, name: str, scopes: list[str], actor=None) -> tu
     name = (name or "").strip()
     problems: list[tuple[str | None, str, str | None]] = []
     if not name:
-        problems.append(("name", "Name the token after the system that will use it.", None))
+        problems.append(("name", _("Name the token after the system that will use it."), None))
     elif len(name) > 100:
-        problems.append(("name", "Keep the name under 100 characters.", None))
+        problems.append(("name", _("Keep the name under 100 characters."), None))
     unknown = sorted(set(scopes) - set(SCOPES))
     if unknown:
-        problems.append(("scopes", f"Unknown scope(s): {', '.join(unknown)}.", None))
+        problems.append(("scopes", _("Unknown scope(s): %(scopes)s.", scopes=", ".join(unknown)), None))
     if not scopes:
-        problems.append(("scopes", "Give the token at least one scope.", None))
+        problems.append(("scopes", _("Give the token at least one scope."), None))
     if problems:
         raise ValidationFailed(problems)
     plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -90,7 +91,7 @@ def revoke_token(token_id: int, *, actor=None, clock: Clock) -> ApiToken:
     """Revoke at once (the next request with it is refused); revoking twice keeps the first time."""
     token = db.session.get(ApiToken, token_id)
     if token is None:
-        raise NotFound("No such API token.")
+        raise NotFound(_("No such API token."))
     if token.revoked_at is None:
         token.revoked_at = clock.now()
         audit.record(actor, "api_token.revoked", "api_token", token.id)

@@ -97,6 +97,9 @@ def import_row(row: dict, *, tenant_id: int, rules: LoyaltyRules) -> Installer:
     if problems:
         raise ValidationFailed(problems)
     user = accounts.find_user(email)
+    if user is not None and user.role != PARTICIPANT:
+        raise DomainError(_("%(email)s belongs to the organiser's staff, not to a participant.", email=email),
+                          field="email", rule="P-01")
     if user is None:
         user = accounts.create_user(tenant_id, email=email, password=None, role=PARTICIPANT,
                                     first_name=row.get("first_name", ""), last_name=row.get("last_name", ""),
