@@ -237,3 +237,37 @@ def test_C05_dpo_records_the_authority_notice_and_the_decision_on_telling_people
     with use_tenant(tenant_a.id):
         row = db.session.get(BreachRecord, breach_id)
     assert row.authority_notified_at is not None and row.subjects_decision.startswith("low risk")
+
+
+def test_G07_restriction_from_the_page_and_lifted_by_the_dpo(app, client, tenant_a):
+    user = factories.user(tenant_a, email="ala@example.com")
+    dpo = factories.user(tenant_a, DPO, email="dpo@alpha.example")
+    factories.login(client, tenant_a, user.email)
+    client.post("/t/alpha/my-data", data={"action": "restrict"})
+    _run_worker()
+    db.session.rollback()
+    with use_tenant(tenant_a.id):
+        assert db.session.get(User, user.id).restricted_at is not None
+        ref = db.session.scalars(select(DataSubjectRequest.reference)).one()
+    client.post("/t/alpha/logout")
+    factories.login(client, tenant_a, dpo.email)
+    client.post(f"/t/alpha/dpo/requests/{ref}", data={"action": "lift"})
+    with use_tenant(tenant_a.id):
+        assert db.session.get(User, user.id).restricted_at is None
+
+
+def test_G09_objection_from_the_page_ends_marketing_contact(app, client, tenant_a, clock):
+    from portal.privacy import consents
+
+    user = factories.user(tenant_a, email="ala@example.com")
+    with use_tenant(tenant_a.id):
+        consents.give(db.session.get(User, user.id), "marketing", version=None, text_sha256="y" * 64, channel="web",
+                      clock=clock)
+        db.session.commit()
+    factories.login(client, tenant_a, user.email)
+    client.post("/t/alpha/my-data", data={"action": "object"})
+    _run_worker()
+    db.session.rollback()
+    with use_tenant(tenant_a.id):
+        assert db.session.get(User, user.id).marketing_objection_at is not None
+        assert consents.active(user.id, "marketing") is None
