@@ -209,16 +209,35 @@ def restricted_partner_ids() -> set[int]:
                                   .where(User.restricted_at.is_not(None))))
 
 
+LEAD_COLUMNS = ("id", "ref", "partner_id", "customer_nip", "licences", "status", "decided_on", "submitted_on",
+                "programme_version_id")
+SALE_COLUMNS = ("id", "transaction_date", "family", "billing", "licences", "value", "months_active", "new_tenant")
+
+
 def _realisations(start: date, end: date) -> list[tuple[Lead, Realisation]]:
-    """Leads with sales dated in [start, end], in one joined query."""
-    grouped: dict[int, list[Sale]] = defaultdict(list)
-    leads: dict[int, Lead] = {}
-    rows = db.session.execute(select(Lead, Sale).join(Sale, Sale.ref == Lead.ref)
+    """Leads with sales dated in [start, end], in one joined query of plain rows (no ORM objects to build)."""
+    grouped: dict[int, list] = defaultdict(list)
+    leads: dict[int, object] = {}
+    lead_cols = [getattr(Lead, c) for c in LEAD_COLUMNS]
+    sale_cols = [getattr(Sale, c).label(f"sale_{c}") for c in SALE_COLUMNS]
+    rows = db.session.execute(select(*lead_cols, *sale_cols).join(Sale, Sale.ref == Lead.ref)
                               .where(Sale.transaction_date >= start, Sale.transaction_date <= end))
-    for lead, sale in rows:
-        leads[lead.id] = lead
-        grouped[lead.id].append(sale)
+    for row in rows:
+        leads.setdefault(row.id, row)
+        grouped[row.id].append(_SaleRow(*(getattr(row, f"sale_{c}") for c in SALE_COLUMNS)))
     return [(leads[i], Realisation.of(sales)) for i, sales in grouped.items()]
+
+
+@dataclass
+class _SaleRow:
+    id: int
+    transaction_date: date
+    family: str
+    billing: str
+    licences: int
+    value: Decimal
+    months_active: int
+    new_tenant: bool
 
 
 def _approved_lines(before_period: int) -> list[SettlementLine]:
