@@ -14,11 +14,12 @@ from datetime import date
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, insert, select
+from sqlalchemy import case, delete, func, select
 
 from portal.core.clock import Clock
 from portal.core.errors import Conflict, DomainError, NotFound
 from portal.core.money import money
+from portal.core.rows import insert_rows
 from portal.extensions import db
 from portal.leads.models import QUALIFIED, CustomerFact, Lead, Partner, Sale, Settlement, SettlementLine
 from portal.leads.rules import LeadRules
@@ -26,11 +27,14 @@ from portal.leads.service import partners as partner_service
 from portal.leads.service.programme import rules_of, version_on
 from portal.privacy import audit
 from portal.programmes.models import ProgrammeVersion
+from portal.tenancy.guard import current_tenant_id
 
 CSV_COLUMNS = ("partner_nip", "ref", "line", "rule", "base", "rate", "amount", "status", "reason")
 LINE_ORDER = {"reward": 0, "new_partner_bonus": 1, "top_partner_award": 2}
 PAYABLE, WITHHELD, NOT_PAID = "payable", "withheld", "not_paid"
 ZERO = Decimal("0.00")
+LINE_COLUMNS = ("tenant_id", "settlement_id", "partner_id", "partner_nip", "lead_id", "ref", "line", "rule",
+                "rule_code", "base", "rate", "amount", "status", "reason", "transaction_date", "programme_version_id")
 
 
 @dataclass
@@ -115,19 +119,10 @@ def evaluate(lead: Lead, real: Realisation, ctx: Context) -> Line:
         if exclusion.applies(flags, real.family):
             line.rule, line.reason = "L-05", exclusion.reason.get("en") or exclusion.code
             return line
-    checks = (
-        (rules.starts_on <= real.first_date <= rules.ends_on, "the sale is outside the campaign dates"),
-        (not rules.not_before_qualification or real.first_date >= lead.decided_on,
-         f"the sale on {real.first_date} came before the qualification on {lead.decided_on}"),
-        (real.licences >= rules.realisation_min_quantity,
-         f"{real.licences} licences bought; at least {rules.realisation_min_quantity} are needed"),
-        (not rules.require_new_tenant or real.new_tenant, "the service was not started on a new tenant"),
-        (real.billing in rules.billing_models, f"licensing model {real.billing} is not covered"),
-    )
-    for ok, reason in checks:
-        if not ok:
-            line.reason = reason
-            return line
+    reason = _unrealised(lead, real, rules)
+    if reason:
+        line.reason = reason
+        return line
     line.realised = True
     match = rules.first_match(real.family, real.billing, lead.licences)
     if match is None:
@@ -152,6 +147,21 @@ def evaluate(lead: Lead, real: Realisation, ctx: Context) -> Line:
         line.rule = "L-12"
         line.reason += f", base capped at {rules.base_cap_quantity} licences"
     return line
+
+
+def _unrealised(lead, real: Realisation, rules: LeadRules) -> str | None:
+    """L-10: why the vendor's report does not realise the lead (None when it does); reasons built only when needed."""
+    if not rules.starts_on <= real.first_date <= rules.ends_on:
+        return "the sale is outside the campaign dates"
+    if rules.not_before_qualification and real.first_date < lead.decided_on:
+        return f"the sale on {real.first_date} came before the qualification on {lead.decided_on}"
+    if real.licences < rules.realisation_min_quantity:
+        return f"{real.licences} licences bought; at least {rules.realisation_min_quantity} are needed"
+    if rules.require_new_tenant and not real.new_tenant:
+        return "the service was not started on a new tenant"
+    if real.billing not in rules.billing_models:
+        return f"licensing model {real.billing} is not covered"
+    return None
 
 
 def _base(kind: str, real: Realisation, rules: LeadRules) -> tuple[Decimal | None, bool]:
@@ -211,33 +221,30 @@ def restricted_partner_ids() -> set[int]:
 
 LEAD_COLUMNS = ("id", "ref", "partner_id", "customer_nip", "licences", "status", "decided_on", "submitted_on",
                 "programme_version_id")
-SALE_COLUMNS = ("id", "transaction_date", "family", "billing", "licences", "value", "months_active", "new_tenant")
+CENT = Decimal("0.01")
 
 
 def _realisations(start: date, end: date) -> list[tuple[Lead, Realisation]]:
-    """Leads with sales dated in [start, end], in one joined query of plain rows (no ORM objects to build)."""
-    grouped: dict[int, list] = defaultdict(list)
-    leads: dict[int, object] = {}
-    lead_cols = [getattr(Lead, c) for c in LEAD_COLUMNS]
-    sale_cols = [getattr(Sale, c).label(f"sale_{c}") for c in SALE_COLUMNS]
-    rows = db.session.execute(select(*lead_cols, *sale_cols).join(Sale, Sale.ref == Lead.ref)
-                              .where(Sale.transaction_date >= start, Sale.transaction_date <= end))
-    for row in rows:
-        leads.setdefault(row.id, row)
-        grouped[row.id].append(_SaleRow(*(getattr(row, f"sale_{c}") for c in SALE_COLUMNS)))
-    return [(leads[i], Realisation.of(sales)) for i, sales in grouped.items()]
-
-
-@dataclass
-class _SaleRow:
-    id: int
-    transaction_date: date
-    family: str
-    billing: str
-    licences: int
-    value: Decimal
-    months_active: int
-    new_tenant: bool
+    """Leads with sales dated in [start, end], each with its sales summed in the database (``Realisation.of`` in
+    SQL: window functions over the lead's sales, the first by date then id gives the family and model)."""
+    per_ref = {"partition_by": Sale.ref}
+    ranked = (select(Sale.ref, Sale.transaction_date, Sale.family, Sale.billing,
+                     func.row_number().over(order_by=(Sale.transaction_date, Sale.id), **per_ref).label("nth"),
+                     func.sum(Sale.value).over(**per_ref).label("value"),
+                     func.max(Sale.licences).over(**per_ref).label("sold"),
+                     func.max(Sale.months_active).over(**per_ref).label("months_active"),
+                     func.min(case((Sale.new_tenant, 1), else_=0)).over(**per_ref).label("new_tenant"))
+              .where(Sale.tenant_id == current_tenant_id(), Sale.transaction_date >= start,
+                     Sale.transaction_date <= end).subquery())
+    query = (select(*(getattr(Lead, c) for c in LEAD_COLUMNS), ranked.c.transaction_date, ranked.c.family,
+                    ranked.c.billing, ranked.c.sold, ranked.c.value, ranked.c.months_active, ranked.c.new_tenant)
+             .join(ranked, ranked.c.ref == Lead.ref).where(ranked.c.nth == 1))
+    out = []
+    for row in db.session.execute(query):
+        value = row.value if isinstance(row.value, Decimal) else Decimal(str(row.value))
+        out.append((row, Realisation(row.transaction_date, row.family, row.billing, row.sold,
+                                     value.quantize(CENT), row.months_active, bool(row.new_tenant))))
+    return out
 
 
 def _approved_lines(before_period: int) -> list[SettlementLine]:
@@ -375,8 +382,6 @@ def run(period_number: int, *, as_of: date, clock: Clock, actor=None) -> Settlem
         raise Conflict(_("Settlement of period %(period)s is approved and frozen; it cannot be re-run.",
                          period=period_number), rule="L-19")
     lines = compute(period_number, as_of=as_of)
-    from portal.tenancy.guard import current_tenant_id
-
     tenant_id = current_tenant_id()
     if settlement is None:
         settlement = Settlement(tenant_id=tenant_id, period=period_number, as_of=as_of, runs=0)
@@ -386,13 +391,10 @@ def run(period_number: int, *, as_of: date, clock: Clock, actor=None) -> Settlem
         db.session.execute(delete(SettlementLine).where(SettlementLine.settlement_id == settlement.id)
                            .execution_options(synchronize_session=False))
     settlement.as_of, settlement.run_at, settlement.runs = as_of, clock.now(), settlement.runs + 1
-    if lines:
-        db.session.execute(insert(SettlementLine), [
-            {"tenant_id": tenant_id, "settlement_id": settlement.id, "partner_id": ln.partner.id,
-             "partner_nip": ln.partner.nip, "lead_id": ln.lead.id if ln.lead else None, "ref": ln.ref,
-             "line": ln.line, "rule": ln.rule, "rule_code": ln.rule_code, "base": ln.base, "rate": ln.rate,
-             "amount": ln.amount, "status": ln.status, "reason": ln.reason, "transaction_date": ln.transaction_date,
-             "programme_version_id": ln.version_id} for ln in lines])
+    insert_rows(SettlementLine.__table__, LINE_COLUMNS, (
+        (tenant_id, settlement.id, ln.partner.id, ln.partner.nip, ln.lead.id if ln.lead else None, ln.ref, ln.line,
+         ln.rule, ln.rule_code, ln.base, ln.rate, ln.amount, ln.status, ln.reason, ln.transaction_date, ln.version_id)
+        for ln in lines))
     audit.record(actor, "settlement.run", "settlement", settlement.id)
     return settlement
 
