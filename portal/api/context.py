@@ -12,6 +12,7 @@ from portal.api.openapi import query_param
 from portal.api.problems import ApiProblem
 from portal.api.schemas import FIRST_YEAR, LAST_YEAR
 from portal.api.tokens import TokenActor
+from portal.api.validation import is_date
 from portal.core.clock import get_clock
 
 MAX_LIMIT = 200
@@ -66,10 +67,7 @@ def query_day(name: str, *, default: date | None = None) -> date | None:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
-    try:
-        value = date.fromisoformat(raw) if len(raw) == 10 else None
-    except ValueError:
-        value = None
+    value = date.fromisoformat(raw) if is_date(raw) else None
     if value is None or not FIRST_YEAR <= value.year <= LAST_YEAR:
         raise _bad_query(name, f"Must be a date as YYYY-MM-DD, in {FIRST_YEAR} … {LAST_YEAR}.")
     return value

@@ -16,7 +16,8 @@ from portal.loyalty.service.statement import statement
 TAG = "installers"
 INSTALLER = "/installers/<int(max=2147483647):installer_id>"
 PAGING = (context.LIMIT_PARAM, context.CURSOR_PARAM)
-AS_OF_PARAM = query_param("as_of", {"type": "string", "format": "date"}, "the statement's day; today when absent")
+AS_OF_PARAM = query_param("as_of", {key: value for key, value in schemas.DAY.items() if key != "description"},
+                          "the statement's day; today when absent")
 IMPORT_FIELDS = ("email", "first_name", "last_name", "nip", "status")
 
 

@@ -13,11 +13,14 @@ from dataclasses import dataclass, field
 from flask import Blueprint
 
 from portal.api import pipeline, schemas
+from portal.api.idempotency import MAX_KEY_LENGTH
 from portal.api.tokens import SCOPES
+from portal.api.validation import validate
 
 PREFIX = "/api/v1"
-_PARAM = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
-_CONVERTER_TYPES = {"int": {"type": "integer"}, "float": {"type": "number"}}
+_PARAM = re.compile(r"<(?:(\w+)(?:\(([^)]*)\))?:)?(\w+)>")
+_BOUND = re.compile(r"\b(min|max)=(\d+)")
+_CONVERTER_TYPES = {"int": {"type": "integer", "minimum": 0}, "float": {"type": "number", "minimum": 0}}
 _ERRORS_FOR_ALL = (401, 404, 405, 429, 500)
 
 
@@ -45,7 +48,9 @@ REGISTRY: list[Operation] = []
 
 
 def query_param(name: str, schema: dict, description: str) -> dict:
-    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+    """An optional query parameter; ``?name=`` (empty) is the same as leaving it out, as ``context`` reads them."""
+    return {"name": name, "in": "query", "required": False, "allowEmptyValue": True, "schema": schema,
+            "description": description}
 
 
 def operation(bp: Blueprint, rule: str, method: str = "GET", *, scope: str | None, summary: str, tag: str,
@@ -73,13 +78,21 @@ def operation(bp: Blueprint, rule: str, method: str = "GET", *, scope: str | Non
 
 def openapi_path(rule: str) -> str:
     """``/leads/<ref>`` → ``/leads/{ref}`` (paths are relative to the server URL ``/api/v1``)."""
-    return _PARAM.sub(lambda m: "{" + m.group(2) + "}", rule)
+    return _PARAM.sub(lambda m: "{" + m.group(3) + "}", rule)
+
+
+def _path_schema(converter: str, arguments: str) -> dict:
+    """What the route's converter matches: ``int(max=2147483647)`` is a non-negative integer up to that bound (a
+    larger one names nothing: 404)."""
+    schema = dict(_CONVERTER_TYPES.get(converter, {"type": "string"}))
+    for name, value in _BOUND.findall(arguments):
+        schema["minimum" if name == "min" else "maximum"] = int(value)
+    return schema
 
 
 def _path_parameters(rule: str) -> list[dict]:
-    return [{"name": name, "in": "path", "required": True, "schema": dict(_CONVERTER_TYPES.get(conv or "",
-                                                                                             {"type": "string"}))}
-            for conv, name in _PARAM.findall(rule)]
+    return [{"name": name, "in": "path", "required": True, "schema": _path_schema(conv, args)}
+            for conv, args, name in _PARAM.findall(rule)]
 
 
 def _ref(schema: dict, components: dict[str, dict]) -> dict:
@@ -98,15 +111,18 @@ def _operation_object(op: Operation, components: dict[str, dict]) -> dict:
     parameters = _path_parameters(op.rule) + list(op.query)
     if op.method == "POST":
         parameters.append({"name": "Idempotency-Key", "in": "header", "required": False,
-                           "schema": {"type": "string", "maxLength": 200},
-                           "description": "Retrying with the same key (for a day) creates nothing and answers "
+                           "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH,
+                                      "pattern": "^[!-~]+$"},
+                           "description": "1 to 200 printable ASCII characters without spaces (a UUID is a good "
+                                          "choice). Retrying with the same key (for a day) creates nothing and answers "
                                           "with the first response's status and the objects it described, "
                                           "with 'Idempotent-Replayed: true'; the same key with a different "
                                           "request is a 422 problem."})
     if parameters:
         doc["parameters"] = parameters
     if op.request is not None:
-        doc["requestBody"] = {"required": bool(op.request.get("properties") or op.request.get("if")),
+        # an empty body is read as {} (pipeline.parse_body): it may be left out where {} is a valid request
+        doc["requestBody"] = {"required": bool(validate({}, op.request)),
                               "content": {"application/json": {"schema": _ref(op.request, components)}}}
     doc["security"] = [] if op.public else [{"bearerAuth": [op.scope]}]
     responses: dict[str, dict] = {}

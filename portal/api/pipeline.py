@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from decimal import Decimal
 from functools import wraps
 from typing import NamedTuple
 
@@ -49,6 +50,15 @@ def _reject_constant(name: str) -> float:
     raise ValueError(f"{name} is not a JSON number")
 
 
+def json_number(text: str) -> int | float:
+    """JSON has one kind of number: ``20.0`` is the integer 20 (JSON Schema's ``integer`` counts it as one), so it
+    reaches the views as ``int``; other fractions stay floats (huge exponents too, for the schema to refuse)."""
+    number = Decimal(text)
+    if number.is_finite() and number.adjusted() < 30 and number == number.to_integral_value():
+        return int(number)
+    return float(text)
+
+
 def parse_body(raw: bytes) -> object:
     """The JSON body ({} when empty); 415 for another media type, 400 for malformed JSON."""
     if not raw.strip():
@@ -58,7 +68,7 @@ def parse_body(raw: bytes) -> object:
         raise ApiProblem(415, "Send the body as JSON with 'Content-Type: application/json'.",
                          headers={"Accept-Post": "application/json"})
     try:
-        body = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+        body = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant, parse_float=json_number)
         json.dumps(body, ensure_ascii=False).encode("utf-8")  # "\ud800" escapes decode to unstorable text
         return body
     except (UnicodeDecodeError, UnicodeEncodeError):

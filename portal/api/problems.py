@@ -13,7 +13,7 @@ from http import HTTPStatus
 
 from flask import Blueprint, Response, current_app, request
 from flask_limiter.errors import RateLimitExceeded
-from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from portal.core.bulk import ValidationFailed
 from portal.core.errors import DomainError
@@ -106,12 +106,29 @@ def _is_api_path() -> bool:
     return request.path == PREFIX or request.path.startswith(PREFIX + "/")
 
 
+def _methods_that_match(error: MethodNotAllowed) -> list[str]:
+    """The methods of ``Allow`` that really answer this path. Werkzeug offers a method of a rule whose converter
+    refused the value (``/installers/99999999999/orders``: GET gets 405 "POST allowed", POST gets 404)."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    found = []
+    for method in error.valid_methods or ():
+        try:
+            adapter.match(method=method)
+        except HTTPException:
+            continue
+        found.append(method)
+    return found
+
+
 def routing_problem() -> Response | None:
     """Unknown API paths and wrong methods get a problem too (Flask gives routing errors to no blueprint)."""
     error = request.routing_exception
-    if _is_api_path() and isinstance(error, HTTPException) and (error.code or 0) >= 400:
-        return from_http_exception(error)
-    return None
+    if not (_is_api_path() and isinstance(error, HTTPException) and (error.code or 0) >= 400):
+        return None
+    if isinstance(error, MethodNotAllowed):
+        methods = _methods_that_match(error)
+        error = MethodNotAllowed(methods) if set(methods) - {"HEAD", "OPTIONS"} else NotFound()
+    return from_http_exception(error)
 
 
 def install(bp: Blueprint) -> None:

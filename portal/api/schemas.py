@@ -10,16 +10,20 @@ INT32 = 2_147_483_647
 FIRST_YEAR, LAST_YEAR = 1900, 2099  # the days a body may name: date arithmetic (expiry, deadlines) stays in range
 
 
+NO_NUL = r"^[^\u0000]*$"  # no database text column can store a NUL; the validator refuses it in every string
+
+
 def _string(max_length: int, description: str = "", **extra: object) -> dict:
-    schema: dict = {"type": "string", "maxLength": max_length, **extra}
+    schema: dict = {"type": "string", "maxLength": max_length, "pattern": NO_NUL, **extra}
     if description:
         schema["description"] = description
     return schema
 
 
 DATE = {"type": "string", "format": "date", "description": "YYYY-MM-DD"}
-DAY = {"type": "string", "format": "date", "formatMinimum": f"{FIRST_YEAR}-01-01",
-       "formatMaximum": f"{LAST_YEAR}-12-31", "description": "YYYY-MM-DD"}
+DAY = {"type": "string", "format": "date", "pattern": r"^(19|20)\d\d-\d\d-\d\d$",
+       "x-pattern-message": f"Must be a date as YYYY-MM-DD, in {FIRST_YEAR} … {LAST_YEAR}.",
+       "description": f"YYYY-MM-DD, in {FIRST_YEAR} … {LAST_YEAR}"}
 DATE_OR_NULL = {"type": ["string", "null"], "format": "date"}
 DATETIME_OR_NULL = {"type": ["string", "null"], "format": "date-time"}
 COUNT = {"type": "integer", "minimum": 0, "maximum": INT32}

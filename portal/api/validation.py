@@ -3,8 +3,9 @@ shape with it, and the same dicts go into the OpenAPI document. Programme rules 
 only says what is a string, a number or a date, and what fits the database columns (SPEC §11: never a 500).
 
 Supported keywords: type, enum, const, properties, required, additionalProperties (bool), items, minItems,
-maxItems, minLength, maxLength, pattern, format (date), formatMinimum/formatMaximum (of a date), minimum, maximum,
-if/then/else, description, title.
+maxItems, minLength, maxLength, pattern (with ``x-pattern-message``, the message when it fails), format (date),
+minimum, maximum, if/then/else, description, title — the standard meaning of each, so what the OpenAPI document
+promises a client is what is checked.
 Every string is also refused when it holds a NUL character, which no database text column can store.
 """
 
@@ -93,18 +94,18 @@ def _check_string(value: str, schema: dict, field: str | None, out: list[Problem
         out.append((field, f"Takes at most {schema['maxLength']} characters.", None))
     if "pattern" in schema and not _compiled(schema["pattern"]).search(value):
         out.append((field, schema.get("x-pattern-message", f"Must match {schema['pattern']}."), None))
-    if schema.get("format") == "date":
-        try:
-            date.fromisoformat(value)
-            ok = len(value) == 10
-        except ValueError:
-            ok = False
-        if not ok:
-            out.append((field, "Must be a date as YYYY-MM-DD.", None))
-        elif "formatMinimum" in schema and value < schema["formatMinimum"]:
-            out.append((field, f"Must be on or after {schema['formatMinimum']}.", None))
-        elif "formatMaximum" in schema and value > schema["formatMaximum"]:
-            out.append((field, f"Must be on or before {schema['formatMaximum']}.", None))
+        return  # one message for a value of the wrong form, not one per keyword
+    if schema.get("format") == "date" and not is_date(value):
+        out.append((field, "Must be a date as YYYY-MM-DD.", None))
+
+
+def is_date(value: str) -> bool:
+    """RFC 3339 full-date: exactly YYYY-MM-DD (``fromisoformat`` would also take 20180810 or 2018-W32-5)."""
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return len(value) == 10 and value[4] == "-" and value[7] == "-"
 
 
 def _check_object(value: dict, schema: dict, path: str, out: list[Problem]) -> None:
