@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint bench install install-test i18n
+.PHONY: run test lint bench load install install-test i18n
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ lint: install-test
 ## make bench: the performance budgets, printed as ratios measured in one run (needs PostgreSQL)
 bench: install-test
 	$(BIN)/python -m tests.bench
+
+## make load: the bounded load test at full size (gunicorn + worker + PostgreSQL + Redis db 7), with its budget
+load: install-test
+	$(BIN)/python -m tests.load
 
 i18n: install-test
 	PYBABEL=$(BIN)/pybabel scripts/i18n.sh update

@@ -30,10 +30,11 @@ def main() -> int:
         subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True)
         subprocess.run([*flask, "demo", "seed", "--if-empty"], cwd=ROOT, env=env, check=True)
         children.append(subprocess.Popen([sys.executable, "-m", "worker"], cwd=ROOT, env=env))
-        bind = env.get("BIND", "127.0.0.1:5000")
-        children.append(subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--bind", bind, "--workers", env.get("WEB_WORKERS", "2"),
-             "--threads", "4", "--access-logfile", "-", "wsgi:app"], cwd=ROOT, env=env))
+        bind = env.setdefault("BIND", "127.0.0.1:5000")
+        env.setdefault("ACCESS_LOG", "-")
+        children.append(subprocess.Popen(  # workers and threads: gunicorn.conf.py (WEB_WORKERS, WEB_THREADS)
+            [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py"), "wsgi:app"],
+            cwd=ROOT, env=env))
         print(f"run: Programme Portal on http://{bind} (Ctrl-C stops web, worker and Redis)", flush=True)
         while all(child.poll() is None for child in children):
             time.sleep(0.5)
