@@ -13,6 +13,7 @@ from sqlalchemy import inspect
 
 from portal import create_app
 from portal.extensions import db
+from portal.privacy.residues import include_object
 from tests import scratchdb
 from tests.conftest import WORK, _config
 
@@ -22,7 +23,8 @@ def _migrate_and_compare(url: str, redis_url: str) -> None:
     with app.app_context():
         upgrade()
         with db.engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn, opts={"render_as_batch": True}), db.metadata)
+            diff = compare_metadata(MigrationContext.configure(
+                conn, opts={"render_as_batch": True, "include_object": include_object}), db.metadata)
         assert diff == [], diff
         assert "users" in inspect(db.engine).get_table_names()
         downgrade(revision="base")

@@ -87,6 +87,9 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    # the residue-scan trigram indexes are derived from the data map, not declared on the models
+    from portal.privacy.residues import include_object
+    conf_args.setdefault("include_object", include_object)
 
     connectable = get_engine()
 

@@ -16,7 +16,7 @@ from sqlalchemy import JSON, Date, DateTime, String, Text, UniqueConstraint, del
 
 from portal.core.clock import Clock
 from portal.extensions import db
-from portal.privacy import audit
+from portal.privacy import audit, residues
 from portal.privacy.datamap import personal_columns
 from portal.privacy.models import ErasureLog
 from portal.privacy.subjects import ROOT, identifiers, owned_by
@@ -119,30 +119,10 @@ def _delete_files(owned) -> None:
 
 
 def residue_count(keys, retained: list[dict]) -> int:
-    """Rows of the tenant's data still holding one of the subject's identifiers — strong ones in every text and
-    JSON column, the full name in free-text columns — legally retained columns excepted."""
-    if not keys.strong and not keys.names:
-        return 0
+    """Rows of the tenant's data still holding one of the subject's identifiers (``residues``)."""
     from portal.tenancy.guard import current_tenant_id
 
-    skip = {(r["table"], c) for r in retained for c in r["columns"]}
-    free_text = {(e.table, e.column) for entries in personal_columns(db.metadata).values() for e in entries
-                 if e.category == "content"}
-    tenant_id = current_tenant_id()
-    found = 0
-    for table in db.metadata.sorted_tables:
-        texts = [c for c in table.columns
-                 if isinstance(c.type, String | Text | JSON) and (table.name, c.name) not in skip]
-        # the request record itself is kept for the request retention period, then reduced (G-05)
-        if not texts or "tenant_id" not in table.columns or table.name in ("erasure_logs", "subject_requests"):
-            continue
-        for column in texts:
-            expr = column if not isinstance(column.type, JSON) else column.cast(Text)
-            searched = keys.strong + (keys.names if (table.name, column.name) in free_text else [])
-            for key in searched:
-                found += db.session.scalar(select(db.func.count()).select_from(table).where(
-                    table.c.tenant_id == tenant_id, expr.contains(key, autoescape=True))) or 0
-    return found
+    return residues.count(keys, retained, current_tenant_id())
 
 
 def replay(*, since_id: int = 0, clock: Clock) -> list[int]:
