@@ -22,6 +22,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="client threads (connections)")
     parser.add_argument("--web-workers", type=int, default=None, help="gunicorn workers (default: gunicorn.conf.py)")
     parser.add_argument("--web-threads", type=int, default=None, help="gunicorn threads per worker")
+    parser.add_argument("--drain", type=float, default=60.0,
+                        help="seconds to wait afterwards for the worker to mail the leads' notices (reported)")
     args = parser.parse_args(argv)
     base = os.environ.get("LOAD_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL") or \
         "postgresql://postgres@127.0.0.1:5432/test"
@@ -29,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     from tests.load.scenario import Size, execute
 
     report = execute(base, redis_url, Size(args.requests, args.rate or None, args.threads),
-                     web_workers=args.web_workers, web_threads=args.web_threads)
+                     web_workers=args.web_workers, web_threads=args.web_threads, drain_seconds=args.drain)
     print(report.text())
     return 0 if report.ok else 1
 

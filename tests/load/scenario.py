@@ -54,6 +54,7 @@ class Report:
     side: list[driver.SideTask]
     counts: dict = field(default_factory=dict)
     conditions: dict = field(default_factory=dict)
+    cpu: dict = field(default_factory=dict)  # CPU seconds of the measured phase: web, worker, postgres, client
 
     @property
     def ok(self) -> bool:
@@ -71,6 +72,13 @@ class Report:
             lines.append(f"  side: {task.name:<10} status {task.status} in {task.seconds:.2f} s  {task.detail}"
                          + (f"  ERROR {task.error}" if task.error else ""))
         lines.append(f"  checked: {self.counts}")
+        if self.cpu:
+            n = s["all"]["requests"]
+            per = {name: seconds / n * 1000 for name, seconds in self.cpu.items()}
+            server = per.get("web", 0) + per.get("postgres", 0)
+            lines.append("  CPU per request: " + ", ".join(f"{name} {ms:.2f} ms" for name, ms in per.items())
+                         + f"; web + postgres {server:.2f} ms → about {2000 / server if server else 0:.0f} req/s on "
+                         "two idle cores (before Redis, the worker and the client)")
         within = api["rps"] >= API_BUDGET_RPS and api["p95_ms"] <= API_BUDGET_P95_MS
         lines.append(f"  budget: API ≥ {API_BUDGET_RPS} req/s at p95 ≤ {API_BUDGET_P95_MS} ms — measured "
                      f"{api['rps']:.1f} req/s at p95 {api['p95_ms']:.1f} ms: {'within' if within else 'OVER'}")
@@ -240,10 +248,12 @@ def execute(base_database: str, redis_url: str, size: Size, *, web_workers: int 
             sessions, admin_cookie = _sessions(stack)
             plan = driver.build_plan(stack.seeded, sessions, size.warmup + size.requests, run_id=run_id)
             warm = driver.run(stack.base_url, plan[:size.warmup], rate=None, threads=min(4, size.threads))
-            load_before = os.getloadavg()
+            load_before, cpu_before, client_before = os.getloadavg(), stack.cpu_seconds(), time.process_time()
             result = driver.run(stack.base_url, plan[size.warmup:], rate=size.rate, threads=size.threads,
                                 side=[_settlement_task(stack, run_id), _export_task(stack, admin_cookie)])
-            load_after = os.getloadavg()
+            load_after, cpu_after, client_after = os.getloadavg(), stack.cpu_seconds(), time.process_time()
+            cpu = {name: (cpu_after[name] - cpu_before.get(name, 0.0)) for name in cpu_after}
+            cpu["client"] = client_after - client_before
             everything = driver.Result(warm.outcomes + result.outcomes, result.side, result.started, result.ended,
                                        size.rate, size.threads)
             problems, counts = verify(stack, everything, run_id, drain_seconds=drain_seconds,
@@ -253,7 +263,7 @@ def execute(base_database: str, redis_url: str, size: Size, *, web_workers: int 
             conditions = {"cpus": os.cpu_count(), "loadavg_1m_before": round(load_before[0], 2),
                           "loadavg_1m_after": round(load_after[0], 2),
                           "web": f"{web_workers or 'default'} workers × {web_threads or 'default'} threads"}
-            return Report(size, driver.summary(result), problems, result.side, counts, conditions)
+            return Report(size, driver.summary(result), problems, result.side, counts, conditions, cpu)
     finally:
         if not keep:
             scratchdb.drop(name, admin)

@@ -21,12 +21,12 @@ pytestmark = pytest.mark.skipif(
 
 
 def test_participants_and_organiser_at_once_lose_nothing_and_get_no_error(redis_url):
-    report = execute(BASE, redis_url, Size(requests=300, rate=None, threads=8, warmup=30), drain_seconds=150,
+    report = execute(BASE, redis_url, Size(requests=240, rate=None, threads=8, warmup=20), drain_seconds=150,
                      require_drain=True)
     print(report.text())
     assert report.ok, report.text()
     counts = report.counts
-    assert counts["leads_answered"] == counts["leads_stored"] > 100
+    assert counts["leads_answered"] == counts["leads_stored"] > 80
     assert counts["retries"] > 0 and counts["replayed"] == counts["retries"]
     assert counts["notices_sent"] == counts["leads_stored"]
     assert [task.status for task in report.side] == [200, 200]
