@@ -117,8 +117,8 @@ def build_plan(seeded: dict, sessions: list[Session], total: int, *, run_id: str
     tenants = seeded["tenants"]
     lead_tenants = [slug for slug, t in tenants.items() if t["kind"] == "lead_reward"]
     loyalty = [slug for slug, t in tenants.items() if t["kind"] == "loyalty"]
-    capacity = {slug: {pid: tenants[slug]["max_submissions"] - 2 for pid in tenants[slug]["partners"]}
-                for slug in lead_tenants}  # demo partners already have a lead: keep 2 spare
+    capacity = {slug: {pid: (tenants[slug]["max_submissions"] or 10**6) - 2 for pid in tenants[slug]["partners"]}
+                for slug in lead_tenants}  # L-06 per partner (None: no limit); demo partners have a lead: 2 spare
     cursor = {slug: 0 for slug in [*lead_tenants, *loyalty]}
     customer_nips = nips(810_000_000)
     calls: list[Call] = []
@@ -170,7 +170,7 @@ def build_plan(seeded: dict, sessions: list[Session], total: int, *, run_id: str
             if rng.random() < RETRY_SHARE:  # the same request again a little later: sometimes while in flight
                 retries.setdefault(i + rng.randint(1, 40), []).append(
                     Call("lead-retry", call.method, call.path, call.headers, call.body, 201, call.ref))
-        elif draw < LEAD_SHARE + POINTS_SHARE and loyalty:
+        elif (draw < LEAD_SHARE + POINTS_SHARE or not page_views) and loyalty:
             slug = loyalty[i % len(loyalty)]
             installer = rng.choice(tenants[slug]["installers"])
             call = Call("points", "GET", f"/api/v1/installers/{installer}/points", api_headers(slug))
