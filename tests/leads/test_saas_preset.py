@@ -24,23 +24,30 @@ def test_saas_referral_reward_is_a_share_of_the_first_year_value(app, tmp_path):
                 "participants", "import").exit_code == 0
     small = _run(runner, tmp_path, "l0.csv", "ref,partner_nip,customer_nip,customer_name,customer_address,family,"
                  "plan,billing,licences,pcs,submitted_on",
-                 [f"S0,{agency},{valid_nip(903)},Mały,ul. C,engagement_platform,Pro,fixed_term,500,5,2024-02-01"],
+                 [f"S0,{agency},{valid_nip(903)},Mały,ul. C,engagement_platform,Pro,fixed_term,2,5,2024-02-01"],
                  "leads", "import")
-    assert small.exit_code == 1 and "at least 1000" in small.output  # the preset's minimum, not the distributor's 3
+    # SPEC §7 sets no minimum contact count: the distributor's "at least 3 licences" is not this preset's rule
+    assert small.exit_code == 0, small.output
     assert _run(runner, tmp_path, "l.csv", "ref,partner_nip,customer_nip,customer_name,customer_address,family,plan,"
                 "billing,licences,pcs,submitted_on",
                 [f"S1,{agency},{customer},Klient,ul. B,engagement_platform,Pro,fixed_term,20000,50,2024-02-01"],
                 "leads", "import").exit_code == 0
     assert _run(runner, tmp_path, "d.csv", "ref,decision,decided_on,reason", ["S1,qualified,2024-02-05,"],
                 "leads", "decide").exit_code == 0
+    assert _run(runner, tmp_path, "d0.csv", "ref,decision,decided_on,reason", ["S0,qualified,2024-02-05,"],
+                "leads", "decide").exit_code == 0
     assert _run(runner, tmp_path, "s.csv", "ref,transaction_date,family,billing,licences,value,months_active,"
-                "new_tenant", ["S1,2024-02-20,engagement_platform,fixed_term,20000,0.00,12,yes"],
+                "new_tenant", ["S1,2024-02-20,engagement_platform,fixed_term,20000,0.00,12,yes",
+                               "S0,2024-02-21,engagement_platform,fixed_term,2,0.00,0,yes"],
                 "sales", "import").exit_code == 0
     out = tmp_path / "settlement.csv"
     result = runner.invoke(args=["settlement", "run", "saas-vendor", "--period", "1", "--as-of", "2024-04-05",
                                  "--out", str(out)])
     assert result.exit_code == 0, result.output
     rows = [line.split(",") for line in out.read_text().splitlines()[1:]]
-    reward = next(r for r in rows if r[2] == "reward")
+    reward = next(r for r in rows if r[2] == "reward" and r[1] == "S1")
     # 20,000 contacts: tier 10,001–25,000 at 3,490.00/month, 12-month term −50 %, 12 months → 20,940.00; 10 %
     assert reward[4:8] == ["20940.00", "0.10", "2094.00", "payable"]
+    # a signed order without its term in months gives no first-year value: not paid, and the line says why
+    no_term = next(r for r in rows if r[2] == "reward" and r[1] == "S0")
+    assert no_term[6:8] == ["0.00", "not_paid"] and "no contract term" in no_term[8]

@@ -124,7 +124,9 @@ def evaluate(lead: Lead, real: Realisation, ctx: Context) -> Line:
         line.reason = reason
         return line
     line.realised = True
-    match = rules.first_match(real.family, real.billing, lead.licences)
+    # L-12: a lead above the cap is paid as one of the cap's size, so it falls in the band of the cap
+    band = min(lead.licences, rules.base_cap_quantity) if rules.base_cap_quantity else lead.licences
+    match = rules.first_match(real.family, real.billing, band)
     if match is None:
         line.rule = "L-11"
         line.reason = f"no reward rate for {real.family} {real.billing} with {lead.licences} licences"
@@ -134,6 +136,9 @@ def evaluate(lead: Lead, real: Realisation, ctx: Context) -> Line:
     if rule.min_active_months and real.months_active < rule.min_active_months:
         line.reason = (f"{real.months_active} months of active consumption; rule {position} needs "
                        f"{rule.min_active_months}")
+        return line
+    if rule.base == "first_year_subscription_value" and real.months_active < 1:
+        line.reason = "the signed order gives no contract term in months"
         return line
     base, capped = _base(rule.base, real, rules)
     if base is None:
@@ -247,15 +252,28 @@ def _realisations(start: date, end: date) -> list[tuple[Lead, Realisation]]:
     return out
 
 
-def _approved_lines(before_period: int) -> list[SettlementLine]:
-    query = (select(SettlementLine).join(Settlement, Settlement.id == SettlementLine.settlement_id)
-             .where(Settlement.status == "approved", Settlement.period < before_period))
-    return list(db.session.scalars(query))
+def _earlier(before_period: int) -> tuple[list[SettlementLine], list[SettlementLine], set[int]]:
+    """Lines of the earlier periods' settlements: (approved ones, drafts, periods approved)."""
+    rows = db.session.execute(select(SettlementLine, Settlement.status, Settlement.period)
+                              .join(Settlement, Settlement.id == SettlementLine.settlement_id)
+                              .where(Settlement.period < before_period)).all()
+    approved_periods = set(db.session.scalars(select(Settlement.period).where(
+        Settlement.period < before_period, Settlement.status == "approved")))
+    return ([ln for ln, status, _ in rows if status == "approved"],
+            [ln for ln, status, _ in rows if status != "approved"], approved_periods)
+
+
+def _paid(ln: SettlementLine) -> bool:
+    return ln.line == "reward" and ln.status == PAYABLE and ln.amount > 0
 
 
 def compute(period_number: int, *, as_of: date, override: LeadRules | None = None) -> list[Line]:
     """Every line of the period's statement, without writing anything. ``override`` settles every lead by the
-    given rules instead (the editor's preview of a change)."""
+    given rules instead (the editor's preview of a change).
+
+    A lead's sales count from the start of the first period to the end of the period that pays it. Leads of an
+    earlier, approved period that it did not pay come back when they now qualify: consumption that reached its
+    months (L-11, L-17), a payout withheld while the partner was in arrears and now released (L-18)."""
     campaign = override or rules_of(version_on(as_of))
     period = campaign.period(period_number)
     if period is None:
@@ -263,33 +281,51 @@ def compute(period_number: int, *, as_of: date, override: LeadRules | None = Non
     ctx = _context(as_of, campaign)
     if override is not None:
         ctx.versions = {}
-    earlier = _approved_lines(period_number)
-    paid_before = {ln.lead_id: ln for ln in earlier if ln.line == "reward" and ln.status in (PAYABLE, WITHHELD)
-                   and ln.amount > 0}
-    bonus_before = {ln.partner_id for ln in earlier if ln.line == "new_partner_bonus"}
-    realised_before = {ln.partner_id for ln in earlier if ln.line == "reward" and ln.status in (PAYABLE, WITHHELD)}
+    earlier, drafts, approved_periods = _earlier(period_number)
+    paid_before = {ln.lead_id for ln in earlier if _paid(ln)}
+    not_new = {ln.partner_id for ln in earlier + drafts
+               if (ln.line == "new_partner_bonus" and (ln.status == PAYABLE or ln in drafts))
+               or (ln.line == "reward" and ln.status in (PAYABLE, WITHHELD) and ln.amount > 0)}
+    withheld_bonus = {ln.partner_id: ln for ln in earlier if ln.line == "new_partner_bonus" and ln.status == WITHHELD}
+    for ln in earlier:
+        if ln.line == "new_partner_bonus" and ln.status == PAYABLE:
+            withheld_bonus.pop(ln.partner_id, None)
     already_per_month: dict[tuple[int, int, int], int] = defaultdict(int)
     for ln in earlier:
-        if ln.line == "reward" and ln.status in (PAYABLE, WITHHELD) and ln.amount > 0 and ln.transaction_date:
+        if _paid(ln) and ln.transaction_date:
             already_per_month[(ln.partner_id, ln.transaction_date.year, ln.transaction_date.month)] += 1
 
     end = min(period.sales_until, as_of)
-    lines = [evaluate(lead, real, ctx) for lead, real in _realisations(period.sales_from, end)
-             if lead.id not in paid_before and lead.partner_id not in ctx.restricted]
+    first_start = min(p.sales_from for p in campaign.periods)
+    lines, carried = [], []
+    for lead, real in _realisations(first_start, end):
+        if lead.id in paid_before or lead.partner_id in ctx.restricted:
+            continue
+        if real.first_date >= period.sales_from:
+            lines.append(evaluate(lead, real, ctx))
+            continue
+        origin = next((p.number for p in campaign.periods if p.sales_from <= real.first_date <= p.sales_until), None)
+        if origin in approved_periods:
+            line = evaluate(lead, real, ctx)
+            if line.status == PAYABLE:
+                carried.append(line)
+    lines += carried
     _limit_per_month(lines, ctx, already_per_month)
     for line in lines:
         _withhold(line, ctx.campaign)
-    lines += _clawbacks(earlier, ctx, period_number)
-    lines += _new_partner_bonuses(lines, ctx, bonus_before | realised_before)
+    lines = [ln for ln in lines if ln not in carried or ln.status != NOT_PAID]
+    lines += _clawbacks(earlier, ctx, first_start)
+    lines += _new_partner_bonuses(lines, ctx, not_new, withheld_bonus)
     if period.sales_until >= campaign.ends_on or period_number == max(p.number for p in campaign.periods):
         lines += _top_partner(ctx, end)
     return sorted(lines, key=Line.key)
 
 
-def _clawbacks(earlier: list[SettlementLine], ctx: Context, period_number: int) -> list[Line]:
-    """A sale reduced or reversed after its period was approved comes back as a negative line (L-19)."""
+def _clawbacks(earlier: list[SettlementLine], ctx: Context, first_start: date) -> list[Line]:
+    """A sale reduced or reversed after its period was approved comes back as a negative line (L-19). Only what
+    was paid is clawed back: a withheld amount is settled again instead (``compute``)."""
     out = []
-    paid = [ln for ln in earlier if ln.line == "reward" and ln.lead_id and ln.status in (PAYABLE, WITHHELD)]
+    paid = [ln for ln in earlier if ln.line == "reward" and ln.lead_id and ln.status == PAYABLE]
     if not paid:
         return out
     settled_total: dict[int, Decimal] = defaultdict(Decimal)
@@ -307,7 +343,7 @@ def _clawbacks(earlier: list[SettlementLine], ctx: Context, period_number: int) 
         if window is None or lead is None:
             continue
         sales = list(db.session.scalars(select(Sale).where(Sale.ref == lead.ref,
-                                                           Sale.transaction_date >= window.sales_from,
+                                                           Sale.transaction_date >= first_start,
                                                            Sale.transaction_date <= window.sales_until)))
         now_amount = ZERO
         if sales:
@@ -322,19 +358,31 @@ def _clawbacks(earlier: list[SettlementLine], ctx: Context, period_number: int) 
     return out
 
 
-def _new_partner_bonuses(lines: list[Line], ctx: Context, not_new: set[int]) -> list[Line]:
-    """L-15: a one-off bonus for a partner whose first realised lead is paid in this campaign."""
+def _new_partner_bonuses(lines: list[Line], ctx: Context, not_new: set[int],
+                         withheld: dict[int, SettlementLine]) -> list[Line]:
+    """L-15: a one-off bonus for a partner whose first realised lead is paid in this campaign; a bonus withheld
+    in an approved period (L-18) is settled again until it is paid."""
     rules = ctx.campaign
     if rules.new_partner_amount is None:
         return []
+    out = []
+    for partner_id, earlier in withheld.items():
+        if partner_id in ctx.restricted or partner_id not in ctx.partners:
+            continue
+        amount = money(earlier.amount)
+        bonus = Line(ctx.partners[partner_id], "new_partner_bonus", "L-15", PAYABLE,
+                     "first realised lead in the campaign (withheld before, released)", ref=earlier.ref,
+                     base=amount, rate=Decimal(1), amount=amount, transaction_date=earlier.transaction_date)
+        _withhold(bonus, rules)
+        out.append(bonus)
     firsts: dict[int, Line] = {}
     for line in sorted(lines, key=lambda ln: (ln.transaction_date or date.min, ln.ref)):
         if line.line == "reward" and line.status in (PAYABLE, WITHHELD) and line.amount > 0:
             firsts.setdefault(line.partner.id, line)
-    out = []
     for partner_id, first in firsts.items():
         partner = ctx.partners[partner_id]
-        if partner_id in not_new or (rules.new_partner_flag and rules.new_partner_flag in (partner.flags or [])):
+        disqualified = rules.new_partner_flag and rules.new_partner_flag in (partner.flags or [])
+        if partner_id in not_new or partner_id in withheld or disqualified:
             continue
         amount = money(rules.new_partner_amount)
         bonus = Line(partner, "new_partner_bonus", "L-15", PAYABLE, "first realised lead in the campaign",
@@ -405,6 +453,11 @@ def approve(period_number: int, *, clock: Clock, actor=None) -> Settlement:
         raise NotFound(_("Period %(period)s has not been settled yet.", period=period_number))
     if settlement.status == "approved":
         raise Conflict(_("Settlement of period %(period)s is already approved.", period=period_number), rule="L-19")
+    pending = db.session.scalars(select(Settlement.period).where(Settlement.period < period_number,
+                                                                 Settlement.status != "approved")).first()
+    if pending is not None:
+        raise Conflict(_("Approve the settlement of period %(earlier)s first: periods are paid in order.",
+                         earlier=pending), rule="L-17")
     settlement.status, settlement.approved_at = "approved", clock.now()
     settlement.approved_by = getattr(actor, "id", None)
     audit.record(actor, "settlement.approved", "settlement", settlement.id)

@@ -158,8 +158,10 @@ def submit(partner: Partner, data: dict, rules: LeadRules, *, submitted_on: date
             problems.append(Problem("ref", _("A lead with reference %(ref)s already exists.", ref=ref), None))
     if problems:
         raise ValidationFailed([(p.field, p.message, p.rule) for p in problems])
+    # a lead carried over from the previous edition is reviewed from the day it enters this one (L-07, L-08)
+    review_from = max(submitted_on, clock.today()) if clean["carried_over"] else submitted_on
     lead = Lead(tenant_id=partner.tenant_id, ref=ref or new_ref(), partner_id=partner.id,
-                submitted_on=submitted_on, due_on=add_business_days(submitted_on, rules.review_business_days),
+                submitted_on=submitted_on, due_on=add_business_days(review_from, rules.review_business_days),
                 status=PENDING, vendor_consent_at=clock.now(), carried_over=clean.pop("carried_over"),
                 **{k: clean[k] for k in LEAD_FIELDS})
     db.session.add(lead)
