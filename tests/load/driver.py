@@ -117,8 +117,8 @@ def build_plan(seeded: dict, sessions: list[Session], total: int, *, run_id: str
     tenants = seeded["tenants"]
     lead_tenants = [slug for slug, t in tenants.items() if t["kind"] == "lead_reward"]
     loyalty = [slug for slug, t in tenants.items() if t["kind"] == "loyalty"]
-    capacity = {slug: {pid: (tenants[slug]["max_submissions"] or 10**6) - 2 for pid in tenants[slug]["partners"]}
-                for slug in lead_tenants}  # L-06 per partner (None: no limit); demo partners have a lead: 2 spare
+    capacity = {slug: {pid: (tenants[slug]["max_submissions"] or 10**6) - 4 for pid in tenants[slug]["partners"]}
+                for slug in lead_tenants}  # L-06 per partner (None: no limit), less the demo's and the seed's leads
     cursor = {slug: 0 for slug in [*lead_tenants, *loyalty]}
     customer_nips = nips(810_000_000)
     calls: list[Call] = []

@@ -53,12 +53,41 @@ def _lead_tenant(tenant, partners_wanted: int, password_hash: str) -> dict:
                                    rules, tenant_id=tenant.id, user_id=user.id))
     db.session.flush()
     rule = rules.reward_rules[0]
-    return {"partners": [p.id for p in found], "family": rule.families[0], "billing": rule.billing[0],
+    settled = _qualified_with_sales(tenant, found, rules, rule.families[0], rule.billing[0])
+    return {"partners": [p.id for p in found], "settled_leads": settled, "family": rule.families[0],
+            "billing": rule.billing[0],
             "min_quantity": rules.min_quantity, "max_submissions": rules.max_submissions,
             "starts_on": rules.starts_on.isoformat(), "ends_on": rules.ends_on.isoformat(),
             "periods": [{"number": p.number, "sales_from": p.sales_from.isoformat(),
                          "sales_until": p.sales_until.isoformat(), "payout_by": p.payout_by.isoformat()}
                         for p in rules.periods]}
+
+
+def _qualified_with_sales(tenant, partners_: list, rules, family: str, billing: str) -> int:
+    """Two qualified leads with a sale in the first settlement period per partner: the settlement run during the
+    load then explains real lines (rules, caps, bonuses), not an empty period."""
+    from portal.leads.service import review, sales, submission
+
+    if not rules.periods:
+        return 0
+    period, clock = rules.periods[0], get_clock()
+    day = max(rules.starts_on, period.sales_from)
+    count = 0
+    for n, partner in enumerate(partners_):
+        for k in range(2):
+            lead = submission.submit(partner, {
+                "customer_nip": valid_nip(NIP_SEED[tenant.slug] + 50_000 + 2 * n + k),
+                "customer_name": f"Klient rozliczany {n}-{k}", "customer_address": "ul. Rozliczeniowa 1, Poznań",
+                "family": family, "plan": "Standard", "billing": billing,
+                "licences": str(max(rules.min_quantity, 20)), "pcs": "25"},
+                rules, submitted_on=day, clock=clock, vendor_consent=True)
+            review.decide(lead, "qualified", decided_on=day + timedelta(days=2), clock=clock)
+            sales.record_sale({"ref": lead.ref, "transaction_date": (day + timedelta(days=5)).isoformat(),
+                               "family": family, "billing": billing, "licences": str(max(rules.min_quantity, 20)),
+                               "months_active": "1", "value": "1500.00", "new_tenant": "yes"},
+                              rules, tenant_id=tenant.id)
+            count += 1
+    return count
 
 
 def _loyalty_tenant(tenant, installers_wanted: int) -> dict:

@@ -16,8 +16,8 @@ BASE = os.environ.get("TEST_DATABASE_URL", "")
 
 pytestmark = pytest.mark.skipif(
     not BASE.startswith(("postgresql://", "postgres://")),
-    reason="the load test starts gunicorn processes and a worker against a database of its own, which needs "
-           "PostgreSQL (TEST_DATABASE_URL); the embedded SQLite default serialises every write in one file")
+    reason="the load test runs gunicorn and a worker in a scratch PostgreSQL database of its own "
+           "(tests/scratchdb.py) and reads its backends' CPU; its budget is PostgreSQL's (TEST_DATABASE_URL)")
 
 
 def test_participants_and_organiser_at_once_lose_nothing_and_get_no_error(redis_url):
