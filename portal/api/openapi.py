@@ -9,6 +9,7 @@ import inspect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from http import HTTPStatus
 
 from flask import Blueprint
 
@@ -130,7 +131,7 @@ def _operation_object(op: Operation, components: dict[str, dict]) -> dict:
         content = {} if schema is None else {"application/json": {"schema": _ref(schema, components) if schema
                                                                    else {}}}
         content.update({media: {"schema": alt} for media, alt in op.alternatives.items()})
-        responses[str(status)] = {"description": "OK", "content": content}
+        responses[str(status)] = {"description": HTTPStatus(status).phrase, "content": content}
     codes = set(op.errors) | ({500} if op.public else set(_ERRORS_FOR_ALL) | {403})
     if op.request is not None:
         codes |= {400, 415, 422}

@@ -278,8 +278,8 @@ INSTALLER = {
     "title": "Installer",
     "type": "object",
     "properties": {
-        "id": {"type": "integer"}, "email": {"type": "string"}, "first_name": {"type": "string"},
-        "last_name": {"type": "string"}, "nip": {"type": "string"}, "business": {"type": "boolean"},
+        "id": {"type": "integer"}, "email": {"type": ["string", "null"]}, "first_name": {"type": ["string", "null"]},
+        "last_name": {"type": ["string", "null"]}, "nip": {"type": ["string", "null"]}, "business": {"type": "boolean"},
         "employee": {"type": "boolean"}, "status": {"type": "string", "enum": ["installer", "authorised", "premium"]},
         "status_reason": {"type": "string"},
         "approval": {"type": "string", "enum": ["approved", "pending", "refused"]},
@@ -500,3 +500,18 @@ SUBJECT_REQUEST = {
 
 BUNDLE = {"type": "string", "contentMediaType": "application/zip",
           "description": "data.json, a CSV per table and summary.html (G-04)"}
+
+
+def _every_field_required(*outputs: dict) -> None:
+    """The serialisers (``serialise.py``) write every field of an answer, null where there is no value: the
+    document says so, so a client can rely on each key being there."""
+    for schema in outputs:
+        schema["required"] = list(schema["properties"])
+        for field in schema["properties"].values():
+            items = field.get("items", {})
+            if items.get("type") == "object" and "properties" in items and "title" not in items:
+                _every_field_required(items)
+
+
+_every_field_required(PARTICIPANT, LEAD, FACT, SALE, SALES_OUT, SETTLEMENT_LINE, SETTLEMENT, INSTALLER, DEVICE,
+                      POINTS_STATEMENT, LEDGER_ENTRY, ORDER, COMPLAINT, SUBJECT_REQUEST)

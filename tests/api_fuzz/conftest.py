@@ -1,9 +1,15 @@
 """API fuzzing fixtures: the demo organisers (``flask demo seed``) with a little more data entered through the API
-itself, a token with every scope for each, and the OpenAPI document read from ``/api/v1/openapi.json`` of the
-test app, in process (WSGI), so the fuzzing runs on PostgreSQL and SQLite alike.
+itself, a token with every scope for each, and the app under test reached in process (WSGI), so the fuzzing runs
+on PostgreSQL and SQLite alike.
 
-Sizes: ``FUZZ_EXAMPLES`` (default 12) generated requests per operation and generation phase; CI keeps the
-default. ``FUZZ_SEED`` (default 2026) fixes what is generated, so a CI failure replays the same way.
+The OpenAPI document is ``portal.api.openapi.document()``, the very document ``/api/v1/openapi.json`` serves
+(test_document_is_the_one_served); it is loaded when pytest collects the tests, not from a fixture, because
+schemathesis' lazy ``from_fixture`` loader relies on a pytest internal (``Node._nodeid``) that pytest 9.2 removed.
+
+Sizes: ``FUZZ_EXAMPLES`` (default 12) generated requests per operation in the fuzzing phase — the examples and
+coverage phases add their own, deterministic, cases; CI keeps the default (about a minute). ``FUZZ_SEED`` (default
+2026) fixes what is generated, so a failure replays the same way: ``FUZZ_EXAMPLES=200 FUZZ_SEED=7 pytest
+tests/api_fuzz`` is a bigger run.
 """
 
 from __future__ import annotations
@@ -24,10 +30,12 @@ from portal.api.openapi import document
 from portal.api.tokens import SCOPES, TOKEN_PREFIX, digest
 from portal.core.clock import FixedClock
 from portal.extensions import db
+from portal.privacy.models import REQUEST_KINDS
 from portal.tenancy import service as tenants
 from portal.tenancy.guard import use_tenant
 from tests.api.conftest import Api, add_reward, device_body, installer_body, lead_body, make_token
 from tests.conftest import START, IsolatedClient, _config, _wipe
+from tests.factories import valid_nip
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
 SEED = int(os.environ.get("FUZZ_SEED", "2026"))
@@ -46,8 +54,8 @@ ACCEPTED_WHEN_VALID = ["2xx", "400", "401", "403", "404", "409", "410", "422", "
 
 
 class CurrentApp:
-    """The WSGI app schemathesis sends to (its own requests and its checks' probes), which is the module's test
-    app; each request runs in a fresh context, as in production (see tests/conftest.IsolatedClient)."""
+    """The WSGI app schemathesis sends to (its own requests and its checks' probes): the package's test app, each
+    request in a fresh context, as in production (see tests/conftest.IsolatedClient)."""
 
     def __init__(self) -> None:
         self.app = None
@@ -108,7 +116,7 @@ def _manufacturer_extras(api: Api, demo: Demo, tenant) -> None:
     complaint = _ok(api.post(f"/installers/{installer['id']}/complaints",
                              {"kind": "points", "entry_id": entry, "text": "Brakuje punktów.", "on": "2024-02-10"}))
     installers = [i["id"] for i in _ok(api.get("/installers"), 200)["items"]]
-    demo.known.update(installer_id=installers, order_id=orders, complaint_id=[complaint["id"]])
+    demo.known.update(installer_id=installers, order_id=orders, complaint_id=[complaint["id"]], entry_id=[entry])
     demo.known["reference"] = [_ok(api.post("/privacy/requests", {"kind": "access", "email": "installer1@example.com",
                                                                   "verified": True}))["reference"]]
 
@@ -126,23 +134,15 @@ def schema_for(slug: str, tags: list[str]):
     schema.app = CURRENT_APP
 
     @schema.hook("flatmap_case")
-    def existing_ids(context, case) -> st.SearchStrategy:
+    def existing_rows(context, case) -> st.SearchStrategy:
         """In a request meant to be valid, half the time the path names a row the organiser holds (an id or
-        reference of the demo) instead of what was generated (mostly a 404)."""
+        reference of the demo) instead of what was generated (mostly a 404), and half the time the body's fields
+        take values the programme knows (a partner, a lead, a reward, a day in the campaign), so that requests
+        get past the first refusal into the rules behind it."""
         del context
-        params = case.path_parameters or {}
-        known = KNOWN.get(slug, {})
-        real = {name: known[name] for name in params if known.get(name)}
-        component = case.meta.components.get(ParameterLocation.PATH) if case.meta else None
-        if not real or component is None or not component.mode.is_positive:
-            return st.just(case)
-
-        def use(choice: dict | None):
-            if choice:
-                case.path_parameters = {**params, **choice}
-            return case
-
-        return st.one_of(st.none(), st.fixed_dictionaries({k: st.sampled_from(v) for k, v in real.items()})).map(use)
+        return st.tuples(_choice(case, ParameterLocation.PATH, case.path_parameters, KNOWN.get(slug, {})),
+                         _choice(case, ParameterLocation.BODY, case.body, body_hints(slug, case.operation.path))
+                         ).map(lambda chosen: _with(case, *chosen))
 
     return schema
 
@@ -157,6 +157,56 @@ def _token(tenant, plaintext: str) -> str:
     return plaintext
 
 
+def body_hints(slug: str, path: str) -> dict[str, list]:
+    """Values of body fields that the organiser's programme and data know."""
+    known = KNOWN.get(slug, {})
+    if slug == "distributor":
+        hints = {"partner_id": known.get("participant_id", []), "ref": known.get("ref", []),
+                 "family": ["O365", "M365", "D365"], "billing": ["monthly", "annual", "triennial"],
+                 "customer_nip": [valid_nip(n) for n in range(3)], "nip": [valid_nip(n) for n in range(3, 6)],
+                 "submitted_on": ["2018-08-10", "2018-12-27"], "decided_on": ["2018-08-13", "2018-08-31"],
+                 "transaction_date": ["2018-08-20", "2018-09-03"], "as_of": ["2018-10-01", "2018-12-31"],
+                 "decision": ["qualified", "rejected"], "flag": ["registered_with_vendor", "holds_m365"],
+                 "licences": [3, 20], "value": ["1000.00", 250.5], "new_tenant": [True, "no"]}
+    else:
+        hints = {"reward": ["FZ-A", "FZ-B"], "code": ["FZ-A", "FZ-B"], "entry_id": known.get("entry_id", []),
+                 "model_code": ["TV-KOND-24C", "TV-KOND-30C"], "production_code": ["FD612", "FD517"],
+                 "status": ["installer", "authorised", "premium"], "business": [True, False],
+                 "on": ["2024-02-15", "2024-03-10"], "registered_on": ["2024-02-01"], "installed_on": ["2024-01-20"],
+                 "activated_on": ["2024-01-10"], "email": ["installer1@example.com", "nowy@example.com"],
+                 "nip": [valid_nip(n) for n in range(6, 9)], "kind": ["points", "programme"]}
+    if path.startswith("/privacy"):
+        hints = {"kind": list(REQUEST_KINDS), "email": [f"participant1@{slug}.example", "nobody@example.com"],
+                 "verified": [True]}
+    return {name: values for name, values in hints.items() if values}
+
+
+def _choice(case, location: ParameterLocation, container, known: dict[str, list]) -> st.SearchStrategy:
+    """None (keep what was generated) or, for a part generated to be valid, known values for some of its fields
+    (each row of a sales batch too)."""
+    component = case.meta.components.get(location) if case.meta else None
+    if component is None or not component.mode.is_positive or not isinstance(container, dict):
+        return st.none()
+    rows = container["rows"] if isinstance(container.get("rows"), list) else [container]
+    names = {name for row in rows if isinstance(row, dict) for name in row if known.get(name)}
+    if not names:
+        return st.none()
+    return st.one_of(st.none(), st.fixed_dictionaries({}, optional={name: st.sampled_from(known[name])
+                                                                    for name in sorted(names)}))
+
+
+def _with(case, path_values: dict | None, body_values: dict | None):
+    if path_values:
+        case.path_parameters = {**case.path_parameters, **path_values}
+    if body_values:
+        if isinstance(case.body.get("rows"), list):
+            case.body = {**case.body, "rows": [{**row, **{k: v for k, v in body_values.items() if k in row}}
+                                               if isinstance(row, dict) else row for row in case.body["rows"]]}
+        else:
+            case.body = {**case.body, **body_values}
+    return case
+
+
 @dataclass
 class World:
     """The app every fuzzed request goes to, a client (each request in a fresh context) and the two organisers."""
@@ -166,10 +216,10 @@ class World:
     targets: dict[str, Demo]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def fuzz_world(_schema, redis_url):
-    """One app for the module (the operations share the demo, as clients of one organiser would): ``flask demo
-    seed`` (the three organisers), then the extras above, entered through the API; every table emptied after."""
+    """One app for the package (the tests share the demo, as clients of one organiser would): ``flask demo seed``
+    (the three organisers), then the extras above, entered through the API; every table emptied after."""
     app = create_app(_config(redis_url, CLOCK=FixedClock(START)))
     app.test_client_class = IsolatedClient
     client = app.test_client()
