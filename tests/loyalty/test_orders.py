@@ -176,3 +176,28 @@ def test_concurrent_orders_never_overdraw_the_balance(world, app):
     assert _balance(world) == 60
     assert len(db.session.scalars(select(RewardOrder)).all()) == 3
     assert db.session.scalars(select(Reward).where(Reward.code == "R-A")).one().stock == 7
+
+
+def test_P23_P29_an_accepted_substitute_counts_at_its_own_value(world):
+    _add_reward("R-D", 100, "45.00", kind="tools")
+    order = _place(world)
+    orders.offer_substitute(order, orders.reward_by_code("R-D"), on=date(2024, 3, 2), rules=world["rules"],
+                            clock=world["clock"])
+    orders.answer_substitute(order, accept=True, on=date(2024, 3, 3), rules=world["rules"], clock=world["clock"])
+    db.session.commit()
+    assert order.gross_value == orders.reward_by_code("R-D").gross_value
+    assert orders.value_this_year(world["installer"].id, 2024) == order.gross_value
+
+
+def test_P41_points_restored_after_the_end_can_be_spent_through_the_seventh_day(world):
+    programme = world["programme"]
+    order = _place(world)
+    assert programme.run("programme", "announce-end", "manufacturer", "--on", "2024-03-10",
+                         "--ends-on", "2024-06-15").exit_code == 0
+    orders.offer_substitute(order, orders.reward_by_code("R-B"), on=date(2024, 6, 10), rules=world["rules"],
+                            clock=world["clock"])
+    orders.answer_substitute(order, accept=False, on=date(2024, 6, 12), rules=world["rules"], clock=world["clock"])
+    db.session.commit()
+    assert programme.order("ala@example.com", "R-A", "2024-06-23").exit_code == 1  # the 8th day: closed
+    placed = programme.order("ala@example.com", "R-A", "2024-06-22")  # the 7th day after the end
+    assert placed.exit_code == 0, placed.output

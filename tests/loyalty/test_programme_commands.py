@@ -160,3 +160,11 @@ def test_statement_of_an_unknown_participant_exits_1(programme):
     result = programme.run("points", "statement", "manufacturer", "nobody@example.com", "--as-of", "2024-01-01",
                            "--json")
     assert result.exit_code == 1 and "No participant" in result.output
+
+
+def test_P32_a_participant_who_earned_points_late_is_not_excluded_by_a_later_check(programme):
+    programme.participants("late@example.com,E,F,5252248481,yes,installer,2024-01-10,2024-01-11")
+    programme.device("late@example.com", "SN-LATE", "2024-05-02")  # after the 3 months, before any check ran
+    programme.jobs("2024-06-01")
+    statement = programme.statement("late@example.com", "2024-06-01")
+    assert statement["status"] == "installer" and statement["balance"] > 0

@@ -42,8 +42,14 @@ def expiry_of(earned_on: date, rules: LoyaltyRules) -> date:
 def effective_expiry(lot: Lot, end: ProgrammeEnd | None, rules: LoyaltyRules) -> date:
     if end is None:
         return lot.expires_on
-    cutoff = end.ends_on + timedelta(days=rules.post_end_days) if lot.after_end else end.ends_on
+    cutoff = post_end_expiry(end, rules) if lot.after_end else end.ends_on
     return min(lot.expires_on, cutoff)
+
+
+def post_end_expiry(end: ProgrammeEnd, rules: LoyaltyRules) -> date:
+    """P-41: points restored after the end stay usable through the 7th day after it; this is the first day they
+    are not (an expiry here is always the first day a lot can no longer be spent)."""
+    return end.ends_on + timedelta(days=rules.post_end_days + 1)
 
 
 def lots(installer_id: int, *, as_of: date | None = None) -> list[Lot]:
@@ -154,7 +160,7 @@ def expire_due(*, tenant_id: int, as_of: date, end: ProgrammeEnd | None, rules: 
     lot = PointsLot.__table__
     due = lot.c.expires_on <= as_of
     if end is not None:
-        post_end = end.ends_on + timedelta(days=rules.post_end_days)
+        post_end = post_end_expiry(end, rules)
         due = or_(due, and_(lot.c.after_end.is_(False), literal(end.ends_on) <= as_of),
                   and_(lot.c.after_end.is_(True), literal(post_end) <= as_of))
     where = and_(lot.c.tenant_id == tenant_id, lot.c.remaining > 0, due)

@@ -290,19 +290,25 @@ def rejoin(installer: Installer, *, on: date, rules: LoyaltyRules, actor=None) -
 
 
 def exclusion_checks(*, as_of: date, rules: LoyaltyRules, clock: Clock) -> int:
-    """P-32 daily: not activated, or no points, within 3 months of registration."""
+    """P-32 daily: not activated, or no points, within 3 months of registration — and still so on the day of the
+    check. Someone who activated the account or earned points since (a late start) is not excluded: the seed lets
+    the organiser exclude, it does not make a late participant lose what they have earned."""
     changed = 0
     for installer in unrestricted(select(Installer).where(Installer.excluded_on.is_(None),
                                                           Installer.left_on.is_(None))):
         activation_deadline = installer.registered_on + relativedelta(months=rules.activation_months)
         points_deadline = installer.registered_on + relativedelta(months=rules.first_points_months)
-        if as_of > activation_deadline and (installer.activated_on is None
-                                            or installer.activated_on > activation_deadline):
+        if as_of <= min(activation_deadline, points_deadline):
+            continue
+        earned = db.session.scalar(select(exists().where(
+            PointsEntry.installer_id == installer.id, PointsEntry.kind.in_(("earn", "opening")),
+            PointsEntry.on <= as_of)))
+        if earned:
+            continue  # points show an active account, whenever they came
+        if as_of > activation_deadline and (installer.activated_on is None or installer.activated_on > as_of):
             exclude(installer, "not_activated", on=as_of, clock=clock)
             changed += 1
-        elif as_of > points_deadline and not db.session.scalar(select(exists().where(
-                PointsEntry.installer_id == installer.id, PointsEntry.kind.in_(("earn", "opening")),
-                PointsEntry.on <= points_deadline))):
+        elif as_of > points_deadline:
             exclude(installer, "no_points", on=as_of, clock=clock)
             changed += 1
     return changed

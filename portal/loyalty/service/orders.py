@@ -142,7 +142,10 @@ def answer_substitute(order: RewardOrder, *, accept: bool, on: date, rules: Loya
     if order.state != "substitute_offered":
         raise DomainError(_("No substitute is waiting for an answer on this order."), rule="P-23")
     if accept:
+        substitute = db.session.get(Reward, order.substitute_id)
         order.reward_id, order.substitute_id, order.state = order.substitute_id, None, "placed"
+        # P-28, P-29: what is delivered is what counts towards the annual limit and the PIT-8C list
+        order.gross_value = substitute.gross_value
         audit.record(actor, "order.substitute_accepted", "reward_order", order.id)
         return
     cancel(order, on=on, rules=rules, clock=clock, actor=actor, reason="substitute refused")
