@@ -5,7 +5,7 @@ from pathlib import Path
 import click
 
 from portal.cli import fail, parse_day
-from portal.core.clock import get_clock
+from portal.core.clock import as_of, get_clock, set_clock
 from portal.extensions import db
 from portal.programmes import definition
 from portal.tenancy import service as tenants
@@ -21,10 +21,14 @@ def programme() -> None:
 @click.argument("slug")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--effective-from", "effective", callback=parse_day, help="YYYY-MM-DD (default: today)")
-def load(slug: str, file: Path, effective) -> None:
+@click.option("--as-of", "day", callback=parse_day, help="load as of this day (YYYY-MM-DD): notice periods count "
+              "from it (E-02)")
+def load(slug: str, file: Path, effective, day) -> None:
     tenant = tenants.by_slug(slug)
     if tenant is None:
         fail(f"no tenant {slug!r}")
+    if day:
+        set_clock(as_of(day, tenant.timezone))
     try:
         data, text = definition.read(file)
     except definition.DefinitionErrors as exc:

@@ -110,3 +110,18 @@ def test_jobs_run_for_an_unknown_tenant_exits_1(app):
 def test_jobs_run_with_a_bad_date_is_a_usage_error(app):
     result = app.test_cli_runner().invoke(args=["jobs", "run", "--as-of", "01.05.2026"])
     assert result.exit_code == 2
+
+
+def test_E02_programme_load_as_of_a_day_counts_the_notice_period_from_it(app, tmp_path):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["demo", "seed"])
+    text = (ROOT / "tenants" / "manufacturer" / "programme.toml").read_text()
+    path = tmp_path / "programme.toml"
+    path.write_text(text.replace("points = 120", "points = 100", 1))  # a cut of a device's points: 7 days' notice
+    early = runner.invoke(args=["programme", "load", "manufacturer", str(path), "--as-of", "2018-05-03",
+                                "--effective-from", "2018-05-09"])
+    assert early.exit_code == 1 and "P-04" in early.output
+    ok = runner.invoke(args=["programme", "load", "manufacturer", str(path), "--as-of", "2018-05-03",
+                             "--effective-from", "2018-05-10"])
+    assert ok.exit_code == 0, ok.output
+    assert "from 2018-05-10" in ok.output
