@@ -22,7 +22,7 @@ PREFIX = "/api/v1"
 _PARAM = re.compile(r"<(?:(\w+)(?:\(([^)]*)\))?:)?(\w+)>")
 _BOUND = re.compile(r"\b(min|max)=(\d+)")
 _CONVERTER_TYPES = {"int": {"type": "integer", "minimum": 0}, "float": {"type": "number", "minimum": 0}}
-_ERRORS_FOR_ALL = (401, 404, 405, 429, 500)
+_ERRORS_FOR_ALL = (401, 404, 405, 429, 500, 503)  # 503: the database is unavailable for a moment
 
 
 @dataclass
