@@ -35,8 +35,10 @@ def _security_headers(response):
     response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    if response.mimetype == "text/html":
-        response.headers.setdefault("Cache-Control", "no-store")
+    if request.endpoint != "static":
+        # pages, downloads (CSV, PDF, zip exports) and API answers alike may hold personal data: no browser or proxy
+        # keeps a copy. Set here, once, rather than by each view; only the static assets may be cached.
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 
