@@ -14,7 +14,7 @@ from flask_login import current_user
 from portal.accounts.models import ADMIN, STAFF
 from portal.core.bulk import run_import
 from portal.core.clock import get_clock
-from portal.core.errors import DomainError
+from portal.core.errors import DomainError, NotFound
 from portal.core.http import form_errors, render
 from portal.extensions import db
 from portal.leads.formats import SALE_COLUMNS
@@ -147,7 +147,10 @@ def customers():
 @bp.route("/customers/<int:fact_id>/delete", methods=["POST"])
 @staff_only
 def delete_fact(fact_id: int):
-    sales.unflag_customer(fact_id, actor=current_user)
+    try:
+        sales.unflag_customer(fact_id, actor=current_user)
+    except NotFound:
+        abort(404)
     db.session.commit()
     return redirect(url_for("lead_admin.customers"))
 
@@ -244,6 +247,8 @@ def settlement(period: int):
 def approve(period: int):
     try:
         settlement_service.approve(period, clock=get_clock(), actor=current_user)
+    except NotFound:
+        abort(404)  # a period this tenant has not settled, whoever else has
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")

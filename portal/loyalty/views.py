@@ -11,7 +11,7 @@ from flask_login import current_user
 from portal.accounts.models import PARTICIPANT
 from portal.core.bulk import field_errors
 from portal.core.clock import get_clock
-from portal.core.errors import DomainError
+from portal.core.errors import DomainError, NotFound
 from portal.core.http import form_errors, render
 from portal.extensions import db
 from portal.loyalty.forms import ComplaintForm, DeviceForm, JoinForm, TaxForm
@@ -152,8 +152,11 @@ def catalogue():
 def order(code: str):
     installer = me()
     try:
-        placed = orders.place(installer, orders.reward_by_code(code), on=today(), rules=rules(), clock=get_clock(),
-                              actor=current_user)
+        reward = orders.reward_by_code(code)
+    except NotFound:
+        abort(404)
+    try:
+        placed = orders.place(installer, reward, on=today(), rules=rules(), clock=get_clock(), actor=current_user)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")

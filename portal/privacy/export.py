@@ -3,7 +3,6 @@ table and a readable summary; a single-use link that expires after 7 days, after
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
@@ -17,8 +16,10 @@ from flask import current_app
 from markupsafe import escape
 from sqlalchemy import select
 
+from portal.core import safecsv
 from portal.core.clock import Clock, utc
 from portal.extensions import db
+from portal.notifications.service import SECRET_PARAMS
 from portal.privacy.models import ExportBundle
 from portal.privacy.subjects import owned_by
 
@@ -31,6 +32,8 @@ def _plain(value):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
+    if isinstance(value, dict):  # a notice's parameters: the token of a link not yet mailed is a live secret
+        return {k: v for k, v in value.items() if k not in SECRET_PARAMS}
     return value
 
 
@@ -54,7 +57,7 @@ def build(request_id: int, user_id: int, *, tenant_name: str, clock: Clock) -> t
         archive.writestr("data.json", json.dumps(data, ensure_ascii=False, indent=2))
         for table, rows in data.items():
             out = io.StringIO()
-            writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+            writer = safecsv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
             writer.writeheader()
             writer.writerows(rows)
             archive.writestr(f"csv/{table}.csv", out.getvalue())

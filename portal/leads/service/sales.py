@@ -10,7 +10,7 @@ from sqlalchemy import select
 from stdnum.pl import nip as nip_number
 
 from portal.core.bulk import ValidationFailed
-from portal.core.errors import DomainError
+from portal.core.errors import DomainError, NotFound
 from portal.extensions import db
 from portal.leads.models import CustomerFact, Sale
 from portal.leads.rules import LeadRules
@@ -47,9 +47,10 @@ def flag_customer(customer_nip: str, flag: str, rules: LeadRules, *, tenant_id: 
 
 def unflag_customer(fact_id: int, *, actor=None) -> None:
     fact = db.session.get(CustomerFact, fact_id)
-    if fact is not None:
-        audit.record(actor, "customer.unflagged", "customer_fact", fact.id)
-        db.session.delete(fact)
+    if fact is None:
+        raise NotFound(_("No such customer fact."))
+    audit.record(actor, "customer.unflagged", "customer_fact", fact.id)
+    db.session.delete(fact)
 
 
 def facts(limit: int = 200) -> list[CustomerFact]:
