@@ -46,6 +46,8 @@ class User(TenantScoped, db.Model):
     erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), info=not_pii())  # G-05
     last_login_at: Mapped[datetime | None] = mapped_column(
         DateTime(timezone=True), info=pii("behavioural", basis="legitimate_interest", retention="account"))
+    # part of the session's id: raising it ends every session opened before (logout, password reset)
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0", info=not_pii())
 
     # Flask-Login
     @property
@@ -61,7 +63,7 @@ class User(TenantScoped, db.Model):
         return False
 
     def get_id(self) -> str:
-        return f"u:{self.tenant_id}:{self.id}"
+        return f"u:{self.tenant_id}:{self.id}:{self.session_epoch or 0}"
 
     @property
     def display_name(self) -> str:
@@ -93,6 +95,7 @@ class Operator(db.Model):
     password_hash: Mapped[str] = mapped_column(
         String(200), info=pii("credentials", basis="contract", retention="account"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now, info=not_pii())
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0", info=not_pii())
 
     is_active = True
     is_authenticated = True
@@ -100,7 +103,7 @@ class Operator(db.Model):
     role = "operator"
 
     def get_id(self) -> str:
-        return f"op:{self.id}"
+        return f"op:{self.id}:{self.session_epoch or 0}"
 
     @property
     def display_name(self) -> str:

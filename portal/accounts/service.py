@@ -104,6 +104,24 @@ def authenticate_operator(email: str, password: str) -> Operator | None:
     return op
 
 
+def end_sessions(account: User | Operator) -> None:
+    """Every session the account has open stops working, here and on every other device: the epoch is part of the
+    session's id (``get_id``), and ``session_account`` refuses an older one. Logout and a password reset call it."""
+    account.session_epoch = (account.session_epoch or 0) + 1
+
+
+def session_account(model: type[User] | type[Operator], pk: str, epoch: str) -> User | Operator | None:
+    """The account a signed session cookie names, while that session is still open: not ended by a newer epoch
+    (logout, password reset) nor by the account's deactivation (erasure G-05, exclusion)."""
+    try:
+        account = db.session.get(model, int(pk))
+    except ValueError:
+        return None
+    if account is None or not account.is_active or str(account.session_epoch or 0) != epoch:
+        return None
+    return account
+
+
 def _token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -135,6 +153,7 @@ def reset_password(token: str, password: str, *, clock: Clock) -> User:
     check_password_rules(password)
     user = db.session.get(User, row.user_id)
     user.password_hash = hash_password(password)
+    end_sessions(user)  # whoever had the account before the reset (the reason for it, often) is out
     row.used_at = clock.now()
     # every other outstanding link of this account dies with this one
     for other in db.session.scalars(select(PasswordResetToken).where(

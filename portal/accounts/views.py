@@ -64,6 +64,9 @@ def login():
 @bp.route("/logout", methods=["POST"])
 def logout():
     lang = session.get("lang")
+    if current_user.is_authenticated:
+        service.end_sessions(current_user)  # a copy of the cookie (stolen, cached) dies with this one
+        db.session.commit()
     logout_user()
     session.clear()
     if lang:
@@ -270,17 +273,19 @@ def _current_locale() -> str:
 
 
 def user_for_session(user_id: str):
-    """Flask-Login's loader: a user of the current tenant only; another tenant's cookie is anonymous here."""
+    """Flask-Login's loader: a user of the current tenant only (another tenant's cookie is anonymous here), with a
+    session that is still open (not logged out, no password reset since) and an active account (not erased)."""
     from portal.accounts.models import User
 
     try:
-        _, tenant_id, pk = user_id.split(":")
+        _, tenant_id, pk, epoch = user_id.split(":")
     except ValueError:
         return None
     tenant = g.get("tenant")
     if tenant is None or str(tenant.id) != tenant_id:
         return None
-    return db.session.get(User, int(pk))
+    user = service.session_account(User, pk, epoch)
+    return user if user is not None and user.tenant_id == tenant.id else None
 
 
 __all__ = ["abort", "bp", "user_for_session"]

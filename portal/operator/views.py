@@ -54,6 +54,11 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        from portal.extensions import db
+
+        accounts.end_sessions(current_user)  # a copy of the cookie dies with this one
+        db.session.commit()
     logout_user()
     session.clear()
     return redirect(url_for("operator.login"))
@@ -251,11 +256,11 @@ def service_tenants():
 
 def operator_for_session(user_id: str):
     from portal.accounts.models import Operator
-    from portal.extensions import db
 
     if not g.get("operator_area"):
         return None
     try:
-        return db.session.get(Operator, int(user_id.removeprefix("op:")))
+        _, pk, epoch = user_id.split(":")
     except ValueError:
         return None
+    return accounts.session_account(Operator, pk, epoch)

@@ -72,9 +72,6 @@ def test_operator_logout_ends_access_to_the_console(app, world):
     assert response.status_code == 302 and "/operator/login" in response.location
 
 
-@pytest.mark.xfail(strict=True, reason="bug: sessions are stateless signed cookies; POST /t/<slug>/logout only clears "
-                                       "the browser's copy, so a cookie captured before logout (stolen, or left in "
-                                       "a shared browser's cache) still opens GET /t/<slug>/admin with 200 afterwards")
 def test_a_session_cookie_captured_before_logout_is_dead_after_logout(app, world):
     client = w.logged_in(app, world.a.slug, world.a.emails[ADMIN])
     captured = _cookie(client)
@@ -85,9 +82,26 @@ def test_a_session_cookie_captured_before_logout_is_dead_after_logout(app, world
     assert response.status_code == 302, "the old cookie still opens the admin dashboard"
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a password reset does not end the account's other sessions; a session "
-                                       "opened before the reset (e.g. the attacker's, the reason for the reset) "
-                                       "keeps working")
+def test_an_operators_session_cookie_captured_before_logout_is_dead_after_logout(app, world):
+    client = w.operator_client(app)
+    captured = _cookie(client)
+    assert client.post("/operator/logout").status_code == 302
+    replay = app.test_client()
+    replay.set_cookie("session", captured)
+    response = replay.get("/operator/")
+    assert response.status_code == 302 and "/operator/login" in response.location
+
+
+def test_logging_out_ends_the_accounts_sessions_on_every_device(app, world):
+    """Logout is "log out everywhere": the session id carries the account's epoch, which logout raises."""
+    phone = w.logged_in(app, world.a.slug, world.a.emails[ADMIN])
+    laptop = w.logged_in(app, world.a.slug, world.a.emails[ADMIN])
+    assert laptop.post(f"/t/{world.a.slug}/logout").status_code == 302
+    assert phone.get(f"/t/{world.a.slug}/admin").status_code == 302
+    again = w.logged_in(app, world.a.slug, world.a.emails[ADMIN])
+    assert again.get(f"/t/{world.a.slug}/admin").status_code == 200
+
+
 def test_a_password_reset_ends_the_accounts_other_sessions(app, world):
     from sqlalchemy import select
 
@@ -153,10 +167,6 @@ def test_production_cookies_are_secure(monkeypatch, tmp_path):
     assert settings["SESSION_COOKIE_SECURE"] and settings["REMEMBER_COOKIE_SECURE"]
 
 
-@pytest.mark.xfail(strict=True, reason="bug: an account disabled by erasure (G-05 sets is_active_account=False) keeps "
-                                       "its open sessions: the user loader and require_role never check is_active, "
-                                       "so the erased person still gets 200 on /profile, /notices, /my-data, /leads "
-                                       "and /accept")
 def test_an_erased_participants_open_session_ends_with_the_erasure(app, world):
     import re
 

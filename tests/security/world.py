@@ -101,8 +101,8 @@ def _extras(app, tenant, subject, admin, canary: str) -> tuple[dict[str, list], 
     """The objects ``subject_everywhere`` does not make: a customer fact, a breach, an API token, a reset link,
     privacy requests (public with a verification link, and from the account with a built bundle), a pending
     sales import. Returns (URL values, endpoint → secret, form ids)."""
-    from portal.api import tokens
     from portal.accounts.models import PasswordResetToken
+    from portal.api import tokens
     from portal.leads.models import CustomerFact
     from portal.privacy import export, requests
     from portal.privacy.models import BreachRecord
