@@ -6,12 +6,13 @@ import argparse
 import logging
 import threading
 
+from flask import Flask
 from rq import Worker
 from rq.cron import CronScheduler
 
 from portal import create_app
 from portal.core.queue import QUEUES
-from worker import jobs, schedule
+from worker import jobs, recovery, schedule
 
 
 class ThreadCron(CronScheduler):
@@ -21,19 +22,24 @@ class ThreadCron(CronScheduler):
         pass
 
 
+def run(app: Flask, *, burst: bool = False) -> None:
+    """Work every queue with ``app``: first hand back what a dead worker of this host was running, then work."""
+    jobs.use_app(app)
+    connection = app.extensions["redis"]
+    recovery.recover(connection)
+    if not burst:
+        cron = ThreadCron(connection=connection)
+        schedule.register(cron)
+        threading.Thread(target=cron.start, daemon=True, name="rq-cron").start()
+    Worker(list(QUEUES), connection=connection).work(with_scheduler=True, burst=burst)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m worker", description=__doc__)
     parser.add_argument("--burst", action="store_true", help="run the queued jobs, then exit (no cron)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
-    app = create_app()
-    jobs.use_app(app)
-    connection = app.extensions["redis"]
-    if not args.burst:
-        cron = ThreadCron(connection=connection)
-        schedule.register(cron)
-        threading.Thread(target=cron.start, daemon=True, name="rq-cron").start()
-    Worker(list(QUEUES), connection=connection).work(with_scheduler=True, burst=args.burst)
+    run(create_app(), burst=args.burst)
 
 
 if __name__ == "__main__":

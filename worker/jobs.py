@@ -54,6 +54,41 @@ def sweep_outbox() -> int:
         return service.sweep(clock=get_clock())
 
 
+PROCESS_JOB = "worker.jobs.process_request"
+LINK_VERIFIED = "verified by the one-time e-mail link"  # portal.privacy.requests.verify's note
+
+
+def request_job_id(request_id: int) -> str:
+    return f"request-{request_id}"
+
+
+def sweep_requests() -> int:
+    """Enqueue every data-subject request waiting for the worker whose job Redis no longer has (it restarted
+    empty, or was down when the request was filed). Returns how many it enqueued.
+
+    Waiting for the worker are the open, verified requests the pages hand to it (privacy.views): those filed
+    from the account, and public ones verified by their link — not rectifications, not those the DPO verified
+    or filed (the DPO carries them out), not those left open after an erasure's residue scan (``outcome``)."""
+    from sqlalchemy import and_, or_, select
+
+    from portal.core import queue
+    from portal.extensions import db
+    from portal.privacy.models import DataSubjectRequest as Request
+    from portal.tenancy.guard import across_tenants
+
+    with app_context():
+        with across_tenants("the request sweeper serves every tenant"):
+            ids = list(db.session.scalars(select(Request.id).where(
+                Request.status == "open", Request.verification == "verified", Request.outcome.is_(None),
+                Request.kind != "rectification",
+                or_(Request.channel == "account",
+                    and_(Request.channel == "public", Request.verification_note == LINK_VERIFIED)))
+                .order_by(Request.id)))
+        db.session.rollback()
+        return sum(queue.enqueue_once(PROCESS_JOB, request_id, queue_name="privacy",
+                                      job_id=request_job_id(request_id)) for request_id in ids)
+
+
 def run_daily_jobs() -> list[str]:
     from portal.core.clock import get_clock
     from worker import schedule
@@ -73,7 +108,9 @@ def process_request(request_id: int) -> str:
 
     with app_context():
         with across_tenants("a job learns which tenant its request belongs to"):
-            row = db.session.get(DataSubjectRequest, request_id)
+            # locked until this job commits: a second job for the same request (the sweeper's, a retry's) waits,
+            # then finds it done — a request is never carried out twice at once
+            row = db.session.get(DataSubjectRequest, request_id, with_for_update=True)
         if row is None:
             return "missing"
         with use_tenant(row.tenant_id):

@@ -73,4 +73,5 @@ def register(cron) -> None:
     from worker import jobs
 
     cron.register(jobs.sweep_outbox, queue_name="mail", interval=60)
+    cron.register(jobs.sweep_requests, queue_name="privacy", interval=300)
     cron.register(jobs.run_daily_jobs, queue_name="default", cron="30 2 * * *")

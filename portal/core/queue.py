@@ -5,7 +5,8 @@ from __future__ import annotations
 import redis
 from flask import current_app
 from rq import Queue, Retry
-from rq.job import Job
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
 
 QUEUES = ("default", "mail", "privacy", "bulk")
 # Back-off between tries of a failed job: 10 s, 1 min, 5 min, 30 min; then it stays in the failed registry.
@@ -31,3 +32,19 @@ def enqueue(func: str, *args: int | str, queue_name: str = "default", job_id: st
         func, *args, job_id=job_id, retry=Retry(max=len(BACKOFF), interval=BACKOFF),
         result_ttl=3600, failure_ttl=30 * 24 * 3600,
     )
+
+
+# a job in one of these states will run (again) without help
+WAITING = frozenset({JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED})
+
+
+def enqueue_once(func: str, *args: int | str, queue_name: str, job_id: str) -> bool:
+    """What a sweeper calls: enqueue ``func`` as ``job_id`` unless that job is already waiting or running (a job
+    Redis lost, or one that finished or failed, is enqueued again). Returns whether it enqueued."""
+    try:
+        if Job.fetch(job_id, connection=connection()).get_status() in WAITING:
+            return False
+    except NoSuchJobError:
+        pass
+    enqueue(func, *args, queue_name=queue_name, job_id=job_id)
+    return True

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 from email.message import EmailMessage
-from email.utils import make_msgid
 from pathlib import Path
 
 from flask import current_app
@@ -61,7 +60,7 @@ def _enqueue_committed(session: Session) -> None:
     ids = session.info.pop("outbox", [])
     for notification_id in ids:
         try:
-            queue.enqueue(SEND_JOB, notification_id, queue_name="mail", job_id=f"notification-{notification_id}")
+            queue.enqueue(SEND_JOB, notification_id, queue_name="mail", job_id=job_id(notification_id))
         except Exception:  # Redis down: the sweeper will find the row, nothing is lost
             log.warning("could not enqueue notification %s now; the sweeper will", notification_id)
 
@@ -89,6 +88,12 @@ def _render(row: Notification, user, tenant) -> tuple[str, str]:
     return subject.removeprefix("Subject:").strip(), body.lstrip("\n")
 
 
+def message_id(row: Notification) -> str:
+    """The same for every try of one notice: should a crash after SMTP accepted a mail but before it was recorded
+    make it go out again (no outbox can close that window), the recipient's mail system sees the same message."""
+    return f"<notice-{row.id}.{int(utc(row.created_at).timestamp())}@portal.localhost>"
+
+
 def deliver(notification_id: int, *, clock: Clock) -> str:
     """Send one notice's e-mail if it is due and nobody else is sending it. Returns the state it ends in."""
     from portal.accounts.models import User
@@ -110,7 +115,7 @@ def deliver(notification_id: int, *, clock: Clock) -> str:
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_FROM"]
     message["To"] = user.email if user is not None else row.to_email
-    message["Message-ID"] = make_msgid(idstring=f"n{row.id}", domain="portal.localhost")
+    message["Message-ID"] = message_id(row)
     message["Subject"], body = _render(row, user, tenant)
     message.set_content(body)
     try:
@@ -154,12 +159,15 @@ def due_ids(*, clock: Clock, limit: int = 500) -> list[int]:
             .order_by(Notification.id).limit(limit)))
 
 
+def job_id(notification_id: int) -> str:
+    return f"notification-{notification_id}"
+
+
 def sweep(*, clock: Clock) -> int:
-    """Re-enqueue every due notice (lost by Redis, or waiting for its next try). Returns how many."""
-    ids = due_ids(clock=clock)
-    for notification_id in ids:
-        queue.enqueue(SEND_JOB, notification_id, queue_name="mail")
-    return len(ids)
+    """Enqueue every due notice that has no send job waiting (Redis lost it, or it waits for its next try).
+    Returns how many it enqueued."""
+    return sum(queue.enqueue_once(SEND_JOB, notification_id, queue_name="mail", job_id=job_id(notification_id))
+               for notification_id in due_ids(clock=clock))
 
 
 def tenant_of(notification_id: int) -> int | None:

@@ -25,8 +25,8 @@ PROCESS_JOB = "worker.jobs.process_request"
 def _enqueue(row) -> None:
     db.session.commit()
     try:
-        queue.enqueue(PROCESS_JOB, row.id, queue_name="privacy")
-    except Exception:  # Redis down: the DPO can run it from the console
+        queue.enqueue(PROCESS_JOB, row.id, queue_name="privacy", job_id=f"request-{row.id}")
+    except Exception:  # Redis down: the sweeper (worker.jobs.sweep_requests) enqueues it when Redis is back
         flash(_("The request is recorded; it will be processed shortly."), "info")
 
 
