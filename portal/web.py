@@ -8,6 +8,7 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError, generate_csrf
 from werkzeug.exceptions import HTTPException
 
+from portal.core.errors import database_unavailable
 from portal.core.http import render
 from portal.extensions import db, login_manager
 
@@ -59,6 +60,40 @@ def _error_page(status: int, title: str, message: str):
     response = render("errors/error.html", "content", status=status, status_code=status, title=title, message=message)
     if request.headers.get("HX-Request"):
         response.headers["HX-Retarget"] = "#flash"
+        response.headers["HX-Reswap"] = "innerHTML"
+    return response
+
+
+def _database_unavailable():
+    """503 when the database dropped out mid-request, on a page that needs nothing from it (it is what failed):
+    no navigation, the organiser's name only if the request had loaded it."""
+    from flask import current_app, make_response, session
+    from flask_babel import force_locale, get_locale
+    from sqlalchemy import inspect
+
+    def loaded(obj, name: str):
+        state = inspect(obj, raiseerr=False) if obj is not None else None
+        return state.dict.get(name) if state is not None else None
+
+    tenant, user = g.get("tenant"), g.get("_login_user")
+    tenant_name, known = loaded(tenant, "name"), loaded(user, "locale") or loaded(tenant, "locale")
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection may be gone; the pool replaces it on the next checkout
+        db.session.remove()
+    try:  # the request's language, as chosen before the failure (or now, should the database be back)
+        locale = str(get_locale())
+    except Exception:  # noqa: BLE001 - still out of reach: what the request had loaded, or the browser's
+        locale = session.get("lang") or known or request.accept_languages.best_match(["pl", "en"]) or "pl"
+    with force_locale(locale if locale in ("pl", "en") else "pl"):
+        # straight from the environment: the app's context processors would look up the user and the programme
+        body = current_app.jinja_env.get_template("errors/unavailable.html").render(
+            lang=locale, tenant_name=tenant_name, title=_("Temporarily unavailable"),
+            message=_("Nothing was saved. Try again in a moment; if it persists, tell the organiser."))
+    response = make_response(body, 503)
+    response.headers["Retry-After"] = "30"
+    if request.headers.get("HX-Request"):
+        response.headers["HX-Retarget"] = "body"
         response.headers["HX-Reswap"] = "innerHTML"
     return response
 
@@ -146,6 +181,9 @@ def install(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
+        if database_unavailable(error):
+            app.logger.warning("database unavailable: %s", error)
+            return _database_unavailable()
         app.logger.exception("unhandled error")
         db.session.rollback()
         return _error_page(500, _("Something went wrong"),

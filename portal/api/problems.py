@@ -16,7 +16,7 @@ from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from portal.core.bulk import ValidationFailed
-from portal.core.errors import DomainError
+from portal.core.errors import DomainError, database_unavailable
 from portal.extensions import db
 
 PREFIX = "/api/v1"
@@ -156,6 +156,15 @@ def install(bp: Blueprint) -> None:
 
     @bp.errorhandler(Exception)
     def _unexpected(error: Exception):
+        if database_unavailable(error):
+            current_app.logger.warning("database unavailable: %s", error)
+            try:
+                db.session.rollback()
+            except Exception:  # noqa: BLE001 - the connection may be gone; the pool replaces it next time
+                db.session.remove()
+            return problem_response(503, "The database is unavailable for a moment; nothing was saved. Try again "
+                                    "shortly (the same Idempotency-Key is safe to reuse).",
+                                    headers={"Retry-After": "30"})
         current_app.logger.exception("unhandled API error")
         db.session.rollback()
         return problem_response(500, "Something went wrong on our side; nothing was saved. Try again later.")

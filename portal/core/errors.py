@@ -31,3 +31,35 @@ class Forbidden(DomainError):
 
 class Conflict(DomainError):
     status = 409
+
+
+_SQLITE_UNAVAILABLE = ("locked", "busy", "disk i/o", "unable to open")
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """Whether ``error`` (or what caused it) is the database being out of reach — the connection dropped by a
+    restart or fail-over, the server refusing connections, a lock held too long, a transaction that must be
+    retried — rather than a bug: nothing the user did, and worth trying again in a moment (503, Retry-After)."""
+    import sqlite3
+
+    from sqlalchemy import exc as sa
+
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - the embedded default may run without the PostgreSQL driver
+        psycopg = None
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, sa.DBAPIError) and current.connection_invalidated:
+            return True
+        if isinstance(current, sa.TimeoutError):  # no connection free in the pool
+            return True
+        driver = getattr(current, "orig", None) or current
+        if isinstance(driver, sqlite3.OperationalError):
+            return any(word in str(driver).lower() for word in _SQLITE_UNAVAILABLE)
+        if psycopg is not None and isinstance(driver, psycopg.OperationalError | psycopg.InterfaceError):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
