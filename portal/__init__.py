@@ -10,7 +10,7 @@ from flask import Flask, g, request, session
 
 from portal import config as settings
 from portal.core import embedded_redis
-from portal.core.clock import Clock
+from portal.core.clock import Clock, FileClock
 from portal.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
@@ -53,7 +53,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(settings.from_environment(app.instance_path))
     if test_config:
         app.config.update(test_config)
-    app.extensions["clock"] = app.config.get("CLOCK") or Clock()
+    app.extensions["clock"] = app.config.get("CLOCK") or (
+        FileClock(app.config["CLOCK_FILE"]) if app.config.get("CLOCK_FILE") else Clock())
 
     redis_url = app.config.get("REDIS_URL") or embedded_redis.ensure(Path(app.config["INSTANCE_DIR"]))
     app.config["REDIS_URL"] = redis_url

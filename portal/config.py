@@ -51,6 +51,12 @@ def from_environment(instance_path: str) -> dict:
         "REMEMBER_COOKIE_SECURE": production or os.environ.get("COOKIE_SECURE") == "1",
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") == "1",
         "PORTAL_ENV": "production" if production else "development",
+        # make run's web threads and its worker share one SQLite file: a transaction takes the write lock when it
+        # begins, so a request that read before the worker committed still writes (waits, no "database is locked")
+        "SQLALCHEMY_ENGINE_OPTIONS": {**DEFAULTS["SQLALCHEMY_ENGINE_OPTIONS"],
+                                      "execution_options": {"sqlite_begin_immediate": True}},
+        # a file naming the day a development server and its worker replay (browser tests); never in production
+        "CLOCK_FILE": None if production else os.environ.get("PORTAL_CLOCK_FILE") or None,
     }
 
 

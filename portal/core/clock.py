@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -34,6 +35,23 @@ class FixedClock(Clock):
 
     def advance(self, **delta: float) -> None:
         self.at = self.at + timedelta(**delta)
+
+
+class FileClock(Clock):
+    """The real clock, unless a file names the day to replay (``PORTAL_CLOCK_FILE``, development only): then noon
+    of that day, as ``--as-of`` gives a command. Read on every call, so a running server and its worker move
+    together when the file changes (browser tests, demos). A missing or empty file is the real time."""
+
+    def __init__(self, path: str, tz: str = "Europe/Warsaw"):
+        self.path = Path(path)
+        self.tz = tz
+
+    def now(self) -> datetime:
+        try:
+            text = self.path.read_text().strip()
+        except FileNotFoundError:
+            text = ""
+        return as_of(date.fromisoformat(text), self.tz).now() if text else super().now()
 
 
 def as_of(day: date, tz: str = "Europe/Warsaw") -> FixedClock:

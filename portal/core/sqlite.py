@@ -28,5 +28,9 @@ def _configure(dbapi_connection, _record) -> None:
 
 @event.listens_for(Engine, "begin")
 def _begin(connection) -> None:
+    """Processes sharing the file (``make run``: web and worker) begin IMMEDIATE (their engines say so, see
+    ``config.from_environment``): with a deferred BEGIN a transaction that read before another process committed
+    cannot write at all (SQLITE_BUSY_SNAPSHOT, which the busy timeout does not wait out)."""
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+        immediate = connection.get_execution_options().get("sqlite_begin_immediate")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
