@@ -163,7 +163,8 @@ def lead(lead_id: int):
         row = review.get(lead_id, partner_id=partner.id)
     except DomainError:
         abort(404)
-    return render("leads/lead.html", lead=row, partner=partner, today=_today())
+    names = {kind: dict(pairs) for kind, pairs in queries.choices(row.submitted_on, _locale()).items()}
+    return render("leads/lead.html", lead=row, partner=partner, today=_today(), names=names)
 
 
 @bp.route("/statements")
