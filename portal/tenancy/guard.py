@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from flask import g, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+from sqlalchemy.sql.util import find_tables
 
 from portal.tenancy.models import TenantScoped
 
@@ -53,7 +54,24 @@ def across_tenants(reason: str) -> Iterator[None]:
 
 
 def _touches_tenant_data(state: ORMExecuteState) -> bool:
-    return any(issubclass(m.class_, TenantScoped) for m in state.all_mappers)
+    """An entity of the query, or any table it reads — ``select(func.count()).select_from(Model)`` names no entity
+    but still reads the model's table."""
+    if any(issubclass(m.class_, TenantScoped) for m in state.all_mappers):
+        return True
+    tables = _tenant_tables()
+    return any(t in tables for t in find_tables(state.statement, include_aliases=True, include_joins=True,
+                                                 include_selects=True))
+
+
+_TABLES: set = set()
+
+
+def _tenant_tables() -> set:
+    if not _TABLES:
+        from portal.extensions import db
+
+        _TABLES.update(m.local_table for m in db.Model.registry.mappers if issubclass(m.class_, TenantScoped))
+    return _TABLES
 
 
 @event.listens_for(Session, "do_orm_execute")

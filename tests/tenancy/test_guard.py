@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from portal.accounts.models import ADMIN, User
 from portal.extensions import db
@@ -43,6 +43,22 @@ def test_query_without_a_tenant_fails_closed(tenant_a):
     factories.user(tenant_a)
     with pytest.raises(TenantNotSet):
         db.session.scalars(select(User)).all()
+
+
+def test_counts_and_joins_that_name_no_entity_are_limited_to_the_tenant_too(tenant_a, tenant_b):
+    """``select(func.count()).select_from(User)`` reads the users table without naming User as an entity: it is
+    guarded like any other query (a per-tenant reference number once counted every organiser's requests)."""
+    factories.user(tenant_a)
+    factories.user(tenant_b)
+    factories.user(tenant_b)
+    count = select(func.count()).select_from(User)
+    with use_tenant(tenant_a.id):
+        assert db.session.scalar(count) == 1
+    with use_tenant(tenant_b.id):
+        assert db.session.scalar(count) == 2
+        assert db.session.scalar(select(func.count(User.id))) == 2
+    with pytest.raises(TenantNotSet):
+        db.session.scalar(count)
 
 
 def test_platform_code_crosses_tenants_only_by_name(tenant_a, tenant_b):
