@@ -53,7 +53,8 @@ def queue():
             abort(400)
     rows = review.queue(after=after)
     more = f"{rows[-1].due_on.isoformat()}_{rows[-1].id}" if len(rows) == 50 else None
-    return render("leads/queue.html", "rows", leads=rows, today=_today(), more=more, form=DecisionForm())
+    return render("leads/queue.html", "rows", leads=rows, today=_today(), more=more, form=DecisionForm(),
+                  partner_names=review.partner_names(rows))
 
 
 @bp.route("/review/<int:lead_id>", methods=["POST"])
@@ -73,8 +74,10 @@ def decide(lead_id: int):
             form_errors(form, error)
         else:
             db.session.commit()
-            return render("leads/_queue_row.html", lead=lead, today=_today(), form=form, decided=True)
-    return render("leads/_queue_row.html", status=422, lead=lead, today=_today(), form=form, decided=False)
+            return render("leads/_queue_row.html", lead=lead, today=_today(), form=form, decided=True,
+                          partner_names=review.partner_names([lead]))
+    return render("leads/_queue_row.html", status=422, lead=lead, today=_today(), form=form, decided=False,
+                  partner_names=review.partner_names([lead]))
 
 
 @bp.route("/partners")

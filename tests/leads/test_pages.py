@@ -112,6 +112,7 @@ def test_L07_staff_qualify_from_the_queue_and_the_partner_is_told(app, client, c
     app.extensions["clock"] = as_of(__import__("datetime").date(2018, 8, 21))
     queue = client.get("/t/distributor/review").get_data(as_text=True)
     assert "overdue" in queue  # due 20 August
+    assert "<td>Partner 1</td>" in queue  # the partner's name, not its number
     with use_tenant(tenant.id):
         lead = db.session.scalars(select(Lead)).one()
     refused = client.post(f"/t/distributor/review/{lead.id}", data={"decision": "rejected", "reason": ""},
@@ -120,6 +121,7 @@ def test_L07_staff_qualify_from_the_queue_and_the_partner_is_told(app, client, c
     ok = client.post(f"/t/distributor/review/{lead.id}", data={"decision": "qualified", "reason": ""},
                      headers={"HX-Request": "true"})
     assert ok.status_code == 200 and "<html" not in ok.get_data(as_text=True)
+    assert "<td>Partner 1</td>" in ok.get_data(as_text=True)
     from portal.notifications.models import Notification
 
     with use_tenant(tenant.id):
