@@ -164,7 +164,18 @@ def build(app, kind: str, tmp: Path) -> World:
     world.p2 = _objects_of(a, p2)
     # B's period and request references must name nothing in A, or a 200 would be A's own object
     world.b_values["period"] = [p for p in world.b_values["period"] if p not in _periods(a.id)]
-    world.b_values["reference"] = [r for r in world.b_values["reference"] if r not in _references(a.id)]
+    # references count per organiser: B files requests until it holds one that A has not numbered yet
+    from portal.privacy import requests
+
+    taken = _references(a.id)
+    with use_tenant(b.id):
+        while not [r for r in world.b_values["reference"] if r not in taken]:
+            extra, _none = requests.file("access", channel="public", clock=app.extensions["clock"],
+                                         email=f"{VICTIM.lower()}@b.example", name=f"{VICTIM} extra",
+                                         details=f"{VICTIM} details")
+            db.session.flush()
+            world.b_values["reference"].append(extra.reference)
+    world.b_values["reference"] = [r for r in world.b_values["reference"] if r not in taken]
     assert world.b_values["period"] and world.b_values["reference"]
     db.session.commit()
     return world
