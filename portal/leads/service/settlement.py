@@ -283,9 +283,10 @@ def compute(period_number: int, *, as_of: date, override: LeadRules | None = Non
         ctx.versions = {}
     earlier, drafts, approved_periods = _earlier(period_number)
     paid_before = {ln.lead_id for ln in earlier if _paid(ln)}
-    not_new = {ln.partner_id for ln in earlier + drafts
-               if (ln.line == "new_partner_bonus" and (ln.status == PAYABLE or ln in drafts))
-               or (ln.line == "reward" and ln.status in (PAYABLE, WITHHELD) and ln.amount > 0)}
+    realised = {ln.partner_id for ln in earlier + drafts
+                if ln.line == "reward" and ln.status in (PAYABLE, WITHHELD) and ln.amount > 0}
+    not_new = realised | {ln.partner_id for ln in earlier if ln.line == "new_partner_bonus" and ln.status == PAYABLE} \
+        | {ln.partner_id for ln in drafts if ln.line == "new_partner_bonus"}
     withheld_bonus = {ln.partner_id: ln for ln in earlier if ln.line == "new_partner_bonus" and ln.status == WITHHELD}
     for ln in earlier:
         if ln.line == "new_partner_bonus" and ln.status == PAYABLE:
@@ -313,7 +314,8 @@ def compute(period_number: int, *, as_of: date, override: LeadRules | None = Non
     _limit_per_month(lines, ctx, already_per_month)
     for line in lines:
         _withhold(line, ctx.campaign)
-    lines = [ln for ln in lines if ln not in carried or ln.status != NOT_PAID]
+    carried_ids = {id(ln) for ln in carried}  # identity: two lines may hold equal values
+    lines = [ln for ln in lines if id(ln) not in carried_ids or ln.status != NOT_PAID]
     lines += _clawbacks(earlier, ctx, first_start)
     lines += _new_partner_bonuses(lines, ctx, not_new, withheld_bonus)
     if period.sales_until >= campaign.ends_on or period_number == max(p.number for p in campaign.periods):
