@@ -51,8 +51,7 @@ def _programme_type() -> str | None:
         from portal.core.clock import get_clock
         from portal.programmes import service as programmes
 
-        version = programmes.in_force(get_clock().today(g.tenant.timezone))
-        g.programme_type = version.definition.get("programme", {}).get("type") if version else None
+        g.programme_type = programmes.type_on(get_clock().today(g.tenant.timezone))
     return g.programme_type
 
 
@@ -146,9 +145,11 @@ def install(app: Flask) -> None:
                 "current_lang": locale.language if locale else "pl",
                 "nav": for_role(role, _programme_type()) if role else []}
 
+    from portal.core import labels
     from portal.core.text import markdown
 
     app.jinja_env.filters["markdown"] = markdown
+    labels.install(app)
     app.after_request(_security_headers)
     app.after_request(_htmx_redirect)
 

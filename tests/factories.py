@@ -73,8 +73,13 @@ def audit_entry(u, action: str = "test.action"):
     return entry
 
 
-def programme_version(t, data: dict, text: str = "x"):
+def programme_version(t, data: dict, text: str | None = None):
+    """A version of ``data``; its text (whose digest names the version's definition, as a loaded file's does)
+    defaults to the definition itself."""
+    import json
     from datetime import date
+
+    text = text if text is not None else json.dumps(data, sort_keys=True, default=str)
 
     with use_tenant(t.id):
         v = programmes.add_version(t.id, data, text, effective_from=date(2026, 1, 1), clock=get_clock())

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import func, select
 
@@ -13,6 +17,8 @@ from portal.extensions import db
 from portal.programmes import definition as definitions
 from portal.programmes import documents
 from portal.programmes.models import ProgrammeVersion
+
+T = TypeVar("T")
 
 
 def add_version(tenant_id: int, data: dict, text: str, *, effective_from: date, clock: Clock) -> ProgrammeVersion:
@@ -45,6 +51,51 @@ def in_force(day: date, code: str | None = None) -> ProgrammeVersion | None:
     if code:
         query = query.where(ProgrammeVersion.code == code)
     return db.session.scalars(query).first() or latest_version(code)
+
+
+def version_key(day: date, code: str | None = None) -> tuple[int, str] | None:
+    """(id, sha256) of the version ``in_force`` on ``day``: all a reader of its parsed rules needs per request."""
+    columns = select(ProgrammeVersion.id, ProgrammeVersion.sha256)
+    if code:
+        columns = columns.where(ProgrammeVersion.code == code)
+    row = db.session.execute(columns.where(ProgrammeVersion.effective_from <= day).order_by(
+        ProgrammeVersion.effective_from.desc(), ProgrammeVersion.version.desc()).limit(1)).first()
+    if row is None:
+        row = db.session.execute(columns.order_by(ProgrammeVersion.version.desc()).limit(1)).first()
+    return (row.id, row.sha256) if row is not None else None
+
+
+_PARSED: OrderedDict[tuple, object] = OrderedDict()
+_PARSED_LOCK = threading.Lock()
+_PARSED_SIZE = 512
+
+
+def parsed(key: tuple[int, str], parse: Callable[[dict], T]) -> T:
+    """``parse`` of a version's definition, computed once per process: a stored version is never rewritten (a new
+    text is a new version with its own digest), so the id and sha256 name the definition for good. The definition
+    is read from the database only on the first call; callers must not change what they get."""
+    cache_key = (*key, parse)
+    with _PARSED_LOCK:
+        if cache_key in _PARSED:
+            _PARSED.move_to_end(cache_key)
+            return _PARSED[cache_key]  # type: ignore[return-value]
+    definition = db.session.scalar(select(ProgrammeVersion.definition).where(ProgrammeVersion.id == key[0]))
+    value = parse(definition or {})
+    with _PARSED_LOCK:
+        _PARSED[cache_key] = value
+        while len(_PARSED) > _PARSED_SIZE:
+            _PARSED.popitem(last=False)
+    return value
+
+
+def programme_type(definition: dict) -> str | None:
+    return definition.get("programme", {}).get("type")
+
+
+def type_on(day: date) -> str | None:
+    """The kind of programme (``lead_reward``, ``loyalty``) in force on ``day``; None without one."""
+    key = version_key(day)
+    return parsed(key, programme_type) if key is not None else None
 
 
 def publish_texts(tenant_id: int, folder: Path, *, clock: Clock) -> None:

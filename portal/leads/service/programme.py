@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from functools import lru_cache
 
 from flask_babel import gettext as _
 
@@ -13,17 +12,15 @@ from portal.programmes import service as programmes
 from portal.programmes.models import ProgrammeVersion
 
 
-@lru_cache(maxsize=256)
-def _parse(version_id: int, sha256: str, definition_json: str) -> LeadRules:  # noqa: ARG001 - cache keys
-    import json
-
-    return LeadRules.parse(json.loads(definition_json))
+def _parse(definition: dict) -> LeadRules | None:
+    return LeadRules.parse(definition) if programmes.programme_type(definition) == "lead_reward" else None
 
 
 def rules_of(version: ProgrammeVersion) -> LeadRules:
-    import json
-
-    return _parse(version.id, version.sha256, json.dumps(version.definition, sort_keys=True))
+    rules = programmes.parsed((version.id, version.sha256), _parse)
+    if rules is None:
+        raise DomainError(_("This organiser runs no lead-reward programme."))
+    return rules
 
 
 def version_on(day: date) -> ProgrammeVersion:
@@ -34,4 +31,8 @@ def version_on(day: date) -> ProgrammeVersion:
 
 
 def rules_on(day: date) -> LeadRules:
-    return rules_of(version_on(day))
+    key = programmes.version_key(day)
+    rules = programmes.parsed(key, _parse) if key is not None else None
+    if rules is None:
+        raise DomainError(_("This organiser runs no lead-reward programme."))
+    return rules

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
-from functools import lru_cache
 
 from dateutil.relativedelta import relativedelta
 from flask_babel import gettext as _
@@ -18,16 +16,16 @@ from portal.loyalty.rules import LoyaltyRules
 from portal.programmes import service as programmes
 
 
-@lru_cache(maxsize=256)
-def _parse(version_id: int, sha256: str, definition_json: str) -> LoyaltyRules:  # noqa: ARG001 - cache keys
-    return LoyaltyRules.parse(json.loads(definition_json))
+def _parse(definition: dict) -> LoyaltyRules | None:
+    return LoyaltyRules.parse(definition) if programmes.programme_type(definition) == "loyalty" else None
 
 
 def rules_on(day: date) -> LoyaltyRules:
-    version = programmes.in_force(day)
-    if version is None or version.definition.get("programme", {}).get("type") != "loyalty":
+    key = programmes.version_key(day)
+    rules = programmes.parsed(key, _parse) if key is not None else None
+    if rules is None:
         raise DomainError(_("This organiser runs no installer programme."))
-    return _parse(version.id, version.sha256, json.dumps(version.definition, sort_keys=True))
+    return rules
 
 
 def end() -> ProgrammeEnd | None:
