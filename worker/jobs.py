@@ -14,7 +14,7 @@ _APP: Flask | None = None
 
 
 def use_app(app: Flask) -> None:
-    """The worker process builds its app once; forked work-horses inherit it (no connection is open yet)."""
+    """The worker process builds its app once and runs every job with it."""
     global _APP
     _APP = app
 
