@@ -52,6 +52,10 @@ def retention_until(today: date) -> date:
 
 
 def erase(user_id: int, *, clock: Clock, request_id: int | None = None, actor=None) -> ErasureLog:
+    from portal.loyalty.service import members
+
+    members.leave_account(user_id, on=clock.today(), actor=actor)  # P-31: deleting the account is leaving
+    db.session.flush()
     owned = owned_by(user_id)
     keys = identifiers(owned)
     columns = personal_columns(db.metadata)

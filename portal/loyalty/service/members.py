@@ -320,14 +320,26 @@ def unrestricted(query):
 
 
 def leave(installer: Installer, *, on: date, actor=None) -> None:
-    """P-31: leaving is deleting the account; the privacy erasure takes over the personal data."""
+    """P-31: leaving is deleting the account; the privacy erasure takes over the personal data. As on exclusion
+    (P-32), the points left are forfeited and open orders cancelled: no reward goes out to an erased address."""
+    if installer.left_on is not None:
+        return
     installer.left_on = on
     ledger.forfeit_all(installer.id, on=on, tenant_id=installer.tenant_id, reason="left")
     for order in db.session.scalars(select(RewardOrder).where(RewardOrder.installer_id == installer.id,
-                                                              RewardOrder.state.in_(("placed", "substitute_offered",
-                                                                                     "withheld")))):
+                                                              RewardOrder.state.in_(OPEN_ORDER_STATES))):
         order.state, order.closed_on = "cancelled", on
     user = db.session.get(User, installer.user_id)
     if user is not None:
         user.is_active_account = False
     audit.record(actor, "installer.left", "installer", installer.id)
+
+
+def leave_account(user_id: int, *, on: date, actor=None) -> bool:
+    """P-31 / G-03: the account of ``user_id`` is being deleted (erased); if it is a participant of the installer
+    programme who has not left yet, it leaves now. True when it did."""
+    installer = db.session.scalars(select(Installer).where(Installer.user_id == user_id)).first()
+    if installer is None or installer.left_on is not None:
+        return False
+    leave(installer, on=on, actor=actor)
+    return True
