@@ -29,6 +29,7 @@ def _daily_jobs() -> list[DailyJob]:
         DailyJob("points_expiry", loyalty.expire_points, per_tenant=True),
         DailyJob("points_expiring_notice", loyalty.warn_expiring, per_tenant=True),
         DailyJob("exclusion_checks", loyalty.exclusions, per_tenant=True),
+        DailyJob("unanswered_substitutes", loyalty.lapse_substitutes, per_tenant=True),
         DailyJob("status_evaluation", loyalty.statuses, per_tenant=True),
         DailyJob("expire_unverified_requests", requests.expire_unverified, per_tenant=True),
         DailyJob("privacy_request_reminders", requests.remind_overdue, per_tenant=True),

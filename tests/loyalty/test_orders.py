@@ -201,3 +201,26 @@ def test_P41_points_restored_after_the_end_can_be_spent_through_the_seventh_day(
     assert programme.order("ala@example.com", "R-A", "2024-06-23").exit_code == 1  # the 8th day: closed
     placed = programme.order("ala@example.com", "R-A", "2024-06-22")  # the 7th day after the end
     assert placed.exit_code == 0, placed.output
+
+
+def test_P23_substitute_left_unanswered_is_cancelled_and_the_points_restored_by_the_deadline(world):
+    """Silence is not consent: 21 days after the participant was told, the order is cancelled and the points are
+    back — dated the deadline, so replaying any later day gives the same ledger."""
+    from portal.loyalty.service import daily
+
+    order = _place(world)
+    orders.offer_substitute(order, orders.reward_by_code("R-B"), on=date(2024, 3, 2), rules=world["rules"],
+                            clock=world["clock"])
+    db.session.commit()
+    clock = world["clock"]
+    clock.at = clock.at.replace(year=2024, month=3, day=22)
+    assert daily.lapse_substitutes(clock=clock) == 0  # the participant may still answer
+    assert order.state == "substitute_offered"
+    clock.at = clock.at.replace(day=25)  # the job did not run on the 23rd
+    assert daily.lapse_substitutes(clock=clock) == 1
+    db.session.commit()
+    assert order.state == "cancelled" and order.closed_on == date(2024, 3, 23)
+    assert _balance(world, date(2024, 3, 23)) == 360
+    assert daily.lapse_substitutes(clock=clock) == 0  # once
+    with pytest.raises(DomainError):
+        orders.answer_substitute(order, accept=True, on=date(2024, 3, 25), rules=world["rules"], clock=clock)

@@ -67,6 +67,26 @@ def exclusions(*, clock: Clock) -> int:
     return 0 if rules is None else members.exclusion_checks(as_of=clock.today(), rules=rules, clock=clock)
 
 
+def lapse_substitutes(*, clock: Clock) -> int:
+    """P-23: a substitute the participant has not accepted by ``restore_by`` (21 days after being told) is refused —
+    the order is cancelled and its points restored on that day."""
+    rules = _rules(clock)
+    if rules is None:
+        return 0
+    from portal.loyalty.models import RewardOrder
+    from portal.loyalty.service import orders
+
+    due = db.session.scalars(select(RewardOrder).where(RewardOrder.state == "substitute_offered",
+                                                       RewardOrder.restore_by <= clock.today())
+                             .order_by(RewardOrder.id))
+    lapsed = 0
+    for order in due:
+        orders.cancel(order, on=order.restore_by, rules=rules, clock=clock,
+                      reason="substitute not accepted within the time limit")
+        lapsed += 1
+    return lapsed
+
+
 def statuses(*, clock: Clock) -> int:
     rules = _rules(clock)
     if rules is None:
