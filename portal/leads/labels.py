@@ -1,0 +1,167 @@
+"""Lead-reward codes and settlement explanations in the reader's language (see ``portal.core.labels``).
+
+A settlement line stores its reason as a short English sentence (data: the CSV of FORMATS.md carries it, and an
+approved settlement is frozen), built by ``portal.leads.service.settlement`` from a handful of shapes. Pages and
+the PDF statement show it through ``settlement_reason``, which recognises each shape, takes its numbers, codes and
+dates out and says the same in the reader's language; a reason it does not recognise (an older wording) is shown
+as stored. The L-05 reasons come from the programme definition (``reason_en``), whose ``reason_pl`` is used.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from portal.core import labels
+from portal.core.labels import label, localised, percent
+
+LINE_TYPES = {
+    "reward": _l("reward for a lead"),
+    "new_partner_bonus": _l("new-partner bonus"),
+    "top_partner_award": _l("top-partner award"),
+}
+LINE_STATUSES = {
+    "payable": _l("payable"),
+    "withheld": _l("payout withheld"),
+    "not_paid": _l("not paid"),
+}
+PARTNER_FLAGS = {
+    "csp_direct": _l("direct CSP partner (or its capital group)"),
+    "arrears": _l("in arrears on the organiser's invoices"),
+    "no_cloud_agreement": _l("no active cloud resale agreement"),
+    "no_partner_agreement": _l("no active partner agreement"),
+    "prior_realised_lead": _l("realised a lead in an earlier edition"),
+    "vendor_group_company": _l("company of the organiser's capital group"),
+}
+CUSTOMER_FLAGS = {
+    "registered_with_vendor": _l("already registered with the vendor"),
+    "holds_m365": _l("already uses Microsoft 365"),
+    "holds_o365": _l("already uses Office 365"),
+    "holds_d365": _l("already uses Dynamics 365"),
+    "held_server_csp": _l("has held Windows Server or SQL Server under CSP"),
+    "moving_to_e3_or_higher": _l("declares a move to plan E3 or higher"),
+}
+REWARD_BASES = {
+    "sale_value": _l("sale value"),
+    "annual_subscription_value": _l("annual subscription value"),
+    "consumption_at_settlement": _l("consumption at the settlement date"),
+    "first_year_subscription_value": _l("first-year subscription value"),
+}
+SETTLEMENT_STATES = {"draft": _l("draft"), "approved": _l("approved")}
+LEAD_STATUSES = {"pending": _l("waiting for decision"), "qualified": _l("qualified"), "rejected": _l("rejected")}
+
+labels.register("settlement.line", LINE_TYPES)
+labels.register("settlement.status", LINE_STATUSES)
+labels.register("settlement.state", SETTLEMENT_STATES)
+labels.register("settlement.base", REWARD_BASES)
+labels.register("partner.flag", PARTNER_FLAGS)
+labels.register("customer.flag", CUSTOMER_FLAGS)
+labels.register("lead.status", LEAD_STATUSES)
+
+
+def _lead_section(key: str) -> list:
+    return labels.definition().get("lead", {}).get(key, [])
+
+
+@labels.resolver("lead.family")
+def _family(code: str) -> str | None:
+    return labels.named_in_definition(_lead_section("families"), code)
+
+
+@labels.resolver("lead.billing")
+def _billing(code: str) -> str | None:
+    return labels.named_in_definition(_lead_section("billing_models"), code)
+
+
+def _exclusion_reason(stored: str) -> str | None:
+    """L-05: the stored ``reason_en`` (or code) of a customer exclusion, in the reader's language."""
+    for definition in labels.all_definitions():
+        for exclusion in definition.get("lead", {}).get("customer_exclusions", []):
+            if stored in (exclusion.get("reason_en"), exclusion.get("code")):
+                return localised(exclusion, "reason") or None
+    return None
+
+
+def _flags(text: str) -> str:
+    return ", ".join(label(flag.strip().replace(" ", "_"), "partner.flag") for flag in text.split(","))
+
+
+def _base(text: str) -> str:
+    return label(text.strip().replace(" ", "_"), "settlement.base")
+
+
+def _reward_rule(m: re.Match) -> str:
+    params = {"position": m["position"], "code": m["code"], "rate": percent(m["rate"]), "base": _base(m["base"])}
+    if m["cap"]:
+        return _("rule %(position)s (%(code)s): %(rate)s of the %(base)s, the base capped at %(cap)s licences",
+                 cap=m["cap"], **params)
+    return _("rule %(position)s (%(code)s): %(rate)s of the %(base)s", **params)
+
+
+# the shapes of ``portal.leads.service.settlement`` (and ``partners.ineligibility``), most specific first
+REASONS: list[tuple[re.Pattern, Callable[[re.Match], str]]] = [(re.compile(p), f) for p, f in (
+    (r"the lead was rejected", lambda m: _("the lead was rejected")),
+    (r"the lead has not been qualified", lambda m: _("the lead has not been qualified")),
+    (r"the partner was removed from the programme", lambda m: _("the partner was removed from the programme")),
+    (r"direct CSP partners and their capital group are not eligible",
+     lambda m: _("direct CSP partners and their capital group are not eligible")),
+    (r"no reward rate for (?P<family>\S+) (?P<billing>\S+) with (?P<n>\d+) licences",
+     lambda m: _("no reward rate for %(family)s, %(billing)s, at %(n)s licences",
+                 family=label(m["family"], "lead.family"), billing=label(m["billing"], "lead.billing"), n=m["n"])),
+    (r"(?P<months>\d+) months of active consumption; rule (?P<position>\d+) needs (?P<needed>\d+)",
+     lambda m: _("%(months)s months of active consumption; rule %(position)s needs %(needed)s",
+                 months=m["months"], position=m["position"], needed=m["needed"])),
+    (r"the signed order gives no contract term in months",
+     lambda m: _("the signed order gives no contract term in months")),
+    (r"no price tier for this contact count", lambda m: _("no price tier for this contact count")),
+    (r"rule (?P<position>\d+) \((?P<code>[^)]*)\): (?P<rate>[0-9.]+) of (?P<base>[a-z ]+?)"
+     r"(?:, base capped at (?P<cap>\d+) licences)?", _reward_rule),
+    (r"the sale is outside the campaign dates", lambda m: _("the sale is outside the campaign dates")),
+    (r"the sale on (?P<sold>\S+) came before the qualification on (?P<qualified>\S+)",
+     lambda m: _("the sale on %(sold)s came before the qualification on %(qualified)s",
+                 sold=m["sold"], qualified=m["qualified"])),
+    (r"(?P<n>\d+) licences bought; at least (?P<needed>\d+) are needed",
+     lambda m: _("%(n)s licences bought; at least %(needed)s are needed", n=m["n"], needed=m["needed"])),
+    (r"the service was not started on a new tenant", lambda m: _("the service was not started on a new tenant")),
+    (r"licensing model (?P<billing>\S+) is not covered",
+     lambda m: _("licensing model %(billing)s is not covered", billing=label(m["billing"], "lead.billing"))),
+    (r"more than (?P<limit>\d+) realised leads in (?P<month>\d{4}-\d{2}); the earliest transactions are paid",
+     lambda m: _("more than %(limit)s realised leads in %(month)s; the earliest transactions are paid",
+                 limit=m["limit"], month=m["month"])),
+    (r"withheld: (?P<flags>.+)", lambda m: _("payout withheld: %(flags)s", flags=_flags(m["flags"]))),
+    (r"correction: the vendor's report for period (?P<period>\d+) was reduced after its approval "
+     r"\(paid (?P<paid>-?[0-9.]+), now (?P<now>-?[0-9.]+)\)",
+     lambda m: _("correction: the vendor's report for period %(period)s was reduced after its approval "
+                 "(paid %(paid)s PLN, now %(now)s PLN)", period=m["period"], paid=m["paid"], now=m["now"])),
+    (r"first realised lead in the campaign \(withheld before, released\)",
+     lambda m: _("first realised lead in the campaign (withheld before, now released)")),
+    (r"first realised lead in the campaign", lambda m: _("first realised lead in the campaign")),
+    (r"most realised leads in the campaign: (?P<n>\d+)",
+     lambda m: _("most realised leads in the campaign: %(n)s", n=m["n"])),
+    (r"tie: (?P<partners>\d+) partners with (?P<n>\d+) realised leads; the organiser decides",
+     lambda m: _("tie between %(partners)s partners with %(n)s realised leads each; the organiser decides",
+                 partners=m["partners"], n=m["n"])),
+)]
+
+
+def settlement_reason(stored: str | None) -> str:
+    """A settlement line's stored reason in the reader's language; an unknown wording is returned as stored."""
+    text = (stored or "").strip()
+    if not text:
+        return ""
+    for pattern, say in REASONS:
+        match = pattern.fullmatch(text)
+        if match:
+            return say(match)
+    return _exclusion_reason(text) or text
+
+
+def flag_label(flag: str, area: str = "partner.flag") -> str:
+    """A partner's or customer's flag: its label, else the code made readable (``no_x`` → ``no x``)."""
+    return label(flag, area, default=str(flag).replace("_", " "))
+
+
+FILTERS = {"settlement_reason": settlement_reason, "flag_label": flag_label}
