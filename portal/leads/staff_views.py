@@ -17,12 +17,13 @@ from portal.core.clock import get_clock
 from portal.core.errors import DomainError, NotFound
 from portal.core.http import form_errors, render
 from portal.extensions import db
+from portal.leads.documents import statement_response
 from portal.leads.formats import SALE_COLUMNS
 from portal.leads.forms import DecisionForm, ExcludeForm, FactForm, FlagsForm, SettlementForm, UploadForm
+from portal.leads.labels import flag_label
 from portal.leads.service import partners, queries, review, sales
 from portal.leads.service import settlement as settlement_service
 from portal.leads.service.programme import rules_on
-from portal.leads.views import statement_response
 from portal.tenancy.web import require_role, tenant_blueprint
 
 bp = tenant_blueprint("lead_admin", __name__)
@@ -131,7 +132,7 @@ def exclude(partner_id: int):
 def customers():
     rules = _rules()
     form = FactForm()
-    form.flag.choices = [(f, f.replace("_", " ")) for f in sorted(sales.known_customer_flags(rules))]
+    form.flag.choices = [(f, flag_label(f, "customer.flag")) for f in sorted(sales.known_customer_flags(rules))]
     if form.validate_on_submit():
         try:
             sales.flag_customer(form.customer_nip.data, form.flag.data, rules, tenant_id=g.tenant.id,

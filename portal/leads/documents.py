@@ -1,0 +1,43 @@
+"""Settlement statements as files (L-19): the CSV of FORMATS.md (codes, for machines) and the PDF (for people:
+line types, statuses and reasons in the reader's language, see ``portal.leads.labels``)."""
+
+from __future__ import annotations
+
+from flask import Response, abort, g
+from flask_babel import gettext as _
+
+from portal.core.labels import label, percent
+from portal.leads.labels import settlement_reason
+from portal.leads.service import settlement as settlement_service
+
+
+def statement_rows(lines) -> list[list[str]]:
+    return [[ln.partner_nip, ln.ref, label(ln.line, "settlement.line"), ln.rule, f"{ln.base:.2f}", percent(ln.rate),
+             f"{ln.amount:.2f}", label(ln.status, "settlement.status"), settlement_reason(ln.reason)]
+            for ln in lines]
+
+
+def statement_pdf(settlement, lines) -> bytes:
+    from portal.core.pdf import table_pdf
+
+    state = _("approved") if settlement.status == "approved" else _("draft")
+    payable = sum((ln.amount for ln in lines if ln.status == "payable"), start=0)
+    withheld = sum((ln.amount for ln in lines if ln.status == "withheld"), start=0)
+    return table_pdf(
+        f"{g.tenant.name} — " + _("settlement of period %(n)s", n=settlement.period),
+        _("As of %(d)s, %(state)s.", d=settlement.as_of.isoformat(), state=state),
+        ["NIP", _("Reference"), _("line"), _("rule"), _("base"), _("rate"), _("amount"), _("status"), _("reason")],
+        statement_rows(lines), [22, 24, 32, 14, 20, 14, 20, 22, 109],
+        [_("Payable: %(a)s PLN", a=f"{payable:.2f}"), _("Withheld: %(a)s PLN", a=f"{withheld:.2f}")])
+
+
+def statement_response(settlement, lines, fmt: str, name: str) -> Response:
+    """``fmt`` ``csv`` (the documented columns, codes kept) or ``pdf``; anything else is a 404."""
+    if fmt == "csv":
+        body, mimetype = settlement_service.to_csv(lines), "text/csv"
+    elif fmt == "pdf":
+        body, mimetype = statement_pdf(settlement, lines), "application/pdf"
+    else:
+        abort(404)
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
