@@ -141,7 +141,7 @@ def subject_everywhere(t, canary: str):
         from portal.loyalty.service import ledger
 
         ledger.open_lot(installer.id, 10, kind="earn", on=date(2024, 1, 2), expires_on=date(2026, 1, 2),
-                        tenant_id=t.id, source="device")
+                        tenant_id=t.id, source="device", note=f"{canary} points")
         reward = Reward(tenant_id=t.id, code=f"RW{n}", kind="k", name_pl="n", name_en="n", points=1,
                         gross_value=Decimal("1.00"), delivery_days=1, stock=1)
         db.session.add(reward)

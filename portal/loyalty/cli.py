@@ -123,6 +123,33 @@ def points_statement(slug: str, email: str, day: date, as_json: bool) -> None:
         click.echo(f"  {lot['earned_on']} → {lot['expires_on']}: {lot['remaining']} of {lot['points']}")
 
 
+@points_group.command("revoke", help="P-09: take back points credited by mistake or earned in breach of the rules.")
+@click.argument("slug")
+@click.argument("email")
+@click.option("--points", type=int, help="this many points from the balance, soonest-expiring first")
+@click.option("--device", "serial", help="what is left of the points one device earned (its serial number)")
+@click.option("--reason", default="", help="why (kept on the ledger)")
+@click.option("--as-of", "day", callback=parse_day, required=True)
+def revoke_points(slug: str, email: str, points: int | None, serial: str | None, reason: str, day: date) -> None:
+    open_tenant(slug, day)
+    if (points is None) == (serial is None):
+        fail("Give either --points or --device.")
+    installer, rules = _installer(email), loyalty_rules(day)
+    try:
+        if serial is not None:
+            device = devices.by_serial(installer.id, serial)
+            if device is None:
+                fail(f"{email} has no device with serial number {serial}.")
+            taken = devices.revoke_points(device, on=day, reason=reason, rules=rules)
+        else:
+            taken = members.revoke_points(installer, points, reason=reason, on=day, rules=rules)
+    except DomainError as error:
+        db.session.rollback()
+        fail(error.describe())
+    db.session.commit()
+    click.echo(f"revoked {taken} points")
+
+
 @points_group.command("import-opening", help="Opening balances from another system, with their accrual dates.")
 @click.argument("slug")
 @FILE

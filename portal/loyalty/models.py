@@ -115,7 +115,8 @@ class PointsEntry(TenantScoped, db.Model):
     after_end: Mapped[bool] = mapped_column(Boolean, default=False, info=not_pii())
     source: Mapped[str] = mapped_column(String(40), default="", info=not_pii())
     source_id: Mapped[int | None] = mapped_column(Integer, info=not_pii())
-    note: Mapped[str] = mapped_column(Text, default="", info=not_pii())
+    # the organiser's reason for a revocation (P-09) or an adjustment: staff-typed text about the participant
+    note: Mapped[str] = mapped_column(Text, default="", info=pii("content", basis="contract", retention="account"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now, info=not_pii())
 
 

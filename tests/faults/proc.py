@@ -9,8 +9,8 @@ Environment: ``FAULT_APP`` (JSON: the app config, plus ``CLOCK``, an ISO time th
 ``FAULT_PAUSE`` (JSON) with ``FAULT_MARKER`` (a file path). The pause is test code, installed here and nowhere in
 the product: ``{"sql": REGEX, "nth": N}`` stops before the N-th SQL statement matching REGEX; ``{"mail": N,
 "when": "before"|"after"}`` stops before or after the N-th e-mail handed to the mailer. Hits are counted in Redis,
-so they add up across processes (and across work-horses, should the worker fork one per job). Stopped, the process writes its pid to
-FAULT_MARKER and sleeps until killed.
+so they add up across processes (and across work-horses, should the worker fork one per job). Stopped, the process
+writes its pid to FAULT_MARKER and sleeps until killed.
 """
 
 from __future__ import annotations

@@ -224,3 +224,38 @@ def test_P23_substitute_left_unanswered_is_cancelled_and_the_points_restored_by_
     assert daily.lapse_substitutes(clock=clock) == 0  # once
     with pytest.raises(DomainError):
         orders.answer_substitute(order, accept=True, on=date(2024, 3, 25), rules=world["rules"], clock=clock)
+
+
+def test_P09_organiser_revokes_a_number_of_points_with_the_reason_on_the_ledger(world):
+    """Points credited by mistake (a bonus, say) or earned in breach of the rules: taken from the balance,
+    soonest-expiring first, never below zero, the reason kept on each ledger line."""
+    from portal.loyalty.models import PointsEntry
+
+    with pytest.raises(DomainError, match="reason"):
+        members.revoke_points(world["installer"], 50, reason=" ", on=date(2024, 3, 1), rules=world["rules"])
+    with pytest.raises(DomainError, match="whole number"):
+        members.revoke_points(world["installer"], 0, reason="bonus credited twice", on=date(2024, 3, 1),
+                              rules=world["rules"])
+    with pytest.raises(DomainError, match="Not enough points"):
+        members.revoke_points(world["installer"], 361, reason="bonus credited twice", on=date(2024, 3, 1),
+                              rules=world["rules"])
+    members.revoke_points(world["installer"], 150, reason="bonus credited twice", on=date(2024, 3, 1),
+                          rules=world["rules"])
+    db.session.commit()
+    assert _balance(world) == 210
+    lines = db.session.scalars(select(PointsEntry).where(PointsEntry.kind == "revoke")).all()
+    assert sum(e.points for e in lines) == -150 and {e.note for e in lines} == {"bonus credited twice"}
+
+
+def test_P09_points_revoke_command(world):
+    programme = world["programme"]
+    result = programme.run("points", "revoke", "manufacturer", "ala@example.com", "--points", "100",
+                           "--reason", "rules breach", "--as-of", "2024-03-01")
+    assert result.exit_code == 0, result.output
+    result = programme.run("points", "revoke", "manufacturer", "ala@example.com", "--device", "SN-2",
+                           "--reason", "device never installed", "--as-of", "2024-03-01")
+    assert result.exit_code == 0, result.output
+    assert programme.statement("ala@example.com", "2024-03-02")["balance"] == 140
+    result = programme.run("points", "revoke", "manufacturer", "ala@example.com", "--points", "10",
+                           "--as-of", "2024-03-01")
+    assert result.exit_code != 0 and "reason" in result.output

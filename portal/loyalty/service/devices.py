@@ -111,6 +111,11 @@ def of_installer(installer_id: int, limit: int = 50) -> list[Device]:
                                    .order_by(Device.registered_on.desc(), Device.id.desc()).limit(limit)))
 
 
+def by_serial(installer_id: int, serial: str) -> Device | None:
+    return db.session.scalars(select(Device).where(Device.installer_id == installer_id,
+                                                   Device.serial == serial.strip())).first()
+
+
 def revoke_points(device: Device, *, on: date, reason: str, rules: LoyaltyRules, actor=None) -> int:
     """P-09: points wrongly credited, or earned in breach of the rules, are taken back (what is left of them)."""
     from portal.loyalty.models import PointsEntry
@@ -126,6 +131,7 @@ def revoke_points(device: Device, *, on: date, reason: str, rules: LoyaltyRules,
     if remaining <= 0:
         return 0
     ledger.draw(device.installer_id, remaining, kind="revoke", on=on, tenant_id=device.tenant_id,
-                end=programme_end(), rules=rules, source="revoke", source_id=device.id, only_lot=lot.id)
+                end=programme_end(), rules=rules, source="revoke", source_id=device.id, only_lot=lot.id,
+                note=reason.strip()[:300])
     audit.record(actor, "points.revoked", "device", device.id)
     return remaining

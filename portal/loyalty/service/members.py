@@ -335,6 +335,22 @@ def leave(installer: Installer, *, on: date, actor=None) -> None:
     audit.record(actor, "installer.left", "installer", installer.id)
 
 
+def revoke_points(installer: Installer, points: int, *, reason: str, on: date, rules: LoyaltyRules,
+                  actor=None) -> int:
+    """P-09: the organiser takes back points credited by mistake or earned in breach of the rules — from the
+    balance, soonest-expiring first (P-21), never below zero; the reason stays on each ledger line."""
+    from portal.loyalty.service.programme import end as programme_end
+
+    if not reason.strip():
+        raise DomainError(_("Give the reason."), field="reason", rule="P-09")
+    if not isinstance(points, int) or isinstance(points, bool) or points <= 0:
+        raise DomainError(_("Enter the points to revoke as a positive whole number."), field="points", rule="P-09")
+    ledger.draw(installer.id, points, kind="revoke", on=on, tenant_id=installer.tenant_id, end=programme_end(),
+                rules=rules, source="revoke", note=reason.strip()[:300])
+    audit.record(actor, "points.revoked", "installer", installer.id)
+    return points
+
+
 def leave_account(user_id: int, *, on: date, actor=None) -> bool:
     """P-31 / G-03: the account of ``user_id`` is being deleted (erased); if it is a participant of the installer
     programme who has not left yet, it leaves now. True when it did."""
