@@ -15,6 +15,7 @@ from portal.core.errors import DomainError, NotFound
 from portal.core.http import form_errors, render
 from portal.extensions import db
 from portal.loyalty.forms import ComplaintForm, DeviceForm, JoinForm, TaxForm
+from portal.loyalty.labels import model_choices
 from portal.loyalty.service import complaints, devices, ledger, members, orders
 from portal.loyalty.service.programme import end as programme_end
 from portal.loyalty.service.programme import rules_on
@@ -94,7 +95,7 @@ def new_device():
     installer = me()
     current = rules()
     form = DeviceForm()
-    form.model_code.choices = [(code, code) for code in sorted(current.models)]
+    form.model_code.choices = model_choices(current.models)
     if request.method == "POST" and form.validate():
         proofs = []
         try:
@@ -124,7 +125,7 @@ def validate_device():
     installer = me()
     current = rules()
     form = DeviceForm()
-    form.model_code.choices = [(code, code) for code in sorted(current.models)]
+    form.model_code.choices = model_choices(current.models)
     name = request.headers.get("HX-Trigger-Name", "")
     if name not in ("serial", "model_code", "production_code", "installed_on"):
         abort(400)
