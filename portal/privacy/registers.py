@@ -6,6 +6,7 @@ from collections import defaultdict
 
 from sqlalchemy import select
 
+from portal.core.labels import label
 from portal.extensions import db
 from portal.privacy.datamap import BASES, CATEGORIES, RETENTIONS, personal_columns
 from portal.privacy.models import BreachRecord
@@ -17,7 +18,8 @@ def records_of_processing() -> list[dict]:
     for table, entries in personal_columns(db.metadata).items():
         for e in entries:
             groups[(e.category, e.basis, e.retention)].append(f"{table}.{e.column}")
-    return [{"category": c, "category_text": CATEGORIES[c], "basis": BASES[b], "retention": RETENTIONS[r],
+    return [{"category": c, "category_text": label(c, "data.category", CATEGORIES[c]),
+             "basis": label(b, "data.basis", BASES[b]), "retention": label(r, "data.retention", RETENTIONS[r]),
              "columns": sorted(cols)} for (c, b, r), cols in sorted(groups.items())]
 
 

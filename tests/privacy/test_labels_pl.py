@@ -1,0 +1,110 @@
+"""Privacy pages speak the reader's language: request kinds, statuses, channels and the outcomes the platform
+writes (G-01 … G-07), consents (G-08), the records of processing (G-10, G-12) and the audit trail — for the
+participant and for the DPO, in Polish, never as stored codes or English sentences."""
+
+from __future__ import annotations
+
+import re
+
+from rq import SimpleWorker
+from sqlalchemy import select
+
+from portal.accounts.models import DPO, PARTICIPANT, User
+from portal.core import queue
+from portal.extensions import db
+from portal.notifications.models import Notification
+from portal.privacy.models import DataSubjectRequest
+from portal.tenancy.guard import use_tenant
+from tests import factories
+
+
+def _text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def _run_worker():
+    SimpleWorker([queue.queue("privacy"), queue.queue("mail")], connection=queue.connection()).work(burst=True)
+
+
+def _restricted(app, client, action: str = "restrict"):
+    """A Polish participant restricts the processing of their data (or objects to marketing) from "my data"; the
+    worker carries it out."""
+    tenant = factories.tenant("alpha", locale="pl")
+    user = factories.user(tenant, PARTICIPANT, email="ola@example.com", first_name="Ola")
+    factories.login(client, tenant, user.email)
+    assert client.post("/t/alpha/my-data", data={"action": action}).status_code == 302
+    _run_worker()
+    db.session.rollback()
+    with use_tenant(tenant.id):
+        row = db.session.scalars(select(DataSubjectRequest)).one()
+    assert row.status == "done"
+    return tenant, user, row
+
+
+def test_G01_G07_G08_my_data_in_polish_names_the_request_its_outcome_and_the_consents(app, client):
+    _restricted(app, client)
+    page = _text(client.get("/t/alpha/my-data").get_data(as_text=True))
+    assert ("ograniczenie przetwarzania — zrealizowany: przetwarzanie ograniczone: do zniesienia ograniczenia bez "
+            "powiadomień, rozliczeń i zmian statusu") in page
+    assert "Regulamin programu" in page and "Informacja o przetwarzaniu danych" in page
+    assert "strona internetowa" in page
+    for raw in (" restriction ", " done", "processing restricted", " terms ", " privacy ", " web "):
+        assert raw not in page
+
+
+def test_G01_G03_dpo_console_and_request_page_in_polish(app, client):
+    tenant, _user, row = _restricted(app, client)
+    client.post("/t/alpha/logout")
+    dpo = factories.user(tenant, DPO, email="iod@alpha.example")
+    factories.login(client, tenant, dpo.email)
+    detail = _text(client.get(f"/t/alpha/dpo/requests/{row.reference}").get_data(as_text=True))
+    assert f"{row.reference} — ograniczenie przetwarzania" in detail
+    assert "(z konta)" in detail
+    assert "potwierdzona: potwierdzona przez kanał: z konta" in detail
+    assert "zrealizowany: przetwarzanie ograniczone" in detail
+    assert "złożenie wniosku (użytkownik" in detail and "zamknięcie wniosku" in detail
+    for raw in ("verified", "restriction", "request.filed", "request.closed", "(user", "account"):
+        assert raw not in detail
+    audit = _text(client.get("/t/alpha/dpo/audit").get_data(as_text=True))
+    assert "złożenie wniosku request.filed" in audit  # the label, with the code the filter takes
+
+
+def test_G01_console_lists_open_requests_by_kind_channel_and_identity_in_polish(app, client):
+    tenant = factories.tenant("alpha", locale="pl")
+    client.post("/t/alpha/privacy/request", data={"kind": "portability", "email": "kontakt@example.com",
+                                                  "name": "Kontakt"})
+    dpo = factories.user(tenant, DPO, email="iod@alpha.example")
+    factories.login(client, tenant, dpo.email)
+    console = _text(client.get("/t/alpha/dpo/requests").get_data(as_text=True))
+    assert "przeniesienie danych formularz publiczny jeszcze niepotwierdzona" in console
+    assert "portability" not in console.replace('value="portability"', "") and " public " not in console
+
+
+def test_G10_G12_records_of_processing_in_polish_on_the_page_and_in_the_pdf(app, client):
+    from flask_babel import force_locale
+
+    from portal.privacy.registers import records_of_processing
+
+    tenant = factories.tenant("alpha", locale="pl")
+    dpo = factories.user(tenant, DPO, email="iod@alpha.example")
+    factories.login(client, tenant, dpo.email)
+    page = _text(client.get("/t/alpha/dpo/records").get_data(as_text=True))
+    assert "RODO art. 6 ust. 1 lit. b: wykonanie regulaminu programu" in page
+    assert "5 lat od końca roku podatkowego" in page and "users.email" in page
+    assert "GDPR art." not in page and "tax and accounting law" not in page
+    with app.test_request_context("/"), force_locale("pl"):
+        groups = records_of_processing()  # what the PDF prints, too
+    assert all(not g["basis"].startswith("GDPR") for g in groups)
+
+
+def test_G07_completion_notice_and_mail_give_the_outcome_in_polish(app, client):
+    from portal.notifications.service import _render
+
+    tenant, user, _row = _restricted(app, client, "object")  # a restricted person gets no notices
+    notices = _text(client.get("/t/alpha/notices").get_data(as_text=True))
+    assert "sprzeciw wobec kontaktu marketingowego został zapisany i uwzględniony" in notices
+    assert "recorded and honoured" not in notices
+    with use_tenant(tenant.id):
+        note = db.session.scalars(select(Notification).where(Notification.kind == "request_completed")).one()
+        _subject, body = _render(note, db.session.get(User, user.id), tenant)
+    assert "zrealizowany: sprzeciw wobec kontaktu marketingowego został zapisany i uwzględniony" in body
