@@ -74,12 +74,16 @@ def lots(installer_id: int, *, as_of: date | None = None) -> list[Lot]:
 def _live_now(installer_id: int, as_of: date) -> list[Lot] | None:
     """The kept lots with points left — valid when no entry of the participant is dated after ``as_of``
     (today, on a page); a replayed earlier day is derived from the entries instead."""
-    latest = db.session.scalar(select(func.max(PointsEntry.on)).where(PointsEntry.installer_id == installer_id))
-    if latest is not None and latest > as_of:
+    latest = select(func.max(PointsEntry.on)).where(PointsEntry.installer_id == installer_id)
+    # one round trip: the kept lots, each row carrying the participant's latest entry date
+    rows = db.session.execute(select(PointsLot.id, PointsLot.earned_on, PointsLot.expires_on, PointsLot.points,
+                                     PointsLot.remaining, PointsLot.after_end, PointsLot.source,
+                                     latest.scalar_subquery().label("latest"))
+                              .where(PointsLot.installer_id == installer_id, PointsLot.remaining > 0)).all()
+    newest = rows[0].latest if rows else db.session.scalar(latest)
+    if newest is not None and newest > as_of:
         return None
-    return [Lot(r.id, r.earned_on, r.expires_on, r.points, r.remaining, r.after_end, r.source)
-            for r in db.session.scalars(select(PointsLot).where(PointsLot.installer_id == installer_id,
-                                                                PointsLot.remaining > 0))]
+    return [Lot(r.id, r.earned_on, r.expires_on, r.points, r.remaining, r.after_end, r.source) for r in rows]
 
 
 def usable(installer_id: int, *, as_of: date, end: ProgrammeEnd | None, rules: LoyaltyRules) -> list[Lot]:
