@@ -64,7 +64,7 @@ def test_installer_orders_a_reward_and_gets_a_substitute(live_server, open_as, j
     staff = open_as(SLUG, "staff")
     staff.goto(f"/t/{SLUG}/installers")
     row = staff.locator("tr", has_text="Tomasz Wiśniewski")
-    expect(row).to_contain_text("pending")
+    expect(row).to_contain_text("oczekuje na decyzję organizatora")  # approval pending, in words
     journey.shot(staff, "installers-review")
     row.get_by_role("button", name="Zatwierdź").click()
     staff.wait_for_load_state()
@@ -131,7 +131,7 @@ def test_installer_orders_a_reward_and_gets_a_substitute(live_server, open_as, j
     journey.shot(staff, "fulfilment-done")
 
     installer.goto(f"/t/{SLUG}/points")
-    expect(installer.locator("main")).to_contain_text("delivered")
+    expect(installer.locator("main")).to_contain_text("doręczone")
     journey.shot(installer, "points-delivered")
 
     assert installer.console_errors == [] and staff.console_errors == []
