@@ -91,6 +91,13 @@ def page_of(item: dict, title: str) -> dict:
 
 PARTICIPANT_PAGE = page_of(PARTICIPANT, "ParticipantPage")
 
+CUSTOMER_CONTACT_IN = {  # §7: the person at the referred company, when the programme asks for one
+    "customer_contact_first_name": _string(100),
+    "customer_contact_last_name": _string(100),
+    "customer_contact_phone": _string(30),
+    "customer_contact_email": _string(254),
+}
+
 LEAD_IN = {
     "title": "LeadIn",
     "type": "object",
@@ -103,11 +110,18 @@ LEAD_IN = {
         "customer_nip": _string(20),
         "customer_name": _string(200),
         "customer_address": _string(300),
-        "family": _string(30, "M365, O365, D365, WINDOWS_SERVER, SQL_SERVER (from the programme)"),
-        "plan": _string(100),
-        "billing": _string(20, "monthly, annual, triennial (from the programme)"),
-        "licences": COUNT,
-        "pcs": COUNT,
+        **CUSTOMER_CONTACT_IN,
+        "family": _string(30, "a family code of the programme, e.g. M365, O365, D365, WINDOWS_SERVER, SQL_SERVER "
+                              "(distributor) or engagement_platform (SaaS vendor)"),
+        "plan": _string(100, "the service plan, when the programme asks for it (lead.required_fields: service_plan)"),
+        "billing": _string(20, "a billing model code of the programme, e.g. monthly, annual, triennial (distributor) "
+                               "or fixed_term (SaaS vendor)"),
+        "licences": {**COUNT, "description": "the quantity in the programme's lead.quantity_unit: licences the "
+                                             "customer intends to buy, or the contacts it expects to store"},
+        "pcs": {**COUNT, "description": "the PCs at the customer, when the programme asks for them "
+                                        "(lead.required_fields: customer_pc_count)"},
+        "term_months": {**COUNT, "description": "the contract term the customer expects, in months (at least 1), "
+                                                "when the programme asks for it (lead.required_fields: term_months)"},
         **CONTACT,
         "submitted_on": {**DATE, "description": "the submission day; today when absent"},
         "vendor_consent": {"type": "boolean", "description": "L-21: consent to pass the lead to the vendor"},
@@ -122,7 +136,8 @@ LEAD = {
         "customer_nip": {"type": "string"}, "customer_name": {"type": "string"},
         "customer_address": {"type": "string"}, "family": {"type": "string"}, "plan": {"type": "string"},
         "billing": {"type": "string"}, "licences": {"type": "integer"}, "pcs": {"type": "integer"},
-        **{k: {"type": "string"} for k in CONTACT},
+        "term_months": {"type": ["integer", "null"]},
+        **{k: {"type": "string"} for k in CONTACT}, **{k: {"type": "string"} for k in CUSTOMER_CONTACT_IN},
         "submitted_on": DATE, "due_on": DATE, "carried_over": {"type": "boolean"},
         "status": {"type": "string", "enum": ["pending", "qualified", "rejected"]},
         "decided_on": DATE_OR_NULL, "decision_reason": {"type": ["string", "null"]},

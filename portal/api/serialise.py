@@ -12,6 +12,8 @@ from portal.loyalty.models import Complaint, Device, Installer, PointsEntry, Rew
 from portal.privacy.models import DataSubjectRequest
 
 CONTACT = ("contact_first_name", "contact_last_name", "contact_phone", "contact_email")
+CUSTOMER_CONTACT = ("customer_contact_first_name", "customer_contact_last_name", "customer_contact_phone",
+                    "customer_contact_email")
 
 
 def _day(value: date | None) -> str | None:
@@ -42,7 +44,8 @@ def lead(row: Lead) -> dict:
         "id": row.id, "ref": row.ref, "partner_id": row.partner_id, "customer_nip": row.customer_nip,
         "customer_name": row.customer_name, "customer_address": row.customer_address, "family": row.family,
         "plan": row.plan, "billing": row.billing, "licences": row.licences, "pcs": row.pcs,
-        **{k: getattr(row, k) for k in CONTACT},
+        "term_months": row.term_months, **{k: getattr(row, k) for k in CONTACT},
+        **{k: getattr(row, k) for k in CUSTOMER_CONTACT},
         "submitted_on": _day(row.submitted_on), "due_on": _day(row.due_on), "carried_over": bool(row.carried_over),
         "status": row.status, "decided_on": _day(row.decided_on), "decision_reason": row.decision_reason,
         "vendor_consent_at": _moment(row.vendor_consent_at), "created_at": _moment(row.created_at),

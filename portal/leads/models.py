@@ -65,11 +65,22 @@ class Lead(TenantScoped, db.Model):
     customer_name: Mapped[str] = mapped_column(String(200), info=pii("identity", basis="contract", retention="account"))
     customer_address: Mapped[str] = mapped_column(
         String(300), info=pii("contact", basis="contract", retention="account"))
+    # §7: the person to talk to at the referred company (asked when the programme's definition lists it); not the
+    # partner's contact, so never a key to find the partner's data by
+    customer_contact_first_name: Mapped[str] = mapped_column(
+        String(100), default="", info=pii("identity", basis="contract", retention="account"))
+    customer_contact_last_name: Mapped[str] = mapped_column(
+        String(100), default="", info=pii("identity", basis="contract", retention="account"))
+    customer_contact_phone: Mapped[str] = mapped_column(
+        String(30), default="", info=pii("contact", basis="contract", retention="account"))
+    customer_contact_email: Mapped[str] = mapped_column(
+        String(254), default="", info=pii("contact", basis="contract", retention="account"))
     family: Mapped[str] = mapped_column(String(30), info=not_pii())
     plan: Mapped[str] = mapped_column(String(100), info=not_pii())
     billing: Mapped[str] = mapped_column(String(20), info=not_pii())
     licences: Mapped[int] = mapped_column(Integer, info=not_pii())
     pcs: Mapped[int] = mapped_column(Integer, info=not_pii())
+    term_months: Mapped[int | None] = mapped_column(Integer, info=not_pii())  # §7 expected contract term
     contact_first_name: Mapped[str] = mapped_column(
         String(100), default="", info=pii("identity", basis="contract", retention="account", subject_key=True))
     contact_last_name: Mapped[str] = mapped_column(

@@ -11,6 +11,23 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 BASES = ("sale_value", "annual_subscription_value", "consumption_at_settlement", "first_year_subscription_value")
+# L-02: what a submission holds, by the names a definition's ``lead.required_fields`` uses → the lead's column
+# (None: the partner's record gives it; it is not asked again on each lead).
+SUBMISSION_FIELDS = {
+    "customer_name": "customer_name", "customer_address": "customer_address", "customer_nip": "customer_nip",
+    "customer_contact_first_name": "customer_contact_first_name",
+    "customer_contact_last_name": "customer_contact_last_name",
+    "customer_contact_phone": "customer_contact_phone", "customer_contact_email": "customer_contact_email",
+    "service_plan": "plan", "quantity": "licences", "customer_pc_count": "pcs", "term_months": "term_months",
+    "partner_name": None, "partner_address": None, "partner_nip": None,
+    "contact_first_name": "contact_first_name", "contact_last_name": "contact_last_name",
+    "contact_phone": "contact_phone", "contact_email": "contact_email",
+}
+# Asked only when the definition lists them; a definition without ``required_fields`` asks the distributor's L-02 set.
+OPTIONAL_FIELDS = ("plan", "pcs", "customer_contact_first_name", "customer_contact_last_name",
+                   "customer_contact_phone", "customer_contact_email", "term_months")
+DEFAULT_REQUIRED = ("service_plan", "customer_pc_count")
+QUANTITY_UNITS = ("licences", "contacts")
 
 
 @dataclass(frozen=True)
@@ -94,6 +111,13 @@ class LeadRules:
     tiers: list[Tier] = field(default_factory=list)
     term_discounts: list[TermDiscount] = field(default_factory=list)
     first_year_months: int = 12
+    asked: frozenset[str] = frozenset({"plan", "pcs"})
+    quantity_unit: str = "licences"
+    lead_consent_kind: str | None = "data_transfer"
+
+    def asks(self, column: str) -> bool:
+        """L-02: whether a submission of this programme holds ``column`` (the always-asked ones are not optional)."""
+        return column not in OPTIONAL_FIELDS or column in self.asked
 
     @classmethod
     def parse(cls, definition: dict) -> LeadRules:
@@ -140,6 +164,10 @@ class LeadRules:
             term_discounts=[TermDiscount(int(d["min_months"]), d.get("max_months"), Decimal(d["rate"]))
                             for d in pricing.get("term_discounts", [])],
             first_year_months=int(definition.get("referral", {}).get("first_year_months", 12)),
+            asked=_asked(lead.get("required_fields", DEFAULT_REQUIRED)),
+            quantity_unit=lead.get("quantity_unit", "licences"),
+            lead_consent_kind=next((c.get("kind") for c in definition.get("consents", [])
+                                    if c.get("scope") == "lead_form"), "data_transfer"),
         )
 
     def first_match(self, family: str, billing: str, band: int) -> tuple[int, RewardRule] | None:
@@ -172,6 +200,13 @@ class LeadRules:
         return tier.monthly_fee * (1 - discount) * min(term_months, self.first_year_months)
 
 
+def _asked(required) -> frozenset[str]:
+    """The optional lead columns a definition's ``required_fields`` names (E-01 reports names it does not know)."""
+    names = required if isinstance(required, list | tuple) else DEFAULT_REQUIRED
+    return frozenset(SUBMISSION_FIELDS[n] for n in names
+                     if isinstance(n, str) and SUBMISSION_FIELDS.get(n) in OPTIONAL_FIELDS)
+
+
 def _date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
 
@@ -189,6 +224,16 @@ def problems(definition: dict) -> list[tuple[str, str]]:
     for key in ("min_quantity", "review_business_days"):
         if not isinstance(lead.get(key), int) or lead.get(key) < 0:
             found.append((f"lead.{key}", "must be a whole number of at least 0"))
+    required = lead.get("required_fields", [])
+    if not isinstance(required, list):
+        found.append(("lead.required_fields", "must be a list of lead field names"))
+        required = []
+    for i, name in enumerate(required, start=1):
+        if not isinstance(name, str) or name not in SUBMISSION_FIELDS:
+            found.append((f"lead.required_fields[{i}]", f"{name!r} is not a lead field: use one of "
+                                                        f"{', '.join(SUBMISSION_FIELDS)}"))
+    if lead.get("quantity_unit", "licences") not in QUANTITY_UNITS:
+        found.append(("lead.quantity_unit", f"must be one of {', '.join(QUANTITY_UNITS)}"))
     rules = lead.get("reward_rules", [])
     if not rules:
         found.append(("lead.reward_rules", "needs at least one rule"))

@@ -8,6 +8,7 @@ from flask import Response, abort, flash, g, redirect, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from portal.accounts.models import PARTICIPANT
 from portal.core.bulk import field_errors
@@ -77,11 +78,14 @@ def _attach(form, error: DomainError) -> None:
             form_errors(form, DomainError(message, field=field or None))
 
 
-def _lead_form(partner, formdata=True) -> LeadForm:
-    form = LeadForm() if formdata else LeadForm(formdata=None)
-    options = queries.choices(_today(), _locale())
-    form.family.choices = options["family"]
-    form.billing.choices = options["billing"]
+def _lead_form(partner, rules) -> LeadForm:
+    """The lead form of the programme in force: its fields, names and consent come from the definition (L-02, §7)."""
+    form = LeadForm()
+    today, locale = _today(), _locale()
+    form.fit(rules.asks, rules.quantity_unit, queries.lead_form_consent(today, locale))
+    options = queries.choices(today, locale)
+    form.family.choices = [SelectChoice(code, name) for code, name in options["family"]]
+    form.billing.choices = [SelectChoice(code, name) for code, name in options["billing"]]
     if request.method == "GET":
         for field in partners.CONTACT_FIELDS:
             getattr(form, field).data = getattr(partner, field)
@@ -89,7 +93,7 @@ def _lead_form(partner, formdata=True) -> LeadForm:
 
 
 def _lead_data(form: LeadForm) -> dict:
-    return {f: (getattr(form, f).data or "") for f in submission.LEAD_FIELDS}
+    return {f: (form[f].data or "") for f in submission.LEAD_FIELDS if f in form}
 
 
 @bp.route("/leads")
@@ -118,7 +122,7 @@ def new_lead():
     if partner is None:
         return redirect(url_for("leads.join"))
     rules = _rules()
-    form = _lead_form(partner)
+    form = _lead_form(partner, rules)
     if request.method == "POST" and form.validate():
         try:
             lead = submission.submit(partner, _lead_data(form), rules, submitted_on=_today(), clock=get_clock(),
@@ -142,11 +146,12 @@ def validate_lead():
     partner = _my_partner()
     if partner is None:
         abort(404)
-    form = _lead_form(partner)
+    rules = _rules()
+    form = _lead_form(partner, rules)
     name = request.headers.get("HX-Trigger-Name") or request.args.get("field", "")
     if name not in form._fields or name == "csrf_token":
         abort(400)
-    _, problems = submission.check(partner, _lead_data(form), _rules(), submitted_on=_today())
+    _, problems = submission.check(partner, _lead_data(form), rules, submitted_on=_today())
     field = form[name]
     field.errors = [f"{p.message} ({p.rule})" if p.rule else p.message for p in problems
                     if p.field == name and (field.data not in (None, "") or name == "customer_nip")]

@@ -34,6 +34,7 @@ class Campaign:
     sale: str            # the vendor's report row after ref and date (FORMATS.md, sales import)
     amount: str          # the reward the settlement must show
     texts: dict = field(default_factory=dict)
+    fields: dict = field(default_factory=dict)   # what else the programme's lead form asks (its definition, L-02/§7)
 
 
 PL = {"join": "Zarejestruj firmę", "pending": "oczekuje na decyzję", "qualified": "zakwalifikowany",
@@ -44,10 +45,14 @@ EN = {"join": "Register your company", "pending": "waiting for decision", "quali
 CAMPAIGNS = [
     # L-11: 15% of 20,000 PLN, annual Microsoft 365 up to 150 licences
     Campaign("distributor", "pl", "M365", "annual", 40, date(2018, 9, 3), date(2018, 9, 10), date(2018, 10, 15),
-             "M365,annual,40,20000.00,,yes", "3000.00", PL),
+             "M365,annual,40,20000.00,,yes", "3000.00", PL, {"plan": "Business Standard", "pcs": "45"}),
     # SPEC §7: 10% of the first year, 8,000 contacts = 2,190 PLN a month, 12-month term = 50% off → 1,314.00 PLN
+    # and the referral names the person at the prospect and the expected term, not a plan or PCs
     Campaign("saas-vendor", "en", "engagement_platform", "fixed_term", 8000, date(2024, 2, 5), date(2024, 2, 19),
-             date(2024, 4, 15), "engagement_platform,fixed_term,8000,13140.00,12,yes", "1314.00", EN),
+             date(2024, 4, 15), "engagement_platform,fixed_term,8000,13140.00,12,yes", "1314.00", EN,
+             {"customer_contact_first_name": "Olga", "customer_contact_last_name": "Wiśniewska",
+              "customer_contact_phone": "+48 601 202 303", "customer_contact_email": "olga@klient-testowy.example.com",
+              "term_months": "12"}),
 ]
 
 
@@ -87,7 +92,6 @@ def test_partner_lead_qualified_and_paid(campaign, live_server, open_as, journey
     form.locator("#customer_address").fill("ul. Rynek 1, 31-001 Kraków")
     form.locator("#customer_nip").fill(customer_nip)
     form.locator("#family").select_option(c.family)
-    form.locator("#plan").fill("Business Standard")
     form.locator("#billing").select_option(c.billing)
     # L-03 checked as the partner types (no preset takes 0): the message appears under the field before any submit
     answer = journeys.htmx_post(partner, "/leads/validate", lambda: form.locator("#licences").fill("0"))
@@ -97,7 +101,10 @@ def test_partner_lead_qualified_and_paid(campaign, live_server, open_as, journey
     journey.shot(partner, "lead-inline-error")
     journeys.htmx_post(partner, "/leads/validate", lambda: form.locator("#licences").fill(str(c.quantity)))
     expect(partner.locator("#licences-error")).to_have_count(0)
-    form.locator("#pcs").fill("45")
+    for name, value in c.fields.items():
+        form.locator(f"#{name}").fill(value)
+    for absent in {"plan", "pcs", "customer_contact_email", "term_months"} - set(c.fields):
+        expect(form.locator(f"#{absent}")).to_have_count(0)  # not this programme's question
     form.locator("#vendor_consent").check()
     journey.shot(partner, "lead-filled")
     form.locator("button[type=submit]").click()

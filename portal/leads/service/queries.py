@@ -71,6 +71,14 @@ def choices(day: date, locale: str) -> dict[str, list[tuple[str, str]]]:
     }
 
 
+def lead_form_consent(day: date, locale: str) -> str | None:
+    """The text of the programme's lead-form consent (L-21, or the §7 declaration) in the reader's language."""
+    for consent in version_on(day).definition.get("consents", []):
+        if consent.get("scope") == "lead_form":
+            return consent.get(f"text_{locale}") or consent.get("text_pl") or None
+    return None
+
+
 def partners_page(*, after: str | None = None, limit: int = 50) -> list[Partner]:
     query = select(Partner)
     if after:

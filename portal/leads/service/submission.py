@@ -23,7 +23,13 @@ from portal.notifications import service as notifications
 from portal.privacy import audit
 
 LEAD_FIELDS = ("customer_nip", "customer_name", "customer_address", "family", "plan", "billing", "licences", "pcs",
-               "contact_first_name", "contact_last_name", "contact_phone", "contact_email")
+               "contact_first_name", "contact_last_name", "contact_phone", "contact_email",
+               "customer_contact_first_name", "customer_contact_last_name", "customer_contact_phone",
+               "customer_contact_email", "term_months")
+# Not in the lead columns of FORMATS.md: a bulk file carries them when its header has them (see ``check``).
+BEYOND_BULK_COLUMNS = ("customer_contact_first_name", "customer_contact_last_name", "customer_contact_phone",
+                       "customer_contact_email", "term_months")
+INT32 = 2_147_483_647  # the largest number an integer column stores
 
 
 @dataclass
@@ -46,7 +52,56 @@ def _int(value, field: str, problems: list[Problem], *, not_whole: str, negative
     if number < 0:
         problems.append(Problem(field, negative, "L-02"))
         return None
+    if number > INT32:
+        problems.append(Problem(field, _("This number is too large."), "L-02"))
+        return None
     return number
+
+
+def _quantity_messages(unit: str, minimum: int) -> tuple[str, str, str]:
+    """What the quantity is called in this programme (its ``quantity_unit``): not whole, negative, below minimum."""
+    if unit == "contacts":
+        return (_("Enter the expected number of contacts as a whole number."),
+                _("The expected number of contacts cannot be negative."),
+                _("Enter an expected number of contacts of at least %(num)d.", num=minimum))
+    return (_("Enter the number of licences as a whole number."), _("The number of licences cannot be negative."),
+            ngettext("The customer must declare at least %(num)d licence.",
+                     "The customer must declare at least %(num)d licences.", minimum))
+
+
+def _customer_contact(clean: dict, carried: set[str], problems: list[Problem]) -> None:
+    """§7: the person to talk to at the referred company, each part required (L-02 analogue)."""
+    required = {"customer_contact_first_name": _("Enter the first name of the contact person at the customer."),
+                "customer_contact_last_name": _("Enter the last name of the contact person at the customer."),
+                "customer_contact_phone": _("Enter the phone of the contact person at the customer."),
+                "customer_contact_email": _("Enter the e-mail of the contact person at the customer.")}
+    for key, message in required.items():
+        if key in carried and not clean[key]:
+            problems.append(Problem(key, message, "L-02"))
+    for key, limit in (("customer_contact_first_name", 100), ("customer_contact_last_name", 100),
+                       ("customer_contact_phone", 30), ("customer_contact_email", 254)):
+        if len(clean[key]) > limit:
+            problems.append(Problem(key, _("At most %(n)d characters.", n=limit), "L-02"))
+    email = clean["customer_contact_email"]
+    if email and ("@" not in email or email.startswith("@") or email.endswith("@")):
+        problems.append(Problem("customer_contact_email",
+                                _("Check the e-mail address of the contact person at the customer."), "L-02"))
+
+
+def _term(clean: dict, carried: set[str], problems: list[Problem]) -> int | None:
+    """§7: the contract term the prospect expects, in whole months (its term discount follows from it)."""
+    if "term_months" not in carried and not clean["term_months"]:
+        return None
+    if not clean["term_months"]:
+        problems.append(Problem("term_months", _("Enter the expected contract term in months."), "L-02"))
+        return None
+    term = _int(clean["term_months"], "term_months", problems,
+                not_whole=_("Enter the contract term in months as a whole number."),
+                negative=_("The contract term is at least 1 month."))
+    if term == 0:
+        problems.append(Problem("term_months", _("The contract term is at least 1 month."), "L-02"))
+        return None
+    return term
 
 
 def _reader_language() -> str:
@@ -57,11 +112,16 @@ def _reader_language() -> str:
 
 def check(partner: Partner, data: dict, rules: LeadRules, *, submitted_on: date,
           ignore_lead_id: int | None = None) -> tuple[dict, list[Problem]]:
-    """Every problem with a submission, each next to its field with the rule that refuses it."""
+    """Every problem with a submission, each next to its field with the rule that refuses it.
+
+    What a submission holds follows the programme's definition (``rules.asks``: L-02, or §7 for a referral). A
+    field beyond FORMATS.md's lead columns (``BEYOND_BULK_COLUMNS``) that ``data`` does not carry at all — a bulk
+    file whose header lacks it — is not asked of that file; the page and the API always carry every field."""
     problems: list[Problem] = []
     clean: dict = {}
     for key in LEAD_FIELDS:
-        clean[key] = str(data.get(key) if data.get(key) is not None else "").strip()
+        clean[key] = str(data.get(key) if data.get(key) is not None else "").strip() if rules.asks(key) else ""
+    carried = {key for key in LEAD_FIELDS if rules.asks(key) and (key not in BEYOND_BULK_COLUMNS or key in data)}
     for key in ("contact_first_name", "contact_last_name", "contact_phone", "contact_email"):
         clean[key] = clean[key] or getattr(partner, key)
     required = {"customer_name": _("Enter the customer's name."),
@@ -72,8 +132,10 @@ def check(partner: Partner, data: dict, rules: LeadRules, *, submitted_on: date,
                 "contact_phone": _("Enter the contact person's phone."),
                 "contact_email": _("Enter the contact person's e-mail.")}
     for key, message in required.items():
-        if not clean[key]:
+        if key in carried and not clean[key]:
             problems.append(Problem(key, message, "L-02"))
+    _customer_contact(clean, carried, problems)
+    clean["term_months"] = _term(clean, carried, problems)
     if clean["contact_email"] and "@" not in clean["contact_email"]:
         problems.append(Problem("contact_email", _("Check the contact person's e-mail address."), "L-02"))
     if not clean["customer_nip"]:
@@ -88,17 +150,14 @@ def check(partner: Partner, data: dict, rules: LeadRules, *, submitted_on: date,
     if clean["billing"] not in rules.billing_models:
         problems.append(Problem("billing", _("Choose a covered licensing model (%(models)s).",
                                              models=", ".join(rules.billing_models)), "L-10"))
-    licences = _int(clean["licences"], "licences", problems,
-                    not_whole=_("Enter the number of licences as a whole number."),
-                    negative=_("The number of licences cannot be negative."))
+    not_whole, negative, too_few = _quantity_messages(rules.quantity_unit, rules.min_quantity)
+    licences = _int(clean["licences"], "licences", problems, not_whole=not_whole, negative=negative)
     pcs = _int(clean["pcs"], "pcs", problems,
                not_whole=_("Enter the number of PCs at the customer as a whole number."),
-               negative=_("The number of PCs at the customer cannot be negative."))
+               negative=_("The number of PCs at the customer cannot be negative.")) if "pcs" in carried else 0
     clean["licences"], clean["pcs"] = licences, pcs
     if licences is not None and licences < rules.min_quantity:
-        problems.append(Problem("licences", ngettext("The customer must declare at least %(num)d licence.",
-                                                     "The customer must declare at least %(num)d licences.",
-                                                     rules.min_quantity), "L-03"))
+        problems.append(Problem("licences", too_few, "L-03"))
 
     refusal = partner_service.submission_refusal(partner, rules)
     if refusal:
@@ -148,8 +207,11 @@ def submit(partner: Partner, data: dict, rules: LeadRules, *, submitted_on: date
     """Register a lead; L-21: the partner consents to passing the lead's data to the vendor for verification."""
     clean, problems = check(partner, data, rules, submitted_on=submitted_on)
     if not vendor_consent:
-        problems.append(Problem("vendor_consent", _("Consent to passing the lead to the vendor for verification is "
-                                                    "required to take part."), "L-21"))
+        if rules.lead_consent_kind == "declaration":  # §7: the agency vouches for passing the contact's data on
+            message = _("Confirm the declaration about the contact person's data to register the prospect.")
+        else:
+            message = _("Consent to passing the lead to the vendor for verification is required to take part.")
+        problems.append(Problem("vendor_consent", message, "L-21"))
     if ref is not None:
         ref = ref.strip()
         if not ref:
