@@ -24,8 +24,15 @@ DEFAULT_PRICING = {"tiers": [{"contacts_max": 1000, "monthly_fee": "990.00"},
                              {"contacts_max": 20000, "monthly_fee": "3990.00"},
                              {"contacts_max": None, "monthly_fee": "7990.00"}],
                    "premium_rate": "0.05"}
-GROUNDS = {"customer_outage_not_fixed": False, "payment_delay_over_30_days": True, "anti_spam_breach": True,
-           "law_breach": True, "expiry": False, "mutual": False}
+# C-01/C-03 grounds of a contract end (OWU VIII.1–VIII.3) → whether it is for the organiser's fault (C-02: the term
+# discount of the unexpired months is then reclaimed, OWU VIII.7)
+GROUNDS = {"expiry": False,                       # VIII.1 the term ended after the organiser's notice of non-renewal
+           "customer_outage_not_fixed": False,    # VIII.2 the organiser's notice: outage not fixed within 7 days
+           "payment_delay_over_30_days": True,    # VIII.3a invoices unpaid for more than 30 days
+           "anti_spam_breach": True,              # VIII.3b gross breach of business ethics, the anti-spam policy
+           "law_breach": True,                    # VIII.3c breach of mandatory law
+           "business_ethics_breach": True,        # VIII.3d unethical conduct towards the platform (e.g. abusive)
+           "mutual": False}                       # both parties agree to end it
 
 
 def of_tenant(tenant_id: int) -> Contract | None:
@@ -72,16 +79,36 @@ def renew_due(*, as_of: date) -> int:
     return renewed
 
 
+@dataclass(frozen=True)
+class EndSummary:
+    """What ending a contract on a day does (C-04), shown to the operator before it is confirmed."""
+
+    on: date
+    export_until: date
+    delete_by: date
+    customer_fault: bool
+    discount_reclaimed: bool
+
+
+def end_summary(contract: Contract | None, *, on: date, ground: str) -> EndSummary:
+    """C-04: read-only from ``on``, export for 7 days, deletion within 14; C-02: a termination for the organiser's
+    fault before the term ends reclaims the term discount of the unexpired months."""
+    fault = GROUNDS.get(ground, False)
+    reclaimed = bool(fault and contract is not None and on <= contract.current_end
+                     and term_discount(contract.term_months) > 0)
+    return EndSummary(on, on + timedelta(days=EXPORT_DAYS), on + timedelta(days=DELETE_DAYS), fault, reclaimed)
+
+
 def end(contract: Contract, *, on: date, ground: str = "expiry") -> Contract:
     """C-03/C-04: termination is immediate on written notice; export for 7 days, deletion within 14."""
     if ground not in GROUNDS:
         raise DomainError(_("Ground is one of %(grounds)s.", grounds=", ".join(GROUNDS)), field="ground", rule="C-03")
     if contract.ended_on is not None:
         raise DomainError(_("The contract already ended on %(day)s.", day=contract.ended_on), rule="C-04")
+    summary = end_summary(contract, on=on, ground=ground)
     contract.ended_on, contract.end_ground = on, ground
-    contract.customer_fault = GROUNDS[ground]
-    contract.export_until = on + timedelta(days=EXPORT_DAYS)
-    contract.delete_by = on + timedelta(days=DELETE_DAYS)
+    contract.customer_fault = summary.customer_fault
+    contract.export_until, contract.delete_by = summary.export_until, summary.delete_by
     return contract
 
 

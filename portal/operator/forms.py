@@ -1,12 +1,72 @@
 from __future__ import annotations
 
+from datetime import date
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Email
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, ValidationError
+from wtforms.widgets import DateInput
+
+from portal.operator.contracts import GROUNDS
 
 
 class OperatorLoginForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(_l("Enter your e-mail.")),
                                                  Email(_l("Check the e-mail address."))])
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
+
+
+# C-01/C-03: the grounds of the terms (OWU VIII), in the operator's language; every key of contracts.GROUNDS has one
+GROUND_LABELS = {
+    "expiry": _l("End of the term after the organiser's notice of non-renewal (OWU VIII.1)"),
+    "customer_outage_not_fixed": _l("Organiser's notice: main functions unavailable and not fixed within 7 days of "
+                                    "the report (OWU VIII.2)"),
+    "payment_delay_over_30_days": _l("Platform's notice: invoices unpaid for more than 30 days (OWU VIII.3a)"),
+    "anti_spam_breach": _l("Platform's notice: gross breach of business ethics or of the anti-spam policy "
+                           "(OWU VIII.3b)"),
+    "law_breach": _l("Platform's notice: breach of mandatory law (OWU VIII.3c)"),
+    "business_ethics_breach": _l("Platform's notice: unethical conduct towards the platform, e.g. abusive "
+                                 "behaviour (OWU VIII.3d)"),
+    "mutual": _l("Ended by agreement of both parties"),
+}
+
+
+class EndContractForm(FlaskForm):
+    """C-03/C-04: the ground, the end date, and the organiser's address typed again to confirm."""
+
+    ground = SelectField(_l("Ground"), choices=[SelectChoice("", _l("Choose the ground…"))]
+                         + [SelectChoice(code, GROUND_LABELS[code]) for code in GROUNDS], validate_choice=False)
+    on = StringField(_l("End date"), widget=DateInput())
+    confirm = StringField(_l("Confirmation"), render_kw={"autocomplete": "off", "spellcheck": "false"})
+
+    def __init__(self, *args, slug: str, today: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.slug, self.today = slug, today
+        self.confirm.label.text = _("To confirm, type the organiser's address name: %(slug)s", slug=slug)
+
+    def validate_ground(self, field) -> None:
+        if field.data not in GROUNDS:
+            raise ValidationError(_("Choose the ground of the contract end."))
+
+    def validate_on(self, field) -> None:
+        day = self.day()
+        if not (field.data or "").strip():
+            raise ValidationError(_("Enter the end date."))
+        if day is None:
+            raise ValidationError(_("Enter the end date as YYYY-MM-DD."))
+        if day < self.today:
+            # C-03: termination takes effect on the written notice; a past day would cut the export window short
+            raise ValidationError(_("The end date cannot be before today (%(today)s).", today=self.today.isoformat()))
+
+    def validate_confirm(self, field) -> None:
+        if (field.data or "").strip().lower() != self.slug.lower():
+            raise ValidationError(_("Type %(slug)s to confirm: the organiser's data will be deleted.", slug=self.slug))
+
+    def day(self) -> date | None:
+        try:
+            return date.fromisoformat((self.on.data or "").strip())
+        except ValueError:
+            return None

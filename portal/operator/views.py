@@ -11,11 +11,11 @@ from flask_login import current_user, login_user, logout_user
 
 from portal.accounts import service as accounts
 from portal.core.errors import DomainError
-from portal.core.http import render
+from portal.core.http import form_errors, render
 from portal.extensions import limiter
 from portal.notifications import service as notifications
 from portal.operator import service
-from portal.operator.forms import OperatorLoginForm
+from portal.operator.forms import GROUND_LABELS, EndContractForm, OperatorLoginForm
 
 bp = Blueprint("operator", __name__, url_prefix="/operator")
 
@@ -67,7 +67,7 @@ def logout():
 @bp.route("/")
 @operator_required
 def tenants():
-    return render("operator/tenants.html", rows=service.tenant_overview())
+    return render("operator/tenants.html", rows=service.tenant_overview(), ground_labels=GROUND_LABELS)
 
 
 @bp.route("/jobs")
@@ -85,12 +85,9 @@ def retry(queue_name: str, job_id: str):
     return redirect(url_for("operator.jobs"))
 
 
-@bp.route("/tenants/<int:tenant_id>/end", methods=["POST"])
-@operator_required
-def end_contract(tenant_id: int):
-    from datetime import date
-
-    from portal.core.clock import get_clock
+def _ending(tenant_id: int):
+    """The tenant whose contract the operator ends, with its contract (None before one was recorded); 404 when it
+    does not exist or is already deleted."""
     from portal.extensions import db
     from portal.operator import contracts
     from portal.tenancy.models import Tenant
@@ -98,23 +95,68 @@ def end_contract(tenant_id: int):
     tenant = db.session.get(Tenant, tenant_id)
     if tenant is None or tenant.status == "deleted":
         abort(404)
-    try:
-        day = date.fromisoformat(request.form.get("on", ""))
-        contract = contracts.of_tenant(tenant.id) or contracts.create(tenant.id, starts_on=tenant.created_at.date(),
-                                                                      term_months=12)
-        contracts.end(contract, on=day, ground=request.form.get("ground", "expiry"))
-    except ValueError:
-        flash(_("Enter the end date."), "error")
-        return redirect(url_for("operator.tenants"))
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("operator.tenants"))
-    if day <= get_clock().today():
-        tenant.status = "read_only"
-    db.session.commit()
-    flash(_("The contract ends on %(d)s.", d=day.isoformat()), "success")
-    return redirect(url_for("operator.tenants"))
+    return tenant, contracts.of_tenant(tenant.id)
+
+
+def _end_form(tenant) -> EndContractForm:
+    from portal.core.clock import get_clock
+
+    return EndContractForm(slug=tenant.slug, today=get_clock().today())
+
+
+def _summary(contract, form: EndContractForm):
+    from portal.operator import contracts
+
+    day = form.day()
+    return contracts.end_summary(contract, on=day, ground=form.ground.data or "") if day else None
+
+
+@bp.route("/tenants/<int:tenant_id>/end", methods=["GET", "POST"])
+@operator_required
+def end_contract(tenant_id: int):
+    """C-03/C-04: the ground from the terms, the end date and a confirmation that says what follows; nothing
+    changes until the operator types the organiser's address name."""
+    from portal.core.clock import get_clock
+    from portal.extensions import db
+    from portal.operator import contracts
+
+    tenant, contract = _ending(tenant_id)
+    form = _end_form(tenant)
+    if contract is not None and contract.ended_on is not None:
+        if request.method == "POST":
+            form.form_errors.append(_("The contract already ended on %(day)s.", day=contract.ended_on))
+        return _end_page(tenant, contract, form, status=422 if request.method == "POST" else 200)
+    if request.method == "POST" and form.validate():
+        day = form.day()
+        try:
+            contract = contract or contracts.create(tenant.id, starts_on=tenant.created_at.date(), term_months=12)
+            contracts.end(contract, on=day, ground=form.ground.data)
+        except DomainError as error:
+            db.session.rollback()
+            form_errors(form, error)
+        else:
+            if day <= get_clock().today():
+                tenant.status = "read_only"
+            db.session.commit()
+            flash(_("The contract of %(name)s ends on %(d)s: export until %(e)s, deletion by %(x)s.", name=tenant.name,
+                    d=day.isoformat(), e=contract.export_until.isoformat(), x=contract.delete_by.isoformat()),
+                  "success")
+            return redirect(url_for("operator.tenants"))
+    return _end_page(tenant, contract, form, status=422 if request.method == "POST" else 200)
+
+
+def _end_page(tenant, contract, form: EndContractForm, *, status: int):
+    return render("operator/end_contract.html", "form", status=status, organiser=tenant, contract=contract,
+                  form=form, summary=_summary(contract, form), ground_labels=GROUND_LABELS)
+
+
+@bp.route("/tenants/<int:tenant_id>/end/summary", methods=["POST"])
+@operator_required
+def end_summary(tenant_id: int):
+    """The dates the chosen day and ground give (HTMX, as the operator fills the form); nothing is stored."""
+    tenant, contract = _ending(tenant_id)
+    form = _end_form(tenant)
+    return render("operator/_end_summary.html", summary=_summary(contract, form))
 
 
 @bp.route("/certificates")

@@ -1,5 +1,6 @@
-"""The platform operator in a real browser: logs in, finds an organiser among the tenants, ends its contract
-(C-04: read-only at once, export for 7 days, deletion within 14) and sees the dates on the tenants page; the
+"""The platform operator in a real browser: logs in, finds an organiser among the tenants, ends its contract on a
+ground from the terms (C-03), confirmed after a summary of what follows (C-04: read-only at once, export for 7 days,
+deletion within 14) and sees the dates on the tenants page; the
 organiser's pages then refuse new participants. The organiser is made for this test with the operator command
 ``flask tenants create`` from a copy of a preset, so the demo organisers the other journeys use stay intact."""
 
@@ -44,14 +45,30 @@ def test_operator_ends_a_contract(ending_tenant, live_server, open_as, journey):
         expect(operator.locator("tr", has_text=demo).first).to_be_visible()
     journey.shot(operator, "tenants")
 
+    # C-03: a ground from the terms; C-04: the page says what follows before anything changes
     today = date.today()
-    row.locator('input[type=date][name="on"]').fill(today.isoformat())
-    row.get_by_role("button").click()
-    operator.wait_for_load_state()
+    row.get_by_role("link", name=f"End the contract of {NAME}").click()
+    operator.wait_for_url(re.compile(r"/operator/tenants/\d+/end$"))
+    form = operator.locator("#end-form")
+    form.locator("#ground").select_option("payment_delay_over_30_days")
+    journeys.htmx_post(operator, "/end/summary", lambda: form.locator("#on").fill(today.isoformat()))
+    expect(operator.locator("#end-summary")).to_contain_text(str(today + timedelta(days=14)))  # deletion by
+    journey.shot(operator, "contract-end-summary")
+    # not confirmed: the message stands next to the field and nothing has ended
+    with operator.expect_response(lambda r: r.url.endswith("/end") and r.request.method == "POST") as answer:
+        form.get_by_role("button", name="End the contract").click()
+    assert answer.value.status == 422
+    expect(operator.locator("#confirm-error")).to_contain_text(SLUG)
+    expect(operator.locator("#confirm")).to_have_attribute("aria-invalid", "true")
+    journey.shot(operator, "contract-end-not-confirmed")
+    operator.locator("#confirm").fill(SLUG)
+    operator.locator("#end-form").get_by_role("button", name="End the contract").click()
+    operator.wait_for_url(re.compile(r"/operator/$"))
     row = operator.locator("tr", has_text=NAME)
     expect(row).to_contain_text(str(today + timedelta(days=7)))    # export until
     expect(row).to_contain_text(str(today + timedelta(days=14)))   # deletion by
-    expect(row.locator('form[action$="/end"]')).to_have_count(0)
+    expect(row).to_contain_text("invoices unpaid for more than 30 days")  # the ground chosen
+    expect(row.get_by_role("link", name=f"End the contract of {NAME}")).to_have_count(0)
     journey.shot(operator, "contract-ended")
 
     operator.goto("/operator/jobs")
