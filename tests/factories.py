@@ -117,8 +117,10 @@ def subject_everywhere(t, canary: str):
                     customer_name=f"{canary} Customer", customer_address=f"{canary} road", family="O365", plan="E3",
                     billing="annual", licences=5, pcs=5, contact_first_name=f"{canary}LF",
                     contact_last_name=f"{canary}LL", contact_phone=f"+48{canary}2",
-                    contact_email=f"{canary}.l@example.com", submitted_on=date(2018, 8, 10), due_on=date(2018, 8, 17),
-                    decision_reason=f"{canary} decision")
+                    contact_email=f"{canary}.l@example.com", customer_contact_first_name=f"{canary}KF",
+                    customer_contact_last_name=f"{canary}KL", customer_contact_phone=f"+48{canary}3",
+                    customer_contact_email=f"{canary}.k@example.com", submitted_on=date(2018, 8, 10),
+                    due_on=date(2018, 8, 17), decision_reason=f"{canary} decision")
         db.session.add(lead)
         settlement = Settlement(tenant_id=t.id, period=n, as_of=date(2018, 10, 1))
         db.session.add(settlement)
