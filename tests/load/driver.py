@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from http.cookiejar import CookieJar
 
+from portal.leads.rules import OPTIONAL_FIELDS
+
 LEAD_SHARE, POINTS_SHARE = 0.45, 0.45  # the rest is page browsing by logged-in participants
 RETRY_SHARE = 0.05  # lead submissions sent twice with the same Idempotency-Key (a client retrying)
 
@@ -151,7 +153,12 @@ def build_plan(seeded: dict, sessions: list[Session], total: int, *, run_id: str
         body = {"ref": ref, "partner_id": partner, "customer_nip": next(customer_nips),
                 "customer_name": f"Klient {n} Sp. z o.o.", "customer_address": f"ul. Obciążeniowa {n}, Gdańsk",
                 "family": info["family"], "plan": "Standard", "billing": info["billing"], "licences": licences,
-                "pcs": 25, "submitted_on": submitted.isoformat(), "vendor_consent": True}
+                "pcs": 25, "submitted_on": submitted.isoformat(), "vendor_consent": True,
+                "customer_contact_first_name": "Ewa", "customer_contact_last_name": f"Kontakt{n}",
+                "customer_contact_phone": "+48 600 100 200", "customer_contact_email": f"kontakt{n}@klient.example",
+                "term_months": 24}
+        body = {key: value for key, value in body.items()
+                if key not in OPTIONAL_FIELDS or key in info.get("asks", OPTIONAL_FIELDS)}
         return Call("lead", "POST", "/api/v1/leads", api_headers(slug, key=f"load-{run_id}-{n}"),
                     json.dumps(body).encode(), expect=201, ref=ref)
 

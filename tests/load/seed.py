@@ -18,6 +18,7 @@ from portal.api import tokens
 from portal.core.clock import get_clock
 from portal.demo.service import DEMO_PASSWORD, demo_email
 from portal.extensions import db
+from portal.leads.rules import OPTIONAL_FIELDS
 from portal.programmes import service as programmes
 from portal.tenancy import service as tenants
 from portal.tenancy.guard import use_tenant
@@ -57,6 +58,7 @@ def _lead_tenant(tenant, partners_wanted: int, password_hash: str) -> dict:
     return {"partners": [p.id for p in found], "settled_leads": settled, "family": rule.families[0],
             "billing": rule.billing[0],
             "min_quantity": rules.min_quantity, "max_submissions": rules.max_submissions,
+            "asks": [column for column in OPTIONAL_FIELDS if rules.asks(column)],
             "starts_on": rules.starts_on.isoformat(), "ends_on": rules.ends_on.isoformat(),
             "periods": [{"number": p.number, "sales_from": p.sales_from.isoformat(),
                          "sales_until": p.sales_until.isoformat(), "payout_by": p.payout_by.isoformat()}
