@@ -39,8 +39,42 @@ class Problem:
     rule: str | None
 
 
-def customer_flags(customer_nip: str) -> set[str]:
-    return set(db.session.scalars(select(CustomerFact.flag).where(CustomerFact.customer_nip == customer_nip)))
+@dataclass
+class Facts:
+    """What a submission is checked against in the database, read in one round trip (a submission is the most
+    frequent write of the API)."""
+
+    taken_by: int | None = None  # the partner who already registered the customer (L-04)
+    flags: frozenset[str] = frozenset()  # the vendor's facts about the customer (L-04, L-05)
+    submitted: int = 0  # the partner's submissions so far (L-06)
+    ref_taken: bool = False
+
+
+def _facts(partner: Partner, customer_nip: str | None, *, ignore_lead_id: int, count: bool,
+           ref: str | None) -> Facts:
+    tenant = partner.tenant_id  # stated in each subquery as well as by the tenant guard
+    columns = []
+    if customer_nip is not None:
+        columns += [
+            select(Lead.partner_id).where(Lead.tenant_id == tenant, Lead.customer_nip == customer_nip,
+                                          Lead.status != REJECTED, Lead.id != ignore_lead_id)
+            .order_by(Lead.id).limit(1).scalar_subquery().label("taken_by"),
+            select(func.aggregate_strings(CustomerFact.flag, "\n"))
+            .where(CustomerFact.tenant_id == tenant, CustomerFact.customer_nip == customer_nip)
+            .scalar_subquery().label("flags"),
+        ]
+    if count:
+        columns.append(select(func.count()).select_from(Lead)
+                       .where(Lead.tenant_id == tenant, Lead.partner_id == partner.id, Lead.id != ignore_lead_id)
+                       .scalar_subquery().label("submitted"))
+    if ref:
+        columns.append(select(Lead.id).where(Lead.tenant_id == tenant, Lead.ref == ref).limit(1)
+                       .scalar_subquery().label("ref_taken"))
+    if not columns:
+        return Facts()
+    row = db.session.execute(select(*columns)).one()._mapping
+    return Facts(taken_by=row.get("taken_by"), flags=frozenset((row.get("flags") or "").split("\n")) - {""},
+                 submitted=row.get("submitted") or 0, ref_taken=row.get("ref_taken") is not None)
 
 
 def _int(value, field: str, problems: list[Problem], *, not_whole: str, negative: str) -> int | None:
@@ -111,7 +145,7 @@ def _reader_language() -> str:
 
 
 def check(partner: Partner, data: dict, rules: LeadRules, *, submitted_on: date,
-          ignore_lead_id: int | None = None) -> tuple[dict, list[Problem]]:
+          ignore_lead_id: int | None = None, ref: str | None = None) -> tuple[dict, list[Problem]]:
     """Every problem with a submission, each next to its field with the rule that refuses it.
 
     What a submission holds follows the programme's definition (``rules.asks``: L-02, or §7 for a referral). A
@@ -171,17 +205,17 @@ def check(partner: Partner, data: dict, rules: LeadRules, *, submitted_on: date,
                                 "L-08"))
     clean["carried_over"] = carried and not in_campaign
 
-    if clean["customer_nip"] and nip_number.is_valid(clean["customer_nip"]):
-        taken = db.session.scalars(select(Lead).where(
-            Lead.customer_nip == clean["customer_nip"], Lead.status != REJECTED,
-            Lead.id != (ignore_lead_id or 0))).first()
-        if taken is not None:
-            if taken.partner_id == partner.id:
+    nip_ok = bool(clean["customer_nip"]) and nip_number.is_valid(clean["customer_nip"])
+    facts = _facts(partner, clean["customer_nip"] if nip_ok else None, ignore_lead_id=ignore_lead_id or 0,
+                   count=rules.max_submissions is not None, ref=ref)
+    if nip_ok:
+        if facts.taken_by is not None:
+            if facts.taken_by == partner.id:
                 message = _("This customer was already registered by you in this campaign.")
             else:
                 message = _("This customer was already registered by another partner in this campaign.")
             problems.append(Problem("customer_nip", message, "L-04"))
-        flags = customer_flags(clean["customer_nip"])
+        flags = facts.flags
         if rules.vendor_registry_flag and rules.vendor_registry_flag in flags:
             problems.append(Problem("customer_nip", _("This customer is already registered with the vendor."),
                                     "L-04"))
@@ -191,33 +225,29 @@ def check(partner: Partner, data: dict, rules: LeadRules, *, submitted_on: date,
                 # the programme definition gives the reason in each language (reason_pl, reason_en)
                 reason = exclusion.reason.get(language) or exclusion.reason.get("en") or exclusion.code
                 problems.append(Problem("customer_nip", reason, "L-05"))
-    if rules.max_submissions is not None:
-        count = db.session.scalar(select(func.count()).select_from(Lead).where(
-            Lead.partner_id == partner.id, Lead.id != (ignore_lead_id or 0))) or 0
-        if count >= rules.max_submissions:
-            problems.append(Problem(None, ngettext("You have reached the limit of %(num)d submission in this "
-                                                   "campaign.",
-                                                   "You have reached the limit of %(num)d submissions in this "
-                                                   "campaign.", rules.max_submissions), "L-06"))
+    if rules.max_submissions is not None and facts.submitted >= rules.max_submissions:
+        problems.append(Problem(None, ngettext("You have reached the limit of %(num)d submission in this "
+                                               "campaign.",
+                                               "You have reached the limit of %(num)d submissions in this "
+                                               "campaign.", rules.max_submissions), "L-06"))
+    if ref and facts.ref_taken:
+        problems.append(Problem("ref", _("A lead with reference %(ref)s already exists.", ref=ref), None))
     return clean, problems
 
 
 def submit(partner: Partner, data: dict, rules: LeadRules, *, submitted_on: date, clock: Clock, actor=None,
            ref: str | None = None, vendor_consent: bool = False) -> Lead:
     """Register a lead; L-21: the partner consents to passing the lead's data to the vendor for verification."""
-    clean, problems = check(partner, data, rules, submitted_on=submitted_on)
+    ref = ref.strip() if ref is not None else None
+    clean, problems = check(partner, data, rules, submitted_on=submitted_on, ref=ref)
     if not vendor_consent:
         if rules.lead_consent_kind == "declaration":  # §7: the agency vouches for passing the contact's data on
             message = _("Confirm the declaration about the contact person's data to register the prospect.")
         else:
             message = _("Consent to passing the lead to the vendor for verification is required to take part.")
         problems.append(Problem("vendor_consent", message, "L-21"))
-    if ref is not None:
-        ref = ref.strip()
-        if not ref:
-            problems.append(Problem("ref", _("Give the lead's reference."), "L-02"))
-        elif db.session.scalars(select(Lead.id).where(Lead.ref == ref)).first() is not None:
-            problems.append(Problem("ref", _("A lead with reference %(ref)s already exists.", ref=ref), None))
+    if ref is not None and not ref:
+        problems.append(Problem("ref", _("Give the lead's reference."), "L-02"))
     if problems:
         raise ValidationFailed([(p.field, p.message, p.rule) for p in problems])
     # a lead carried over from the previous edition is reviewed from the day it enters this one (L-07, L-08)
