@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, abort, flash, g, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -16,6 +16,7 @@ from portal.core.clock import get_clock
 from portal.core.errors import DomainError
 from portal.core.http import form_errors, render
 from portal.extensions import db
+from portal.leads.documents import statement_response
 from portal.leads.forms import LeadForm, PartnerForm
 from portal.leads.service import partners, queries, review, submission
 from portal.leads.service import settlement as settlement_service
@@ -194,29 +195,3 @@ def statement_file(period: int, fmt: str):
     lines = settlement_service.lines_of(settlement, partner.id)
     return statement_response(settlement, lines, fmt, f"statement-{period}-{partner.nip}")
 
-
-def statement_response(settlement, lines, fmt: str, name: str) -> Response:
-    if fmt == "csv":
-        body, mimetype = settlement_service.to_csv(lines), "text/csv"
-    elif fmt == "pdf":
-        body, mimetype = statement_pdf(settlement, lines), "application/pdf"
-    else:
-        abort(404)
-    return Response(body, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
-
-
-def statement_pdf(settlement, lines) -> bytes:
-    from portal.core.pdf import table_pdf
-
-    state = _("approved") if settlement.status == "approved" else _("draft")
-    rows = [[ln.partner_nip, ln.ref, ln.line, ln.rule, f"{ln.base:.2f}", f"{ln.rate}", f"{ln.amount:.2f}",
-             ln.status, ln.reason] for ln in lines]
-    payable = sum((ln.amount for ln in lines if ln.status == "payable"), start=0)
-    withheld = sum((ln.amount for ln in lines if ln.status == "withheld"), start=0)
-    return table_pdf(
-        f"{g.tenant.name} — " + _("settlement of period %(n)s", n=settlement.period),
-        _("As of %(d)s, %(state)s.", d=settlement.as_of.isoformat(), state=state),
-        ["NIP", "ref", _("line"), _("rule"), _("base"), _("rate"), _("amount"), _("status"), _("reason")],
-        rows, [22, 22, 30, 14, 22, 14, 22, 20, 111],
-        [_("Payable: %(a)s PLN", a=f"{payable:.2f}"), _("Withheld: %(a)s PLN", a=f"{withheld:.2f}")])
