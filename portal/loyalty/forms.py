@@ -51,3 +51,27 @@ class RewardForm(FlaskForm):
 
 class EndForm(FlaskForm):
     ends_on = DateField(_l("End date"), validators=[InputRequired(_l("Enter the end date."))])
+
+
+class RevokePointsForm(FlaskForm):
+    """P-09: points from the balance, soonest-expiring first."""
+
+    points = IntegerField(_l("Points to revoke"), validators=[InputRequired(_l("Enter the points to revoke.")),
+                                                              NumberRange(min=1, max=10_000_000, message=_l(
+                                                                  "Enter the points to revoke as a positive whole "
+                                                                  "number."))])
+    reason = StringField(_l("Reason (kept on the ledger)"), validators=[Length(max=300)])
+
+
+class RevokeDeviceForm(FlaskForm):
+    """P-09: what is left of the points one device earned."""
+
+    device = SelectField(_l("Device"), choices=[], coerce=int, validate_choice=True)
+    reason = StringField(_l("Reason (kept on the ledger)"), validators=[Length(max=300)])
+
+
+class ExcludeForm(FlaskForm):
+    """P-32: the grounds an organiser decides on (the other two are the daily checks')."""
+
+    ground = SelectField(_l("Ground"), choices=[])
+    note = StringField(_l("Note"), validators=[Length(max=500)])

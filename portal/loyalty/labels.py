@@ -54,6 +54,16 @@ REWARD_KINDS = {
     "training": _l("training"),
     "leisure": _l("leisure"),
 }
+LEDGER_KINDS = {
+    "earn": _l("earned"),
+    "opening": _l("opening balance"),
+    "refund": _l("restored"),
+    "adjust": _l("adjusted"),
+    "redeem": _l("spent on a reward"),
+    "expire": _l("expired"),
+    "forfeit": _l("forfeited"),
+    "revoke": _l("revoked by the organiser"),
+}
 COMPLAINT_KINDS = {"points": _l("Points credited"), "programme": _l("The programme")}
 DECISIONS = {"upheld": _l("Upheld"), "refused": _l("Refused")}
 
@@ -63,6 +73,7 @@ labels.register("installer.criterion", CRITERIA)
 labels.register("installer.exclusion_ground", EXCLUSION_GROUNDS)
 labels.register("order.state", ORDER_STATES)
 labels.register("reward.kind", REWARD_KINDS)
+labels.register("points.kind", LEDGER_KINDS)
 labels.register("complaint.kind", COMPLAINT_KINDS)
 labels.register("complaint.decision", DECISIONS)
 

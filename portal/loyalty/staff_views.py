@@ -14,13 +14,15 @@ from portal.accounts.models import ADMIN, STAFF, User
 from portal.core import safecsv
 from portal.core.clock import get_clock
 from portal.core.errors import DomainError
-from portal.core.http import render
+from portal.core.http import form_errors, render
 from portal.extensions import db
-from portal.loyalty.forms import DecideForm, EndForm, RewardForm
+from portal.loyalty.forms import DecideForm, EndForm, ExcludeForm, RevokeDeviceForm, RevokePointsForm, RewardForm
+from portal.loyalty.labels import EXCLUSION_GROUNDS
 from portal.loyalty.models import Installer, Reward
-from portal.loyalty.service import complaints, members, orders
+from portal.loyalty.service import complaints, devices, ledger, members, orders
 from portal.loyalty.service.programme import announce_end
 from portal.loyalty.service.programme import end as programme_end
+from portal.loyalty.service.statement import statement
 from portal.loyalty.views import rules, today
 from portal.tenancy.web import require_role, tenant_blueprint
 
@@ -54,6 +56,66 @@ def installers():
     return render("loyalty/installers.html", rows=rows, criteria=members.CRITERIA[1:])
 
 
+MANUAL_GROUNDS = ("false_data", "rules_breach")  # P-32: the other two grounds are the daily checks'
+
+
+@bp.route("/installers/<int:installer_id>", methods=["GET", "POST"])
+@staff
+def installer_page(installer_id: int):
+    """One participant as the organiser sees them: balance and lots, devices, the ledger; revoking points (P-09) and
+    excluding (P-32), each refusal next to its field."""
+    try:
+        installer = members.get(installer_id)
+    except DomainError:
+        abort(404)
+    current, clock = rules(), get_clock()
+    owned = devices.of_installer(installer.id, 200)
+    revoke = RevokePointsForm(prefix="points")
+    by_device = RevokeDeviceForm(prefix="device")
+    by_device.device.choices = [(d.id, f"{d.serial} ({d.points})") for d in owned if d.points]
+    exclude = ExcludeForm(prefix="exclude")
+    exclude.ground.choices = [("", _("Choose the ground"))] + [(g, EXCLUSION_GROUNDS[g]) for g in MANUAL_GROUNDS]
+    status = 200
+    if request.method == "POST":
+        action = request.form.get("action", "")
+        form = {"revoke_points": revoke, "revoke_device": by_device, "exclude": exclude}.get(action)
+        if form is None:
+            abort(400)
+        if form.validate():
+            try:
+                success = _participant_action(action, installer, form, current, clock)
+            except DomainError as error:
+                db.session.rollback()
+                form_errors(form, error)
+            else:
+                _done(success)
+                return redirect(url_for("loyalty_admin.installer_page", installer_id=installer.id))
+        status = 422
+    user = db.session.get(User, installer.user_id)
+    return render("loyalty/installer.html", status=status, installer=installer, user=user,
+                  summary=statement(installer, as_of=today(), rules=current), devices=owned,
+                  entries=ledger.entries(installer.id), revoke=revoke, by_device=by_device, exclude=exclude)
+
+
+def _participant_action(action: str, installer, form, current, clock) -> str:
+    if action == "revoke_points":
+        taken = members.revoke_points(installer, form.points.data, reason=form.reason.data or "", on=today(),
+                                      rules=current, actor=current_user)
+    elif action == "revoke_device":
+        device = next((d for d in devices.of_installer(installer.id, 200) if d.id == form.device.data), None)
+        if device is None:
+            raise DomainError(_("Choose one of the participant's devices."), field="device", rule="P-09")
+        taken = devices.revoke_points(device, on=today(), reason=form.reason.data or "", rules=current,
+                                      actor=current_user)
+    else:
+        if form.ground.data not in MANUAL_GROUNDS:
+            raise DomainError(_("Choose the ground for the exclusion."), field="ground", rule="P-32")
+        members.exclude(installer, form.ground.data, on=today(), note=form.note.data or "", actor=current_user,
+                        clock=clock)
+        return _("The participant is excluded; their points are forfeited and open orders cancelled.")
+    return _("%(n)s points revoked.", n=taken)
+
+
 @bp.route("/installers/<int:installer_id>/<action>", methods=["POST"])
 @staff
 def installer_action(installer_id: int, action: str):
@@ -79,7 +141,7 @@ def installer_action(installer_id: int, action: str):
 
 def _exclude(installer, clock) -> None:
     ground = request.form.get("ground", "")
-    if ground not in ("false_data", "rules_breach"):
+    if ground not in MANUAL_GROUNDS:
         raise DomainError(_("Choose the ground for the exclusion."), field="ground", rule="P-32")
     members.exclude(installer, ground, on=today(), note=request.form.get("note", ""), actor=current_user, clock=clock)
 

@@ -134,5 +134,21 @@ def test_installer_orders_a_reward_and_gets_a_substitute(live_server, open_as, j
     expect(installer.locator("main")).to_contain_text("doręczone")
     journey.shot(installer, "points-delivered")
 
+    # P-09: the organiser takes back points from the participant's page; the messages stand next to the fields
+    staff.goto(f"/t/{SLUG}/installers")
+    staff.get_by_role("link", name="Tomasz Wiśniewski").click()
+    staff.wait_for_load_state()
+    staff.get_by_role("button", name="Odbierz punkty").click()
+    staff.wait_for_load_state()
+    expect(staff.locator("#points-points-error")).to_be_visible()
+    journey.shot(staff, "participant-revoke-error")
+    staff.fill("#points-points", "10")
+    staff.fill("#points-reason", "premia naliczona omyłkowo")
+    staff.get_by_role("button", name="Odbierz punkty").click()
+    staff.wait_for_load_state()
+    expect(staff.locator("main")).to_contain_text("premia naliczona omyłkowo")
+    expect(staff.locator("main")).to_contain_text("odebrane przez organizatora")
+    journey.shot(staff, "participant-revoked")
+
     assert installer.console_errors == [] and staff.console_errors == []
     journey.assert_accessible()

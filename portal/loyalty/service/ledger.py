@@ -71,6 +71,12 @@ def lots(installer_id: int, *, as_of: date | None = None) -> list[Lot]:
     return list(found.values())
 
 
+def entries(installer_id: int, *, limit: int = 50) -> list[PointsEntry]:
+    """The participant's latest ledger entries, newest first (the organiser's page of the participant)."""
+    return list(db.session.scalars(select(PointsEntry).where(PointsEntry.installer_id == installer_id)
+                                   .order_by(PointsEntry.id.desc()).limit(limit)))
+
+
 def _live_now(installer_id: int, as_of: date) -> list[Lot] | None:
     """The kept lots with points left — valid when no entry of the participant is dated after ``as_of``
     (today, on a page); a replayed earlier day is derived from the entries instead."""
