@@ -121,7 +121,7 @@ def test_P31_deleting_the_account_is_an_erasure_that_disables_it(app, client, te
 
     user = factories.user(tenant_a, email="leaving@example.com")
     factories.login(client, tenant_a, user.email)
-    assert client.post("/t/alpha/my-data", data={"action": "delete"}).status_code == 302
+    assert client.post("/t/alpha/my-data", data={"action": "delete", "confirm": "yes"}).status_code == 302
     SimpleWorker([queue.queue("privacy")], connection=queue.connection()).work(burst=True)
     db.session.rollback()
     with use_tenant(tenant_a.id):

@@ -49,13 +49,23 @@ def my_data():
                  "object": "objection", "delete": "erasure"}
         if action not in kinds:
             abort(400)
+        if action == "delete" and request.form.get("confirm") != "yes":
+            return _my_data_page(confirm_delete=True)  # P-31: once more, with what it ends
         row, _token = requests.file(kinds[action], channel="account", clock=clock, user=current_user)
         _enqueue(row)
         flash(_("Request %(ref)s is recorded. We answer by %(due)s.", ref=row.reference, due=row.due_on), "success")
         return redirect(url_for("privacy.my_data"))
-    ledger = consents.ledger(current_user.id)
-    mine = requests.of_user(current_user.id)
-    return render("privacy/my_data.html", consents=ledger, requests=mine)
+    return _my_data_page()
+
+
+def _my_data_page(*, confirm_delete: bool = False):
+    leaving = None
+    if confirm_delete:
+        from portal.loyalty.service import members
+
+        leaving = members.what_leaving_ends(current_user.id, on=get_clock().today(g.tenant.timezone))
+    return render("privacy/my_data.html", consents=consents.ledger(current_user.id),
+                  requests=requests.of_user(current_user.id), confirm_delete=confirm_delete, leaving=leaving)
 
 
 @bp.route("/privacy/request", methods=["GET", "POST"])

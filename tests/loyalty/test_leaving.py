@@ -38,3 +38,16 @@ def test_P31_erasing_again_changes_nothing_more(world):  # noqa: F811
     db.session.commit()
     assert db.session.scalar(select(db.func.count()).select_from(PointsEntry)) == entries
     assert members.get(installer.id).left_on == date(2024, 3, 12)
+
+
+def test_P31_an_installer_is_told_the_points_and_orders_deleting_ends(app, client, programme):
+    from tests.loyalty.test_pages import _installer
+    from tests.loyalty.test_programme_commands import _add_reward
+
+    _installer(app, client, programme)
+    programme.device("ala@installer.example", "SN-1", "2024-02-01")  # 120 points
+    programme.device("ala@installer.example", "SN-2", "2024-02-01")
+    _add_reward("R-DEL", 100, "40.00")
+    assert client.post("/t/manufacturer/rewards/R-DEL/order").status_code == 302
+    page = client.post("/t/manufacturer/my-data", data={"action": "delete"}).get_data(as_text=True)
+    assert "przepadnie 140 Twoich punktów" in page and "otwarte zamówienia (1)" in page

@@ -6,7 +6,7 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 from flask_babel import gettext as _
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from stdnum.pl import nip as nip_number
 from stdnum.pl import pesel
 
@@ -349,6 +349,24 @@ def revoke_points(installer: Installer, points: int, *, reason: str, on: date, r
                 rules=rules, source="revoke", note=reason.strip()[:300])
     audit.record(actor, "points.revoked", "installer", installer.id)
     return points
+
+
+def what_leaving_ends(user_id: int, *, on: date) -> dict | None:
+    """P-31: what deleting the account would forfeit — the points left and the open orders — for the confirmation
+    the participant sees first; None when the account is no installer of the programme (or has left)."""
+    from portal.loyalty.service.programme import end as programme_end
+    from portal.loyalty.service.programme import rules_on
+
+    installer = for_user(user_id)
+    if installer is None or installer.left_on is not None or installer.excluded_on is not None:
+        return None
+    try:
+        points = ledger.balance(installer.id, as_of=on, end=programme_end(), rules=rules_on(on))
+    except DomainError:
+        points = 0
+    orders = db.session.scalar(select(func.count()).select_from(RewardOrder).where(
+        RewardOrder.installer_id == installer.id, RewardOrder.state.in_(OPEN_ORDER_STATES))) or 0
+    return {"points": points, "orders": orders}
 
 
 def leave_account(user_id: int, *, on: date, actor=None) -> bool:
