@@ -103,15 +103,20 @@ def _quantity_messages(unit: str, minimum: int) -> tuple[str, str, str]:
                      "The customer must declare at least %(num)d licences.", minimum))
 
 
+def _require(clean: dict, carried: set[str], problems: list[Problem], messages: dict[str, str]) -> None:
+    """L-02: each field the submission carries must be filled in; ``messages`` says what to enter."""
+    for key, message in messages.items():
+        if key in carried and not clean[key]:
+            problems.append(Problem(key, message, "L-02"))
+
+
 def _customer_contact(clean: dict, carried: set[str], problems: list[Problem]) -> None:
     """§7: the person to talk to at the referred company, each part required (L-02 analogue)."""
     required = {"customer_contact_first_name": _("Enter the first name of the contact person at the customer."),
                 "customer_contact_last_name": _("Enter the last name of the contact person at the customer."),
                 "customer_contact_phone": _("Enter the phone of the contact person at the customer."),
                 "customer_contact_email": _("Enter the e-mail of the contact person at the customer.")}
-    for key, message in required.items():
-        if key in carried and not clean[key]:
-            problems.append(Problem(key, message, "L-02"))
+    _require(clean, carried, problems, required)
     for key, limit in (("customer_contact_first_name", 100), ("customer_contact_last_name", 100),
                        ("customer_contact_phone", 30), ("customer_contact_email", 254)):
         if len(clean[key]) > limit:
@@ -165,9 +170,7 @@ def check(partner: Partner, data: dict, rules: LeadRules, *, submitted_on: date,
                 "contact_last_name": _("Enter the contact person's last name."),
                 "contact_phone": _("Enter the contact person's phone."),
                 "contact_email": _("Enter the contact person's e-mail.")}
-    for key, message in required.items():
-        if key in carried and not clean[key]:
-            problems.append(Problem(key, message, "L-02"))
+    _require(clean, carried, problems, required)
     _customer_contact(clean, carried, problems)
     clean["term_months"] = _term(clean, carried, problems)
     if clean["contact_email"] and "@" not in clean["contact_email"]:
