@@ -14,6 +14,7 @@ from portal.core.errors import DomainError
 from portal.core.http import form_errors, render
 from portal.extensions import limiter
 from portal.notifications import service as notifications
+from portal.operator import labels as _labels  # noqa: F401 - registers the tenant.kind/tenant.status labels
 from portal.operator import service
 from portal.operator.forms import GROUND_LABELS, EndContractForm, OperatorLoginForm
 
