@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from portal.core import labels
 from portal.core.labels import label, localised, percent
@@ -95,10 +96,26 @@ def _base(text: str) -> str:
 
 def _reward_rule(m: re.Match) -> str:
     params = {"position": m["position"], "code": m["code"], "rate": percent(m["rate"]), "base": _base(m["base"])}
+    if m["cap"] and _counts_contacts():
+        return _("rule %(position)s (%(code)s): %(rate)s of the %(base)s, the base capped at %(cap)s contacts",
+                 cap=m["cap"], **params)
     if m["cap"]:
         return _("rule %(position)s (%(code)s): %(rate)s of the %(base)s, the base capped at %(cap)s licences",
                  cap=m["cap"], **params)
     return _("rule %(position)s (%(code)s): %(rate)s of the %(base)s", **params)
+
+
+def _no_rate(m: re.Match) -> str:
+    params = {"family": label(m["family"], "lead.family"), "billing": label(m["billing"], "lead.billing"), "n": m["n"]}
+    if _counts_contacts():
+        return _("no reward rate for %(family)s, %(billing)s, at %(n)s contacts", **params)
+    return _("no reward rate for %(family)s, %(billing)s, at %(n)s licences", **params)
+
+
+def _too_few(m: re.Match) -> str:
+    if _counts_contacts():
+        return _("%(n)s contacts signed for; at least %(needed)s are needed", n=m["n"], needed=m["needed"])
+    return _("%(n)s licences bought; at least %(needed)s are needed", n=m["n"], needed=m["needed"])
 
 
 # the shapes of ``portal.leads.service.settlement`` (and ``partners.ineligibility``), most specific first
@@ -108,9 +125,7 @@ REASONS: list[tuple[re.Pattern, Callable[[re.Match], str]]] = [(re.compile(p), f
     (r"the partner was removed from the programme", lambda m: _("the partner was removed from the programme")),
     (r"direct CSP partners and their capital group are not eligible",
      lambda m: _("direct CSP partners and their capital group are not eligible")),
-    (r"no reward rate for (?P<family>\S+) (?P<billing>\S+) with (?P<n>\d+) licences",
-     lambda m: _("no reward rate for %(family)s, %(billing)s, at %(n)s licences",
-                 family=label(m["family"], "lead.family"), billing=label(m["billing"], "lead.billing"), n=m["n"])),
+    (r"no reward rate for (?P<family>\S+) (?P<billing>\S+) with (?P<n>\d+) licences", _no_rate),
     (r"(?P<months>\d+) months of active consumption; rule (?P<position>\d+) needs (?P<needed>\d+)",
      lambda m: _("%(months)s months of active consumption; rule %(position)s needs %(needed)s",
                  months=m["months"], position=m["position"], needed=m["needed"])),
@@ -123,8 +138,7 @@ REASONS: list[tuple[re.Pattern, Callable[[re.Match], str]]] = [(re.compile(p), f
     (r"the sale on (?P<sold>\S+) came before the qualification on (?P<qualified>\S+)",
      lambda m: _("the sale on %(sold)s came before the qualification on %(qualified)s",
                  sold=m["sold"], qualified=m["qualified"])),
-    (r"(?P<n>\d+) licences bought; at least (?P<needed>\d+) are needed",
-     lambda m: _("%(n)s licences bought; at least %(needed)s are needed", n=m["n"], needed=m["needed"])),
+    (r"(?P<n>\d+) licences bought; at least (?P<needed>\d+) are needed", _too_few),
     (r"the service was not started on a new tenant", lambda m: _("the service was not started on a new tenant")),
     (r"licensing model (?P<billing>\S+) is not covered",
      lambda m: _("licensing model %(billing)s is not covered", billing=label(m["billing"], "lead.billing"))),
@@ -164,4 +178,74 @@ def flag_label(flag: str, area: str = "partner.flag") -> str:
     return label(flag, area, default=str(flag).replace("_", " "))
 
 
+# L-02, SPEC §7: what a lead holds, in its programme's words. The engine keeps one quantity column (``licences``) and
+# the optional columns a definition's ``lead.required_fields`` asks for (``LeadRules.asks``); every page that shows a
+# lead names them through these, so a SaaS referral reads "contacts" and shows the person at the customer and the
+# term, and a distributor's lead its plan, licences and PCs.
+QUANTITY_HEADINGS = {"licences": _l("Licences"), "contacts": _l("Contacts")}
+CUSTOMER_CONTACT = ("customer_contact_first_name", "customer_contact_last_name", "customer_contact_phone",
+                    "customer_contact_email")
+
+
+def _counts_contacts() -> bool:
+    """Whether the current programme counts contacts (§7) rather than licences; settlement reasons are stored in the
+    engine's one wording ("licences") whatever the unit."""
+    return labels.definition().get("lead", {}).get("quantity_unit") == "contacts"
+
+
+def _unit(rules) -> str:
+    unit = getattr(rules, "quantity_unit", None)
+    return unit if unit in QUANTITY_HEADINGS else "licences"
+
+
+def quantity_heading(rules) -> str:
+    """The heading of a lead's quantity column: "Licences" or "Contacts"."""
+    return str(QUANTITY_HEADINGS[_unit(rules)])
+
+
+def quantity(n, rules) -> str:
+    """A lead's quantity in its programme's unit: "licencje: 20" / "8000 kontaktów"."""
+    if _unit(rules) == "contacts":
+        return ngettext("%(num)d contact", "%(num)d contacts", int(n or 0))
+    return _("%(n)s licences", n=n)
+
+
+def lead_term(lead, rules) -> str:
+    """The expected contract term (§7) when the programme asks for it, else ``""``."""
+    if not rules.asks("term_months") or not lead.term_months:
+        return ""
+    return ngettext("%(num)d month", "%(num)d months", lead.term_months)
+
+
+def customer_contact(lead, rules) -> str:
+    """The contact person at the customer (§7) when the programme asks for one, else ``""``."""
+    if not any(rules.asks(c) for c in CUSTOMER_CONTACT):
+        return ""
+    first, last, phone, email = (getattr(lead, c) or "" for c in CUSTOMER_CONTACT)
+    return ", ".join(p for p in (f"{first} {last}".strip(), phone, email) if p)
+
+
+def lead_facts(lead, rules, names: dict[str, dict[str, str]]) -> list[tuple[str, str]]:
+    """The lead's page: (heading, text) of what the partner submitted, of the fields its programme asks for.
+    ``names`` maps family and billing codes to the names of the programme version the lead was submitted under."""
+    family = names.get("family", {}).get(lead.family, lead.family)
+    billing = names.get("billing", {}).get(lead.billing, lead.billing)
+    bought = [f"{family} {lead.plan}" if rules.asks("plan") else family, billing, quantity(lead.licences, rules)]
+    if rules.asks("pcs"):
+        bought.append(_("%(n)s PCs", n=lead.pcs))
+    facts = [(_("Customer"), f"{lead.customer_name}, {lead.customer_address}, NIP {lead.customer_nip}")]
+    person = customer_contact(lead, rules)
+    if person:
+        facts.append((_("Contact person at the customer"), person))
+    facts.append((_("Plan") if rules.asks("plan") else _("What the customer intends to buy"), ", ".join(bought)))
+    term = lead_term(lead, rules)
+    if term:
+        facts.append((_("Expected contract term"), term))
+    facts.append((_("Your contact person") if person else _("Contact person"),
+                  f"{lead.contact_first_name} {lead.contact_last_name}, {lead.contact_phone}, {lead.contact_email}"))
+    return facts
+
+
 FILTERS = {"settlement_reason": settlement_reason, "flag_label": flag_label}
+GLOBALS = {"lead_facts": lead_facts, "quantity_heading": quantity_heading, "customer_contact": customer_contact,
+           "lead_term": lead_term}

@@ -44,7 +44,7 @@ def _rules():
 @bp.route("/review")
 @staff_only
 def queue():
-    _rules()
+    rules = _rules()
     after = None
     if request.args.get("after"):
         try:
@@ -55,12 +55,13 @@ def queue():
     rows = review.queue(after=after)
     more = f"{rows[-1].due_on.isoformat()}_{rows[-1].id}" if len(rows) == 50 else None
     return render("leads/queue.html", "rows", leads=rows, today=_today(), more=more, form=DecisionForm(),
-                  partner_names=review.partner_names(rows))
+                  partner_names=review.partner_names(rows), rules=rules)
 
 
 @bp.route("/review/<int:lead_id>", methods=["POST"])
 @staff_only
 def decide(lead_id: int):
+    rules = _rules()
     try:
         lead = review.get(lead_id)
     except DomainError:
@@ -76,9 +77,9 @@ def decide(lead_id: int):
         else:
             db.session.commit()
             return render("leads/_queue_row.html", lead=lead, today=_today(), form=form, decided=True,
-                          partner_names=review.partner_names([lead]))
+                          partner_names=review.partner_names([lead]), rules=rules)
     return render("leads/_queue_row.html", status=422, lead=lead, today=_today(), form=form, decided=False,
-                  partner_names=review.partner_names([lead]))
+                  partner_names=review.partner_names([lead]), rules=rules)
 
 
 @bp.route("/partners")

@@ -169,8 +169,13 @@ def lead(lead_id: int):
         row = review.get(lead_id, partner_id=partner.id)
     except DomainError:
         abort(404)
-    names = {kind: dict(pairs) for kind, pairs in queries.choices(row.submitted_on, _locale()).items()}
-    return render("leads/lead.html", lead=row, partner=partner, today=_today(), names=names)
+    # the lead reads as the programme version it was submitted under asked it (L-02, §7)
+    try:
+        rules = rules_on(row.submitted_on)
+        names = {kind: dict(pairs) for kind, pairs in queries.choices(row.submitted_on, _locale()).items()}
+    except DomainError:
+        rules, names = _rules(), {}
+    return render("leads/lead.html", lead=row, partner=partner, today=_today(), names=names, rules=rules)
 
 
 @bp.route("/statements")
