@@ -75,3 +75,9 @@ class ExcludeForm(FlaskForm):
 
     ground = SelectField(_l("Ground"), choices=[])
     note = StringField(_l("Note"), validators=[Length(max=500)])
+
+
+class TitleLossForm(FlaskForm):
+    """P-02/P-03: the participant lost the authorisation or the installation-leader title."""
+
+    lost = SelectField(_l("Lost"), choices=[])

@@ -64,6 +64,8 @@ LEDGER_KINDS = {
     "forfeit": _l("forfeited"),
     "revoke": _l("revoked by the organiser"),
 }
+TITLES_LOST = {"authorisation": _l("the authorisation (certificate) — back to Installer"),
+               "leader": _l("the installation leader title — back to Authorised Installer")}
 COMPLAINT_KINDS = {"points": _l("Points credited"), "programme": _l("The programme")}
 DECISIONS = {"upheld": _l("Upheld"), "refused": _l("Refused")}
 
@@ -103,9 +105,10 @@ def status_reason(stored: str | None) -> str:
     if match:
         codes = [c.strip() for c in match["codes"].split(",") if c.strip()]
         return _("criteria met: %(criteria)s", criteria="; ".join(label(c, "installer.criterion") for c in codes))
-    if text == "the authorisation (training) was withdrawn":
-        return _("the authorisation (training) was withdrawn")
-    return text
+    known = {"the authorisation (training) was withdrawn": _("the authorisation (training) was withdrawn"),
+             "the authorisation certificate was withdrawn": _("the authorisation certificate was withdrawn"),
+             "the installation leader title was withdrawn": _("the installation leader title was withdrawn")}
+    return known.get(text, text)
 
 
 def reward_name(reward) -> str:

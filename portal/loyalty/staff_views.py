@@ -16,8 +16,16 @@ from portal.core.clock import get_clock
 from portal.core.errors import DomainError
 from portal.core.http import form_errors, render
 from portal.extensions import db
-from portal.loyalty.forms import DecideForm, EndForm, ExcludeForm, RevokeDeviceForm, RevokePointsForm, RewardForm
-from portal.loyalty.labels import EXCLUSION_GROUNDS
+from portal.loyalty.forms import (
+    DecideForm,
+    EndForm,
+    ExcludeForm,
+    RevokeDeviceForm,
+    RevokePointsForm,
+    RewardForm,
+    TitleLossForm,
+)
+from portal.loyalty.labels import EXCLUSION_GROUNDS, TITLES_LOST
 from portal.loyalty.models import Installer, Reward
 from portal.loyalty.service import complaints, devices, ledger, members, orders
 from portal.loyalty.service.programme import announce_end
@@ -75,10 +83,12 @@ def installer_page(installer_id: int):
     by_device.device.choices = [(d.id, f"{d.serial} ({d.points})") for d in owned if d.points]
     exclude = ExcludeForm(prefix="exclude")
     exclude.ground.choices = [("", _("Choose the ground"))] + [(g, EXCLUSION_GROUNDS[g]) for g in MANUAL_GROUNDS]
+    title = TitleLossForm(prefix="title")
+    title.lost.choices = [("", _("Choose what the participant lost"))] + list(TITLES_LOST.items())
     status = 200
     if request.method == "POST":
         action = request.form.get("action", "")
-        form = {"revoke_points": revoke, "revoke_device": by_device, "exclude": exclude}.get(action)
+        form = {"revoke_points": revoke, "revoke_device": by_device, "exclude": exclude, "title": title}.get(action)
         if form is None:
             abort(400)
         if form.validate():
@@ -94,7 +104,8 @@ def installer_page(installer_id: int):
     user = db.session.get(User, installer.user_id)
     return render("loyalty/installer.html", status=status, installer=installer, user=user,
                   summary=statement(installer, as_of=today(), rules=current), devices=owned,
-                  entries=ledger.entries(installer.id), revoke=revoke, by_device=by_device, exclude=exclude)
+                  entries=ledger.entries(installer.id), revoke=revoke, by_device=by_device, exclude=exclude,
+                  title=title)
 
 
 def _participant_action(action: str, installer, form, current, clock) -> str:
@@ -107,6 +118,9 @@ def _participant_action(action: str, installer, form, current, clock) -> str:
             raise DomainError(_("Choose one of the participant's devices."), field="device", rule="P-09")
         taken = devices.revoke_points(device, on=today(), reason=form.reason.data or "", rules=current,
                                       actor=current_user)
+    elif action == "title":
+        members.withdraw_title(installer, form.lost.data or "", on=today(), clock=clock, actor=current_user)
+        return _("Saved.")
     else:
         if form.ground.data not in MANUAL_GROUNDS:
             raise DomainError(_("Choose the ground for the exclusion."), field="ground", rule="P-32")

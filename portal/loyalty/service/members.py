@@ -246,6 +246,32 @@ def evaluate_status(installer: Installer, *, as_of: date, rules: LoyaltyRules, c
     return new
 
 
+TITLES = ("authorisation", "leader")  # P-02: what a participant can lose — the certificate, the leader title
+_TITLE_LOSS = {  # title lost → (statuses that hold it, the status after, the stored reason)
+    "authorisation": (("authorised", "premium"), "installer", "the authorisation certificate was withdrawn"),
+    "leader": (("premium",), "authorised", "the installation leader title was withdrawn"),
+}
+
+
+def withdraw_title(installer: Installer, title: str, *, on: date, clock: Clock, actor=None) -> str:
+    """P-02/P-03: losing the authorisation changes the status (to installer; the training no longer counts), losing
+    the installation-leader title takes premium back to authorised — also for one who joined holding it. Returns
+    the new status; the participant is told."""
+    if title not in _TITLE_LOSS:
+        raise DomainError(_("Choose what the participant lost."), field="lost", rule="P-03")
+    holders, after, reason = _TITLE_LOSS[title]
+    if installer.excluded_on is not None or installer.status not in holders:
+        raise DomainError(_("The participant does not hold this status."), field="lost", rule="P-03")
+    if title == "authorisation":
+        revoke_evidence(installer, "training", on=on, actor=actor)
+    installer.status, installer.status_reason = after, reason
+    audit.record(actor, "installer.title_withdrawn", "installer", installer.id)
+    user = db.session.get(User, installer.user_id)
+    if user is not None:
+        notifications.notify(user, "status_changed", clock=clock, status=after)
+    return after
+
+
 def _had_training(installer: Installer) -> bool:
     return db.session.scalar(select(exists().where(StatusEvidence.installer_id == installer.id,
                                                    StatusEvidence.criterion == "training"))) or False

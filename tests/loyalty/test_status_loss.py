@@ -1,0 +1,69 @@
+"""P-02/P-03: losing the authorisation (the certificate) or the installation-leader title changes the status — also
+for a participant who joined with it and so never had the training recorded."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from portal.accounts.models import STAFF
+from portal.core.errors import DomainError
+from portal.extensions import db
+from portal.loyalty.models import Installer
+from portal.loyalty.service import members
+from portal.notifications.models import Notification
+from portal.tenancy.guard import use_tenant
+from portal.tenancy.models import Tenant
+from tests import factories
+
+
+def _joined(programme, clock, status: str) -> tuple[Tenant, Installer]:
+    programme.join("ala@example.com", status=status)
+    tenant = db.session.scalars(select(Tenant).where(Tenant.slug == "manufacturer")).one()
+    with use_tenant(tenant.id):
+        return tenant, members.by_email("ala@example.com")
+
+
+def test_P03_an_authorised_installer_who_loses_the_certificate_is_an_installer_again(programme, clock):
+    tenant, installer = _joined(programme, clock, "authorised")
+    with use_tenant(tenant.id):
+        members.withdraw_title(installer, "authorisation", on=date(2024, 3, 1), clock=clock)
+        db.session.commit()
+        assert installer.status == "installer"
+        assert members.evaluate_status(installer, as_of=date(2024, 3, 2), rules=_rules(), clock=clock) is None
+        told = db.session.scalars(select(Notification).where(Notification.kind == "status_changed")).all()
+        assert [n.params["status"] for n in told] == ["installer"]
+        with pytest.raises(DomainError, match="does not hold"):
+            members.withdraw_title(installer, "authorisation", on=date(2024, 3, 3), clock=clock)
+
+
+def test_P02_a_premium_installer_who_loses_the_leader_title_stays_authorised(programme, clock):
+    tenant, installer = _joined(programme, clock, "premium")
+    with use_tenant(tenant.id):
+        members.withdraw_title(installer, "leader", on=date(2024, 3, 1), clock=clock)
+        db.session.commit()
+        assert installer.status == "authorised"
+        with pytest.raises(DomainError):
+            members.withdraw_title(installer, "leader", on=date(2024, 3, 2), clock=clock)
+
+
+def test_P03_organiser_records_the_loss_on_the_participant_page(app, client, programme, clock):
+    tenant, installer = _joined(programme, clock, "premium")
+    staff = factories.user(tenant, STAFF, email="staff@manufacturer.test.example")
+    factories.login(client, tenant, staff.email)
+    url = f"/t/manufacturer/installers/{installer.id}"
+    refused = client.post(url, data={"action": "title", "title-lost": ""})
+    assert refused.status_code == 422 and 'id="title-lost-error"' in refused.get_data(as_text=True)
+    assert client.post(url, data={"action": "title", "title-lost": "authorisation"}).status_code == 302
+    db.session.rollback()
+    with use_tenant(tenant.id):
+        assert db.session.get(Installer, installer.id).status == "installer"
+    assert "cofnięto certyfikat autoryzacji" in client.get(url).get_data(as_text=True)  # the reason, in Polish
+
+
+def _rules():
+    from portal.loyalty.service.programme import rules_on
+
+    return rules_on(date(2024, 3, 1))
