@@ -81,3 +81,9 @@ class TitleLossForm(FlaskForm):
     """P-02/P-03: the participant lost the authorisation or the installation-leader title."""
 
     lost = SelectField(_l("Lost"), choices=[])
+
+
+class TitleGrantForm(FlaskForm):
+    """P-02: the organiser granted the authorisation or the installation-leader title."""
+
+    granted = SelectField(_l("Granted"), choices=[])

@@ -66,6 +66,8 @@ LEDGER_KINDS = {
 }
 TITLES_LOST = {"authorisation": _l("the authorisation (certificate) — back to Installer"),
                "leader": _l("the installation leader title — back to Authorised Installer")}
+TITLES_GRANTED = {"authorisation": _l("the authorisation (certificate) — Authorised Installer"),
+                  "leader": _l("the installation leader title — Authorised Installer Premium")}
 COMPLAINT_KINDS = {"points": _l("Points credited"), "programme": _l("The programme")}
 DECISIONS = {"upheld": _l("Upheld"), "refused": _l("Refused")}
 
@@ -107,7 +109,9 @@ def status_reason(stored: str | None) -> str:
         return _("criteria met: %(criteria)s", criteria="; ".join(label(c, "installer.criterion") for c in codes))
     known = {"the authorisation (training) was withdrawn": _("the authorisation (training) was withdrawn"),
              "the authorisation certificate was withdrawn": _("the authorisation certificate was withdrawn"),
-             "the installation leader title was withdrawn": _("the installation leader title was withdrawn")}
+             "the installation leader title was withdrawn": _("the installation leader title was withdrawn"),
+             "the authorisation certificate was granted": _("the authorisation certificate was granted"),
+             "the installation leader title was granted": _("the installation leader title was granted")}
     return known.get(text, text)
 
 

@@ -23,9 +23,10 @@ from portal.loyalty.forms import (
     RevokeDeviceForm,
     RevokePointsForm,
     RewardForm,
+    TitleGrantForm,
     TitleLossForm,
 )
-from portal.loyalty.labels import EXCLUSION_GROUNDS, TITLES_LOST
+from portal.loyalty.labels import EXCLUSION_GROUNDS, TITLES_GRANTED, TITLES_LOST
 from portal.loyalty.models import Installer, Reward
 from portal.loyalty.service import complaints, devices, ledger, members, orders
 from portal.loyalty.service.programme import announce_end
@@ -85,10 +86,13 @@ def installer_page(installer_id: int):
     exclude.ground.choices = [("", _("Choose the ground"))] + [(g, EXCLUSION_GROUNDS[g]) for g in MANUAL_GROUNDS]
     title = TitleLossForm(prefix="title")
     title.lost.choices = [("", _("Choose what the participant lost"))] + list(TITLES_LOST.items())
+    grant = TitleGrantForm(prefix="grant")
+    grant.granted.choices = [("", _("Choose what the participant was granted"))] + list(TITLES_GRANTED.items())
     status = 200
     if request.method == "POST":
         action = request.form.get("action", "")
-        form = {"revoke_points": revoke, "revoke_device": by_device, "exclude": exclude, "title": title}.get(action)
+        form = {"revoke_points": revoke, "revoke_device": by_device, "exclude": exclude, "title": title,
+                "grant": grant}.get(action)
         if form is None:
             abort(400)
         if form.validate():
@@ -105,7 +109,7 @@ def installer_page(installer_id: int):
     return render("loyalty/installer.html", status=status, installer=installer, user=user,
                   summary=statement(installer, as_of=today(), rules=current), devices=owned,
                   entries=ledger.entries(installer.id), revoke=revoke, by_device=by_device, exclude=exclude,
-                  title=title)
+                  title=title, grant=grant)
 
 
 def _participant_action(action: str, installer, form, current, clock) -> str:
@@ -118,6 +122,9 @@ def _participant_action(action: str, installer, form, current, clock) -> str:
             raise DomainError(_("Choose one of the participant's devices."), field="device", rule="P-09")
         taken = devices.revoke_points(device, on=today(), reason=form.reason.data or "", rules=current,
                                       actor=current_user)
+    elif action == "grant":
+        members.grant_title(installer, form.granted.data or "", on=today(), clock=clock, actor=current_user)
+        return _("Saved.")
     elif action == "title":
         members.withdraw_title(installer, form.lost.data or "", on=today(), clock=clock, actor=current_user)
         return _("Saved.")

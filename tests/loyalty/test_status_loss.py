@@ -67,3 +67,29 @@ def _rules():
     from portal.loyalty.service.programme import rules_on
 
     return rules_on(date(2024, 3, 1))
+
+
+def test_P02_the_organiser_grants_the_leader_title_or_the_authorisation_during_the_programme(programme, clock):
+    """As at registration (P-02): a certificate holder is an Authorised Installer, an installation leader Premium."""
+    tenant, installer = _joined(programme, clock, "installer")
+    with use_tenant(tenant.id):
+        assert members.grant_title(installer, "authorisation", on=date(2024, 3, 1), clock=clock) == "authorised"
+        assert members.grant_title(installer, "leader", on=date(2024, 3, 2), clock=clock) == "premium"
+        with pytest.raises(DomainError, match="already"):
+            members.grant_title(installer, "leader", on=date(2024, 3, 3), clock=clock)
+        with pytest.raises(DomainError, match="already"):
+            members.grant_title(installer, "authorisation", on=date(2024, 3, 3), clock=clock)
+        db.session.commit()
+        told = db.session.scalars(select(Notification).where(Notification.kind == "status_changed")).all()
+        assert [n.params["status"] for n in told] == ["authorised", "premium"]
+
+
+def test_P02_granting_from_the_participant_page(app, client, programme, clock):
+    tenant, installer = _joined(programme, clock, "installer")
+    staff = factories.user(tenant, STAFF, email="staff@manufacturer.test.example")
+    factories.login(client, tenant, staff.email)
+    url = f"/t/manufacturer/installers/{installer.id}"
+    assert client.post(url, data={"action": "grant", "grant-granted": "leader"}).status_code == 302
+    db.session.rollback()
+    with use_tenant(tenant.id):
+        assert db.session.get(Installer, installer.id).status == "premium"

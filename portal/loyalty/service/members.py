@@ -264,12 +264,36 @@ def withdraw_title(installer: Installer, title: str, *, on: date, clock: Clock, 
         raise DomainError(_("The participant does not hold this status."), field="lost", rule="P-03")
     if title == "authorisation":
         revoke_evidence(installer, "training", on=on, actor=actor)
-    installer.status, installer.status_reason = after, reason
-    audit.record(actor, "installer.title_withdrawn", "installer", installer.id)
+    return _set_status(installer, after, reason, actor=actor, clock=clock, action="installer.title_withdrawn")
+
+
+_TITLE_GRANT = {  # title granted → (the status it gives, the statuses that already include it, the stored reason)
+    "authorisation": ("authorised", ("authorised", "premium"), "the authorisation certificate was granted"),
+    "leader": ("premium", ("premium",), "the installation leader title was granted"),
+}
+
+
+def grant_title(installer: Installer, title: str, *, on: date, clock: Clock, actor=None) -> str:  # noqa: ARG001
+    """P-02: as at registration, a participant the organiser grants the authorisation (certificate) becomes an
+    Authorised Installer, one it makes an installation leader Premium. Returns the new status; the participant is
+    told."""
+    if title not in _TITLE_GRANT:
+        raise DomainError(_("Choose what the participant was granted."), field="granted", rule="P-02")
+    after, holders, reason = _TITLE_GRANT[title]
+    if installer.excluded_on is not None:
+        raise DomainError(_("The participant is excluded."), field="granted", rule="P-32")
+    if installer.status in holders:
+        raise DomainError(_("The participant already holds this status."), field="granted", rule="P-02")
+    return _set_status(installer, after, reason, actor=actor, clock=clock, action="installer.title_granted")
+
+
+def _set_status(installer: Installer, status: str, reason: str, *, actor, clock: Clock, action: str) -> str:
+    installer.status, installer.status_reason = status, reason
+    audit.record(actor, action, "installer", installer.id)
     user = db.session.get(User, installer.user_id)
     if user is not None:
-        notifications.notify(user, "status_changed", clock=clock, status=after)
-    return after
+        notifications.notify(user, "status_changed", clock=clock, status=status)
+    return status
 
 
 def _had_training(installer: Installer) -> bool:
