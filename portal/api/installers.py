@@ -4,12 +4,17 @@ points statements and ledgers (P-07, P-21, P-22, P-28). The checks are the parti
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from portal.api import bp, context, pages, schemas, serialise
 from portal.api.openapi import operation, query_param
 from portal.api.pipeline import Reply
+from portal.core.bulk import ValidationFailed
 from portal.core.clock import get_clock
-from portal.loyalty.models import Device, Installer
-from portal.loyalty.service import devices, members
+from portal.extensions import db
+from portal.loyalty.models import Device, Installer, PointsEntry
+from portal.loyalty.service import devices, ledger, members
+from portal.loyalty.service.programme import end as programme_end
 from portal.loyalty.service.programme import rules_on
 from portal.loyalty.service.statement import statement
 
@@ -109,3 +114,55 @@ def list_ledger(installer_id: int) -> Reply:
     size = context.limit()
     rows = pages.ledger(installer.id, after=context.cursor(), limit=size + 1)
     return Reply(context.page([serialise.ledger_entry(e) for e in rows], rows, size))
+
+
+def _revocation(installer_id: int, on: str, revoked: int, balance: int, entry_ids: list[int]) -> dict:
+    entries = db.session.scalars(select(PointsEntry).where(PointsEntry.id.in_(entry_ids or [0]))
+                                 .order_by(PointsEntry.id)) if entry_ids else []
+    return {"installer_id": installer_id, "on": on, "revoked": revoked, "balance": balance,
+            "entries": [serialise.ledger_entry(e) for e in entries]}
+
+
+def _replay_revocation(ref: dict) -> dict:
+    return _revocation(ref["id"], ref["on"], ref["revoked"], ref["balance"], ref["entries"])
+
+
+@operation(bp, f"{INSTALLER}/points/revocations", "POST", scope="points:write", tag=TAG, summary="Revoke points",
+           request=schemas.REVOCATION_IN, responses={201: schemas.REVOCATION}, replay=_replay_revocation)
+def revoke_points(installer_id: int, body: dict) -> Reply:
+    """P-09: ``points`` from the balance, soonest-expiring first, or what is left of the points of ``device_id``
+    (one of the two), never below zero; the ``reason`` stays on each ledger line."""
+    installer = members.get(installer_id)
+    if (body.get("points") is None) == (body.get("device_id") is None):
+        message = "Give either points or device_id."
+        raise ValidationFailed([("points", message, "P-09"), ("device_id", message, "P-09")])
+    on = context.day_or_today(body.get("on"))
+    rules, written = rules_on(on), []
+    if body.get("device_id") is not None:
+        device = db.session.get(Device, body["device_id"])
+        if device is None or device.installer_id != installer.id:
+            raise ValidationFailed([("device_id", "The installer has no such device.", "P-09")])
+        revoked = devices.revoke_points(device, on=on, reason=body["reason"], rules=rules, actor=context.actor(),
+                                        into=written)
+    else:
+        revoked = members.revoke_points(installer, body["points"], reason=body["reason"], on=on, rules=rules,
+                                        actor=context.actor(), into=written)
+    db.session.flush()
+    balance = ledger.balance(installer.id, as_of=on, end=programme_end(), rules=rules)
+    ids = [e.id for e in written]
+    return Reply(_revocation(installer.id, on.isoformat(), revoked, balance, ids), 201,
+                 {"id": installer.id, "on": on.isoformat(), "revoked": revoked, "balance": balance, "entries": ids})
+
+
+@operation(bp, f"{INSTALLER}/titles", "POST", scope="installers:write", tag=TAG,
+           summary="Grant or withdraw a title", request=schemas.TITLE_CHANGE_IN, responses={200: schemas.INSTALLER},
+           replay=_replay_installer)
+def change_title(installer_id: int, body: dict) -> Reply:
+    """P-02: a granted authorisation makes an Authorised Installer, a granted installation-leader title Premium;
+    P-03: losing the authorisation takes the status back to Installer (the training no longer counts), losing the
+    leader title takes Premium back to Authorised. The installer is told."""
+    installer = members.get(installer_id)
+    on, clock = context.day_or_today(body.get("on")), get_clock()
+    change = members.grant_title if body["change"] == "grant" else members.withdraw_title
+    change(installer, body["title"], on=on, clock=clock, actor=context.actor())
+    return Reply(_installer_json(installer), 200, {"id": installer.id})

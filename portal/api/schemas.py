@@ -364,6 +364,46 @@ LEDGER_ENTRY = {
 
 LEDGER_PAGE = page_of(LEDGER_ENTRY, "LedgerPage")
 
+REVOCATION_IN = {
+    "title": "RevocationIn",
+    "type": "object",
+    "description": "P-09: points credited by mistake or earned in breach of the terms, taken back — either a number "
+                   "of points from the balance (soonest-expiring first) or what is left of one device's points.",
+    "additionalProperties": False,
+    "required": ["reason"],
+    "properties": {
+        "points": {"type": "integer", "minimum": 1, "maximum": 10_000_000},
+        "device_id": {"type": "integer", "minimum": 1, "maximum": 2_147_483_647},
+        "reason": _string(300, "kept on each ledger line (the participant may complain about it, P-08)"),
+        "on": {**DAY, "description": "the day of the revocation; today when absent"},
+    },
+}
+
+REVOCATION = {
+    "title": "Revocation",
+    "type": "object",
+    "properties": {
+        "installer_id": {"type": "integer"}, "on": DATE, "revoked": {"type": "integer"},
+        "balance": {"type": "integer", "description": "usable points left that day"},
+        "entries": {"type": "array", "items": LEDGER_ENTRY},
+    },
+}
+
+TITLE_CHANGE_IN = {
+    "title": "TitleChangeIn",
+    "type": "object",
+    "description": "P-02/P-03: the organiser granted or withdrew the authorisation (certificate: Authorised "
+                   "Installer) or the installation-leader title (Premium); the status follows and the installer is "
+                   "told.",
+    "additionalProperties": False,
+    "required": ["change", "title"],
+    "properties": {
+        "change": {"type": "string", "enum": ["grant", "withdraw"]},
+        "title": {"type": "string", "enum": ["authorisation", "leader"]},
+        "on": {**DAY, "description": "the day of the change; today when absent"},
+    },
+}
+
 ORDER_IN = {
     "title": "OrderIn",
     "type": "object",

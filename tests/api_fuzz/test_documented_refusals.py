@@ -28,6 +28,8 @@ VALID_BODIES = {  # the fields a POST requires (its other fields are optional: {
     "/leads/{ref}/decision": {"decision": "qualified"}, "/installers/{installer_id}/orders": {"reward": "FZ-A"},
     "/orders/{order_id}/substitute": {"code": "FZ-B"}, "/orders/{order_id}/substitute-answer": {"accept": True},
     "/complaints/{complaint_id}/decision": {"upheld": True, "answer": "Uznana."},
+    "/installers/{installer_id}/points/revocations": {"reason": "Premia naliczona podwójnie."},
+    "/installers/{installer_id}/titles": {"change": "grant", "title": "leader"},
 }
 
 

@@ -37,6 +37,8 @@ def _bodies(values: dict[str, list]) -> dict[str, dict]:
         "answer_substitute": {"accept": True},
         "cancel_order": {"reason": "probe"},
         "run_settlement": {"as_of": "2018-10-01"},
+        "revoke_points": {"points": 1, "reason": "probe"},
+        "change_title": {"change": "grant", "title": "leader"},
     }
 
 

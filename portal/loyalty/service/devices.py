@@ -116,7 +116,8 @@ def by_serial(installer_id: int, serial: str) -> Device | None:
                                                    Device.serial == serial.strip())).first()
 
 
-def revoke_points(device: Device, *, on: date, reason: str, rules: LoyaltyRules, actor=None) -> int:
+def revoke_points(device: Device, *, on: date, reason: str, rules: LoyaltyRules, actor=None,
+                  into: list | None = None) -> int:
     """P-09: points wrongly credited, or earned in breach of the rules, are taken back (what is left of them)."""
     from portal.loyalty.models import PointsEntry
 
@@ -132,6 +133,6 @@ def revoke_points(device: Device, *, on: date, reason: str, rules: LoyaltyRules,
         return 0
     ledger.draw(device.installer_id, remaining, kind="revoke", on=on, tenant_id=device.tenant_id,
                 end=programme_end(), rules=rules, source="revoke", source_id=device.id, only_lot=lot.id,
-                note=reason.strip()[:300])
+                note=reason.strip()[:300], into=into)
     audit.record(actor, "points.revoked", "device", device.id)
     return remaining

@@ -127,8 +127,9 @@ def _take(lot_id: int, points: int) -> None:
 
 def draw(installer_id: int, points: int, *, kind: str, on: date, tenant_id: int, end: ProgrammeEnd | None,
          rules: LoyaltyRules, source: str = "", source_id: int | None = None,
-         only_lot: int | None = None, note: str = "") -> list[tuple[int, int]]:
-    """Take ``points`` from the soonest-expiring lots (P-21); returns (lot, points taken). Never below zero."""
+         only_lot: int | None = None, note: str = "", into: list | None = None) -> list[tuple[int, int]]:
+    """Take ``points`` from the soonest-expiring lots (P-21); returns (lot, points taken). Never below zero.
+    ``into`` collects the entries written (with their ids once flushed)."""
     live = usable(installer_id, as_of=on, end=end, rules=rules)
     if only_lot is not None:
         live = [lot for lot in live if lot.id == only_lot]
@@ -141,8 +142,11 @@ def draw(installer_id: int, points: int, *, kind: str, on: date, tenant_id: int,
         if left == 0:
             break
         part = min(lot.remaining, left)
-        db.session.add(PointsEntry(tenant_id=tenant_id, installer_id=installer_id, kind=kind, points=-part,
-                                   lot_id=lot.id, on=on, source=source, source_id=source_id, note=note))
+        entry = PointsEntry(tenant_id=tenant_id, installer_id=installer_id, kind=kind, points=-part, lot_id=lot.id,
+                            on=on, source=source, source_id=source_id, note=note)
+        db.session.add(entry)
+        if into is not None:
+            into.append(entry)
         _take(lot.id, part)
         taken.append((lot.id, part))
         left -= part

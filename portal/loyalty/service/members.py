@@ -386,7 +386,7 @@ def leave(installer: Installer, *, on: date, actor=None) -> None:
 
 
 def revoke_points(installer: Installer, points: int, *, reason: str, on: date, rules: LoyaltyRules,
-                  actor=None) -> int:
+                  actor=None, into: list | None = None) -> int:
     """P-09: the organiser takes back points credited by mistake or earned in breach of the rules — from the
     balance, soonest-expiring first (P-21), never below zero; the reason stays on each ledger line."""
     from portal.loyalty.service.programme import end as programme_end
@@ -396,7 +396,7 @@ def revoke_points(installer: Installer, points: int, *, reason: str, on: date, r
     if not isinstance(points, int) or isinstance(points, bool) or points <= 0:
         raise DomainError(_("Enter the points to revoke as a positive whole number."), field="points", rule="P-09")
     ledger.draw(installer.id, points, kind="revoke", on=on, tenant_id=installer.tenant_id, end=programme_end(),
-                rules=rules, source="revoke", note=reason.strip()[:300])
+                rules=rules, source="revoke", note=reason.strip()[:300], into=into)
     audit.record(actor, "points.revoked", "installer", installer.id)
     return points
 
