@@ -337,6 +337,12 @@ def _clawbacks(earlier: list[SettlementLine], ctx: Context, first_start: date) -
         first.setdefault(ln.lead_id, ln)
     periods = {p.number: p for p in ctx.campaign.periods}
     leads = {lead.id: lead for lead in db.session.scalars(select(Lead).where(Lead.id.in_(list(settled_total))))}
+    # every sale of the paid leads since the campaign began, in one read; each lead keeps those up to the end of
+    # the period that paid it
+    sales_of: dict[str, list[Sale]] = defaultdict(list)
+    for sale in db.session.scalars(select(Sale).where(Sale.ref.in_([lead.ref for lead in leads.values()]),
+                                                      Sale.transaction_date >= first_start)):
+        sales_of[sale.ref].append(sale)
     for lead_id, total in settled_total.items():
         origin = first[lead_id]
         settlement = db.session.get(Settlement, origin.settlement_id)
@@ -344,9 +350,7 @@ def _clawbacks(earlier: list[SettlementLine], ctx: Context, first_start: date) -
         lead = leads.get(lead_id)
         if window is None or lead is None:
             continue
-        sales = list(db.session.scalars(select(Sale).where(Sale.ref == lead.ref,
-                                                           Sale.transaction_date >= first_start,
-                                                           Sale.transaction_date <= window.sales_until)))
+        sales = [sale for sale in sales_of.get(lead.ref, []) if sale.transaction_date <= window.sales_until]
         now_amount = ZERO
         if sales:
             recomputed = evaluate(lead, Realisation.of(sales), ctx)
