@@ -117,7 +117,7 @@ def list_ledger(installer_id: int) -> Reply:
 
 
 def _revocation(installer_id: int, on: str, revoked: int, balance: int, entry_ids: list[int]) -> dict:
-    entries = db.session.scalars(select(PointsEntry).where(PointsEntry.id.in_(entry_ids or [0]))
+    entries = db.session.scalars(select(PointsEntry).where(PointsEntry.id.in_(entry_ids))
                                  .order_by(PointsEntry.id)) if entry_ids else []
     return {"installer_id": installer_id, "on": on, "revoked": revoked, "balance": balance,
             "entries": [serialise.ledger_entry(e) for e in entries]}

@@ -97,7 +97,7 @@ def installer_page(installer_id: int):
             abort(400)
         if form.validate():
             try:
-                success = _participant_action(action, installer, form, current, clock)
+                success = _participant_action(action, installer, form, current, clock, owned)
             except DomainError as error:
                 db.session.rollback()
                 form_errors(form, error)
@@ -112,12 +112,12 @@ def installer_page(installer_id: int):
                   title=title, grant=grant)
 
 
-def _participant_action(action: str, installer, form, current, clock) -> str:
+def _participant_action(action: str, installer, form, current, clock, owned: list) -> str:
     if action == "revoke_points":
         taken = members.revoke_points(installer, form.points.data, reason=form.reason.data or "", on=today(),
                                       rules=current, actor=current_user)
     elif action == "revoke_device":
-        device = next((d for d in devices.of_installer(installer.id, 200) if d.id == form.device.data), None)
+        device = next((d for d in owned if d.id == form.device.data), None)  # the page's list, already read
         if device is None:
             raise DomainError(_("Choose one of the participant's devices."), field="device", rule="P-09")
         taken = devices.revoke_points(device, on=today(), reason=form.reason.data or "", rules=current,

@@ -19,14 +19,11 @@ from portal.tenancy.models import Tenant
 from tests import factories
 from tests.factories import valid_nip
 from tests.leads.test_pages import LEAD, _partner, _setup
+from tests.leads.test_saas_lead_form import PROSPECT_LEAD as SAAS_FORM
 
 ROOT = Path(__file__).resolve().parents[2]
 AGENCY, PROSPECT = valid_nip(4201), valid_nip(4202)
-PROSPECT_LEAD = {"customer_name": "Sklep Rowerowy Sp. z o.o.", "customer_address": "ul. Rynek 1, 31-001 Kraków",
-                 "customer_nip": PROSPECT, "customer_contact_first_name": "Olga",
-                 "customer_contact_last_name": "Wiśniewska", "customer_contact_phone": "+48 601 202 303",
-                 "customer_contact_email": "olga@sklep-rowerowy.example.com", "family": "engagement_platform",
-                 "billing": "fixed_term", "licences": "8000", "term_months": "12", "vendor_consent": "y"}
+PROSPECT_LEAD = {**SAAS_FORM, "customer_nip": PROSPECT}  # the form test's referral, another customer
 
 
 @pytest.fixture
