@@ -9,9 +9,10 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
 
+from portal.core.clock import Clock, get_clock
 from portal.core.errors import DomainError
 from portal.extensions import db
-from portal.loyalty.models import ProgrammeEnd
+from portal.loyalty.models import Installer, ProgrammeEnd
 from portal.loyalty.rules import LoyaltyRules
 from portal.programmes import service as programmes
 
@@ -37,8 +38,10 @@ def last_registration_day(announced_on: date) -> date:
     return announced_on + relativedelta(day=31)
 
 
-def announce_end(announced_on: date, ends_on: date, *, tenant_id: int, rules: LoyaltyRules) -> ProgrammeEnd:
-    """P-40 / E-02: the end date is at least 3 months after the announcement; joining closes at once."""
+def announce_end(announced_on: date, ends_on: date, *, tenant_id: int, rules: LoyaltyRules,
+                 clock: Clock | None = None) -> ProgrammeEnd:
+    """P-40 / E-02: the end date is at least 3 months after the announcement; joining closes at once; the
+    participants are told."""
     if ends_on < announced_on + relativedelta(months=rules.end_notice_months):
         raise DomainError(ngettext("The end must be at least %(num)d month after the announcement (on or after "
                                    "%(day)s).",
@@ -53,7 +56,22 @@ def announce_end(announced_on: date, ends_on: date, *, tenant_id: int, rules: Lo
     row = ProgrammeEnd(tenant_id=tenant_id, announced_on=announced_on, ends_on=ends_on)
     db.session.add(row)
     db.session.flush()
+    _tell_participants(row, rules, clock=clock or get_clock())
     return row
+
+
+def _tell_participants(row: ProgrammeEnd, rules: LoyaltyRules, *, clock: Clock) -> None:
+    """P-40: besides the notice on the platform's pages, every participant still in the programme is told when it
+    ends, until when devices count and until when points can be spent (in the announcing transaction's outbox)."""
+    from portal.accounts.models import User
+    from portal.notifications import service as notifications
+
+    participants = select(User).join(Installer, Installer.user_id == User.id).where(
+        Installer.excluded_on.is_(None), User.is_active_account).order_by(User.id)
+    for user in db.session.scalars(participants):
+        notifications.notify(user, "programme_ending", clock=clock, announced_on=row.announced_on.isoformat(),
+                             ends_on=row.ends_on.isoformat(),
+                             last_registration_day=last_registration_day(row.announced_on).isoformat())
 
 
 def joining_closed(day: date) -> bool:

@@ -1,0 +1,54 @@
+"""P-40: the end of the programme is announced on the platform and each participant is told — when it ends, until
+when devices are accepted, that unused points expire then — in their own language, by notice and e-mail."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.notifications.models import Notification
+from portal.tenancy.guard import across_tenants
+
+
+def _ending_notices() -> list[Notification]:
+    db.session.rollback()
+    with across_tenants("test reads the outbox"):
+        return list(db.session.scalars(select(Notification).where(Notification.kind == "programme_ending")))
+
+
+def test_P40_announcing_the_end_tells_every_participant_once(programme):
+    programme.join("ala@example.com")
+    programme.join("ola@example.com", nip="7740001454")
+    assert _ending_notices() == []
+    result = programme.run("programme", "announce-end", "manufacturer", "--on", "2024-03-15",
+                           "--ends-on", "2024-06-15")
+    assert result.exit_code == 0, result.output
+    notices = _ending_notices()
+    assert len(notices) == 2 and {n.mail_state for n in notices} == {"pending"}
+    assert {(n.params["ends_on"], n.params["last_registration_day"]) for n in notices} == {
+        ("2024-06-15", "2024-03-31")}
+
+
+def test_P40_a_refused_announcement_tells_nobody(programme):
+    programme.join("ala@example.com")
+    short = programme.run("programme", "announce-end", "manufacturer", "--on", "2024-03-15", "--ends-on", "2024-06-01")
+    assert short.exit_code == 1
+    assert _ending_notices() == []
+
+
+def test_P40_the_participant_reads_the_announcement_in_their_language(programme, app):
+    programme.join("ala@example.com")
+    assert programme.run("programme", "announce-end", "manufacturer", "--on", "2024-03-15",
+                         "--ends-on", "2024-06-15").exit_code == 0
+    from portal.accounts.models import User
+    from portal.notifications import service as notifications
+    from portal.tenancy.models import Tenant
+
+    (notice,) = _ending_notices()
+    with across_tenants("test renders the notice"):
+        user, tenant = db.session.get(User, notice.user_id), db.session.get(Tenant, notice.tenant_id)
+        for locale, words in (("pl", ("2024-06-15", "2024-03-31", "punkty")), ("en", ("2024-06-15", "2024-03-31",
+                                                                                     "points"))):
+            user.locale = locale
+            subject, body = notifications._render(notice, user, tenant)
+            assert subject and all(word in body for word in words), (locale, subject, body)
