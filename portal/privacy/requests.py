@@ -124,12 +124,20 @@ def verify_manually(row: DataSubjectRequest, note: str, *, actor) -> None:
 
 
 def extend(row: DataSubjectRequest, months: int, reason: str, *, actor, clock: Clock) -> None:
-    """G-03: by up to two months, with a reason sent to the requester."""
+    """G-03: by up to two months, with a reason sent to the requester within the first month. The extended
+    deadline counts from receipt, as the first one does (received 31 January + 1 + 2 months = 30 April)."""
+    if row.status != "open":
+        raise DomainError(_("This request is closed; only an open request can be extended."), field="months",
+                          rule="G-03")
     if not 1 <= months <= 2 or row.extended_to is not None:
         raise DomainError(_("A request can be extended once, by one or two months."), field="months", rule="G-03")
+    if clock.today() > row.due_on:
+        raise DomainError(_("The deadline of %(day)s has passed: an extension must be sent to the requester within "
+                            "the first month.", day=row.due_on.isoformat()), field="months", rule="G-03")
     if not reason.strip():
         raise DomainError(_("Give the reason; it is sent to the requester."), field="reason", rule="G-03")
-    row.extended_to, row.extension_reason = row.due_on + relativedelta(months=months), reason.strip()
+    row.extended_to = row.received_on + relativedelta(months=1 + months)
+    row.extension_reason = reason.strip()
     audit.record(actor, "request.extended", "subject_request", row.id)
     _tell(row, "request_extended", clock, due=row.extended_to.isoformat(), reason=row.extension_reason)
 
