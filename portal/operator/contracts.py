@@ -11,10 +11,12 @@ from dateutil.relativedelta import relativedelta
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from portal.core.clock import get_clock
 from portal.core.errors import DomainError, NotFound
 from portal.core.money import money
 from portal.extensions import db
 from portal.operator.models import Contract
+from portal.tenancy.models import Tenant
 
 NOTICE_DAYS = 30
 EXPORT_DAYS = 7
@@ -75,7 +77,7 @@ def renew_due(*, as_of: date) -> int:
                 contract.current_end += relativedelta(months=contract.term_months)
             renewed += 1
         else:
-            end(contract, on=contract.current_end + timedelta(days=1), ground="expiry")
+            _close(contract, on=contract.current_end + timedelta(days=1), ground="expiry")
     return renewed
 
 
@@ -100,11 +102,29 @@ def end_summary(contract: Contract | None, *, on: date, ground: str) -> EndSumma
 
 
 def end(contract: Contract, *, on: date, ground: str = "expiry") -> Contract:
-    """C-03/C-04: termination is immediate on written notice; export for 7 days, deletion within 14."""
+    """C-03/C-04: termination is immediate on written notice; export for 7 days, deletion within 14. The end date
+    is today or later: a past one would open an export window that has already closed, and the next daily run
+    would delete the tenant at once — every path (the page, the CLI) is refused here."""
     if ground not in GROUNDS:
         raise DomainError(_("Ground is one of %(grounds)s.", grounds=", ".join(GROUNDS)), field="ground", rule="C-03")
     if contract.ended_on is not None:
         raise DomainError(_("The contract already ended on %(day)s.", day=contract.ended_on), rule="C-04")
+    today = _today(contract)
+    if on < today:
+        raise DomainError(_("The end date cannot be before today (%(today)s).", today=today.isoformat()),
+                          field="on", rule="C-04")
+    return _close(contract, on=on, ground=ground)
+
+
+def _today(contract: Contract) -> date:
+    """Today in the organiser's time zone (E-04), from the injected clock."""
+    tenant = db.session.get(Tenant, contract.tenant_id)
+    return get_clock().today(tenant.timezone) if tenant is not None else get_clock().today()
+
+
+def _close(contract: Contract, *, on: date, ground: str) -> Contract:
+    """Record the end and its export and deletion dates (the daily renewal closes expired terms here directly: their
+    end date is the term's own, however late the job runs)."""
     summary = end_summary(contract, on=on, ground=ground)
     contract.ended_on, contract.end_ground = on, ground
     contract.customer_fault = summary.customer_fault

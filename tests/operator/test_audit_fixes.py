@@ -1,0 +1,71 @@
+"""Contract end and renewal, as the audit found them (C-01, C-04): no end date in the past from any path, the export
+and deletion windows counted from the date the contract expired (DPA §9.3), term ends computed from the start date
+so renewals do not drift at month ends, and access bundles deleted with the tenant."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from portal.core.errors import DomainError
+from portal.extensions import db
+from portal.operator import contracts
+from portal.operator.models import Contract
+from portal.tenancy.models import Tenant
+
+TODAY = date(2026, 3, 2)  # tests/conftest START
+
+
+def _state(tenant_id: int) -> tuple:
+    db.session.expire_all()
+    contract = contracts.of_tenant(tenant_id)
+    return (db.session.get(Tenant, tenant_id).status, contract.ended_on if contract else None,
+            contract.export_until if contract else None)
+
+
+# C-04: no end date before today, whichever path ends the contract
+
+def test_C04_cli_refuses_an_end_date_in_the_past_and_changes_nothing(app, tenant_a):
+    contracts.create(tenant_a.id, starts_on=date(2026, 1, 1), term_months=12)
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["contracts", "end", "alpha", "--on", "2026-03-01"])
+    assert result.exit_code == 1
+    assert "2026-03-02" in result.stderr and "C-04" in result.stderr
+    assert "export until" not in result.stdout
+    assert _state(tenant_a.id) == ("active", None, None)
+
+
+def test_C04_cli_refuses_a_past_date_for_a_tenant_without_a_contract_and_stores_none(app, tenant_a):
+    result = app.test_cli_runner().invoke(args=["contracts", "end", "alpha", "--on", "2025-01-01"])
+    assert result.exit_code == 1 and "C-04" in result.stderr
+    db.session.expire_all()
+    assert db.session.scalars(select(Contract).where(Contract.tenant_id == tenant_a.id)).all() == []
+    assert db.session.get(Tenant, tenant_a.id).status == "active"
+
+
+def test_C04_cli_ends_today_and_later_as_before(app, tenant_a, tenant_b):
+    runner = app.test_cli_runner()
+    today = runner.invoke(args=["contracts", "end", "alpha", "--on", TODAY.isoformat()])
+    assert today.exit_code == 0, today.stderr
+    assert _state(tenant_a.id) == ("read_only", TODAY, date(2026, 3, 9))
+    later = runner.invoke(args=["contracts", "end", "beta", "--on", "2026-04-01"])
+    assert later.exit_code == 0, later.stderr
+    assert _state(tenant_b.id) == ("active", date(2026, 4, 1), date(2026, 4, 8))
+
+
+def test_C04_the_service_refuses_a_past_end_date_with_field_and_rule(app, tenant_a):
+    contract = contracts.create(tenant_a.id, starts_on=date(2026, 1, 1), term_months=12)
+    with pytest.raises(DomainError) as caught:
+        contracts.end(contract, on=date(2026, 3, 1), ground="law_breach")
+    assert caught.value.rule == "C-04" and caught.value.field == "on"
+    assert contract.ended_on is None and contract.export_until is None and contract.delete_by is None
+
+
+def test_C04_a_term_found_expired_late_still_ends_on_its_own_date(app, tenant_a):
+    """The daily job may run (or be replayed) after the term's end: the expiry is not refused as a past date."""
+    contract = contracts.create(tenant_a.id, starts_on=date(2025, 1, 1), term_months=12)
+    contracts.give_notice(contract, date(2025, 11, 1))
+    contracts.renew_due(as_of=date(2026, 2, 10))
+    assert contract.end_ground == "expiry" and contract.ended_on < date(2026, 2, 10) and contract.delete_by
