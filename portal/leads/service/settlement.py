@@ -60,7 +60,8 @@ class Line:
 
 @dataclass
 class Realisation:
-    """What the vendor's report says about one lead in a window: its sales summed, dated by the first."""
+    """What the vendor's report says about one lead in a window: its sales summed (value and licences: L-12 caps
+    the lead's total, not its largest sale), dated by the first."""
 
     first_date: date
     family: str
@@ -73,7 +74,7 @@ class Realisation:
     @classmethod
     def of(cls, sales: list[Sale]) -> Realisation:
         sales = sorted(sales, key=lambda s: (s.transaction_date, s.id))
-        return cls(sales[0].transaction_date, sales[0].family, sales[0].billing, max(s.licences for s in sales),
+        return cls(sales[0].transaction_date, sales[0].family, sales[0].billing, sum(s.licences for s in sales),
                    sum((s.value for s in sales), Decimal(0)), max(s.months_active for s in sales),
                    all(s.new_tenant for s in sales))
 
@@ -236,7 +237,7 @@ def _realisations(start: date, end: date) -> list[tuple[Lead, Realisation]]:
     ranked = (select(Sale.ref, Sale.transaction_date, Sale.family, Sale.billing,
                      func.row_number().over(order_by=(Sale.transaction_date, Sale.id), **per_ref).label("nth"),
                      func.sum(Sale.value).over(**per_ref).label("value"),
-                     func.max(Sale.licences).over(**per_ref).label("sold"),
+                     func.sum(Sale.licences).over(**per_ref).label("sold"),
                      func.max(Sale.months_active).over(**per_ref).label("months_active"),
                      func.min(case((Sale.new_tenant, 1), else_=0)).over(**per_ref).label("new_tenant"))
               .where(Sale.tenant_id == current_tenant_id(), Sale.transaction_date >= start,
@@ -247,7 +248,7 @@ def _realisations(start: date, end: date) -> list[tuple[Lead, Realisation]]:
     out = []
     for row in db.session.execute(query):
         value = row.value if isinstance(row.value, Decimal) else Decimal(str(row.value))
-        out.append((row, Realisation(row.transaction_date, row.family, row.billing, row.sold,
+        out.append((row, Realisation(row.transaction_date, row.family, row.billing, int(row.sold),
                                      value.quantize(CENT), row.months_active, bool(row.new_tenant))))
     return out
 
