@@ -77,7 +77,9 @@ def renew_due(*, as_of: date) -> int:
                 contract.current_end += relativedelta(months=contract.term_months)
             renewed += 1
         else:
-            _close(contract, on=contract.current_end + timedelta(days=1), ground="expiry")
+            # C-04 (DPA §9.3): the DPA lasts as long as the contract, so it expires on the term's last day; the
+            # 7 export days and the deletion "14 dni po dacie wygaśnięcia" count from that day, not the day after
+            _close(contract, on=contract.current_end, ground="expiry")
     return renewed
 
 
@@ -93,8 +95,10 @@ class EndSummary:
 
 
 def end_summary(contract: Contract | None, *, on: date, ground: str) -> EndSummary:
-    """C-04: read-only from ``on``, export for 7 days, deletion within 14; C-02: a termination for the organiser's
-    fault before the term ends reclaims the term discount of the unexpired months."""
+    """C-04: ``on`` is the date the contract (and so the DPA) expires — the day of an immediate termination, or the
+    last day of a term not renewed; the organiser exports within 7 days of it and deletion follows within 14 days
+    after it (DPA §9.3). C-02: a termination for the organiser's fault before the term ends reclaims the term
+    discount of the unexpired months."""
     fault = GROUNDS.get(ground, False)
     reclaimed = bool(fault and contract is not None and on <= contract.current_end
                      and term_discount(contract.term_months) > 0)

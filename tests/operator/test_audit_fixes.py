@@ -9,11 +9,13 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from portal.core.clock import as_of
 from portal.core.errors import DomainError
 from portal.extensions import db
-from portal.operator import contracts
+from portal.operator import contracts, offboarding
 from portal.operator.models import Contract
 from portal.tenancy.models import Tenant
+from tests import factories
 
 TODAY = date(2026, 3, 2)  # tests/conftest START
 
@@ -68,4 +70,38 @@ def test_C04_a_term_found_expired_late_still_ends_on_its_own_date(app, tenant_a)
     contract = contracts.create(tenant_a.id, starts_on=date(2025, 1, 1), term_months=12)
     contracts.give_notice(contract, date(2025, 11, 1))
     contracts.renew_due(as_of=date(2026, 2, 10))
-    assert contract.end_ground == "expiry" and contract.ended_on < date(2026, 2, 10) and contract.delete_by
+    assert (contract.ended_on, contract.end_ground) == (date(2025, 12, 31), "expiry")
+
+
+# C-04: 7 days to export and deletion 14 days after the date the contract (and so the DPA) expired
+
+def test_C04_an_expired_term_counts_export_and_deletion_from_its_last_day(app, tenant_a):
+    contract = contracts.create(tenant_a.id, starts_on=date(2025, 1, 1), term_months=12)
+    contracts.give_notice(contract, date(2025, 11, 1))
+    contracts.renew_due(as_of=date(2026, 1, 1))
+    assert contract.ended_on == date(2025, 12, 31)  # the date of expiry: the last day of the term
+    assert contract.export_until == date(2026, 1, 7)  # 7 days from it
+    assert contract.delete_by == date(2026, 1, 14)  # "14 dni po dacie wygaśnięcia"
+
+
+def test_C04_a_termination_counts_from_its_end_date_the_same_way(app, tenant_a):
+    contract = contracts.create(tenant_a.id, starts_on=date(2026, 1, 1), term_months=12)
+    contracts.end(contract, on=date(2026, 4, 10), ground="payment_delay_over_30_days")
+    assert (contract.export_until, contract.delete_by) == (date(2026, 4, 17), date(2026, 4, 24))
+
+
+def test_C04_expired_term_read_only_from_the_next_day_export_for_7_days_then_deleted(app, tenant_a, clock):
+    factories.subject_everywhere(tenant_a, "eecanary")
+    contract = contracts.create(tenant_a.id, starts_on=date(2025, 1, 1), term_months=12)
+    contracts.give_notice(contract, date(2025, 11, 1))
+    db.session.commit()
+    offboarding.apply_contract_ends(as_of=date(2025, 12, 31), clock=as_of(date(2025, 12, 31)))
+    assert db.session.get(Tenant, tenant_a.id).status == "active"  # the last day of the term is still served
+    offboarding.apply_contract_ends(as_of=date(2026, 1, 1), clock=as_of(date(2026, 1, 1)))
+    assert db.session.get(Tenant, tenant_a.id).status == "read_only"
+    offboarding.apply_contract_ends(as_of=date(2026, 1, 7), clock=as_of(date(2026, 1, 7)))
+    assert db.session.get(Tenant, tenant_a.id).status == "read_only"  # day 7 after expiry: export still possible
+    offboarding.apply_contract_ends(as_of=date(2026, 1, 8), clock=as_of(date(2026, 1, 8)))
+    db.session.commit()
+    assert db.session.get(Tenant, tenant_a.id).status == "deleted"
+    assert offboarding.remaining_rows(tenant_a.id) == 0
