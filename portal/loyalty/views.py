@@ -54,8 +54,9 @@ def attach(form, error: DomainError) -> None:
 @participant
 def join():
     current = rules()
-    if members.for_user(current_user.id) is not None:
-        return redirect(url_for("loyalty.points"))
+    existing = members.for_user(current_user.id)
+    if existing is not None and existing.excluded_on is None:
+        return redirect(url_for("loyalty.points"))  # an excluded participant may join again (P-32)
     form = JoinForm()
     if form.validate_on_submit():
         try:

@@ -56,9 +56,19 @@ def join(user: User, *, business: bool, installs_heating: bool, adult: bool, reg
     waits for the organiser's individual decision. P-40: nobody joins once the end is announced."""
     if joining_closed(registered_on):
         raise DomainError(_("The programme's end has been announced: joining is closed."), rule="P-40")
-    if for_user(user.id) is not None:
-        raise DomainError(_("This account already takes part in the programme."), field="email", rule="P-01")
     eligible = installs_heating and (business or adult)
+    existing = for_user(user.id)
+    if existing is not None and existing.excluded_on is not None:
+        # P-32: a new start for someone excluded on a ground that allows it, with what they declare now
+        rejoin(existing, on=registered_on, rules=rules, actor=user)
+        existing.business, existing.employee = business, employee
+        existing.status = status or initial_status(certificate, leader)
+        existing.status_reason = ""
+        existing.approval = "approved" if eligible else "pending"
+        existing.activated_on = activated_on
+        return existing
+    if existing is not None:
+        raise DomainError(_("This account already takes part in the programme."), field="email", rule="P-01")
     installer = Installer(tenant_id=user.tenant_id, user_id=user.id, business=business, employee=employee,
                           status=status or initial_status(certificate, leader),
                           approval="approved" if eligible else "pending", registered_on=registered_on,
@@ -105,7 +115,7 @@ def import_row(row: dict, *, tenant_id: int, rules: LoyaltyRules) -> Installer:
                                     first_name=row.get("first_name", ""), last_name=row.get("last_name", ""),
                                     nip=nip if business == "yes" else "")
     installer = for_user(user.id)
-    if installer is not None:
+    if installer is not None and installer.excluded_on is None:
         raise DomainError(_("%(email)s already takes part in the programme.", email=email), field="email", rule="P-01")
     return join(user, business=business == "yes", installs_heating=True, adult=True,
                 registered_on=dates["registered_on"], rules=rules, status=status, activated_on=dates["activated_on"])
