@@ -71,3 +71,33 @@ def test_L12_L19_a_capped_lead_paid_in_period_one_is_not_clawed_back_in_period_t
     result, rows = campaign.settle(2, "2019-01-10")
     assert result.exit_code == 0, result.output
     assert [r for r in rows if r["rule"] == "L-19"] == []
+
+
+# ---------------------------------------------------------------- E-04
+
+
+def test_E04_the_amount_is_the_shown_base_times_the_rate_rounded_half_up(campaign):
+    """1000.01 for 503 licences: base 1000.01 × 500/503 = 994.0457… shown as 994.05; 10 % of 994.05 is 99.405,
+    so the line pays 99.41 (from the unrounded base it would be 99.40, a grosz off what the line shows)."""
+    campaign.partners(partner_row(1))
+    campaign.leads(lead_row("E1", 1, 1, "O365", "monthly", 20))
+    campaign.decide("E1,qualified,2018-08-13,")
+    campaign.sales("E1,2018-08-20,O365,monthly,503,1000.01,3,yes")
+    result, rows = campaign.settle(1, "2018-10-05")
+    assert result.exit_code == 0, result.output
+    line = by_ref(rows)["E1"]
+    assert (line["rule"], line["base"], line["rate"], line["amount"]) == ("L-12", "994.05", "0.10", "99.41")
+
+
+def test_E04_every_payable_line_is_reproducible_from_its_base_and_rate(campaign):
+    campaign.partners(partner_row(1))
+    campaign.leads(*(lead_row(f"R{i}", 1, i, "O365", "annual", 20) for i in range(1, 5)))
+    campaign.decide(*(f"R{i},qualified,2018-08-13," for i in range(1, 5)))
+    campaign.sales("R1,2018-08-20,O365,annual,503,1000.01,0,yes", "R2,2018-08-21,O365,annual,777,1234.56,0,yes",
+                   "R3,2018-08-22,O365,annual,999,333.33,0,yes", "R4,2018-08-23,O365,annual,20,100.05,0,yes")
+    _, rows = campaign.settle(1, "2018-10-05")
+    lines = by_ref(rows)
+    assert len(lines) == 4
+    for line in lines.values():
+        shown = (Decimal(line["base"]) * Decimal(line["rate"])).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
+        assert Decimal(line["amount"]) == shown, line

@@ -146,7 +146,7 @@ def evaluate(lead: Lead, real: Realisation, ctx: Context) -> Line:
         line.reason = "no price tier for this contact count"
         return line
     line.base = money(base)
-    line.amount = money(base * rule.rate)
+    line.amount = money(line.base * rule.rate)  # E-04: from the base as shown, so every line can be checked by hand
     line.status = PAYABLE
     line.reason = f"rule {position} ({rule.code}): {_fmt_rate(rule.rate)} of {rule.base.replace('_', ' ')}"
     if capped:
