@@ -3,6 +3,7 @@ when it reduces participants' rights, announced to participants with its effecti
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
@@ -19,6 +20,9 @@ from portal.programmes import definition as definitions
 from portal.programmes import service as programmes
 from portal.programmes.models import ProgrammeVersion
 
+POINTS_NOTICE_DAYS = 7  # P-04, seed §4.3: point changes announced at least 7 days before they apply
+END_NOTICE_MONTHS = 3  # P-40, seed §7.2: the end no earlier than 3 months after the announcement
+
 
 def parse_text(text: str) -> dict:
     """Validate a definition given as text; every problem with its line (nothing is applied on error)."""
@@ -29,11 +33,24 @@ def parse_text(text: str) -> dict:
     return data
 
 
+def _notice(old: dict, new: dict, keys: tuple[str, ...], floor: int) -> int:
+    """The notice period a change is judged by: the longest of the version in force, the new version and the
+    seed's minimum — a new version cannot shorten the notice its own change needs."""
+    found = [floor]
+    for definition in (old, new):
+        value = definition
+        for key in keys:
+            value = value.get(key) if isinstance(value, dict) else None
+        with contextlib.suppress(TypeError, ValueError):  # an unreadable value leaves the others to decide
+            found.append(int(value))
+    return max(found)
+
+
 def notice_problems(old: dict, new: dict, effective_from: date, today: date) -> list[str]:
     """E-02: point-table cuts need 7 days' notice (P-04); an earlier programme end needs 3 months (P-40)."""
     problems = []
     if new.get("programme", {}).get("type") == "loyalty":
-        days = int(new.get("loyalty", {}).get("points_table_notice_days", 7))
+        days = _notice(old, new, ("loyalty", "points_table_notice_days"), POINTS_NOTICE_DAYS)
         before = {m["code"]: int(m["points"]) for m in old.get("device_models", [])}
         after = {m["code"]: int(m["points"]) for m in new.get("device_models", [])}
         cut = [code for code, points in before.items() if after.get(code, 0) < points]
@@ -46,7 +63,7 @@ def notice_problems(old: dict, new: dict, effective_from: date, today: date) -> 
             problems.append(f"P-04: {message}")
     old_end, new_end = old.get("programme", {}).get("ends_on"), new.get("programme", {}).get("ends_on")
     if new_end and (not old_end or str(new_end) < str(old_end)):
-        months = int(new.get("loyalty", {}).get("end", {}).get("notice_months", 3)) if "loyalty" in new else 3
+        months = _notice(old, new, ("loyalty", "end", "notice_months"), END_NOTICE_MONTHS)
         earliest = today + relativedelta(months=months)
         if date.fromisoformat(str(new_end)) < earliest:
             message = ngettext("the programme may end no earlier than %(num)d month after the announcement "
