@@ -47,11 +47,17 @@ def create(tenant_id: int, *, starts_on: date, term_months: int, pricing: dict |
     if term_months < 1:
         raise DomainError(_("The term is at least one month."), field="term_months", rule="C-01")
     contract = Contract(tenant_id=tenant_id, starts_on=starts_on, term_months=term_months, auto_renew=auto_renew,
-                        current_end=starts_on + relativedelta(months=term_months) - timedelta(days=1),
+                        current_end=term_end(starts_on, term_months, 1),
                         pricing=pricing or DEFAULT_PRICING)
     db.session.add(contract)
     db.session.flush()
     return contract
+
+
+def term_end(starts_on: date, term_months: int, terms: int) -> date:
+    """C-01: the last day of the ``terms``-th term, counted from the start (start + terms·term − 1 day) and never
+    from the previous end, so month ends do not drift (a 6-month term from 1 Sep ends 28 Feb, then 31 Aug)."""
+    return starts_on + relativedelta(months=terms * term_months) - timedelta(days=1)
 
 
 def notice_deadline(contract: Contract) -> date:
@@ -73,8 +79,11 @@ def renew_due(*, as_of: date) -> int:
     for contract in db.session.scalars(select(Contract).where(Contract.ended_on.is_(None),
                                                               Contract.current_end < as_of)):
         if contract.auto_renew:
-            while contract.current_end < as_of:
-                contract.current_end += relativedelta(months=contract.term_months)
+            elapsed = relativedelta(as_of, contract.starts_on)
+            terms = max(1, (elapsed.years * 12 + elapsed.months) // contract.term_months)  # never past the answer
+            while term_end(contract.starts_on, contract.term_months, terms) < as_of:
+                terms += 1
+            contract.current_end = term_end(contract.starts_on, contract.term_months, terms)
             renewed += 1
         else:
             # C-04 (DPA §9.3): the DPA lasts as long as the contract, so it expires on the term's last day; the

@@ -105,3 +105,40 @@ def test_C04_expired_term_read_only_from_the_next_day_export_for_7_days_then_del
     db.session.commit()
     assert db.session.get(Tenant, tenant_a.id).status == "deleted"
     assert offboarding.remaining_rows(tenant_a.id) == 0
+
+
+# C-01: each term ends at start + k·term − 1 day, so renewals do not drift at month ends
+
+def test_C01_six_month_term_renews_to_the_end_of_august_not_the_28th(app, tenant_a):
+    contract = contracts.create(tenant_a.id, starts_on=date(2024, 9, 1), term_months=6)
+    assert contract.current_end == date(2025, 2, 28)
+    contracts.renew_due(as_of=date(2025, 3, 1))
+    assert contract.current_end == date(2025, 8, 31)
+    assert contracts.notice_deadline(contract) == date(2025, 8, 1)  # 30 days before the corrected end
+    contracts.renew_due(as_of=date(2025, 9, 1))
+    assert contract.current_end == date(2026, 2, 28)
+
+
+def test_C01_monthly_terms_keep_ending_on_the_last_day_of_each_month(app, tenant_a):
+    contract = contracts.create(tenant_a.id, starts_on=date(2024, 1, 1), term_months=1)
+    ends = []
+    for day in (date(2024, 2, 1), date(2024, 3, 1), date(2024, 4, 1), date(2024, 5, 1)):
+        contracts.renew_due(as_of=day)
+        ends.append(contract.current_end)
+    assert ends == [date(2024, 2, 29), date(2024, 3, 31), date(2024, 4, 30), date(2024, 5, 31)]
+    with pytest.raises(DomainError, match="2024-05-01"):
+        contracts.give_notice(contract, date(2024, 5, 2))  # the deadline follows the corrected end
+
+
+def test_C01_renewal_after_several_missed_terms_lands_on_the_term_holding_the_day(app, tenant_a):
+    contract = contracts.create(tenant_a.id, starts_on=date(2024, 1, 31), term_months=1)
+    contracts.renew_due(as_of=date(2024, 6, 15))
+    assert contract.current_end == date(2024, 6, 29)  # (2024-01-31 + 5 months = 2024-06-30) − 1 day
+    assert contracts.renew_due(as_of=date(2024, 6, 29)) == 0  # still inside the term: nothing to renew
+
+
+def test_C01_a_drifted_end_is_put_back_on_the_start_based_end_at_the_next_renewal(app, tenant_a):
+    contract = contracts.create(tenant_a.id, starts_on=date(2024, 9, 1), term_months=6)
+    contract.current_end = date(2025, 8, 28)  # what the old renewal stored
+    contracts.renew_due(as_of=date(2025, 8, 30))
+    assert contract.current_end == date(2025, 8, 31)
