@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.core.bulk import ValidationFailed
 from portal.core.clock import Clock
@@ -21,6 +21,25 @@ from portal.loyalty.service.programme import last_registration_day
 from portal.notifications import service as notifications
 from portal.privacy import audit
 
+
+def normalise_serial(value: object) -> str:
+    """P-05: one serial number however it is typed — no spaces anywhere, upper case ("sn 1" is "SN1")."""
+    return "".join(str(value or "").split()).upper()
+
+
+def _stored_serial():
+    """The stored serial as ``normalise_serial`` spells it: rows written before serials were normalised match too."""
+    column = func.upper(Device.serial)
+    for space in (" ", "\t"):
+        column = func.replace(column, space, "")
+    return column
+
+
+def serial_taken(serial: str) -> bool:
+    serial = normalise_serial(serial)
+    return db.session.scalars(select(Device.id).where(_stored_serial() == serial).limit(1)).first() is not None
+
+
 MAGIC = {"application/pdf": (b"%PDF-",), "image/jpeg": (b"\xff\xd8\xff",), "image/png": (b"\x89PNG\r\n\x1a\n",)}
 
 
@@ -29,6 +48,7 @@ def check(installer: Installer, data: dict, rules: LoyaltyRules, *, registered_o
     problems: list[tuple[str | None, str, str | None]] = []
     clean = {k: str(data.get(k) or "").strip() for k in ("serial", "model_code", "production_code", "installed_on")}
     clean["production_code"] = clean["production_code"].upper()
+    clean["serial"] = normalise_serial(clean["serial"])
     if installer.excluded_on is not None or installer.left_on is not None:
         problems.append((None, _("Excluded or former participants cannot register devices."), "P-32"))
     elif installer.approval != "approved":
@@ -41,7 +61,7 @@ def check(installer: Installer, data: dict, rules: LoyaltyRules, *, registered_o
         problems.append(("model_code", _("Choose a device model from the programme's table."), "P-04"))
     if not clean["serial"]:
         problems.append(("serial", _("Enter the serial number."), "P-05"))
-    elif db.session.scalars(select(Device.id).where(Device.serial == clean["serial"])).first() is not None:
+    elif serial_taken(clean["serial"]):
         problems.append(("serial", _("A device with this serial number is already registered: each earns once."),
                          "P-05"))
     installed = None
@@ -113,7 +133,7 @@ def of_installer(installer_id: int, limit: int = 50) -> list[Device]:
 
 def by_serial(installer_id: int, serial: str) -> Device | None:
     return db.session.scalars(select(Device).where(Device.installer_id == installer_id,
-                                                   Device.serial == serial.strip())).first()
+                                                   _stored_serial() == normalise_serial(serial))).first()
 
 
 def revoke_points(device: Device, *, on: date, reason: str, rules: LoyaltyRules, actor=None,

@@ -1,0 +1,114 @@
+"""Defects an audit of the installer programme found: a serial number earns once whatever its letter case or
+spacing (P-05), a device's registration day lies between the participant's joining and today (P-05, P-40), and a
+substitute reward respects the yearly limit of rewards (P-28, seed §5.12: 18 000 PLN gross a calendar year)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.loyalty.models import Device
+from portal.tenancy import service as tenants
+from portal.tenancy.guard import use_tenant
+from tests.api.conftest import Api, device_body, installer_body, make_token, problem
+from tests.loyalty.test_pages import PDF
+from tests.loyalty.test_pages import _installer as web_installer
+
+ALA = "ala@example.com"
+ROW = ALA + ",{serial},TV-KOND-24C,FD612,{installed},{registered}"
+
+
+def _row(serial: str, registered: str = "2024-02-02", installed: str | None = None) -> str:
+    return ROW.format(serial=serial, installed=installed or registered, registered=registered)
+
+
+def _tenant():
+    return tenants.by_slug("manufacturer")
+
+
+def _devices() -> list[Device]:
+    with use_tenant(_tenant().id):
+        return list(db.session.scalars(select(Device).order_by(Device.id)))
+
+
+@pytest.fixture
+def mapi(client, programme) -> Api:
+    return Api(client, make_token(_tenant()))
+
+
+# ---------------------------------------------------------------- P-05: one serial number earns once
+
+
+@pytest.mark.parametrize("again", ["sn-1", "SN-1 ", " Sn-1", "s n-1"])
+def test_P05_serial_in_another_letter_case_or_spacing_does_not_earn_again_in_the_import(programme, again):
+    programme.join(ALA)
+    programme.device(ALA, "SN-1", "2024-02-01")
+    result = programme.devices(_row(again))
+    assert result.exit_code == 1
+    assert "line 2: P-05: A device with this serial number is already registered" in result.output
+    assert programme.statement(ALA, "2024-02-05")["balance"] == 120
+    assert [d.serial for d in _devices()] == ["SN-1"]
+
+
+def test_P05_serials_are_stored_upper_case_without_spaces(programme):
+    programme.join(ALA)
+    programme.device(ALA, " sn 1 ", "2024-02-01")
+    assert [d.serial for d in _devices()] == ["SN1"]
+    again = programme.devices(_row("SN1"))
+    assert again.exit_code == 1 and "P-05" in again.output
+
+
+def test_P05_two_rows_of_one_file_with_the_same_serial_in_another_case_earn_once(programme):
+    programme.join(ALA)
+    result = programme.devices(_row("ab-7"), _row("AB-7", "2024-02-03"), commit_valid=True)
+    assert result.exit_code == 1 and "line 3: P-05" in result.output
+    assert programme.statement(ALA, "2024-02-05")["balance"] == 120
+
+
+def test_P05_a_serial_stored_in_lower_case_before_the_fix_still_counts_as_registered(programme):
+    programme.join(ALA)
+    programme.device(ALA, "SN-9", "2024-02-01")
+    with use_tenant(_tenant().id):
+        device = db.session.scalars(select(Device)).one()
+        device.serial = "sn-9"  # as a row written before serials were normalised
+        db.session.commit()
+    result = programme.devices(_row("SN-9"))
+    assert result.exit_code == 1 and "P-05" in result.output
+    assert programme.statement(ALA, "2024-02-05")["balance"] == 120
+
+
+def test_P05_revoking_by_serial_finds_the_device_in_any_letter_case(programme):
+    programme.join(ALA)
+    programme.device(ALA, "SN-1", "2024-02-01")
+    result = programme.run("points", "revoke", "manufacturer", ALA, "--device", "sn-1", "--reason", "duplicate",
+                           "--as-of", "2024-02-10")
+    assert result.exit_code == 0, result.output
+    assert "revoked 120 points" in result.output
+
+
+def test_P05_api_serial_in_another_case_is_422_and_stored_normalised(mapi):
+    installer = mapi.post("/installers", installer_body(1)).get_json()
+    first = mapi.post(f"/installers/{installer['id']}/devices", device_body("sn 1"))
+    assert first.status_code == 201 and first.get_json()["serial"] == "SN1"
+    again = mapi.post(f"/installers/{installer['id']}/devices", device_body("Sn1", "2024-02-02"))
+    body = problem(again)
+    assert again.status_code == 422
+    assert [(e["field"], e["rule"]) for e in body["errors"]] == [("serial", "P-05")]
+    assert len(_devices()) == 1
+
+
+def test_P05_page_form_refuses_a_serial_registered_in_another_case(app, client, programme):
+    web_installer(app, client, programme)
+    data = {"model_code": "TV-KOND-24C", "serial": "SN-100", "production_code": "FD612", "installed_on": "2024-01-20"}
+    first = client.post("/t/manufacturer/devices/new", data={**data, "proof": (io.BytesIO(PDF), "proof.pdf")},
+                        content_type="multipart/form-data")
+    assert first.status_code == 302, first.get_data(as_text=True)
+    again = client.post("/t/manufacturer/devices/new", data={**data, "serial": "sn-100 ",
+                                                             "proof": (io.BytesIO(PDF), "proof.pdf")},
+                        content_type="multipart/form-data")
+    assert again.status_code == 422
+    assert "(P-05)" in again.get_data(as_text=True)
+    assert [d.serial for d in _devices()] == ["SN-100"]
