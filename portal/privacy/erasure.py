@@ -46,9 +46,39 @@ _EPOCH_FOR = {DateTime: __import__("datetime").datetime(1970, 1, 1, tzinfo=__imp
               Date: date(1970, 1, 1)}
 
 
-def retention_until(today: date) -> date:
+def retention_until(tax_year: int) -> date:
     """Tax and accounting records: 5 years after the end of the tax year."""
-    return date(today.year + 5, 12, 31)
+    return date(tax_year + 5, 12, 31)
+
+
+def _last_tax_year(table: str, ids: list[int], today: date) -> int | None:
+    """The latest tax year the subject's kept rows of ``table`` document; None when they document none (nothing
+    is kept then). A table not named here is kept as if its record were of this year — the safe side."""
+    from sqlalchemy import func
+
+    if table == "installers":  # PIT-8C data backs the rewards the participant received (seed §5.14)
+        from portal.loyalty.models import RewardOrder
+
+        last = db.session.scalar(select(func.max(RewardOrder.delivered_on)).where(
+            RewardOrder.installer_id.in_(ids), RewardOrder.delivered_on.is_not(None)))
+        return last.year if last is not None else None
+    if table == "settlement_lines":  # the partner's rewards: the year of the settlement (or its later approval)
+        from portal.leads.models import Settlement, SettlementLine
+
+        row = db.session.execute(select(func.max(Settlement.as_of), func.max(Settlement.approved_at))
+                                 .join(SettlementLine, SettlementLine.settlement_id == Settlement.id)
+                                 .where(SettlementLine.id.in_(ids))).first()
+        years = [value.year for value in (row or ()) if value is not None]
+        return max(years) if years else None
+    return today.year
+
+
+def _kept_until(table: str, ids: list[int], today: date) -> date | None:
+    """The deletion date of the legally kept columns of these rows, or None when the law no longer asks for them."""
+    year = _last_tax_year(table, ids, today)
+    if year is None or retention_until(year) < today:
+        return None
+    return retention_until(year)
 
 
 def erase(user_id: int, *, clock: Clock, request_id: int | None = None, actor=None) -> ErasureLog:
@@ -70,12 +100,15 @@ def erase(user_id: int, *, clock: Clock, request_id: int | None = None, actor=No
                                         .execution_options(synchronize_session=False))
             counts[table] = {"deleted": result.rowcount or 0}
             continue
-        erasable = [e for e in columns.get(table, []) if e.retention != RETAINED]
-        kept = [e for e in columns.get(table, []) if e.retention == RETAINED]
+        entries = columns.get(table, [])
+        kept_until = _kept_until(table, found.ids, clock.today()) if any(
+            e.retention == RETAINED for e in entries) else None
+        erasable = [e for e in entries if e.retention != RETAINED or kept_until is None]
+        kept = [e for e in entries if e.retention == RETAINED and kept_until is not None]
         if kept:
             retained.append({"table": table, "columns": [e.column for e in kept], "rows": len(found.ids),
                              "reason": "retained: legal obligation (tax and accounting, 5 years after the tax year)",
-                             "delete_on": retention_until(clock.today()).isoformat()})
+                             "delete_on": kept_until.isoformat()})
         changed = 0
         for pk in found.ids if erasable else []:
             values = {e.column: _masked(model.__table__.c[e.column], pk) for e in erasable}

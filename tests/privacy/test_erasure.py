@@ -69,14 +69,34 @@ def test_G05_erasure_leaves_no_canary_except_legally_retained_and_touches_nobody
         assert again.residues == 0 and all(v in ({"masked": 0}, {"deleted": 0}) for v in again.counts.values())
 
 
+def _recent_tax_records(tenant, subject) -> None:
+    """The subject's reward delivered in 2025 and its settlement of 2025: both kept until 2030 (test_retention.py
+    covers records whose years are over, and subjects without any)."""
+    from datetime import date
+
+    from sqlalchemy import update
+
+    from portal.leads.models import Settlement
+    from portal.loyalty.models import Installer, RewardOrder
+
+    with use_tenant(tenant.id):
+        installer = db.session.scalars(select(Installer).where(Installer.user_id == subject.id)).one()
+        db.session.execute(update(RewardOrder).where(RewardOrder.installer_id == installer.id)
+                           .values(state="delivered", delivered_on=date(2025, 6, 1)))
+        db.session.execute(update(Settlement).values(as_of=date(2025, 10, 1)))
+        db.session.commit()
+
+
 def test_G05_retained_records_are_marked_with_their_reason_and_deletion_date(app, tenant_a, clock):
     subject = factories.subject_everywhere(tenant_a, "zzcanary3")
+    _recent_tax_records(tenant_a, subject)
     with use_tenant(tenant_a.id):
         log = erasure.erase(subject.id, clock=clock)
     tables = {r["table"]: r for r in log.retained}
     assert tables["settlement_lines"]["columns"] == ["partner_nip"]
     assert "legal obligation" in tables["settlement_lines"]["reason"]
-    assert tables["settlement_lines"]["delete_on"] == "2031-12-31"
+    assert tables["settlement_lines"]["delete_on"] == "2030-12-31"
+    assert tables["installers"]["delete_on"] == "2030-12-31"
 
 
 def test_G05_backup_replay_erases_the_subject_again(app, tenant_a, clock):
@@ -180,6 +200,7 @@ def test_G05_a_namesake_does_not_block_the_erasure_but_a_note_naming_the_subject
 
 def test_G05_legally_retained_records_are_erased_when_their_date_comes(app, tenant_a, clock):
     subject = factories.subject_everywhere(tenant_a, "zzcanary8")
+    _recent_tax_records(tenant_a, subject)  # both kept until 31 December 2030
     with use_tenant(tenant_a.id):
         erasure.erase(subject.id, clock=clock)
         db.session.commit()
