@@ -22,6 +22,7 @@ from portal.tenancy.guard import across_tenants
 from portal.tenancy.models import Tenant
 
 BATCH = 200_000
+BUNDLE_BATCH = 500
 
 
 def tenant_tables():
@@ -67,6 +68,7 @@ def delete_tenant(tenant_id: int, *, clock: Clock, job_id: str = "") -> Deletion
 
         notification_ids = list(db.session.scalars(select(Notification.id).where(
             Notification.tenant_id == tenant_id)))
+        _delete_bundles(tenant_id, certificate, clock=clock)  # before their rows: the rows are how they are found
         for table in tenant_tables():
             while True:  # one statement a batch: the database picks and deletes the ids itself
                 batch = select(table.c.id).where(table.c.tenant_id == tenant_id).limit(BATCH).scalar_subquery()
@@ -77,7 +79,7 @@ def delete_tenant(tenant_id: int, *, clock: Clock, job_id: str = "") -> Deletion
                 counts[table.name] = counts.get(table.name, 0) + deleted
                 certificate.counts = counts
                 db.session.commit()
-    certificate.files = _delete_files(tenant_id)
+    certificate.files = (certificate.files or 0) + _delete_files(tenant_id)
     certificate.redis_keys = _delete_redis(tenant_id, notification_ids)
     db.session.execute(update(Tenant).where(Tenant.id == tenant_id).values(
         status="deleted", dpo_name="", dpo_email="", name=f"deleted tenant {tenant_id}"))
@@ -87,6 +89,26 @@ def delete_tenant(tenant_id: int, *, clock: Clock, job_id: str = "") -> Deletion
                                                    sort_keys=True).encode()).hexdigest()
     db.session.commit()
     return certificate
+
+
+def _delete_bundles(tenant_id: int, certificate: DeletionCertificate, *, clock: Clock) -> None:
+    """The tenant's access bundles (G-04) sit in the shared UPLOAD_DIR/exports, outside its own folder: each live
+    one's file is removed and the row marked deleted, committed batch by batch with the certificate's file count. A
+    crash before a commit leaves those rows live, so the re-run removes what is left and counts each file once."""
+    from portal.privacy.export import bundle_path
+    from portal.privacy.models import ExportBundle
+
+    while True:
+        bundles = list(db.session.scalars(select(ExportBundle).where(
+            ExportBundle.tenant_id == tenant_id, ExportBundle.deleted_at.is_(None)).order_by(ExportBundle.id)
+            .limit(BUNDLE_BATCH)))
+        if not bundles:
+            return
+        for bundle in bundles:
+            bundle_path(bundle.filename).unlink(missing_ok=True)
+            bundle.deleted_at = clock.now()
+        certificate.files = (certificate.files or 0) + len(bundles)
+        db.session.commit()
 
 
 def _delete_files(tenant_id: int) -> int:

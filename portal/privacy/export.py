@@ -64,14 +64,20 @@ def build(request_id: int, user_id: int, *, tenant_name: str, clock: Clock) -> t
         archive.writestr("summary.html", _summary(data, tenant_name, clock))
     token = secrets.token_urlsafe(32)
     name = secrets.token_hex(16) + ".zip"
-    folder = Path(current_app.config["UPLOAD_DIR"]) / "exports"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / name).write_bytes(buffer.getvalue())
+    path = bundle_path(name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(buffer.getvalue())
     bundle = ExportBundle(request_id=request_id, filename=name, token_sha256=hashlib.sha256(token.encode()).hexdigest(),
                           expires_at=clock.now() + timedelta(days=LINK_DAYS))
     db.session.add(bundle)
     db.session.flush()
     return bundle, token
+
+
+def bundle_path(filename: str) -> Path:
+    """Where a bundle's zip lives: UPLOAD_DIR/exports, shared by every tenant (the contract-end deletion, C-04, finds
+    a tenant's files through its bundle rows)."""
+    return Path(current_app.config["UPLOAD_DIR"]) / "exports" / filename
 
 
 def _summary(data: dict[str, list[dict]], tenant_name: str, clock: Clock) -> str:
@@ -92,7 +98,7 @@ def open_bundle(token: str, *, clock: Clock) -> tuple[ExportBundle, Path] | None
     bundle = db.session.scalars(select(ExportBundle).where(ExportBundle.token_sha256 == digest)).first()
     if bundle is None or bundle.deleted_at is not None or utc(bundle.expires_at) <= clock.now():
         return None
-    path = Path(current_app.config["UPLOAD_DIR"]) / "exports" / bundle.filename
+    path = bundle_path(bundle.filename)
     return (bundle, path) if path.exists() else None
 
 
@@ -101,7 +107,7 @@ def purge_expired(*, clock: Clock) -> int:
     removed = 0
     for bundle in db.session.scalars(select(ExportBundle).where(ExportBundle.deleted_at.is_(None),
                                                                 ExportBundle.expires_at <= clock.now())):
-        (Path(current_app.config["UPLOAD_DIR"]) / "exports" / bundle.filename).unlink(missing_ok=True)
+        bundle_path(bundle.filename).unlink(missing_ok=True)
         bundle.deleted_at = clock.now()
         removed += 1
     return removed

@@ -5,6 +5,7 @@ so renewals do not drift at month ends, and access bundles deleted with the tena
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -13,7 +14,10 @@ from portal.core.clock import as_of
 from portal.core.errors import DomainError
 from portal.extensions import db
 from portal.operator import contracts, offboarding
-from portal.operator.models import Contract
+from portal.operator.models import Contract, DeletionCertificate
+from portal.privacy import requests
+from portal.privacy.models import ExportBundle
+from portal.tenancy.guard import use_tenant
 from portal.tenancy.models import Tenant
 from tests import factories
 
@@ -142,3 +146,65 @@ def test_C01_a_drifted_end_is_put_back_on_the_start_based_end_at_the_next_renewa
     contract.current_end = date(2025, 8, 28)  # what the old renewal stored
     contracts.renew_due(as_of=date(2025, 8, 30))
     assert contract.current_end == date(2025, 8, 31)
+
+
+# C-04: access bundles on disk go with the tenant
+
+def _bundle(tenant, email: str) -> Path:
+    from flask import current_app
+
+    factories.user(tenant, email=email, first_name="Ola")
+    day = as_of(TODAY)
+    with use_tenant(tenant.id):
+        row, _token = requests.file("access", channel="dpo", clock=day, email=email, verified=True, note="x")
+        requests.process(row, clock=day, tenant_name=tenant.name)
+        bundle = db.session.scalars(select(ExportBundle).where(ExportBundle.request_id == row.id)).one()
+        db.session.commit()
+        return Path(current_app.config["UPLOAD_DIR"]) / "exports" / bundle.filename
+
+
+def test_C04_tenant_deletion_removes_its_access_bundles_and_counts_them(app, tenant_a, tenant_b, clock):
+    mine = [_bundle(tenant_a, "ola@example.com"), _bundle(tenant_a, "ela@example.com")]
+    other = _bundle(tenant_b, "ula@example.com")
+    assert all(p.exists() for p in [*mine, other])
+    certificate = offboarding.delete_tenant(tenant_a.id, clock=clock)
+    assert not any(p.exists() for p in mine)
+    assert other.exists()  # another tenant's bundle stays
+    assert certificate.files == 2 and certificate.counts["export_bundles"] == 2
+
+
+def test_C04_bundle_deletion_finishes_after_a_crash_and_counts_each_file_once(app, tenant_a, clock, monkeypatch):
+    paths = [_bundle(tenant_a, "ola@example.com"), _bundle(tenant_a, "ela@example.com")]
+    original = Path.unlink
+    calls = {"n": 0}
+
+    def crash_on_the_second(self, *args, **kwargs):
+        if self in paths:
+            calls["n"] += 1
+            if calls["n"] == 2:
+                raise RuntimeError("worker killed")
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "unlink", crash_on_the_second)
+    with pytest.raises(RuntimeError):
+        offboarding.delete_tenant(tenant_a.id, clock=clock)
+    monkeypatch.undo()
+    db.session.rollback()
+    assert sum(p.exists() for p in paths) == 1
+    certificate = offboarding.delete_tenant(tenant_a.id, clock=clock)
+    assert not any(p.exists() for p in paths)
+    assert certificate.finished_at is not None and certificate.files == 2
+    assert offboarding.remaining_rows(tenant_a.id) == 0
+    assert db.session.scalars(select(DeletionCertificate)).one().files == 2
+
+
+def test_C04_a_bundle_already_purged_is_not_counted_again(app, tenant_a, clock):
+    from portal.privacy import export
+
+    path = _bundle(tenant_a, "ola@example.com")
+    with use_tenant(tenant_a.id):
+        assert export.purge_expired(clock=as_of(date(2026, 4, 1))) == 1
+        db.session.commit()
+    assert not path.exists()
+    certificate = offboarding.delete_tenant(tenant_a.id, clock=clock)
+    assert certificate.files == 0 and certificate.counts["export_bundles"] == 1
