@@ -89,7 +89,7 @@ def create_lead(body: dict) -> Reply:
     data = {key: body.get(key) for key in submission.LEAD_FIELDS}
     lead = submission.submit(partner, data, rules_on(submitted_on), submitted_on=submitted_on, clock=get_clock(),
                              actor=context.actor(), ref=body.get("ref"),
-                             vendor_consent=body.get("vendor_consent") is True)
+                             vendor_consent=body.get("vendor_consent") is True, channel="api")
     return Reply(serialise.lead(lead), 201, {"id": lead.id})
 
 

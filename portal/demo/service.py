@@ -101,7 +101,7 @@ def _demo_programme(tenant, kind: str | None, *, clock: Clock) -> None:
                                         "customer_address": "ul. Przykładowa 1, Kraków", "family": family,
                                         "plan": "Standard", "billing": billing,
                                         "licences": str(max(rules.min_quantity, 20)), "pcs": "25"},
-                              rules, submitted_on=rules.starts_on, clock=clock, vendor_consent=True)
+                              rules, submitted_on=rules.starts_on, clock=clock, vendor_consent=True, channel="import")
     elif kind == "loyalty":
         from portal.loyalty.service import devices, members
         from portal.loyalty.service.programme import rules_on

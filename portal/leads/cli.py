@@ -79,7 +79,7 @@ def import_leads(slug: str, file: Path, commit_valid: bool, day: date | None) ->
             raise DomainError(f"No partner with NIP {row['partner_nip']}; import the partners first.",
                               field="partner_nip", rule="L-01")
         submission.submit(partner, row, rules_on(submitted_on), submitted_on=submitted_on, clock=get_clock(),
-                          ref=row["ref"], vendor_consent=True)
+                          ref=row["ref"], vendor_consent=True, channel="import")
 
     del tenant
     report(run_import(file.read_text(encoding="utf-8"), LEAD_COLUMNS, handle, commit_valid=commit_valid), "leads")

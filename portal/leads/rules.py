@@ -114,6 +114,7 @@ class LeadRules:
     asked: frozenset[str] = frozenset({"plan", "pcs"})
     quantity_unit: str = "licences"
     lead_consent_kind: str | None = "data_transfer"
+    lead_consent_texts: dict[str, str] = field(default_factory=dict)  # language → the lead form's consent text
 
     def asks(self, column: str) -> bool:
         """L-02: whether a submission of this programme holds ``column`` (the always-asked ones are not optional)."""
@@ -168,6 +169,9 @@ class LeadRules:
             quantity_unit=lead.get("quantity_unit", "licences"),
             lead_consent_kind=next((c.get("kind") for c in definition.get("consents", [])
                                     if c.get("scope") == "lead_form"), "data_transfer"),
+            lead_consent_texts=next(({key.removeprefix("text_"): text for key, text in c.items()
+                                      if key.startswith("text_") and text}
+                                     for c in definition.get("consents", []) if c.get("scope") == "lead_form"), {}),
         )
 
     def first_match(self, family: str, billing: str, band: int) -> tuple[int, RewardRule] | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import date
@@ -239,8 +240,9 @@ def check(partner: Partner, data: dict, rules: LeadRules, *, submitted_on: date,
 
 
 def submit(partner: Partner, data: dict, rules: LeadRules, *, submitted_on: date, clock: Clock, actor=None,
-           ref: str | None = None, vendor_consent: bool = False) -> Lead:
-    """Register a lead; L-21: the partner consents to passing the lead's data to the vendor for verification."""
+           ref: str | None = None, vendor_consent: bool = False, channel: str = "web") -> Lead:
+    """Register a lead; L-21: the partner consents to passing the lead's data to the vendor for verification,
+    recorded in the partner's consent ledger (G-08) through ``channel`` (web, api, import)."""
     ref = ref.strip() if ref is not None else None
     clean, problems = check(partner, data, rules, submitted_on=submitted_on, ref=ref)
     if not vendor_consent:
@@ -267,8 +269,26 @@ def submit(partner: Partner, data: dict, rules: LeadRules, *, submitted_on: date
 
         user = db.session.get(User, partner.user_id)
         if user is not None:
+            _record_vendor_consent(user, rules, channel=channel, clock=clock)
             notifications.notify(user, "lead_received", clock=clock, ref=lead.ref, due_on=lead.due_on.isoformat())
     return lead
+
+
+def _record_vendor_consent(user, rules: LeadRules, *, channel: str, clock: Clock) -> None:
+    """L-21 / G-08: the lead form's consent as a consent of the partner's account — once per text agreed to while it
+    stays in force; after a withdrawal the next lead records it anew. A §7 declaration (the agency vouches for its
+    contact's data) is the agency's statement, not a consent about its own data: it stays on the lead only."""
+    if rules.lead_consent_kind != "data_transfer":
+        return
+    from portal.privacy import consents
+
+    texts = rules.lead_consent_texts
+    text = texts.get(_reader_language()) or texts.get("pl") or next(iter(texts.values()), "") or \
+        "consent to passing the lead's data to the vendor for verification"
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    current = consents.active(user.id, "vendor_transfer")
+    if current is None or current.text_sha256 != digest:
+        consents.give(user, "vendor_transfer", version=None, text_sha256=digest, channel=channel, clock=clock)
 
 
 def new_ref() -> str:
