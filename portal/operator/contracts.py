@@ -142,7 +142,23 @@ def _close(contract: Contract, *, on: date, ground: str) -> Contract:
     contract.ended_on, contract.end_ground = on, ground
     contract.customer_fault = summary.customer_fault
     contract.export_until, contract.delete_by = summary.export_until, summary.delete_by
+    _tell_the_organiser(contract)
     return contract
+
+
+def _tell_the_organiser(contract: Contract) -> None:
+    """C-04: the organiser's admins and its data-protection officer learn the end date, the last day to download the
+    export and the day by which everything is deleted (in the tenant's outbox, committed with the end)."""
+    from portal.accounts.models import ADMIN, DPO, User
+    from portal.notifications import service as notifications
+    from portal.tenancy.guard import use_tenant
+
+    with use_tenant(contract.tenant_id):
+        for user in db.session.scalars(select(User).where(User.role.in_((ADMIN, DPO)), User.is_active_account)
+                                       .order_by(User.id)):
+            notifications.notify(user, "contract_ended", clock=get_clock(), ended_on=contract.ended_on.isoformat(),
+                                 export_until=contract.export_until.isoformat(),
+                                 delete_by=contract.delete_by.isoformat())
 
 
 def get(contract_id: int) -> Contract:

@@ -1,0 +1,54 @@
+"""C-04: when the contract ends — terminated, or a term left to expire — the organiser's admins and its DPO are told
+the end date, until when they can export, and by when everything is deleted; nobody else, no other organiser."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from portal.accounts.models import ADMIN, DPO, PARTICIPANT, STAFF
+from portal.extensions import db
+from portal.notifications.models import Notification
+from portal.operator import contracts
+from portal.tenancy.guard import use_tenant
+from tests import factories
+
+
+def _told(tenant) -> dict[str, dict]:
+    from portal.accounts.models import User
+
+    db.session.rollback()
+    with use_tenant(tenant.id):
+        rows = db.session.execute(select(User.email, Notification.params).join(Notification,
+                                  Notification.user_id == User.id).where(Notification.kind == "contract_ended"))
+        return {email: params for email, params in rows}
+
+
+def _people(tenant, prefix: str) -> None:
+    for role in (ADMIN, DPO, STAFF, PARTICIPANT):
+        factories.user(tenant, role, email=f"{prefix}-{role}@example.com")
+
+
+def test_C04_termination_tells_the_admins_and_the_dpo_the_export_and_deletion_dates(app, tenant_a, tenant_b, clock):
+    _people(tenant_a, "a")
+    _people(tenant_b, "b")
+    contract = contracts.create(tenant_a.id, starts_on=date(2026, 1, 1), term_months=12)
+    today = clock.today()
+    contracts.end(contract, on=today, ground="payment_delay_over_30_days")
+    db.session.commit()
+    told = _told(tenant_a)
+    assert set(told) == {"a-admin@example.com", "a-dpo@example.com"}
+    assert {(p["ended_on"], p["export_until"], p["delete_by"]) for p in told.values()} == {
+        (contract.ended_on.isoformat(), contract.export_until.isoformat(), contract.delete_by.isoformat())}
+    assert _told(tenant_b) == {}
+
+
+def test_C04_a_term_left_to_expire_is_told_too(app, tenant_a, clock):
+    _people(tenant_a, "a")
+    contracts.create(tenant_a.id, starts_on=date(2025, 1, 1), term_months=12, auto_renew=False)
+    contracts.renew_due(as_of=date(2026, 1, 1))
+    db.session.commit()
+    told = _told(tenant_a)
+    assert set(told) == {"a-admin@example.com", "a-dpo@example.com"}
+    assert {p["ended_on"] for p in told.values()} == {"2025-12-31"}
