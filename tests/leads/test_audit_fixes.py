@@ -3,16 +3,21 @@ shown base (E-04), decisions dated in the future (L-07), each lead counted once 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 
+from portal.core.clock import FixedClock, as_of
+from portal.core.errors import DomainError
 from portal.extensions import db
 from portal.leads.models import Sale
+from portal.leads.service import review
 from portal.leads.service import settlement as settlement_service
 from portal.tenancy import service as tenants
 from portal.tenancy.guard import set_current_tenant
+from tests.api.conftest import api, distributor, lead_body, partner_body, problem  # noqa: F401
 from tests.leads.conftest import lead_row, partner_row
 from tests.leads.test_campaign_commands import by_ref
 
@@ -101,3 +106,61 @@ def test_E04_every_payable_line_is_reproducible_from_its_base_and_rate(campaign)
     for line in lines.values():
         shown = (Decimal(line["base"]) * Decimal(line["rate"])).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
         assert Decimal(line["amount"]) == shown, line
+
+
+# ---------------------------------------------------------------- L-07
+
+
+def _decide_file(campaign, *rows: str):
+    return campaign.csv("future.csv", "ref,decision,decided_on,reason", list(rows))
+
+
+def test_L07_cli_refuses_a_decision_dated_after_today(campaign, app):
+    campaign.partners(partner_row(1))
+    campaign.leads(lead_row("D1", 1, 1), lead_row("D2", 1, 2))
+    result = campaign.run("leads", "decide", "distributor",
+                          _decide_file(campaign, "D1,qualified,2018-08-20,", "D2,qualified,2030-01-01,"),
+                          "--as-of", "2018-08-20")
+    assert result.exit_code != 0
+    assert "line 3: L-07" in result.output and "2030-01-01" in result.output
+    ctx = _in_distributor(app)
+    try:  # all or nothing: the good row is not written either
+        assert review.by_ref("D1").status == review.by_ref("D2").status == "pending"
+    finally:
+        ctx.pop()
+    # the same file without the future row goes through: a decision on the day itself is fine
+    ok = campaign.run("leads", "decide", "distributor", _decide_file(campaign, "D1,qualified,2018-08-20,"),
+                      "--as-of", "2018-08-20")
+    assert ok.exit_code == 0, ok.output
+
+
+def test_L07_decide_names_the_field_and_today_is_the_tenants_day(campaign, app):
+    campaign.partners(partner_row(1))
+    campaign.leads(lead_row("D1", 1, 1))
+    ctx = _in_distributor(app)
+    try:
+        lead = review.by_ref("D1")
+        # 22:30 UTC on 20 August is already 21 August in Warsaw
+        late = FixedClock(datetime(2018, 8, 20, 22, 30, tzinfo=UTC))
+        with pytest.raises(DomainError) as refused:
+            review.decide(lead, "qualified", decided_on=date(2018, 8, 22), clock=late)
+        assert (refused.value.field, refused.value.rule) == ("decided_on", "L-07")
+        assert "2018-08-21" in refused.value.message
+        assert lead.status == "pending"
+        review.decide(lead, "qualified", decided_on=date(2018, 8, 21), clock=late)
+        assert (lead.status, lead.decided_on) == ("qualified", date(2018, 8, 21))
+    finally:
+        db.session.rollback()
+        ctx.pop()
+
+
+def test_L07_api_answers_422_on_decided_on_for_a_future_decision(api, app):  # noqa: F811
+    partner_id = api.post("/participants", partner_body(1)).get_json()["id"]
+    assert api.post("/leads", lead_body("F1", partner_id, 1)).status_code == 201
+    app.extensions["clock"] = as_of(date(2018, 8, 20))
+    response = api.post("/leads/F1/decision", {"decision": "qualified", "decided_on": "2018-08-21"})
+    assert response.status_code == 422
+    assert [(e["field"], e["rule"]) for e in problem(response)["errors"]] == [("decided_on", "L-07")]
+    assert api.get("/leads/F1").get_json()["status"] == "pending"
+    ok = api.post("/leads/F1/decision", {"decision": "qualified", "decided_on": "2018-08-20"})
+    assert ok.status_code == 200 and ok.get_json()["status"] == "qualified"

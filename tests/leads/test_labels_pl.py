@@ -26,7 +26,7 @@ def _cells(html: str, column: int) -> list[str]:
 
 
 def test_L19_settlement_page_in_polish_shows_labels_and_reasons_not_codes(app, client, campaign):
-    tenant = _setup(app)
+    tenant = _setup(app, "2018-10-05")  # L-07: the decisions of 2018-08-13 are past
     _standard_campaign(campaign)
     result, _rows = campaign.settle(1, "2018-10-05")
     assert result.exit_code == 0, result.output
@@ -52,7 +52,7 @@ def test_L19_settlement_page_in_polish_shows_labels_and_reasons_not_codes(app, c
 
 
 def test_L19_the_same_settlement_in_english_keeps_its_english_wording(app, client, campaign):
-    tenant = _setup(app)
+    tenant = _setup(app, "2018-10-05")  # L-07: the decisions of 2018-08-13 are past
     _standard_campaign(campaign)
     campaign.settle(1, "2018-10-05")
     staff = factories.user(tenant, STAFF, email="staff@distributor.example.com", locale="en")
@@ -64,7 +64,7 @@ def test_L19_the_same_settlement_in_english_keeps_its_english_wording(app, clien
 
 
 def test_L05_L14_L16_reasons_from_the_definition_and_the_limits_in_polish(app, client, campaign):
-    tenant = _setup(app)
+    tenant = _setup(app, "2018-10-05")  # L-07: the decisions of 2018-08-13 are past
     campaign.partners(partner_row(1), partner_row(2))
     campaign.leads(lead_row("F1", 1, 1), *(lead_row(f"M{i}", 2, 10 + i) for i in range(1, 7)))
     campaign.decide("F1,qualified,2018-08-13,", *(f"M{i},qualified,2018-08-13," for i in range(1, 7)))
@@ -82,7 +82,7 @@ def test_L05_L14_L16_reasons_from_the_definition_and_the_limits_in_polish(app, c
 
 
 def test_L19_partner_statement_in_polish_and_the_csv_keeps_its_codes(app, client, campaign):
-    tenant = _setup(app)
+    tenant = _setup(app, "2018-10-05")  # L-07: the decisions of 2018-08-13 are past
     campaign.partners(partner_row(1))
     campaign.leads(lead_row("S1", 1, 1))
     campaign.decide("S1,qualified,2018-08-13,")
@@ -107,7 +107,7 @@ def test_L19_statement_pdf_in_polish_prints_the_labels(app, client, campaign):
     from portal.leads.documents import statement_rows
     from portal.leads.models import SettlementLine
 
-    tenant = _setup(app)
+    tenant = _setup(app, "2018-10-05")  # L-07: the decisions of 2018-08-13 are past
     _standard_campaign(campaign)
     campaign.settle(1, "2018-10-05")
     staff = factories.user(tenant, STAFF, email="staff@distributor.example.com")

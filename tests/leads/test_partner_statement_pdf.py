@@ -19,7 +19,7 @@ ENGLISH = ("of sale value", "base capped at", "came before the qualification", "
 
 
 def _partner_one(app, client, campaign):
-    tenant = _setup(app)
+    tenant = _setup(app, "2018-10-05")  # L-07: the decisions of 2018-08-13 are past
     _standard_campaign(campaign)
     result, _rows = campaign.settle(1, "2018-10-05")
     assert result.exit_code == 0, result.output

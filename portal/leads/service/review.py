@@ -57,6 +57,11 @@ def decide(lead: Lead, decision: str, *, decided_on: date, reason: str = "", act
         raise DomainError(_("Give the partner the reason for the rejection."), field="reason", rule="L-07")
     if decided_on < lead.submitted_on:
         raise DomainError(_("A decision cannot come before the submission."), field="decided_on", rule="L-07")
+    today = clock.today(_timezone(lead))
+    if decided_on > today:
+        raise DomainError(_("The decision date %(day)s is after today (%(today)s); a decision cannot be dated in "
+                            "the future.", day=decided_on.isoformat(), today=today.isoformat()),
+                          field="decided_on", rule="L-07")
     if lead.status != PENDING:
         if lead.status == decision and lead.decided_on == decided_on:
             return lead  # the same decision again (a re-run import): nothing changes
@@ -75,6 +80,14 @@ def decide(lead: Lead, decision: str, *, decided_on: date, reason: str = "", act
         if user is not None:
             notifications.notify(user, f"lead_{decision}", clock=clock, ref=lead.ref, reason=reason)
     return lead
+
+
+def _timezone(lead: Lead) -> str:
+    """E-04: "today" is the day in the organiser's time zone."""
+    from portal.tenancy.models import Tenant
+
+    tenant = db.session.get(Tenant, lead.tenant_id)
+    return tenant.timezone if tenant is not None and tenant.timezone else "Europe/Warsaw"
 
 
 def _already_decided(lead: Lead) -> str:
