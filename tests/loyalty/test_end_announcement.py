@@ -52,3 +52,23 @@ def test_P40_the_participant_reads_the_announcement_in_their_language(programme,
             user.locale = locale
             subject, body = notifications._render(notice, user, tenant)
             assert subject and all(word in body for word in words), (locale, subject, body)
+
+
+def test_P40_E02_a_definition_cannot_shorten_the_three_months_notice(programme, app):
+    import dataclasses
+    from datetime import date
+
+    import pytest
+
+    from portal.core.errors import DomainError
+    from portal.loyalty.service.programme import announce_end, rules_on
+    from portal.tenancy.guard import use_tenant
+    from portal.tenancy.models import Tenant
+
+    tenant = db.session.scalars(select(Tenant).where(Tenant.slug == "manufacturer")).one()
+    with use_tenant(tenant.id):
+        lax = dataclasses.replace(rules_on(date(2024, 3, 15)), end_notice_months=0)
+        with pytest.raises(DomainError) as refused:
+            announce_end(date(2024, 3, 15), date(2024, 3, 23), tenant_id=tenant.id, rules=lax)
+        assert refused.value.rule == "P-40" and "2024-06-15" in refused.value.message
+        db.session.rollback()

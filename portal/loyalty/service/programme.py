@@ -15,6 +15,7 @@ from portal.extensions import db
 from portal.loyalty.models import Installer, ProgrammeEnd
 from portal.loyalty.rules import LoyaltyRules
 from portal.programmes import service as programmes
+from portal.programmes.changes import END_NOTICE_MONTHS
 
 
 def _parse(definition: dict) -> LoyaltyRules | None:
@@ -42,12 +43,13 @@ def announce_end(announced_on: date, ends_on: date, *, tenant_id: int, rules: Lo
                  clock: Clock | None = None) -> ProgrammeEnd:
     """P-40 / E-02: the end date is at least 3 months after the announcement; joining closes at once; the
     participants are told."""
-    if ends_on < announced_on + relativedelta(months=rules.end_notice_months):
+    months = max(rules.end_notice_months, END_NOTICE_MONTHS)  # a definition may lengthen the notice, not shorten it
+    if ends_on < announced_on + relativedelta(months=months):
         raise DomainError(ngettext("The end must be at least %(num)d month after the announcement (on or after "
                                    "%(day)s).",
                                    "The end must be at least %(num)d months after the announcement (on or after "
-                                   "%(day)s).", rules.end_notice_months,
-                                   day=announced_on + relativedelta(months=rules.end_notice_months)),
+                                   "%(day)s).", months,
+                                   day=announced_on + relativedelta(months=months)),
                           field="ends_on", rule="P-40")
     current = end()
     if current is not None:
