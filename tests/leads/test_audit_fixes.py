@@ -9,16 +9,18 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from portal.accounts.models import STAFF
 from portal.core.clock import FixedClock, as_of
 from portal.core.errors import DomainError
 from portal.extensions import db
 from portal.leads.models import Sale
-from portal.leads.service import review
+from portal.leads.service import queries, review
 from portal.leads.service import settlement as settlement_service
 from portal.tenancy import service as tenants
 from portal.tenancy.guard import set_current_tenant
+from tests import factories
 from tests.api.conftest import api, distributor, lead_body, partner_body, problem  # noqa: F401
-from tests.leads.conftest import lead_row, partner_row
+from tests.leads.conftest import lead_row, nip, partner_row
 from tests.leads.test_campaign_commands import by_ref
 
 
@@ -164,3 +166,55 @@ def test_L07_api_answers_422_on_decided_on_for_a_future_decision(api, app):  # n
     assert api.get("/leads/F1").get_json()["status"] == "pending"
     ok = api.post("/leads/F1/decision", {"decision": "qualified", "decided_on": "2018-08-20"})
     assert ok.status_code == 200 and ok.get_json()["status"] == "qualified"
+
+
+# ---------------------------------------------------------------- L-16
+
+
+def _standings(app) -> list[tuple[str, int]]:
+    ctx = _in_distributor(app)
+    try:
+        return [(p.nip, n) for p, n in queries.standings()]
+    finally:
+        ctx.pop()
+
+
+def test_L16_a_lead_withheld_in_one_period_and_paid_in_the_next_counts_once(campaign, app, client):
+    campaign.partners(partner_row(2, "arrears"))
+    campaign.leads(*(lead_row(f"W{i}", 2, i) for i in range(1, 4)))
+    campaign.decide(*(f"W{i},qualified,2018-08-13," for i in range(1, 4)))
+    campaign.sales(*(f"W{i},2018-08-2{i},O365,annual,20,1000.00,0,yes" for i in range(1, 4)))
+    _, rows = campaign.settle(1, "2018-10-05")
+    assert {r["status"] for r in by_ref(rows).values()} == {"withheld"}
+    _approve(campaign, 1)
+    campaign.partners(partner_row(2))  # the arrears are paid
+    _, rows = campaign.settle(2, "2019-01-10")
+    assert {r["status"] for r in by_ref(rows).values()} == {"payable"}
+    award = [r for r in rows if r["line"] == "top_partner_award"]
+    assert [(r["partner_nip"], r["reason"], r["amount"]) for r in award] == [
+        (nip(2), "most realised leads in the campaign: 3", "1000.00")]
+    assert _standings(app) == [(nip(2), 3)]
+    tenant = tenants.by_slug("distributor")
+    factories.login(client, tenant, factories.user(tenant, STAFF, email="staff@distributor.example.com").email)
+    page = client.get("/t/distributor/standings").get_data(as_text=True)
+    assert f"({nip(2)})</td><td>3</td>" in page and "1000.00 PLN" in page
+
+
+def test_L16_standings_count_as_the_settlement_does(campaign, app):
+    """A lead realised but not paid (monthly, too few months of consumption) is realised for the award; the
+    standings show the same count the settlement's award line names."""
+    campaign.partners(partner_row(1), partner_row(3))
+    campaign.leads(lead_row("P1", 1, 1), lead_row("P2", 1, 2), lead_row("P3", 1, 3, "O365", "monthly", 20),
+                   lead_row("Q1", 3, 4), lead_row("Q2", 3, 5))
+    campaign.decide(*(f"{r},qualified,2018-08-13," for r in ("P1", "P2", "P3", "Q1", "Q2")))
+    campaign.sales("P1,2018-08-20,O365,annual,20,1000.00,0,yes", "P2,2018-08-21,O365,annual,20,1000.00,0,yes",
+                   "P3,2018-08-22,O365,monthly,20,300.00,1,yes", "Q1,2018-10-20,O365,annual,20,1000.00,0,yes",
+                   "Q2,2018-10-21,O365,annual,20,1000.00,0,yes")
+    assert _standings(app) == []  # nothing settled yet
+    campaign.settle(1, "2018-10-05")
+    assert _standings(app) == [(nip(1), 3)]  # the period-1 run sees partner 1's three realised leads
+    _approve(campaign, 1)
+    _, rows = campaign.settle(2, "2019-01-10")
+    award = [(r["partner_nip"], r["reason"]) for r in rows if r["line"] == "top_partner_award"]
+    assert award == [(nip(1), "most realised leads in the campaign: 3")]
+    assert _standings(app) == [(nip(1), 3), (nip(3), 2)]

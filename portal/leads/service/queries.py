@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
@@ -49,13 +48,9 @@ def statements(partner_id: int) -> list[Statement]:
 
 
 def standings(limit: int = 20) -> list[tuple[Partner, int]]:
-    """L-16: partners by realised leads over the campaign, from the latest settlement run of each period."""
-    counts: dict[int, int] = defaultdict(int)
-    for settlement in settlement_service.settlements():
-        for line in settlement_service.lines_of(settlement):
-            realised = line.status in ("payable", "withheld") or line.rule == "L-14"
-            if line.line == "reward" and line.amount >= 0 and realised:
-                counts[line.partner_id] += 1
+    """L-16: partners by realised leads over the campaign, counted as the settlement counts them for the award
+    (each lead once, however many periods listed it), up to the latest settlement run."""
+    counts = settlement_service.standings()
     partners = {p.id: p for p in db.session.scalars(select(Partner).where(Partner.id.in_(list(counts))))}
     ranked = sorted(counts.items(), key=lambda item: (-item[1], partners[item[0]].name))
     return [(partners[pid], n) for pid, n in ranked[:limit]]

@@ -405,10 +405,7 @@ def _top_partner(ctx: Context, end: date) -> list[Line]:
     rules = ctx.campaign
     if not rules.top_partner_tiers:
         return []
-    counts: dict[int, int] = defaultdict(int)
-    for lead, real in _realisations(rules.starts_on, min(end, rules.ends_on)):
-        if evaluate(lead, real, ctx).realised:
-            counts[lead.partner_id] += 1
+    counts = realised_counts(ctx, end)
     if not counts:
         return []
     best = max(counts.values())
@@ -428,6 +425,29 @@ def _top_partner(ctx: Context, end: date) -> list[Line]:
             _withhold(line, rules)
         out.append(line)
     return out
+
+
+def realised_counts(ctx: Context, end: date) -> dict[int, int]:
+    """L-16: realised leads per partner over the campaign up to ``end``; each lead once, whatever the periods that
+    listed, withheld or paid it."""
+    rules = ctx.campaign
+    counts: dict[int, int] = defaultdict(int)
+    for lead, real in _realisations(rules.starts_on, min(end, rules.ends_on)):
+        if evaluate(lead, real, ctx).realised:
+            counts[lead.partner_id] += 1
+    return dict(counts)
+
+
+def standings() -> dict[int, int]:
+    """L-16: the realised leads per partner as the latest settlement run counts them for the top-partner award
+    (the same definition, up to the end of that run's period); empty before the first run."""
+    latest = db.session.scalars(select(Settlement).order_by(Settlement.period.desc())).first()
+    if latest is None:
+        return {}
+    campaign = rules_of(version_on(latest.as_of))
+    period = campaign.period(latest.period)
+    end = min(period.sales_until, latest.as_of) if period is not None else latest.as_of
+    return realised_counts(_context(latest.as_of, campaign), end)
 
 
 def run(period_number: int, *, as_of: date, clock: Clock, actor=None) -> Settlement:
