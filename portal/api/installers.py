@@ -75,10 +75,12 @@ def _replay_device(ref: dict) -> dict:
 def register_device(installer_id: int, body: dict) -> Reply:
     """As the installer registers it (``flask devices import``): P-04 a model of the point table in force,
     P-05 serial earns once, installation and production-code limits, P-06 running campaigns add points, P-40 no
-    registrations after the month of the end's announcement. The points accrue on ``registered_on`` (today)."""
+    registrations after the month of the end's announcement. The points accrue on ``registered_on`` (today), which
+    lies between the installer's joining day and today."""
     installer = members.get(installer_id)
     registered_on = context.day_or_today(body.get("registered_on"))
     data = {key: body.get(key) for key in ("serial", "model_code", "production_code", "installed_on")}
+    devices.check_registration_day(installer, registered_on, today=context.today())
     device = devices.register(installer, data, rules_on(registered_on), registered_on=registered_on,
                               clock=get_clock(), actor=context.actor())
     return Reply(serialise.device(device), 201, {"id": device.id})

@@ -69,8 +69,8 @@ def import_devices(slug: str, file: Path, commit_valid: bool, day: date | None) 
     def handle(row: dict) -> None:
         installer = _installer(row["email"])
         registered_on = _date(row["registered_on"], "registered_on")
-        devices.register(installer, row, loyalty_rules(registered_on), registered_on=registered_on,
-                         clock=get_clock())
+        devices.check_registration_day(installer, registered_on)
+        devices.register(installer, row, rules_on(registered_on), registered_on=registered_on, clock=get_clock())
 
     report(run_import(file.read_text(encoding="utf-8"), DEVICE_COLUMNS, handle, commit_valid=commit_valid),
            "devices")

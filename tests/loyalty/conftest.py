@@ -21,7 +21,12 @@ class Programme:
         self._n = 0
 
     def run(self, *args):
-        return self.runner.invoke(args=[str(a) for a in args])
+        """One command, as its own process would run it: an ``--as-of`` moves the clock for that command only."""
+        clock = self.app.extensions["clock"]
+        try:
+            return self.runner.invoke(args=[str(a) for a in args])
+        finally:
+            self.app.extensions["clock"] = clock
 
     def csv(self, header: str, rows) -> Path:
         self._n += 1

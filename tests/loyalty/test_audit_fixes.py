@@ -112,3 +112,47 @@ def test_P05_page_form_refuses_a_serial_registered_in_another_case(app, client, 
     assert again.status_code == 422
     assert "(P-05)" in again.get_data(as_text=True)
     assert [d.serial for d in _devices()] == ["SN-100"]
+
+
+# ---------------------------------------------------------------- P-05 / P-40: the day a device is registered
+
+
+def test_P05_import_refuses_a_registration_day_after_today(programme):
+    programme.join(ALA, registered_on="2024-01-10")
+    result = programme.run("devices", "import", "manufacturer",
+                           programme.csv("email,serial,model_code,production_code,installed_on,registered_on",
+                                         [_row("SN-F", "2030-02-01", "2024-02-01"), _row("SN-T", "2024-03-01")]),
+                           "--as-of", "2024-03-01", "--commit-valid")
+    assert result.exit_code == 1
+    assert "line 2: P-05: The registration date cannot be later than today (2024-03-01)." in result.output
+    assert "line 3" not in result.output
+    assert [d.serial for d in _devices()] == ["SN-T"]
+    assert programme.statement(ALA, "2030-02-02")["balance"] == 0  # SN-T's points expired in 2026, none in 2030
+
+
+def test_P05_import_refuses_a_registration_day_before_the_participant_joined(programme):
+    programme.join(ALA, registered_on="2024-01-10")
+    result = programme.run("devices", "import", "manufacturer",
+                           programme.csv("email,serial,model_code,production_code,installed_on,registered_on",
+                                         [_row("SN-P", "2016-03-01", "2016-02-01"), _row("SN-Q", "2024-01-09"),
+                                          _row("SN-J", "2024-01-10")]),
+                           "--as-of", "2024-03-01", "--commit-valid")
+    assert result.exit_code == 1
+    assert ("line 2: P-05: The registration date cannot be earlier than the day the participant joined "
+            "(2024-01-10).") in result.output
+    assert "line 3: P-05" in result.output and "line 4" not in result.output
+    assert [d.serial for d in _devices()] == ["SN-J"]
+
+
+def test_P05_api_registration_day_must_lie_between_joining_and_today(mapi):
+    installer = mapi.post("/installers", installer_body(1, registered_on="2024-01-10")).get_json()
+    path = f"/installers/{installer['id']}/devices"
+    for day in ("2026-03-03", "2030-02-01", "2024-01-09", "2016-03-01"):
+        installed = day if day < "2024-02-01" else "2024-02-01"
+        response = mapi.post(path, device_body(f"SN-{day}", day, installed_on=installed))
+        body = problem(response)
+        assert response.status_code == 422, day
+        assert {(e["field"], e["rule"]) for e in body["errors"]} == {("registered_on", "P-05")}, day
+    assert not _devices()
+    assert mapi.post(path, device_body("SN-TODAY", "2026-03-02", installed_on="2026-03-01")).status_code == 201
+    assert mapi.post(path, device_body("SN-JOIN", "2024-01-10")).status_code == 201

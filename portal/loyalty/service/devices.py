@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from portal.core.bulk import ValidationFailed
-from portal.core.clock import Clock
+from portal.core.clock import Clock, get_clock
 from portal.core.errors import DomainError
 from portal.extensions import db
 from portal.loyalty.models import Device, Installer
@@ -20,6 +20,7 @@ from portal.loyalty.service.programme import end as programme_end
 from portal.loyalty.service.programme import last_registration_day
 from portal.notifications import service as notifications
 from portal.privacy import audit
+from portal.tenancy.models import Tenant
 
 
 def normalise_serial(value: object) -> str:
@@ -40,10 +41,36 @@ def serial_taken(serial: str) -> bool:
     return db.session.scalars(select(Device.id).where(_stored_serial() == serial).limit(1)).first() is not None
 
 
+def today_of(installer: Installer, clock: Clock | None = None) -> date:
+    """Today in the organiser's time zone, from the injected clock."""
+    tenant = db.session.get(Tenant, installer.tenant_id)
+    return (clock or get_clock()).today(tenant.timezone if tenant is not None else "Europe/Warsaw")
+
+
+def registration_day_problems(installer: Installer, registered_on: date, *, today: date
+                              ) -> list[tuple[str | None, str, str | None]]:
+    """P-05: a device is registered between the day its installer joined and today, never in the future."""
+    problems: list[tuple[str | None, str, str | None]] = []
+    if registered_on > today:
+        problems.append(("registered_on", _("The registration date cannot be later than today (%(day)s).",
+                                            day=today), "P-05"))
+    if installer.registered_on is not None and registered_on < installer.registered_on:
+        problems.append(("registered_on", _("The registration date cannot be earlier than the day the participant "
+                                            "joined (%(day)s).", day=installer.registered_on), "P-05"))
+    return problems
+
+
+def check_registration_day(installer: Installer, registered_on: date, *, today: date | None = None) -> None:
+    """The registration day alone, before the programme version of that day is looked up (import, API)."""
+    problems = registration_day_problems(installer, registered_on, today=today or today_of(installer))
+    if problems:
+        raise ValidationFailed(problems)
+
+
 MAGIC = {"application/pdf": (b"%PDF-",), "image/jpeg": (b"\xff\xd8\xff",), "image/png": (b"\x89PNG\r\n\x1a\n",)}
 
 
-def check(installer: Installer, data: dict, rules: LoyaltyRules, *, registered_on: date
+def check(installer: Installer, data: dict, rules: LoyaltyRules, *, registered_on: date, today: date | None = None
           ) -> tuple[dict, list[tuple[str | None, str, str | None]]]:
     problems: list[tuple[str | None, str, str | None]] = []
     clean = {k: str(data.get(k) or "").strip() for k in ("serial", "model_code", "production_code", "installed_on")}
@@ -57,6 +84,7 @@ def check(installer: Installer, data: dict, rules: LoyaltyRules, *, registered_o
     if end is not None and registered_on > last_registration_day(end.announced_on):
         problems.append((None, _("The programme is ending: devices were accepted until %(day)s.",
                                  day=last_registration_day(end.announced_on)), "P-40"))
+    problems += registration_day_problems(installer, registered_on, today=today or today_of(installer))
     if clean["model_code"] not in rules.models:
         problems.append(("model_code", _("Choose a device model from the programme's table."), "P-04"))
     if not clean["serial"]:
@@ -88,7 +116,7 @@ def check(installer: Installer, data: dict, rules: LoyaltyRules, *, registered_o
 def register(installer: Installer, data: dict, rules: LoyaltyRules, *, registered_on: date, clock: Clock,
              actor=None, proofs: list[str] | None = None) -> Device:
     """The device earns the points of its model in the table in force (P-04) plus running campaigns (P-06)."""
-    clean, problems = check(installer, data, rules, registered_on=registered_on)
+    clean, problems = check(installer, data, rules, registered_on=registered_on, today=today_of(installer, clock))
     if problems:
         raise ValidationFailed(problems)
     base, category = rules.models[clean["model_code"]]
