@@ -50,8 +50,11 @@ def gather(user_id: int) -> dict[str, list[dict]]:
     return data
 
 
-def build(request_id: int, user_id: int, *, tenant_name: str, clock: Clock) -> tuple[ExportBundle, str]:
-    data = gather(user_id)
+def build(request_id: int, user_id: int | None, *, tenant_name: str, clock: Clock,
+          data: dict[str, list[dict]] | None = None) -> tuple[ExportBundle, str]:
+    """The bundle of an account's data (``gather``), or of ``data`` given (a contact person's, ``contacts.find``)."""
+    data = {table: [{k: _plain(v) for k, v in row.items()} for row in rows]
+            for table, rows in data.items()} if data is not None else gather(user_id)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("data.json", json.dumps(data, ensure_ascii=False, indent=2))

@@ -159,7 +159,8 @@ def _tell(row: DataSubjectRequest, kind: str, clock: Clock, **params) -> None:
     user = db.session.get(User, row.user_id) if row.user_id else None
     if user is not None and user.erased_at is None and user.restricted_at is None:
         notifications.notify(user, kind, clock=clock, reference=row.reference, **params)
-    elif row.requester_email and kind != "request_bundle":
+    elif row.requester_email and (kind != "request_bundle" or row.user_id is None):
+        # a bundle link goes to an address only for someone without an account (a contact person), who verified it
         from portal.tenancy.models import Tenant
 
         tenant = db.session.get(Tenant, row.tenant_id)
@@ -175,7 +176,9 @@ def process(row: DataSubjectRequest, *, clock: Clock, actor=None, tenant_name: s
         raise DomainError(_("The requester's identity is not verified yet."), rule="G-02")
     user = db.session.get(User, row.user_id) if row.user_id else None
     if user is None:
-        outcome = "no account or data of this person is held in this programme"
+        outcome = _for_contact_person(row, clock=clock, actor=actor, tenant_name=tenant_name)
+        if outcome is None:
+            return row.outcome
     elif row.kind in ("access", "portability"):
         from portal.privacy import export
 
@@ -210,6 +213,30 @@ def process(row: DataSubjectRequest, *, clock: Clock, actor=None, tenant_name: s
             return outcome
     close(row, outcome, clock=clock, actor=actor)
     return outcome
+
+
+def _for_contact_person(row: DataSubjectRequest, *, clock: Clock, actor, tenant_name: str) -> str | None:
+    """A requester without an account may still be in the programme's data as a contact person (``contacts``):
+    access gets that data by a one-time link to the verified address, erasure masks it; any other right is the
+    DPO's to answer (None: the request stays open). "No data held" only when the address names nobody."""
+    from portal.privacy import contacts
+
+    found = contacts.find(row.requester_email) if row.requester_email else {}
+    records = sum(len(rows) for rows in found.values())
+    if not records:
+        return "no account or data of this person is held in this programme"
+    if row.kind in ("access", "portability"):
+        from portal.privacy import export
+
+        bundle, token = export.build(row.id, None, tenant_name=tenant_name, clock=clock, data=found)
+        _tell(row, "request_bundle", clock, token=token)
+        return f"bundle ready until {bundle.expires_at:%Y-%m-%d}"
+    if row.kind == "erasure":
+        changed = contacts.erase(row.requester_email)
+        audit.record(actor, "contact.erased", "subject_request", row.id)
+        return f"contact details erased in {changed} record(s)"
+    row.outcome = f"contact details found in {records} record(s): the DPO answers"
+    return None
 
 
 def close(row: DataSubjectRequest, outcome: str, *, clock: Clock, actor=None, rejected: bool = False) -> None:

@@ -1,0 +1,68 @@
+"""G-01 / G-04 / G-05 for people without an account: the public form is also for someone whose data the programme
+holds only as a contact person — a customer's contact named in a lead, a partner's contact person. Such a request
+is answered with that data, or carries the erasure out on it; "no data held" is said only when none is held."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.leads.models import Lead, Partner
+from portal.notifications.models import Notification
+from portal.privacy import requests
+from portal.privacy.models import DataSubjectRequest
+from portal.tenancy.guard import use_tenant
+from tests import factories
+
+
+def _public(tenant, kind: str, email: str, clock) -> DataSubjectRequest:
+    """Filed on the public form and verified through the link mailed to ``email``; then carried out."""
+    with use_tenant(tenant.id):
+        row, token = requests.file(kind, channel="public", clock=clock, email=email)
+        assert requests.verify(row, token, clock=clock)
+        requests.process(row, clock=clock, tenant_name=tenant.name)
+        db.session.commit()
+        return row
+
+
+def test_G05_a_customers_contact_person_is_erased_from_the_leads(app, tenant_a, clock):
+    factories.subject_everywhere(tenant_a, "zzcont1")
+    row = _public(tenant_a, "erasure", "ZZcont1.k@example.com", clock)  # the address as the person types it
+    db.session.rollback()
+    with use_tenant(tenant_a.id):
+        lead = db.session.scalars(select(Lead)).one()
+        row = db.session.get(DataSubjectRequest, row.id)
+        assert "zzcont1" not in " ".join(str(getattr(lead, c)) for c in (
+            "customer_contact_first_name", "customer_contact_last_name", "customer_contact_phone",
+            "customer_contact_email"))
+        assert lead.customer_name == "zzcont1 Customer"  # the customer company is not the person
+        assert lead.contact_email == "zzcont1.l@example.com"  # the partner's own contact person is someone else
+        assert row.status == "done" and "1" in row.outcome and "no account" not in row.outcome
+
+
+def test_G04_a_partners_contact_person_gets_their_data_by_a_one_time_link(app, client, tenant_a, clock):
+    factories.subject_everywhere(tenant_a, "zzcont2")
+    row = _public(tenant_a, "access", "zzcont2.c@example.com", clock)
+    with use_tenant(tenant_a.id):
+        note = db.session.scalars(select(Notification).where(Notification.kind == "request_bundle")).one()
+        assert note.user_id is None and note.to_email == "zzcont2.c@example.com"
+        token = note.params["token"]
+        assert db.session.get(DataSubjectRequest, row.id).status == "done"
+    answer = client.get(f"/t/alpha/privacy/bundle/{token}")  # no account to log in to: the link is the key
+    assert answer.status_code == 200
+    data = json.loads(zipfile.ZipFile(io.BytesIO(answer.data)).read("data.json"))
+    assert data["partners"][0]["contact_first_name"] == "zzcont2CF"
+    assert "zzcont2@example.com" not in json.dumps(data)  # the partner's account is someone else's data
+    assert client.get(f"/t/alpha/privacy/bundle/{token}").status_code == 404  # once
+
+
+def test_G01_no_data_held_only_when_none_is(app, tenant_a, clock):
+    factories.subject_everywhere(tenant_a, "zzcont3")
+    row = _public(tenant_a, "access", "stranger@example.com", clock)
+    assert row.outcome.startswith("no account or data of this person is held")
+    with use_tenant(tenant_a.id):
+        assert db.session.scalars(select(Partner)).one().contact_email == "zzcont3.c@example.com"
