@@ -429,11 +429,11 @@ def _top_partner(ctx: Context, end: date) -> list[Line]:
 
 def realised_counts(ctx: Context, end: date) -> dict[int, int]:
     """L-16: realised leads per partner over the campaign up to ``end``; each lead once, whatever the periods that
-    listed, withheld or paid it."""
+    listed, withheld or paid it. A restricted partner (G-07) is left out, as it is of the rest of the run."""
     rules = ctx.campaign
     counts: dict[int, int] = defaultdict(int)
     for lead, real in _realisations(rules.starts_on, min(end, rules.ends_on)):
-        if evaluate(lead, real, ctx).realised:
+        if lead.partner_id not in ctx.restricted and evaluate(lead, real, ctx).realised:
             counts[lead.partner_id] += 1
     return dict(counts)
 
