@@ -46,8 +46,27 @@ def _notice(old: dict, new: dict, keys: tuple[str, ...], floor: int) -> int:
     return max(found)
 
 
+def _reduced_campaigns(old: dict, new: dict, effective_from: date) -> list[str]:
+    """P-04 / P-06: the bonus campaigns of the version in force, not over by ``effective_from``, that the new version
+    takes away or makes worth less — a lower bonus, a later start, an earlier end, fewer device categories."""
+    after = {c.get("code"): c for c in new.get("bonus_campaigns", [])}
+    reduced = []
+    for campaign in old.get("bonus_campaigns", []):
+        if str(campaign.get("ends_on", "")) < effective_from.isoformat():
+            continue  # over before the change applies: nobody loses anything
+        twin = after.get(campaign.get("code"))
+        if twin is None or any((
+                int(twin.get("extra_points", 0)) < int(campaign.get("extra_points", 0)),
+                str(twin.get("starts_on", "")) > str(campaign.get("starts_on", "")),
+                str(twin.get("ends_on", "")) < str(campaign.get("ends_on", "")),
+                not set(campaign.get("categories", [])) <= set(twin.get("categories", [])))):
+            reduced.append(str(campaign.get("code")))
+    return sorted(reduced)
+
+
 def notice_problems(old: dict, new: dict, effective_from: date, today: date) -> list[str]:
-    """E-02: point-table cuts need 7 days' notice (P-04); an earlier programme end needs 3 months (P-40)."""
+    """E-02: point-table cuts and reduced bonus campaigns need 7 days' notice (P-04, P-06); an earlier programme end
+    needs 3 months (P-40)."""
     problems = []
     if new.get("programme", {}).get("type") == "loyalty":
         days = _notice(old, new, ("loyalty", "points_table_notice_days"), POINTS_NOTICE_DAYS)
@@ -59,6 +78,14 @@ def notice_problems(old: dict, new: dict, effective_from: date, today: date) -> 
                                "or after %(day)s).",
                                "points of %(codes)s go down; announce it at least %(num)d days ahead (effective on "
                                "or after %(day)s).", days, codes=", ".join(sorted(cut)),
+                               day=today + timedelta(days=days))
+            problems.append(f"P-04: {message}")
+        reduced = _reduced_campaigns(old, new, effective_from)
+        if reduced and effective_from < today + timedelta(days=days):
+            message = ngettext("bonus campaigns %(codes)s give less; announce it at least %(num)d day ahead "
+                               "(effective on or after %(day)s).",
+                               "bonus campaigns %(codes)s give less; announce it at least %(num)d days ahead "
+                               "(effective on or after %(day)s).", days, codes=", ".join(reduced),
                                day=today + timedelta(days=days))
             problems.append(f"P-04: {message}")
     old_end, new_end = old.get("programme", {}).get("ends_on"), new.get("programme", {}).get("ends_on")
