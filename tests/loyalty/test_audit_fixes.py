@@ -5,17 +5,23 @@ substitute reward respects the yearly limit of rewards (P-28, seed §5.12: 18 00
 from __future__ import annotations
 
 import io
+from datetime import date
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 
+from portal.core.errors import DomainError
 from portal.extensions import db
-from portal.loyalty.models import Device
+from portal.loyalty.models import Device, RewardOrder
+from portal.loyalty.service import members, orders
+from portal.loyalty.service.programme import rules_on
 from portal.tenancy import service as tenants
 from portal.tenancy.guard import use_tenant
 from tests.api.conftest import Api, device_body, installer_body, make_token, problem
 from tests.loyalty.test_pages import PDF
 from tests.loyalty.test_pages import _installer as web_installer
+from tests.loyalty.test_programme_commands import _add_reward
 
 ALA = "ala@example.com"
 ROW = ALA + ",{serial},TV-KOND-24C,FD612,{installed},{registered}"
@@ -156,3 +162,91 @@ def test_P05_api_registration_day_must_lie_between_joining_and_today(mapi):
     assert not _devices()
     assert mapi.post(path, device_body("SN-TODAY", "2026-03-02", installed_on="2026-03-01")).status_code == 201
     assert mapi.post(path, device_body("SN-JOIN", "2024-01-10")).status_code == 201
+
+
+# ---------------------------------------------------------------- P-28: substitutes and the yearly limit
+
+
+@pytest.fixture
+def shopper(programme, clock):
+    """Ala with 240 points and two orders worth 17 000.00 PLN gross in 2024."""
+    programme.join(ALA)
+    programme.device(ALA, "SN-1", "2024-02-01")
+    programme.device(ALA, "SN-2", "2024-02-01")
+    for code, points, gross in (("R-A", 100, "10000.00"), ("R-B", 100, "7000.00"), ("R-C", 100, "9000.00"),
+                                ("R-D", 100, "8000.00"), ("R-E", 20, "500.00")):
+        _add_reward(code, points, gross, kind="t")
+    tenant = _tenant()
+    with use_tenant(tenant.id):
+        installer = members.by_email(ALA)
+        rules = rules_on(date(2024, 3, 1))
+        orders.place(installer, orders.reward_by_code("R-A"), on=date(2024, 3, 1), rules=rules, clock=clock)
+        order = orders.place(installer, orders.reward_by_code("R-B"), on=date(2024, 3, 1), rules=rules, clock=clock)
+        db.session.commit()
+        order_id, installer_id = order.id, installer.id
+    return tenant, installer_id, order_id
+
+
+def test_P28_a_substitute_that_would_exceed_the_yearly_limit_cannot_be_offered(shopper, clock):
+    tenant, installer_id, order_id = shopper
+    with use_tenant(tenant.id):
+        order, rules = db.session.get(RewardOrder, order_id), rules_on(date(2024, 3, 2))
+        with pytest.raises(DomainError) as refused:
+            orders.offer_substitute(order, orders.reward_by_code("R-C"), on=date(2024, 3, 2), rules=rules,
+                                    clock=clock)
+        assert refused.value.rule == "P-28" and refused.value.field == "substitute"
+        assert "18000.00" in refused.value.message and "19000.00" in refused.value.message
+        db.session.rollback()
+        order = db.session.get(RewardOrder, order_id)
+        assert (order.state, order.substitute_id) == ("placed", None)
+        orders.offer_substitute(order, orders.reward_by_code("R-D"), on=date(2024, 3, 2), rules=rules, clock=clock)
+        orders.answer_substitute(order, accept=True, on=date(2024, 3, 3), rules=rules, clock=clock)
+        db.session.commit()
+        assert orders.value_this_year(installer_id, 2024) == Decimal("18000.00")
+
+
+def test_P28_accepting_a_substitute_is_refused_once_it_no_longer_fits_the_limit(shopper, clock):
+    tenant, installer_id, order_id = shopper
+    with use_tenant(tenant.id):
+        installer, rules = members.by_email(ALA), rules_on(date(2024, 3, 2))
+        order = db.session.get(RewardOrder, order_id)
+        orders.offer_substitute(order, orders.reward_by_code("R-D"), on=date(2024, 3, 2), rules=rules, clock=clock)
+        # while the offer waits, another order still fits (the offered order counts at its original value)
+        orders.place(installer, orders.reward_by_code("R-E"), on=date(2024, 3, 2), rules=rules, clock=clock)
+        db.session.commit()
+        with pytest.raises(DomainError) as refused:
+            orders.answer_substitute(order, accept=True, on=date(2024, 3, 3), rules=rules, clock=clock)
+        assert refused.value.rule == "P-28"
+        db.session.rollback()
+        order = db.session.get(RewardOrder, order_id)
+        assert order.state == "substitute_offered" and order.gross_value == Decimal("7000.00")
+        assert orders.value_this_year(installer_id, 2024) == Decimal("17500.00")
+        orders.answer_substitute(order, accept=False, on=date(2024, 3, 3), rules=rules, clock=clock)
+        db.session.commit()
+        assert order.state == "cancelled"
+
+
+def test_P28_a_substitute_whose_value_rose_after_the_offer_cannot_be_accepted(shopper, clock):
+    tenant, installer_id, order_id = shopper
+    with use_tenant(tenant.id):
+        rules = rules_on(date(2024, 3, 2))
+        order = db.session.get(RewardOrder, order_id)
+        orders.offer_substitute(order, orders.reward_by_code("R-D"), on=date(2024, 3, 2), rules=rules, clock=clock)
+        orders.reward_by_code("R-D").gross_value = Decimal("9000.00")  # the organiser edits the catalogue
+        db.session.commit()
+        with pytest.raises(DomainError) as refused:
+            orders.answer_substitute(order, accept=True, on=date(2024, 3, 3), rules=rules, clock=clock)
+        assert refused.value.rule == "P-28"
+        db.session.rollback()
+        assert orders.value_this_year(installer_id, 2024) == Decimal("17000.00")
+
+
+def test_P28_api_offering_a_substitute_over_the_yearly_limit_is_422(shopper, mapi):
+    tenant, installer_id, order_id = shopper
+    refused = mapi.post(f"/orders/{order_id}/substitute", {"code": "R-C", "on": "2024-03-02"})
+    body = problem(refused)
+    assert refused.status_code == 422 and body["rule"] == "P-28"
+    assert [(e["field"], e["rule"]) for e in body["errors"]] == [("substitute", "P-28")]
+    with use_tenant(tenant.id):
+        assert db.session.get(RewardOrder, order_id).state == "placed"
+    assert mapi.post(f"/orders/{order_id}/substitute", {"code": "R-D", "on": "2024-03-02"}).status_code == 200

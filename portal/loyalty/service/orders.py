@@ -121,15 +121,35 @@ def _tell(installer: Installer, kind: str, clock: Clock, **params) -> None:
         notifications.notify(user, kind, clock=clock, **params)
 
 
+def _check_substitute_cap(order: RewardOrder, substitute: Reward, rules: LoyaltyRules, *, accepting: bool) -> None:
+    """P-28: the substitute takes the order's place in the year's rewards; together they stay within the limit."""
+    _lock(db.session.get(Installer, order.installer_id))
+    spent = value_this_year(order.installer_id, order.ordered_on.year)
+    total = spent - order.gross_value + substitute.gross_value
+    if total <= rules.annual_cap:
+        return
+    if accepting:
+        message = _("Rewards this year may total %(cap)s PLN gross; with the substitute, worth %(value)s PLN, they "
+                    "would total %(total)s PLN. You can refuse the substitute and get your points back.",
+                    cap=rules.annual_cap, value=substitute.gross_value, total=f"{total:.2f}")
+    else:
+        message = _("Rewards this year may total %(cap)s PLN gross; with this substitute, worth %(value)s PLN, the "
+                    "participant's would total %(total)s PLN.", cap=rules.annual_cap, value=substitute.gross_value,
+                    total=f"{total:.2f}")
+    raise DomainError(message, field="substitute", rule="P-28")
+
+
 def offer_substitute(order: RewardOrder, substitute: Reward, *, on: date, rules: LoyaltyRules, clock: Clock,
                      actor=None) -> None:
-    """P-23: unavailable for reasons outside the organiser → a substitute of the same kind and points value."""
+    """P-23: unavailable for reasons outside the organiser → a substitute of the same kind and points value,
+    within the participant's yearly limit (P-28)."""
     original = db.session.get(Reward, order.reward_id)
     if order.state not in ("placed", "withheld"):
         raise DomainError(_("Only an open order can get a substitute."), rule="P-23")
     if substitute.kind != original.kind or substitute.points != original.points or substitute.id == original.id:
         raise DomainError(_("The substitute must be another reward of the same kind and the same points value."),
                           field="substitute", rule="P-23")
+    _check_substitute_cap(order, substitute, rules, accepting=False)
     order.state, order.substitute_id, order.informed_on = "substitute_offered", substitute.id, on
     order.restore_by = on + timedelta(days=rules.refund_days)
     audit.record(actor, "order.substitute_offered", "reward_order", order.id)
@@ -143,6 +163,8 @@ def answer_substitute(order: RewardOrder, *, accept: bool, on: date, rules: Loya
         raise DomainError(_("No substitute is waiting for an answer on this order."), rule="P-23")
     if accept:
         substitute = db.session.get(Reward, order.substitute_id)
+        # P-28: other orders, or the substitute's value, may have changed since the offer
+        _check_substitute_cap(order, substitute, rules, accepting=True)
         order.reward_id, order.substitute_id, order.state = order.substitute_id, None, "placed"
         # P-28, P-29: what is delivered is what counts towards the annual limit and the PIT-8C list
         order.gross_value = substitute.gross_value
