@@ -101,25 +101,34 @@ def _fmt_rate(rate: Decimal) -> str:
     return f"{rate:.2f}" if len(text.partition(".")[2]) < 2 else text
 
 
-def evaluate(lead: Lead, real: Realisation, ctx: Context) -> Line:
-    """The reward line of one lead, before the per-month limit (L-14) and withholding (L-18)."""
+def _not_payable(lead: Lead, real: Realisation, partner: Partner, rules: LeadRules,
+                 ctx: Context) -> tuple[str, str] | None:
+    """(rule, reason) when the lead cannot earn whatever its sales: not qualified (L-07), the partner not eligible
+    (L-01, L-20), the customer excluded (L-05)."""
+    if lead.status != QUALIFIED or lead.decided_on is None or lead.decided_on > ctx.as_of:
+        return "L-07", "the lead was rejected" if lead.status == "rejected" else "the lead has not been qualified"
+    refusal = partner_service.ineligibility(partner, rules)
+    if refusal:
+        return refusal
+    flags = ctx.facts.get(lead.customer_nip, set())
+    for exclusion in rules.exclusions:
+        if exclusion.applies(flags, real.family):
+            return "L-05", exclusion.reason.get("en") or exclusion.code
+    return None
+
+
+def evaluate(lead: Lead, real: Realisation, ctx: Context, *, as_paid: bool = False) -> Line:
+    """The reward line of one lead, before the per-month limit (L-14) and withholding (L-18). ``as_paid``: the lead
+    was already paid (an L-19 re-evaluation), so its qualification, the partner's eligibility and the customer's
+    exclusions were judged then; only the sales are looked at again."""
     partner = ctx.partners[lead.partner_id]
     rules, version_id = ctx.rules_for(lead)
     line = Line(partner, "reward", "L-10", NOT_PAID, "", ref=lead.ref, lead=lead,
                 transaction_date=real.first_date, version_id=version_id)
-    if lead.status != QUALIFIED or lead.decided_on is None or lead.decided_on > ctx.as_of:
-        line.rule, line.reason = "L-07", ("the lead was rejected" if lead.status == "rejected"
-                                          else "the lead has not been qualified")
-        return line
-    refusal = partner_service.ineligibility(partner, rules)
+    refusal = None if as_paid else _not_payable(lead, real, partner, rules, ctx)
     if refusal:
         line.rule, line.reason = refusal
         return line
-    flags = ctx.facts.get(lead.customer_nip, set())
-    for exclusion in rules.exclusions:
-        if exclusion.applies(flags, real.family):
-            line.rule, line.reason = "L-05", exclusion.reason.get("en") or exclusion.code
-            return line
     reason = _unrealised(lead, real, rules)
     if reason:
         line.reason = reason
@@ -354,7 +363,7 @@ def _clawbacks(earlier: list[SettlementLine], ctx: Context, first_start: date) -
         sales = [sale for sale in sales_of.get(lead.ref, []) if sale.transaction_date <= window.sales_until]
         now_amount = ZERO
         if sales:
-            recomputed = evaluate(lead, Realisation.of(sales), ctx)
+            recomputed = evaluate(lead, Realisation.of(sales), ctx, as_paid=True)
             now_amount = recomputed.amount if recomputed.status == PAYABLE else ZERO
         if now_amount < total:
             out.append(Line(ctx.partners[lead.partner_id], "reward", "L-19", PAYABLE,
