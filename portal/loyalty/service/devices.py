@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from portal.core.bulk import ValidationFailed
 from portal.core.clock import Clock, get_clock
@@ -28,17 +28,10 @@ def normalise_serial(value: object) -> str:
     return "".join(str(value or "").split()).upper()
 
 
-def _stored_serial():
-    """The stored serial as ``normalise_serial`` spells it: rows written before serials were normalised match too."""
-    column = func.upper(Device.serial)
-    for space in (" ", "\t"):
-        column = func.replace(column, space, "")
-    return column
-
-
 def serial_taken(serial: str) -> bool:
+    """Stored serials are normalised (migration 0013 normalised the older rows), so the unique index answers."""
     serial = normalise_serial(serial)
-    return db.session.scalars(select(Device.id).where(_stored_serial() == serial).limit(1)).first() is not None
+    return db.session.scalars(select(Device.id).where(Device.serial == serial).limit(1)).first() is not None
 
 
 def today_of(installer: Installer, clock: Clock | None = None) -> date:
@@ -161,7 +154,7 @@ def of_installer(installer_id: int, limit: int = 50) -> list[Device]:
 
 def by_serial(installer_id: int, serial: str) -> Device | None:
     return db.session.scalars(select(Device).where(Device.installer_id == installer_id,
-                                                   _stored_serial() == normalise_serial(serial))).first()
+                                                   Device.serial == normalise_serial(serial))).first()
 
 
 def revoke_points(device: Device, *, on: date, reason: str, rules: LoyaltyRules, actor=None,
