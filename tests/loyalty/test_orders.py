@@ -259,3 +259,35 @@ def test_P09_points_revoke_command(world):
     result = programme.run("points", "revoke", "manufacturer", "ala@example.com", "--points", "10",
                            "--as-of", "2024-03-01")
     assert result.exit_code != 0 and "reason" in result.output
+
+
+# P-41 (seed §7.5): after the end, only participants whose points came back because they did not agree to a
+# substitute may still order (7 days); points restored for another reason expire with the end.
+def _announce(world) -> None:
+    assert world["programme"].run("programme", "announce-end", "manufacturer", "--on", "2024-03-10",
+                                  "--ends-on", "2024-06-15").exit_code == 0
+
+
+def test_P41_an_order_the_organiser_cancels_after_the_announcement_gives_no_right_to_order_after_the_end(world):
+    order = _place(world)
+    _announce(world)
+    orders.cancel(order, on=date(2024, 6, 12), rules=world["rules"], clock=world["clock"], reason="out of stock")
+    db.session.commit()
+    after = world["programme"].order("ala@example.com", "R-A", "2024-06-20")
+    assert after.exit_code == 1 and "P-41" in after.output
+
+
+def test_P41_a_substitute_left_unanswered_after_the_announcement_counts_as_refused(world):
+    from portal.loyalty.service import daily
+
+    order = _place(world)
+    _announce(world)
+    orders.offer_substitute(order, orders.reward_by_code("R-B"), on=date(2024, 5, 20), rules=world["rules"],
+                            clock=world["clock"])
+    db.session.commit()
+    clock = world["clock"]
+    clock.at = clock.at.replace(year=2024, month=6, day=11)  # 21 days after the participant was told
+    assert daily.lapse_substitutes(clock=clock) == 1
+    db.session.commit()
+    placed = world["programme"].order("ala@example.com", "R-A", "2024-06-20")
+    assert placed.exit_code == 0, placed.output

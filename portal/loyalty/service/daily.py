@@ -82,7 +82,7 @@ def lapse_substitutes(*, clock: Clock) -> int:
     lapsed = 0
     for order in due:
         orders.cancel(order, on=order.restore_by, rules=rules, clock=clock,
-                      reason="substitute not accepted within the time limit")
+                      reason="substitute not accepted within the time limit", substitute_refused=True)
         lapsed += 1
     return lapsed
 

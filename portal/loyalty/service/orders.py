@@ -170,12 +170,14 @@ def answer_substitute(order: RewardOrder, *, accept: bool, on: date, rules: Loya
         order.gross_value = substitute.gross_value
         audit.record(actor, "order.substitute_accepted", "reward_order", order.id)
         return
-    cancel(order, on=on, rules=rules, clock=clock, actor=actor, reason="substitute refused")
+    cancel(order, on=on, rules=rules, clock=clock, actor=actor, reason="substitute refused", substitute_refused=True)
 
 
-def cancel(order: RewardOrder, *, on: date, rules: LoyaltyRules, clock: Clock, actor=None, reason: str = "") -> None:
-    """Cancel and restore the points spent (P-23); restored after the end's announcement they stay usable for
-    7 days after the end (P-41)."""
+def cancel(order: RewardOrder, *, on: date, rules: LoyaltyRules, clock: Clock, actor=None, reason: str = "",
+           substitute_refused: bool = False) -> None:
+    """Cancel and restore the points spent (P-23). Restored after the end's announcement because the participant
+    did not agree to a substitute (refused, or left it unanswered), they stay usable for 7 days after the end (P-41);
+    restored for any other reason, they expire with the end like every other point."""
     if order.state in ("cancelled", "forfeited", "delivered"):
         raise DomainError(_("This order is closed."), rule="P-23")
     installer = db.session.get(Installer, order.installer_id)
@@ -189,7 +191,7 @@ def cancel(order: RewardOrder, *, on: date, rules: LoyaltyRules, clock: Clock, a
         expires = lot.expires_on if lot else ledger.expiry_of(on, rules)
         ledger.open_lot(installer.id, -entry.points, kind="refund", on=on, expires_on=expires,
                         tenant_id=installer.tenant_id, source="order", source_id=order.id,
-                        after_end=end is not None and on >= end.announced_on)
+                        after_end=substitute_refused and end is not None and on >= end.announced_on)
     order.state, order.closed_on = "cancelled", on
     order.note = reason
     db.session.execute(update(Reward).where(Reward.id == order.reward_id).values(stock=Reward.stock + 1)
