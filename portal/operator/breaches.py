@@ -1,9 +1,10 @@
-"""Breaches (C-05): recorded by the operator, told to each affected tenant's DPO at once (within 24 hours of
-discovery), entered in the tenant's register with its 72-hour authority deadline (GDPR art. 33)."""
+"""Breaches (C-05): recorded by the operator, told to each affected tenant's DPO at once (the duty: within 24 hours of
+the discovery, which the operator enters), entered in the tenant's register with its 72-hour authority deadline
+(GDPR art. 33), which runs from the moment the organiser — the controller — was told."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -28,8 +29,15 @@ def record(data: dict, tenant_ids: list[int], *, clock: Clock) -> PlatformBreach
         raise DomainError(_("Describe: %(fields)s.", fields=", ".join(missing)), field=missing[0], rule="C-05")
     if not tenant_ids:
         raise DomainError(_("Choose the affected tenants."), field="tenants", rule="C-05")
-    discovered: datetime = data.get("discovered_at") or clock.now()
-    breach = PlatformBreach(discovered_at=discovered, tenant_ids=tenant_ids, notified_at=clock.now(),
+    now = clock.now()
+    discovered: datetime = utc(data.get("discovered_at") or now).astimezone(UTC)  # stored in UTC, as all timestamps
+    if discovered > now:
+        raise DomainError(_("The breach cannot have been discovered in the future."), field="discovered_at",
+                          rule="C-05")
+    for key in ("people", "records"):
+        if not isinstance(data.get(key, 0), int) or data.get(key, 0) < 0:
+            raise DomainError(_("A whole number, 0 or more (an estimate will do)."), field=key, rule="C-05")
+    breach = PlatformBreach(discovered_at=discovered, tenant_ids=tenant_ids, notified_at=now,
                             **{k: data.get(k) or ("" if k not in ("people", "records") else 0)
                                for k in ("nature", "categories", "people", "records", "contact", "consequences",
                                          "measures")})
@@ -41,7 +49,7 @@ def record(data: dict, tenant_ids: list[int], *, clock: Clock) -> PlatformBreach
                                         categories=breach.categories, people=breach.people, records=breach.records,
                                         contact=breach.contact, consequences=breach.consequences,
                                         measures=breach.measures, platform_breach_id=breach.id,
-                                        authority_due_at=utc(discovered) + timedelta(hours=AUTHORITY_HOURS)))
+                                        authority_due_at=now + timedelta(hours=AUTHORITY_HOURS)))
             for dpo in db.session.scalars(select(User).where(User.role == DPO, User.is_active_account)):
                 notifications.notify(dpo, "breach_notice", clock=clock, breach=breach.id, nature=breach.nature)
     return breach

@@ -189,22 +189,45 @@ def breaches():
     from portal.extensions import db
     from portal.operator import breaches as service
 
+    errors: dict[str, str] = {}
     if request.method == "POST":
-        data = {k: request.form.get(k, "") for k in ("nature", "categories", "contact", "consequences", "measures")}
-        for key in ("people", "records"):
-            data[key] = int(request.form.get(key) or 0) if (request.form.get(key) or "0").isdigit() else 0
+        data, errors = _breach_form(request.form)
         tenant_ids = [int(t) for t in request.form.getlist("tenant") if t.isdigit()]
+        if not errors:
+            try:
+                service.record(data, tenant_ids, clock=get_clock())
+            except DomainError as error:
+                db.session.rollback()
+                errors[error.field or ""] = error.message
+            else:
+                db.session.commit()
+                flash(_("The breach is recorded and the DPOs are told."), "success")
+                return redirect(url_for("operator.breaches"))
+    return render("operator/breaches.html", status=422 if errors else 200, rows=service.all_breaches(),
+                  tenants=service_tenants(), deadline_met=service.deadline_met, errors=errors, form=request.form)
+
+
+def _breach_form(form) -> tuple[dict, dict[str, str]]:
+    """The breach form's values, and a message for each field that cannot be read (shown next to it)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    data: dict = {k: form.get(k, "") for k in ("nature", "categories", "contact", "consequences", "measures")}
+    errors: dict[str, str] = {}
+    for key in ("people", "records"):
+        raw = (form.get(key) or "").strip()
+        if raw and not (raw.isascii() and raw.isdigit()):
+            errors[key] = _("A whole number, 0 or more (an estimate will do).")
+        data[key] = int(raw) if raw and key not in errors else 0
+    raw = (form.get("discovered_at") or "").strip()
+    if raw:
         try:
-            service.record(data, tenant_ids, clock=get_clock())
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(_("The breach is recorded and the DPOs are told."), "success")
-            return redirect(url_for("operator.breaches"))
-    return render("operator/breaches.html", rows=service.all_breaches(), tenants=service_tenants(),
-                  deadline_met=service.deadline_met)
+            found = datetime.fromisoformat(raw)
+        except ValueError:
+            errors["discovered_at"] = _("Give the date and time of the discovery, e.g. 2026-03-02 14:30.")
+        else:  # the operator's wall clock (the platform's zone) unless the value names its own
+            data["discovered_at"] = found if found.tzinfo else found.replace(tzinfo=ZoneInfo("Europe/Warsaw"))
+    return data, errors
 
 
 @bp.route("/subprocessors", methods=["GET", "POST"])
