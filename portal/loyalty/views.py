@@ -87,7 +87,9 @@ def points():
     return render("loyalty/points.html", installer=installer, summary=summary, allowance=current.annual_cap - spent,
                   missing=members.missing_for_next(installer, as_of=today(), rules=current),
                   orders=orders.of_installer(installer.id, 10), devices=devices.of_installer(installer.id, 10),
-                  end=programme_end(), rewards={r.id: r for r in orders.catalogue(active_only=False)})
+                  end=programme_end(), rewards={r.id: r for r in orders.catalogue(active_only=False)},
+                  can_rejoin=installer.excluded_on is not None and installer.exclusion_ground in current.rejoin_grounds
+                  and not members.joining_closed(today()))
 
 
 @bp.route("/devices/new", methods=["GET", "POST"])

@@ -57,6 +57,8 @@ def test_P32_an_excluded_installer_joins_again_on_the_join_page(app, client, pro
         members.exclude(members.for_user(user.id), "no_points", on=date(2024, 4, 11), clock=as_of(date(2024, 4, 11)))
         db.session.commit()
     app.extensions["clock"] = as_of(date(2024, 5, 2))
+    points = client.get("/t/manufacturer/points").get_data(as_text=True)
+    assert "/t/manufacturer/installer/join" in points  # the points page says so and links to the form
     page = client.get("/t/manufacturer/installer/join")
     assert page.status_code == 200  # the form again, not a redirect to a dead account
     again = client.post("/t/manufacturer/installer/join", data={"business": "y", "installs_heating": "y",
