@@ -64,6 +64,8 @@ def build(request_id: int, user_id: int | None, *, tenant_name: str, clock: Cloc
             writer.writeheader()
             writer.writerows(rows)
             archive.writestr(f"csv/{table}.csv", out.getvalue())
+        for name, path in _uploaded_files(data):
+            archive.write(path, f"files/{name}")
         archive.writestr("summary.html", _summary(data, tenant_name, clock))
     token = secrets.token_urlsafe(32)
     name = secrets.token_hex(16) + ".zip"
@@ -75,6 +77,22 @@ def build(request_id: int, user_id: int | None, *, tenant_name: str, clock: Cloc
     db.session.add(bundle)
     db.session.flush()
     return bundle, token
+
+
+def _uploaded_files(data: dict[str, list[dict]]) -> list[tuple[str, Path]]:
+    """The files the subject's rows name (device proofs, the employer's acceptance), as stored for this tenant."""
+    from portal.tenancy.guard import current_tenant_id
+
+    folder = Path(current_app.config["UPLOAD_DIR"]) / str(current_tenant_id()) / "proofs"
+    names = [n for row in data.get("devices", []) for n in row.get("proof_files") or []]
+    names += [row["employer_acceptance_file"] for row in data.get("installers", [])
+              if row.get("employer_acceptance_file")]
+    found = []
+    for name in dict.fromkeys(names):
+        path = folder / Path(name).name  # a stored name, never a path someone typed
+        if path.is_file():
+            found.append((path.name, path))
+    return found
 
 
 def bundle_path(filename: str) -> Path:
