@@ -105,3 +105,13 @@ def test_G03_extension_of_a_closed_request_on_the_page_shows_the_reason(app, cli
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "closed" in html and "Saved." not in html
     assert _extension_notices(tenant_a) == []
+
+
+def test_G03_the_page_offers_no_extension_once_the_first_month_is_over(app, client, tenant_a):
+    row = _filed(tenant_a, date(2026, 1, 31))
+    dpo = factories.user(tenant_a, DPO, email="dpo@alpha.example")
+    factories.login(client, tenant_a, dpo.email)
+    set_clock(as_of(date(2026, 2, 27)))
+    assert 'value="extend"' in client.get(f"/t/alpha/dpo/requests/{row.reference}").get_data(as_text=True)
+    set_clock(as_of(date(2026, 3, 2)))
+    assert 'value="extend"' not in client.get(f"/t/alpha/dpo/requests/{row.reference}").get_data(as_text=True)
