@@ -89,3 +89,26 @@ def get_bundle(reference: str) -> Response:
     bundle.downloaded_at = clock.now()
     audit.record(context.actor(), "bundle.downloaded", "export_bundle", bundle.id)
     return send_file(path, as_attachment=True, download_name=f"{row.reference}.zip", mimetype="application/zip")
+
+
+@operation(bp, f"{REQUEST}/extension", "POST", scope="privacy:write", tag=TAG,
+           summary="Extend a data-subject request's deadline", request=schemas.EXTENSION_IN,
+           responses={200: schemas.SUBJECT_REQUEST}, replay=_replay_request)
+def extend_request(reference: str, body: dict) -> Reply:
+    """G-03: once, by one or two months counted from receipt, while the first month runs; the requester is sent
+    the reason. A closed request, a second extension or a late one is a 422 problem."""
+    row = requests.get(reference)
+    requests.extend(row, body["months"], body["reason"], actor=context.actor(), clock=get_clock())
+    return Reply(_request_json(row), 200, {"id": row.id})
+
+
+@operation(bp, f"{REQUEST}/closure", "POST", scope="privacy:write", tag=TAG,
+           summary="Close a data-subject request with the answer", request=schemas.CLOSURE_IN,
+           responses={200: schemas.SUBJECT_REQUEST}, replay=_replay_request)
+def close_request(reference: str, body: dict) -> Reply:
+    """What the DPO does by hand — a rectification made, a request answered or refused (``rejected``): the
+    ``outcome`` is the answer the requester is sent. An already closed request is a 422 problem."""
+    row = requests.get(reference)
+    requests.close(row, body["outcome"], clock=get_clock(), actor=context.actor(),
+                   rejected=body.get("rejected") is True)
+    return Reply(_request_json(row), 200, {"id": row.id})

@@ -264,6 +264,24 @@ SETTLEMENT_CSV = {"type": "string", "description": "partner_nip,ref,line,rule,ba
 OPENAPI_DOCUMENT = {"title": "OpenApiDocument", "type": "object", "description": "this document"}
 
 EMPTY_IN = {"title": "EmptyIn", "type": "object", "additionalProperties": False, "properties": {}}
+EXTENSION_IN = {
+    "title": "ExtensionIn",
+    "type": "object",
+    "description": "G-03: extend the deadline once, by one or two months, within the first month; the reason is sent "
+                   "to the requester.",
+    "additionalProperties": False,
+    "required": ["months", "reason"],
+    "properties": {"months": {"type": "integer", "minimum": 1, "maximum": 2}, "reason": _string(2000)},
+}
+CLOSURE_IN = {
+    "title": "ClosureIn",
+    "type": "object",
+    "description": "Close an open request with the answer sent to the requester (rejected=true: refused, with the "
+                   "reason as the answer).",
+    "additionalProperties": False,
+    "required": ["outcome"],
+    "properties": {"outcome": _string(2000), "rejected": {"type": "boolean"}},
+}
 
 
 # ---------------------------------------------------------------- installer loyalty programmes (SPEC §6)

@@ -240,6 +240,12 @@ def _for_contact_person(row: DataSubjectRequest, *, clock: Clock, actor, tenant_
 
 
 def close(row: DataSubjectRequest, outcome: str, *, clock: Clock, actor=None, rejected: bool = False) -> None:
+    """Close the request with the answer the requester is sent (done, or rejected with the reason)."""
+    if row.status != "open":
+        raise DomainError(_("This request is already closed."), field="outcome", rule="G-03")
+    if not (outcome or "").strip():
+        raise DomainError(_("Give the answer; it is sent to the requester."), field="outcome", rule="G-03")
+    outcome = outcome.strip()
     row.status = "rejected" if rejected else "done"
     row.outcome, row.closed_on = outcome, clock.today()
     audit.record(actor, "request.closed", "subject_request", row.id)

@@ -30,6 +30,8 @@ VALID_BODIES = {  # the fields a POST requires (its other fields are optional: {
     "/complaints/{complaint_id}/decision": {"upheld": True, "answer": "Uznana."},
     "/installers/{installer_id}/points/revocations": {"reason": "Premia naliczona podwójnie."},
     "/installers/{installer_id}/titles": {"change": "grant", "title": "leader"},
+    "/privacy/requests/{reference}/extension": {"months": 1, "reason": "Wiele systemów do przeszukania."},
+    "/privacy/requests/{reference}/closure": {"outcome": "Dane poprawione."},
 }
 
 

@@ -39,6 +39,8 @@ def _bodies(values: dict[str, list]) -> dict[str, dict]:
         "run_settlement": {"as_of": "2018-10-01"},
         "revoke_points": {"points": 1, "reason": "probe"},
         "change_title": {"change": "grant", "title": "leader"},
+        "extend_request": {"months": 1, "reason": "probe"},
+        "close_request": {"outcome": "probe"},
     }
 
 
