@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 
@@ -46,6 +48,26 @@ class DecideForm(FlaskForm):
 class RewardForm(FlaskForm):
     points = IntegerField(_l("Points"), validators=[InputRequired(), NumberRange(min=1)])
     stock = IntegerField(_l("Stock"), validators=[InputRequired(), NumberRange(min=0)])
+    active = BooleanField(_l("Available"))
+
+
+class RewardDetailsForm(FlaskForm):
+    """P-20: everything about a reward the organiser may change (the code only when it is added)."""
+
+    code = StringField(_l("Code"), validators=[DataRequired(_l("Give the reward's code.")), Length(max=40)])
+    kind = StringField(_l("Kind (a substitute must be of the same kind)"), validators=[Length(max=40)])
+    name_pl = StringField(_l("Name in Polish"), validators=[DataRequired(_l("Give the name.")), Length(max=200)])
+    name_en = StringField(_l("Name in English"), validators=[DataRequired(_l("Give the name.")), Length(max=200)])
+    description = TextAreaField(_l("Description"), validators=[Length(max=2000)])
+    points = IntegerField(_l("Points"),
+                          validators=[InputRequired(_l("A whole number, at least 1.")), NumberRange(min=1)])
+    gross_value = DecimalField(_l("Gross value (PLN)"), places=2,
+                               validators=[InputRequired(_l("An amount in PLN, e.g. 450.00.")),
+                                           NumberRange(min=Decimal("0.01"), max=Decimal("1000000"))])
+    delivery_days = IntegerField(_l("Delivery time (days)"),
+                                 validators=[InputRequired(_l("A whole number, at least 1.")),
+                                             NumberRange(min=1, max=365)])
+    stock = IntegerField(_l("Stock"), validators=[InputRequired(_l("A whole number, 0 or more.")), NumberRange(min=0)])
     active = BooleanField(_l("Available"))
 
 

@@ -22,6 +22,7 @@ from portal.loyalty.forms import (
     ExcludeForm,
     RevokeDeviceForm,
     RevokePointsForm,
+    RewardDetailsForm,
     RewardForm,
     TitleGrantForm,
     TitleLossForm,
@@ -172,6 +173,33 @@ def _exclude(installer, clock) -> None:
 def catalogue():
     rules()
     return render("loyalty/admin_catalogue.html", rewards=orders.catalogue(active_only=False), form=RewardForm())
+
+
+@bp.route("/catalogue/new", methods=["GET", "POST"], defaults={"reward_id": None})
+@bp.route("/catalogue/<int:reward_id>/edit", methods=["GET", "POST"])
+@staff
+def reward_details(reward_id: int | None):
+    """P-20: add a reward, or change any of its details."""
+    from flask import g
+
+    rules()
+    reward = db.session.get(Reward, reward_id) if reward_id is not None else None
+    if reward_id is not None and reward is None:
+        abort(404)
+    form = RewardDetailsForm(obj=reward)
+    if reward is not None:
+        del form.code  # a reward keeps its code: orders and the definition name it
+    if form.validate_on_submit():
+        try:
+            orders.save_reward(reward, form.data, tenant_id=g.tenant.id, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            form_errors(form, error)
+        else:
+            _done(_("The catalogue is saved."))
+            return redirect(url_for("loyalty_admin.catalogue"))
+    return render("loyalty/reward_form.html", status=422 if request.method == "POST" else 200, form=form,
+                  reward=reward)
 
 
 @bp.route("/catalogue/<int:reward_id>", methods=["POST"])

@@ -114,6 +114,7 @@ AUDIT_ACTIONS = {
     "request.filed": _l("request filed"),
     "request.verified": _l("identity confirmed by the e-mail link"),
     "request.verified_manually": _l("identity confirmed by the DPO"),
+    "reward.saved": _l("reward added or changed in the catalogue"),
     "sale.recorded": _l("sale recorded"),
     "settlement.approved": _l("settlement approved"),
     "settlement.run": _l("settlement run"),

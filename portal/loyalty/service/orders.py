@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 
 from portal.core.clock import Clock
 from portal.core.errors import DomainError, NotFound
+from portal.core.money import money
 from portal.extensions import db
 from portal.loyalty.models import Installer, PointsEntry, Reward, RewardOrder
 from portal.loyalty.rules import LoyaltyRules
@@ -36,6 +37,28 @@ def sync_catalogue(rules: LoyaltyRules, *, tenant_id: int) -> int:
         added += 1
     db.session.flush()
     return added
+
+
+REWARD_FIELDS = ("kind", "name_pl", "name_en", "description", "points", "gross_value", "delivery_days", "stock",
+                 "active")
+
+
+def save_reward(reward: Reward | None, data: dict, *, tenant_id: int, actor=None) -> Reward:
+    """P-20: add a reward (``reward`` None: ``data`` names its code) or change one; orders already placed keep the
+    points and gross value they were placed at."""
+    if reward is None:
+        code = (data.get("code") or "").strip()
+        if db.session.scalars(select(Reward.id).where(Reward.code == code)).first() is not None:
+            raise DomainError(_("The catalogue already has a reward with code %(code)s.", code=code), field="code",
+                              rule="P-20")
+        reward = Reward(tenant_id=tenant_id, code=code)
+        db.session.add(reward)
+    for name in REWARD_FIELDS:
+        setattr(reward, name, data[name].strip() if isinstance(data[name], str) else data[name])
+    reward.gross_value = money(reward.gross_value)
+    db.session.flush()
+    audit.record(actor, "reward.saved", "reward", reward.id)
+    return reward
 
 
 def catalogue(active_only: bool = True) -> list[Reward]:
