@@ -47,6 +47,25 @@ def notify_address(tenant_id: int, to_email: str, kind: str, *, locale: str, clo
     return _queue(row, True)
 
 
+def notify_dpo(tenant, kind: str, *, clock: Clock, **params) -> int:
+    """Tell the organiser's data-protection officer (C-04, C-05, C-07): each active DPO account of the tenant, or,
+    while the DPO named in the contract has none, that address by e-mail. Returns how many were told."""
+    from sqlalchemy import select
+
+    from portal.accounts.models import DPO, User
+    from portal.tenancy.guard import use_tenant
+
+    with use_tenant(tenant.id):
+        accounts = list(db.session.scalars(select(User).where(User.role == DPO, User.is_active_account)
+                                           .order_by(User.id)))
+        for user in accounts:
+            notify(user, kind, clock=clock, **params)
+        if not accounts and (tenant.dpo_email or "").strip():
+            notify_address(tenant.id, tenant.dpo_email.strip(), kind, locale=tenant.locale, clock=clock, **params)
+            return 1
+    return len(accounts)
+
+
 def _queue(row: Notification, email: bool) -> Notification:
     db.session.add(row)
     db.session.flush()

@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from portal.accounts.models import DPO, User
 from portal.core.clock import Clock, utc
 from portal.core.errors import DomainError
 from portal.extensions import db
@@ -17,6 +16,7 @@ from portal.notifications import service as notifications
 from portal.operator.models import PlatformBreach
 from portal.privacy.models import BreachRecord
 from portal.tenancy.guard import use_tenant
+from portal.tenancy.models import Tenant
 
 PROCESSOR_HOURS = 24
 AUTHORITY_HOURS = 72
@@ -50,8 +50,8 @@ def record(data: dict, tenant_ids: list[int], *, clock: Clock) -> PlatformBreach
                                         contact=breach.contact, consequences=breach.consequences,
                                         measures=breach.measures, platform_breach_id=breach.id,
                                         authority_due_at=now + timedelta(hours=AUTHORITY_HOURS)))
-            for dpo in db.session.scalars(select(User).where(User.role == DPO, User.is_active_account)):
-                notifications.notify(dpo, "breach_notice", clock=clock, breach=breach.id, nature=breach.nature)
+        notifications.notify_dpo(db.session.get(Tenant, tenant_id), "breach_notice", clock=clock, breach=breach.id,
+                                 nature=breach.nature)
     return breach
 
 

@@ -149,16 +149,17 @@ def _close(contract: Contract, *, on: date, ground: str) -> Contract:
 def _tell_the_organiser(contract: Contract) -> None:
     """C-04: the organiser's admins and its data-protection officer learn the end date, the last day to download the
     export and the day by which everything is deleted (in the tenant's outbox, committed with the end)."""
-    from portal.accounts.models import ADMIN, DPO, User
+    from portal.accounts.models import ADMIN, User
     from portal.notifications import service as notifications
     from portal.tenancy.guard import use_tenant
 
+    dates = {"ended_on": contract.ended_on.isoformat(), "export_until": contract.export_until.isoformat(),
+             "delete_by": contract.delete_by.isoformat()}
     with use_tenant(contract.tenant_id):
-        for user in db.session.scalars(select(User).where(User.role.in_((ADMIN, DPO)), User.is_active_account)
+        for user in db.session.scalars(select(User).where(User.role == ADMIN, User.is_active_account)
                                        .order_by(User.id)):
-            notifications.notify(user, "contract_ended", clock=get_clock(), ended_on=contract.ended_on.isoformat(),
-                                 export_until=contract.export_until.isoformat(),
-                                 delete_by=contract.delete_by.isoformat())
+            notifications.notify(user, "contract_ended", clock=get_clock(), **dates)
+    notifications.notify_dpo(db.session.get(Tenant, contract.tenant_id), "contract_ended", clock=get_clock(), **dates)
 
 
 def get(contract_id: int) -> Contract:

@@ -10,7 +10,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import extract, select
 
-from portal.accounts.models import DPO, PARTICIPANT, User
+from portal.accounts.models import PARTICIPANT, User
 from portal.core.clock import Clock
 from portal.core.errors import DomainError
 from portal.extensions import db
@@ -18,7 +18,7 @@ from portal.notifications import service as notifications
 from portal.operator import contracts
 from portal.operator.models import AuditRequest, SubProcessor
 from portal.tenancy import service as tenants
-from portal.tenancy.guard import across_tenants, use_tenant
+from portal.tenancy.guard import across_tenants
 
 NOTICE_DAYS = 7
 AUDIT_ANSWER_DAYS = 30
@@ -40,10 +40,9 @@ def add_subprocessor(data: dict, *, clock: Clock) -> SubProcessor:
     db.session.add(row)
     db.session.flush()
     for tenant in tenants.listed():
-        with use_tenant(tenant.id):
-            for dpo in db.session.scalars(select(User).where(User.role == DPO, User.is_active_account)):
-                notifications.notify(dpo, "subprocessor_notice", clock=clock, name=name, purpose=purpose,
-                                     effective_from=row.effective_from.isoformat())
+        notifications.notify_dpo(tenant, "subprocessor_notice", clock=clock, name=name, purpose=purpose,
+                                 location=location, outside_eea=outside,
+                                 effective_from=row.effective_from.isoformat())
     return row
 
 
