@@ -8,14 +8,14 @@ from datetime import date
 
 from sqlalchemy import select
 
-from portal.accounts.models import PARTICIPANT
+from portal.accounts import service as accounts
 from portal.core.clock import as_of
 from portal.extensions import db
 from portal.loyalty.models import Installer
 from portal.loyalty.service import members
 from portal.tenancy.guard import use_tenant
 from portal.tenancy.models import Tenant
-from tests import factories
+from tests.loyalty.test_pages import _installer
 
 IDLE = "idle@example.com,A,B,5252248481,yes,installer,2024-01-10,"
 
@@ -46,14 +46,9 @@ def test_P32_excluded_for_a_breach_of_the_rules_cannot_join_again(programme, app
 
 
 def test_P32_an_excluded_installer_joins_again_on_the_join_page(app, client, programme):
-    app.extensions["clock"] = as_of(date(2024, 1, 10))
-    tenant = db.session.scalars(select(Tenant).where(Tenant.slug == "manufacturer")).one()
-    user = factories.user(tenant, PARTICIPANT, email="ala@installer.example")
-    factories.login(client, tenant, user.email)
-    joined = client.post("/t/manufacturer/installer/join", data={"business": "y", "installs_heating": "y",
-                                                                 "adult": "y"})
-    assert joined.status_code == 302
+    tenant = _installer(app, client, programme, day="2024-01-10")  # joined on the join page
     with use_tenant(tenant.id):
+        user = accounts.find_user("ala@installer.example")
         members.exclude(members.for_user(user.id), "no_points", on=date(2024, 4, 11), clock=as_of(date(2024, 4, 11)))
         db.session.commit()
     app.extensions["clock"] = as_of(date(2024, 5, 2))

@@ -76,14 +76,19 @@ def test_G03_extension_of_a_closed_request_is_refused_and_the_requester_is_not_t
     assert _extension_notices(tenant_a) == []
 
 
+def _extend_on_page(client, tenant, row, day: date, *, months: str, reason: str):
+    """The DPO, logged in on ``day``, asks on the request's page for an extension."""
+    dpo = factories.user(tenant, DPO, email="dpo@alpha.example")
+    set_clock(as_of(day))
+    factories.login(client, tenant, dpo.email)
+    return client.post(f"/t/alpha/dpo/requests/{row.reference}",
+                       data={"action": "extend", "extend-months": months, "extend-reason": reason},
+                       follow_redirects=True)
+
+
 def test_G03_late_extension_on_the_page_shows_the_reason_instead_of_saving(app, client, tenant_a):
     row = _filed(tenant_a, date(2026, 1, 31))
-    dpo = factories.user(tenant_a, DPO, email="dpo@alpha.example")
-    set_clock(as_of(date(2026, 3, 2)))
-    factories.login(client, tenant_a, dpo.email)
-    response = client.post(f"/t/alpha/dpo/requests/{row.reference}",
-                           data={"action": "extend", "extend-months": "2", "extend-reason": "busy"},
-                           follow_redirects=True)
+    response = _extend_on_page(client, tenant_a, row, date(2026, 3, 2), months="2", reason="busy")
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "2026-02-28" in html and "Saved." not in html
     with use_tenant(tenant_a.id):
@@ -96,12 +101,7 @@ def test_G03_extension_of_a_closed_request_on_the_page_shows_the_reason(app, cli
     with use_tenant(tenant_a.id):
         requests.close(row, "answered", clock=as_of(date(2026, 2, 5)))
         db.session.commit()
-    dpo = factories.user(tenant_a, DPO, email="dpo@alpha.example")
-    set_clock(as_of(date(2026, 2, 6)))
-    factories.login(client, tenant_a, dpo.email)
-    response = client.post(f"/t/alpha/dpo/requests/{row.reference}",
-                           data={"action": "extend", "extend-months": "1", "extend-reason": "again"},
-                           follow_redirects=True)
+    response = _extend_on_page(client, tenant_a, row, date(2026, 2, 6), months="1", reason="again")
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "closed" in html and "Saved." not in html
     assert _extension_notices(tenant_a) == []
