@@ -153,6 +153,8 @@ REASONS: list[tuple[re.Pattern, Callable[[re.Match], str]]] = [(re.compile(p), f
     (r"first realised lead in the campaign \(withheld before, released\)",
      lambda m: _("first realised lead in the campaign (withheld before, now released)")),
     (r"first realised lead in the campaign", lambda m: _("first realised lead in the campaign")),
+    (r"the partner is flagged (?P<flag>.+)",
+     lambda m: _("the partner is flagged: %(flag)s", flag=flag_label(m["flag"].replace(" ", "_")))),
     (r"most realised leads in the campaign: (?P<n>\d+)",
      lambda m: _("most realised leads in the campaign: %(n)s", n=m["n"])),
     (r"tie: (?P<partners>\d+) partners with (?P<n>\d+) realised leads; the organiser decides",
@@ -161,16 +163,30 @@ REASONS: list[tuple[re.Pattern, Callable[[re.Match], str]]] = [(re.compile(p), f
 )]
 
 
-def settlement_reason(stored: str | None) -> str:
-    """A settlement line's stored reason in the reader's language; an unknown wording is returned as stored."""
-    text = (stored or "").strip()
-    if not text:
-        return ""
+def _known_reason(text: str) -> str | None:
     for pattern, say in REASONS:
         match = pattern.fullmatch(text)
         if match:
             return say(match)
-    return _exclusion_reason(text) or text
+    return _exclusion_reason(text)
+
+
+def settlement_reason(stored: str | None) -> str:
+    """A settlement line's stored reason in the reader's language; an unknown wording is returned as stored. A line
+    that L-14 or L-18 decided holds two reasons joined by "; " (what computed it, then what decided it)."""
+    text = (stored or "").strip()
+    if not text:
+        return ""
+    known = _known_reason(text)
+    if known is not None:
+        return known
+    start = 0
+    while (cut := text.find("; ", start)) >= 0:  # some single reasons hold "; " too: try every cut
+        first, then = _known_reason(text[:cut]), _known_reason(text[cut + 2:])
+        if first is not None and then is not None:
+            return f"{first}; {then}"
+        start = cut + 2
+    return text
 
 
 def flag_label(flag: str, area: str = "partner.flag") -> str:

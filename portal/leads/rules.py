@@ -215,6 +215,12 @@ def _date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
 
 
+# L-10: the [lead.realisation] keys; the engine reads min_quantity, not_before_qualification and require_new_tenant,
+# the others document the campaign's terms (the sales report's source, its dates and sellers)
+REALISATION_SETTINGS = ("source", "min_quantity", "billing", "within_programme", "not_before_qualification",
+                        "require_new_tenant", "any_seller")
+
+
 def problems(definition: dict) -> list[tuple[str, str]]:
     """(key path, message) for everything in a lead-reward definition the engine cannot run on."""
     found: list[tuple[str, str]] = []
@@ -236,6 +242,10 @@ def problems(definition: dict) -> list[tuple[str, str]]:
         if not isinstance(name, str) or name not in SUBMISSION_FIELDS:
             found.append((f"lead.required_fields[{i}]", f"{name!r} is not a lead field: use one of "
                                                         f"{', '.join(SUBMISSION_FIELDS)}"))
+    for key in lead.get("realisation", {}):
+        if key not in REALISATION_SETTINGS:
+            found.append((f"lead.realisation.{key}", f"is not a realisation setting: use one of "
+                                                     f"{', '.join(REALISATION_SETTINGS)}"))
     if lead.get("quantity_unit", "licences") not in QUANTITY_UNITS:
         found.append(("lead.quantity_unit", f"must be one of {', '.join(QUANTITY_UNITS)}"))
     rules = lead.get("reward_rules", [])

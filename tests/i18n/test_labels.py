@@ -51,6 +51,16 @@ SETTLEMENT_REASONS = [
     ("most realised leads in the campaign: 4", "najwięcej zrealizowanych leadów w kampanii: 4"),
     ("tie: 2 partners with 3 realised leads; the organiser decides",
      "remis między 2 partnerami (zrealizowane leady: po 3); decyduje organizator"),
+    ("the partner is flagged prior realised lead",
+     "partner ma oznaczenie: zrealizowany lead we wcześniejszej edycji"),
+]
+
+# a line that L-14 or L-18 decided keeps the reason that computed it: both parts read in Polish
+SETTLEMENT_REASONS += [
+    (f"{first}; {then}", f"{first_pl}; {then_pl}")
+    for first, first_pl in SETTLEMENT_REASONS
+    if first.startswith(("rule ", "first realised", "2 months"))
+    for then, then_pl in SETTLEMENT_REASONS if then.startswith(("withheld:", "more than 5"))
 ]
 
 REQUEST_OUTCOMES = [

@@ -51,3 +51,32 @@ def test_saas_referral_reward_is_a_share_of_the_first_year_value(app, tmp_path):
     # a signed order without its term in months gives no first-year value: not paid, and the line says why
     no_term = next(r for r in rows if r[2] == "reward" and r[1] == "S0")
     assert no_term[6:8] == ["0.00", "not_paid"] and "no contract term" in no_term[8]
+
+
+def test_saas_referral_pays_only_for_a_new_customer(app, tmp_path):
+    """SPEC §7: agencies are rewarded for bringing *new* customers; a signed order of a customer that already had a
+    contract (new_tenant = no) is listed as not paid, with the reason."""
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["tenants", "create", str(ROOT / "tenants" / "saas-vendor")]).exit_code == 0
+    agency = valid_nip(901)
+    assert _run(runner, tmp_path, "p.csv", "nip,name,address,contact_first_name,contact_last_name,contact_phone,"
+                "contact_email,flags", [f"{agency},Agencja,ul. A 1,Ewa,Nowak,+48 600,ewa@agencja.example.com,"],
+                "participants", "import").exit_code == 0
+    assert _run(runner, tmp_path, "l.csv", "ref,partner_nip,customer_nip,customer_name,customer_address,family,plan,"
+                "billing,licences,pcs,submitted_on",
+                [f"NEW,{agency},{valid_nip(904)},Nowy,ul. B,engagement_platform,Pro,fixed_term,5000,5,2024-02-01",
+                 f"OLD,{agency},{valid_nip(905)},Stały,ul. C,engagement_platform,Pro,fixed_term,5000,5,2024-02-01"],
+                "leads", "import").exit_code == 0
+    assert _run(runner, tmp_path, "d.csv", "ref,decision,decided_on,reason",
+                ["NEW,qualified,2024-02-05,", "OLD,qualified,2024-02-05,"], "leads", "decide").exit_code == 0
+    assert _run(runner, tmp_path, "s.csv", "ref,transaction_date,family,billing,licences,value,months_active,"
+                "new_tenant", ["NEW,2024-02-20,engagement_platform,fixed_term,5000,0.00,12,yes",
+                               "OLD,2024-02-21,engagement_platform,fixed_term,5000,0.00,12,no"],
+                "sales", "import").exit_code == 0
+    out = tmp_path / "settlement.csv"
+    result = runner.invoke(args=["settlement", "run", "saas-vendor", "--period", "1", "--as-of", "2024-04-05",
+                                 "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = {r[1]: r for r in (line.split(",") for line in out.read_text().splitlines()[1:]) if r[2] == "reward"}
+    assert rows["NEW"][7] == "payable"
+    assert rows["OLD"][6:8] == ["0.00", "not_paid"] and "new tenant" in rows["OLD"][8]

@@ -125,3 +125,17 @@ def test_E02_programme_load_as_of_a_day_counts_the_notice_period_from_it(app, tm
                              "--effective-from", "2018-05-10"])
     assert ok.exit_code == 0, ok.output
     assert "from 2018-05-10" in ok.output
+
+
+def test_E01_an_unknown_realisation_setting_is_refused_with_its_line(app, tmp_path):
+    """A misspelt condition must not be dropped silently: the campaign would pay leads it means to refuse."""
+    runner = app.test_cli_runner()
+    runner.invoke(args=["demo", "seed"])
+    good = (ROOT / "tenants" / "distributor" / "programme.toml").read_text()
+    bad = good.replace("require_new_tenant = true", "require_new_customer = true", 1)
+    path = tmp_path / "programme.toml"
+    path.write_text(bad)
+    line = next(i for i, text in enumerate(bad.splitlines(), 1) if text.startswith("require_new_customer"))
+    result = runner.invoke(args=["programme", "load", "distributor", str(path)])
+    assert result.exit_code == 1
+    assert f"{path}:{line}: lead.realisation.require_new_customer: is not a realisation setting" in result.output

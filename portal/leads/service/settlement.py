@@ -204,8 +204,14 @@ def _limit_per_month(lines: list[Line], ctx: Context, already: dict[tuple[int, i
         room = max(limit - already.get(key, 0), 0)
         for extra in group[room:]:
             extra.status, extra.rule, extra.amount = NOT_PAID, "L-14", ZERO
-            extra.reason = (f"more than {limit} realised leads in {key[1]}-{key[2]:02d}; "
-                            "the earliest transactions are paid")
+            extra.reason = _also(extra.reason, f"more than {limit} realised leads in {key[1]}-{key[2]:02d}; "
+                                               "the earliest transactions are paid")
+
+
+def _also(computed: str, decided: str) -> str:
+    """A line's reason when L-14 or L-18 decides its status: what computed it (the rule applied, the cap) stays on
+    the statement before what decided it (L-19)."""
+    return f"{computed}; {decided}" if computed else decided
 
 
 def _withhold(line: Line, rules: LeadRules) -> None:
@@ -213,7 +219,7 @@ def _withhold(line: Line, rules: LeadRules) -> None:
     flags = [f for f in line.partner.flags or [] if f in rules.withhold_flags]
     if line.status == PAYABLE and flags:
         line.status, line.rule = WITHHELD, "L-18"
-        line.reason = "withheld: " + ", ".join(f.replace("_", " ") for f in flags)
+        line.reason = _also(line.reason, "withheld: " + ", ".join(f.replace("_", " ") for f in flags))
 
 
 def _context(as_of: date, campaign: LeadRules) -> Context:
@@ -324,8 +330,12 @@ def compute(period_number: int, *, as_of: date, override: LeadRules | None = Non
     _limit_per_month(lines, ctx, already_per_month)
     for line in lines:
         _withhold(line, ctx.campaign)
+    # a carried lead the month's limit now refuses is listed once with L-14 (L-19: the organiser sees why it is
+    # not paid); one an approved period already refused for that limit is not listed again
+    refused_before = {ln.lead_id for ln in earlier if ln.line == "reward" and ln.rule == "L-14"}
     carried_ids = {id(ln) for ln in carried}  # identity: two lines may hold equal values
-    lines = [ln for ln in lines if id(ln) not in carried_ids or ln.status != NOT_PAID]
+    lines = [ln for ln in lines if id(ln) not in carried_ids or ln.status != NOT_PAID
+             or (ln.rule == "L-14" and ln.lead.id not in refused_before)]
     lines += _clawbacks(earlier, ctx, first_start)
     lines += _new_partner_bonuses(lines, ctx, not_new, withheld_bonus)
     if period.sales_until >= campaign.ends_on or period_number == max(p.number for p in campaign.periods):
@@ -385,10 +395,17 @@ def _new_partner_bonuses(lines: list[Line], ctx: Context, not_new: set[int],
     for partner_id, earlier in withheld.items():
         if partner_id in ctx.restricted or partner_id not in ctx.partners:
             continue
+        partner = ctx.partners[partner_id]
         amount = money(earlier.amount)
-        bonus = Line(ctx.partners[partner_id], "new_partner_bonus", "L-15", PAYABLE,
+        bonus = Line(partner, "new_partner_bonus", "L-15", PAYABLE,
                      "first realised lead in the campaign (withheld before, released)", ref=earlier.ref,
                      base=amount, rate=Decimal(1), amount=amount, transaction_date=earlier.transaction_date)
+        refusal = partner_service.ineligibility(partner, rules)  # removed (L-20) or direct CSP (L-01) since
+        if refusal is None and rules.new_partner_flag and rules.new_partner_flag in (partner.flags or []):
+            refusal = "L-15", f"the partner is flagged {rules.new_partner_flag.replace('_', ' ')}"
+        if refusal is not None:
+            bonus.status, bonus.amount = NOT_PAID, ZERO
+            bonus.rule, bonus.reason = refusal
         _withhold(bonus, rules)
         out.append(bonus)
     firsts: dict[int, Line] = {}
@@ -489,14 +506,22 @@ def approve(period_number: int, *, clock: Clock, actor=None) -> Settlement:
         raise NotFound(_("Period %(period)s has not been settled yet.", period=period_number))
     if settlement.status == "approved":
         raise Conflict(_("Settlement of period %(period)s is already approved.", period=period_number), rule="L-19")
-    pending = db.session.scalars(select(Settlement.period).where(Settlement.period < period_number,
-                                                                 Settlement.status != "approved")).first()
-    if pending is not None:
+    approved = set(db.session.scalars(select(Settlement.period).where(Settlement.status == "approved")))
+    defined = {p.number for p in rules_of(version_on(settlement.as_of)).periods}
+    pending = sorted(n for n in defined | set(db.session.scalars(select(Settlement.period)))
+                     if n < period_number and n not in approved)
+    if pending:
         raise Conflict(_("Approve the settlement of period %(earlier)s first: periods are paid in order.",
-                         earlier=pending), rule="L-17")
+                         earlier=pending[0]), rule="L-17")
     settlement.status, settlement.approved_at = "approved", clock.now()
     settlement.approved_by = getattr(actor, "id", None)
     audit.record(actor, "settlement.approved", "settlement", settlement.id)
+    # a later period's draft was computed before this approval: what this period withheld or left unpaid, and the
+    # bonuses it paid, are now settled, so the draft is computed again on its own date (L-15, L-17, L-18)
+    for later in db.session.scalars(select(Settlement).where(Settlement.period > period_number,
+                                                             Settlement.status != "approved")
+                                    .order_by(Settlement.period)).all():
+        run(later.period, as_of=later.as_of, clock=clock, actor=actor)
     return settlement
 
 
