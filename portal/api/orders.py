@@ -28,9 +28,15 @@ def _reward(code: str, field: str, rule: str) -> Reward:
         raise ValidationFailed([(field, error.message, rule)]) from None
 
 
-def _order_json(order: RewardOrder) -> dict:
+def _orders_json(rows: list[RewardOrder]) -> list[dict]:
+    """Each order as ``serialise.order`` gives it, with the installer's delivery address (P-25)."""
     codes = {reward.id: reward.code for reward in order_service.catalogue(active_only=False)}
-    return serialise.order(order, codes)
+    addresses = order_service.delivery_addresses({row.installer_id for row in rows})
+    return [{**serialise.order(row, codes), "delivery_address": addresses.get(row.installer_id)} for row in rows]
+
+
+def _order_json(order: RewardOrder) -> dict:
+    return _orders_json([order])[0]
 
 
 def _replay_order(ref: dict) -> dict:
@@ -62,8 +68,7 @@ def list_orders(installer_id: int) -> Reply:
     installer = members.get(installer_id)
     size = context.limit()
     rows = pages.orders(installer.id, after=context.cursor(), limit=size + 1)
-    codes = {reward.id: reward.code for reward in order_service.catalogue(active_only=False)}
-    return Reply(context.page([serialise.order(o, codes) for o in rows], rows, size))
+    return Reply(context.page(_orders_json(rows), rows, size))
 
 
 @operation(bp, ORDER, "GET", scope="orders:read", tag=TAG, summary="Read an order",
@@ -83,14 +88,15 @@ def ship_order(order_id: int, body: dict) -> Reply:
 
 
 @operation(bp, f"{ORDER}/delivery-failed", "POST", scope="orders:write", tag=TAG,
-           summary="Record a failed delivery", request=schemas.ORDER_STEP_IN, responses={200: schemas.ORDER},
+           summary="Record a failed delivery", request=schemas.ORDER_FAILED_IN, responses={200: schemas.ORDER},
            replay=_replay_order)
 def order_delivery_failed(order_id: int, body: dict) -> Reply:
     """P-25: after the second failed attempt for the participant's reasons the reward is forfeited and the points
-    are not restored."""
+    are not restored; ``participant_fault`` false (e.g. the courier's fault) does not count (default true)."""
     order = order_service.get(order_id)
     on = context.day_or_today(body.get("on"))
-    order_service.delivery_failed(order, on=on, rules=rules_on(on), clock=get_clock(), actor=context.actor())
+    order_service.delivery_failed(order, on=on, rules=rules_on(on), clock=get_clock(), actor=context.actor(),
+                                  participant_fault=body.get("participant_fault") is not False)
     return _done(order)
 
 
@@ -107,7 +113,8 @@ def order_delivered(order_id: int, body: dict) -> Reply:
 @operation(bp, f"{ORDER}/withhold", "POST", scope="orders:write", tag=TAG, summary="Withhold an order",
            request=schemas.ORDER_WITHHOLD_IN, responses={200: schemas.ORDER}, replay=_replay_order)
 def withhold_order(order_id: int, body: dict) -> Reply:
-    """P-27: a placed order waits while data or points are clarified; the reason is required."""
+    """P-27: a placed order, or one whose delivery failed, waits while data or points are clarified; the reason is
+    required."""
     order = order_service.get(order_id)
     order_service.withhold(order, reason=body.get("reason", ""), actor=context.actor())
     return _done(order)
@@ -116,7 +123,8 @@ def withhold_order(order_id: int, body: dict) -> Reply:
 @operation(bp, f"{ORDER}/release", "POST", scope="orders:write", tag=TAG, summary="Release a withheld order",
            request=schemas.EMPTY_IN, responses={200: schemas.ORDER}, replay=_replay_order)
 def release_order(order_id: int, body: dict) -> Reply:
-    """P-27: the clarification is over; the order is placed again."""
+    """P-27: the clarification is over; the order is placed again (or, withheld after a failed delivery, waits for
+    another attempt)."""
     del body
     order = order_service.get(order_id)
     order_service.release(order, actor=context.actor())

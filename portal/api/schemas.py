@@ -444,6 +444,9 @@ ORDER = {
         "restore_by": DATE_OR_NULL, "shipped_on": DATE_OR_NULL, "failed_deliveries": {"type": "integer"},
         "delivered_on": DATE_OR_NULL, "receipt_confirmed": {"type": "boolean"}, "closed_on": DATE_OR_NULL,
         "note": {"type": "string"},
+        "delivery_address": {"type": ["string", "null"],
+                             "description": "P-25: where the courier delivers (the participant's own; null when "
+                                            "not given yet)"},
     },
 }
 
@@ -454,6 +457,17 @@ ORDER_STEP_IN = {
     "type": "object",
     "additionalProperties": False,
     "properties": {"on": LOYALTY_DAY},
+}
+
+ORDER_FAILED_IN = {
+    "title": "OrderFailedIn",
+    "type": "object",
+    "description": "P-25: a failed delivery attempt; only failures for the participant's reasons count towards "
+                   "forfeiture after the second.",
+    "additionalProperties": False,
+    "properties": {"on": LOYALTY_DAY,
+                   "participant_fault": {"type": "boolean", "description": "the failure was for the participant's "
+                                                                           "reasons (default true)"}},
 }
 
 ORDER_DELIVERED_IN = {

@@ -9,6 +9,10 @@ from wtforms import BooleanField, DateField, DecimalField, IntegerField, SelectF
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
 class JoinForm(FlaskForm):
     business = BooleanField(_l("I run a business (a company or a sole trader)"))
     installs_heating = BooleanField(_l("I install or service heating devices for a living"))
@@ -16,6 +20,8 @@ class JoinForm(FlaskForm):
     employee = BooleanField(_l("I am employed by an installation business"))
     certificate = BooleanField(_l("I hold a valid authorisation certificate"))
     leader = BooleanField(_l("I am an installation leader"))
+    delivery_address = StringField(_l("Delivery address for rewards (street and number, postcode, town)"),
+                                   filters=[_strip], validators=[Length(max=300)])
 
 
 class DeviceForm(FlaskForm):
@@ -31,6 +37,14 @@ class TaxForm(FlaskForm):
     home_address = StringField(_l("Home address"), validators=[Length(max=300)])
     birth_date = DateField(_l("Date of birth"), validators=[Optional()])
     employer_acceptance = FileField(_l("Your employer's written acceptance (if you are employed)"))
+
+
+class DeliveryAddressForm(FlaskForm):
+    """P-25: where the courier delivers the participant's rewards."""
+
+    delivery_address = StringField(_l("Delivery address (street and number, postcode, town)"), filters=[_strip],
+                                   validators=[DataRequired(_l("Give the address the courier should deliver your "
+                                                               "rewards to.")), Length(max=300)])
 
 
 class ComplaintForm(FlaskForm):

@@ -220,7 +220,9 @@ def edit_reward(reward_id: int):
 @staff
 def fulfilment():
     rules()
-    return render("loyalty/orders.html", rows=orders.open_orders(), rewards={r.id: r for r in orders.catalogue(False)})
+    rows = orders.open_orders()
+    return render("loyalty/orders.html", rows=rows, rewards={r.id: r for r in orders.catalogue(False)},
+                  addresses=orders.delivery_addresses({o.installer_id for o in rows}))
 
 
 @bp.route("/fulfilment/<int:order_id>/<action>", methods=["POST"])
@@ -233,7 +235,8 @@ def order_action(order_id: int, action: str):
     current, clock, back = rules(), get_clock(), url_for("loyalty_admin.fulfilment")
     actions = {
         "ship": lambda: orders.ship(order, on=today(), clock=clock, actor=current_user),
-        "failed": lambda: orders.delivery_failed(order, on=today(), rules=current, clock=clock, actor=current_user),
+        "failed": lambda: orders.delivery_failed(order, on=today(), rules=current, clock=clock, actor=current_user,
+                                                 participant_fault=request.form.get("fault") != "courier"),
         "delivered": lambda: orders.delivered(order, on=today(), confirmed=request.form.get("confirmed") == "1",
                                               actor=current_user),
         "withhold": lambda: orders.withhold(order, reason=request.form.get("reason", ""), actor=current_user),

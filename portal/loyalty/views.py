@@ -14,16 +14,26 @@ from portal.core.clock import get_clock
 from portal.core.errors import DomainError, NotFound
 from portal.core.http import form_errors, render
 from portal.extensions import db
-from portal.loyalty.forms import ComplaintForm, DeviceForm, JoinForm, TaxForm
+from portal.loyalty.forms import ComplaintForm, DeliveryAddressForm, DeviceForm, JoinForm, TaxForm
 from portal.loyalty.labels import model_choices
 from portal.loyalty.service import complaints, devices, ledger, members, orders
 from portal.loyalty.service.programme import end as programme_end
 from portal.loyalty.service.programme import rules_on
 from portal.loyalty.service.statement import statement
+from portal.programmes import documents
 from portal.tenancy.web import require_role, tenant_blueprint
 
 bp = tenant_blueprint("loyalty", __name__)
 participant = require_role(PARTICIPANT)
+
+
+@bp.before_request
+def _consent_first():
+    """P-01, E-03: registration without consent to data processing is invalid. A participant with anything left to
+    accept (none on record after an import, or a new version) accepts it before any page of the programme."""
+    if current_user.is_authenticated and current_user.role == PARTICIPANT and documents.to_accept(current_user):
+        return redirect(url_for("accounts.accept"))
+    return None
 
 
 def today() -> date:
@@ -64,6 +74,8 @@ def join():
                                      installs_heating=form.installs_heating.data, adult=form.adult.data,
                                      registered_on=today(), rules=current, certificate=form.certificate.data,
                                      leader=form.leader.data, employee=form.employee.data, activated_on=today())
+            if form.delivery_address.data:  # P-25: may be given now, and must be before the first order
+                orders.set_delivery_address(installer, form.delivery_address.data, actor=current_user)
         except DomainError as error:
             db.session.rollback()
             attach(form, error)
@@ -160,14 +172,36 @@ def order(code: str):
     except NotFound:
         abort(404)
     try:
-        placed = orders.place(installer, reward, on=today(), rules=rules(), clock=get_clock(), actor=current_user)
+        placed = orders.place(installer, reward, on=today(), rules=rules(), clock=get_clock(), actor=current_user,
+                              require_address=True)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
+        if error.field == "delivery_address":
+            return redirect(url_for("loyalty.delivery_address"))
         return redirect(url_for("loyalty.catalogue"))
     db.session.commit()
     flash(_("Order %(id)s placed.", id=placed.id), "success")
     return redirect(url_for("loyalty.points"))
+
+
+@bp.route("/delivery-address", methods=["GET", "POST"])
+@participant
+def delivery_address():
+    """P-25: the address the courier delivers the rewards to."""
+    installer = me()
+    form = DeliveryAddressForm(data={"delivery_address": installer.delivery_address or ""})
+    if form.validate_on_submit():
+        try:
+            orders.set_delivery_address(installer, form.delivery_address.data, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            attach(form, error)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("loyalty.points"))
+    return render("loyalty/address.html", status=422 if request.method == "POST" else 200, form=form)
 
 
 @bp.route("/orders/<int:order_id>/substitute", methods=["POST"])

@@ -49,6 +49,9 @@ def decide(complaint: Complaint, *, upheld: bool, answer: str, on: date, rules: 
         raise DomainError(_("This complaint is already decided."), rule="P-42")
     if not (answer or "").strip():
         raise DomainError(_("Write the answer for the participant."), field="answer", rule="P-42")
+    if on < complaint.filed_on:
+        raise DomainError(_("A complaint cannot be decided before it was filed (%(day)s).", day=complaint.filed_on),
+                          field="on", rule="P-42")
     complaint.decided_on, complaint.decision, complaint.answer = on, "upheld" if upheld else "refused", answer.strip()
     complaint.notify_by = on + timedelta(days=rules.notice_days)
     from portal.accounts.models import User

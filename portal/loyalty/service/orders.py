@@ -83,19 +83,41 @@ def value_this_year(installer_id: int, year: int) -> Decimal:
     return Decimal(total or 0).quantize(Decimal("0.01"))
 
 
+DELIVERY_ADDRESS_MAX = 300  # Installer.delivery_address
+
+
+def set_delivery_address(installer: Installer, address: str | None, *, actor=None) -> None:
+    """P-25: the address the courier delivers the participant's rewards to (trimmed; required; at most 300)."""
+    value = (address or "").strip()
+    if not value:
+        raise DomainError(_("Give the address the courier should deliver your rewards to."),
+                          field="delivery_address", rule="P-25")
+    if len(value) > DELIVERY_ADDRESS_MAX:
+        raise DomainError(_("The address may be at most %(n)s characters long.", n=DELIVERY_ADDRESS_MAX),
+                          field="delivery_address", rule="P-25")
+    installer.delivery_address = value
+    db.session.flush()
+    audit.record(actor, "installer.delivery_address_saved", "installer", installer.id)
+
+
 def _lock(installer: Installer) -> None:
     """Serialise orders of one participant (PostgreSQL row lock): the balance never goes negative."""
     db.session.execute(select(Installer.id).where(Installer.id == installer.id).with_for_update())
 
 
 def place(installer: Installer, reward: Reward, *, on: date, rules: LoyaltyRules, clock: Clock,
-          actor=None) -> RewardOrder:
-    """P-21: only with enough points, no top-up, deducted at ordering, soonest-expiring first."""
+          actor=None, require_address: bool = False) -> RewardOrder:
+    """P-21: only with enough points, no top-up, deducted at ordering, soonest-expiring first.
+    ``require_address``: P-25, the participant's own ordering needs the address the courier delivers to (the
+    organiser's import and ``flask rewards order`` have no address column, FORMATS.md)."""
     _lock(installer)
     db.session.refresh(installer)
     refusal = members.order_refusal(installer)
     if refusal:
         raise DomainError(refusal[1], rule=refusal[0])
+    if require_address and not (installer.delivery_address or "").strip():
+        raise DomainError(_("Give the address the courier should deliver the reward to before ordering."),
+                          field="delivery_address", rule="P-25")
     end = programme_end()
     if end is not None and on >= end.ends_on:
         restored = [lot for lot in ledger.usable(installer.id, as_of=on, end=end, rules=rules) if lot.after_end]
@@ -167,7 +189,7 @@ def offer_substitute(order: RewardOrder, substitute: Reward, *, on: date, rules:
     """P-23: unavailable for reasons outside the organiser → a substitute of the same kind and points value,
     within the participant's yearly limit (P-28)."""
     original = db.session.get(Reward, order.reward_id)
-    if order.state not in ("placed", "withheld"):
+    if order.state not in ("placed", "withheld") or order.shipped_on is not None:
         raise DomainError(_("Only an open order can get a substitute."), rule="P-23")
     if substitute.kind != original.kind or substitute.points != original.points or substitute.id == original.id:
         raise DomainError(_("The substitute must be another reward of the same kind and the same points value."),
@@ -231,18 +253,23 @@ def ship(order: RewardOrder, *, on: date, clock: Clock, actor=None) -> None:
     _tell(db.session.get(Installer, order.installer_id), "order_shipped", clock, order=order.id)
 
 
-def delivery_failed(order: RewardOrder, *, on: date, rules: LoyaltyRules, clock: Clock, actor=None) -> None:
-    """P-25: after two failed attempts for the participant's reasons the reward is forfeited, points not restored."""
+def delivery_failed(order: RewardOrder, *, on: date, rules: LoyaltyRules, clock: Clock, actor=None,
+                    participant_fault: bool = True) -> None:
+    """P-25: after two failed attempts for the participant's reasons the reward is forfeited, points not restored.
+    ``failed_deliveries`` counts only those; a failure that is not the participant's fault (the courier's) is
+    recorded in the audit log and the order waits to be shipped again."""
     if order.state != "shipped":
         raise DomainError(_("Only a shipped order can fail delivery."), rule="P-25")
-    order.failed_deliveries += 1
-    if order.failed_deliveries >= rules.max_failed_deliveries:
+    if participant_fault:
+        order.failed_deliveries = (order.failed_deliveries or 0) + 1
+    if participant_fault and order.failed_deliveries >= rules.max_failed_deliveries:
         order.state, order.closed_on = "forfeited", on
         kind = "order_forfeited"
     else:
         order.state = "delivery_failed"
         kind = "order_delivery_failed"
-    audit.record(actor, f"order.{order.state}", "reward_order", order.id)
+    action = f"order.{order.state}" if participant_fault else "order.delivery_failed_not_participant"
+    audit.record(actor, action, "reward_order", order.id)
     _tell(db.session.get(Installer, order.installer_id), kind, clock, order=order.id)
 
 
@@ -255,9 +282,10 @@ def delivered(order: RewardOrder, *, on: date, confirmed: bool, actor=None) -> N
 
 
 def withhold(order: RewardOrder, *, reason: str, actor=None) -> None:
-    """P-27: rewards may be withheld while data or points are being clarified."""
-    if order.state != "placed":
-        raise DomainError(_("Only a placed order can be withheld."), rule="P-27")
+    """P-27: rewards may be withheld while data or points are being clarified: a placed order, or one whose delivery
+    failed (released, it goes back to the state it came from)."""
+    if order.state not in ("placed", "delivery_failed"):
+        raise DomainError(_("Only a placed order or one whose delivery failed can be withheld."), rule="P-27")
     if not reason.strip():
         raise DomainError(_("Give the reason."), field="reason", rule="P-27")
     order.state, order.note = "withheld", reason.strip()
@@ -267,13 +295,22 @@ def withhold(order: RewardOrder, *, reason: str, actor=None) -> None:
 def release(order: RewardOrder, *, actor=None) -> None:
     if order.state != "withheld":
         raise DomainError(_("This order is not withheld."), rule="P-27")
-    order.state = "placed"
+    # shipped before (only a failed delivery is withheld after shipping): back to waiting for another attempt
+    order.state = "delivery_failed" if order.shipped_on is not None else "placed"
     audit.record(actor, "order.released", "reward_order", order.id)
 
 
 def of_installer(installer_id: int, limit: int = 50) -> list[RewardOrder]:
     return list(db.session.scalars(select(RewardOrder).where(RewardOrder.installer_id == installer_id)
                                    .order_by(RewardOrder.ordered_on.desc(), RewardOrder.id.desc()).limit(limit)))
+
+
+def delivery_addresses(installer_ids) -> dict[int, str | None]:
+    """P-25: installer id → the address the courier delivers to (the fulfilment page and the API's orders)."""
+    ids = set(installer_ids)
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(Installer.id, Installer.delivery_address).where(Installer.id.in_(ids))).all())
 
 
 def open_orders(limit: int = 200) -> list[RewardOrder]:
