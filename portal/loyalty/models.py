@@ -43,6 +43,7 @@ class Installer(TenantScoped, db.Model):
     status_reason: Mapped[str] = mapped_column(Text, default="", info=not_pii())
     approval: Mapped[str] = mapped_column(String(10), default="approved", info=not_pii())  # approved|pending|refused
     registered_on: Mapped[date] = mapped_column(Date, info=not_pii())
+    approved_on: Mapped[date | None] = mapped_column(Date, info=not_pii())  # the organiser's approval (P-01)
     activated_on: Mapped[date | None] = mapped_column(Date, info=not_pii())
     excluded_on: Mapped[date | None] = mapped_column(Date, info=not_pii())
     exclusion_ground: Mapped[str | None] = mapped_column(String(20), info=not_pii())
@@ -53,6 +54,11 @@ class Installer(TenantScoped, db.Model):
     home_address: Mapped[str | None] = mapped_column(String(300), info=pii("contact", basis="legal_obligation",
                                                                            retention="tax_5y"))
     birth_date: Mapped[date | None] = mapped_column(Date, info=pii("tax", basis="legal_obligation", retention="tax_5y"))
+    # P-29: the name for the PIT-8C form, kept with the tax data (the account's own name is erased on leaving)
+    tax_first_name: Mapped[str | None] = mapped_column(String(100), info=pii("identity", basis="legal_obligation",
+                                                                             retention="tax_5y"))
+    tax_last_name: Mapped[str | None] = mapped_column(String(100), info=pii("identity", basis="legal_obligation",
+                                                                            retention="tax_5y"))
     delivery_address: Mapped[str | None] = mapped_column(String(300), info=pii("contact", basis="contract",
                                                                                retention="account"))
     employer_acceptance_file: Mapped[str | None] = mapped_column(String(80), info=not_pii())

@@ -6,22 +6,24 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, select, update
+from sqlalchemy.orm import aliased
 from stdnum.pl import nip as nip_number
 from stdnum.pl import pesel
 
 from portal.accounts import service as accounts
 from portal.accounts.models import PARTICIPANT, User
 from portal.core.bulk import ValidationFailed
-from portal.core.clock import Clock
+from portal.core.clock import Clock, get_clock
 from portal.core.errors import DomainError, NotFound
 from portal.extensions import db
-from portal.loyalty.models import Installer, PointsEntry, RewardOrder, StatusEvidence
+from portal.loyalty.models import Installer, PointsEntry, Reward, RewardOrder, StatusEvidence
 from portal.loyalty.rules import LoyaltyRules
 from portal.loyalty.service import ledger
 from portal.loyalty.service.programme import joining_closed
 from portal.notifications import service as notifications
 from portal.privacy import audit
+from portal.tenancy.models import Tenant
 
 STATUSES = ("installer", "authorised", "premium")
 CRITERIA = ("device_points", "sales_activity", "training", "promotional_activity")
@@ -65,6 +67,7 @@ def join(user: User, *, business: bool, installs_heating: bool, adult: bool, reg
         existing.status = status or initial_status(certificate, leader)
         existing.status_reason = ""
         existing.approval = "approved" if eligible else "pending"
+        existing.approved_on = registered_on if eligible else None
         existing.activated_on = activated_on
         return existing
     if existing is not None:
@@ -72,7 +75,7 @@ def join(user: User, *, business: bool, installs_heating: bool, adult: bool, reg
     installer = Installer(tenant_id=user.tenant_id, user_id=user.id, business=business, employee=employee,
                           status=status or initial_status(certificate, leader),
                           approval="approved" if eligible else "pending", registered_on=registered_on,
-                          activated_on=activated_on)
+                          approved_on=registered_on if eligible else None, activated_on=activated_on)
     db.session.add(installer)
     db.session.flush()
     audit.record(user, "installer.joined", "installer", installer.id)
@@ -121,11 +124,19 @@ def import_row(row: dict, *, tenant_id: int, rules: LoyaltyRules) -> Installer:
                 registered_on=dates["registered_on"], rules=rules, status=status, activated_on=dates["activated_on"])
 
 
-def approve(installer: Installer, *, approved: bool, actor=None) -> None:
-    """P-01: the organiser's individual decision on someone outside the usual group."""
+def _today(installer: Installer) -> date:
+    """Today in the organiser's time zone, from the injectable clock."""
+    tenant = db.session.get(Tenant, installer.tenant_id)
+    return get_clock().today(tenant.timezone if tenant is not None else "Europe/Warsaw")
+
+
+def approve(installer: Installer, *, approved: bool, on: date | None = None, actor=None) -> None:
+    """P-01: the organiser's individual decision on someone outside the usual group; the day of an approval starts
+    the three months of P-32."""
     if installer.approval != "pending":
         raise DomainError(_("This participant is not waiting for approval."), rule="P-01")
     installer.approval = "approved" if approved else "refused"
+    installer.approved_on = (on or _today(installer)) if approved else None
     audit.record(actor, "installer.approved" if approved else "installer.refused", "installer", installer.id)
 
 
@@ -134,9 +145,15 @@ def activate(installer: Installer, on: date) -> None:
         installer.activated_on = on
 
 
+ADULT_AGE = 18
+
+
 def set_tax_data(installer: Installer, *, tax_id: str, home_address: str, birth_date: date | None,
-                 actor=None) -> None:
-    """P-29: the data for PIT-8C — NIP or PESEL, home address, date of birth."""
+                 on: date | None = None, actor=None) -> None:
+    """P-29: the data for PIT-8C — NIP or PESEL, home address, date of birth — with the account's name, kept with
+    them (the account's name is erased when the participant leaves, the PIT-8C data is kept 5 years). P-01: only an
+    adult takes part: 18 years old on the day (on the 18th birthday itself)."""
+    on = on or _today(installer)
     problems: list[tuple[str | None, str, str | None]] = []
     tax_id = (tax_id or "").replace("-", "").replace(" ", "")
     if not (nip_number.is_valid(tax_id) or pesel.is_valid(tax_id)):
@@ -145,9 +162,17 @@ def set_tax_data(installer: Installer, *, tax_id: str, home_address: str, birth_
         problems.append(("home_address", _("Enter your home address."), "P-29"))
     if birth_date is None:
         problems.append(("birth_date", _("Enter your date of birth."), "P-29"))
+    elif birth_date > on:
+        problems.append(("birth_date", _("The date of birth cannot be in the future."), "P-29"))
+    elif birth_date + relativedelta(years=ADULT_AGE) > on:
+        problems.append(("birth_date", _("Only adults take part in the programme: you must be at least %(age)s years "
+                                         "old.", age=ADULT_AGE), "P-01"))
     if problems:
         raise ValidationFailed(problems)
     installer.tax_id, installer.home_address, installer.birth_date = tax_id, home_address.strip(), birth_date
+    user = db.session.get(User, installer.user_id)
+    if user is not None:
+        installer.tax_first_name, installer.tax_last_name = user.first_name or None, user.last_name or None
     audit.record(actor, "installer.tax_data", "installer", installer.id)
 
 
@@ -224,10 +249,15 @@ def criteria_met(installer: Installer, *, as_of: date, rules: LoyaltyRules) -> s
         StatusEvidence.revoked_on.is_(None))))
     if rules.device_points_threshold is not None:
         since = as_of - relativedelta(months=rules.device_points_window_months)
-        earned = db.session.scalar(select(db.func.coalesce(db.func.sum(PointsEntry.points), 0)).where(
-            PointsEntry.installer_id == installer.id, PointsEntry.kind == "earn", PointsEntry.source == "device",
-            PointsEntry.on > since, PointsEntry.on <= as_of)) or 0
-        if earned >= rules.device_points_threshold:
+        in_window = (PointsEntry.installer_id == installer.id, PointsEntry.kind == "earn",
+                     PointsEntry.source == "device", PointsEntry.on > since, PointsEntry.on <= as_of)
+        earned = db.session.scalar(select(func.coalesce(func.sum(PointsEntry.points), 0)).where(*in_window)) or 0
+        # P-09: points taken back from those lots (revoke entries draw on the earn entry, ``lot_id``) do not count
+        lot = aliased(PointsEntry)
+        revoked = db.session.scalar(select(func.coalesce(func.sum(lot.points), 0)).where(
+            lot.installer_id == installer.id, lot.kind == "revoke", lot.on <= as_of,
+            lot.lot_id.in_(select(PointsEntry.id).where(*in_window)))) or 0
+        if earned + revoked >= rules.device_points_threshold:
             met.add("device_points")
     return met
 
@@ -243,12 +273,12 @@ def evaluate_status(installer: Installer, *, as_of: date, rules: LoyaltyRules, c
     if installer.status == "installer" and qualified:
         new = "authorised"
     elif installer.status in ("authorised", "premium") and rules.required_criterion not in met and \
-            _had_training(installer):
-        new = "installer"
+            _from_criteria(installer):
+        new = "installer"  # a certificate or a leader title is lost only through ``withdraw_title`` (P-02)
     if new == installer.status:
         return None
     installer.status = new
-    installer.status_reason = (f"criteria met: {', '.join(sorted(met))}" if new != "installer"
+    installer.status_reason = (f"{CRITERIA_REASON}{', '.join(sorted(met))}" if new != "installer"
                                else "the authorisation (training) was withdrawn")
     user = db.session.get(User, installer.user_id)
     if user is not None:
@@ -306,12 +336,20 @@ def _set_status(installer: Installer, status: str, reason: str, *, actor, clock:
     return status
 
 
-def _had_training(installer: Installer) -> bool:
-    return db.session.scalar(select(exists().where(StatusEvidence.installer_id == installer.id,
-                                                   StatusEvidence.criterion == "training"))) or False
+CRITERIA_REASON = "criteria met: "  # how ``evaluate_status`` records a status the criteria gave
+
+
+def _from_criteria(installer: Installer) -> bool:
+    """P-03: the status came from the criteria (the daily job raised it), not from a certificate or a leader title
+    held at joining, imported, or granted by the organiser (P-02) — only such a status falls with the criteria."""
+    return (installer.status_reason or "").startswith(CRITERIA_REASON)
 
 
 def missing_for_next(installer: Installer, *, as_of: date, rules: LoyaltyRules) -> list[str]:
+    """P-03: the criteria an installer still lacks for the Authorised status — the only change the criteria make;
+    nothing for Authorised and Premium participants."""
+    if installer.status != "installer":
+        return []
     met = criteria_met(installer, as_of=as_of, rules=rules)
     missing = [] if rules.required_criterion in met else [rules.required_criterion]
     others = max(rules.min_criteria - len(met | {rules.required_criterion}), 0)
@@ -326,13 +364,21 @@ def exclude(installer: Installer, ground: str, *, on: date, note: str = "", acto
         return
     installer.excluded_on, installer.exclusion_ground, installer.exclusion_note = on, ground, note or None
     ledger.forfeit_all(installer.id, on=on, tenant_id=installer.tenant_id, reason=f"exclusion:{ground}")
-    for order in db.session.scalars(select(RewardOrder).where(RewardOrder.installer_id == installer.id,
-                                                              RewardOrder.state.in_(OPEN_ORDER_STATES))):
-        order.state, order.closed_on = "cancelled", on
+    _cancel_open_orders(installer, on=on)
     audit.record(actor, "installer.excluded", "installer", installer.id)
     user = db.session.get(User, installer.user_id)
     if user is not None:
         notifications.notify(user, "excluded", clock=clock, ground=ground)
+
+
+def _cancel_open_orders(installer: Installer, *, on: date) -> None:
+    """P-31/P-32: the open orders of one who leaves or is excluded are cancelled (their points are forfeited, not
+    restored) and each reward goes back in stock, as on any cancellation (``orders.cancel``)."""
+    for order in db.session.scalars(select(RewardOrder).where(RewardOrder.installer_id == installer.id,
+                                                              RewardOrder.state.in_(OPEN_ORDER_STATES))):
+        order.state, order.closed_on = "cancelled", on
+        db.session.execute(update(Reward).where(Reward.id == order.reward_id).values(stock=Reward.stock + 1)
+                           .execution_options(synchronize_session=False))
 
 
 def rejoin(installer: Installer, *, on: date, rules: LoyaltyRules, actor=None) -> None:
@@ -352,12 +398,16 @@ def rejoin(installer: Installer, *, on: date, rules: LoyaltyRules, actor=None) -
 def exclusion_checks(*, as_of: date, rules: LoyaltyRules, clock: Clock) -> int:
     """P-32 daily: not activated, or no points, within 3 months of registration — and still so on the day of the
     check. Someone who activated the account or earned points since (a late start) is not excluded: the seed lets
-    the organiser exclude, it does not make a late participant lose what they have earned."""
+    the organiser exclude, it does not make a late participant lose what they have earned. Only approved
+    participants are checked (P-01): one waiting for the organiser's decision, or refused, cannot register devices;
+    for one approved later the months count from the approval."""
     changed = 0
     for installer in unrestricted(select(Installer).where(Installer.excluded_on.is_(None),
-                                                          Installer.left_on.is_(None))):
-        activation_deadline = installer.registered_on + relativedelta(months=rules.activation_months)
-        points_deadline = installer.registered_on + relativedelta(months=rules.first_points_months)
+                                                          Installer.left_on.is_(None),
+                                                          Installer.approval == "approved")):
+        start = max(installer.registered_on, installer.approved_on or installer.registered_on)
+        activation_deadline = start + relativedelta(months=rules.activation_months)
+        points_deadline = start + relativedelta(months=rules.first_points_months)
         if as_of <= min(activation_deadline, points_deadline):
             continue
         earned = db.session.scalar(select(exists().where(
@@ -386,9 +436,7 @@ def leave(installer: Installer, *, on: date, actor=None) -> None:
         return
     installer.left_on = on
     ledger.forfeit_all(installer.id, on=on, tenant_id=installer.tenant_id, reason="left")
-    for order in db.session.scalars(select(RewardOrder).where(RewardOrder.installer_id == installer.id,
-                                                              RewardOrder.state.in_(OPEN_ORDER_STATES))):
-        order.state, order.closed_on = "cancelled", on
+    _cancel_open_orders(installer, on=on)
     user = db.session.get(User, installer.user_id)
     if user is not None:
         user.is_active_account = False

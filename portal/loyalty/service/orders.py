@@ -331,7 +331,9 @@ def pit8c_rows(year: int) -> list[dict]:
              .group_by(Installer.id))
     for installer, total in db.session.execute(query):
         user = db.session.get(User, installer.user_id)
-        rows.append({"first_name": user.first_name, "last_name": user.last_name, "tax_id": installer.tax_id or "",
+        # the name kept with the tax data: the account's own is erased when the participant leaves
+        rows.append({"first_name": installer.tax_first_name or user.first_name,
+                     "last_name": installer.tax_last_name or user.last_name, "tax_id": installer.tax_id or "",
                      "home_address": installer.home_address or "",
                      "birth_date": installer.birth_date.isoformat() if installer.birth_date else "",
                      "gross_value": f"{Decimal(total):.2f}", "year": year})

@@ -1,0 +1,263 @@
+"""Installer programme audit fixes: the status job keeps what the organiser granted (P-02, P-03), only approved
+participants are excluded for inactivity (P-01, P-32), exclusion and leaving give the reward's stock back (P-31,
+P-32), revoked device points do not count (P-03, P-09), no "next status" above Authorised (P-03), the PIT-8C list
+keeps the name (P-29), and the date of birth is that of an adult (P-01, P-29)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from portal.accounts.models import PARTICIPANT, STAFF, User
+from portal.core.clock import as_of
+from portal.core.errors import DomainError
+from portal.extensions import db
+from portal.loyalty.models import Installer, Reward, RewardOrder
+from portal.loyalty.service import members, orders
+from portal.loyalty.service.programme import rules_on
+from portal.notifications.models import Notification
+from portal.tenancy.guard import use_tenant
+from portal.tenancy.models import Tenant
+from tests import factories
+from tests.loyalty.test_programme_commands import _add_reward
+
+NIP = "5252248481"
+
+
+def _tenant() -> Tenant:
+    return db.session.scalars(select(Tenant).where(Tenant.slug == "manufacturer")).one()
+
+
+def _notices(tenant: Tenant, kind: str) -> list[Notification]:
+    with use_tenant(tenant.id):
+        return list(db.session.scalars(select(Notification).where(Notification.kind == kind)))
+
+
+def _reload(tenant: Tenant, installer_id: int) -> Installer:
+    db.session.rollback()
+    with use_tenant(tenant.id):
+        return db.session.get(Installer, installer_id)
+
+
+# --- P-02/P-03: the nightly status job ----------------------------------------------------------------------------
+
+def test_P03_a_re_granted_authorisation_survives_the_daily_status_job(programme, clock):
+    programme.join("ala@example.com", status="installer")
+    tenant = _tenant()
+    with use_tenant(tenant.id):
+        installer = members.by_email("ala@example.com")
+        members.record_evidence(installer, "training", on=date(2024, 2, 1))
+        members.record_evidence(installer, "sales_activity", on=date(2024, 2, 1))
+        db.session.commit()
+    programme.jobs("2024-02-02")  # the criteria raise the status
+    with use_tenant(tenant.id):
+        installer = members.by_email("ala@example.com")
+        assert installer.status == "authorised"
+        members.withdraw_title(installer, "authorisation", on=date(2024, 3, 1), clock=clock)
+        db.session.commit()
+        assert installer.status == "installer"
+        members.grant_title(installer, "authorisation", on=date(2024, 4, 1), clock=clock)
+        db.session.commit()
+    told = len(_notices(tenant, "status_changed"))
+    programme.jobs("2024-04-02")
+    installer = _reload(tenant, installer.id)
+    assert installer.status == "authorised"
+    assert len(_notices(tenant, "status_changed")) == told  # nothing new to tell
+
+
+def test_P02_a_certificate_holder_keeps_the_status_when_a_training_record_is_revoked(programme):
+    programme.join("ala@example.com", status="authorised")  # joined holding a valid certificate
+    tenant = _tenant()
+    with use_tenant(tenant.id):
+        installer = members.by_email("ala@example.com")
+        members.record_evidence(installer, "training", on=date(2024, 2, 1))
+        members.revoke_evidence(installer, "training", on=date(2024, 2, 2))  # recorded by mistake
+        db.session.commit()
+    programme.jobs("2024-02-03")
+    assert _reload(tenant, installer.id).status == "authorised"
+    assert _notices(tenant, "status_changed") == []
+
+
+def test_P03_a_status_from_the_criteria_still_falls_back_when_the_training_is_revoked(programme):
+    programme.join("ala@example.com", status="installer")
+    tenant = _tenant()
+    with use_tenant(tenant.id):
+        installer = members.by_email("ala@example.com")
+        members.record_evidence(installer, "training", on=date(2024, 2, 1))
+        members.record_evidence(installer, "sales_activity", on=date(2024, 2, 1))
+        db.session.commit()
+    programme.jobs("2024-02-02")
+    with use_tenant(tenant.id):
+        members.revoke_evidence(members.by_email("ala@example.com"), "training", on=date(2024, 3, 1))
+        db.session.commit()
+    programme.jobs("2024-03-02")
+    assert _reload(tenant, installer.id).status == "installer"
+
+
+# --- P-01/P-32: the exclusion checks look only at approved participants -------------------------------------------
+
+def _applicant(tenant: Tenant, email: str, on: date) -> int:
+    """Someone outside the usual group (neither a business nor of age declared): waits for the organiser."""
+    user = factories.user(tenant, PARTICIPANT, email=email)
+    with use_tenant(tenant.id):
+        installer = members.join(db.session.get(User, user.id), business=False, installs_heating=True, adult=False,
+                                 registered_on=on, rules=rules_on(on), activated_on=on)
+        db.session.commit()
+        assert installer.approval == "pending"
+        return installer.id
+
+
+def test_P32_an_applicant_waiting_for_approval_or_refused_is_not_excluded_for_inactivity(app, programme):
+    tenant = _tenant()
+    waiting = _applicant(tenant, "wait@installer.example", date(2024, 2, 1))
+    refused = _applicant(tenant, "refused@installer.example", date(2024, 2, 1))
+    with use_tenant(tenant.id):
+        members.approve(db.session.get(Installer, refused), approved=False, on=date(2024, 2, 5))
+        db.session.commit()
+    programme.jobs("2024-06-02")  # four months without points: they could not register a device
+    assert _reload(tenant, waiting).excluded_on is None
+    assert _reload(tenant, refused).excluded_on is None
+    assert _notices(tenant, "excluded") == []
+
+
+def test_P32_the_three_months_count_from_the_organisers_approval(app, client, programme):
+    tenant = _tenant()
+    installer_id = _applicant(tenant, "late@installer.example", date(2024, 2, 1))
+    staff = factories.user(tenant, STAFF, email="staff@manufacturer.test.example")
+    app.extensions["clock"] = as_of(date(2024, 4, 1))
+    factories.login(client, tenant, staff.email)
+    assert client.post(f"/t/manufacturer/installers/{installer_id}/approve").status_code == 302
+    programme.jobs("2024-07-01")  # five months after registering, three after the approval
+    assert _reload(tenant, installer_id).excluded_on is None
+    programme.jobs("2024-07-02")  # more than three months after the approval, still no points
+    installer = _reload(tenant, installer_id)
+    assert installer.excluded_on == date(2024, 7, 2) and installer.exclusion_ground == "no_points"
+    assert len(_notices(tenant, "excluded")) == 1
+
+
+# --- P-31/P-32: open orders cancelled on exclusion or leaving give the stock back ---------------------------------
+
+def test_P31_P32_exclusion_and_leaving_put_the_ordered_rewards_back_in_stock(programme, clock):
+    programme.join("ala@example.com")
+    programme.join("ola@example.com")
+    programme.device("ala@example.com", "SN-1", "2024-02-01")
+    programme.device("ola@example.com", "SN-2", "2024-02-01")
+    _add_reward("R1", 100, "40.00", stock=2)
+    assert programme.order("ala@example.com", "R1", "2024-02-02").exit_code == 0
+    assert programme.order("ola@example.com", "R1", "2024-02-02").exit_code == 0
+    tenant = _tenant()
+    with use_tenant(tenant.id):
+        assert db.session.scalars(select(Reward.stock).where(Reward.code == "R1")).one() == 0
+        members.exclude(members.by_email("ala@example.com"), "rules_breach", on=date(2024, 2, 3), clock=clock)
+        members.leave(members.by_email("ola@example.com"), on=date(2024, 2, 3))
+        db.session.commit()
+        assert [o.state for o in db.session.scalars(select(RewardOrder))] == ["cancelled", "cancelled"]
+        db.session.expire_all()
+        assert db.session.scalars(select(Reward.stock).where(Reward.code == "R1")).one() == 2
+
+
+# --- P-03/P-09: revoked device points -----------------------------------------------------------------------------
+
+def test_P03_revoked_device_points_do_not_meet_the_points_criterion(programme):
+    programme.join("ala@example.com", status="installer")
+    for i in range(13):  # 13 × 120 = 1560 points, the threshold is 1500
+        programme.device("ala@example.com", f"SN-{i}", "2024-02-01")
+    tenant = _tenant()
+    with use_tenant(tenant.id):
+        installer = members.by_email("ala@example.com")
+        rules = rules_on(date(2024, 2, 2))
+        assert "device_points" in members.criteria_met(installer, as_of=date(2024, 2, 2), rules=rules)
+        members.revoke_points(installer, 120, reason="credited twice", on=date(2024, 2, 3), rules=rules)
+        db.session.commit()
+        assert "device_points" not in members.criteria_met(installer, as_of=date(2024, 2, 3), rules=rules)
+        # the day before the revocation the points were still there
+        assert "device_points" in members.criteria_met(installer, as_of=date(2024, 2, 2), rules=rules)
+
+
+# --- P-03: what is missing for the next status --------------------------------------------------------------------
+
+def _web_installer(app, client, data: dict, email: str = "ala@installer.example"):
+    app.extensions["clock"] = as_of(date(2024, 2, 1))
+    tenant = _tenant()
+    user = factories.user(tenant, PARTICIPANT, email=email, first_name="Ala", last_name="Nowak")
+    factories.login(client, tenant, user.email)
+    assert client.post("/t/manufacturer/installer/join", data=data).status_code == 302
+    return tenant, user
+
+
+@pytest.mark.parametrize("data", [{"certificate": "y"}, {"leader": "y"}], ids=["authorised", "premium"])
+def test_P03_no_missing_criteria_are_shown_above_the_installer_status(app, client, programme, data):
+    _web_installer(app, client, {"business": "y", "installs_heating": "y", "adult": "y", **data})
+    page = client.get("/t/manufacturer/points").get_data(as_text=True)
+    assert "Brakuje do kolejnego statusu" not in page and "Missing for the next status" not in page
+
+
+def test_P03_an_installer_still_sees_what_is_missing(app, client, programme):
+    _web_installer(app, client, {"business": "y", "installs_heating": "y", "adult": "y"})
+    page = client.get("/t/manufacturer/points").get_data(as_text=True)
+    assert "Brakuje do kolejnego statusu" in page or "Missing for the next status" in page
+
+
+# --- P-29: the PIT-8C list keeps the name -------------------------------------------------------------------------
+
+def test_P29_the_pit8c_row_keeps_the_name_after_the_participant_leaves(app, client, programme, clock):
+    tenant, user = _web_installer(app, client, {"installs_heating": "y", "adult": "y",
+                                                "delivery_address": "ul. Polna 1, 30-001 Kraków"})
+    assert client.post("/t/manufacturer/tax-data", data={"tax_id": NIP, "home_address": "ul. Polna 1, Kraków",
+                                                         "birth_date": "1980-01-01"}).status_code == 302
+    programme.device("ala@installer.example", "SN-1", "2024-02-01")
+    _add_reward("R1", 100, "40.00")
+    assert client.post("/t/manufacturer/rewards/R1/order").status_code == 302
+    db.session.rollback()
+    with use_tenant(tenant.id):
+        order = db.session.scalars(select(RewardOrder)).one()
+        orders.ship(order, on=date(2024, 3, 1), clock=clock)
+        orders.delivered(order, on=date(2024, 3, 5), confirmed=True)
+        db.session.commit()
+    from portal.privacy import erasure
+
+    app.extensions["clock"] = as_of(date(2024, 12, 1))
+    with use_tenant(tenant.id):
+        erasure.erase(user.id, clock=app.extensions["clock"])  # deleting the account is leaving (P-31)
+        db.session.commit()
+        assert db.session.get(User, user.id).first_name in ("", None)  # the account's own name is erased
+        [row] = orders.pit8c_rows(2024)
+    assert (row["first_name"], row["last_name"], row["tax_id"]) == ("Ala", "Nowak", NIP)
+    assert row["gross_value"] == "40.00"
+
+
+# --- P-01/P-29: the date of birth ---------------------------------------------------------------------------------
+
+def test_P01_P29_the_date_of_birth_is_that_of_an_adult(app, client, programme):
+    tenant, user = _web_installer(app, client, {"installs_heating": "y", "adult": "y"})  # today: 2024-02-01
+    data = {"tax_id": NIP, "home_address": "ul. Polna 1, Kraków"}
+    one_day_short = client.post("/t/manufacturer/tax-data", data={**data, "birth_date": "2006-02-02"})
+    assert one_day_short.status_code == 422 and 'id="birth_date-error"' in one_day_short.get_data(as_text=True)
+    future = client.post("/t/manufacturer/tax-data", data={**data, "birth_date": "2024-02-02"})
+    assert future.status_code == 422 and 'id="birth_date-error"' in future.get_data(as_text=True)
+    db.session.rollback()
+    with use_tenant(tenant.id):
+        installer = members.for_user(user.id)
+        assert installer.birth_date is None and installer.tax_id is None  # nothing half-saved
+    eighteen_today = client.post("/t/manufacturer/tax-data", data={**data, "birth_date": "2006-02-01"})
+    assert eighteen_today.status_code == 302
+    db.session.rollback()
+    with use_tenant(tenant.id):
+        assert members.for_user(user.id).birth_date == date(2006, 2, 1)
+
+
+def test_P01_P29_the_refusals_name_the_field_and_the_rule(programme):
+    programme.join("ala@example.com", business="no")
+    tenant = _tenant()
+    with use_tenant(tenant.id):
+        installer = members.by_email("ala@example.com")
+        for born, rule in ((date(2024, 2, 2), "P-29"), (date(2006, 2, 2), "P-01")):
+            with pytest.raises(DomainError) as refused:
+                members.set_tax_data(installer, tax_id=NIP, home_address="ul. Polna 1", birth_date=born,
+                                     on=date(2024, 2, 1))
+            assert (refused.value.field, refused.value.rule) == ("birth_date", rule)
+        members.set_tax_data(installer, tax_id=NIP, home_address="ul. Polna 1", birth_date=date(2006, 2, 1),
+                             on=date(2024, 2, 1))
+        assert installer.birth_date == date(2006, 2, 1)
