@@ -103,7 +103,7 @@ def _demo_programme(tenant, kind: str | None, *, clock: Clock) -> None:
                                         "licences": str(max(rules.min_quantity, 20)), "pcs": "25"},
                               rules, submitted_on=rules.starts_on, clock=clock, vendor_consent=True, channel="import")
     elif kind == "loyalty":
-        from portal.loyalty.service import devices, members
+        from portal.loyalty.service import devices, members, orders
         from portal.loyalty.service.programme import rules_on
 
         for n, user in enumerate(users, start=1):
@@ -113,6 +113,7 @@ def _demo_programme(tenant, kind: str | None, *, clock: Clock) -> None:
             rules = rules_on(joined)
             installer = members.join(db.session.get(User, user.id), business=bool(user.nip), installs_heating=True,
                                      adult=True, registered_on=joined, rules=rules, activated_on=joined)
+            orders.set_delivery_address(installer, f"ul. Monterska {n}, 00-95{n} Warszawa")
             model = sorted(rules.models)[0]
             devices.register(installer, {"serial": f"DEMO-{tenant.id}-{n}", "model_code": model,
                                          "production_code": f"FD{(joined.year % 10)}01",

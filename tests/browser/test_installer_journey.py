@@ -55,6 +55,7 @@ def test_installer_orders_a_reward_and_gets_a_substitute(live_server, open_as, j
     expect(installer.get_by_role("heading", level=1)).to_have_text("Dołącz do programu dla instalatorów")
     installer.locator("#business").check()
     installer.locator("#adult").check()  # does not install heating devices: the organiser decides (P-01)
+    installer.locator("#delivery_address").fill("ul. Monterska 7, 30-001 Kraków")  # the courier's address (P-25)
     journey.shot(installer, "installer-join")
     installer.locator("main form button[type=submit]").click()
     installer.wait_for_url(re.compile(rf"/t/{SLUG}/points$"))

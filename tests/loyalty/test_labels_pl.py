@@ -30,8 +30,8 @@ def _installer_with_points(app, client, programme, locale: str = "pl"):
     tenant = _tenant(app)
     user = factories.user(tenant, PARTICIPANT, email=EMAIL, locale=locale)
     factories.login(client, tenant, user.email)
-    assert client.post("/t/manufacturer/installer/join", data={"business": "y", "installs_heating": "y",
-                                                              "adult": "y"}).status_code == 302
+    join = {"business": "y", "installs_heating": "y", "adult": "y", "delivery_address": "ul. Polna 1, 00-950 Warszawa"}
+    assert client.post("/t/manufacturer/installer/join", data=join).status_code == 302
     for n in range(3):
         programme.device(EMAIL, f"SN-{n}", "2024-02-01")
     return tenant

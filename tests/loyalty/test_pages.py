@@ -24,7 +24,8 @@ def _installer(app, client, programme, day="2024-02-01"):
     user = factories.user(tenant, PARTICIPANT, email="ala@installer.example")
     factories.login(client, tenant, user.email)
     response = client.post("/t/manufacturer/installer/join", data={"business": "y", "installs_heating": "y",
-                                                                  "adult": "y"})
+                                                                  "adult": "y",
+                                                                  "delivery_address": "ul. Polna 1, 00-950 Warszawa"})
     assert response.status_code == 302
     return tenant
 
