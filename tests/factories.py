@@ -137,9 +137,17 @@ def subject_everywhere(t, canary: str):
         db.session.flush()
         db.session.add(StatusEvidence(tenant_id=t.id, installer_id=installer.id, criterion="training",
                                       recorded_on=date(2024, 1, 2), note=f"{canary} evidence"))
+        from pathlib import Path
+
+        from flask import current_app
+
+        proofs = Path(current_app.config["UPLOAD_DIR"]) / str(t.id) / "proofs"  # a proof file of the device (P-10)
+        proofs.mkdir(parents=True, exist_ok=True)
+        proof = f"proof{t.id}x{n}.pdf"
+        (proofs / proof).write_bytes(b"%PDF-1.4 " + canary.encode())
         db.session.add(Device(tenant_id=t.id, installer_id=installer.id, serial=f"S{n}", model_code="M",
                               production_code="FD600", installed_on=date(2024, 1, 1), registered_on=date(2024, 1, 2),
-                              points=10))
+                              points=10, proof_files=[proof]))
         from portal.loyalty.service import ledger
 
         ledger.open_lot(installer.id, 10, kind="earn", on=date(2024, 1, 2), expires_on=date(2026, 1, 2),

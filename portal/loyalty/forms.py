@@ -32,6 +32,12 @@ class DeviceForm(FlaskForm):
     proof = FileField(_l("Proof of purchase or installation (PDF, JPEG or PNG, up to 20 MB)"))
 
 
+class ProofForm(FlaskForm):
+    """P-10: a proof of purchase or installation added to a registered device."""
+
+    proof = FileField(_l("Proof of purchase or installation (PDF, JPEG or PNG, up to 20 MB)"))
+
+
 class TaxForm(FlaskForm):
     tax_id = StringField(_l("NIP or PESEL"), validators=[Length(max=13)])
     home_address = StringField(_l("Home address"), validators=[Length(max=300)])

@@ -97,6 +97,7 @@ class Device(TenantScoped, db.Model):
     registered_on: Mapped[date] = mapped_column(Date, info=not_pii())
     points: Mapped[int] = mapped_column(Integer, info=not_pii())
     proof_files: Mapped[list] = mapped_column(JSON, default=list, info=not_pii())
+    proof_requested_on: Mapped[date | None] = mapped_column(Date, nullable=True, info=not_pii())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now, info=not_pii())
 
 

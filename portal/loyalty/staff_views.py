@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 
-from flask import Response, abort, flash, redirect, request, url_for
+from flask import Response, abort, current_app, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -37,6 +37,7 @@ from portal.loyalty.views import rules, today
 from portal.tenancy.web import require_role, tenant_blueprint
 
 bp = tenant_blueprint("loyalty_admin", __name__)
+PROOF_TYPES = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".png": "image/png"}
 staff = require_role(ADMIN, STAFF)
 
 
@@ -159,6 +160,34 @@ def installer_action(installer_id: int, action: str):
     if action not in actions:
         abort(404)
     return _act(actions[action], _("Saved."), back)
+
+
+def _device_of(installer_id: int, device_id: int):
+    try:
+        return devices.get(device_id, installer_id=members.get(installer_id).id)
+    except DomainError:
+        abort(404)
+
+
+@bp.route("/installers/<int:installer_id>/devices/<int:device_id>/proof/<int:index>")
+@staff
+def device_proof(installer_id: int, device_id: int, index: int):
+    """P-10: the organiser sees a proof of purchase or installation the participant added."""
+    path = devices.proof_path(current_app.config["UPLOAD_DIR"], _device_of(installer_id, device_id), index)
+    if path is None:
+        abort(404)
+    return send_file(path, mimetype=PROOF_TYPES.get(path.suffix, "application/octet-stream"), as_attachment=True,
+                     download_name=f"proof-{device_id}-{index + 1}{path.suffix}")
+
+
+@bp.route("/installers/<int:installer_id>/devices/<int:device_id>/ask-proof", methods=["POST"])
+@staff
+def ask_for_proof(installer_id: int, device_id: int):
+    """P-10: ask the participant to show the proof of purchase and installation of one device."""
+    device = _device_of(installer_id, device_id)
+    return _act(lambda: devices.ask_for_proof(device, on=today(), clock=get_clock(), actor=current_user),
+                _("The participant is asked for the proof of device %(serial)s.", serial=device.serial),
+                url_for("loyalty_admin.installer_page", installer_id=installer_id))
 
 
 def _exclude(installer, clock) -> None:

@@ -14,7 +14,7 @@ from portal.core.clock import get_clock
 from portal.core.errors import DomainError, NotFound
 from portal.core.http import form_errors, render
 from portal.extensions import db
-from portal.loyalty.forms import ComplaintForm, DeliveryAddressForm, DeviceForm, JoinForm, TaxForm
+from portal.loyalty.forms import ComplaintForm, DeliveryAddressForm, DeviceForm, JoinForm, ProofForm, TaxForm
 from portal.loyalty.labels import model_choices
 from portal.loyalty.service import complaints, devices, ledger, members, orders
 from portal.loyalty.service.programme import end as programme_end
@@ -183,6 +183,34 @@ def order(code: str):
     db.session.commit()
     flash(_("Order %(id)s placed.", id=placed.id), "success")
     return redirect(url_for("loyalty.points"))
+
+
+@bp.route("/devices/<int:device_id>/proof", methods=["GET", "POST"])
+@participant
+def device_proof(device_id: int):
+    """P-10: the participant adds a proof of purchase or installation to a device it registered — when the
+    organiser asks for it, or at any time."""
+    installer = me()
+    try:
+        device = devices.get(device_id, installer_id=installer.id)
+    except DomainError:
+        abort(404)
+    form = ProofForm()
+    if form.validate_on_submit():
+        upload = form.proof.data
+        try:
+            if not upload or not getattr(upload, "filename", ""):
+                raise DomainError(_("Choose the file to add."), field="proof", rule="P-10")
+            name = devices.store_proof(current_app.config["UPLOAD_DIR"], g.tenant.id, upload.read(), rules())
+            devices.add_proof(device, name, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            attach(form, error)
+        else:
+            db.session.commit()
+            flash(_("The proof is added to device %(serial)s.", serial=device.serial), "success")
+            return redirect(url_for("loyalty.points"))
+    return render("loyalty/proof.html", status=422 if request.method == "POST" else 200, form=form, device=device)
 
 
 @bp.route("/delivery-address", methods=["GET", "POST"])

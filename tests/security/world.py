@@ -78,7 +78,7 @@ def create_preset(app, kind: str, slug: str | None = None, tmp: Path | None = No
 def _objects_of(tenant, user) -> dict[str, list]:
     """Every object id a URL can name, of ``user``'s rows (``subject_everywhere``) in ``tenant``."""
     from portal.leads.models import Lead, Partner, Settlement
-    from portal.loyalty.models import Complaint, Installer, Reward, RewardOrder
+    from portal.loyalty.models import Complaint, Device, Installer, Reward, RewardOrder
 
     with use_tenant(tenant.id):
         partner = db.session.scalars(select(Partner).where(Partner.user_id == user.id)).one()
@@ -87,6 +87,7 @@ def _objects_of(tenant, user) -> dict[str, list]:
         order = db.session.scalars(select(RewardOrder).where(RewardOrder.installer_id == installer.id)).one()
         complaint = db.session.scalars(select(Complaint).where(Complaint.installer_id == installer.id)).one()
         reward = db.session.get(Reward, order.reward_id)
+        device = db.session.scalars(select(Device).where(Device.installer_id == installer.id)).first()
         from portal.leads.models import SettlementLine
 
         period = db.session.scalars(select(Settlement.period).join(SettlementLine,
@@ -94,7 +95,8 @@ def _objects_of(tenant, user) -> dict[str, list]:
                                     .where(SettlementLine.partner_id == partner.id)).first()
         return {"lead_id": [lead.id], "partner_id": [partner.id], "installer_id": [installer.id],
                 "order_id": [order.id], "complaint_id": [complaint.id], "reward_id": [reward.id],
-                "code": [reward.code], "period": [period], "lead_ref": [lead.ref], "partner_nip": [partner.nip]}
+                "device_id": [device.id], "index": [0], "code": [reward.code], "period": [period],
+                "lead_ref": [lead.ref], "partner_nip": [partner.nip]}
 
 
 def _extras(app, tenant, subject, admin, canary: str) -> tuple[dict[str, list], dict[str, list], dict[str, int]]:

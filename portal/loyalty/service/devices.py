@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from portal.core.bulk import ValidationFailed
 from portal.core.clock import Clock, get_clock
-from portal.core.errors import DomainError
+from portal.core.errors import DomainError, NotFound
 from portal.extensions import db
 from portal.loyalty.models import Device, Installer
 from portal.loyalty.rules import LoyaltyRules
@@ -147,9 +147,51 @@ def store_proof(upload_dir: str, tenant_id: int, content: bytes, rules: LoyaltyR
     return name
 
 
+def add_proof(device: Device, name: str, *, actor=None) -> None:
+    """P-10: a proof stored by ``store_proof``, added to the device at registration or later — typically when the
+    organiser asked for it; a standing request is then answered."""
+    device.proof_files = [*(device.proof_files or []), name]
+    device.proof_requested_on = None
+    audit.record(actor, "device.proof_added", "device", device.id)
+
+
+def proof_path(upload_dir: str, device: Device, index: int) -> Path | None:
+    """The ``index``-th proof file of the device, or None when there is no such file."""
+    names = device.proof_files or []
+    if not 0 <= index < len(names):
+        return None
+    path = Path(upload_dir) / str(device.tenant_id) / "proofs" / Path(names[index]).name
+    return path if path.is_file() else None
+
+
+def ask_for_proof(device: Device, *, on: date, clock: Clock, actor=None) -> None:
+    """P-10: the organiser asks the participant to show the proof of purchase and installation of one device; the
+    participant is told and can add it on their page. Without it the organiser may withhold a reward, revoke points
+    or exclude — each its own decision."""
+    from portal.accounts.models import User
+
+    installer = db.session.get(Installer, device.installer_id)
+    if installer is None or installer.excluded_on is not None or installer.left_on is not None:
+        raise DomainError(_("The participant no longer takes part in the programme."), rule="P-10")
+    device.proof_requested_on = on
+    audit.record(actor, "device.proof_requested", "device", device.id)
+    user = db.session.get(User, installer.user_id)
+    if user is not None:
+        notifications.notify(user, "proof_requested", clock=clock, serial=device.serial)
+
+
+def get(device_id: int, *, installer_id: int | None = None) -> Device:
+    device = db.session.get(Device, device_id)
+    if device is None or (installer_id is not None and device.installer_id != installer_id):
+        raise NotFound(_("No such device."))
+    return device
+
+
 def of_installer(installer_id: int, limit: int = 50) -> list[Device]:
+    """The latest devices first, those whose proof the organiser asked for before all (P-10)."""
     return list(db.session.scalars(select(Device).where(Device.installer_id == installer_id)
-                                   .order_by(Device.registered_on.desc(), Device.id.desc()).limit(limit)))
+                                   .order_by(Device.proof_requested_on.is_(None), Device.registered_on.desc(),
+                                             Device.id.desc()).limit(limit)))
 
 
 def by_serial(installer_id: int, serial: str) -> Device | None:
