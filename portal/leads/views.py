@@ -21,9 +21,19 @@ from portal.leads.forms import LeadForm, PartnerForm
 from portal.leads.service import partners, queries, review, submission
 from portal.leads.service import settlement as settlement_service
 from portal.leads.service.programme import rules_on
+from portal.programmes import documents
 from portal.tenancy.web import require_role, tenant_blueprint
 
 bp = tenant_blueprint("leads", __name__)
+
+
+@bp.before_request
+def _terms_first():
+    """E-03: a partner with a terms or information-clause version left to accept accepts it before any page of the
+    programme (the new version is shown at its next visit)."""
+    if current_user.is_authenticated and current_user.role == PARTICIPANT and documents.to_accept(current_user):
+        return redirect(url_for("accounts.accept"))
+    return None
 
 
 def _today() -> date:
