@@ -65,7 +65,15 @@ def file(kind: str, *, channel: str, clock: Clock, user: User | None = None, ema
     db.session.add(row)
     db.session.flush()
     audit.record(actor or user, "request.filed", "subject_request", row.id)
+    if row.verification == "verified":
+        _acknowledge(row, clock)
     return row, token
+
+
+def _acknowledge(row: DataSubjectRequest, clock: Clock) -> None:
+    """SPEC §9, G-03: the requester is told the request is received, with its reference and due date (a public
+    request once its e-mail link confirmed who asks)."""
+    _tell(row, "request_received", clock, request=row.kind, due=row.due_on.isoformat())
 
 
 def by_id(request_id: int) -> DataSubjectRequest | None:
@@ -112,6 +120,7 @@ def verify(row: DataSubjectRequest, token: str, *, clock: Clock) -> bool:
         row.verification, row.verify_sha256 = "verified", None
         row.verification_note = "verified by the one-time e-mail link"
         audit.record(None, "request.verified", "subject_request", row.id)
+        _acknowledge(row, clock)
         return True
     return False
 
