@@ -38,6 +38,7 @@ ITEMS: list[NavItem] = [
     NavItem("loyalty_admin.commission", _l("Complaints"), (ADMIN, STAFF), "loyalty"),
     NavItem("accounts.dpo_dashboard", _l("Privacy"), (DPO,)),
     NavItem("privacy.console", _l("Requests"), (DPO,)),
+    NavItem("privacy.consent_records", _l("Consents"), (DPO,)),
     NavItem("privacy.records", _l("Records of processing"), (DPO,)),
     NavItem("privacy.breaches", _l("Breaches"), (DPO,)),
     NavItem("privacy.audit_log", _l("Audit log"), (DPO,)),

@@ -42,3 +42,15 @@ def withdraw(user, kind: str, *, clock: Clock) -> int:
 
 def ledger(user_id: int) -> list[Consent]:
     return list(db.session.scalars(select(Consent).where(Consent.user_id == user_id).order_by(Consent.given_at)))
+
+
+def records(*, email: str | None = None, limit: int = 200) -> list[tuple[Consent, int, str]]:
+    """G-08: the DPO's view of the consent ledger, newest first — each consent with whose it is (account id and
+    e-mail), optionally of one address only."""
+    from portal.accounts.models import User
+
+    query = select(Consent, User.id, User.email).join(User, User.id == Consent.user_id)
+    if email and email.strip():
+        query = query.where(User.email == email.strip().lower())
+    return [tuple(row) for row in db.session.execute(
+        query.order_by(Consent.given_at.desc(), Consent.id.desc()).limit(limit))]

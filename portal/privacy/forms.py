@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField, TextAreaField
+from wtforms import DateField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from portal.privacy.models import REQUEST_KINDS
@@ -22,6 +22,7 @@ class PublicRequestForm(FlaskForm):
 
 
 class DpoRequestForm(PublicRequestForm):
+    received_on = DateField(_l("Received on (empty: today)"), validators=[Optional()])
     note = TextAreaField(_l("How was the identity checked?"), validators=[DataRequired(_l("Say how.")),
                                                                          Length(max=1000)])
 

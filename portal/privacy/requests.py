@@ -38,9 +38,10 @@ def get(reference: str) -> DataSubjectRequest:
 
 
 def file(kind: str, *, channel: str, clock: Clock, user: User | None = None, email: str | None = None,
-         name: str = "", details: str = "", verified: bool = False, note: str = "", actor=None
-         ) -> tuple[DataSubjectRequest, str | None]:
-    """G-01: from the account, the public form or the DPO. Due one month after receipt (G-03). A public request
+         name: str = "", details: str = "", verified: bool = False, note: str = "", actor=None,
+         received_on: date | None = None) -> tuple[DataSubjectRequest, str | None]:
+    """G-01: from the account, the public form or the DPO. Due one month after receipt (G-03): a letter or e-mail
+    the DPO enters later keeps the day it was received (``received_on``, never in the future). A public request
     gets a one-time verification link (G-02); the token is returned to be mailed, never stored in clear."""
     if kind not in REQUEST_KINDS:
         raise DomainError(_("The kind of request is one of %(kinds)s.", kinds=", ".join(REQUEST_KINDS)), field="kind",
@@ -53,10 +54,15 @@ def file(kind: str, *, channel: str, clock: Clock, user: User | None = None, ema
 
         user = find_user(email)
     today = clock.today()
+    if received_on is not None and received_on > today:
+        raise DomainError(_("The day the request was received cannot be in the future."), field="received_on",
+                          rule="G-03")
+    received = received_on or today
     token = None
     row = DataSubjectRequest(reference=_reference(today), kind=kind, channel=channel,
                              user_id=user.id if user else None, requester_email=email, requester_name=name or None,
-                             details=details or None, received_on=today, due_on=today + relativedelta(months=1))
+                             details=details or None, received_on=received,
+                             due_on=received + relativedelta(months=1))
     if verified or channel == "account":
         row.verification, row.verification_note = "verified", note or f"verified by the {channel} channel"
     else:
@@ -156,10 +162,10 @@ def deadline(row: DataSubjectRequest) -> date:
 
 
 def queue(limit: int = 100) -> list[DataSubjectRequest]:
-    """G-03: open requests by due date."""
-    rows = db.session.scalars(select(DataSubjectRequest).where(DataSubjectRequest.status == "open")
-                              .order_by(DataSubjectRequest.due_on, DataSubjectRequest.id).limit(limit))
-    return sorted(rows, key=lambda r: (deadline(r), r.id))
+    """G-03: open requests by the deadline in force (an extension moves a request down the queue)."""
+    return list(db.session.scalars(select(DataSubjectRequest).where(DataSubjectRequest.status == "open")
+                                   .order_by(func.coalesce(DataSubjectRequest.extended_to, DataSubjectRequest.due_on),
+                                             DataSubjectRequest.id).limit(limit)))
 
 
 def _tell(row: DataSubjectRequest, kind: str, clock: Clock, **params) -> None:

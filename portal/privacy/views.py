@@ -125,7 +125,8 @@ def console():
         try:
             row, _token = requests.file(form.kind.data, channel="dpo", clock=get_clock(), email=form.email.data,
                                         name=form.name.data or "", details=form.details.data or "", verified=True,
-                                        note=form.note.data, actor=current_user)
+                                        note=form.note.data, actor=current_user,
+                                        received_on=form.received_on.data)
         except DomainError as error:
             db.session.rollback()
             form_errors(form, error)
@@ -212,6 +213,14 @@ def audit_log():
     object_type = request.args.get("object") or None
     return render("privacy/audit.html", rows=audit.search(action=action, object_type=object_type),
                   action=action or "", object_type=object_type or "")
+
+
+@bp.route("/dpo/consents")
+@require_role(DPO)
+def consent_records():
+    """G-08: every consent given — version, text hash, channel, when given and withdrawn."""
+    email = request.args.get("email", "")
+    return render("privacy/consents.html", rows=consents.records(email=email), email=email)
 
 
 @bp.route("/dpo/breaches", methods=["GET", "POST"])
