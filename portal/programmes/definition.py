@@ -10,6 +10,7 @@ from pathlib import Path
 
 from stdnum.pl import nip as nip_number
 
+from portal.programmes import schema
 from portal.tenancy.models import KINDS
 
 PROGRAMME_TYPES = ("lead_reward", "loyalty")
@@ -58,7 +59,20 @@ def line_of_path(text: str, path: str) -> int | None:
     if found:
         return _line_of(text, found["table"], found["key"] or "", int(found["index"]))
     table, _, key = path.rpartition(".")
-    return _line_of(text, table, key) if table else _line_of(text, path, "")
+    if table:
+        return _line_of(text, table, key)
+    return _top_level_line(text, path) or _line_of(text, path, "")
+
+
+def _top_level_line(text: str, key: str) -> int | None:
+    """The line of a key set before the first table header."""
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if line.startswith("["):
+            return None
+        if re.match(rf"{re.escape(key)}\s*=", line):
+            return number
+    return None
 
 
 def _require(data: dict, text: str, path: str, section: str, key: str, kind: type | tuple, errors: list) -> None:
@@ -103,6 +117,9 @@ def read(path: Path) -> tuple[dict, str]:
     if isinstance(ends, date) and isinstance(programme.get("starts_on"), date) and ends < programme["starts_on"]:
         errors.append(DefinitionError(p, _line_of(text, "programme", "ends_on"), "programme.ends_on",
                                       "is before starts_on"))
+    reported = {e.key for e in errors}
+    errors += [DefinitionError(p, line_of_path(text, key), key, message) for key, message in schema.problems(data)
+               if key not in reported]
     if not errors:
         from portal.leads.rules import problems as lead_problems
         from portal.loyalty.rules import problems as loyalty_problems
