@@ -153,6 +153,18 @@ def test_S9_P22_points_expiring_within_30_days_are_announced_once(app, loyalty_w
     assert row.params["points"] == 120
 
 
+def test_S9_P22_a_missed_day_still_warns_of_points_expiring_within_30_days_once(app, loyalty_world):
+    from portal.loyalty.service import daily
+
+    assert daily.warn_expiring(clock=as_of(date(2025, 12, 31))) == 0  # 32 days ahead: not yet
+    assert daily.warn_expiring(clock=as_of(date(2026, 1, 15))) == 1  # the job did not run on 2 January
+    assert daily.warn_expiring(clock=as_of(date(2026, 1, 16))) == 0
+    assert daily.warn_expiring(clock=as_of(date(2026, 1, 30))) == 0
+    db.session.commit()
+    row = _one(app, loyalty_world.user, "points_expiring")
+    assert row.params["points"] == 120 and row.params["on"] == "2026-02-01"
+
+
 def test_S9_P03_status_changed(app, loyalty_world):
     from portal.loyalty.service import members
 

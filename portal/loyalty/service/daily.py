@@ -35,7 +35,8 @@ def expire_points(*, clock: Clock) -> int:
 
 
 def warn_expiring(*, clock: Clock) -> int:
-    """Participants are told 30 days before points expire (SPEC §9): once per lot."""
+    """SPEC §9, P-22: participants are told of points expiring within 30 days, once per lot — also when the daily job
+    did not run on the 30th day before (a worker outage, a replayed day): each notice names the lots it warned of."""
     rules = _rules(clock)
     if rules is None:
         return 0
@@ -43,22 +44,32 @@ def warn_expiring(*, clock: Clock) -> int:
     from portal.notifications.models import Notification
 
     today = clock.today()
+    window = today + timedelta(days=30)
     end = programme_end()
     told = 0
     for installer in db.session.scalars(select(Installer).where(Installer.excluded_on.is_(None))):
-        due = [lot for lot in ledger.usable(installer.id, as_of=today, end=end, rules=rules)
-               if ledger.effective_expiry(lot, end, rules) == today + timedelta(days=30)]
+        soon = [(lot, ledger.effective_expiry(lot, end, rules))
+                for lot in ledger.usable(installer.id, as_of=today, end=end, rules=rules)]
+        soon = [(lot, expiry) for lot, expiry in soon if expiry <= window]
+        user = db.session.get(User, installer.user_id) if soon else None
+        if user is None:
+            continue
+        warned: set[int] = set()
+        warned_days: set[str] = set()
+        for params in db.session.scalars(select(Notification.params).where(
+                Notification.user_id == installer.user_id, Notification.kind == "points_expiring")):
+            params = params or {}
+            if "lots" in params:
+                warned.update(params["lots"])
+            else:  # a notice from before lots were named warned of the lots expiring on its day
+                warned_days.add(str(params.get("on")))
+        due = [(lot, expiry) for lot, expiry in soon if lot.id not in warned and expiry.isoformat() not in warned_days]
         if not due:
             continue
-        user = db.session.get(User, installer.user_id)
-        already = db.session.scalars(select(Notification.id).where(
-            Notification.user_id == installer.user_id, Notification.kind == "points_expiring",
-            Notification.created_at >= clock.now() - timedelta(hours=20))).first()
-        if user is None or already is not None:
-            continue
-        notifications.notify(user, "points_expiring", clock=clock, points=sum(lot.remaining for lot in due),
-                             on=(today + timedelta(days=30)).isoformat())
-        told += 1
+        if notifications.notify(user, "points_expiring", clock=clock, points=sum(lot.remaining for lot, _ in due),
+                                on=min(expiry for _, expiry in due).isoformat(),
+                                lots=[lot.id for lot, _ in due]) is not None:
+            told += 1
     return told
 
 
