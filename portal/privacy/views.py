@@ -185,7 +185,8 @@ def detail(reference: str):
 @require_role(DPO)
 def records():
     """G-10/G-12, C-08: the records of processing (art. 30), generated from the data map."""
-    return render("privacy/records.html", groups=registers.records_of_processing())
+    return render("privacy/records.html", groups=registers.records_of_processing(),
+                  record=registers.controller_record(g.tenant))
 
 
 @bp.route("/dpo/records.pdf")
@@ -196,12 +197,20 @@ def records_pdf():
     from portal.core.pdf import table_pdf
 
     groups = registers.records_of_processing()
-    body = table_pdf(_("Records of processing — %(org)s", org=g.tenant.name),
-                     _("Controller: %(org)s, NIP %(nip)s. Processor: the Programme Portal platform.",
-                       org=g.tenant.legal_name, nip=g.tenant.nip),
-                     [_("Category"), _("Legal basis"), _("Retention"), _("Where")],
-                     [[f"{x['category']} — {x['category_text']}", x["basis"], x["retention"], ", ".join(x["columns"])]
-                      for x in groups], [50, 60, 55, 112], [])
+    record = registers.controller_record(g.tenant)
+    lines = [_("Controller: %(org)s, NIP %(nip)s. Processor: the Programme Portal platform.",
+               org=g.tenant.legal_name, nip=g.tenant.nip),
+             f"{_('Data-protection officer')}: {record['dpo']}",
+             f"{_('Categories of people')}: " + "; ".join(who for who, _where in record["people"]),
+             f"{_('Recipients')}: " + "; ".join(str(r) for r in record["recipients"]) + (
+                 ": " + "; ".join(f"{s.name} ({s.purpose}, {s.location})" for s in record["subprocessors"])
+                 if record["subprocessors"] else ""),
+             f"{_('Transfers outside the EEA')}: " + (", ".join(s.name for s in record["outside_eea"]) or _("none")),
+             f"{_('Security measures')}: {record['security']}"]
+    body = table_pdf(_("Records of processing — %(org)s", org=g.tenant.name), "\n".join(lines),
+                     [_("Category"), _("Purpose"), _("Legal basis"), _("Retention"), _("Where")],
+                     [[f"{x['category']} — {x['category_text']}", x["purpose"], x["basis"], x["retention"],
+                       ", ".join(x["columns"])] for x in groups], [42, 55, 50, 45, 85], [])
     return Response(body, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="records-{g.tenant.slug}.pdf"'})
 

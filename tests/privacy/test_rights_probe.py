@@ -262,3 +262,25 @@ def test_G07_organisers_participant_list_and_page_flag_a_restricted_participant(
     assert runner.invoke(args=["privacy", "process", "manufacturer", ref]).exit_code == 0
     assert flag in client.get("/t/manufacturer/installers").get_data(as_text=True)
     assert flag in client.get(f"/t/manufacturer/installers/{installer_id}").get_data(as_text=True)
+
+
+def test_G12_records_of_processing_say_what_art_30_asks_of_the_tenant(app, client, tenant_a, clock):
+    """Art. 30(1): controller and DPO, purposes, categories of people and of data, recipients, transfers outside
+    the EEA, erasure time limits, security measures."""
+    from portal.operator import register
+
+    register.add_subprocessor({"name": "Mailhost Sp. z o.o.", "purpose": "sending e-mail", "location": "Poland"},
+                              clock=clock)
+    db.session.commit()
+    dpo = factories.user(tenant_a, DPO, email="dpo@alpha.example")
+    factories.login(client, tenant_a, dpo.email)
+    page = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get("/t/alpha/dpo/records").get_data(as_text=True)))
+    assert tenant_a.legal_name in page and tenant_a.nip in page and "iod@alpha.example" in page  # (a)
+    assert "Purpose" in page and "marketing contact" in page  # (b) a purpose per legal basis
+    assert "Categories of people" in page and "contact persons" in page and "participants" in page  # (c)
+    assert "Mailhost Sp. z o.o." in page and "sending e-mail" in page and "tax authorities" in page  # (d)
+    assert "Transfers outside the EEA" in page and "none" in page  # (e)
+    assert "5 years after the end of the tax year" in page  # (f)
+    assert "Security measures" in page  # (g)
+    pdf = client.get("/t/alpha/dpo/records.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
