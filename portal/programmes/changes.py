@@ -110,8 +110,11 @@ def publish(tenant_id: int, text: str, *, effective_from: date, clock: Clock, ac
     problems = notice_problems(old, definitions.to_json(data), effective_from, clock.today())
     if problems:
         raise DomainError(" ".join(problems), field="effective_from", rule="E-02")
+    known = {row.id for row in history()}
     version = programmes.add_version(tenant_id, data, text, effective_from=effective_from, clock=clock)
     programmes.after_load(tenant_id, data, clock=clock)
+    if version.id in known:
+        return version  # the same text again: no new version, nothing to announce twice (SPEC §9)
     from portal.privacy import audit
 
     audit.record(actor, "programme.published", "programme_version", version.id)

@@ -28,6 +28,9 @@ def add_version(tenant_id: int, data: dict, text: str, *, effective_from: date, 
     latest = in_force(clock.today(), code=code) or latest_version(code)
     if latest is not None and latest.sha256 == digest:
         return latest
+    pending = latest_version(code)
+    if pending is not None and pending.sha256 == digest and pending.effective_from == effective_from:
+        return pending  # the same change loaded again: already published, nothing new to announce
     number = (db.session.scalar(select(func.max(ProgrammeVersion.version)).where(ProgrammeVersion.code == code))
               or 0) + 1
     version = ProgrammeVersion(tenant_id=tenant_id, code=code, version=number, effective_from=effective_from,

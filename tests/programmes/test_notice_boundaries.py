@@ -93,3 +93,15 @@ def test_E02_a_cut_on_the_seventh_day_is_published_and_every_participant_told_it
             select(Notification).where(Notification.kind == "programme_changed"))}
     assert told == {u.id: "2024-03-08" for u in users}
     assert _counts(tenant) == (2, 2)
+
+
+def test_E02_loading_the_same_definition_again_announces_nothing_twice(manufacturer):
+    tenant, users = manufacturer
+    text = _cut((ROOT / "tenants" / "manufacturer" / "programme.toml").read_text(encoding="utf-8"))
+    with use_tenant(tenant.id):
+        first = changes.publish(tenant.id, text, effective_from=date(2024, 3, 8), clock=as_of(date(2024, 3, 1)))
+        db.session.commit()
+        again = changes.publish(tenant.id, text, effective_from=date(2024, 3, 8), clock=as_of(date(2024, 3, 1)))
+        db.session.commit()
+    assert again.id == first.id
+    assert _counts(tenant) == (2, len(users))
