@@ -110,6 +110,7 @@ AUDIT_ACTIONS = {
     "points.revoked": _l("points revoked"),
     "programme.published": _l("programme version published"),
     "request.closed": _l("request closed"),
+    "request.expired": _l("expired (not confirmed)"),
     "request.extended": _l("deadline extended"),
     "request.filed": _l("request filed"),
     "request.verified": _l("identity confirmed by the e-mail link"),

@@ -120,7 +120,7 @@ def verify(row: DataSubjectRequest, token: str, *, clock: Clock) -> bool:
         return row.verification == "verified"
     row.verify_attempts += 1
     if row.verify_attempts > MAX_ATTEMPTS or row.received_on + timedelta(days=VERIFY_DAYS) < clock.today():
-        row.verification, row.status = "expired", "expired"
+        _expire(row, clock)
         return False
     if row.verify_sha256 and hmac.compare_digest(row.verify_sha256, hashlib.sha256(token.encode()).hexdigest()):
         row.verification, row.verify_sha256 = "verified", None
@@ -272,13 +272,23 @@ def lift_restriction(user: User, *, actor) -> None:
     audit.record(actor, "subject.restriction_lifted", "user", user.id)
 
 
+def _expire(row: DataSubjectRequest, clock: Clock) -> None:
+    """G-02: an unconfirmed request ends; nobody proved the address was theirs, so what it said about a person is
+    not kept — only its reference, kind and dates."""
+    row.verification, row.status, row.verify_sha256 = "expired", "expired", None
+    row.requester_email = row.requester_name = row.details = row.verification_note = None
+    row.closed_on = row.reduced_on = clock.today()
+    audit.record(None, "request.expired", "subject_request", row.id)
+
+
 def expire_unverified(*, clock: Clock) -> int:
-    """G-02 daily: unverified public requests expire after 7 days."""
+    """G-02 daily: public requests not confirmed by their one-time link within 7 days (the link's life, as the mail
+    and the page say) expire."""
     changed = 0
     for row in db.session.scalars(select(DataSubjectRequest).where(
             DataSubjectRequest.verification == "pending", DataSubjectRequest.status == "open",
             DataSubjectRequest.received_on < clock.today() - timedelta(days=VERIFY_DAYS))):
-        row.verification, row.status, row.verify_sha256 = "expired", "expired", None
+        _expire(row, clock)
         changed += 1
     return changed
 

@@ -284,3 +284,22 @@ def test_G12_records_of_processing_say_what_art_30_asks_of_the_tenant(app, clien
     assert "Security measures" in page  # (g)
     pdf = client.get("/t/alpha/dpo/records.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+
+
+def test_G02_an_unconfirmed_request_keeps_no_personal_data_once_it_expires(app, client, tenant_a, clock):
+    client.post("/t/alpha/privacy/request", data={"kind": "access", "email": "who@example.com", "name": "Jan Nowak",
+                                                  "details": "my leads"})
+    client.post("/t/alpha/privacy/request", data={"kind": "erasure", "email": "other@example.com", "name": "Ewa"})
+    with use_tenant(tenant_a.id):
+        second = db.session.scalars(select(DataSubjectRequest).where(
+            DataSubjectRequest.kind == "erasure")).one().reference
+    for _ in range(6):  # wrong links until the request expires
+        client.get(f"/t/alpha/privacy/verify/{second}/nope")
+    clock.advance(days=8)
+    app.test_cli_runner().invoke(args=["jobs", "run", "alpha"])
+    with use_tenant(tenant_a.id):
+        rows = db.session.scalars(select(DataSubjectRequest)).all()
+    assert [r.status for r in rows] == ["expired", "expired"]
+    for row in rows:
+        assert (row.requester_email, row.requester_name, row.details) == (None, None, None)
+        assert row.reference.startswith("DSR-") and row.closed_on is not None
