@@ -211,7 +211,7 @@ def _as_date(value) -> date | None:
 
 def problems(data: dict) -> list[tuple[str, str]]:
     """(key path, message) for every value that breaks the schema; key paths number list items from 1, e.g.
-    ``rewards[3].gross_value``."""
+    ``rewards[3].gross_value``. Amounts and rates written as numbers are turned into their exact text in ``data``."""
     found: list[tuple[str, str]] = []
     _walk(data, "", "", found)
     return found
@@ -236,6 +236,8 @@ def _walk(table: dict, pattern: str, path: str, found: list[tuple[str, str]]) ->
             message = MESSAGES[kind]
             found.append((key_path, message % key_pattern.replace("[]", "") if "%s" in message else message))
             continue
+        if kind in ("money", "rate") and not isinstance(value, str):
+            table[key] = str(value)  # E-04: 0.15 written without quotes is kept as the exact "0.15", never a float
         if kind == "table":
             _walk(value, key_pattern, key_path, found)
         elif kind == "tables":

@@ -151,3 +151,18 @@ def test_E01_loading_a_definition_with_a_wrong_type_changes_nothing(app, tmp_pat
 
     with use_tenant(tenant.id):
         assert rules_on(date(2030, 1, 2)).refund_days == 21  # the version in force still reads
+
+
+def test_E04_an_amount_or_rate_written_without_quotes_is_kept_exact(tmp_path):
+    from decimal import Decimal
+
+    from portal.leads.rules import LeadRules
+
+    text = _preset("distributor").replace('rate = "0.15"', "rate = 0.15", 1).replace('amount = "365.00"',
+                                                                                     "amount = 365.00", 1)
+    path = tmp_path / "programme.toml"
+    path.write_text(text, encoding="utf-8")
+    data, _text = definition.read(path)
+    rules = LeadRules.parse(definition.to_json(data))
+    assert rules.reward_rules[0].rate == Decimal("0.15")
+    assert rules.new_partner_amount == Decimal("365.00")
