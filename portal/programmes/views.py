@@ -55,7 +55,8 @@ def edit():
                                              today)
         except DefinitionErrors as exc:
             db.session.rollback()
-            errors = [str(e).split(": ", 1)[1] if ": " in str(e) else str(e) for e in exc.errors]
+            errors = [_("Line %(line)s: %(key)s: %(message)s", line=e.line, key=e.key, message=e.message) if e.line
+                      else f"{e.key}: {e.message}" for e in exc.errors]
         except DomainError as exc:
             db.session.rollback()
             errors = [exc.message]

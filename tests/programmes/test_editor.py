@@ -85,3 +85,18 @@ def test_L30_preview_shows_the_change_per_partner(app, client, tmp_path):
     html = client.post("/t/distributor/programme", data={"text": raised, "action": "preview",
                                                          "effective_from": "2018-09-21"}).get_data(as_text=True)
     assert nip(1) in html and "485.00" in html and "565.00" in html  # 120 + 365 → 200 + 365
+
+
+def test_E01_editor_names_the_line_of_each_error(app, client):
+    tenant = _tenant(app, "manufacturer")
+    admin = factories.user(tenant, ADMIN, email="admin@manufacturer.test.example", locale="en")
+    factories.login(client, tenant, admin.email)
+    client.get("/t/manufacturer/language/en")
+    source = dumps(definition.to_json(definition.read(ROOT / "tenants/manufacturer/programme.toml")[0]))
+    broken = source.replace("max_failed_deliveries = 2", 'max_failed_deliveries = "two"', 1)
+    line = broken.splitlines().index('max_failed_deliveries = "two"') + 1
+    response = client.post("/t/manufacturer/programme", data={"text": broken, "action": "preview",
+                                                              "effective_from": "2030-01-01"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert f"Line {line}: loyalty.orders.max_failed_deliveries: must be a whole number" in html
