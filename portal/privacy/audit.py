@@ -26,13 +26,20 @@ def history(object_type: str, object_id: int) -> list[AuditEntry]:
                                    .order_by(AuditEntry.at, AuditEntry.id)))
 
 
-def search(*, action: str | None = None, object_type: str | None = None, limit: int = 200) -> list[AuditEntry]:
-    """G-11: the DPO's view of the audit log, newest first, filtered by bound parameters only."""
-    from sqlalchemy import select
+def search(*, action: str | None = None, object_type: str | None = None, before: int | None = None,
+           limit: int = 200) -> list[AuditEntry]:
+    """G-11: the DPO's view of the audit log, newest first, filtered by bound parameters only; ``before`` (an
+    entry's id) continues after that entry, so every entry can be reached page by page."""
+    from sqlalchemy import and_, or_, select
 
     query = select(AuditEntry)
     if action:
         query = query.where(AuditEntry.action.startswith(action, autoescape=True))
     if object_type:
         query = query.where(AuditEntry.object_type == object_type)
+    if before is not None:
+        last = db.session.get(AuditEntry, before)
+        if last is None:
+            return []
+        query = query.where(or_(AuditEntry.at < last.at, and_(AuditEntry.at == last.at, AuditEntry.id < last.id)))
     return list(db.session.scalars(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)))

@@ -20,6 +20,7 @@ from portal.tenancy.web import require_role, tenant_blueprint
 
 bp = tenant_blueprint("privacy", __name__)
 PROCESS_JOB = "worker.jobs.process_request"
+AUDIT_PAGE = 200
 
 
 def _enqueue(row) -> None:
@@ -220,8 +221,13 @@ def records_pdf():
 def audit_log():
     action = request.args.get("action") or None
     object_type = request.args.get("object") or None
-    return render("privacy/audit.html", rows=audit.search(action=action, object_type=object_type),
-                  action=action or "", object_type=object_type or "")
+    before = request.args.get("before", "")
+    if before and not before.isdigit():
+        abort(400)
+    rows = audit.search(action=action, object_type=object_type, before=int(before) if before else None,
+                        limit=AUDIT_PAGE)
+    return render("privacy/audit.html", rows=rows, action=action or "", object_type=object_type or "",
+                  older=rows[-1].id if len(rows) == AUDIT_PAGE else None)
 
 
 @bp.route("/dpo/consents")

@@ -303,3 +303,25 @@ def test_G02_an_unconfirmed_request_keeps_no_personal_data_once_it_expires(app, 
     for row in rows:
         assert (row.requester_email, row.requester_name, row.details) == (None, None, None)
         assert row.reference.startswith("DSR-") and row.closed_on is not None
+
+
+def test_G11_dpo_pages_through_the_whole_audit_log(app, client, tenant_a):
+    from portal.privacy.models import AuditEntry
+
+    user = factories.user(tenant_a, email="ala@example.com")
+    for n in range(210):
+        factories.audit_entry(user, f"test.action{n:03d}")
+    dpo = factories.user(tenant_a, DPO, email="dpo@alpha.example")
+    factories.login(client, tenant_a, dpo.email)
+    with use_tenant(tenant_a.id):
+        total = len(db.session.scalars(select(AuditEntry.id)).all())
+    seen: list[str] = []
+    path = "/t/alpha/dpo/audit?action=test."
+    while path:
+        page = client.get(path).get_data(as_text=True)
+        seen += re.findall(r"<code>(test\.action\d+)</code>", page)
+        found = re.search(r'href="([^"]*before=\d+[^"]*)"', page)
+        path = found.group(1).replace("&amp;", "&") if found else None
+    assert total > 210 and len(seen) == 210 and len(set(seen)) == 210
+    assert seen[0] == "test.action209" and seen[-1] == "test.action000"  # newest first
+    assert client.get("/t/alpha/dpo/audit?before=x").status_code == 400
