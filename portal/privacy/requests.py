@@ -78,8 +78,13 @@ def file(kind: str, *, channel: str, clock: Clock, user: User | None = None, ema
 
 def _acknowledge(row: DataSubjectRequest, clock: Clock) -> None:
     """SPEC §9, G-03: the requester is told the request is received, with its reference and due date (a public
-    request once its e-mail link confirmed who asks)."""
+    request once its e-mail link confirmed who asks); the DPO hears of a request it did not enter itself."""
     _tell(row, "request_received", clock, request=row.kind, due=row.due_on.isoformat())
+    if row.channel != "dpo":  # the DPO who entered a request knows of it already
+        from portal.tenancy.models import Tenant
+
+        notifications.notify_dpo(db.session.get(Tenant, row.tenant_id), "request_filed", clock=clock,
+                                 reference=row.reference, request=row.kind, due=row.due_on.isoformat())
 
 
 def by_id(request_id: int) -> DataSubjectRequest | None:

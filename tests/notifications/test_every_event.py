@@ -265,6 +265,19 @@ def test_S9_G01_request_received_is_acknowledged_to_the_requester(app, privacy_w
     assert notice.params["reference"] == row.reference and notice.params["due"] == row.due_on.isoformat()
 
 
+def test_S9_G01_the_dpo_hears_of_a_request_filed_by_the_subject_but_not_of_one_it_entered(app, privacy_world):
+    from portal.privacy import requests
+
+    w = privacy_world
+    with use_tenant(w.tenant.id):
+        row, _token = requests.file("erasure", channel="account", clock=w.clock, user=w.user)
+        requests.file("access", channel="dpo", clock=w.clock, email=w.user.email, verified=True, note="letter",
+                      actor=w.dpo)
+        db.session.commit()
+    notice = _one(app, w.dpo, "request_filed")
+    assert notice.params["reference"] == row.reference and notice.params["request"] == "erasure"
+
+
 def test_S9_G01_a_request_the_dpo_enters_is_acknowledged_to_the_requester(app, privacy_world):
     from portal.privacy import requests
 
