@@ -54,3 +54,36 @@ def records(*, email: str | None = None, limit: int = 200) -> list[tuple[Consent
         query = query.where(User.email == email.strip().lower())
     return [tuple(row) for row in db.session.execute(
         query.order_by(Consent.given_at.desc(), Consent.id.desc()).limit(limit))]
+
+
+def optional_text(kind: str, locale: str, *, day) -> str | None:
+    """The programme's own text of an optional consent of ``kind`` (marketing contact, G-08/G-09) in the reader's
+    language, as the definition in force words it; None when the programme asks for no such consent."""
+    from portal.programmes import service as programmes
+
+    version = programmes.in_force(day)
+    for consent in (version.definition.get("consents", []) if version is not None else []):
+        if consent.get("kind") == kind and not consent.get("required"):
+            return consent.get(f"text_{locale}") or consent.get("text_pl") or None
+    return None
+
+
+def give_optional(user, kind: str, *, locale: str, clock: Clock) -> Consent:
+    """G-08: the participant gives the optional consent the programme asks for, with the hash of the text shown;
+    giving marketing consent again ends an earlier objection to marketing contact (G-09): the person chose anew."""
+    import hashlib
+
+    from flask_babel import gettext as _
+
+    from portal.core.errors import DomainError
+
+    text = optional_text(kind, locale, day=clock.today())
+    if text is None:
+        raise DomainError(_("This programme asks for no such consent."), rule="G-08")
+    current = active(user.id, kind)
+    if current is not None:
+        return current
+    if kind == "marketing":
+        user.marketing_objection_at = None
+    return give(user, kind, version=None, text_sha256=hashlib.sha256(text.encode()).hexdigest(), channel="web",
+                clock=clock)

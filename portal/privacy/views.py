@@ -12,6 +12,7 @@ from portal.core import queue
 from portal.core.clock import get_clock
 from portal.core.errors import DomainError
 from portal.core.http import form_errors, render
+from portal.core.labels import language
 from portal.extensions import db, limiter
 from portal.notifications import service as notifications
 from portal.privacy import audit, consents, export, registers, requests
@@ -38,6 +39,16 @@ def my_data():
     if request.method == "POST":
         action = request.form.get("action", "")
         clock = get_clock()
+        if action == "give:marketing":
+            try:
+                consents.give_optional(current_user, "marketing", locale=language(), clock=clock)
+            except DomainError as error:
+                db.session.rollback()
+                flash(error.message, "error")
+            else:
+                db.session.commit()
+                flash(_("Consent given. You can withdraw it here at any time."), "success")
+            return redirect(url_for("privacy.my_data"))
         if action.startswith("withdraw:"):
             kind = action.split(":", 1)[1]
             if kind not in ("marketing", "vendor_transfer"):
@@ -65,7 +76,10 @@ def _my_data_page(*, confirm_delete: bool = False):
         from portal.loyalty.service import members
 
         leaving = members.what_leaving_ends(current_user.id, on=get_clock().today(g.tenant.timezone))
-    return render("privacy/my_data.html", consents=consents.ledger(current_user.id),
+    marketing = None
+    if consents.active(current_user.id, "marketing") is None:
+        marketing = consents.optional_text("marketing", language(), day=get_clock().today(g.tenant.timezone))
+    return render("privacy/my_data.html", consents=consents.ledger(current_user.id), marketing=marketing,
                   requests=requests.of_user(current_user.id), confirm_delete=confirm_delete, leaving=leaving)
 
 

@@ -325,3 +325,33 @@ def test_G11_dpo_pages_through_the_whole_audit_log(app, client, tenant_a):
     assert total > 210 and len(seen) == 210 and len(set(seen)) == 210
     assert seen[0] == "test.action209" and seen[-1] == "test.action000"  # newest first
     assert client.get("/t/alpha/dpo/audit?before=x").status_code == 400
+
+
+MARKETING = "I want to hear about further campaigns by e-mail."
+
+
+def test_G08_participant_gives_the_optional_marketing_consent_with_its_text_hash_and_withdraws_it(app, client,
+                                                                                                 tenant_a):
+    import hashlib
+
+    from portal.privacy.models import Consent
+
+    user = factories.user(tenant_a, PARTICIPANT, email="ala@example.com")
+    factories.login(client, tenant_a, user.email)
+    assert 'value="give:marketing"' not in client.get("/t/alpha/my-data").get_data(as_text=True)  # none asked for
+    factories.programme_version(tenant_a, {"programme": {"code": "probe"}, "consents": [
+        {"code": "marketing", "kind": "marketing", "required": False, "scope": "registration",
+         "text_pl": "Chcę otrzymywać informacje o kolejnych kampaniach.", "text_en": MARKETING}]})
+    page = client.get("/t/alpha/my-data").get_data(as_text=True)
+    assert MARKETING in page and 'value="give:marketing"' in page
+    assert client.post("/t/alpha/my-data", data={"action": "give:marketing"}).status_code == 302
+    with use_tenant(tenant_a.id):
+        given = db.session.scalars(select(Consent).where(Consent.kind == "marketing")).one()
+    assert given.text_sha256 == hashlib.sha256(MARKETING.encode()).hexdigest() and given.channel == "web"
+    assert given.withdrawn_at is None
+    page = client.get("/t/alpha/my-data").get_data(as_text=True)
+    assert 'value="withdraw:marketing"' in page and 'value="give:marketing"' not in page
+    client.post("/t/alpha/my-data", data={"action": "withdraw:marketing"})
+    with use_tenant(tenant_a.id):
+        assert consents.active(user.id, "marketing") is None
+    assert 'value="give:marketing"' in client.get("/t/alpha/my-data").get_data(as_text=True)
