@@ -133,6 +133,22 @@ SCHEMA: dict[str, str] = {
     "rewards": "tables",
     "rewards[].code": "str", "rewards[].kind": "str", "rewards[].points": "int", "rewards[].gross_value": "money",
     "rewards[].delivery_days": "int", "rewards[].stock": "int", "rewards[].name_pl": "str", "rewards[].name_en": "str",
+    "rewards[].description": "str",
+}
+
+# what a table must hold when it is there (the engine reads these without a default)
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "lead.families[]": ("code",), "lead.billing_models[]": ("code",),
+    "lead.customer_exclusions[]": ("code", "flag"),
+    "lead.carry_over": ("previous_starts_on", "previous_ends_on"),
+    "bonuses.new_partner": ("amount",), "bonuses.top_partner.tiers[]": ("min_leads", "amount"),
+    "pricing.tiers[]": ("contacts_min", "contacts_max", "monthly_fee"),
+    "pricing.term_discounts[]": ("min_months", "rate"),
+    "statuses[]": ("code",), "status_criteria[]": ("code",),
+    "device_models[]": ("code", "points"),
+    "bonus_campaigns[]": ("code", "starts_on", "ends_on", "extra_points"),
+    "rewards[]": ("code", "points", "gross_value"),
+    "consents[]": ("code", "kind"),
 }
 
 # tables whose unknown keys the programme type's own check reports, naming the settings it reads
@@ -243,6 +259,9 @@ def _walk(table: dict, pattern: str, path: str, found: list[tuple[str, str]]) ->
         elif kind == "tables":
             for index, item in enumerate(value, start=1):
                 _walk(item, f"{key_pattern}[]", f"{key_path}[{index}]", found)
+    for key in REQUIRED.get(pattern, ()):
+        if key not in table:
+            found.append((f"{path}.{key}", "is missing"))
     for table_pattern, start, end in DATE_ORDER:
         if pattern == table_pattern:
             first, last = _as_date(table.get(start)), _as_date(table.get(end))

@@ -166,3 +166,25 @@ def test_E04_an_amount_or_rate_written_without_quotes_is_kept_exact(tmp_path):
     rules = LeadRules.parse(definition.to_json(data))
     assert rules.reward_rules[0].rate == Decimal("0.15")
     assert rules.new_partner_amount == Decimal("365.00")
+
+
+@pytest.mark.parametrize(("slug", "old", "key", "header"), [
+    ("manufacturer", "extra_points = 100", "bonus_campaigns[1].extra_points", "[[bonus_campaigns]]"),
+    ("manufacturer", 'gross_value = "549.00"', "rewards[1].gross_value", "[[rewards]]"),
+    ("distributor", 'flag = "holds_m365"', "lead.customer_exclusions[1].flag", "[[lead.customer_exclusions]]"),
+    ("distributor", "previous_ends_on", "lead.carry_over.previous_ends_on", "[lead.carry_over]"),
+    ("saas-vendor", 'monthly_fee = "', "pricing.tiers[1].monthly_fee", "[[pricing.tiers]]"),
+])
+def test_E01_a_missing_setting_the_engine_needs_is_named_at_its_table(tmp_path, slug, old, key, header):
+    path, line = _broken(tmp_path, slug, old, "")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header_line = max(i for i, text in enumerate(lines[:line], start=1) if text.startswith(header))
+    errors = _errors(path)
+    assert [(e.key, e.line, e.message) for e in errors] == [(key, header_line, "is missing")]
+
+
+def test_E01_a_reward_may_carry_a_description(tmp_path):
+    text = _preset("manufacturer").replace('code = "R-KURTKA"', 'code = "R-KURTKA"\ndescription = "Ciepła"', 1)
+    path = tmp_path / "programme.toml"
+    path.write_text(text, encoding="utf-8")
+    assert definition.read(path)[0]["rewards"][7]["description"] == "Ciepła"
