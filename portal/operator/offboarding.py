@@ -62,12 +62,11 @@ def delete_tenant(tenant_id: int, *, clock: Clock, job_id: str = "") -> Deletion
                                           job_id=job_id, counts={})
         db.session.add(certificate)
         db.session.commit()
-    notification_ids = []
     with across_tenants("contract-end deletion of one tenant"):
-        from portal.notifications.models import Notification
-
-        notification_ids = list(db.session.scalars(select(Notification.id).where(
-            Notification.tenant_id == tenant_id)))
+        job_ids = _queued_job_ids(tenant_id)
+        # the queued jobs go first, so a crash after the rows are gone cannot leave a job nobody can find again
+        certificate.redis_keys = (certificate.redis_keys or 0) + _delete_redis(tenant_id, job_ids)
+        db.session.commit()
         _delete_bundles(tenant_id, certificate, clock=clock)  # before their rows: the rows are how they are found
         for table in tenant_tables():
             while True:  # one statement a batch: the database picks and deletes the ids itself
@@ -80,7 +79,7 @@ def delete_tenant(tenant_id: int, *, clock: Clock, job_id: str = "") -> Deletion
                 certificate.counts = counts
                 db.session.commit()
     certificate.files = (certificate.files or 0) + _delete_files(tenant_id)
-    certificate.redis_keys = _delete_redis(tenant_id, notification_ids)
+    certificate.redis_keys += _delete_redis(tenant_id, job_ids)  # any a sweeper queued again meanwhile
     db.session.execute(update(Tenant).where(Tenant.id == tenant_id).values(
         status="deleted", dpo_name="", dpo_email="", name=f"deleted tenant {tenant_id}"))
     certificate.finished_at = clock.now()
@@ -120,15 +119,26 @@ def _delete_files(tenant_id: int) -> int:
     return count
 
 
-def _delete_redis(tenant_id: int, notification_ids: list[int]) -> int:
-    """Queued jobs of the tenant's notices and its rate-limit counters."""
+def _queued_job_ids(tenant_id: int) -> list[str]:
+    """The ids of every job the tenant's rows may have queued: its notices' mails and its data-subject requests."""
+    from portal.notifications.models import Notification
+    from portal.notifications.service import job_id
+    from portal.privacy.models import DataSubjectRequest
+
+    return ([job_id(n) for n in db.session.scalars(select(Notification.id).where(
+        Notification.tenant_id == tenant_id))]
+        + [f"request-{r}" for r in db.session.scalars(select(DataSubjectRequest.id).where(
+            DataSubjectRequest.tenant_id == tenant_id))])
+
+
+def _delete_redis(tenant_id: int, job_ids: list[str]) -> int:
+    """Queued jobs of the tenant (their entries in every queue and their job hashes) and its rate-limit counters."""
     connection = queue.connection()
     removed = 0
-    for notification_id in notification_ids:
-        for key in (f"rq:job:notification-{notification_id}",):
-            removed += connection.delete(key)
+    for job in job_ids:
+        removed += connection.delete(f"rq:job:{job}")
         for name in queue.QUEUES:
-            removed += connection.lrem(f"rq:queue:{name}", 0, f"notification-{notification_id}")
+            removed += connection.lrem(f"rq:queue:{name}", 0, job)
     for key in connection.scan_iter(match=f"*login:{tenant_id}:*"):
         removed += connection.delete(key)
     return removed

@@ -79,20 +79,39 @@ def audits() -> list[AuditRequest]:
 
 def fee_statement(tenant_id: int, *, until: date) -> list[contracts.MonthlyFee]:
     """C-02: one line per month of the contract so far; the count is the month's highest number of participants
-    on any day (accounts created by then, erased ones not counted)."""
+    stored on any day — an account counts from the day it was created until the day it was erased, so erasing
+    people later never lowers a month already passed, nor the tier it reached (OWU V.4: that tier's fee stays the
+    minimum)."""
     contract = contracts.of_tenant(tenant_id)
     if contract is None:
         return []
     with across_tenants("the operator counts a tenant's participants for its fee"):
-        created = sorted(d.date() if hasattr(d, "date") else d for d in db.session.scalars(
-            select(User.created_at).where(User.tenant_id == tenant_id, User.role == PARTICIPANT,
-                                          User.erased_at.is_(None))))
+        spans = db.session.execute(select(User.created_at, User.erased_at).where(
+            User.tenant_id == tenant_id, User.role == PARTICIPANT)).all()
+    changes: dict[date, int] = {}  # +1 the day an account is stored, −1 the day after it was erased
+    for created, erased in spans:
+        changes[_day(created)] = changes.get(_day(created), 0) + 1
+        if erased is not None:
+            gone = _day(erased) + timedelta(days=1)
+            changes[gone] = changes.get(gone, 0) - 1
+    days = sorted(changes)
     contract.max_tier_reached = 0
-    lines = []
+    lines, stored, index = [], 0, 0
     month = contract.starts_on.replace(day=1)
     while month <= until:
         month_end = month + relativedelta(months=1) - timedelta(days=1)
-        count = sum(1 for d in created if d <= month_end)
-        lines.append(contracts.monthly_fee(contract, month, count))
+        while index < len(days) and days[index] <= month:  # everything up to the month's first day
+            stored += changes[days[index]]
+            index += 1
+        highest = stored
+        while index < len(days) and days[index] <= month_end:
+            stored += changes[days[index]]
+            highest = max(highest, stored)
+            index += 1
+        lines.append(contracts.monthly_fee(contract, month, highest))
         month += relativedelta(months=1)
     return lines
+
+
+def _day(value) -> date:
+    return value.date() if hasattr(value, "date") else value

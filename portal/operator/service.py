@@ -22,24 +22,32 @@ class TenantRow:
     staff: int
     contract: object = None
     fee: object = None
+    notice_by: object = None
 
 
 def tenant_overview() -> list[TenantRow]:
-    """Counts only: the operator never reads participants' personal data."""
+    """Counts only: the operator never reads participants' personal data. Usage is the participants stored today
+    (erased ones are no contacts any more); the fee is this month's line of the fee statement, so it never drops
+    below the highest tier reached (C-02, OWU V.4)."""
     with across_tenants("operator console counts accounts per tenant"):
         counts = dict(db.session.execute(
-            select(User.tenant_id, func.count()).where(User.role == "participant").group_by(User.tenant_id)).all())
+            select(User.tenant_id, func.count()).where(User.role == "participant", User.erased_at.is_(None))
+            .group_by(User.tenant_id)).all())
         staff = dict(db.session.execute(
             select(User.tenant_id, func.count()).where(User.role != "participant").group_by(User.tenant_id)).all())
     from portal.core.clock import get_clock
-    from portal.operator import contracts
+    from portal.operator import contracts, register
 
     rows = []
     today = get_clock().today()
     for t in db.session.scalars(select(Tenant).where(Tenant.status != "deleted").order_by(Tenant.name)):
         contract = contracts.of_tenant(t.id)
-        fee = contracts.monthly_fee(contract, today.replace(day=1), counts.get(t.id, 0)) if contract else None
-        rows.append(TenantRow(t, counts.get(t.id, 0), staff.get(t.id, 0), contract, fee))
+        fee = None
+        if contract is not None:
+            lines = register.fee_statement(t.id, until=today)
+            fee = lines[-1] if lines else contracts.monthly_fee(contract, today.replace(day=1), counts.get(t.id, 0))
+        rows.append(TenantRow(t, counts.get(t.id, 0), staff.get(t.id, 0), contract, fee,
+                              contracts.notice_deadline(contract) if contract else None))
     return rows
 
 
