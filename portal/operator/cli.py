@@ -30,12 +30,15 @@ def _tenant(slug: str):
 @click.argument("slug")
 @click.option("--on", "day", callback=parse_day, required=True)
 @click.option("--ground", default="expiry", show_default=True)
-def end_contract(slug: str, day: date, ground: str) -> None:
+@click.option("--since", "since", callback=parse_day, default=None,
+              help="The day the ground counts from: the outage report accepted (customer_outage_not_fixed, 7 days) "
+                   "or the unpaid invoice due (payment_delay_over_30_days, more than 30 days).")
+def end_contract(slug: str, day: date, ground: str, since: date | None) -> None:
     tenant = _tenant(slug)
     contract = contracts.of_tenant(tenant.id) or contracts.create(tenant.id, starts_on=tenant.created_at.date(),
                                                                   term_months=12)
     try:
-        contracts.end(contract, on=day, ground=ground)
+        contracts.end(contract, on=day, ground=ground, since=since)
     except DomainError as error:
         db.session.rollback()
         fail(error.describe())
@@ -43,3 +46,37 @@ def end_contract(slug: str, day: date, ground: str) -> None:
         tenant.status = "read_only"
     db.session.commit()
     click.echo(f"{slug}: contract ends {day}; export until {contract.export_until}; deletion by {contract.delete_by}")
+
+
+@contracts_group.command("sign", help="Record a tenant's contract: start date and fixed term in months (C-01).")
+@click.argument("slug")
+@click.option("--starts", "starts", callback=parse_day, required=True)
+@click.option("--term", "term", type=int, required=True, help="The fixed term in months; it renews for the same.")
+def sign_contract(slug: str, starts: date, term: int) -> None:
+    tenant = _tenant(slug)
+    try:
+        contract = contracts.sign(tenant.id, starts_on=starts, term_months=term)
+    except DomainError as error:
+        db.session.rollback()
+        fail(error.describe())
+    db.session.commit()
+    click.echo(f"{slug}: contract from {contract.starts_on} for {contract.term_months} months, term ends "
+               f"{contract.current_end}; notice of non-renewal by {contracts.notice_deadline(contract)}")
+
+
+@contracts_group.command("notice", help="Record the organiser's written notice of non-renewal received on a day "
+                                        "(C-01: at least 30 days before the end of the term).")
+@click.argument("slug")
+@click.option("--on", "day", callback=parse_day, required=True)
+def notice(slug: str, day: date) -> None:
+    tenant = _tenant(slug)
+    contract = contracts.of_tenant(tenant.id)
+    if contract is None:
+        fail(f"{slug}: no contract recorded (flask contracts sign)")
+    try:
+        contracts.give_notice(contract, day)
+    except DomainError as error:
+        db.session.rollback()
+        fail(error.describe())
+    db.session.commit()
+    click.echo(f"{slug}: notice of {day} recorded; the contract is not renewed and ends {contract.current_end}")

@@ -21,6 +21,8 @@ from portal.tenancy.models import Tenant
 NOTICE_DAYS = 30
 EXPORT_DAYS = 7
 DELETE_DAYS = 14
+OUTAGE_FIX_DAYS = 7
+PAYMENT_DELAY_DAYS = 30
 DEFAULT_PRICING = {"tiers": [{"contacts_max": 1000, "monthly_fee": "990.00"},
                              {"contacts_max": 5000, "monthly_fee": "1990.00"},
                              {"contacts_max": 20000, "monthly_fee": "3990.00"},
@@ -65,7 +67,25 @@ def notice_deadline(contract: Contract) -> date:
     return contract.current_end - timedelta(days=NOTICE_DAYS)
 
 
+def sign(tenant_id: int, *, starts_on: date, term_months: int) -> Contract:
+    """C-01: the operator records the order form's start date and fixed term; a running contract gets the corrected
+    terms (its term end recomputed from the start), an ended one stays ended."""
+    contract = of_tenant(tenant_id)
+    if contract is None:
+        return create(tenant_id, starts_on=starts_on, term_months=term_months)
+    if contract.ended_on is not None:
+        raise DomainError(_("The contract already ended on %(day)s.", day=contract.ended_on), rule="C-01")
+    if term_months < 1:
+        raise DomainError(_("The term is at least one month."), field="term_months", rule="C-01")
+    contract.starts_on, contract.term_months = starts_on, term_months
+    contract.current_end = term_end(starts_on, term_months, 1)
+    return contract
+
+
 def give_notice(contract: Contract, on: date) -> None:
+    """C-01: the organiser's written notice of non-renewal, dated the day it was received."""
+    if contract.ended_on is not None:
+        raise DomainError(_("The contract already ended on %(day)s.", day=contract.ended_on), rule="C-01")
     if on > notice_deadline(contract):
         raise DomainError(_("Notice had to be given by %(deadline)s; the contract renews on %(renews)s.",
                             deadline=notice_deadline(contract), renews=contract.current_end + timedelta(days=1)),
@@ -114,10 +134,38 @@ def end_summary(contract: Contract | None, *, on: date, ground: str) -> EndSumma
     return EndSummary(on, on + timedelta(days=EXPORT_DAYS), on + timedelta(days=DELETE_DAYS), fault, reclaimed)
 
 
-def end(contract: Contract, *, on: date, ground: str = "expiry") -> Contract:
+# C-03: the grounds that hold only from a day counted from another: the organiser's termination after an outage
+# the platform did not fix "w terminie 7 dni od dnia przyjęcia zgłoszenia" (OWU VIII.2) — the day of the report
+# is not counted, so the 7 days end on report + 7 and notice is possible from the 8th day — and the platform's
+# for invoices whose "opóźnienie płatności przekracza 30 dni" (OWU VIII.3a) — late by 31 days or more
+GROUND_SINCE = {"customer_outage_not_fixed": OUTAGE_FIX_DAYS + 1, "payment_delay_over_30_days": PAYMENT_DELAY_DAYS + 1}
+
+
+def earliest_end(ground: str, since: date) -> date:
+    """C-03: the first day a termination on ``ground`` may take effect, ``since`` being the day the outage report
+    was accepted or the unpaid invoice was due."""
+    return since + timedelta(days=GROUND_SINCE[ground])
+
+
+def check_ground(ground: str, *, on: date, since: date | None) -> None:
+    """C-03: whether the ground holds on the end date, when the day it counts from is given (the operator may also
+    end on the written notice alone, having checked it); a message for the field of that day."""
+    if ground not in GROUND_SINCE or since is None:
+        return
+    if on < earliest_end(ground, since):
+        message = (_("The organiser may terminate only if the outage reported on %(since)s is not fixed within 7 "
+                     "days: from %(day)s.", since=since.isoformat(), day=earliest_end(ground, since).isoformat())
+                   if ground == "customer_outage_not_fixed" else
+                   _("The platform may terminate only when the payment due on %(since)s is more than 30 days "
+                     "late: from %(day)s.", since=since.isoformat(), day=earliest_end(ground, since).isoformat()))
+        raise DomainError(message, field="since", rule="C-03")
+
+
+def end(contract: Contract, *, on: date, ground: str = "expiry", since: date | None = None) -> Contract:
     """C-03/C-04: termination is immediate on written notice; export for 7 days, deletion within 14. The end date
     is today or later: a past one would open an export window that has already closed, and the next daily run
-    would delete the tenant at once — every path (the page, the CLI) is refused here."""
+    would delete the tenant at once — every path (the page, the CLI) is refused here. A termination for an unfixed
+    outage or a late payment, given the day it counts from (``since``), holds only from the day that gives."""
     if ground not in GROUNDS:
         raise DomainError(_("Ground is one of %(grounds)s.", grounds=", ".join(GROUNDS)), field="ground", rule="C-03")
     if contract.ended_on is not None:
@@ -126,6 +174,7 @@ def end(contract: Contract, *, on: date, ground: str = "expiry") -> Contract:
     if on < today:
         raise DomainError(_("The end date cannot be before today (%(today)s).", today=today.isoformat()),
                           field="on", rule="C-04")
+    check_ground(ground, on=on, since=since)
     return _close(contract, on=on, ground=ground)
 
 

@@ -40,6 +40,7 @@ class EndContractForm(FlaskForm):
     ground = SelectField(_l("Ground"), choices=[SelectChoice("", _l("Choose the ground…"))]
                          + [SelectChoice(code, GROUND_LABELS[code]) for code in GROUNDS], validate_choice=False)
     on = StringField(_l("End date"), widget=DateInput())
+    since = StringField(_l("Outage report accepted on / unpaid invoice due on"), widget=DateInput())
     confirm = StringField(_l("Confirmation"), render_kw={"autocomplete": "off", "spellcheck": "false"})
 
     def __init__(self, *args, slug: str, today: date, **kwargs):
@@ -60,6 +61,17 @@ class EndContractForm(FlaskForm):
         if day < self.today:
             # C-03: termination takes effect on the written notice; a past day would cut the export window short
             raise ValidationError(_("The end date cannot be before today (%(today)s).", today=self.today.isoformat()))
+
+    def validate_since(self, field) -> None:
+        """C-03: the day an outage or a late payment counts from; whether the ground holds is the service's call."""
+        if (field.data or "").strip() and self.since_day() is None:
+            raise ValidationError(_("Enter the date as YYYY-MM-DD."))
+
+    def since_day(self) -> date | None:
+        try:
+            return date.fromisoformat((self.since.data or "").strip())
+        except ValueError:
+            return None
 
     def validate_confirm(self, field) -> None:
         if (field.data or "").strip().lower() != self.slug.lower():

@@ -131,7 +131,7 @@ def end_contract(tenant_id: int):
         day = form.day()
         try:
             contract = contract or contracts.create(tenant.id, starts_on=tenant.created_at.date(), term_months=12)
-            contracts.end(contract, on=day, ground=form.ground.data)
+            contracts.end(contract, on=day, ground=form.ground.data, since=form.since_day())
         except DomainError as error:
             db.session.rollback()
             form_errors(form, error)

@@ -9,11 +9,13 @@ import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import pytest
 import redis
 from sqlalchemy import update
 
 from portal.accounts.models import Operator, User
 from portal.accounts.passwords import hash_password
+from portal.core.errors import DomainError
 from portal.extensions import db
 from portal.operator import contracts, offboarding, register
 from portal.tenancy.models import Tenant
@@ -109,3 +111,99 @@ def test_C04_deletion_removes_the_tenants_queued_privacy_request_jobs(app, tenan
     assert not any(f"request-{i}" in queued or connection.exists(f"rq:job:request-{i}") for i in ids[tenant_a.id])
     assert all(f"request-{i}" in queued for i in ids[tenant_b.id])  # the other tenant's jobs stay
     assert db.session.get(Tenant, tenant_a.id).status == "deleted"
+
+
+# C-03 (OWU VIII.2): "nie usunięcia jej przez SALESmanago w terminie 7 dni od dnia przyjęcia zgłoszenia"
+# (OWU VIII.3a): "opóźnienie płatności przekracza 30 dni"
+
+@pytest.fixture
+def signed(app, tenant_a):
+    contract = contracts.create(tenant_a.id, starts_on=date(2026, 1, 1), term_months=12)
+    db.session.commit()
+    return contract
+
+
+def test_C03_organiser_terminates_only_after_an_outage_is_not_fixed_within_7_days(app, tenant_a, signed):
+    with pytest.raises(DomainError, match="2026-03-03") as refused:  # accepted 23 Feb: the 7 days run to 2 March
+        contracts.end(signed, on=TODAY, ground="customer_outage_not_fixed", since=date(2026, 2, 23))
+    assert refused.value.field == "since" and signed.ended_on is None
+    contracts.end(signed, on=TODAY, ground="customer_outage_not_fixed", since=date(2026, 2, 22))  # day 8
+    assert signed.ended_on == TODAY and not signed.customer_fault
+
+
+def test_C03_platform_terminates_for_payment_only_after_more_than_30_days_of_delay(app, tenant_a, signed):
+    with pytest.raises(DomainError, match="2026-03-03") as refused:  # due 31 Jan: day 30 of the delay is 2 March
+        contracts.end(signed, on=TODAY, ground="payment_delay_over_30_days", since=date(2026, 1, 31))
+    assert refused.value.field == "since" and signed.ended_on is None
+    contracts.end(signed, on=TODAY, ground="payment_delay_over_30_days", since=date(2026, 1, 30))  # 31 days late
+    assert signed.ended_on == TODAY and signed.customer_fault
+
+
+def test_C03_end_page_asks_for_the_day_the_ground_counts_from_next_to_the_field(app, client, tenant_a, signed):
+    _operator(client)
+    url = f"/operator/tenants/{tenant_a.id}/end"
+    assert 'name="since"' in client.get(url).get_data(as_text=True)
+    early = client.post(url, data={"ground": "payment_delay_over_30_days", "on": TODAY.isoformat(),
+                                   "since": "2026-02-15", "confirm": "alpha"})
+    html = early.get_data(as_text=True)
+    assert early.status_code == 422 and 'id="since-error"' in html and "2026-03-18" in html
+    garbled = client.post(url, data={"ground": "customer_outage_not_fixed", "on": TODAY.isoformat(),
+                                     "since": "1.02.2026", "confirm": "alpha"})
+    assert garbled.status_code == 422 and "Enter the date as YYYY-MM-DD." in garbled.get_data(as_text=True)
+    db.session.expire_all()
+    assert contracts.of_tenant(tenant_a.id).ended_on is None
+    done = client.post(url, data={"ground": "payment_delay_over_30_days", "on": TODAY.isoformat(),
+                                  "since": "2026-01-15", "confirm": "alpha"})
+    assert done.status_code == 302
+    db.session.expire_all()
+    assert contracts.of_tenant(tenant_a.id).end_ground == "payment_delay_over_30_days"
+
+
+def test_C03_cli_checks_the_ground_against_its_day(app, tenant_a, signed):
+    runner = app.test_cli_runner()
+    early = runner.invoke(args=["contracts", "end", "alpha", "--on", TODAY.isoformat(), "--ground",
+                                "customer_outage_not_fixed", "--since", "2026-02-28"])
+    assert early.exit_code == 1 and "C-03" in early.stderr
+    done = runner.invoke(args=["contracts", "end", "alpha", "--on", TODAY.isoformat(), "--ground",
+                               "customer_outage_not_fixed", "--since", "2026-02-20"])
+    assert done.exit_code == 0, done.stderr
+
+
+# C-01: the organiser's written notice of non-renewal, recorded by the operator
+
+def test_C01_written_notice_on_the_last_day_stops_the_renewal_and_the_term_end_closes_the_contract(app, tenant_a,
+                                                                                                  signed, clock):
+    runner = app.test_cli_runner()
+    late = runner.invoke(args=["contracts", "notice", "alpha", "--on", "2026-12-02"])
+    assert late.exit_code == 1 and "2026-12-01" in late.stderr  # 29 days before 31 December: too late
+    db.session.expire_all()
+    assert contracts.of_tenant(tenant_a.id).auto_renew
+    done = runner.invoke(args=["contracts", "notice", "alpha", "--on", "2026-12-01"])
+    assert done.exit_code == 0, done.stderr
+    assert "2026-12-31" in done.stdout
+    db.session.expire_all()
+    contract = contracts.of_tenant(tenant_a.id)
+    assert contract.notice_given_on == date(2026, 12, 1) and not contract.auto_renew
+    offboarding.apply_contract_ends(as_of=date(2027, 1, 1), clock=clock)
+    assert contract.ended_on == date(2026, 12, 31) and contract.current_end == date(2026, 12, 31)
+    assert db.session.get(Tenant, tenant_a.id).status == "read_only"
+
+
+def test_C01_without_notice_the_contract_renews_term_after_term(app, tenant_a, clock):
+    contract = contracts.create(tenant_a.id, starts_on=date(2025, 3, 1), term_months=6)
+    db.session.commit()
+    offboarding.apply_contract_ends(as_of=date(2026, 3, 2), clock=clock)
+    assert contract.current_end == date(2026, 8, 31) and contract.ended_on is None
+    with pytest.raises(DomainError, match="2026-08-01"):
+        contracts.give_notice(contract, date(2026, 8, 2))
+
+
+def test_C01_operator_records_the_contract_terms(app, tenant_a):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["contracts", "sign", "alpha", "--starts", "2026-04-01", "--term", "6"])
+    assert result.exit_code == 0, result.stderr
+    contract = contracts.of_tenant(tenant_a.id)
+    assert (contract.starts_on, contract.term_months, contract.current_end) == (date(2026, 4, 1), 6,
+                                                                                date(2026, 9, 30))
+    bad = runner.invoke(args=["contracts", "sign", "alpha", "--starts", "2026-04-01", "--term", "0"])
+    assert bad.exit_code == 1 and "C-01" in bad.stderr
