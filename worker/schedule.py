@@ -14,6 +14,9 @@ class DailyJob:
     name: str
     run: Callable[..., int]  # (clock=...) -> how many things it changed
     per_tenant: bool
+    # C-04: a tenant whose contract ended is read-only — its programme stops (no reminders, expiries, statuses);
+    # only the privacy housekeeping still runs for it until the deletion
+    while_read_only: bool = True
 
 
 def _daily_jobs() -> list[DailyJob]:
@@ -25,12 +28,12 @@ def _daily_jobs() -> list[DailyJob]:
 
     return [
         DailyJob("purge_used_reset_links", housekeeping.purge_reset_tokens, per_tenant=True),
-        DailyJob("lead_review_reminders", review.remind_overdue, per_tenant=True),
-        DailyJob("points_expiry", loyalty.expire_points, per_tenant=True),
-        DailyJob("points_expiring_notice", loyalty.warn_expiring, per_tenant=True),
-        DailyJob("exclusion_checks", loyalty.exclusions, per_tenant=True),
-        DailyJob("unanswered_substitutes", loyalty.lapse_substitutes, per_tenant=True),
-        DailyJob("status_evaluation", loyalty.statuses, per_tenant=True),
+        DailyJob("lead_review_reminders", review.remind_overdue, per_tenant=True, while_read_only=False),
+        DailyJob("points_expiry", loyalty.expire_points, per_tenant=True, while_read_only=False),
+        DailyJob("points_expiring_notice", loyalty.warn_expiring, per_tenant=True, while_read_only=False),
+        DailyJob("exclusion_checks", loyalty.exclusions, per_tenant=True, while_read_only=False),
+        DailyJob("unanswered_substitutes", loyalty.lapse_substitutes, per_tenant=True, while_read_only=False),
+        DailyJob("status_evaluation", loyalty.statuses, per_tenant=True, while_read_only=False),
         DailyJob("expire_unverified_requests", requests.expire_unverified, per_tenant=True),
         DailyJob("privacy_request_reminders", requests.remind_overdue, per_tenant=True),
         DailyJob("reduce_closed_requests", requests.reduce_closed, per_tenant=True),
@@ -54,10 +57,13 @@ def run_daily(*, tenant_ids: list[int] | None, clock: Clock) -> list[str]:
     from portal.tenancy.guard import use_tenant
 
     ids = tenant_ids if tenant_ids is not None else [t.id for t in tenants.listed()]
+    read_only = {t.id for t in tenants.listed() if t.status == "read_only"}
     report = []
     for job in _daily_jobs():
         if job.per_tenant:
             for tenant_id in ids:
+                if tenant_id in read_only and not job.while_read_only:
+                    continue
                 with use_tenant(tenant_id):
                     changed = job.run(clock=clock)
                     db.session.commit()

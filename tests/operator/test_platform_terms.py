@@ -207,3 +207,27 @@ def test_C01_operator_records_the_contract_terms(app, tenant_a):
                                                                                 date(2026, 9, 30))
     bad = runner.invoke(args=["contracts", "sign", "alpha", "--starts", "2026-04-01", "--term", "0"])
     assert bad.exit_code == 1 and "C-01" in bad.stderr
+
+
+# C-04: "the tenant becomes read-only" — the daily jobs stop changing its programme; only the purges run
+
+def test_C04_daily_jobs_leave_a_read_only_tenants_programme_alone(app, tenant_a, tenant_b):
+    from sqlalchemy import select
+
+    from portal.accounts.models import ADMIN
+    from portal.notifications.models import Notification
+    from portal.tenancy.guard import use_tenant
+
+    for tenant, canary in ((tenant_a, "ggcanary"), (tenant_b, "hhcanary")):
+        factories.subject_everywhere(tenant, canary)
+        factories.user(tenant, ADMIN, email=f"admin@{tenant.slug}.example")
+    db.session.execute(update(Tenant).where(Tenant.id == tenant_a.id).values(status="read_only"))
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["jobs", "run", "--as-of", "2026-06-01"])
+    assert result.exit_code == 0, result.output
+    kinds = {}
+    for tenant in (tenant_a, tenant_b):
+        with use_tenant(tenant.id):
+            kinds[tenant.slug] = set(db.session.scalars(select(Notification.kind)))
+    assert "review_deadline" in kinds["beta"]  # the running tenant's admins are reminded of overdue leads
+    assert "review_deadline" not in kinds["alpha"]  # the ended one's are not: its programme no longer runs
