@@ -5,6 +5,7 @@ the discovery, which the operator enters), entered in the tenant's register with
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -50,9 +51,19 @@ def record(data: dict, tenant_ids: list[int], *, clock: Clock) -> PlatformBreach
                                         contact=breach.contact, consequences=breach.consequences,
                                         measures=breach.measures, platform_breach_id=breach.id,
                                         authority_due_at=now + timedelta(hours=AUTHORITY_HOURS)))
-        notifications.notify_dpo(db.session.get(Tenant, tenant_id), "breach_notice", clock=clock, breach=breach.id,
-                                 nature=breach.nature)
+        tenant = db.session.get(Tenant, tenant_id)
+        # DPA §4.11.2: the notice itself says what the register holds — a DPO without an account reads it only here
+        local = ZoneInfo(tenant.timezone or "Europe/Warsaw")
+        notifications.notify_dpo(tenant, "breach_notice", clock=clock, breach=breach.id, nature=breach.nature,
+                                 categories=breach.categories, people=breach.people, records=breach.records,
+                                 contact=breach.contact, consequences=breach.consequences, measures=breach.measures,
+                                 discovered_at=_local(discovered, local),
+                                 authority_due_at=_local(now + timedelta(hours=AUTHORITY_HOURS), local))
     return breach
+
+
+def _local(moment: datetime, zone: ZoneInfo) -> str:
+    return f"{utc(moment).astimezone(zone):%Y-%m-%d %H:%M} ({zone.key})"
 
 
 def deadline_met(breach: PlatformBreach) -> bool:

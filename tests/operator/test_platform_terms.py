@@ -231,3 +231,32 @@ def test_C04_daily_jobs_leave_a_read_only_tenants_programme_alone(app, tenant_a,
             kinds[tenant.slug] = set(db.session.scalars(select(Notification.kind)))
     assert "review_deadline" in kinds["beta"]  # the running tenant's admins are reminded of overdue leads
     assert "review_deadline" not in kinds["alpha"]  # the ended one's are not: its programme no longer runs
+
+
+# C-05 (DPA §4.11.2): "Zgłoszenie to powinno zawierać: opis charakteru naruszenia (…), dane punktu kontaktowego
+# (…), wskazanie prawdopodobnych konsekwencji naruszenia oraz środków" — the notice itself, also for a DPO who has
+# no account to open the register with
+
+def test_C05_the_breach_notice_itself_carries_the_required_content_and_the_72_hour_deadline(app, tenant_a, clock):
+    from types import SimpleNamespace
+
+    from sqlalchemy import select
+
+    from portal.notifications import service as notifications
+    from portal.notifications.models import Notification
+    from portal.operator import breaches
+    from portal.tenancy.guard import use_tenant
+
+    breaches.record({"nature": "lost laptop", "categories": "e-mail addresses", "contact": "security@platform.example",
+                     "consequences": "phishing risk", "measures": "disk encrypted", "people": 12, "records": 34},
+                    [tenant_a.id], clock=clock)
+    db.session.commit()
+    with use_tenant(tenant_a.id):
+        row = db.session.scalars(select(Notification).where(Notification.kind == "breach_notice")).one()
+    assert row.to_email == "iod@alpha.example"  # the contract's DPO, with no account on the platform
+    with app.test_request_context():
+        for locale in ("en", "pl"):
+            _, body = notifications._render(row, SimpleNamespace(locale=locale, first_name=""), tenant_a)
+            for text in ("lost laptop", "e-mail addresses", "12", "34", "security@platform.example", "phishing risk",
+                         "disk encrypted", "2026-03-05 10:00"):  # told 2 March 09:00 UTC, + 72 h, Warsaw time
+                assert text in body, (locale, text)
