@@ -121,6 +121,7 @@ class EndSummary:
     delete_by: date
     customer_fault: bool
     discount_reclaimed: bool
+    reclaim: Decimal | None = None  # C-02: the amount, when the fee statement gives the monthly discount
 
 
 def end_summary(contract: Contract | None, *, on: date, ground: str) -> EndSummary:
@@ -260,10 +261,25 @@ def monthly_fee(contract: Contract, month: date, contacts: int) -> MonthlyFee:
     return MonthlyFee(month, contacts, tier, money(listed), years, rate, money(discount), money(listed - discount))
 
 
+def reclaim_estimate(contract: Contract, *, on: date) -> Decimal:
+    """C-02: the discount of the unexpired months at the discount of the month the contract ends in, from the fee
+    statement (so at the highest tier reached and with the annual premium) — what a termination for the
+    organiser's fault on ``on`` reclaims (OWU VIII.7)."""
+    from portal.operator import register
+
+    lines = register.fee_statement(contract.tenant_id, until=on)
+    monthly = lines[-1].discount if lines else Decimal(0)
+    return _unexpired(contract, monthly, on=on)
+
+
+def _unexpired(contract: Contract, monthly_discount: Decimal, *, on: date) -> Decimal:
+    delta = relativedelta(contract.current_end + timedelta(days=1), on)
+    months = Decimal(delta.years * 12 + delta.months) + Decimal(delta.days) / Decimal(30)
+    return money(monthly_discount * months)
+
+
 def discount_reclaim(contract: Contract, monthly_discount: Decimal, *, on: date) -> Decimal:
     """C-02: on early termination for the customer's fault the discount of the unexpired months is reclaimed."""
     if not contract.customer_fault or on > contract.current_end:
         return Decimal("0.00")
-    delta = relativedelta(contract.current_end + timedelta(days=1), on)
-    months = Decimal(delta.years * 12 + delta.months) + Decimal(delta.days) / Decimal(30)
-    return money(monthly_discount * months)
+    return _unexpired(contract, monthly_discount, on=on)

@@ -106,10 +106,17 @@ def _end_form(tenant) -> EndContractForm:
 
 
 def _summary(contract, form: EndContractForm):
+    from dataclasses import replace
+
     from portal.operator import contracts
 
     day = form.day()
-    return contracts.end_summary(contract, on=day, ground=form.ground.data or "") if day else None
+    if day is None:
+        return None
+    summary = contracts.end_summary(contract, on=day, ground=form.ground.data or "")
+    if summary.discount_reclaimed:
+        summary = replace(summary, reclaim=contracts.reclaim_estimate(contract, on=day))
+    return summary
 
 
 @bp.route("/tenants/<int:tenant_id>/end", methods=["GET", "POST"])

@@ -260,3 +260,17 @@ def test_C05_the_breach_notice_itself_carries_the_required_content_and_the_72_ho
             for text in ("lost laptop", "e-mail addresses", "12", "34", "security@platform.example", "phishing risk",
                          "disk encrypted", "2026-03-05 10:00"):  # told 2 March 09:00 UTC, + 72 h, Warsaw time
                 assert text in body, (locale, text)
+
+
+# C-02 (OWU VIII.7): "roszczenie o zwrot przyznanej Klientowi ulgi pomniejszonej o proporcjonalną jej wartość za
+# okres od dnia zawarcia Umowy do dnia jej wygaśnięcia" — the operator sees the amount before confirming
+
+def test_C02_end_summary_gives_the_discount_reclaimed_for_the_unexpired_months(app, client, tenant_a):
+    contracts.create(tenant_a.id, starts_on=date(2026, 1, 1), term_months=12, pricing=PRICING)
+    db.session.commit()
+    _operator(client)
+    url = f"/operator/tenants/{tenant_a.id}/end/summary"
+    fault = client.post(url, data={"ground": "law_breach", "on": "2026-07-01"}).get_data(as_text=True)
+    assert "3000.00 PLN" in fault  # 1000 list fee − 50 % = 500 a month, for July … December
+    outage = client.post(url, data={"ground": "customer_outage_not_fixed", "on": "2026-07-01"}).get_data(as_text=True)
+    assert "PLN" not in outage and "term discount" not in outage
