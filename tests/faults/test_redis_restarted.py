@@ -105,7 +105,8 @@ def test_redis_restarted_empty_and_down_for_a_while_the_sweepers_enqueue_again(p
         assert client.get(f"/t/alpha/privacy/verify/{reference}/{token}").status_code == 200
         factories.notification(first, "account_registered")
         queued = redis.Redis.from_url(private_redis.url)
-        assert [queued.llen(f"rq:queue:{q}") for q in ("mail", "privacy")] == [2, 2]  # the notice, the link's mail
+        # mail: the notice, the link's mail, and for each request its acknowledgement and the DPO's notice (§9)
+        assert [queued.llen(f"rq:queue:{q}") for q in ("mail", "privacy")] == [6, 2]
 
         private_redis.stop()  # Redis goes away with its queue ...
         # ... and while it is down a request is filed and a notice written: both are recorded, the page works
@@ -118,13 +119,14 @@ def test_redis_restarted_empty_and_down_for_a_while_the_sweepers_enqueue_again(p
         processes.run("worker")
         assert smtp.inbox.messages == [] and set(_requests().values()) == {"open"}  # nothing to do: all lost
         assert jobs.sweep_requests() == 3
-        assert jobs.sweep_outbox() == 2
+        assert jobs.sweep_outbox() == 8  # the link's mail went out; the rest (3 while Redis was down) again
         assert jobs.sweep_requests() == 0 and jobs.sweep_outbox() == 0  # already queued: not twice
         processes.run("worker")
         assert set(_requests().values()) == {"done"}
         received = Counter(e.rcpt_tos[0] for e in smtp.inbox.messages)
-        # the two welcome notices, and each request's answer: every one once
-        assert received == {"first@example.com": 2, "second@example.com": 2, "public@example.com": 1}
+        # the two welcome notices, each request's acknowledgement and answer, the DPO's notices: every one once
+        assert received == {"first@example.com": 3, "second@example.com": 3, "public@example.com": 2,
+                            "iod@alpha.example": 3}
         assert jobs.sweep_requests() == 0 and jobs.sweep_outbox() == 0
         processes.run("worker")
-        assert len(smtp.inbox.messages) == 5
+        assert len(smtp.inbox.messages) == 11
