@@ -58,8 +58,13 @@ def create(tenant_id: int, *, starts_on: date, term_months: int, pricing: dict |
 
 def term_end(starts_on: date, term_months: int, terms: int) -> date:
     """C-01: the last day of the ``terms``-th term, counted from the start (start + terms·term − 1 day) and never
-    from the previous end, so month ends do not drift (a 6-month term from 1 Sep ends 28 Feb, then 31 Aug)."""
-    return starts_on + relativedelta(months=terms * term_months) - timedelta(days=1)
+    from the previous end, so month ends do not drift (a 6-month term from 1 Sep ends 28 Feb, then 31 Aug). When
+    the month the term ends in has no day of the start's number, the term runs to that month's last day (a month
+    from 31 Jan ends 28 Feb, as Polish civil law counts a period of months), not a day short of it."""
+    next_start = starts_on + relativedelta(months=terms * term_months)
+    if next_start.day < starts_on.day:  # the day was cut to the month's end: that whole day belongs to the term
+        return next_start
+    return next_start - timedelta(days=1)
 
 
 def notice_deadline(contract: Contract) -> date:

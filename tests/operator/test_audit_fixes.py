@@ -137,8 +137,8 @@ def test_C01_monthly_terms_keep_ending_on_the_last_day_of_each_month(app, tenant
 def test_C01_renewal_after_several_missed_terms_lands_on_the_term_holding_the_day(app, tenant_a):
     contract = contracts.create(tenant_a.id, starts_on=date(2024, 1, 31), term_months=1)
     contracts.renew_due(as_of=date(2024, 6, 15))
-    assert contract.current_end == date(2024, 6, 29)  # (2024-01-31 + 5 months = 2024-06-30) − 1 day
-    assert contracts.renew_due(as_of=date(2024, 6, 29)) == 0  # still inside the term: nothing to renew
+    assert contract.current_end == date(2024, 6, 30)  # 2024-01-31 + 5 months: no 31 June, so to the month's end
+    assert contracts.renew_due(as_of=date(2024, 6, 30)) == 0  # still inside the term: nothing to renew
 
 
 def test_C01_a_drifted_end_is_put_back_on_the_start_based_end_at_the_next_renewal(app, tenant_a):
