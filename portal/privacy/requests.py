@@ -11,6 +11,7 @@ from dateutil.relativedelta import relativedelta
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import User
 from portal.core.clock import Clock
@@ -25,9 +26,24 @@ VERIFY_DAYS = 7
 REQUEST_RETENTION_YEARS = 3
 
 
-def _reference(on: date) -> str:
+def _reference(on: date, skip: int = 0) -> str:
     count = db.session.scalar(select(func.count()).select_from(DataSubjectRequest)) or 0
-    return f"DSR-{on.year}-{count + 1:05d}"
+    return f"DSR-{on.year}-{count + 1 + skip:05d}"
+
+
+def _store(row: DataSubjectRequest, on: date) -> None:
+    """Insert with the next free reference: two requests filed at the same instant (or a number taken) do not
+    fail the second requester; it gets the next number."""
+    for skip in range(20):
+        row.reference = _reference(on, skip)
+        try:
+            with db.session.begin_nested():
+                db.session.add(row)
+                db.session.flush()
+            return
+        except IntegrityError:
+            continue
+    raise DomainError(_("The request could not be numbered; please send it again."), rule="G-01")
 
 
 def get(reference: str) -> DataSubjectRequest:
@@ -59,7 +75,7 @@ def file(kind: str, *, channel: str, clock: Clock, user: User | None = None, ema
                           rule="G-03")
     received = received_on or today
     token = None
-    row = DataSubjectRequest(reference=_reference(today), kind=kind, channel=channel,
+    row = DataSubjectRequest(kind=kind, channel=channel,
                              user_id=user.id if user else None, requester_email=email, requester_name=name or None,
                              details=details or None, received_on=received,
                              due_on=received + relativedelta(months=1))
@@ -68,8 +84,7 @@ def file(kind: str, *, channel: str, clock: Clock, user: User | None = None, ema
     else:
         token = secrets.token_urlsafe(24)
         row.verify_sha256 = hashlib.sha256(token.encode()).hexdigest()
-    db.session.add(row)
-    db.session.flush()
+    _store(row, today)
     audit.record(actor or user, "request.filed", "subject_request", row.id)
     if row.verification == "verified":
         _acknowledge(row, clock)
@@ -136,11 +151,16 @@ def verify(row: DataSubjectRequest, token: str, *, clock: Clock) -> bool:
     return False
 
 
-def verify_manually(row: DataSubjectRequest, note: str, *, actor) -> None:
+def verify_manually(row: DataSubjectRequest, note: str, *, actor, clock: Clock) -> None:
+    """G-02: the DPO confirms who asks by other means; the requester is then told the request is received (§9),
+    as after the e-mail link (the DPO, who did it, needs no notice)."""
     if not note.strip():
         raise DomainError(_("Say how the identity was checked."), field="note", rule="G-02")
+    was_pending = row.verification != "verified"
     row.verification, row.verification_note, row.verify_sha256 = "verified", note.strip(), None
     audit.record(actor, "request.verified_manually", "subject_request", row.id)
+    if was_pending and row.status == "open":
+        _tell(row, "request_received", clock, request=row.kind, due=row.due_on.isoformat())
 
 
 def extend(row: DataSubjectRequest, months: int, reason: str, *, actor, clock: Clock) -> None:

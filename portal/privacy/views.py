@@ -167,7 +167,7 @@ def detail(reference: str):
     if request.method == "POST":
         try:
             if action == "verify" and forms["verify"].validate():
-                requests.verify_manually(row, forms["verify"].note.data, actor=current_user)
+                requests.verify_manually(row, forms["verify"].note.data, actor=current_user, clock=clock)
             elif action == "extend" and forms["extend"].validate():
                 requests.extend(row, int(forms["extend"].months.data), forms["extend"].reason.data,
                                 actor=current_user, clock=clock)

@@ -276,3 +276,39 @@ def test_G09_objection_from_the_page_ends_marketing_contact(app, client, tenant_
     with use_tenant(tenant_a.id):
         assert db.session.get(User, user.id).marketing_objection_at is not None
         assert consents.active(user.id, "marketing") is None
+
+
+def test_G01_a_request_whose_number_is_taken_gets_the_next_one_instead_of_failing(app, tenant_a, clock):
+    from portal.privacy import requests
+
+    with use_tenant(tenant_a.id):
+        first, _ = requests.file("access", channel="dpo", clock=clock, email="ala@example.com", verified=True)
+        # a request filed at the same instant by another process took the number this one would get next
+        db.session.add(DataSubjectRequest(reference=f"DSR-{clock.today().year}-00002", kind="objection",
+                                          channel="dpo", requester_email="ola@example.com",
+                                          received_on=clock.today(), due_on=first.due_on))
+        db.session.flush()
+        db.session.execute(update(DataSubjectRequest).where(DataSubjectRequest.id != first.id)
+                           .values(reference=f"DSR-{clock.today().year}-00003"))
+        second, _ = requests.file("erasure", channel="dpo", clock=clock, email="ela@example.com", verified=True)
+        db.session.commit()
+        references = sorted(db.session.scalars(select(DataSubjectRequest.reference)))
+    assert second.reference == f"DSR-{clock.today().year}-00004"
+    assert references == [f"DSR-{clock.today().year}-0000{n}" for n in (1, 3, 4)]
+
+
+def test_G02_S9_a_public_request_the_dpo_verifies_by_hand_is_acknowledged_to_the_requester_once(app, client,
+                                                                                                   tenant_a):
+    dpo = factories.user(tenant_a, DPO, email="dpo@alpha.example")
+    client.post("/t/alpha/privacy/request", data={"kind": "access", "email": "letter@example.com"})
+    with use_tenant(tenant_a.id):
+        ref = db.session.scalars(select(DataSubjectRequest)).one().reference
+    factories.login(client, tenant_a, dpo.email)
+    for _ in range(2):  # a second confirmation changes nothing
+        client.post(f"/t/alpha/dpo/requests/{ref}", data={"action": "verify", "verify-note": "ID card seen"})
+    with use_tenant(tenant_a.id):
+        row = db.session.scalars(select(DataSubjectRequest)).one()
+        told = list(db.session.scalars(select(Notification).where(Notification.kind == "request_received")))
+    assert row.verification == "verified"
+    assert [(n.to_email, n.params["reference"], n.params["due"]) for n in told] == [
+        ("letter@example.com", ref, row.due_on.isoformat())]
