@@ -38,12 +38,14 @@ def file_request(body: dict) -> Reply:
     """G-01: any right, about the person with ``email``; due one month after receipt (G-03). ``verified=true``
     files it as the DPO would, for a requester whose identity the organiser checked (``note`` says how);
     otherwise the requester is sent a one-time verification link (G-02) and nothing happens until it is used.
-    The answer carries the request's ``reference``."""
+    ``received_on`` keeps the day a letter or e-mail reached the organiser (default today). The answer carries
+    the request's ``reference``."""
     verified = body.get("verified") is True
     row, token = requests.file(body.get("kind", ""), channel="dpo" if verified else "public", clock=get_clock(),
                                email=body.get("email", ""), name=body.get("name", ""),
                                details=body.get("details", ""), verified=verified,
-                               note=(body.get("note") or API_NOTE) if verified else "", actor=context.actor())
+                               note=(body.get("note") or API_NOTE) if verified else "", actor=context.actor(),
+                               received_on=context.day_or_today(body.get("received_on")))
     requests.send_verification(row, token, tenant=context.tenant())
     return Reply(_request_json(row), 201, {"id": row.id})
 

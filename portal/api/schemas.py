@@ -566,6 +566,9 @@ SUBJECT_REQUEST_IN = {
         "details": _string(5000),
         "verified": {"type": "boolean"},
         "note": _string(2000, "how the identity was checked (with verified=true)"),
+        "received_on": {**DAY, "description": "the day the organiser received the request (a letter or an e-mail "
+                                              "entered later; never in the future); the answer is due a month "
+                                              "from it (G-03). Default: today"},
     },
 }
 

@@ -131,3 +131,13 @@ def test_privacy_scopes(client, api, distributor):
         "privacy:write"
     writer = Api(client, make_token(distributor, ["privacy:write"]))
     assert problem(writer.get(f"/privacy/requests/{reference}/bundle"))["required_scope"] == "privacy:read"
+
+
+def test_G03_api_request_received_earlier_is_due_a_month_from_receipt_never_from_the_future(api, distributor):
+    body = _file(api, received_on="2026-02-20")
+    assert (body["received_on"], body["due_on"]) == ("2026-02-20", "2026-03-20")
+    late = api.post("/privacy/requests", {"kind": "access", "email": EMAIL, "verified": True,
+                                          "received_on": "2026-03-03"})
+    assert late.status_code == 422 and problem(late)["errors"][0]["field"] == "received_on"
+    assert problem(api.post("/privacy/requests", {"kind": "access", "email": EMAIL, "verified": True,
+                                                  "received_on": "20 Feb"}))["errors"][0]["field"] == "received_on"
