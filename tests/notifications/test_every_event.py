@@ -3,7 +3,7 @@ event happen, in the same transaction, in Polish and English; a restricted subje
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -114,6 +114,28 @@ def test_S9_L07_staff_hear_of_a_review_deadline_once_a_day(app, leads_world):
     row = _one(app, leads_world.staff, "review_deadline")
     assert row.params["overdue"] == 1
     assert not _rows(leads_world.user, "review_deadline")
+
+
+def test_S9_L07_staff_hear_of_a_deadline_the_business_day_before_it_and_on_it(app, leads_world):
+    from portal.leads.models import Lead
+    from portal.leads.service import review
+
+    with use_tenant(leads_world.tenant.id):
+        leads_world.submit()
+        db.session.commit()
+        due_on = db.session.scalars(select(Lead.due_on)).one()
+        day_before = due_on - timedelta(days=1)
+        while day_before.weekday() >= 5:
+            day_before -= timedelta(days=1)
+        review.remind_overdue(clock=as_of(day_before - timedelta(days=1)))  # not near yet: nothing
+        assert not _rows(leads_world.staff, "review_deadline")
+        review.remind_overdue(clock=as_of(day_before))
+        review.remind_overdue(clock=as_of(due_on))
+        db.session.commit()
+    rows = sorted(_rows(leads_world.staff, "review_deadline"), key=lambda r: r.id)
+    assert [(r.params["due"], r.params["today"], r.params["overdue"], r.params["by"]) for r in rows] == [
+        (1, 0, 0, due_on.isoformat()), (1, 1, 0, rows[1].params["by"])]
+    _in_both_languages(app, rows[0])
 
 
 # ------------------------------------------------------------------ installer programme (§6)

@@ -100,17 +100,22 @@ def _already_decided(lead: Lead) -> str:
 
 
 def remind_overdue(*, clock: Clock) -> int:
-    """Tell the organiser's staff once a day about pending leads due today or overdue (L-07)."""
+    """Tell the organiser's staff once a day about pending leads whose deadline is near (due by the next business
+    day, so there is still a day to decide them) or overdue (L-07, §9)."""
     from portal.accounts.models import ADMIN, STAFF, User
+    from portal.core.businessdays import add_business_days
 
     today = clock.today()
-    due = list(db.session.scalars(select(Lead).where(Lead.status == PENDING, Lead.due_on <= today,
+    horizon = add_business_days(today, 1)
+    due = list(db.session.scalars(select(Lead).where(Lead.status == PENDING, Lead.due_on <= horizon,
                                                      (Lead.reminded_on.is_(None)) | (Lead.reminded_on < today))))
     if not due:
         return 0
     overdue = sum(1 for lead in due if lead.due_on < today)
+    due_today = sum(1 for lead in due if lead.due_on == today)
     for user in db.session.scalars(select(User).where(User.role.in_((ADMIN, STAFF)), User.is_active_account)):
-        notifications.notify(user, "review_deadline", clock=clock, due=len(due), overdue=overdue)
+        notifications.notify(user, "review_deadline", clock=clock, due=len(due), overdue=overdue,
+                             today=due_today, by=horizon.isoformat())
     for lead in due:
         lead.reminded_on = today
     return len(due)
