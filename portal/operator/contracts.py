@@ -96,6 +96,9 @@ def give_notice(contract: Contract, on: date) -> None:
                             deadline=notice_deadline(contract), renews=contract.current_end + timedelta(days=1)),
                           field="on", rule="C-01")
     contract.notice_given_on, contract.auto_renew = on, False
+    # §9, C-04: the organiser hears now, not once the term is over, when the contract ends and until when it can
+    # export; closing the term later tells it nothing new
+    _tell_the_organiser(contract, end_summary(contract, on=contract.current_end, ground="expiry"))
 
 
 def renew_due(*, as_of: date) -> int:
@@ -197,19 +200,20 @@ def _close(contract: Contract, *, on: date, ground: str) -> Contract:
     contract.ended_on, contract.end_ground = on, ground
     contract.customer_fault = summary.customer_fault
     contract.export_until, contract.delete_by = summary.export_until, summary.delete_by
-    _tell_the_organiser(contract)
+    if not (ground == "expiry" and contract.notice_given_on is not None):  # told when the notice was given
+        _tell_the_organiser(contract, summary)
     return contract
 
 
-def _tell_the_organiser(contract: Contract) -> None:
+def _tell_the_organiser(contract: Contract, summary: EndSummary) -> None:
     """C-04: the organiser's admins and its data-protection officer learn the end date, the last day to download the
     export and the day by which everything is deleted (in the tenant's outbox, committed with the end)."""
     from portal.accounts.models import ADMIN, User
     from portal.notifications import service as notifications
     from portal.tenancy.guard import use_tenant
 
-    dates = {"ended_on": contract.ended_on.isoformat(), "export_until": contract.export_until.isoformat(),
-             "delete_by": contract.delete_by.isoformat()}
+    dates = {"ended_on": summary.on.isoformat(), "export_until": summary.export_until.isoformat(),
+             "delete_by": summary.delete_by.isoformat()}
     with use_tenant(contract.tenant_id):
         for user in db.session.scalars(select(User).where(User.role == ADMIN, User.is_active_account)
                                        .order_by(User.id)):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.accounts.models import ADMIN, DPO, PARTICIPANT, STAFF
 from portal.extensions import db
@@ -52,3 +52,22 @@ def test_C04_a_term_left_to_expire_is_told_too(app, tenant_a, clock):
     told = _told(tenant_a)
     assert set(told) == {"a-admin@example.com", "a-dpo@example.com"}
     assert {p["ended_on"] for p in told.values()} == {"2025-12-31"}
+
+
+def test_C01_C04_written_notice_tells_the_organiser_at_once_of_the_end_and_the_export_window_once(app, tenant_a,
+                                                                                                 clock):
+    _people(tenant_a, "a")
+    contract = contracts.create(tenant_a.id, starts_on=date(2026, 1, 1), term_months=12)
+    contracts.give_notice(contract, date(2026, 11, 20))
+    db.session.commit()
+    told = _told(tenant_a)  # weeks before the end, not after it
+    assert set(told) == {"a-admin@example.com", "a-dpo@example.com"}
+    assert {(p["ended_on"], p["export_until"], p["delete_by"]) for p in told.values()} == {
+        ("2026-12-31", "2027-01-07", "2027-01-14")}
+    contracts.renew_due(as_of=date(2027, 1, 1))  # the term closes as announced: nothing new to tell
+    db.session.commit()
+    with use_tenant(tenant_a.id):
+        assert db.session.scalar(select(func.count()).select_from(Notification)
+                                 .where(Notification.kind == "contract_ended")) == 2
+    db.session.refresh(contract)
+    assert (contract.ended_on, contract.export_until) == (date(2026, 12, 31), date(2027, 1, 7))
