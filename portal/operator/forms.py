@@ -5,7 +5,7 @@ from datetime import date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, ValidationError
 from wtforms.widgets import DateInput
@@ -82,3 +82,43 @@ class EndContractForm(FlaskForm):
             return date.fromisoformat((self.on.data or "").strip())
         except ValueError:
             return None
+
+
+def _day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat((value or "").strip())
+    except ValueError:
+        return None
+
+
+class AuditForm(FlaskForm):
+    """C-06: the organiser's written audit request as received: the questionnaire, or after it an inspection."""
+
+    tenant_id = SelectField(_l("Tenant"), coerce=int, validate_choice=False)
+    form = SelectField(_l("Form of the audit"), choices=[
+        SelectChoice("questionnaire", _l("Questionnaire sent by e-mail (answer within 30 days)")),
+        SelectChoice("inspection", _l("Audit in another form, e.g. an inspection (after the questionnaire)"))],
+        validate_choice=False)
+    received_on = StringField(_l("Received on (empty: today)"), widget=DateInput())
+    questionnaire = TextAreaField(_l("Questions / scope"))
+    starts_on = StringField(_l("Agreed start of the inspection"), widget=DateInput())
+
+    def __init__(self, *args, tenants, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tenant_id.choices = [(t.id, t.name) for t in tenants]
+        self.known = {t.id for t in tenants}
+
+    def validate_tenant_id(self, field) -> None:
+        if field.data not in self.known:
+            raise ValidationError(_("Choose the tenant."))
+
+    def validate_received_on(self, field) -> None:
+        if (field.data or "").strip() and _day(field.data) is None:
+            raise ValidationError(_("Enter the date as YYYY-MM-DD."))
+
+    def validate_starts_on(self, field) -> None:
+        if (field.data or "").strip() and _day(field.data) is None:
+            raise ValidationError(_("Enter the date as YYYY-MM-DD."))
+
+    def day(self, name: str) -> date | None:
+        return _day(getattr(self, name).data)

@@ -79,7 +79,8 @@ class SubProcessor(db.Model):
 
 
 class AuditRequest(db.Model):
-    """C-06: a tenant's processing audit — at most once per calendar year, answered within 30 days."""
+    """C-06: a tenant's processing audit — at most once per calendar year, answered within 30 days of receipt; after it
+    the organiser may ask for an inspection (DPA §5.3)."""
 
     __tablename__ = "audit_requests"
 
@@ -90,3 +91,8 @@ class AuditRequest(db.Model):
     answer_due: Mapped[date] = mapped_column(Date, info=not_pii())
     answered_on: Mapped[date | None] = mapped_column(Date, info=not_pii())
     answer: Mapped[str | None] = mapped_column(Text, info=not_pii())
+    # DPA §5.3: after the questionnaire the organiser may ask for an audit in another form (an inspection), which
+    # starts on an agreed day no sooner than 10 business days after the request was received
+    form: Mapped[str] = mapped_column(String(20), default="questionnaire", server_default="questionnaire",
+                                      info=not_pii())
+    starts_on: Mapped[date | None] = mapped_column(Date, info=not_pii())

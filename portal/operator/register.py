@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import extract, select
 
 from portal.accounts.models import PARTICIPANT, User
+from portal.core.businessdays import add_business_days
 from portal.core.clock import Clock
 from portal.core.errors import DomainError
 from portal.extensions import db
@@ -22,6 +23,8 @@ from portal.tenancy.guard import across_tenants
 
 NOTICE_DAYS = 7
 AUDIT_ANSWER_DAYS = 30
+AUDIT_FORMS = ("questionnaire", "inspection")
+INSPECTION_NOTICE_BUSINESS_DAYS = 10
 
 
 def add_subprocessor(data: dict, *, clock: Clock) -> SubProcessor:
@@ -50,31 +53,65 @@ def subprocessors() -> list[SubProcessor]:
     return list(db.session.scalars(select(SubProcessor).order_by(SubProcessor.effective_from)))
 
 
-def request_audit(tenant_id: int, questionnaire: str, *, clock: Clock) -> AuditRequest:
-    """C-06: at most once per calendar year; the operator answers the questionnaire within 30 days."""
+def request_audit(tenant_id: int, questionnaire: str, *, clock: Clock, received_on: date | None = None,
+                  form: str = "questionnaire", starts_on: date | None = None) -> AuditRequest:
+    """C-06 (DPA §5): the organiser's written questions, at most once a calendar year, answered within 30 days of
+    their receipt (``received_on``: a letter recorded later keeps its day, never one in the future). After the
+    questionnaire was answered the organiser may ask for an audit in another form (``form="inspection"``, DPA §5.3),
+    starting on an agreed day no sooner than 10 business days after the request was received; it is part of that
+    year's audit, not a second one."""
     today = clock.today()
-    if not questionnaire.strip():
-        raise DomainError(_("Attach the questions."), field="questionnaire", rule="C-06")
-    already = db.session.scalars(select(AuditRequest).where(
-        AuditRequest.tenant_id == tenant_id, extract("year", AuditRequest.requested_on) == today.year)).first()
-    if already is not None:
-        raise DomainError(_("An audit was already requested this year (on %(d)s).", d=already.requested_on),
+    received = received_on or today
+    if received > today:
+        raise DomainError(_("The day the request was received cannot be in the future."), field="received_on",
                           rule="C-06")
-    row = AuditRequest(tenant_id=tenant_id, requested_on=today, questionnaire=questionnaire.strip(),
-                       answer_due=today + timedelta(days=AUDIT_ANSWER_DAYS))
+    if form not in AUDIT_FORMS:
+        raise DomainError(_("Choose the form of the audit."), field="form", rule="C-06")
+    if not questionnaire.strip():
+        raise DomainError(_("Attach the questions.") if form == "questionnaire" else
+                          _("Describe the scope of the inspection."), field="questionnaire", rule="C-06")
+    this_year = list(db.session.scalars(select(AuditRequest).where(
+        AuditRequest.tenant_id == tenant_id, extract("year", AuditRequest.requested_on) == received.year)
+        .order_by(AuditRequest.requested_on)))
+    questionnaires = [a for a in this_year if a.form == "questionnaire"]
+    if form == "questionnaire":
+        if questionnaires:
+            raise DomainError(_("An audit was already requested this year (on %(d)s).",
+                                d=questionnaires[0].requested_on), field="tenant_id", rule="C-06")
+        row = AuditRequest(tenant_id=tenant_id, requested_on=received, questionnaire=questionnaire.strip(),
+                           answer_due=received + timedelta(days=AUDIT_ANSWER_DAYS), form=form)
+    else:
+        if not any(a.answered_on is not None for a in questionnaires):
+            raise DomainError(_("An inspection follows this year's questionnaire once it is answered (DPA §5.3)."),
+                              field="form", rule="C-06")
+        if any(a.form == "inspection" for a in this_year):
+            raise DomainError(_("This year's audit already has an inspection."), field="form", rule="C-06")
+        earliest = add_business_days(received, INSPECTION_NOTICE_BUSINESS_DAYS)
+        if starts_on is None:
+            raise DomainError(_("Enter the agreed start date."), field="starts_on", rule="C-06")
+        if starts_on < earliest:
+            raise DomainError(_("An inspection starts no sooner than 10 business days after the request: on "
+                                "%(d)s at the earliest.", d=earliest.isoformat()), field="starts_on", rule="C-06")
+        row = AuditRequest(tenant_id=tenant_id, requested_on=received, questionnaire=questionnaire.strip(),
+                           answer_due=starts_on, starts_on=starts_on, form=form)
     db.session.add(row)
     db.session.flush()
     return row
 
 
 def answer_audit(row: AuditRequest, answer: str, *, clock: Clock) -> None:
+    if row.answered_on is not None:
+        raise DomainError(_("This audit was already answered on %(d)s.", d=row.answered_on), field="answer",
+                          rule="C-06")
     if not answer.strip():
-        raise DomainError(_("Write the answer."), field="answer", rule="C-06")
+        raise DomainError(_("Write the answer.") if row.form == "questionnaire" else
+                          _("Write the inspection's findings."), field="answer", rule="C-06")
     row.answered_on, row.answer = clock.today(), answer.strip()
 
 
 def audits() -> list[AuditRequest]:
-    return list(db.session.scalars(select(AuditRequest).order_by(AuditRequest.answer_due)))
+    return list(db.session.scalars(select(AuditRequest).order_by(AuditRequest.answered_on.is_not(None),
+                                                                 AuditRequest.answer_due, AuditRequest.id)))
 
 
 def fee_statement(tenant_id: int, *, until: date) -> list[contracts.MonthlyFee]:

@@ -261,32 +261,48 @@ def subprocessors():
 @bp.route("/audits", methods=["GET", "POST"])
 @operator_required
 def audits():
+    """C-06: the organiser's audit requests as received (questionnaire, then perhaps an inspection) and their
+    answers; a refusal is shown next to the field it concerns."""
     from portal.core.clock import get_clock
     from portal.extensions import db
     from portal.operator import register
+    from portal.operator.forms import AuditForm
     from portal.operator.models import AuditRequest
 
-    if request.method == "POST":
+    listed = service_tenants()
+    form = AuditForm(tenants=listed)
+    answer_errors: dict[int, str] = {}
+    status = 200
+    if request.method == "POST" and request.form.get("audit_id"):
+        row = db.session.get(AuditRequest, int(request.form["audit_id"])) if request.form["audit_id"].isdigit() \
+            else None
+        if row is None:
+            abort(404)
         try:
-            if request.form.get("audit_id"):
-                row = db.session.get(AuditRequest, int(request.form["audit_id"]))
-                if row is None:
-                    abort(404)
-                register.answer_audit(row, request.form.get("answer", ""), clock=get_clock())
-            else:
-                register.request_audit(int(request.form.get("tenant_id", "0")), request.form.get("questionnaire", ""),
-                                       clock=get_clock())
+            register.answer_audit(row, request.form.get("answer", ""), clock=get_clock())
         except DomainError as error:
             db.session.rollback()
-            flash(error.message, "error")
-        except ValueError:
-            flash(_("Choose the tenant."), "error")
+            answer_errors[row.id], status = error.message, 422
         else:
             db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("operator.audits"))
-    return render("operator/audits.html", rows=register.audits(), tenants=service_tenants(),
-                  today=get_clock().today())
+    elif request.method == "POST":
+        status = 422
+        if form.validate():
+            try:
+                register.request_audit(form.tenant_id.data, form.questionnaire.data or "", clock=get_clock(),
+                                       received_on=form.day("received_on"), form=form.form.data,
+                                       starts_on=form.day("starts_on"))
+            except DomainError as error:
+                db.session.rollback()
+                form_errors(form, error)
+            else:
+                db.session.commit()
+                flash(_("Saved."), "success")
+                return redirect(url_for("operator.audits"))
+    return render("operator/audits.html", rows=register.audits(), form=form, answer_errors=answer_errors,
+                  names={t.id: t.name for t in listed}, today=get_clock().today()), status
 
 
 @bp.route("/tenants/<int:tenant_id>/fees")
