@@ -101,6 +101,20 @@ def usable(installer_id: int, *, as_of: date, end: ProgrammeEnd | None, rules: L
     return sorted(live, key=lambda lot: (effective_expiry(lot, end, rules), lot.earned_on, lot.id))
 
 
+def spendable(installer_id: int, *, on: date, end: ProgrammeEnd | None, rules: LoyaltyRules) -> list[Lot]:
+    """What a draw dated ``on`` may take (P-21, P-07): lots accrued by that day and not expired on it, with what is
+    left of them *now* — after every entry, those dated later too. An order or a revocation dated before another
+    one, or before an expiry the daily job already wrote, so never spends the same points twice, and no lot goes
+    below zero. Soonest-expiring first."""
+    rows = db.session.execute(select(PointsLot.id, PointsLot.earned_on, PointsLot.expires_on, PointsLot.points,
+                                     PointsLot.remaining, PointsLot.after_end, PointsLot.source)
+                              .where(PointsLot.installer_id == installer_id, PointsLot.remaining > 0,
+                                     PointsLot.earned_on <= on)).all()
+    live = [lot for lot in (Lot(r.id, r.earned_on, r.expires_on, r.points, r.remaining, r.after_end, r.source)
+                            for r in rows) if effective_expiry(lot, end, rules) > on]
+    return sorted(live, key=lambda lot: (effective_expiry(lot, end, rules), lot.earned_on, lot.id))
+
+
 def balance(installer_id: int, *, as_of: date, end: ProgrammeEnd | None, rules: LoyaltyRules) -> int:
     return sum(lot.remaining for lot in usable(installer_id, as_of=as_of, end=end, rules=rules))
 
@@ -130,7 +144,7 @@ def draw(installer_id: int, points: int, *, kind: str, on: date, tenant_id: int,
          only_lot: int | None = None, note: str = "", into: list | None = None) -> list[tuple[int, int]]:
     """Take ``points`` from the soonest-expiring lots (P-21); returns (lot, points taken). Never below zero.
     ``into`` collects the entries written (with their ids once flushed)."""
-    live = usable(installer_id, as_of=on, end=end, rules=rules)
+    live = spendable(installer_id, on=on, end=end, rules=rules)
     if only_lot is not None:
         live = [lot for lot in live if lot.id == only_lot]
     if sum(lot.remaining for lot in live) < points:
@@ -155,9 +169,9 @@ def draw(installer_id: int, points: int, *, kind: str, on: date, tenant_id: int,
 
 
 def forfeit_all(installer_id: int, *, on: date, tenant_id: int, reason: str) -> int:
-    """P-32: exclusion forfeits every point left."""
+    """P-32: exclusion forfeits every point left (what is left now, whatever the day of the entries)."""
     total = 0
-    for lot in lots(installer_id, as_of=on):
+    for lot in lots(installer_id):
         if lot.remaining > 0:
             db.session.add(PointsEntry(tenant_id=tenant_id, installer_id=installer_id, kind="forfeit",
                                        points=-lot.remaining, lot_id=lot.id, on=on, source=reason))

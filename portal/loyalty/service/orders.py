@@ -125,7 +125,7 @@ def place(installer: Installer, reward: Reward, *, on: date, rules: LoyaltyRules
             raise DomainError(_("The programme ended on %(day)s; orders are closed.", day=end.ends_on), rule="P-41")
     if not reward.active or reward.stock <= 0:
         raise DomainError(_("This reward is not available now."), field="reward", rule="P-20")
-    available = ledger.balance(installer.id, as_of=on, end=end, rules=rules)
+    available = sum(lot.remaining for lot in ledger.spendable(installer.id, on=on, end=end, rules=rules))
     if available < reward.points:
         raise DomainError(_("Not enough points: you have %(available)s, the reward costs %(cost)s; no cash top-up is "
                             "possible.", available=available, cost=reward.points), field="reward", rule="P-21")

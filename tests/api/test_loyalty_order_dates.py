@@ -1,0 +1,60 @@
+"""P-21 / P-07 over the API: an order carries the day it happens (``on``), which need not be the latest day on the
+participant's ledger. Whatever its day, it spends only points still left now — never points another order, dated
+later, already took, nor points the daily job already expired — so the balance never goes below zero."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.loyalty.models import PointsEntry, PointsLot
+from portal.tenancy.guard import use_tenant
+from tests.api.conftest import add_reward, device_body, installer_body, installer_with_points, problem
+
+
+def _ledger_sum(tenant, installer_id: int) -> int:
+    with use_tenant(tenant.id):
+        return db.session.scalar(select(func.sum(PointsEntry.points)).where(
+            PointsEntry.installer_id == installer_id))
+
+
+def _negative_lots(tenant) -> int:
+    with use_tenant(tenant.id):
+        return db.session.scalar(select(func.count()).select_from(PointsLot).where(PointsLot.remaining < 0))
+
+
+def test_P21_an_order_dated_before_another_cannot_spend_the_points_that_one_took(mapi, manufacturer):
+    add_reward(manufacturer, "R-C", 200)
+    installer = installer_with_points(mapi)  # 360 points earned on 2024-02-01
+    orders = f"/installers/{installer['id']}/orders"
+    assert mapi.post(orders, {"reward": "R-C", "on": "2024-03-10"}).status_code == 201
+    earlier = mapi.post(orders, {"reward": "R-C", "on": "2024-03-01"})
+    assert earlier.status_code == 422, earlier.get_json()
+    body = problem(earlier)
+    assert body["rule"] == "P-21" and "160" in body["detail"] and "200" in body["detail"]
+    assert _ledger_sum(manufacturer, installer["id"]) == 160 and _negative_lots(manufacturer) == 0
+
+
+def test_P21_an_order_dated_after_today_does_not_leave_its_points_spendable_today(mapi, manufacturer):
+    add_reward(manufacturer, "R-C", 200)
+    created = mapi.post("/installers", installer_body(1))
+    installer = created.get_json()
+    for i in range(3):  # 360 points earned yesterday (the tests' today is 2026-03-02)
+        assert mapi.post(f"/installers/{installer['id']}/devices",
+                         device_body(f"SN-{i}", registered_on="2026-03-01")).status_code == 201
+    orders = f"/installers/{installer['id']}/orders"
+    assert mapi.post(orders, {"reward": "R-C", "on": "2026-03-20"}).status_code == 201
+    today = mapi.post(orders, {"reward": "R-C"})
+    assert today.status_code == 422 and problem(today)["rule"] == "P-21"
+    assert _ledger_sum(manufacturer, installer["id"]) == 160 and _negative_lots(manufacturer) == 0
+
+
+def test_P22_P21_points_already_expired_cannot_be_spent_by_an_order_dated_before_their_expiry(app, mapi, manufacturer):
+    add_reward(manufacturer, "R-A", 100)
+    installer = installer_with_points(mapi)  # expire on 2026-02-01
+    result = app.test_cli_runner().invoke(args=["jobs", "run", "manufacturer", "--as-of", "2026-02-02"])
+    assert result.exit_code == 0, result.output
+    assert _ledger_sum(manufacturer, installer["id"]) == 0
+    late = mapi.post(f"/installers/{installer['id']}/orders", {"reward": "R-A", "on": "2026-01-15"})
+    assert late.status_code == 422 and problem(late)["rule"] == "P-21"
+    assert _ledger_sum(manufacturer, installer["id"]) == 0 and _negative_lots(manufacturer) == 0
