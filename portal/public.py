@@ -22,11 +22,34 @@ def set_language(code: str):
     if code not in ("pl", "en"):
         abort(404)
     session["lang"] = code
+    _remember_for_the_account(code)
     target = request.form.get("next") or "/"
     parsed = urlparse(target)
     if parsed.scheme or parsed.netloc or not target.startswith("/"):
         target = "/"
     return redirect(target)
+
+
+def _remember_for_the_account(code: str) -> None:
+    """A signed-in participant or staff member who switches the language gets the notices and mails in it too (the
+    profile's language, which the outbox writes in), not only the pages of this session. This page is outside any
+    tenant, so the session's account is looked up as the tenant's pages would (open session, active account)."""
+    from portal.accounts import service as accounts
+    from portal.accounts.models import User
+    from portal.extensions import db
+    from portal.tenancy.guard import use_tenant
+
+    try:
+        kind, tenant_id, pk, epoch = str(session.get("_user_id", "")).split(":")
+    except ValueError:
+        return
+    if kind != "u" or not tenant_id.isdigit():
+        return
+    with use_tenant(int(tenant_id)):
+        user = accounts.session_account(User, pk, epoch)
+        if user is not None and user.tenant_id == int(tenant_id) and user.locale != code:
+            user.locale = code
+            db.session.commit()
 
 
 @bp.route("/healthz")

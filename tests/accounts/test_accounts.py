@@ -165,3 +165,18 @@ def test_password_reset_email_carries_the_link(client, tenant_a, app):
         db.session.refresh(row)
     assert row.mail_state == "sent" and "token" not in row.params  # the secret is gone once mailed
     assert re.search(r"[0-9a-f]{64}", row.params.get("token", "")) is None
+
+
+def test_G06_switching_the_language_when_signed_in_sets_the_language_of_the_mails_too(client, tenant_a):
+    user = factories.user(tenant_a, email="lang@example.com", locale="pl")
+    client.post("/lang/en")  # before signing in: only this visit's pages
+    factories.login(client, tenant_a, user.email)
+    client.post("/lang/en", data={"next": "/t/alpha/dashboard"})
+    with use_tenant(tenant_a.id):
+        db.session.expire_all()
+        assert db.session.get(User, user.id).locale == "en"  # what the outbox writes the mails in
+    client.post("/t/alpha/logout")
+    client.post("/lang/pl")  # signed out: the account keeps its language
+    with use_tenant(tenant_a.id):
+        db.session.expire_all()
+        assert db.session.get(User, user.id).locale == "en"
