@@ -121,10 +121,15 @@ def exclude(partner_id: int):
         abort(404)
     form = ExcludeForm()
     if form.validate_on_submit():
-        partners.exclude(partner, form.reason.data, actor=current_user, clock=get_clock())
-        db.session.commit()
-        flash(_("The partner is excluded from the programme."), "success")
-        return redirect(url_for("lead_admin.partner_list"))
+        try:
+            partners.exclude(partner, form.reason.data, actor=current_user, clock=get_clock())
+        except DomainError as error:
+            db.session.rollback()
+            form_errors(form, error)
+        else:
+            db.session.commit()
+            flash(_("The partner is excluded from the programme."), "success")
+            return redirect(url_for("lead_admin.partner_list"))
     return render("leads/exclude.html", status=422 if request.method == "POST" else 200, form=form, partner=partner)
 
 

@@ -12,6 +12,7 @@ from portal.core.errors import DomainError, NotFound
 from portal.extensions import db
 from portal.leads.models import Partner
 from portal.leads.rules import LeadRules
+from portal.leads.service.limits import text_problems
 from portal.privacy import audit
 
 CONTACT_FIELDS = ("contact_first_name", "contact_last_name", "contact_phone", "contact_email")
@@ -23,6 +24,8 @@ def known_flags(rules: LeadRules) -> set[str]:
 
 
 def by_nip(nip: str) -> Partner | None:
+    if "\x00" in nip:  # no partner has one, and PostgreSQL refuses it even in a lookup
+        return None
     return db.session.scalars(select(Partner).where(Partner.nip == nip)).first()
 
 
@@ -52,6 +55,12 @@ def _check(data: dict, rules: LeadRules) -> tuple[str, list[str]]:
                          ("contact_email", _("Enter the contact's e-mail."))):
         if not (data.get(key) or "").strip():
             problems.append((key, message, "L-01"))
+    problems += text_problems({k: (data.get(k) or "").strip() for k in ("name", "address", *CONTACT_FIELDS)}, {
+        "name": (200, _("Company name")), "address": (300, _("Company address")),
+        "contact_first_name": (100, _("Contact person: first name")),
+        "contact_last_name": (100, _("Contact person: last name")),
+        "contact_phone": (30, _("Contact person: phone")), "contact_email": (254, _("Contact person: e-mail"))},
+        "L-01")
     email = (data.get("contact_email") or "").strip()
     if email and ("@" not in email or "." not in email.rsplit("@", 1)[-1]):
         problems.append(("contact_email", _("Check the contact's e-mail address."), "L-01"))
@@ -126,6 +135,8 @@ def exclude(partner: Partner, reason: str, *, actor, clock: Clock) -> None:
     """L-20: submitting false information can remove the partner from the programme."""
     if not reason.strip():
         raise DomainError(_("Give the reason for the exclusion."), field="reason", rule="L-20")
+    if "\x00" in reason:
+        raise DomainError(_("%(field)s: remove the NUL character.", field=_("Reason")), field="reason", rule="L-20")
     partner.excluded_at = clock.now()
     partner.exclusion_reason = reason.strip()
     audit.record(actor, "partner.excluded", "partner", partner.id)

@@ -27,6 +27,8 @@ def get(lead_id: int, *, partner_id: int | None = None) -> Lead:
 
 
 def by_ref(ref: str) -> Lead | None:
+    if len(ref) > 40 or "\x00" in ref:  # longer than any reference; PostgreSQL refuses a NUL even in a lookup
+        return None
     return db.session.scalars(select(Lead).where(Lead.ref == ref)).first()
 
 
@@ -53,6 +55,8 @@ def decide(lead: Lead, decision: str, *, decided_on: date, reason: str = "", act
     if decision not in DECISIONS:
         raise DomainError(_("The decision is either qualified or rejected."), field="decision", rule="L-07")
     reason = (reason or "").strip()
+    if "\x00" in reason:
+        raise DomainError(_("%(field)s: remove the NUL character.", field=_("Reason")), field="reason", rule="L-07")
     if decision == REJECTED and not reason:
         raise DomainError(_("Give the partner the reason for the rejection."), field="reason", rule="L-07")
     if decided_on < lead.submitted_on:

@@ -15,6 +15,7 @@ from portal.extensions import db
 from portal.leads.models import CustomerFact, Sale
 from portal.leads.rules import LeadRules
 from portal.leads.service import review
+from portal.leads.service.limits import INT32, MAX_MONEY, text_problems
 from portal.privacy import audit
 
 CUSTOMER_FLAGS = ("registered_with_vendor", "holds_m365", "holds_o365", "holds_d365", "held_server_csp",
@@ -62,9 +63,11 @@ def record_sale(row: dict, rules: LeadRules, *, tenant_id: int, actor=None) -> S
     """One report line; the same (ref, date, family, billing) again replaces the earlier figures (a correction)."""
     problems: list[tuple[str | None, str, str | None]] = []
     ref = (row.get("ref") or "").strip()
+    ref_problems = text_problems({"ref": ref}, {"ref": (40, "ref")}, "L-10")
+    problems += ref_problems
     if not ref:
         problems.append(("ref", _("Give the lead reference."), "L-10"))
-    elif review.by_ref(ref) is None:
+    elif not ref_problems and review.by_ref(ref) is None:
         problems.append(("ref", _("No lead has the reference %(ref)s.", ref=ref), "L-10"))
     try:
         day = date.fromisoformat((row.get("transaction_date") or "").strip())
@@ -87,6 +90,9 @@ def record_sale(row: dict, rules: LeadRules, *, tenant_id: int, actor=None) -> S
                 raise ValueError
         except ValueError:
             problems.append((key, _("%(column)s must be a whole number of at least 0.", column=key), None))
+        else:
+            if numbers[key] > INT32:
+                problems.append((key, _("%(column)s is too large: at most %(max)s.", column=key, max=INT32), None))
     try:
         value = Decimal((row.get("value") or "").strip())
         if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.01")):
@@ -94,6 +100,10 @@ def record_sale(row: dict, rules: LeadRules, *, tenant_id: int, actor=None) -> S
     except InvalidOperation:
         value = None
         problems.append(("value", _("value must be an amount in PLN with at most 2 decimals, e.g. 1234.50."), None))
+    else:
+        if value > MAX_MONEY:
+            problems.append(("value", _("%(column)s is too large: at most %(max)s.", column="value", max=MAX_MONEY),
+                             None))
     new_tenant = (row.get("new_tenant") or "").strip().lower()
     if new_tenant not in ("yes", "no"):
         problems.append(("new_tenant", _("new_tenant is yes or no."), None))

@@ -20,6 +20,7 @@ from portal.extensions import db
 from portal.leads.models import PENDING, REJECTED, CustomerFact, Lead, Partner
 from portal.leads.rules import LeadRules
 from portal.leads.service import partners as partner_service
+from portal.leads.service.limits import INT32, text_problems
 from portal.notifications import service as notifications
 from portal.privacy import audit
 
@@ -30,7 +31,6 @@ LEAD_FIELDS = ("customer_nip", "customer_name", "customer_address", "family", "p
 # Not in the lead columns of FORMATS.md: a bulk file carries them when its header has them (see ``check``).
 BEYOND_BULK_COLUMNS = ("customer_contact_first_name", "customer_contact_last_name", "customer_contact_phone",
                        "customer_contact_email", "term_months")
-INT32 = 2_147_483_647  # the largest number an integer column stores
 
 
 @dataclass
@@ -51,7 +51,7 @@ class Facts:
     ref_taken: bool = False
 
 
-def _facts(partner: Partner, customer_nip: str | None, *, ignore_lead_id: int, count: bool,
+def _facts(partner: Partner, customer_nip: str | None, *, ignore_lead_id: int, count: LeadRules | None,
            ref: str | None) -> Facts:
     tenant = partner.tenant_id  # stated in each subquery as well as by the tenant guard
     columns = []
@@ -64,9 +64,13 @@ def _facts(partner: Partner, customer_nip: str | None, *, ignore_lead_id: int, c
             .where(CustomerFact.tenant_id == tenant, CustomerFact.customer_nip == customer_nip)
             .scalar_subquery().label("flags"),
         ]
-    if count:
+    if count is not None:
+        # L-06: the submissions of this campaign, "w okresie trwania promocji": not the previous edition's leads
+        # carried over for re-verification (L-08), nor an earlier campaign's of the same organiser
         columns.append(select(func.count()).select_from(Lead)
-                       .where(Lead.tenant_id == tenant, Lead.partner_id == partner.id, Lead.id != ignore_lead_id)
+                       .where(Lead.tenant_id == tenant, Lead.partner_id == partner.id, Lead.id != ignore_lead_id,
+                              Lead.carried_over.is_(False), Lead.submitted_on >= count.starts_on,
+                              Lead.submitted_on <= count.ends_on)
                        .scalar_subquery().label("submitted"))
     if ref:
         columns.append(select(Lead.id).where(Lead.tenant_id == tenant, Lead.ref == ref).limit(1)
@@ -118,10 +122,6 @@ def _customer_contact(clean: dict, carried: set[str], problems: list[Problem]) -
                 "customer_contact_phone": _("Enter the phone of the contact person at the customer."),
                 "customer_contact_email": _("Enter the e-mail of the contact person at the customer.")}
     _require(clean, carried, problems, required)
-    for key, limit in (("customer_contact_first_name", 100), ("customer_contact_last_name", 100),
-                       ("customer_contact_phone", 30), ("customer_contact_email", 254)):
-        if len(clean[key]) > limit:
-            problems.append(Problem(key, _("At most %(n)d characters.", n=limit), "L-02"))
     email = clean["customer_contact_email"]
     if email and ("@" not in email or email.startswith("@") or email.endswith("@")):
         problems.append(Problem("customer_contact_email",
@@ -142,6 +142,20 @@ def _term(clean: dict, carried: set[str], problems: list[Problem]) -> int | None
         problems.append(Problem("term_months", _("The contract term is at least 1 month."), "L-02"))
         return None
     return term
+
+
+def _text_limits() -> dict[str, tuple[int, str]]:
+    """The lead's text columns: their sizes (``Lead``) and their names on the lead form."""
+    return {"customer_name": (200, _("Customer name")), "customer_address": (300, _("Customer address")),
+            "plan": (100, _("Service plan")),
+            "customer_contact_first_name": (100, _("Contact person at the customer: first name")),
+            "customer_contact_last_name": (100, _("Contact person at the customer: last name")),
+            "customer_contact_phone": (30, _("Contact person at the customer: phone")),
+            "customer_contact_email": (254, _("Contact person at the customer: e-mail")),
+            "contact_first_name": (100, _("Your contact person: first name")),
+            "contact_last_name": (100, _("Your contact person: last name")),
+            "contact_phone": (30, _("Your contact person: phone")),
+            "contact_email": (254, _("Your contact person: e-mail"))}
 
 
 def _reader_language() -> str:
@@ -172,6 +186,7 @@ def check(partner: Partner, data: dict, rules: LeadRules, *, submitted_on: date,
                 "contact_phone": _("Enter the contact person's phone."),
                 "contact_email": _("Enter the contact person's e-mail.")}
     _require(clean, carried, problems, required)
+    problems += [Problem(*p) for p in text_problems(clean, _text_limits(), "L-02")]
     _customer_contact(clean, carried, problems)
     clean["term_months"] = _term(clean, carried, problems)
     if clean["contact_email"] and "@" not in clean["contact_email"]:
@@ -209,9 +224,12 @@ def check(partner: Partner, data: dict, rules: LeadRules, *, submitted_on: date,
                                 "L-08"))
     clean["carried_over"] = carried and not in_campaign
 
+    ref_problems = text_problems({"ref": ref}, {"ref": (40, _("Reference"))}, None)
+    problems += [Problem(*p) for p in ref_problems]
     nip_ok = bool(clean["customer_nip"]) and nip_number.is_valid(clean["customer_nip"])
+    limited = rules.max_submissions is not None and not clean["carried_over"]
     facts = _facts(partner, clean["customer_nip"] if nip_ok else None, ignore_lead_id=ignore_lead_id or 0,
-                   count=rules.max_submissions is not None, ref=ref)
+                   count=rules if limited else None, ref=None if ref_problems else ref)
     if nip_ok:
         if facts.taken_by is not None:
             if facts.taken_by == partner.id:
@@ -229,7 +247,7 @@ def check(partner: Partner, data: dict, rules: LeadRules, *, submitted_on: date,
                 # the programme definition gives the reason in each language (reason_pl, reason_en)
                 reason = exclusion.reason.get(language) or exclusion.reason.get("en") or exclusion.code
                 problems.append(Problem("customer_nip", reason, "L-05"))
-    if rules.max_submissions is not None and facts.submitted >= rules.max_submissions:
+    if limited and facts.submitted >= rules.max_submissions:
         problems.append(Problem(None, ngettext("You have reached the limit of %(num)d submission in this "
                                                "campaign.",
                                                "You have reached the limit of %(num)d submissions in this "
@@ -253,6 +271,11 @@ def submit(partner: Partner, data: dict, rules: LeadRules, *, submitted_on: date
         problems.append(Problem("vendor_consent", message, "L-21"))
     if ref is not None and not ref:
         problems.append(Problem("ref", _("Give the lead's reference."), "L-02"))
+    today = clock.today(_timezone(partner))
+    if submitted_on > today:
+        problems.append(Problem("submitted_on", _("The submission date %(day)s is after today (%(today)s); a lead "
+                                                  "cannot be registered in the future.",
+                                                  day=submitted_on.isoformat(), today=today.isoformat()), "L-08"))
     if problems:
         raise ValidationFailed([(p.field, p.message, p.rule) for p in problems])
     # a lead carried over from the previous edition is reviewed from the day it enters this one (L-07, L-08)
@@ -289,6 +312,14 @@ def _record_vendor_consent(user, rules: LeadRules, *, channel: str, clock: Clock
     current = consents.active(user.id, "vendor_transfer")
     if current is None or current.text_sha256 != digest:
         consents.give(user, "vendor_transfer", version=None, text_sha256=digest, channel=channel, clock=clock)
+
+
+def _timezone(partner: Partner) -> str:
+    """E-04: "today" is the day in the organiser's time zone."""
+    from portal.tenancy.models import Tenant
+
+    tenant = db.session.get(Tenant, partner.tenant_id)
+    return tenant.timezone if tenant is not None and tenant.timezone else "Europe/Warsaw"
 
 
 def new_ref() -> str:
