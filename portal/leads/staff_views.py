@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from flask import abort, current_app, flash, g, redirect, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -55,7 +56,13 @@ def queue():
     rows = review.queue(after=after)
     more = f"{rows[-1].due_on.isoformat()}_{rows[-1].id}" if len(rows) == 50 else None
     return render("leads/queue.html", "rows", leads=rows, today=_today(), more=more, form=DecisionForm(),
-                  partner_names=review.partner_names(rows), rules=rules)
+                  partner_names=review.partner_names(rows), rules=rules,
+                  refusals=review.standing_refusals(rows, rules, _language()))
+
+
+def _language() -> str:
+    locale = get_locale()
+    return locale.language if locale else "pl"
 
 
 @bp.route("/review/<int:lead_id>", methods=["POST"])
@@ -79,7 +86,8 @@ def decide(lead_id: int):
             return render("leads/_queue_row.html", lead=lead, today=_today(), form=form, decided=True,
                           partner_names=review.partner_names([lead]), rules=rules)
     return render("leads/_queue_row.html", status=422, lead=lead, today=_today(), form=form, decided=False,
-                  partner_names=review.partner_names([lead]), rules=rules)
+                  partner_names=review.partner_names([lead]), rules=rules,
+                  refusals=review.standing_refusals([lead], rules, _language()))
 
 
 @bp.route("/partners")

@@ -10,7 +10,8 @@ from sqlalchemy import and_, select
 from portal.core.clock import Clock
 from portal.core.errors import DomainError, NotFound
 from portal.extensions import db
-from portal.leads.models import PENDING, QUALIFIED, REJECTED, Lead, Partner
+from portal.leads.models import PENDING, QUALIFIED, REJECTED, CustomerFact, Lead, Partner
+from portal.leads.rules import LeadRules
 from portal.leads.service.programme import version_on
 from portal.notifications import service as notifications
 from portal.privacy import audit
@@ -47,6 +48,34 @@ def partner_names(leads: list[Lead]) -> dict[int, str]:
     if not ids:
         return {}
     return dict(db.session.execute(select(Partner.id, Partner.name).where(Partner.id.in_(ids))).all())
+
+
+def standing_refusals(leads: list[Lead], rules: LeadRules, language: str) -> dict[int, list[tuple[str, str]]]:
+    """(rule, reason) per pending lead that the vendor's facts about its customer now refuse: registered with the
+    vendor (L-04) or holding what excludes it (L-05). Microsoft's verification can arrive after the submission, so
+    the review queue says it before staff qualify a lead its settlement would not pay. One query per page."""
+    nips = {lead.customer_nip for lead in leads if lead.status == PENDING}
+    if not nips:
+        return {}
+    flags: dict[str, set[str]] = {}
+    for customer_nip, flag in db.session.execute(select(CustomerFact.customer_nip, CustomerFact.flag)
+                                                 .where(CustomerFact.customer_nip.in_(nips))):
+        flags.setdefault(customer_nip, set()).add(flag)
+    found: dict[int, list[tuple[str, str]]] = {}
+    for lead in leads:
+        held = flags.get(lead.customer_nip)
+        if lead.status != PENDING or not held:
+            continue
+        reasons = []
+        if rules.vendor_registry_flag and rules.vendor_registry_flag in held:
+            reasons.append(("L-04", _("This customer is already registered with the vendor.")))
+        for exclusion in rules.exclusions:
+            if exclusion.applies(held, lead.family):
+                reasons.append(("L-05", exclusion.reason.get(language) or exclusion.reason.get("en")
+                                or exclusion.code))
+        if reasons:
+            found[lead.id] = reasons
+    return found
 
 
 def decide(lead: Lead, decision: str, *, decided_on: date, reason: str = "", actor=None, clock: Clock) -> Lead:
