@@ -6,7 +6,7 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import aliased
 from stdnum.pl import nip as nip_number
 from stdnum.pl import pesel
@@ -17,7 +17,7 @@ from portal.core.bulk import ValidationFailed
 from portal.core.clock import Clock, get_clock
 from portal.core.errors import DomainError, NotFound
 from portal.extensions import db
-from portal.loyalty.models import Installer, PointsEntry, Reward, RewardOrder, StatusEvidence
+from portal.loyalty.models import Installer, PointsEntry, RewardOrder, StatusEvidence
 from portal.loyalty.rules import LoyaltyRules
 from portal.loyalty.service import ledger
 from portal.loyalty.service.programme import joining_closed
@@ -374,11 +374,12 @@ def exclude(installer: Installer, ground: str, *, on: date, note: str = "", acto
 def _cancel_open_orders(installer: Installer, *, on: date) -> None:
     """P-31/P-32: the open orders of one who leaves or is excluded are cancelled (their points are forfeited, not
     restored) and each reward goes back in stock, as on any cancellation (``orders.cancel``)."""
+    from portal.loyalty.service import orders  # orders builds on this module
+
     for order in db.session.scalars(select(RewardOrder).where(RewardOrder.installer_id == installer.id,
                                                               RewardOrder.state.in_(OPEN_ORDER_STATES))):
+        orders.return_stock(order)
         order.state, order.closed_on = "cancelled", on
-        db.session.execute(update(Reward).where(Reward.id == order.reward_id).values(stock=Reward.stock + 1)
-                           .execution_options(synchronize_session=False))
 
 
 def rejoin(installer: Installer, *, on: date, rules: LoyaltyRules, actor=None) -> None:

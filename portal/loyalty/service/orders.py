@@ -194,7 +194,17 @@ def offer_substitute(order: RewardOrder, substitute: Reward, *, on: date, rules:
     if substitute.kind != original.kind or substitute.points != original.points or substitute.id == original.id:
         raise DomainError(_("The substitute must be another reward of the same kind and the same points value."),
                           field="substitute", rule="P-23")
+    if not substitute.active or substitute.stock <= 0:
+        raise DomainError(_("The substitute is not available now (withdrawn from the catalogue or out of stock)."),
+                          field="substitute", rule="P-23")
     _check_substitute_cap(order, substitute, rules, accepting=False)
+    # P-20: the unit offered is set aside for the participant's answer; a refusal gives it back (``cancel``)
+    taken = db.session.execute(update(Reward).where(Reward.id == substitute.id, Reward.stock > 0)
+                               .values(stock=Reward.stock - 1).execution_options(synchronize_session=False))
+    if taken.rowcount != 1:
+        raise DomainError(_("The substitute is not available now (withdrawn from the catalogue or out of stock)."),
+                          field="substitute", rule="P-23")
+    db.session.expire(substitute, ["stock"])
     order.state, order.substitute_id, order.informed_on = "substitute_offered", substitute.id, on
     order.restore_by = on + timedelta(days=rules.refund_days)
     audit.record(actor, "order.substitute_offered", "reward_order", order.id)
@@ -239,10 +249,20 @@ def cancel(order: RewardOrder, *, on: date, rules: LoyaltyRules, clock: Clock, a
                         after_end=substitute_refused and end is not None and on >= end.announced_on)
     order.state, order.closed_on = "cancelled", on
     order.note = reason
-    db.session.execute(update(Reward).where(Reward.id == order.reward_id).values(stock=Reward.stock + 1)
-                       .execution_options(synchronize_session=False))
+    return_stock(order)
     audit.record(actor, "order.cancelled", "reward_order", order.id)
     _tell(installer, "order_cancelled", clock, order=order.id, points=order.points)
+
+
+def return_stock(order: RewardOrder) -> None:
+    """An order being cancelled gives its reward back to stock, and a substitute set aside for it (P-20, P-23);
+    called once, as the order is cancelled."""
+    ids = [order.reward_id]
+    if order.substitute_id is not None:  # set only while an offer waits (accepting makes it the order's reward)
+        ids.append(order.substitute_id)
+    for reward_id in ids:
+        db.session.execute(update(Reward).where(Reward.id == reward_id).values(stock=Reward.stock + 1)
+                           .execution_options(synchronize_session=False))
 
 
 def ship(order: RewardOrder, *, on: date, clock: Clock, actor=None) -> None:
