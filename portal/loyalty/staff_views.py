@@ -307,7 +307,14 @@ def decide(complaint_id: int):
 @staff
 def pit8c():
     """P-29: the yearly list for PIT-8C forms (by the end of February of the next year)."""
-    year = request.args.get("year", type=int) or today().year - 1
+    first, last = rules().starts_on.year, today().year
+    raw = request.args.get("year", "").strip()
+    try:
+        year = int(raw) if raw else last - 1
+    except ValueError:
+        year = None
+    if year is None or not first <= year <= last:
+        abort(400, description=_("Choose a year from %(first)s to %(last)s.", first=first, last=last))
     out = io.StringIO()
     writer = safecsv.DictWriter(out, fieldnames=["year", "first_name", "last_name", "tax_id", "home_address",
                                              "birth_date", "gross_value"], lineterminator="\n")
@@ -329,8 +336,9 @@ def programme_end_page():
             announce_end(today(), form.ends_on.data, tenant_id=g.tenant.id, rules=current)
         except DomainError as error:
             db.session.rollback()
-            flash(error.message, "error")
+            form_errors(form, error)  # P-40: next to the end date, with the first day allowed
         else:
             _done(_("The end is announced; joining is closed."))
             return redirect(url_for("loyalty_admin.programme_end_page"))
-    return render("loyalty/end.html", form=form, end=programme_end(), today=today())
+    return render("loyalty/end.html", status=422 if request.method == "POST" else 200, form=form,
+                  end=programme_end(), today=today())
