@@ -1,5 +1,5 @@
 """P-21 / P-07 over the API: an order carries the day it happens (``on``), which need not be the latest day on the
-participant's ledger. Whatever its day, it spends only points still left now — never points another order, dated
+participant's ledger, though never a day after today. Whatever its day, it spends only points still left now — never points another order, dated
 later, already took, nor points the daily job already expired — so the balance never goes below zero."""
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def test_P21_an_order_dated_before_another_cannot_spend_the_points_that_one_took
     assert _ledger_sum(manufacturer, installer["id"]) == 160 and _negative_lots(manufacturer) == 0
 
 
-def test_P21_an_order_dated_after_today_does_not_leave_its_points_spendable_today(mapi, manufacturer):
+def test_P21_an_order_dated_after_today_is_refused_on_the_day_field(mapi, manufacturer):
     add_reward(manufacturer, "R-C", 200)
     created = mapi.post("/installers", installer_body(1))
     installer = created.get_json()
@@ -43,9 +43,13 @@ def test_P21_an_order_dated_after_today_does_not_leave_its_points_spendable_toda
         assert mapi.post(f"/installers/{installer['id']}/devices",
                          device_body(f"SN-{i}", registered_on="2026-03-01")).status_code == 201
     orders = f"/installers/{installer['id']}/orders"
-    assert mapi.post(orders, {"reward": "R-C", "on": "2026-03-20"}).status_code == 201
-    today = mapi.post(orders, {"reward": "R-C"})
-    assert today.status_code == 422 and problem(today)["rule"] == "P-21"
+    future = mapi.post(orders, {"reward": "R-C", "on": "2026-03-03"})
+    assert future.status_code == 422
+    assert [(e["field"], e["rule"]) for e in problem(future)["errors"]] == [("on", "P-21")]
+    assert "2026-03-02" in problem(future)["detail"]
+    assert mapi.post(orders, {"reward": "R-C"}).status_code == 201  # today
+    again = mapi.post(orders, {"reward": "R-C", "on": "2026-03-02"})
+    assert again.status_code == 422 and problem(again)["rule"] == "P-21"
     assert _ledger_sum(manufacturer, installer["id"]) == 160 and _negative_lots(manufacturer) == 0
 
 

@@ -118,6 +118,10 @@ def place(installer: Installer, reward: Reward, *, on: date, rules: LoyaltyRules
     if require_address and not (installer.delivery_address or "").strip():
         raise DomainError(_("Give the address the courier should deliver the reward to before ordering."),
                           field="delivery_address", rule="P-25")
+    today = clock.today(_timezone(installer))
+    if on > today:  # the organiser's system may replay an earlier day (the API's ``on``), never a later one
+        raise DomainError(_("An order cannot be dated later than today (%(day)s).", day=today), field="on",
+                          rule="P-21")
     end = programme_end()
     if end is not None and on >= end.ends_on:
         restored = [lot for lot in ledger.usable(installer.id, as_of=on, end=end, rules=rules) if lot.after_end]
@@ -149,6 +153,13 @@ def place(installer: Installer, reward: Reward, *, on: date, rules: LoyaltyRules
     audit.record(actor, "order.placed", "reward_order", order.id)
     _tell(installer, "order_placed", clock, order=order.id, reward=reward.code)
     return order
+
+
+def _timezone(installer: Installer) -> str:
+    from portal.tenancy.models import Tenant
+
+    tenant = db.session.get(Tenant, installer.tenant_id)
+    return tenant.timezone if tenant is not None else "Europe/Warsaw"
 
 
 def get(order_id: int, *, installer_id: int | None = None) -> RewardOrder:
