@@ -1,6 +1,7 @@
 """P-21 / P-07 over the API: an order carries the day it happens (``on``), which need not be the latest day on the
-participant's ledger, though never a day after today. Whatever its day, it spends only points still left now — never points another order, dated
-later, already took, nor points the daily job already expired — so the balance never goes below zero."""
+participant's ledger, though never a day after today. Whatever its day, it spends only points still left now —
+never points another order, dated later, already took, nor points the daily job already expired — so the balance
+never goes below zero."""
 
 from __future__ import annotations
 
