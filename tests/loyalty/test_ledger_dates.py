@@ -16,3 +16,4 @@ def test_P21_an_order_replayed_on_an_earlier_day_spends_only_what_is_left(progra
     earlier = programme.order("ala@example.com", "R-200", "2024-03-01")
     assert earlier.exit_code == 1 and "P-21" in earlier.output and "160" in earlier.output
     assert programme.statement("ala@example.com", "2024-03-30")["balance"] == 160
+

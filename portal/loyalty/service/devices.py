@@ -60,6 +60,8 @@ def check_registration_day(installer: Installer, registered_on: date, *, today: 
         raise ValidationFailed(problems)
 
 
+SERIAL_MAX = 60  # Device.serial
+
 MAGIC = {"application/pdf": (b"%PDF-",), "image/jpeg": (b"\xff\xd8\xff",), "image/png": (b"\x89PNG\r\n\x1a\n",)}
 
 
@@ -82,6 +84,9 @@ def check(installer: Installer, data: dict, rules: LoyaltyRules, *, registered_o
         problems.append(("model_code", _("Choose a device model from the programme's table."), "P-04"))
     if not clean["serial"]:
         problems.append(("serial", _("Enter the serial number."), "P-05"))
+    elif len(clean["serial"]) > SERIAL_MAX:  # the import has no form to stop it; the column holds 60
+        problems.append(("serial", _("The serial number may be at most %(n)s characters long.", n=SERIAL_MAX),
+                         "P-05"))
     elif serial_taken(clean["serial"]):
         problems.append(("serial", _("A device with this serial number is already registered: each earns once."),
                          "P-05"))
