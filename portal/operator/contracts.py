@@ -75,13 +75,13 @@ def notice_deadline(contract: Contract) -> date:
 def sign(tenant_id: int, *, starts_on: date, term_months: int) -> Contract:
     """C-01: the operator records the order form's start date and fixed term; a running contract gets the corrected
     terms (its term end recomputed from the start), an ended one stays ended."""
+    if term_months < 1:
+        raise DomainError(_("The term is at least one month."), field="term_months", rule="C-01")
     contract = of_tenant(tenant_id)
     if contract is None:
         return create(tenant_id, starts_on=starts_on, term_months=term_months)
     if contract.ended_on is not None:
         raise DomainError(_("The contract already ended on %(day)s.", day=contract.ended_on), rule="C-01")
-    if term_months < 1:
-        raise DomainError(_("The term is at least one month."), field="term_months", rule="C-01")
     contract.starts_on, contract.term_months = starts_on, term_months
     contract.current_end = term_end(starts_on, term_months, 1)
     return contract

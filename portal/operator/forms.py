@@ -5,7 +5,7 @@ from datetime import date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import EmailField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, ValidationError
 from wtforms.widgets import DateInput
@@ -122,3 +122,40 @@ class AuditForm(FlaskForm):
 
     def day(self, name: str) -> date | None:
         return _day(getattr(self, name).data)
+
+
+class ContractTermsForm(FlaskForm):
+    """C-01: the order form's start date and fixed term (it renews for the same term)."""
+
+    starts_on = StringField(_l("Start date"), widget=DateInput())
+    term_months = IntegerField(_l("Fixed term (months)"))
+
+    def validate_starts_on(self, field) -> None:
+        if not (field.data or "").strip():
+            raise ValidationError(_("Enter the start date."))
+        if _day(field.data) is None:
+            raise ValidationError(_("Enter the date as YYYY-MM-DD."))
+
+    def validate_term_months(self, field) -> None:
+        if field.data is None or not 1 <= field.data <= 120:
+            raise ValidationError(_("The term is a whole number of months, 1 to 120."))
+
+
+class NoticeForm(FlaskForm):
+    """C-01: the organiser's written notice of non-renewal, with the day it was received (today or earlier)."""
+
+    received_on = StringField(_l("Notice received on"), widget=DateInput())
+
+    def __init__(self, *args, today: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def validate_received_on(self, field) -> None:
+        day = _day(field.data)
+        if not (field.data or "").strip():
+            raise ValidationError(_("Enter the day the notice was received."))
+        if day is None:
+            raise ValidationError(_("Enter the date as YYYY-MM-DD."))
+        if day > self.today:
+            raise ValidationError(_("The notice cannot be received after today (%(today)s).",
+                                    today=self.today.isoformat()))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from functools import wraps
 
 from flask import Blueprint, abort, flash, g, redirect, request, session, url_for
@@ -117,6 +118,53 @@ def _summary(contract, form: EndContractForm):
     if summary.discount_reclaimed:
         summary = replace(summary, reclaim=contracts.reclaim_estimate(contract, on=day))
     return summary
+
+
+@bp.route("/tenants/<int:tenant_id>/contract", methods=["GET", "POST"])
+@operator_required
+def contract_terms(tenant_id: int):
+    """C-01: the contract's start and fixed term as the order form gives them, and the organiser's written notice
+    of non-renewal (refused after the 30th day before the end, with that day named next to the field)."""
+    from portal.core.clock import get_clock
+    from portal.extensions import db
+    from portal.operator import contracts
+    from portal.operator.forms import ContractTermsForm, NoticeForm
+
+    tenant, contract = _ending(tenant_id)
+    today = get_clock().today(tenant.timezone)
+    terms = ContractTermsForm(prefix="terms", data={"starts_on": contract.starts_on.isoformat(),
+                                                    "term_months": contract.term_months} if contract else None)
+    notice = NoticeForm(prefix="notice", today=today)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        action = request.form.get("action")
+        form = terms if action == "terms" else notice if action == "notice" else None
+        if form is None:
+            abort(400)
+        if form.validate():
+            try:
+                if action == "terms":
+                    contract = contracts.sign(tenant.id, starts_on=date.fromisoformat(terms.starts_on.data.strip()),
+                                              term_months=terms.term_months.data)
+                elif contract is None:
+                    raise DomainError(_("Record the contract's terms first."), field="received_on", rule="C-01")
+                else:
+                    contracts.give_notice(contract, date.fromisoformat(notice.received_on.data.strip()))
+            except DomainError as error:
+                db.session.rollback()
+                if error.field == "on":  # the service's name for the day the notice was received
+                    error = DomainError(error.message, field="received_on", rule=error.rule)
+                form_errors(form, error)
+            else:
+                db.session.commit()
+                flash(_("Saved: the term ends on %(end)s.", end=contract.current_end.isoformat())
+                      if action == "terms" else
+                      _("Notice recorded: the contract is not renewed and ends on %(end)s.",
+                        end=contract.current_end.isoformat()), "success")
+                return redirect(url_for("operator.contract_terms", tenant_id=tenant.id))
+    return render("operator/contract.html", organiser=tenant, contract=contract, terms=terms, notice=notice,
+                  notice_by=contracts.notice_deadline(contract) if contract else None), status
 
 
 @bp.route("/tenants/<int:tenant_id>/end", methods=["GET", "POST"])
