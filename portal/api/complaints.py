@@ -26,7 +26,7 @@ def file_complaint(installer_id: int, body: dict) -> Reply:
     """``kind`` points (P-08: name the ledger entry, ``entry_id``, within 30 days of its accrual) or programme
     (P-42); the commission's deadline (``decide_by``) follows from the filing day ``on`` (default: today)."""
     installer = members.get(installer_id)
-    on = context.day_or_today(body.get("on"))
+    on = context.day_so_far(body.get("on"), rule="P-42")
     complaint = complaints.file(installer, kind=body.get("kind", ""), text=body.get("text", ""), on=on,
                                 rules=rules_on(on), entry_id=body.get("entry_id"), actor=context.actor())
     return Reply(serialise.complaint(complaint), 201, {"id": complaint.id})
@@ -50,7 +50,7 @@ def decide_complaint(complaint_id: int, body: dict) -> Reply:
     """P-42: upheld or refused, with the answer the participant is told at once (within the 7 days allowed);
     a complaint is decided once."""
     complaint = complaints.get(complaint_id)
-    on = context.day_or_today(body.get("on"))
+    on = context.day_so_far(body.get("on"), rule="P-42")
     complaints.decide(complaint, upheld=body["upheld"], answer=body.get("answer", ""), on=on, rules=rules_on(on),
                       clock=get_clock(), actor=context.actor())
     return Reply(serialise.complaint(complaint), 200, {"id": complaint.id})

@@ -46,6 +46,17 @@ def day_or_today(value: str | None) -> date:
     return date.fromisoformat(value) if value else today()
 
 
+def day_so_far(value: str | None, *, field: str = "on", rule: str | None = None) -> date:
+    """A body's optional date of something that has happened (a shipment, a delivery, an answer, a decision): today
+    or earlier, else a 422 on that field naming today; today when absent. A step dated in the future would count
+    its deadlines (the 21 days of a substitute offer, the 14 days of a complaint) from a day not yet come."""
+    day = day_or_today(value)
+    if day > today():
+        raise ApiProblem(422, f"{field} cannot be after today ({today().isoformat()}).",
+                         errors=[(field, f"Must be today ({today().isoformat()}) or earlier.", rule)])
+    return day
+
+
 def _bad_query(name: str, message: str) -> ApiProblem:
     return ApiProblem(400, f"The query parameter {name!r} is not valid.", errors=[(name, message, None)])
 

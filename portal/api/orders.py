@@ -83,7 +83,8 @@ def get_order(order_id: int) -> Reply:
 def ship_order(order_id: int, body: dict) -> Reply:
     """A placed order (or one whose delivery failed) goes out; a withheld one waits (P-27)."""
     order = order_service.get(order_id)
-    order_service.ship(order, on=context.day_or_today(body.get("on")), clock=get_clock(), actor=context.actor())
+    order_service.ship(order, on=context.day_so_far(body.get("on"), rule="P-25"), clock=get_clock(),
+                       actor=context.actor())
     return _done(order)
 
 
@@ -94,7 +95,7 @@ def order_delivery_failed(order_id: int, body: dict) -> Reply:
     """P-25: after the second failed attempt for the participant's reasons the reward is forfeited and the points
     are not restored; ``participant_fault`` false (e.g. the courier's fault) does not count (default true)."""
     order = order_service.get(order_id)
-    on = context.day_or_today(body.get("on"))
+    on = context.day_so_far(body.get("on"), rule="P-25")
     order_service.delivery_failed(order, on=on, rules=rules_on(on), clock=get_clock(), actor=context.actor(),
                                   participant_fault=body.get("participant_fault") is not False)
     return _done(order)
@@ -105,8 +106,8 @@ def order_delivery_failed(order_id: int, body: dict) -> Reply:
 def order_delivered(order_id: int, body: dict) -> Reply:
     """P-30: a shipped order is delivered, with the participant's confirmation of receipt (``confirmed``)."""
     order = order_service.get(order_id)
-    order_service.delivered(order, on=context.day_or_today(body.get("on")), confirmed=body.get("confirmed") is True,
-                            actor=context.actor())
+    order_service.delivered(order, on=context.day_so_far(body.get("on"), rule="P-30"),
+                            confirmed=body.get("confirmed") is True, actor=context.actor())
     return _done(order)
 
 
@@ -138,7 +139,7 @@ def offer_substitute(order_id: int, body: dict) -> Reply:
     points value is offered, and the points are restored by ``restore_by`` if the participant refuses."""
     order = order_service.get(order_id)
     substitute = _reward(body["code"], "code", "P-23")
-    on = context.day_or_today(body.get("on"))
+    on = context.day_so_far(body.get("on"), rule="P-23")
     order_service.offer_substitute(order, substitute, on=on, rules=rules_on(on), clock=get_clock(),
                                    actor=context.actor())
     return _done(order)
@@ -151,7 +152,7 @@ def answer_substitute(order_id: int, body: dict) -> Reply:
     """P-23: the participant's answer; accepting replaces the reward, refusing cancels the order and restores
     the points."""
     order = order_service.get(order_id)
-    on = context.day_or_today(body.get("on"))
+    on = context.day_so_far(body.get("on"), rule="P-23")
     order_service.answer_substitute(order, accept=body["accept"], on=on, rules=rules_on(on), clock=get_clock(),
                                     actor=context.actor())
     return _done(order)
@@ -163,7 +164,7 @@ def cancel_order(order_id: int, body: dict) -> Reply:
     """An open order is cancelled and its points restored (P-23); restored after the end's announcement they stay
     usable until 7 days after the end (P-41). Delivered, forfeited or cancelled orders are closed."""
     order = order_service.get(order_id)
-    on = context.day_or_today(body.get("on"))
+    on = context.day_so_far(body.get("on"), rule="P-23")
     order_service.cancel(order, on=on, rules=rules_on(on), clock=get_clock(), actor=context.actor(),
                          reason=body.get("reason") or "cancelled by the organiser")
     return _done(order)

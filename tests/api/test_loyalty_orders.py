@@ -172,3 +172,15 @@ def test_P21_parallel_api_orders_never_overdraw_on_postgresql(app, world):
     assert sorted(status for status, _ in answers) == [201, 422, 422, 422]
     assert {answer["rule"] for status, answer in answers if status == 422} == {"P-21"}
     assert _orders(world["tenant"]) == 1 and _balance(world) == 160
+
+
+@pytest.mark.parametrize(("step", "body"), [("ship", {}), ("delivered", {}), ("delivery-failed", {}),
+                                            ("cancel", {})])
+def test_P25_P23_api_order_steps_dated_after_today_are_refused_on_the_day(world, step, body):
+    order = _place(world)
+    if step in ("delivered", "delivery-failed"):
+        assert world["api"].post(f"/orders/{order['id']}/ship", {"on": "2024-03-04"}).status_code == 200
+    before = world["api"].get(f"/orders/{order['id']}").get_json()
+    refused = world["api"].post(f"/orders/{order['id']}/{step}", {**body, "on": "2099-01-01"})
+    assert refused.status_code == 422 and problem(refused)["errors"][0]["field"] == "on"
+    assert world["api"].get(f"/orders/{order['id']}").get_json() == before  # nothing changed
