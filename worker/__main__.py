@@ -17,6 +17,7 @@ import logging
 import os
 import threading
 
+import redis
 from flask import Flask
 from rq import SimpleWorker
 from rq.cron import CronScheduler
@@ -42,7 +43,15 @@ def run(app: Flask, *, burst: bool = False) -> None:
         cron = ThreadCron(connection=connection)
         schedule.register(cron)
         threading.Thread(target=cron.start, daemon=True, name="rq-cron").start()
-    SimpleWorker(list(QUEUES), connection=connection).work(with_scheduler=True, burst=burst)
+    make_worker(app).work(with_scheduler=True, burst=burst)
+
+
+def make_worker(app: Flask) -> SimpleWorker:
+    """The worker on a Redis client of its own, so RQ sizes the socket timeout for its blocking dequeue before any of
+    the client's connections exists: redis-py 8 gives every connection a 5-second timeout, and a pooled connection
+    opened before the worker (the recovery's, the cron's) kept it, so an idle worker's BLPOP failed every few seconds
+    with "Timeout reading from socket" and backed off for up to a minute before it saw a new job."""
+    return SimpleWorker(list(QUEUES), connection=redis.Redis.from_url(app.config["REDIS_URL"]))
 
 
 def lower_priority(environ: dict[str, str] | None = None) -> int:
