@@ -62,3 +62,48 @@ def erase(email: str) -> int:
                 **{c: _masked(table.c[c], pk) for c in group.columns}).execution_options(synchronize_session=False))
             changed += 1
     return changed
+
+
+CONTACT_FIELDS = ("first_name", "last_name", "phone", "email")
+
+
+def current(email: str) -> dict[str, str]:
+    """The person's contact details as the newest record naming the address holds them (what the DPO corrects)."""
+    for rows in find(email).values():
+        if rows:
+            newest = rows[-1]
+            return {field: next((v for k, v in newest.items() if k.endswith("_" + field)), "") or ""
+                    for field in CONTACT_FIELDS}
+    return {}
+
+
+def rectify(email: str, data: dict) -> tuple[int, list[str]]:
+    """G-06 for someone without an account: the corrected first name, last name, phone or e-mail (the keys of
+    CONTACT_FIELDS; a blank or absent one is left as it is) go into every record naming the address. Returns the
+    rows changed and the fields that changed; the values themselves are never logged."""
+    from flask_babel import gettext as _
+
+    from portal.core.errors import DomainError
+
+    wanted = {k: (data.get(k) or "").strip() for k in CONTACT_FIELDS if (data.get(k) or "").strip()}
+    new_email = wanted.get("email")
+    if new_email is not None and ("@" not in new_email or " " in new_email or len(new_email) > 254):
+        raise DomainError(_("Check the e-mail address."), field="email", rule="G-06")
+    if any(len(v) > 100 for k, v in wanted.items() if k != "email"):
+        raise DomainError(_("At most 100 characters."), field=next(k for k, v in wanted.items() if len(v) > 100),
+                          rule="G-06")
+    rows, fields = 0, set()
+    for group in CONTACTS:
+        model, matches = _matching(group, email)
+        columns = {c.rsplit("_", 1)[-1] if not c.endswith(("first_name", "last_name")) else
+                   "_".join(c.split("_")[-2:]): c for c in group.columns}
+        for record in list(db.session.scalars(select(model).where(matches))):
+            changed = [field for field, value in wanted.items()
+                       if field in columns and getattr(record, columns[field]) != value]
+            for field in changed:
+                setattr(record, columns[field], wanted[field].lower() if field == "email" else wanted[field])
+            if changed:
+                rows += 1
+                fields.update(changed)
+    db.session.flush()
+    return rows, [f for f in CONTACT_FIELDS if f in fields]

@@ -41,7 +41,8 @@ CONSENT_CHANNELS = {"web": _l("website"), "api": _l("API"), "import": _l("import
 ACTORS = {"user": _l("user"), "operator": _l("operator"), "system": _l("system")}
 ERASURE_EFFECTS = {"deleted": _l("deleted"), "masked": _l("masked")}
 PROFILE_FIELDS = {"first_name": _l("First name"), "last_name": _l("Last name"), "phone": _l("Phone"),
-                  "company_name": _l("Company name"), "nip": _l("Company NIP"), "locale": _l("Language")}
+                  "company_name": _l("Company name"), "nip": _l("Company NIP"), "locale": _l("Language"),
+                  "email": _l("E-mail address")}  # e-mail: a contact person's (G-06), an account's is its login
 DATA_CATEGORIES = {
     "identity": _l("names and identifiers of a person"),
     "contact": _l("e-mail addresses, phone numbers, postal addresses"),
@@ -174,6 +175,10 @@ OUTCOMES: list[tuple[re.Pattern, Callable[[re.Match], str]]] = [(re.compile(p), 
     (r"contact details found in (?P<n>\d+) record\(s\): the DPO answers",
      lambda m: ngettext("contact details found in %(num)d record: the DPO answers",
                         "contact details found in %(num)d records: the DPO answers", int(m["n"]))),
+    (r"contact details corrected in (?P<n>\d+) record\(s\): (?P<fields>.*)",
+     lambda m: ngettext("contact details corrected in %(num)d record: %(fields)s",
+                        "contact details corrected in %(num)d records: %(fields)s", int(m["n"]),
+                        fields=_corrected(m["fields"]))),
     (r"corrected: (?P<fields>.*)", lambda m: _("corrected: %(fields)s", fields=_corrected(m["fields"]))),
 )]
 

@@ -341,9 +341,26 @@ def rectify(row: DataSubjectRequest, data: dict, *, actor, clock: Clock) -> None
 
     user = subject_of(row)
     if user is None:
-        raise DomainError(_("This request is not about an account."), rule="G-06")
+        _rectify_contact(row, data, actor=actor, clock=clock)
+        return
     changed = update_profile(user, data, actor=actor)
     close(row, "corrected: " + (", ".join(changed) or "nothing"), clock=clock, actor=actor)
+
+
+def _rectify_contact(row: DataSubjectRequest, data: dict, *, actor, clock: Clock) -> None:
+    """G-06 for a contact person without an account (a customer's or a partner's contact named in the programme's
+    records): the DPO's corrections go into every record naming the verified address; the answer goes to it."""
+    from portal.privacy import contacts
+
+    if row.verification != "verified":
+        raise DomainError(_("The requester's identity is not verified yet."), rule="G-02")
+    if not row.requester_email or not contacts.find(row.requester_email):
+        raise DomainError(_("No record of this programme names this person; close the request with that answer."),
+                          rule="G-06")
+    records, changed = contacts.rectify(row.requester_email, data)
+    audit.record(actor, ("contact.rectified:" + ",".join(changed))[:60], "subject_request", row.id)
+    close(row, f"contact details corrected in {records} record(s): " + (", ".join(changed) or "nothing"),
+          clock=clock, actor=actor)
 
 
 def remind_overdue(*, clock: Clock) -> int:

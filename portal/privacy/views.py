@@ -15,7 +15,7 @@ from portal.core.http import form_errors, render
 from portal.core.labels import language
 from portal.extensions import db, limiter
 from portal.notifications import service as notifications
-from portal.privacy import audit, consents, export, registers, requests
+from portal.privacy import audit, consents, contacts, export, registers, requests
 from portal.privacy.forms import CloseForm, DpoRequestForm, ExtendForm, NoteForm, PublicRequestForm
 from portal.tenancy.web import require_role, tenant_blueprint
 
@@ -178,8 +178,9 @@ def detail(reference: str):
                                rejected=request.form.get("rejected") == "1")
             elif action == "lift" and row.user_id:
                 requests.lift(row, actor=current_user)
-            elif action == "rectify" and row.user_id and row.kind == "rectification":
-                requests.rectify(row, {k: request.form.get(k) for k in request.form if k in PROFILE_FIELDS},
+            elif action == "rectify" and row.kind == "rectification":
+                fields = PROFILE_FIELDS if requests.subject_of(row) else contacts.CONTACT_FIELDS
+                requests.rectify(row, {k: request.form.get(k) for k in request.form if k in fields},
                                  actor=current_user, clock=clock)
             else:
                 raise DomainError(_("Check the form below."))
@@ -190,7 +191,10 @@ def detail(reference: str):
             db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("privacy.detail", reference=reference))
-    return render("privacy/detail.html", row=row, subject=requests.subject_of(row), profile_fields=PROFILE_FIELDS,
+    subject = requests.subject_of(row)
+    contact = (contacts.current(row.requester_email) if subject is None and row.kind == "rectification"
+               and row.status == "open" and row.verification == "verified" and row.requester_email else {})
+    return render("privacy/detail.html", row=row, subject=subject, profile_fields=PROFILE_FIELDS, contact=contact,
                   forms=forms, history=audit.history("subject_request", row.id),
                   logs=requests.erasure_logs(row.id), deadline=requests.deadline(row),
                   today=clock.today(g.tenant.timezone))

@@ -66,3 +66,36 @@ def test_G01_no_data_held_only_when_none_is(app, tenant_a, clock):
     assert row.outcome.startswith("no account or data of this person is held")
     with use_tenant(tenant_a.id):
         assert db.session.scalars(select(Partner)).one().contact_email == "zzcont3.c@example.com"
+
+
+def test_G06_the_dpo_corrects_a_contact_persons_details_in_every_record_naming_them(app, client, tenant_a, clock):
+    from portal.accounts.models import DPO
+
+    factories.subject_everywhere(tenant_a, "zzcont4")
+    dpo = factories.user(tenant_a, DPO, email="dpo@alpha.example")
+    row = _public(tenant_a, "rectification", "zzcont4.k@example.com", clock)
+    assert row.status == "open"  # found, left to the DPO
+    factories.login(client, tenant_a, dpo.email)
+    page = client.get(f"/t/alpha/dpo/requests/{row.reference}").get_data(as_text=True)
+    assert 'name="last_name"' in page and "zzcont4.k@example.com" in page
+    bad = client.post(f"/t/alpha/dpo/requests/{row.reference}", data={"action": "rectify", "email": "not-an-address"})
+    assert bad.status_code in (200, 302)
+    with use_tenant(tenant_a.id):
+        db.session.expire_all()
+        assert db.session.get(DataSubjectRequest, row.id).status == "open"  # refused: nothing changed
+    client.post(f"/t/alpha/dpo/requests/{row.reference}",
+                data={"action": "rectify", "last_name": "Nowak-Kowalska", "phone": "+48 600 000 111",
+                      "first_name": "", "email": ""})
+    with use_tenant(tenant_a.id):
+        db.session.expire_all()
+        lead = db.session.scalars(select(Lead)).one()
+        done = db.session.get(DataSubjectRequest, row.id)
+        assert (lead.customer_contact_last_name, lead.customer_contact_phone) == ("Nowak-Kowalska", "+48 600 000 111")
+        assert lead.customer_contact_email == "zzcont4.k@example.com"  # a blank field keeps what was there
+        assert lead.contact_last_name != "Nowak-Kowalska"  # the partner's own contact is someone else
+        assert done.status == "done" and "last_name, phone" in done.outcome
+        from portal.privacy.models import AuditEntry
+
+        actions = [a.action for a in db.session.scalars(select(AuditEntry))]
+    assert any(a.startswith("contact.rectified:") for a in actions)
+    assert "Nowak" not in " ".join(actions)  # never the values
