@@ -186,11 +186,23 @@ def deadline(row: DataSubjectRequest) -> date:
     return row.extended_to or row.due_on
 
 
-def queue(limit: int = 100) -> list[DataSubjectRequest]:
+def queue(limit: int = 100, offset: int = 0) -> list[DataSubjectRequest]:
     """G-03: open requests by the deadline in force (an extension moves a request down the queue)."""
     return list(db.session.scalars(select(DataSubjectRequest).where(DataSubjectRequest.status == "open")
                                    .order_by(func.coalesce(DataSubjectRequest.extended_to, DataSubjectRequest.due_on),
-                                             DataSubjectRequest.id).limit(limit)))
+                                             DataSubjectRequest.id).limit(limit).offset(offset)))
+
+
+def open_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(DataSubjectRequest)
+                             .where(DataSubjectRequest.status == "open")) or 0
+
+
+def recently_closed(limit: int = 50) -> list[DataSubjectRequest]:
+    """The requests answered (or expired) last, newest first: what the DPO did, with its outcome."""
+    return list(db.session.scalars(select(DataSubjectRequest).where(DataSubjectRequest.status != "open")
+                                   .order_by(DataSubjectRequest.closed_on.desc().nulls_last(),
+                                             DataSubjectRequest.id.desc()).limit(limit)))
 
 
 def _tell(row: DataSubjectRequest, kind: str, clock: Clock, **params) -> None:

@@ -132,6 +132,9 @@ def bundle(token: str):
     return send_file(path, as_attachment=True, download_name=f"{row.reference}.zip", mimetype="application/zip")
 
 
+QUEUE_PAGE = 100
+
+
 @bp.route("/dpo/requests", methods=["GET", "POST"])
 @require_role(DPO)
 def console():
@@ -148,8 +151,13 @@ def console():
         else:
             db.session.commit()
             return redirect(url_for("privacy.detail", reference=row.reference))
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    total = requests.open_count()
     return render("privacy/console.html", status=422 if request.method == "POST" else 200,
-                  rows=requests.queue(), today=get_clock().today(g.tenant.timezone), form=form,
+                  rows=requests.queue(QUEUE_PAGE, (page - 1) * QUEUE_PAGE), page=page, total=total,
+                  first=(page - 1) * QUEUE_PAGE + 1, pages=max(1, -(-total // QUEUE_PAGE)),
+                  closed=requests.recently_closed(), today=get_clock().today(g.tenant.timezone), form=form,
                   deadline=requests.deadline)
 
 

@@ -312,3 +312,22 @@ def test_G02_S9_a_public_request_the_dpo_verifies_by_hand_is_acknowledged_to_the
     assert row.verification == "verified"
     assert [(n.to_email, n.params["reference"], n.params["due"]) for n in told] == [
         ("letter@example.com", ref, row.due_on.isoformat())]
+
+
+def test_G03_dpo_pages_through_every_open_request_and_sees_the_recently_closed(app, client, tenant_a, clock):
+    from portal.privacy import requests
+
+    dpo = factories.user(tenant_a, DPO, email="dpo@alpha.example")
+    with use_tenant(tenant_a.id):
+        rows = [requests.file("objection", channel="dpo", clock=clock, email=f"p{n}@example.com", verified=True)[0]
+                for n in range(102)]
+        requests.close(rows[0], "answered by letter", clock=clock)
+        db.session.commit()
+        last = rows[-1].reference
+    factories.login(client, tenant_a, dpo.email)
+    first = client.get("/t/alpha/dpo/requests").get_data(as_text=True)
+    assert "1–100 of 101" in first and "page=2" in first and last not in first.split("Recently closed")[0]
+    assert rows[0].reference in first.split("Recently closed")[1]  # the answered one, with its status
+    second = client.get("/t/alpha/dpo/requests?page=2").get_data(as_text=True)
+    assert last in second and "101–101 of 101" in second
+    assert client.get("/t/alpha/dpo/requests?page=x").status_code == 200  # a garbled page is the first
