@@ -35,6 +35,7 @@ class RegistrationForm(FlaskForm):
     accept_privacy = BooleanField(_l("I have read the information clause and consent to the processing of my data "
                                      "for the programme"),
                                   validators=[DataRequired(_l("Registration without this consent is not valid."))])
+    marketing = BooleanField(_l("Optional"))  # G-08: the programme's own text is the label; never ticked for you
 
 
 class ResetRequestForm(FlaskForm):

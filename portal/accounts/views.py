@@ -80,6 +80,9 @@ def register():
     form = RegistrationForm()
     terms = documents.current("terms", _current_locale())
     privacy = documents.current("privacy", _current_locale())
+    marketing = consents.optional_text("marketing", _current_locale(), day=get_clock().today(g.tenant.timezone))
+    if marketing:
+        form.marketing.label.text = marketing
     if form.validate_on_submit():
         data = {f: getattr(form, f).data or "" for f in
                 ("first_name", "last_name", "email", "phone", "company_name", "nip", "password")}
@@ -87,6 +90,8 @@ def register():
         accepted = {"terms": terms.version if terms else None, "privacy": privacy.version if privacy else None}
         try:
             user = service.register_participant(g.tenant, data, accepted=accepted, clock=get_clock())
+            if marketing and form.marketing.data:  # G-08: only when ticked, with the text shown
+                consents.give_optional(user, "marketing", locale=_current_locale(), clock=get_clock())
         except DomainError as error:
             db.session.rollback()
             form_errors(form, error)
@@ -100,7 +105,8 @@ def register():
             flash(_("Welcome! Your account is ready."), "success")
             return redirect(url_for("accounts.dashboard"))
     status = 422 if request.method == "POST" else 200
-    return render("accounts/register.html", "form", status=status, form=form, terms=terms, privacy=privacy)
+    return render("accounts/register.html", "form", status=status, form=form, terms=terms, privacy=privacy,
+                  marketing=marketing)
 
 
 @bp.route("/password/reset", methods=["GET", "POST"])

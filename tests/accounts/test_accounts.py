@@ -180,3 +180,22 @@ def test_G06_switching_the_language_when_signed_in_sets_the_language_of_the_mail
     with use_tenant(tenant_a.id):
         db.session.expire_all()
         assert db.session.get(User, user.id).locale == "en"
+
+
+def test_G08_registration_offers_the_programmes_optional_marketing_consent_unticked(client, tenant_a):
+    text = "Chcę dostawać wiadomości o kolejnych kampaniach programu."
+    assert 'name="marketing"' not in client.get("/t/alpha/register").get_data(as_text=True)  # none asked for
+    factories.programme_version(tenant_a, {"programme": {"code": "reg"}, "consents": [
+        {"code": "marketing", "kind": "marketing", "required": False, "scope": "registration",
+         "text_pl": text, "text_en": "I want news of the next campaigns."}]})
+    page = client.get("/t/alpha/register").get_data(as_text=True)
+    assert text in page or "I want news of the next campaigns." in page  # the programme's own words
+    assert 'name="marketing"' in page and 'name="marketing" checked' not in page
+    client.post("/t/alpha/register", data={**REGISTRATION, "email": "no@example.com"})
+    client.post("/t/alpha/logout")
+    client.post("/t/alpha/register", data={**REGISTRATION, "email": "yes@example.com", "marketing": "y"})
+    with use_tenant(tenant_a.id):
+        given = {u.email: [c.kind for c in db.session.scalars(select(Consent).where(Consent.user_id == u.id))]
+                 for u in db.session.scalars(select(User).where(User.email.in_(["no@example.com",
+                                                                                "yes@example.com"])))}
+    assert "marketing" not in given["no@example.com"] and "marketing" in given["yes@example.com"]
