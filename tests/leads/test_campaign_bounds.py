@@ -131,3 +131,20 @@ def test_L07_L20_a_reason_with_a_nul_is_refused_next_to_its_field_on_the_pages(a
     with use_tenant(tenant.id):
         assert db.session.get(Lead, lead_id).status == "pending"
         assert db.session.get(Partner, partner_id).excluded_at is None
+
+
+def test_L01_L02_contact_data_must_be_a_reachable_phone_and_e_mail_on_every_path(app, api, campaign):  # noqa: F811
+    """Seed: joining needs "prawidłowe dane kontaktowe" — a phone that can be dialled, an e-mail with a domain."""
+    bad_partner = f"{nip(2)},Partner 2,ul. X,Jan,Kowalski,abc,jan@p2.example.com,"
+    result = campaign.partners(partner_row(1), bad_partner)
+    assert result.exit_code == 1
+    assert "line 3: L-01: Enter a phone number of 9 to 15 digits, e.g. +48 600 100 200." in result.output
+    assert campaign.partners(partner_row(1)).exit_code == 0
+    partner_id = db.session.scalars(select(Partner.id)).one()
+    refused = api.post("/leads", lead_body("PH", partner_id, 1, contact_phone="12-34", contact_email="ewa@partner"))
+    assert refused.status_code == 422
+    assert {(e["field"], e["rule"]) for e in problem(refused)["errors"]} == {("contact_phone", "L-02"),
+                                                                          ("contact_email", "L-02")}
+    ok = api.post("/leads", lead_body("OK", partner_id, 1, contact_phone="(22) 123-45-67",
+                                      contact_email="ewa@partner.example.com"))
+    assert ok.status_code == 201, ok.get_json()

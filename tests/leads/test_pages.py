@@ -132,7 +132,7 @@ def test_L07_staff_qualify_from_the_queue_and_the_partner_is_told(app, client, c
 
 def test_sales_import_page_previews_bad_rows_then_commits_atomically(app, client, campaign):
     tenant = _setup(app)
-    campaign.partners(f"{nip(1)},P,ul. A,Jan,K,+48 1,jan@p.example.com,")
+    campaign.partners(f"{nip(1)},P,ul. A,Jan,K,+48 600 100 201,jan@p.example.com,")
     campaign.leads(f"S1,{nip(1)},{nip(101)},K,ul. B,O365,E3,annual,20,20,2018-08-10")
     staff = factories.user(tenant, STAFF, email="staff@distributor.example.com", locale="en")
     factories.login(client, tenant, staff.email)
@@ -156,7 +156,7 @@ def test_sales_import_page_previews_bad_rows_then_commits_atomically(app, client
 
 def test_L19_settlement_through_the_pages_with_csv_and_pdf(app, client, campaign):
     tenant = _setup(app, "2018-10-05")  # L-07: the decisions of 2018-08-13 are past
-    campaign.partners(f"{nip(1)},P,ul. A,Jan,K,+48 1,jan@p.example.com,")
+    campaign.partners(f"{nip(1)},P,ul. A,Jan,K,+48 600 100 201,jan@p.example.com,")
     campaign.leads(f"S1,{nip(1)},{nip(101)},K,ul. B,O365,E3,annual,20,20,2018-08-10")
     campaign.decide("S1,qualified,2018-08-13,")
     campaign.sales("S1,2018-08-20,O365,annual,20,1000.00,0,yes")

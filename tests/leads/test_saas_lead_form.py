@@ -149,7 +149,7 @@ def test_L02_api_takes_and_returns_the_same_saas_fields_as_the_page(app, client,
     api = Api(client, make_token(saas))
     partner = api.post("/participants", {
         "nip": AGENCY, "name": "Agencja", "address": "ul. A 1", "contact_first_name": "Ewa",
-        "contact_last_name": "Nowak", "contact_phone": "+48 600", "contact_email": "ewa@agencja.example.com"})
+        "contact_last_name": "Nowak", "contact_phone": "+48 600 100 300", "contact_email": "ewa@agencja.example.com"})
     assert partner.status_code == 201, partner.get_json()
     body = {k: v for k, v in PROSPECT_LEAD.items() if k != "vendor_consent"}
     body.update(partner_id=partner.get_json()["id"], licences=8000, term_months=12, vendor_consent=True,
@@ -174,18 +174,19 @@ def test_L02_saas_bulk_file_with_the_referral_columns_is_checked_like_the_page(a
     runner = app.test_cli_runner()
     partners = tmp_path / "p.csv"
     partners.write_text("nip,name,address,contact_first_name,contact_last_name,contact_phone,contact_email,flags\n"
-                        f"{AGENCY},Agencja,ul. A 1,Ewa,Nowak,+48 600,ewa@agencja.example.com,\n", encoding="utf-8")
+                        f"{AGENCY},Agencja,ul. A 1,Ewa,Nowak,+48 600 100 300,ewa@agencja.example.com,\n",
+                        encoding="utf-8")
     assert runner.invoke(args=["participants", "import", "saas-vendor", str(partners)]).exit_code == 0
     leads = tmp_path / "l.csv"
     leads.write_text("ref,partner_nip,customer_nip,customer_name,customer_address,family,plan,billing,licences,pcs,"
                      "submitted_on,customer_contact_first_name,customer_contact_last_name,customer_contact_phone,"
                      "customer_contact_email,term_months\n"
                      f"R1,{AGENCY},{PROSPECT},Sklep,ul. B 2,engagement_platform,,fixed_term,8000,,2024-02-05,"
-                     "Olga,Wiśniewska,+48 601,,12\n", encoding="utf-8")
+                     "Olga,Wiśniewska,+48 601 202 303,,12\n", encoding="utf-8")
     refused = runner.invoke(args=["leads", "import", "saas-vendor", str(leads)])
     assert refused.exit_code == 1
     assert "line 2: L-02: Enter the e-mail of the contact person at the customer." in refused.stderr
-    leads.write_text(leads.read_text(encoding="utf-8").replace("+48 601,,12", "+48 601,olga@sklep.example.com,12"),
+    leads.write_text(leads.read_text(encoding="utf-8").replace(",,12", ",olga@sklep.example.com,12"),
                      encoding="utf-8")
     assert runner.invoke(args=["leads", "import", "saas-vendor", str(leads)]).exit_code == 0
     [lead] = _leads(saas)

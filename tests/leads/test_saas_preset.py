@@ -20,7 +20,7 @@ def test_saas_referral_reward_is_a_share_of_the_first_year_value(app, tmp_path):
     assert runner.invoke(args=["tenants", "create", str(ROOT / "tenants" / "saas-vendor")]).exit_code == 0
     agency, customer = valid_nip(901), valid_nip(902)
     assert _run(runner, tmp_path, "p.csv", "nip,name,address,contact_first_name,contact_last_name,contact_phone,"
-                "contact_email,flags", [f"{agency},Agencja,ul. A 1,Ewa,Nowak,+48 600,ewa@agencja.example.com,"],
+                "contact_email,flags", [f"{agency},Agencja,ul. A 1,Ewa,Nowak,+48 600 100 300,ewa@agencja.example.com,"],
                 "participants", "import").exit_code == 0
     small = _run(runner, tmp_path, "l0.csv", "ref,partner_nip,customer_nip,customer_name,customer_address,family,"
                  "plan,billing,licences,pcs,submitted_on",
@@ -60,7 +60,7 @@ def test_saas_referral_pays_only_for_a_new_customer(app, tmp_path):
     assert runner.invoke(args=["tenants", "create", str(ROOT / "tenants" / "saas-vendor")]).exit_code == 0
     agency = valid_nip(901)
     assert _run(runner, tmp_path, "p.csv", "nip,name,address,contact_first_name,contact_last_name,contact_phone,"
-                "contact_email,flags", [f"{agency},Agencja,ul. A 1,Ewa,Nowak,+48 600,ewa@agencja.example.com,"],
+                "contact_email,flags", [f"{agency},Agencja,ul. A 1,Ewa,Nowak,+48 600 100 300,ewa@agencja.example.com,"],
                 "participants", "import").exit_code == 0
     assert _run(runner, tmp_path, "l.csv", "ref,partner_nip,customer_nip,customer_name,customer_address,family,plan,"
                 "billing,licences,pcs,submitted_on",

@@ -12,7 +12,7 @@ from portal.core.errors import DomainError, NotFound
 from portal.extensions import db
 from portal.leads.models import Partner
 from portal.leads.rules import LeadRules
-from portal.leads.service.limits import text_problems
+from portal.leads.service.limits import email_ok, phone_problem, text_problems
 from portal.privacy import audit
 
 CONTACT_FIELDS = ("contact_first_name", "contact_last_name", "contact_phone", "contact_email")
@@ -62,8 +62,11 @@ def _check(data: dict, rules: LeadRules) -> tuple[str, list[str]]:
         "contact_phone": (30, _("Contact person: phone")), "contact_email": (254, _("Contact person: e-mail"))},
         "L-01")
     email = (data.get("contact_email") or "").strip()
-    if email and ("@" not in email or "." not in email.rsplit("@", 1)[-1]):
+    if not email_ok(email):
         problems.append(("contact_email", _("Check the contact's e-mail address."), "L-01"))
+    wrong_phone = phone_problem((data.get("contact_phone") or "").strip())
+    if wrong_phone:
+        problems.append(("contact_phone", wrong_phone, "L-01"))
     flags = data.get("flags") or []
     unknown = [f for f in flags if f not in known_flags(rules)]
     if unknown:

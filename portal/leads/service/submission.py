@@ -20,7 +20,7 @@ from portal.extensions import db
 from portal.leads.models import PENDING, REJECTED, CustomerFact, Lead, Partner
 from portal.leads.rules import LeadRules
 from portal.leads.service import partners as partner_service
-from portal.leads.service.limits import INT32, text_problems
+from portal.leads.service.limits import INT32, email_ok, phone_problem, text_problems
 from portal.notifications import service as notifications
 from portal.privacy import audit
 
@@ -122,10 +122,12 @@ def _customer_contact(clean: dict, carried: set[str], problems: list[Problem]) -
                 "customer_contact_phone": _("Enter the phone of the contact person at the customer."),
                 "customer_contact_email": _("Enter the e-mail of the contact person at the customer.")}
     _require(clean, carried, problems, required)
-    email = clean["customer_contact_email"]
-    if email and ("@" not in email or email.startswith("@") or email.endswith("@")):
+    if not email_ok(clean["customer_contact_email"]):
         problems.append(Problem("customer_contact_email",
                                 _("Check the e-mail address of the contact person at the customer."), "L-02"))
+    wrong_phone = phone_problem(clean["customer_contact_phone"])
+    if wrong_phone:
+        problems.append(Problem("customer_contact_phone", wrong_phone, "L-02"))
 
 
 def _term(clean: dict, carried: set[str], problems: list[Problem]) -> int | None:
@@ -189,8 +191,11 @@ def check(partner: Partner, data: dict, rules: LeadRules, *, submitted_on: date,
     problems += [Problem(*p) for p in text_problems(clean, _text_limits(), "L-02")]
     _customer_contact(clean, carried, problems)
     clean["term_months"] = _term(clean, carried, problems)
-    if clean["contact_email"] and "@" not in clean["contact_email"]:
+    if not email_ok(clean["contact_email"]):
         problems.append(Problem("contact_email", _("Check the contact person's e-mail address."), "L-02"))
+    wrong_phone = phone_problem(clean["contact_phone"])
+    if wrong_phone:
+        problems.append(Problem("contact_phone", wrong_phone, "L-02"))
     if not clean["customer_nip"]:
         problems.append(Problem("customer_nip", _("Enter the customer's NIP."), "L-02"))
     elif not nip_number.is_valid(clean["customer_nip"]):
