@@ -11,6 +11,7 @@ from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from portal.accounts.models import ADMIN, STAFF
 from portal.core.bulk import run_import
@@ -94,8 +95,18 @@ def decide(lead_id: int):
 @staff_only
 def partner_list():
     rules = _rules()
-    return render("leads/partners.html", rows=queries.partners_page(after=request.args.get("after")),
-                  known=sorted(partners.known_flags(rules)), form=FlagsForm())
+    rows = queries.partners_page(after=request.args.get("after"))
+    return render("leads/partners.html", rows=rows, known=sorted(partners.known_flags(rules)), form=FlagsForm(),
+                  restricted=_restricted(rows))
+
+
+def _restricted(rows) -> set[int]:
+    """G-07: the partners' accounts whose processing is restricted, to flag them in the list."""
+    from portal.accounts.models import User
+
+    ids = {p.user_id for p in rows if p.user_id}
+    return set(db.session.scalars(select(User.id).where(User.id.in_(ids), User.restricted_at.is_not(None)))) \
+        if ids else set()
 
 
 @bp.route("/partners/<int:partner_id>/flags", methods=["POST"])
@@ -117,7 +128,7 @@ def partner_flags(partner_id: int):
         else:
             db.session.commit()
     return render("leads/_partner_row.html", status=422 if error else 200, partner=partner,
-                  known=sorted(partners.known_flags(rules)), form=form, error=error)
+                  known=sorted(partners.known_flags(rules)), form=form, error=error, restricted=_restricted([partner]))
 
 
 @bp.route("/partners/<int:partner_id>/exclude", methods=["GET", "POST"])

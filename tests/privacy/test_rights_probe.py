@@ -355,3 +355,33 @@ def test_G08_participant_gives_the_optional_marketing_consent_with_its_text_hash
     with use_tenant(tenant_a.id):
         assert consents.active(user.id, "marketing") is None
     assert 'value="give:marketing"' in client.get("/t/alpha/my-data").get_data(as_text=True)
+
+
+def test_G07_organisers_partner_list_flags_a_partner_whose_processing_is_restricted(app, client, tmp_path):
+    from portal.accounts.models import STAFF
+    from portal.leads.service import partners
+    from portal.leads.service.programme import rules_on
+    from tests.leads.conftest import Campaign, nip
+
+    Campaign(app, tmp_path)
+    app.extensions["clock"] = as_of(date(2018, 8, 10))
+    from portal.tenancy import service as tenants
+
+    tenant = tenants.by_slug("distributor")
+    user = factories.user(tenant, PARTICIPANT, email="p1@partner.example.com")
+    with use_tenant(tenant.id):
+        partners.join({"nip": nip(1), "name": "Partner 1", "address": "ul. Długa 5, Warszawa",
+                       "contact_first_name": "Ewa", "contact_last_name": "Lis", "contact_phone": "+48 600 100 200",
+                       "contact_email": "ewa1@partner.example.com"}, rules_on(date(2018, 8, 10)),
+                      tenant_id=tenant.id, user_id=user.id)
+        db.session.commit()
+    staff = factories.user(tenant, STAFF, email="staff@distributor.test.example")
+    factories.login(client, tenant, staff.email)
+    flag = 'class="flag restricted"'
+    assert "Partner 1" in (page := client.get("/t/distributor/partners").get_data(as_text=True))
+    assert flag not in page
+    runner = app.test_cli_runner()
+    ref = runner.invoke(args=["privacy", "request", "distributor", "--kind", "restriction", "--email",
+                              user.email]).output.strip()
+    assert runner.invoke(args=["privacy", "process", "distributor", ref]).exit_code == 0
+    assert flag in client.get("/t/distributor/partners").get_data(as_text=True)
