@@ -53,6 +53,7 @@ def create_installer(body: dict) -> Reply:
     registered_on = context.day_or_today(body.get("registered_on"))
     row = {key: body.get(key) or "" for key in IMPORT_FIELDS}
     row["business"] = {True: "yes", False: "no"}.get(body.get("business"), "")
+    row["employee"] = {True: "yes", False: "no"}.get(body.get("employee"), "")
     row["registered_on"] = registered_on.isoformat()
     row["activated_on"] = body.get("activated_on") or ""
     installer = members.import_row(row, tenant_id=context.tenant_id(), rules=rules_on(registered_on))

@@ -301,6 +301,8 @@ INSTALLER_IN = {
         "last_name": _string(100),
         "nip": _string(20, "the company's NIP; required for a business (P-01)"),
         "business": {"type": "boolean", "description": "a business (true) or an adult individual (false)"},
+        "employee": {"type": "boolean", "description": "an individual employed by an installation business: no "
+                                                       "reward before the employer's acceptance is uploaded (P-29)"},
         "status": _string(20, "installer, authorised or premium (P-02)"),
         "registered_on": {**DAY, "description": "the registration day; today when absent"},
         "activated_on": {**DAY, "description": "the account's activation day (P-32); none when absent"},

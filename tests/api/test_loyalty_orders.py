@@ -184,3 +184,21 @@ def test_P25_P23_api_order_steps_dated_after_today_are_refused_on_the_day(world,
     refused = world["api"].post(f"/orders/{order['id']}/{step}", {**body, "on": "2099-01-01"})
     assert refused.status_code == 422 and problem(refused)["errors"][0]["field"] == "on"
     assert world["api"].get(f"/orders/{order['id']}").get_json() == before  # nothing changed
+
+
+def test_P29_api_registers_an_employee_who_orders_only_after_the_employers_acceptance(world, mapi):
+    from datetime import date
+
+    from portal.loyalty.models import Installer
+
+    both = mapi.post("/installers", installer_body(3, business=True, employee=True))
+    assert both.status_code == 422 and problem(both)["errors"][0]["field"] == "employee"
+    employee = mapi.post("/installers", installer_body(3, business=False, nip="", employee=True)).get_json()
+    assert employee["employee"] is True and employee["business"] is False
+    with use_tenant(world["tenant"].id):
+        row = db.session.get(Installer, employee["id"])
+        row.tax_id, row.home_address, row.birth_date = "44051401458", "ul. Polna 1, 00-950 Warszawa", date(1980, 5, 14)
+        db.session.commit()
+    refused = mapi.post(f"/installers/{employee['id']}/orders", {"reward": "R-A", "on": "2024-03-01"})
+    assert refused.status_code == 422 and problem(refused)["rule"] == "P-29"
+    assert "employer" in problem(refused)["detail"].lower()

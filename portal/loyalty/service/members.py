@@ -83,7 +83,9 @@ def join(user: User, *, business: bool, installs_heating: bool, adult: bool, reg
 
 
 def import_row(row: dict, *, tenant_id: int, rules: LoyaltyRules) -> Installer:
-    """FORMATS: email,first_name,last_name,nip,business,status,registered_on,activated_on."""
+    """FORMATS: email,first_name,last_name,nip,business,status,registered_on,activated_on; an optional employee
+    (yes/no) marks an individual employed by an installation business, who needs the employer's acceptance
+    uploaded before any reward (P-29)."""
     problems: list[tuple[str | None, str, str | None]] = []
     business = (row.get("business") or "").strip().lower()
     if business not in ("yes", "no"):
@@ -91,6 +93,12 @@ def import_row(row: dict, *, tenant_id: int, rules: LoyaltyRules) -> Installer:
     status = (row.get("status") or "").strip()
     if status not in STATUSES:
         problems.append(("status", _("status is one of %(statuses)s.", statuses=", ".join(STATUSES)), "P-02"))
+    employee = (row.get("employee") or "").strip().lower()  # optional (P-29): an individual employed by a business
+    if employee not in ("", "yes", "no"):
+        problems.append(("employee", _("employee is yes or no."), "P-29"))
+    elif employee == "yes" and business == "yes":
+        problems.append(("employee", _("An employee joins as an individual (business: no); the business is the "
+                                       "employer."), "P-29"))
     nip = (row.get("nip") or "").strip()
     if business == "yes" and not nip_number.is_valid(nip):
         problems.append(("nip", _("A business participant needs a valid NIP."), "P-01"))
@@ -121,7 +129,8 @@ def import_row(row: dict, *, tenant_id: int, rules: LoyaltyRules) -> Installer:
     if installer is not None and installer.excluded_on is None:
         raise DomainError(_("%(email)s already takes part in the programme.", email=email), field="email", rule="P-01")
     return join(user, business=business == "yes", installs_heating=True, adult=True,
-                registered_on=dates["registered_on"], rules=rules, status=status, activated_on=dates["activated_on"])
+                registered_on=dates["registered_on"], rules=rules, status=status, activated_on=dates["activated_on"],
+                employee=employee == "yes")
 
 
 def _today(installer: Installer) -> date:
