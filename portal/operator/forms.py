@@ -34,6 +34,13 @@ GROUND_LABELS = {
 }
 
 
+def _day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat((value or "").strip())
+    except ValueError:
+        return None
+
+
 class EndContractForm(FlaskForm):
     """C-03/C-04: the ground, the end date, and the organiser's address typed again to confirm."""
 
@@ -68,27 +75,14 @@ class EndContractForm(FlaskForm):
             raise ValidationError(_("Enter the date as YYYY-MM-DD."))
 
     def since_day(self) -> date | None:
-        try:
-            return date.fromisoformat((self.since.data or "").strip())
-        except ValueError:
-            return None
+        return _day(self.since.data)
 
     def validate_confirm(self, field) -> None:
         if (field.data or "").strip().lower() != self.slug.lower():
             raise ValidationError(_("Type %(slug)s to confirm: the organiser's data will be deleted.", slug=self.slug))
 
     def day(self) -> date | None:
-        try:
-            return date.fromisoformat((self.on.data or "").strip())
-        except ValueError:
-            return None
-
-
-def _day(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat((value or "").strip())
-    except ValueError:
-        return None
+        return _day(self.on.data)
 
 
 class AuditForm(FlaskForm):

@@ -68,13 +68,19 @@ CONTACT_FIELDS = ("first_name", "last_name", "phone", "email")
 
 
 def current(email: str) -> dict[str, str]:
-    """The person's contact details as the newest record naming the address holds them (what the DPO corrects)."""
-    for rows in find(email).values():
-        if rows:
-            newest = rows[-1]
-            return {field: next((v for k, v in newest.items() if k.endswith("_" + field)), "") or ""
-                    for field in CONTACT_FIELDS}
+    """The person's contact details as the newest record of the first table naming the address holds them (what
+    the DPO corrects)."""
+    for group in CONTACTS:
+        model, matches = _matching(group, email)
+        newest = db.session.scalars(select(model).where(matches).order_by(model.id.desc())).first()
+        if newest is not None:
+            return {field: getattr(newest, column) or "" for field, column in _columns(group).items()}
     return {}
+
+
+def _columns(group: ContactColumns) -> dict[str, str]:
+    """The group's column for each of CONTACT_FIELDS (``customer_contact_first_name`` for ``first_name``)."""
+    return {field: next(c for c in group.columns if c.endswith("_" + field)) for field in CONTACT_FIELDS}
 
 
 def rectify(email: str, data: dict) -> tuple[int, list[str]]:
@@ -84,19 +90,21 @@ def rectify(email: str, data: dict) -> tuple[int, list[str]]:
     from flask_babel import gettext as _
 
     from portal.core.errors import DomainError
+    from portal.leads.service.limits import email_ok, phone_problem
 
     wanted = {k: (data.get(k) or "").strip() for k in CONTACT_FIELDS if (data.get(k) or "").strip()}
-    new_email = wanted.get("email")
-    if new_email is not None and ("@" not in new_email or " " in new_email or len(new_email) > 254):
+    # the corrected details must be as usable as when they were entered (L-01, L-02)
+    if not email_ok(wanted.get("email", "")) or len(wanted.get("email", "")) > 254:
         raise DomainError(_("Check the e-mail address."), field="email", rule="G-06")
+    if problem := phone_problem(wanted.get("phone", "")):
+        raise DomainError(problem, field="phone", rule="G-06")
     if any(len(v) > 100 for k, v in wanted.items() if k != "email"):
         raise DomainError(_("At most 100 characters."), field=next(k for k, v in wanted.items() if len(v) > 100),
                           rule="G-06")
     rows, fields = 0, set()
     for group in CONTACTS:
         model, matches = _matching(group, email)
-        columns = {c.rsplit("_", 1)[-1] if not c.endswith(("first_name", "last_name")) else
-                   "_".join(c.split("_")[-2:]): c for c in group.columns}
+        columns = _columns(group)
         for record in list(db.session.scalars(select(model).where(matches))):
             changed = [field for field, value in wanted.items()
                        if field in columns and getattr(record, columns[field]) != value]

@@ -91,11 +91,12 @@ def file(kind: str, *, channel: str, clock: Clock, user: User | None = None, ema
     return row, token
 
 
-def _acknowledge(row: DataSubjectRequest, clock: Clock) -> None:
+def _acknowledge(row: DataSubjectRequest, clock: Clock, *, tell_dpo: bool = True) -> None:
     """SPEC §9, G-03: the requester is told the request is received, with its reference and due date (a public
-    request once its e-mail link confirmed who asks); the DPO hears of a request it did not enter itself."""
+    request once its e-mail link confirmed who asks); the DPO hears of a request it did not enter or verify
+    itself."""
     _tell(row, "request_received", clock, request=row.kind, due=row.due_on.isoformat())
-    if row.channel != "dpo":  # the DPO who entered a request knows of it already
+    if tell_dpo and row.channel != "dpo":  # the DPO who entered a request knows of it already
         from portal.tenancy.models import Tenant
 
         notifications.notify_dpo(db.session.get(Tenant, row.tenant_id), "request_filed", clock=clock,
@@ -160,7 +161,7 @@ def verify_manually(row: DataSubjectRequest, note: str, *, actor, clock: Clock) 
     row.verification, row.verification_note, row.verify_sha256 = "verified", note.strip(), None
     audit.record(actor, "request.verified_manually", "subject_request", row.id)
     if was_pending and row.status == "open":
-        _tell(row, "request_received", clock, request=row.kind, due=row.due_on.isoformat())
+        _acknowledge(row, clock, tell_dpo=False)
 
 
 def extend(row: DataSubjectRequest, months: int, reason: str, *, actor, clock: Clock) -> None:
