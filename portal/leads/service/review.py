@@ -12,7 +12,7 @@ from portal.core.errors import DomainError, NotFound
 from portal.extensions import db
 from portal.leads.models import PENDING, QUALIFIED, REJECTED, CustomerFact, Lead, Partner
 from portal.leads.rules import LeadRules
-from portal.leads.service.programme import version_on
+from portal.leads.service.programme import rules_of, version_on
 from portal.notifications import service as notifications
 from portal.privacy import audit
 
@@ -99,11 +99,14 @@ def decide(lead: Lead, decision: str, *, decided_on: date, reason: str = "", act
         if lead.status == decision and lead.decided_on == decided_on:
             return lead  # the same decision again (a re-run import): nothing changes
         raise DomainError(_already_decided(lead), field="decision", rule="L-07")
+    version = version_on(decided_on)
+    if decision == QUALIFIED and lead.carried_over:
+        _carried_over_qualification(rules_of(version), decided_on)
     lead.status = decision
     lead.decided_on = decided_on
     lead.decision_reason = reason or None
     lead.decided_by = getattr(actor, "id", None)
-    lead.programme_version_id = version_on(decided_on).id
+    lead.programme_version_id = version.id
     audit.record(actor, f"lead.{decision}", "lead", lead.id)
     partner = db.session.get(Partner, lead.partner_id)
     if partner is not None and partner.user_id:
@@ -113,6 +116,18 @@ def decide(lead: Lead, decision: str, *, decided_on: date, reason: str = "", act
         if user is not None:
             notifications.notify(user, f"lead_{decision}", clock=clock, ref=lead.ref, reason=reason)
     return lead
+
+
+def _carried_over_qualification(rules: LeadRules, decided_on: date) -> None:
+    """L-08: a lead of the previous edition is re-verified by the vendor and accepted in this campaign ("zostaną
+    zweryfikowane ponownie … a o ich akceptacji Partnera poinformuje Dystrybutor"), so it cannot be qualified before
+    the campaign starts — a qualification dated earlier would also let a sale between the editions pass L-10's
+    "not before the qualification"."""
+    if decided_on < rules.starts_on:
+        raise DomainError(_("This lead was carried over from the previous edition: after its re-verification it can "
+                            "be qualified from the campaign start on %(start)s, not on %(day)s.",
+                            start=rules.starts_on.isoformat(), day=decided_on.isoformat()),
+                          field="decided_on", rule="L-08")
 
 
 def _timezone(lead: Lead) -> str:
