@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, case, func, select, update
 
 from portal.core.clock import Clock
 from portal.core.errors import DomainError, NotFound
@@ -75,11 +75,21 @@ def reward_by_code(code: str) -> Reward:
     return reward
 
 
-def value_this_year(installer_id: int, year: int) -> Decimal:
-    """P-28: the gross value of this calendar year's rewards (cancelled and forfeited orders do not count)."""
-    total = db.session.scalar(select(func.coalesce(func.sum(RewardOrder.gross_value), 0)).where(
-        RewardOrder.installer_id == installer_id, RewardOrder.state.in_(COUNTED),
-        RewardOrder.ordered_on >= date(year, 1, 1), RewardOrder.ordered_on <= date(year, 12, 31)))
+def value_this_year(installer_id: int, year: int, *, as_of: date | None = None) -> Decimal:
+    """P-28: the gross value of the rewards of this calendar year (cancelled and forfeited orders do not count).
+    The seed (§5 pkt 12) caps the rewards *received* ("otrzymanych") in a calendar year: a delivered reward counts
+    in the year it was received; one not received yet counts in the year it was ordered, where the order is checked
+    (an order still open on 1 January so does not fill the new year). ``as_of`` replays a day: orders placed after
+    it are left out, and a delivery after it is not known yet."""
+    received = RewardOrder.delivered_on.is_not(None)
+    if as_of is not None:
+        received = and_(received, RewardOrder.delivered_on <= as_of)
+    day = case((received, RewardOrder.delivered_on), else_=RewardOrder.ordered_on)
+    conditions = [RewardOrder.installer_id == installer_id, RewardOrder.state.in_(COUNTED),
+                  day >= date(year, 1, 1), day <= date(year, 12, 31)]
+    if as_of is not None:
+        conditions.append(RewardOrder.ordered_on <= as_of)
+    total = db.session.scalar(select(func.coalesce(func.sum(RewardOrder.gross_value), 0)).where(*conditions))
     return Decimal(total or 0).quantize(Decimal("0.01"))
 
 

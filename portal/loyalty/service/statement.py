@@ -26,5 +26,5 @@ def statement(installer: Installer, *, as_of: date, rules: LoyaltyRules) -> dict
                   "points": lot.points, "remaining": lot.remaining} for lot in live],
         "expiring_30_days": sum(lot.remaining for lot in live if ledger.effective_expiry(lot, end, rules) <= soon),
         "status": status,
-        "reward_value_this_year": f"{orders.value_this_year(installer.id, as_of.year):.2f}",
+        "reward_value_this_year": f"{orders.value_this_year(installer.id, as_of.year, as_of=as_of):.2f}",
     }
