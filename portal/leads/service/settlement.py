@@ -104,13 +104,16 @@ def _fmt_rate(rate: Decimal) -> str:
 def _not_payable(lead: Lead, real: Realisation, partner: Partner, rules: LeadRules,
                  ctx: Context) -> tuple[str, str] | None:
     """(rule, reason) when the lead cannot earn whatever its sales: not qualified (L-07), the partner not eligible
-    (L-01, L-20), the customer excluded (L-05)."""
+    (L-01, L-20), the customer registered with the vendor (L-04) or excluded (L-05)."""
     if lead.status != QUALIFIED or lead.decided_on is None or lead.decided_on > ctx.as_of:
         return "L-07", "the lead was rejected" if lead.status == "rejected" else "the lead has not been qualified"
     refusal = partner_service.ineligibility(partner, rules)
     if refusal:
         return refusal
     flags = ctx.facts.get(lead.customer_nip, set())
+    if rules.vendor_registry_flag and rules.vendor_registry_flag in flags:
+        # Microsoft's verification answers after the submission (seed: "weryfikacja przez Microsoft")
+        return "L-04", "the customer is already registered with the vendor"
     for exclusion in rules.exclusions:
         if exclusion.applies(flags, real.family):
             return "L-05", exclusion.reason.get("en") or exclusion.code
