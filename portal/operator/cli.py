@@ -7,7 +7,7 @@ from datetime import date
 import click
 
 from portal.cli import fail, parse_day
-from portal.core.clock import get_clock
+from portal.core.clock import as_of, get_clock, set_clock
 from portal.core.errors import DomainError
 from portal.extensions import db
 from portal.operator import contracts
@@ -19,10 +19,17 @@ def contracts_group() -> None:
     pass
 
 
-def _tenant(slug: str):
+# FORMATS.md: `--as-of DATE` replays any day (it sets the clock for that command), as every other command's does
+AS_OF = click.option("--as-of", "as_of_day", callback=parse_day, default=None,
+                     help="run as of this day (YYYY-MM-DD)")
+
+
+def _tenant(slug: str, day: date | None = None):
     tenant = tenants.by_slug(slug)
     if tenant is None or tenant.status == "deleted":
         fail(f"no tenant {slug!r}")
+    if day is not None:
+        set_clock(as_of(day, tenant.timezone))
     return tenant
 
 
@@ -33,8 +40,9 @@ def _tenant(slug: str):
 @click.option("--since", "since", callback=parse_day, default=None,
               help="The day the ground counts from: the outage report accepted (customer_outage_not_fixed, 7 days) "
                    "or the unpaid invoice due (payment_delay_over_30_days, more than 30 days).")
-def end_contract(slug: str, day: date, ground: str, since: date | None) -> None:
-    tenant = _tenant(slug)
+@AS_OF
+def end_contract(slug: str, day: date, ground: str, since: date | None, as_of_day: date | None) -> None:
+    tenant = _tenant(slug, as_of_day)
     contract = contracts.of_tenant(tenant.id) or contracts.create(tenant.id, starts_on=tenant.created_at.date(),
                                                                   term_months=12)
     try:
@@ -52,8 +60,9 @@ def end_contract(slug: str, day: date, ground: str, since: date | None) -> None:
 @click.argument("slug")
 @click.option("--starts", "starts", callback=parse_day, required=True)
 @click.option("--term", "term", type=int, required=True, help="The fixed term in months; it renews for the same.")
-def sign_contract(slug: str, starts: date, term: int) -> None:
-    tenant = _tenant(slug)
+@AS_OF
+def sign_contract(slug: str, starts: date, term: int, as_of_day: date | None) -> None:
+    tenant = _tenant(slug, as_of_day)
     try:
         contract = contracts.sign(tenant.id, starts_on=starts, term_months=term)
     except DomainError as error:
@@ -68,8 +77,9 @@ def sign_contract(slug: str, starts: date, term: int) -> None:
                                         "(C-01: at least 30 days before the end of the term).")
 @click.argument("slug")
 @click.option("--on", "day", callback=parse_day, required=True)
-def notice(slug: str, day: date) -> None:
-    tenant = _tenant(slug)
+@AS_OF
+def notice(slug: str, day: date, as_of_day: date | None) -> None:
+    tenant = _tenant(slug, as_of_day)
     contract = contracts.of_tenant(tenant.id)
     if contract is None:
         fail(f"{slug}: no contract recorded (flask contracts sign)")
