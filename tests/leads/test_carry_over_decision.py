@@ -93,3 +93,13 @@ def test_l08_review_page_refuses_qualifying_a_carried_over_lead_before_the_campa
     assert "qualified from the campaign start on 2018-08-01, not on 2018-07-25" in page
     with use_tenant(tenant.id):
         assert _lead("III-4").status == "pending"
+
+
+def test_l07_l08_a_carried_over_lead_entered_before_the_start_is_due_five_business_days_after_the_start(campaign, app):
+    """It cannot be qualified before 1 August, so its 5 business days count from then, as a lead submitted on
+    1 August: 2, 3, 6, 7, 8 August (not from 20 July, which would make it overdue before it could be decided)."""
+    app.extensions["clock"] = as_of(date(2018, 7, 20))
+    campaign.partners(partner_row(1))
+    assert campaign.leads(lead_row("III-5", 1, 5, submitted="2018-06-15")).exit_code == 0
+    lead = _lead("III-5")
+    assert (lead.submitted_on, lead.due_on) == (date(2018, 6, 15), date(2018, 8, 8))
