@@ -86,11 +86,16 @@ def rewards_group() -> None:
 @click.option("--participant", "email", required=True)
 @click.option("--reward", "code", required=True)
 @click.option("--as-of", "day", callback=parse_day, required=True)
-def order_reward(slug: str, email: str, code: str, day: date) -> None:
+@click.option("--delivery-address", "address", default=None,
+              help="P-25: the address the courier delivers to, kept on the platform as the participant's (optional)")
+def order_reward(slug: str, email: str, code: str, day: date, address: str | None) -> None:
     open_tenant(slug, day)
     rules = loyalty_rules(day)
     try:
-        order = orders.place(_installer(email), orders.reward_by_code(code), on=day, rules=rules, clock=get_clock())
+        installer = _installer(email)
+        if address is not None:  # saved with the order, or not at all
+            orders.set_delivery_address(installer, address)
+        order = orders.place(installer, orders.reward_by_code(code), on=day, rules=rules, clock=get_clock())
     except DomainError as error:
         db.session.rollback()
         fail(error.describe())

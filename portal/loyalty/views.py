@@ -97,6 +97,7 @@ def points():
     summary = statement(installer, as_of=today(), rules=current)
     spent = orders.value_this_year(installer.id, today().year)
     return render("loyalty/points.html", installer=installer, summary=summary, allowance=current.annual_cap - spent,
+                  delivery_to=orders.address_of(installer),
                   missing=members.missing_for_next(installer, as_of=today(), rules=current),
                   orders=orders.of_installer(installer.id, 10), devices=devices.of_installer(installer.id, 10),
                   end=programme_end(), rewards={r.id: r for r in orders.catalogue(active_only=False)},

@@ -26,6 +26,7 @@ from portal.privacy import audit
 from portal.tenancy.models import Tenant
 
 STATUSES = ("installer", "authorised", "premium")
+DELIVERY_ADDRESS_MAX = 300  # Installer.delivery_address (P-25)
 CRITERIA = ("device_points", "sales_activity", "training", "promotional_activity")
 OPEN_ORDER_STATES = ("placed", "substitute_offered", "withheld", "shipped", "delivery_failed")
 
@@ -83,7 +84,8 @@ def join(user: User, *, business: bool, installs_heating: bool, adult: bool, reg
 
 
 def import_row(row: dict, *, tenant_id: int, rules: LoyaltyRules) -> Installer:
-    """FORMATS: email,first_name,last_name,nip,business,status,registered_on,activated_on; an optional employee
+    """FORMATS: email,first_name,last_name,nip,business,status,registered_on,activated_on; an optional
+    delivery_address (P-25: the participant's address on the platform, where the courier delivers); an optional employee
     (yes/no) marks an individual employed by an installation business, who needs the employer's acceptance
     uploaded before any reward (P-29)."""
     problems: list[tuple[str | None, str, str | None]] = []
@@ -99,6 +101,10 @@ def import_row(row: dict, *, tenant_id: int, rules: LoyaltyRules) -> Installer:
     elif employee == "yes" and business == "yes":
         problems.append(("employee", _("An employee joins as an individual (business: no); the business is the "
                                        "employer."), "P-29"))
+    address = (row.get("delivery_address") or "").strip()  # optional (P-25): where the courier delivers rewards
+    if len(address) > DELIVERY_ADDRESS_MAX:
+        problems.append(("delivery_address", _("The address may be at most %(n)s characters long.",
+                                               n=DELIVERY_ADDRESS_MAX), "P-25"))
     nip = (row.get("nip") or "").strip()
     if business == "yes" and not nip_number.is_valid(nip):
         problems.append(("nip", _("A business participant needs a valid NIP."), "P-01"))
@@ -128,9 +134,12 @@ def import_row(row: dict, *, tenant_id: int, rules: LoyaltyRules) -> Installer:
     installer = for_user(user.id)
     if installer is not None and installer.excluded_on is None:
         raise DomainError(_("%(email)s already takes part in the programme.", email=email), field="email", rule="P-01")
-    return join(user, business=business == "yes", installs_heating=True, adult=True,
-                registered_on=dates["registered_on"], rules=rules, status=status, activated_on=dates["activated_on"],
-                employee=employee == "yes")
+    installer = join(user, business=business == "yes", installs_heating=True, adult=True,
+                     registered_on=dates["registered_on"], rules=rules, status=status,
+                     activated_on=dates["activated_on"], employee=employee == "yes")
+    if address:
+        installer.delivery_address = address
+    return installer
 
 
 def _today(installer: Installer) -> date:

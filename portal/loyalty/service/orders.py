@@ -93,7 +93,7 @@ def value_this_year(installer_id: int, year: int, *, as_of: date | None = None) 
     return Decimal(total or 0).quantize(Decimal("0.01"))
 
 
-DELIVERY_ADDRESS_MAX = 300  # Installer.delivery_address
+DELIVERY_ADDRESS_MAX = members.DELIVERY_ADDRESS_MAX
 
 
 def set_delivery_address(installer: Installer, address: str | None, *, actor=None) -> None:
@@ -110,6 +110,15 @@ def set_delivery_address(installer: Installer, address: str | None, *, actor=Non
     audit.record(actor, "installer.delivery_address_saved", "installer", installer.id)
 
 
+def address_of(installer: Installer) -> str | None:
+    """P-25 (seed §5 pkt 7): the participant's address given on the platform, where the courier delivers — the
+    delivery address, or else the home address a participant without a business gave for PIT-8C (P-29)."""
+    for value in (installer.delivery_address, None if installer.business else installer.home_address):
+        if (value or "").strip():
+            return value.strip()
+    return None
+
+
 def _lock(installer: Installer) -> None:
     """Serialise orders of one participant (PostgreSQL row lock): the balance never goes negative."""
     db.session.execute(select(Installer.id).where(Installer.id == installer.id).with_for_update())
@@ -118,14 +127,15 @@ def _lock(installer: Installer) -> None:
 def place(installer: Installer, reward: Reward, *, on: date, rules: LoyaltyRules, clock: Clock,
           actor=None, require_address: bool = False) -> RewardOrder:
     """P-21: only with enough points, no top-up, deducted at ordering, soonest-expiring first.
-    ``require_address``: P-25, the participant's own ordering needs the address the courier delivers to (the
-    organiser's import and ``flask rewards order`` have no address column, FORMATS.md)."""
+    ``require_address``: P-25, the participant's own ordering needs the address the courier delivers to (``address_of``;
+    the organiser's ``flask rewards order`` and the API order for participants whose address may be kept elsewhere:
+    FORMATS.md's participants import has no address column)."""
     _lock(installer)
     db.session.refresh(installer)
     refusal = members.order_refusal(installer)
     if refusal:
         raise DomainError(refusal[1], rule=refusal[0])
-    if require_address and not (installer.delivery_address or "").strip():
+    if require_address and address_of(installer) is None:
         raise DomainError(_("Give the address the courier should deliver the reward to before ordering."),
                           field="delivery_address", rule="P-25")
     today = clock.today(_timezone(installer))
@@ -347,11 +357,13 @@ def of_installer(installer_id: int, limit: int = 50) -> list[RewardOrder]:
 
 
 def delivery_addresses(installer_ids) -> dict[int, str | None]:
-    """P-25: installer id → the address the courier delivers to (the fulfilment page and the API's orders)."""
+    """P-25: installer id → the address the courier delivers to (``address_of``; the fulfilment page and the API's
+    orders)."""
     ids = set(installer_ids)
     if not ids:
         return {}
-    return dict(db.session.execute(select(Installer.id, Installer.delivery_address).where(Installer.id.in_(ids))).all())
+    return {installer.id: address_of(installer)
+            for installer in db.session.scalars(select(Installer).where(Installer.id.in_(ids)))}
 
 
 def open_orders(limit: int = 200) -> list[RewardOrder]:
