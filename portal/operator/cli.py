@@ -36,21 +36,23 @@ def _tenant(slug: str, day: date | None = None):
 @contracts_group.command("end", help="End a tenant's contract on a day: read-only, export 7 days, deletion 14.")
 @click.argument("slug")
 @click.option("--on", "day", callback=parse_day, required=True)
-@click.option("--ground", default="expiry", show_default=True)
+@click.option("--ground", default=None,
+              help="One of the terms' grounds (C-03); without it the term's last day is its expiry and another day "
+                   "an end by agreement.")
 @click.option("--since", "since", callback=parse_day, default=None,
               help="The day the ground counts from: the outage report accepted (customer_outage_not_fixed, 7 days) "
                    "or the unpaid invoice due (payment_delay_over_30_days, more than 30 days).")
 @AS_OF
-def end_contract(slug: str, day: date, ground: str, since: date | None, as_of_day: date | None) -> None:
+def end_contract(slug: str, day: date, ground: str | None, since: date | None, as_of_day: date | None) -> None:
     tenant = _tenant(slug, as_of_day)
     contract = contracts.of_tenant(tenant.id) or contracts.create(tenant.id, starts_on=tenant.created_at.date(),
                                                                   term_months=12)
     try:
-        contracts.end(contract, on=day, ground=ground, since=since)
+        contracts.end(contract, on=day, ground=ground or contracts.default_ground(contract, day), since=since)
     except DomainError as error:
         db.session.rollback()
         fail(error.describe())
-    if day <= get_clock().today(tenant.timezone):
+    if contracts.read_only_from(contract) <= get_clock().today(tenant.timezone):
         tenant.status = "read_only"
     db.session.commit()
     click.echo(f"{slug}: contract ends {day}; export until {contract.export_until}; deletion by {contract.delete_by}")

@@ -183,8 +183,27 @@ def end(contract: Contract, *, on: date, ground: str = "expiry", since: date | N
     if on < today:
         raise DomainError(_("The end date cannot be before today (%(today)s).", today=today.isoformat()),
                           field="on", rule="C-04")
+    if ground == "expiry" and on != contract.current_end:
+        # OWU VIII.1: a fixed term that otherwise renews; any other day needs a ground of VIII.2–3 (or agreement)
+        raise DomainError(_("A contract expires only on the last day of its term, %(end)s; to end it on another day "
+                            "choose the ground of the termination.", end=contract.current_end.isoformat()),
+                          field="on", rule="C-03")
     check_ground(ground, on=on, since=since)
     return _close(contract, on=on, ground=ground)
+
+
+def default_ground(contract: Contract, on: date) -> str:
+    """The ground of an end the operator gives no ground for (FORMATS.md's `flask contracts end SLUG --on DATE`): the
+    term's last day is its expiry (OWU VIII.1); another day can only be an end both parties agreed."""
+    return "expiry" if on == contract.current_end else "mutual"
+
+
+def read_only_from(contract: Contract) -> date | None:
+    """C-04: a termination takes effect on its day (OWU VIII.4: services stop at once); an expired term is served
+    to its last day, so the tenant turns read-only the day after."""
+    if contract.ended_on is None:
+        return None
+    return contract.ended_on + timedelta(days=1) if contract.end_ground == "expiry" else contract.ended_on
 
 
 def _today(contract: Contract) -> date:

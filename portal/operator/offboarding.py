@@ -40,7 +40,7 @@ def apply_contract_ends(*, as_of: date, clock: Clock) -> int:
     for contract in db.session.scalars(select(Contract).where(Contract.ended_on.is_not(None),
                                                               Contract.ended_on <= as_of)):
         tenant = db.session.get(Tenant, contract.tenant_id)
-        if tenant.status == "active":
+        if tenant.status == "active" and contracts.read_only_from(contract) <= as_of:
             tenant.status = "read_only"
             changed += 1
         if tenant.status == "read_only" and as_of > contract.export_until:

@@ -191,7 +191,7 @@ def end_contract(tenant_id: int):
             db.session.rollback()
             form_errors(form, error)
         else:
-            if day <= get_clock().today():
+            if contracts.read_only_from(contract) <= get_clock().today(tenant.timezone):
                 tenant.status = "read_only"
             db.session.commit()
             flash(_("The contract of %(name)s ends on %(d)s: export until %(e)s, deletion by %(x)s.", name=tenant.name,

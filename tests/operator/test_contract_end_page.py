@@ -121,10 +121,10 @@ def test_C03_C04_confirmed_end_stores_the_ground_and_the_tenant_turns_read_only(
 def test_C04_a_tenant_without_a_contract_gets_one_ended_from_the_page(app, client, tenant_a):
     _operator(client)
     response = client.post(f"/operator/tenants/{tenant_a.id}/end",
-                           data={"ground": "expiry", "on": "2026-04-01", "confirm": "alpha"})
+                           data={"ground": "mutual", "on": "2026-04-01", "confirm": "alpha"})
     assert response.status_code == 302
     contract = db.session.scalars(select(Contract).where(Contract.tenant_id == tenant_a.id)).one()
-    assert (contract.ended_on, contract.end_ground) == (date(2026, 4, 1), "expiry")
+    assert (contract.ended_on, contract.end_ground) == (date(2026, 4, 1), "mutual")
     assert db.session.get(Tenant, tenant_a.id).status == "active"  # read-only from the end date, not before
 
 
@@ -146,12 +146,25 @@ def test_end_contract_needs_the_csrf_token(make_app):
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
         client.post("/operator/login", data={"email": EMAIL, "password": PASSWORD, "csrf_token": token})
         refused = client.post(f"/operator/tenants/{tenant.id}/end",
-                              data={"ground": "expiry", "on": TODAY.isoformat(), "confirm": "alpha"})
+                              data={"ground": "mutual", "on": TODAY.isoformat(), "confirm": "alpha"})
         assert refused.status_code == 400
         assert _state(tenant.id) == ("active", None, None, None)
         page = client.get(f"/operator/tenants/{tenant.id}/end").get_data(as_text=True)
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
         done = client.post(f"/operator/tenants/{tenant.id}/end",
-                           data={"ground": "expiry", "on": TODAY.isoformat(), "confirm": "alpha",
+                           data={"ground": "mutual", "on": TODAY.isoformat(), "confirm": "alpha",
                                  "csrf_token": token})
-        assert done.status_code == 302 and _state(tenant.id)[2] == "expiry"
+        assert done.status_code == 302 and _state(tenant.id)[2] == "mutual"
+
+
+def test_C03_expiry_on_a_day_that_is_not_the_terms_end_is_refused_next_to_the_date(app, client, tenant_a, signed):
+    _operator(client)
+    response = client.post(f"/operator/tenants/{tenant_a.id}/end",
+                           data={"ground": "expiry", "on": "2026-06-30", "confirm": "alpha"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and 'id="on-error"' in html and "2026-12-31" in html
+    assert _state(tenant_a.id) == ("active", None, None, None)
+    done = client.post(f"/operator/tenants/{tenant_a.id}/end",
+                       data={"ground": "expiry", "on": "2026-12-31", "confirm": "alpha"})
+    assert done.status_code == 302
+    assert _state(tenant_a.id) == ("active", date(2026, 12, 31), "expiry", date(2027, 1, 14))
