@@ -1,5 +1,6 @@
 """`make run`: migrate, seed the demo when the database is empty, then run Redis (embedded unless REDIS_URL is
-set), one RQ worker and the web server on http://127.0.0.1:5000. Ctrl-C stops all of them."""
+set), one RQ worker and the web server on http://127.0.0.1:5000. Ctrl-C stops all of them, and so does SIGTERM (a
+supervisor, `timeout`, `docker stop`): either way the embedded Redis this script started is stopped by its pid."""
 
 from __future__ import annotations
 
@@ -16,17 +17,22 @@ sys.path.insert(0, str(ROOT))
 from portal.core import embedded_redis  # noqa: E402 - after the path is set
 
 
+def _stop_on_sigterm(signum, frame) -> None:
+    raise KeyboardInterrupt  # the same way out as Ctrl-C: the `finally` below stops the children and Redis
+
+
 def main() -> int:
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     env = dict(os.environ)
     instance = Path(env.get("PORTAL_INSTANCE", ROOT / "instance"))
     instance.mkdir(parents=True, exist_ok=True)
     redis_pid = None
-    if not env.get("REDIS_URL"):
-        env["REDIS_URL"], redis_pid = embedded_redis.start(instance)
-        print(f"run: embedded Redis on {env['REDIS_URL']}", flush=True)
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
     children: list[subprocess.Popen] = []
     try:
+        if not env.get("REDIS_URL"):
+            env["REDIS_URL"], redis_pid = embedded_redis.start(instance)
+            print(f"run: embedded Redis on {env['REDIS_URL']}", flush=True)
         subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True)
         subprocess.run([*flask, "demo", "seed", "--if-empty"], cwd=ROOT, env=env, check=True)
         children.append(subprocess.Popen([sys.executable, "-m", "worker"], cwd=ROOT, env=env))

@@ -50,12 +50,16 @@ def start(directory: Path) -> tuple[str, int | None]:
         ],
         stdin=subprocess.DEVNULL, start_new_session=True,
     )
-    for _ in range(100):
-        if _answers(url):
-            return url, proc.pid
-        if proc.poll() is not None:
-            break
-        time.sleep(0.05)
+    try:
+        for _ in range(100):
+            if _answers(url):
+                return url, proc.pid
+            if proc.poll() is not None:
+                break
+            time.sleep(0.05)
+    except BaseException:  # interrupted (Ctrl-C, SIGTERM) while it starts: the caller never gets the pid to stop
+        stop(proc.pid)
+        raise
     stop(proc.pid)
     raise RuntimeError(f"embedded Redis did not start; see {directory / 'redis.log'}")
 
