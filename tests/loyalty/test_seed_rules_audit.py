@@ -188,3 +188,144 @@ def test_P25_the_points_page_shows_the_home_address_as_where_rewards_go(app, cli
         db.session.commit()
     page = client.get("/t/manufacturer/points").get_data(as_text=True)
     assert "ul. Domowa 2, 30-001 Kraków" in page and "bez niego nie można zamawiać nagród" not in page
+
+
+# ---------------------------------------------------------------- P-01, P-32: the participants import's days
+
+
+def test_P01_P32_the_import_refuses_a_registration_or_activation_that_has_not_happened_or_comes_first(programme):
+    header = "email,first_name,last_name,nip,business,status,registered_on,activated_on"
+    result = programme.run("participants", "import", "manufacturer",
+                           programme.csv(header, ["a@example.com,A,B,5252248481,yes,installer,2024-03-01,",
+                                                  "b@example.com,A,B,5252248481,yes,installer,2024-02-01,2024-01-31",
+                                                  "c@example.com,A,B,5252248481,yes,installer,2024-02-01,2024-02-16",
+                                                  "d@example.com,A,B,5252248481,yes,installer,2024-02-15,2024-02-15"]),
+                           "--as-of", "2024-02-15")
+    assert result.exit_code == 1
+    assert "line 2: P-01: The registration date cannot be later than today (2024-02-15)" in result.output
+    assert ("line 3: P-32: The activation date cannot be earlier than the registration date (2024-02-01)"
+            in result.output)
+    assert "line 4: P-32: The activation date cannot be later than today (2024-02-15)" in result.output
+    assert "line 5" not in result.output
+    assert _installer("d@example.com") is None  # all or nothing
+
+
+# ---------------------------------------------------------------- edge days computed by hand from the seed
+
+
+def test_P22_points_earned_on_29_february_expire_on_28_february_two_years_later(programme):
+    programme.join("ala@example.com")
+    programme.device("ala@example.com", "SN-1", "2024-02-29")
+    s = programme.statement("ala@example.com", "2026-02-27")
+    assert s["balance"] == 120 and s["lots"][0]["expires_on"] == "2026-02-28"
+    assert programme.statement("ala@example.com", "2026-01-29")["expiring_30_days"] == 120
+    assert programme.statement("ala@example.com", "2026-01-28")["expiring_30_days"] == 0
+    programme.jobs("2026-02-27")
+    assert programme.statement("ala@example.com", "2026-02-27")["balance"] == 120
+    programme.jobs("2026-02-28")
+    assert programme.statement("ala@example.com", "2026-02-28")["balance"] == 0
+
+
+def test_P32_three_months_from_30_november_end_on_29_february_of_a_leap_year(programme):
+    programme.participants("idle@example.com,A,B,5252248481,yes,installer,2023-11-30,2023-11-30")
+    programme.jobs("2024-02-29")
+    assert programme.statement("idle@example.com", "2024-02-29")["status"] == "installer"
+    programme.jobs("2024-03-01")
+    assert programme.statement("idle@example.com", "2024-03-01")["status"] == "excluded"
+
+
+def test_P40_P41_announced_in_a_leap_february_registrations_until_the_29th_points_until_the_end(programme):
+    programme.join("ala@example.com")
+    bad = programme.run("programme", "announce-end", "manufacturer", "--on", "2024-02-10", "--ends-on", "2024-05-09")
+    assert bad.exit_code == 1, bad.output
+    ok = programme.run("programme", "announce-end", "manufacturer", "--on", "2024-02-10", "--ends-on", "2024-05-10")
+    assert ok.exit_code == 0, ok.output
+    assert programme.devices("ala@example.com,SN-2,TV-KOND-24C,FD612,2024-02-20,2024-02-29").exit_code == 0
+    r = programme.devices("ala@example.com,SN-3,TV-KOND-24C,FD612,2024-02-20,2024-03-01")
+    assert r.exit_code == 1 and "P-40" in r.output
+    s = programme.statement("ala@example.com", "2024-05-09")
+    assert s["balance"] == 120 and s["lots"][0]["expires_on"] == "2024-05-10"
+    r = programme.order("ala@example.com", "R-KURTKA", "2024-05-10")
+    assert r.exit_code == 1 and "P-41" in r.output, r.output
+
+
+def test_P40_three_months_notice_from_30_november_reach_28_february(programme):
+    bad = programme.run("programme", "announce-end", "manufacturer", "--on", "2024-11-30", "--ends-on", "2025-02-27")
+    assert bad.exit_code == 1
+    ok = programme.run("programme", "announce-end", "manufacturer", "--on", "2024-11-30", "--ends-on", "2025-02-28")
+    assert ok.exit_code == 0, ok.output
+
+
+def test_P21_exactly_the_rewards_points_are_enough(programme):
+    programme.join("ala@example.com")
+    programme.device("ala@example.com", "SN-1", "2024-02-01")
+    _add_reward("R-120", 120, "60.00")
+    assert programme.order("ala@example.com", "R-120", "2024-02-01").exit_code == 0
+    assert programme.statement("ala@example.com", "2024-02-01")["balance"] == 0
+
+
+def test_P03_training_and_exactly_the_preset_1500_device_points_give_the_authorised_status(programme):
+    programme.join("ala@example.com", registered_on="2024-01-02")
+    with use_tenant(_tenant().id):
+        members.record_evidence(members.by_email("ala@example.com"), "training", on=date(2024, 1, 2))
+        db.session.commit()
+    for i, m in enumerate(["TV-KOND-PRO-100"] * 3 + ["TV-KOND-30C", "TV-KOND-35S"]):
+        programme.device("ala@example.com", f"SN-{i}", "2024-02-01", model=m)
+    programme.jobs("2024-02-01")
+    assert programme.statement("ala@example.com", "2024-02-01")["status"] == "installer"  # 1490
+    programme.device("ala@example.com", "SN-X", "2024-02-02", model="TV-STER-RF")
+    programme.jobs("2024-02-02")
+    assert programme.statement("ala@example.com", "2024-02-02")["status"] == "authorised"  # 1500
+
+
+def test_P06_campaign_points_for_heat_pumps_installed_inside_its_window_only(programme):
+    programme.join("ala@example.com", registered_on="2018-01-02")
+    programme.device("ala@example.com", "SN-1", "2019-01-02", model="TV-POMPA-7", code="FD812",
+                     installed_on="2018-11-30")
+    programme.device("ala@example.com", "SN-2", "2019-01-02", model="TV-POMPA-7", code="FD812",
+                     installed_on="2018-12-01")
+    programme.device("ala@example.com", "SN-3", "2019-01-02", model="TV-POMPA-7", code="FD812",
+                     installed_on="2018-09-01")
+    assert programme.statement("ala@example.com", "2019-01-02")["balance"] == 400 + 300 + 400
+
+
+def test_P05_production_code_FD517_installed_on_the_first_day_earns(programme):
+    programme.join("ala@example.com")
+    assert programme.devices("ala@example.com,SN-1,TV-KOND-24C,FD517,2016-01-01,2024-02-01").exit_code == 0
+
+
+def test_P23_an_unanswered_substitute_restores_the_points_on_the_21st_day(programme):
+    programme.join("ala@example.com")
+    programme.device("ala@example.com", "SN-1", "2024-02-01")
+    _add_reward("RA", 100, "40.00", kind="x")
+    _add_reward("RB", 100, "40.00", kind="x")
+    oid = int(programme.order("ala@example.com", "RA", "2024-03-01").output.strip())
+    with use_tenant(_tenant().id):
+        order = db.session.get(RewardOrder, oid)
+        orders.offer_substitute(order, orders.reward_by_code("RB"), on=date(2024, 3, 10),
+                                rules=programme_rules(date(2024, 3, 10)), clock=as_of(date(2024, 3, 10)))
+        assert order.restore_by == date(2024, 3, 31)
+        db.session.commit()
+    programme.jobs("2024-03-30")
+    assert programme.statement("ala@example.com", "2024-03-30")["balance"] == 20
+    programme.jobs("2024-03-31")
+    assert programme.statement("ala@example.com", "2024-03-31")["balance"] == 120
+
+
+def test_P29_the_pit8c_list_holds_a_reward_in_the_year_it_was_received(programme):
+    programme.join("jan@example.com", business="no")
+    programme.device("jan@example.com", "SN-1", "2024-02-01")
+    _add_reward("R1", 100, "40.00")
+    with use_tenant(_tenant().id):
+        inst = members.by_email("jan@example.com")
+        members.set_tax_data(inst, tax_id="44051401359", home_address="ul. X 1", birth_date=date(1980, 1, 1),
+                             on=date(2024, 2, 1))
+        db.session.commit()
+    oid = int(programme.order("jan@example.com", "R1", "2024-12-30").output.strip())
+    with use_tenant(_tenant().id):
+        o = db.session.get(RewardOrder, oid)
+        orders.ship(o, on=date(2024, 12, 31), clock=as_of(date(2024, 12, 31)))
+        orders.delivered(o, on=date(2025, 1, 2), confirmed=True)
+        db.session.commit()
+        assert orders.pit8c_rows(2024) == []
+        assert [r["gross_value"] for r in orders.pit8c_rows(2025)] == ["40.00"]

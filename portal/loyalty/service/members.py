@@ -118,6 +118,9 @@ def import_row(row: dict, *, tenant_id: int, rules: LoyaltyRules) -> Installer:
             dates[key] = date.fromisoformat(raw)
         except ValueError:
             problems.append((key, _("%(column)s must be a date as YYYY-MM-DD.", column=key), None))
+    if dates.get("registered_on") is not None and joining_closed(dates["registered_on"]):
+        raise DomainError(_("The programme's end has been announced: joining is closed."), rule="P-40")
+    problems += _import_day_problems(dates, tenant_id=tenant_id)
     email = (row.get("email") or "").strip()
     if "@" not in email:
         problems.append(("email", _("Give the participant's e-mail."), "P-01"))
@@ -140,6 +143,25 @@ def import_row(row: dict, *, tenant_id: int, rules: LoyaltyRules) -> Installer:
     if address:
         installer.delivery_address = address
     return installer
+
+
+def _import_day_problems(dates: dict, *, tenant_id: int) -> list[tuple[str | None, str, str | None]]:
+    """A registration (P-01) or an activation (P-32) has happened: not after today, and the account is activated on or
+    after the day it registered — the three months of P-32 count from these days."""
+    tenant = db.session.get(Tenant, tenant_id)
+    today = get_clock().today(tenant.timezone if tenant is not None else "Europe/Warsaw")
+    registered, activated = dates.get("registered_on"), dates.get("activated_on")
+    problems: list[tuple[str | None, str, str | None]] = []
+    if registered is not None and registered > today:
+        problems.append(("registered_on", _("The registration date cannot be later than today (%(day)s).", day=today),
+                         "P-01"))
+    if activated is not None and activated > today:
+        problems.append(("activated_on", _("The activation date cannot be later than today (%(day)s).", day=today),
+                         "P-32"))
+    elif activated is not None and registered is not None and activated < registered:
+        problems.append(("activated_on", _("The activation date cannot be earlier than the registration date "
+                                           "(%(day)s).", day=registered), "P-32"))
+    return problems
 
 
 def _today(installer: Installer) -> date:
