@@ -23,7 +23,7 @@ INSTALLER = "/installers/<int(max=2147483647):installer_id>"
 PAGING = (context.LIMIT_PARAM, context.CURSOR_PARAM)
 AS_OF_PARAM = query_param("as_of", {key: value for key, value in schemas.DAY.items() if key != "description"},
                           "the statement's day; today when absent")
-IMPORT_FIELDS = ("email", "first_name", "last_name", "nip", "status")
+IMPORT_FIELDS = ("email", "first_name", "last_name", "nip", "status", "delivery_address")
 
 
 def _installer_json(installer: Installer) -> dict:

@@ -56,6 +56,8 @@ def place_order(installer_id: int, body: dict) -> Reply:
     installer = members.get(installer_id)
     on = context.day_or_today(body.get("on"))
     rules = rules_on(on)
+    if body.get("delivery_address") is not None:  # P-25, as ``flask rewards order --delivery-address``
+        order_service.set_delivery_address(installer, body["delivery_address"], actor=context.actor())
     order = order_service.place(installer, _reward(body["reward"], "reward", "P-20"), on=on, rules=rules,
                                 clock=get_clock(), actor=context.actor())
     return Reply(_order_json(order), 201, {"id": order.id})
