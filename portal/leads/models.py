@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.core.clock import now
@@ -56,6 +56,11 @@ class Lead(TenantScoped, db.Model):
         Index("ix_leads_queue", "tenant_id", "status", "due_on", "id"),
         Index("ix_leads_partner", "tenant_id", "partner_id", "submitted_on", "id"),
         Index("ix_leads_customer", "tenant_id", "customer_nip"),
+        # L-04 under concurrency: one open lead per customer, whatever two submissions at the same instant saw.
+        # A rejected lead frees the customer; an erased one ('' after masking) holds no customer.
+        Index("uq_leads_open_customer", "tenant_id", "customer_nip", unique=True,
+              postgresql_where=text("status <> 'rejected' AND customer_nip <> ''"),
+              sqlite_where=text("status <> 'rejected' AND customer_nip <> ''")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, info=not_pii())

@@ -10,6 +10,7 @@ from datetime import date
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from stdnum.pl import nip as nip_number
 
 from portal.core.bulk import ValidationFailed
@@ -290,8 +291,7 @@ def submit(partner: Partner, data: dict, rules: LeadRules, *, submitted_on: date
                 submitted_on=submitted_on, due_on=add_business_days(review_from, rules.review_business_days),
                 status=PENDING, vendor_consent_at=clock.now(), carried_over=clean.pop("carried_over"),
                 **{k: clean[k] for k in LEAD_FIELDS})
-    db.session.add(lead)
-    db.session.flush()
+    _store(lead, lambda: check(partner, data, rules, submitted_on=submitted_on, ref=ref)[1])
     audit.record(actor, "lead.submitted", "lead", lead.id)
     if partner.user_id:
         from portal.accounts.models import User
@@ -301,6 +301,21 @@ def submit(partner: Partner, data: dict, rules: LeadRules, *, submitted_on: date
             _record_vendor_consent(user, rules, channel=channel, clock=clock)
             notifications.notify(user, "lead_received", clock=clock, ref=lead.ref, due_on=lead.due_on.isoformat())
     return lead
+
+
+def _store(lead: Lead, recheck) -> None:
+    """Insert the lead in a savepoint. Two submissions of the same customer (L-04) or reference at the same instant
+    both pass the checks; the database's unique indexes let one in, and the other is refused with the reason the
+    checks give now that the first is stored (a file's other rows and the caller's transaction stay intact)."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(lead)
+            db.session.flush()
+    except IntegrityError:
+        problems = recheck()
+        if not problems:
+            raise
+        raise ValidationFailed([(p.field, p.message, p.rule) for p in problems]) from None
 
 
 def _record_vendor_consent(user, rules: LeadRules, *, channel: str, clock: Clock) -> None:
