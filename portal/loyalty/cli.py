@@ -167,6 +167,9 @@ def import_opening(slug: str, file: Path, commit_valid: bool, day: date | None) 
     def handle(row: dict) -> None:
         installer = _installer(row["email"])
         earned_on = _date(row["earned_on"], "earned_on")
+        today = devices.today_of(installer)
+        if earned_on > today:  # a lot from another system has been accrued already; a later one would sit unseen
+            raise DomainError(f"earned_on cannot be later than today ({today}).", field="earned_on", rule="P-07")
         try:
             points = int(row["points"])
         except ValueError as exc:

@@ -329,3 +329,11 @@ def test_P29_the_pit8c_list_holds_a_reward_in_the_year_it_was_received(programme
         db.session.commit()
         assert orders.pit8c_rows(2024) == []
         assert [r["gross_value"] for r in orders.pit8c_rows(2025)] == ["40.00"]
+
+
+def test_P07_an_opening_balance_dated_after_today_is_refused(programme):
+    programme.join("ala@example.com")
+    path = programme.csv("email,points,earned_on", ["ala@example.com,500,2024-03-02"])
+    result = programme.run("points", "import-opening", "manufacturer", path, "--as-of", "2024-03-01")
+    assert result.exit_code == 1 and "line 2: P-07: earned_on cannot be later than today (2024-03-01)" in result.output
+    assert programme.statement("ala@example.com", "2024-03-05")["balance"] == 0
