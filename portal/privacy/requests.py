@@ -315,7 +315,13 @@ def close(row: DataSubjectRequest, outcome: str, *, clock: Clock, actor=None, re
 
 
 def lift_restriction(user: User, *, actor) -> None:
+    """G-07; GDPR art. 18(3): the subject is told the restriction ends (a notice and a mail, written with the change;
+    the restriction is cleared first, as a restricted subject gets no notices)."""
+    from portal.core.clock import get_clock
+
+    clock = get_clock()
     user.restricted_at = None
+    notifications.notify(user, "restriction_lifted", clock=clock, on=clock.today().isoformat())
     audit.record(actor, "subject.restriction_lifted", "user", user.id)
 
 

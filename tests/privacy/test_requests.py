@@ -331,3 +331,31 @@ def test_G03_dpo_pages_through_every_open_request_and_sees_the_recently_closed(a
     second = client.get("/t/alpha/dpo/requests?page=2").get_data(as_text=True)
     assert last in second and "101–101 of 101" in second
     assert client.get("/t/alpha/dpo/requests?page=x").status_code == 200  # a garbled page is the first
+
+
+def test_G07_the_subject_is_told_when_the_restriction_is_lifted(app, client, tenant_a, smtp):
+    """GDPR art. 18(3): a subject who obtained a restriction is informed when it is lifted — in the notices and by
+    mail, in the subject's language, although a restricted subject otherwise gets no notices (G-07)."""
+    smtp.start()
+    app.config["MAIL_URL"] = smtp.url
+    user = factories.user(tenant_a, email="ala@example.com")
+    dpo = factories.user(tenant_a, DPO, email="dpo@alpha.example")
+    factories.login(client, tenant_a, user.email)
+    client.post("/t/alpha/my-data", data={"action": "restrict"})
+    _run_worker()
+    db.session.rollback()
+    with use_tenant(tenant_a.id):
+        ref = db.session.scalars(select(DataSubjectRequest.reference)).one()
+    client.post("/t/alpha/logout")
+    factories.login(client, tenant_a, dpo.email)
+    client.post(f"/t/alpha/dpo/requests/{ref}", data={"action": "lift"})
+    client.post("/t/alpha/logout")
+    before = len(smtp.inbox.messages)
+    _run_worker()
+
+    lifted = [m for m in smtp.inbox.messages[before:] if m.rcpt_tos == ["ala@example.com"]]
+    assert len(lifted) == 1
+    assert "restriction" in lifted[0].content.decode().lower()
+    factories.login(client, tenant_a, user.email)
+    page = client.get("/t/alpha/notices").get_data(as_text=True)
+    assert "restriction of the processing of your data has been lifted" in page.lower()
