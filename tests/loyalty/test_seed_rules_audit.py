@@ -337,3 +337,27 @@ def test_P07_an_opening_balance_dated_after_today_is_refused(programme):
     result = programme.run("points", "import-opening", "manufacturer", path, "--as-of", "2024-03-01")
     assert result.exit_code == 1 and "line 2: P-07: earned_on cannot be later than today (2024-03-01)" in result.output
     assert programme.statement("ala@example.com", "2024-03-05")["balance"] == 0
+
+
+def test_P08_a_points_complaint_runs_from_the_accrual_day_to_the_30th_day_after(programme):
+    """§4 pkt 7: "nie później niż w terminie 30 dni od dnia naliczenia": accrued 1 February, the 2 March filing is
+    the last one accepted; one dated before the accrual is about points not credited yet."""
+    import pytest
+
+    from portal.core.errors import DomainError
+    from portal.loyalty.models import PointsEntry
+    from portal.loyalty.service import complaints
+
+    programme.join("ala@example.com")
+    programme.device("ala@example.com", "SN-1", "2024-02-01")
+    with use_tenant(_tenant().id):
+        installer = members.by_email("ala@example.com")
+        entry = db.session.scalars(select(PointsEntry).where(PointsEntry.installer_id == installer.id)).one()
+        rules = programme_rules(date(2024, 3, 2))
+        complaints.file(installer, kind="points", text="120, not 140", on=date(2024, 3, 2), rules=rules,
+                        entry_id=entry.id)
+        for day, field in ((date(2024, 3, 3), "entry_id"), (date(2024, 1, 31), "on")):
+            with pytest.raises(DomainError) as refused:
+                complaints.file(installer, kind="points", text="late or early", on=day, rules=rules, entry_id=entry.id)
+            assert (refused.value.field, refused.value.rule) == (field, "P-08")
+        db.session.rollback()

@@ -28,6 +28,9 @@ def file(installer: Installer, *, kind: str, text: str, on: date, rules: Loyalty
         if entry is None or entry.installer_id != installer.id:
             raise DomainError(_("Choose the points entry the complaint is about."), field="entry_id", rule="P-08")
         deadline = entry.on + timedelta(days=rules.complaint_days)
+        if on < entry.on:
+            raise DomainError(_("A complaint about points cannot be filed before they were credited (%(day)s).",
+                                day=entry.on), field="on", rule="P-08")
         if on > deadline:
             raise DomainError(ngettext("Complaints about points are accepted within %(num)d day of their accrual "
                                        "(until %(deadline)s).",
