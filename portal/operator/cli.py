@@ -85,6 +85,9 @@ def notice(slug: str, day: date, as_of_day: date | None) -> None:
     contract = contracts.of_tenant(tenant.id)
     if contract is None:
         fail(f"{slug}: no contract recorded (flask contracts sign)")
+    today = get_clock().today(tenant.timezone)
+    if day > today:  # as on the contract page: a notice is recorded once received
+        fail(f"C-01: the notice cannot be received after today ({today}); give --as-of to replay a later day")
     try:
         contracts.give_notice(contract, day)
     except DomainError as error:

@@ -174,11 +174,13 @@ def test_C03_cli_checks_the_ground_against_its_day(app, tenant_a, signed):
 def test_C01_written_notice_on_the_last_day_stops_the_renewal_and_the_term_end_closes_the_contract(app, tenant_a,
                                                                                                   signed, clock):
     runner = app.test_cli_runner()
-    late = runner.invoke(args=["contracts", "notice", "alpha", "--on", "2026-12-02"])
+    ahead = runner.invoke(args=["contracts", "notice", "alpha", "--on", "2026-03-03"])
+    assert ahead.exit_code == 1 and "after today (2026-03-02)" in ahead.stderr  # not received yet
+    late = runner.invoke(args=["contracts", "notice", "alpha", "--on", "2026-12-02", "--as-of", "2026-12-02"])
     assert late.exit_code == 1 and "2026-12-01" in late.stderr  # 29 days before 31 December: too late
     db.session.expire_all()
     assert contracts.of_tenant(tenant_a.id).auto_renew
-    done = runner.invoke(args=["contracts", "notice", "alpha", "--on", "2026-12-01"])
+    done = runner.invoke(args=["contracts", "notice", "alpha", "--on", "2026-12-01", "--as-of", "2026-12-01"])
     assert done.exit_code == 0, done.stderr
     assert "2026-12-31" in done.stdout
     db.session.expire_all()
