@@ -361,3 +361,15 @@ def test_P08_a_points_complaint_runs_from_the_accrual_day_to_the_30th_day_after(
                 complaints.file(installer, kind="points", text="late or early", on=day, rules=rules, entry_id=entry.id)
             assert (refused.value.field, refused.value.rule) == (field, "P-08")
         db.session.rollback()
+
+
+def test_P40_a_statement_replayed_before_the_announcement_shows_the_two_year_expiry(programme):
+    """Before the end was announced nobody knew of it: the lot expired 2 years after its accrual (P-22); from the
+    announcement on, it expires with the end (P-41)."""
+    programme.join("ala@example.com")
+    programme.device("ala@example.com", "SN-1", "2024-02-01")
+    assert programme.run("programme", "announce-end", "manufacturer", "--on", "2024-03-15",
+                         "--ends-on", "2024-06-15").exit_code == 0
+    assert programme.statement("ala@example.com", "2024-03-14")["lots"][0]["expires_on"] == "2026-02-01"
+    assert programme.statement("ala@example.com", "2024-03-15")["lots"][0]["expires_on"] == "2024-06-15"
+    assert programme.statement("ala@example.com", "2024-05-16")["expiring_30_days"] == 120

@@ -12,6 +12,8 @@ from portal.loyalty.service.programme import end as programme_end
 
 def statement(installer: Installer, *, as_of: date, rules: LoyaltyRules) -> dict:
     end = programme_end()
+    if end is not None and end.announced_on > as_of:  # a day replayed from before the announcement knew of no end
+        end = None
     live = ledger.usable(installer.id, as_of=as_of, end=end, rules=rules)
     soon = as_of + timedelta(days=30)
     status = installer.status
