@@ -306,6 +306,7 @@ INSTALLER_IN = {
         "status": _string(20, "installer, authorised or premium (P-02)"),
         "registered_on": {**DAY, "description": "the registration day; today when absent"},
         "activated_on": {**DAY, "description": "the account's activation day (P-32); none when absent"},
+        "delivery_address": _string(300, "P-25: where the courier delivers the rewards; kept as the participant's"),
     },
 }
 
@@ -431,7 +432,9 @@ ORDER_IN = {
                    "P-20 availability, P-28 the annual cap, P-29 the PIT-8C data, P-41 after the end.",
     "additionalProperties": False,
     "required": ["reward"],
-    "properties": {"reward": _string(40, "the reward's catalogue code"), "on": LOYALTY_DAY},
+    "properties": {"reward": _string(40, "the reward's catalogue code"), "on": LOYALTY_DAY,
+                   "delivery_address": _string(300, "P-25: where the courier delivers; kept as the participant's "
+                                                    "(the address on the platform when absent)")},
 }
 
 ORDER = {

@@ -8,7 +8,7 @@ import pytest
 from portal.extensions import db
 from portal.loyalty.service import members, orders
 from portal.tenancy.guard import use_tenant
-from tests.api.conftest import add_reward, installer_with_points, problem
+from tests.api.conftest import add_reward, device_body, installer_body, installer_with_points, problem
 
 
 @pytest.fixture
@@ -79,3 +79,41 @@ def test_P42_api_decision_before_the_filing_is_422(mapi):
     assert mapi.get("/complaints?open=true").get_json()["items"][0]["decided_on"] is None
     ok = mapi.post(f"/complaints/{complaint['id']}/decision", {"upheld": False, "answer": "No.", "on": "2024-03-03"})
     assert ok.status_code == 200 and ok.get_json()["decided_on"] == "2024-03-03"
+
+
+def test_P25_api_order_takes_the_delivery_address_with_the_order(world):
+    api = world["api"]
+    response = api.post(world["orders"], {"reward": "R-A", "on": "2024-03-01",
+                                          "delivery_address": "  ul. Polna 1, 00-001 Warszawa "})
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["delivery_address"] == "ul. Polna 1, 00-001 Warszawa"
+
+
+def test_P25_api_order_with_a_blank_or_too_long_address_is_refused_and_nothing_is_written(world, manufacturer):
+    api = world["api"]
+    for address in ("   ", "x" * 301):
+        refused = api.post(world["orders"], {"reward": "R-A", "on": "2024-03-01", "delivery_address": address})
+        assert refused.status_code in (400, 422)
+        assert "delivery_address" in str(problem(refused))
+    assert api.get(world["orders"]).get_json()["items"] == []
+
+
+def test_P25_api_order_refused_for_points_keeps_no_new_address(world, manufacturer):
+    add_reward(manufacturer, "R-BIG", 100_000)
+    api = world["api"]
+    refused = api.post(world["orders"], {"reward": "R-BIG", "on": "2024-03-01", "delivery_address": "ul. Nowa 2"})
+    assert refused.status_code == 422, refused.get_json()
+    placed = _place(world)
+    assert placed["delivery_address"] is None  # the refused request changed nothing
+
+
+def test_P25_api_installer_registered_with_a_delivery_address(mapi, manufacturer):
+    add_reward(manufacturer, "R-A", 100)
+    created = mapi.post("/installers", installer_body(5, delivery_address="ul. Leśna 5, 30-001 Kraków"))
+    assert created.status_code == 201, created.get_json()
+    installer = created.get_json()
+    for i in range(3):
+        assert mapi.post(f"/installers/{installer['id']}/devices", device_body(f"SN-5-{i}")).status_code == 201
+    order = mapi.post(f"/installers/{installer['id']}/orders", {"reward": "R-A", "on": "2024-03-01"})
+    assert order.status_code == 201, order.get_json()
+    assert order.get_json()["delivery_address"] == "ul. Leśna 5, 30-001 Kraków"
