@@ -125,6 +125,7 @@ def new_device():
                                       proofs=proofs)
         except DomainError as error:
             db.session.rollback()
+            devices.discard_proofs(current_app.config["UPLOAD_DIR"], g.tenant.id, proofs)
             attach(form, error)
         else:
             db.session.commit()

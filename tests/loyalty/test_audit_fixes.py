@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -123,6 +124,9 @@ def test_P05_page_form_refuses_a_serial_registered_in_another_case(app, client, 
     assert again.status_code == 422
     assert "(P-05)" in again.get_data(as_text=True)
     assert [d.serial for d in _devices()] == ["SN-100"]
+    # P-10, G-05: the refused registration's proof file is not kept either (no file that no record names)
+    stored = list(Path(app.config["UPLOAD_DIR"]).rglob("proofs/*"))
+    assert sorted(p.name for p in stored) == sorted(_devices()[0].proof_files)
 
 
 # ---------------------------------------------------------------- P-05 / P-40: the day a device is registered

@@ -152,6 +152,12 @@ def store_proof(upload_dir: str, tenant_id: int, content: bytes, rules: LoyaltyR
     return name
 
 
+def discard_proofs(upload_dir: str, tenant_id: int, names: list[str]) -> None:
+    """Remove files ``store_proof`` wrote for a registration that was then refused: no file without its record."""
+    for name in names:
+        (Path(upload_dir) / str(tenant_id) / "proofs" / Path(name).name).unlink(missing_ok=True)
+
+
 def add_proof(device: Device, name: str, *, actor=None) -> None:
     """P-10: a proof stored by ``store_proof``, added to the device at registration or later — typically when the
     organiser asked for it; a standing request is then answered."""
