@@ -38,6 +38,7 @@ def _daily_jobs() -> list[DailyJob]:
         DailyJob("privacy_request_reminders", requests.remind_overdue, per_tenant=True),
         DailyJob("reduce_closed_requests", requests.reduce_closed, per_tenant=True),
         DailyJob("purge_expired_bundles", export.purge_expired, per_tenant=True),
+        DailyJob("purge_orphan_bundle_files", export.purge_orphans, per_tenant=False),
         DailyJob("purge_retained_records", erasure.purge_retained, per_tenant=True),
         DailyJob("purge_idempotency_keys", idempotency.purge_expired, per_tenant=True),
         DailyJob("contract_ends", _contract_ends, per_tenant=False),

@@ -123,6 +123,29 @@ def open_bundle(token: str, *, clock: Clock) -> tuple[ExportBundle, Path] | None
     return (bundle, path) if path.exists() else None
 
 
+ORPHAN_AGE = timedelta(hours=1)  # a build writes its zip, then its row commits within seconds
+
+
+def purge_orphans(*, clock: Clock) -> int:
+    """Daily, for the platform: delete a zip no bundle row names (its job died between writing the file and
+    committing the row, or its tenant is gone) once it is an hour old — no copy of a subject's data without the row
+    that expires it."""
+    from portal.tenancy.guard import across_tenants
+
+    folder = bundle_path("x").parent
+    if not folder.is_dir():
+        return 0
+    with across_tenants("bundle files are shared by every tenant; a file without a row has no tenant"):
+        known = set(db.session.scalars(select(ExportBundle.filename)))
+    cutoff = (clock.now() - ORPHAN_AGE).timestamp()
+    removed = 0
+    for path in folder.glob("*.zip"):
+        if path.name not in known and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
 def purge_expired(*, clock: Clock) -> int:
     """Daily: bundles past their 7 days are deleted from disk."""
     removed = 0
