@@ -16,6 +16,8 @@ sys.path.insert(0, str(ROOT))
 
 from portal.core import embedded_redis  # noqa: E402 - after the path is set
 
+STOP_SECONDS = 6  # for web and worker to finish what they are doing; Redis then gets up to 2.5 s more
+
 
 def _stop_on_sigterm(signum, frame) -> None:
     raise KeyboardInterrupt  # the same way out as Ctrl-C: the `finally` below stops the children and Redis
@@ -46,21 +48,28 @@ def main() -> int:
             time.sleep(0.5)
         return 1
     except KeyboardInterrupt:
-        return 0
+        return 0  # stopped as asked
     except subprocess.CalledProcessError as exc:
         print(f"run: {exc}", file=sys.stderr)
         return 1
     finally:
-        for child in children:
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
-        for child in children:
-            try:
-                child.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                child.kill()
-        embedded_redis.stop(redis_pid)
-
+        # a second Ctrl-C or SIGTERM must not cut the clean-up short, and the whole of it stays within the usual
+        # 10 s a supervisor (docker stop, supervisord) waits before SIGKILL — which would miss Redis, in its own session
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            for child in children:
+                if child.poll() is None:
+                    child.send_signal(signal.SIGTERM)
+            deadline = time.monotonic() + STOP_SECONDS
+            for child in children:
+                try:
+                    child.wait(timeout=max(0.1, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    child.kill()
+                    child.wait()
+        finally:
+            embedded_redis.stop(redis_pid)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -27,8 +27,10 @@ def _wait(condition, seconds: float) -> bool:
     return False
 
 
-@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
-def test_run_stops_its_embedded_redis_on_a_stop_signal(tmp_path, stop_signal):
+@pytest.mark.parametrize("signals", [[signal.SIGTERM], [signal.SIGINT], [signal.SIGTERM, signal.SIGTERM],
+                                     [signal.SIGINT, signal.SIGINT]],
+                         ids=["SIGTERM", "SIGINT", "SIGTERM twice", "Ctrl-C twice"])
+def test_run_stops_its_embedded_redis_on_a_stop_signal(tmp_path, signals):
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("TEST_", "PYTEST", "REDIS_URL", "DATABASE_URL"))}
     env.update(PORTAL_INSTANCE=str(tmp_path), DATABASE_URL=f"sqlite:///{tmp_path / 'run.db'}",
@@ -38,8 +40,10 @@ def test_run_stops_its_embedded_redis_on_a_stop_signal(tmp_path, stop_signal):
                             stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, start_new_session=True)
     try:
         assert _wait(lambda: embedded_redis._answers(url), 30), "the embedded Redis never answered"
-        proc.send_signal(stop_signal)
-        proc.wait(timeout=60)
+        for stop_signal in signals:  # a second one (an impatient user, a supervisor) must not cut the clean-up short
+            proc.send_signal(stop_signal)
+            time.sleep(0.3)
+        proc.wait(timeout=15)
         assert not _wait(lambda: embedded_redis._answers(url), 2), (
             "the embedded Redis still answers after `make run` stopped")
     finally:

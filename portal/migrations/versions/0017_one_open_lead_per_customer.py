@@ -20,13 +20,14 @@ OPEN = "status <> 'rejected' AND customer_nip <> ''"
 
 def upgrade():
     taken = op.get_bind().execute(sa.text(
-        f"SELECT tenant_id, customer_nip, count(*) FROM leads WHERE {OPEN} "
+        f"SELECT tenant_id, min(id), max(id), count(*) FROM leads WHERE {OPEN} "
         "GROUP BY tenant_id, customer_nip HAVING count(*) > 1")).all()
     if taken:
-        # leads stored twice by an earlier race: the organiser decides which one stands (reject the other)
-        raise RuntimeError("cannot add the L-04 index: these (tenant_id, customer_nip) have more than one open lead; "
-                           "reject all but one of each and migrate again: "
-                           + ", ".join(f"({t}, {nip}) x{n}" for t, nip, n in taken))
+        # leads stored twice by an earlier race: the organiser decides which one stands (reject the other); the
+        # message names lead ids only, never the customer's NIP (personal data stays out of logs, G-05)
+        raise RuntimeError("cannot add the L-04 index: some customers have more than one open lead; reject all but "
+                           "one of each and migrate again: "
+                           + ", ".join(f"tenant {t}: leads {a}…{b} ({n})" for t, a, b, n in taken))
     op.create_index('uq_leads_open_customer', 'leads', ['tenant_id', 'customer_nip'], unique=True,
                     postgresql_where=sa.text(OPEN), sqlite_where=sa.text(OPEN))
 
