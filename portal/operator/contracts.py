@@ -89,6 +89,7 @@ def sign(tenant_id: int, *, starts_on: date, term_months: int) -> Contract:
 
 def give_notice(contract: Contract, on: date) -> None:
     """C-01: the organiser's written notice of non-renewal, dated the day it was received."""
+    _renewed(contract, on)  # the notice is against the term running on the day it was received
     if contract.ended_on is not None:
         raise DomainError(_("The contract already ended on %(day)s.", day=contract.ended_on), rule="C-01")
     if on > notice_deadline(contract):
@@ -101,17 +102,30 @@ def give_notice(contract: Contract, on: date) -> None:
     _tell_the_organiser(contract, end_summary(contract, on=contract.current_end, ground="expiry"))
 
 
+def _renew(contract: Contract, as_of: date) -> None:
+    """C-01: the term running on ``as_of`` of a contract that renews (the last day of the first term not over)."""
+    elapsed = relativedelta(as_of, contract.starts_on)
+    terms = max(1, (elapsed.years * 12 + elapsed.months) // contract.term_months)  # never past the answer
+    while term_end(contract.starts_on, contract.term_months, terms) < as_of:
+        terms += 1
+    contract.current_end = term_end(contract.starts_on, contract.term_months, terms)
+
+
+def _renewed(contract: Contract, as_of: date) -> Contract:
+    """The contract with the term running on ``as_of``: a renewal the daily job has not recorded yet (a replayed day,
+    a job that did not run) is applied before an end or a notice is checked against the term's end."""
+    if contract.ended_on is None and contract.auto_renew and contract.current_end < as_of:
+        _renew(contract, as_of)
+    return contract
+
+
 def renew_due(*, as_of: date) -> int:
     """Daily: a term that ended without notice renews for the same term."""
     renewed = 0
     for contract in db.session.scalars(select(Contract).where(Contract.ended_on.is_(None),
                                                               Contract.current_end < as_of)):
         if contract.auto_renew:
-            elapsed = relativedelta(as_of, contract.starts_on)
-            terms = max(1, (elapsed.years * 12 + elapsed.months) // contract.term_months)  # never past the answer
-            while term_end(contract.starts_on, contract.term_months, terms) < as_of:
-                terms += 1
-            contract.current_end = term_end(contract.starts_on, contract.term_months, terms)
+            _renew(contract, as_of)
             renewed += 1
         else:
             # C-04 (DPA §9.3): the DPA lasts as long as the contract, so it expires on the term's last day; the
@@ -130,6 +144,7 @@ class EndSummary:
     customer_fault: bool
     discount_reclaimed: bool
     reclaim: Decimal | None = None  # C-02: the amount, when the fee statement gives the monthly discount
+    read_only_from: date | None = None  # the first day the organiser's pages are read-only (``read_only_from``)
 
 
 def end_summary(contract: Contract | None, *, on: date, ground: str) -> EndSummary:
@@ -140,7 +155,8 @@ def end_summary(contract: Contract | None, *, on: date, ground: str) -> EndSumma
     fault = GROUNDS.get(ground, False)
     reclaimed = bool(fault and contract is not None and on <= contract.current_end
                      and term_discount(contract.term_months) > 0)
-    return EndSummary(on, on + timedelta(days=EXPORT_DAYS), on + timedelta(days=DELETE_DAYS), fault, reclaimed)
+    return EndSummary(on, on + timedelta(days=EXPORT_DAYS), on + timedelta(days=DELETE_DAYS), fault, reclaimed,
+                      read_only_from=_read_only_from(on, ground))
 
 
 # C-03: the grounds that hold only from a day counted from another: the organiser's termination after an outage
@@ -180,6 +196,7 @@ def end(contract: Contract, *, on: date, ground: str = "expiry", since: date | N
     if contract.ended_on is not None:
         raise DomainError(_("The contract already ended on %(day)s.", day=contract.ended_on), rule="C-04")
     today = _today(contract)
+    _renewed(contract, today)
     if on < today:
         raise DomainError(_("The end date cannot be before today (%(today)s).", today=today.isoformat()),
                           field="on", rule="C-04")
@@ -203,7 +220,11 @@ def read_only_from(contract: Contract) -> date | None:
     to its last day, so the tenant turns read-only the day after."""
     if contract.ended_on is None:
         return None
-    return contract.ended_on + timedelta(days=1) if contract.end_ground == "expiry" else contract.ended_on
+    return _read_only_from(contract.ended_on, contract.end_ground)
+
+
+def _read_only_from(on: date, ground: str | None) -> date:
+    return on + timedelta(days=1) if ground == "expiry" else on
 
 
 def _today(contract: Contract) -> date:
@@ -232,7 +253,7 @@ def _tell_the_organiser(contract: Contract, summary: EndSummary) -> None:
     from portal.tenancy.guard import use_tenant
 
     dates = {"ended_on": summary.on.isoformat(), "export_until": summary.export_until.isoformat(),
-             "delete_by": summary.delete_by.isoformat()}
+             "delete_by": summary.delete_by.isoformat(), "read_only_from": summary.read_only_from.isoformat()}
     with use_tenant(contract.tenant_id):
         for user in db.session.scalars(select(User).where(User.role == ADMIN, User.is_active_account)
                                        .order_by(User.id)):
