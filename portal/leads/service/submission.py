@@ -286,7 +286,7 @@ def submit(partner: Partner, data: dict, rules: LeadRules, *, submitted_on: date
         raise ValidationFailed([(p.field, p.message, p.rule) for p in problems])
     # a lead carried over from the previous edition is reviewed from the day it enters this one, and not before
     # the campaign starts: it cannot be qualified earlier (L-07, L-08)
-    review_from = max(submitted_on, clock.today(), rules.starts_on) if clean["carried_over"] else submitted_on
+    review_from = max(submitted_on, today, rules.starts_on) if clean["carried_over"] else submitted_on
     lead = Lead(tenant_id=partner.tenant_id, ref=ref or new_ref(), partner_id=partner.id,
                 submitted_on=submitted_on, due_on=add_business_days(review_from, rules.review_business_days),
                 status=PENDING, vendor_consent_at=clock.now(), carried_over=clean.pop("carried_over"),
