@@ -124,7 +124,7 @@ REASONS: list[tuple[re.Pattern, Callable[[re.Match], str]]] = [(re.compile(p), f
     (r"the lead has not been qualified", lambda m: _("the lead has not been qualified")),
     (r"the partner was removed from the programme", lambda m: _("the partner was removed from the programme")),
     (r"the customer is already registered with the vendor",
-     lambda m: _("This customer is already registered with the vendor.")),
+     lambda m: _("the customer is already registered with the vendor")),
     (r"direct CSP partners and their capital group are not eligible",
      lambda m: _("direct CSP partners and their capital group are not eligible")),
     (r"no reward rate for (?P<family>\S+) (?P<billing>\S+) with (?P<n>\d+) licences", _no_rate),
