@@ -23,8 +23,9 @@ def _replay_complaint(ref: dict) -> dict:
            tag=TAG, summary="File a complaint", request=schemas.COMPLAINT_IN, responses={201: schemas.COMPLAINT},
            replay=_replay_complaint)
 def file_complaint(installer_id: int, body: dict) -> Reply:
-    """``kind`` points (P-08: name the ledger entry, ``entry_id``, within 30 days of its accrual) or programme
-    (P-42); the commission's deadline (``decide_by``) follows from the filing day ``on`` (default: today)."""
+    """``kind`` points (P-08: name the ledger entry, ``entry_id``, within 30 days of its accrual on the platform —
+    for an imported opening balance, the day it was imported) or programme (P-42); the commission's deadline
+    (``decide_by``) follows from the filing day ``on`` (default: today)."""
     installer = members.get(installer_id)
     on = context.day_so_far(body.get("on"), rule="P-42")
     complaint = complaints.file(installer, kind=body.get("kind", ""), text=body.get("text", ""), on=on,

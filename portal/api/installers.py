@@ -23,7 +23,7 @@ INSTALLER = "/installers/<int(max=2147483647):installer_id>"
 PAGING = (context.LIMIT_PARAM, context.CURSOR_PARAM)
 AS_OF_PARAM = query_param("as_of", {key: value for key, value in schemas.DAY.items() if key != "description"},
                           "the statement's day; today when absent")
-IMPORT_FIELDS = ("email", "first_name", "last_name", "nip", "status", "delivery_address")
+IMPORT_FIELDS = ("email", "first_name", "last_name", "nip", "status")
 
 
 def _installer_json(installer: Installer) -> dict:
@@ -48,14 +48,17 @@ def list_installers() -> Reply:
            request=schemas.INSTALLER_IN, responses={201: schemas.INSTALLER}, replay=_replay_installer)
 def create_installer(body: dict) -> Reply:
     """A row of the participants import (FORMATS.md): P-01 a business needs a valid NIP, the e-mail joins once;
-    P-02 the starting status; P-40 joining is closed once the end is announced. ``registered_on`` defaults to
-    today; the programme version in force that day applies."""
+    P-02 the starting status; P-40 joining is closed once the end is announced (today, whatever ``registered_on``);
+    P-25 a ``delivery_address`` given is trimmed and must not be blank. ``registered_on`` defaults to today; the
+    programme version in force that day applies."""
     registered_on = context.day_or_today(body.get("registered_on"))
     row = {key: body.get(key) or "" for key in IMPORT_FIELDS}
     row["business"] = {True: "yes", False: "no"}.get(body.get("business"), "")
     row["employee"] = {True: "yes", False: "no"}.get(body.get("employee"), "")
     row["registered_on"] = registered_on.isoformat()
     row["activated_on"] = body.get("activated_on") or ""
+    # P-25: given (even blank), the address is checked as on an order — trimmed, then at most 300 characters
+    row["delivery_address"] = body.get("delivery_address")
     installer = members.import_row(row, tenant_id=context.tenant_id(), rules=rules_on(registered_on))
     return Reply(_installer_json(installer), 201, {"id": installer.id})
 

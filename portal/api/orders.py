@@ -83,7 +83,8 @@ def get_order(order_id: int) -> Reply:
 @operation(bp, f"{ORDER}/ship", "POST", scope="orders:write", tag=TAG, summary="Ship an order",
            request=schemas.ORDER_STEP_IN, responses={200: schemas.ORDER}, replay=_replay_order)
 def ship_order(order_id: int, body: dict) -> Reply:
-    """A placed order (or one whose delivery failed) goes out; a withheld one waits (P-27)."""
+    """A placed order (or one whose delivery failed) goes out; a withheld one waits (P-27). P-25: ``on`` is not
+    before the order was placed, nor before its last shipment."""
     order = order_service.get(order_id)
     order_service.ship(order, on=context.day_so_far(body.get("on"), rule="P-25"), clock=get_clock(),
                        actor=context.actor())
@@ -95,7 +96,8 @@ def ship_order(order_id: int, body: dict) -> Reply:
            replay=_replay_order)
 def order_delivery_failed(order_id: int, body: dict) -> Reply:
     """P-25: after the second failed attempt for the participant's reasons the reward is forfeited and the points
-    are not restored; ``participant_fault`` false (e.g. the courier's fault) does not count (default true)."""
+    are not restored; ``participant_fault`` false (e.g. the courier's fault) does not count (default true); ``on``
+    is not before the shipment."""
     order = order_service.get(order_id)
     on = context.day_so_far(body.get("on"), rule="P-25")
     order_service.delivery_failed(order, on=on, rules=rules_on(on), clock=get_clock(), actor=context.actor(),
@@ -106,7 +108,8 @@ def order_delivery_failed(order_id: int, body: dict) -> Reply:
 @operation(bp, f"{ORDER}/delivered", "POST", scope="orders:write", tag=TAG, summary="Record a delivery",
            request=schemas.ORDER_DELIVERED_IN, responses={200: schemas.ORDER}, replay=_replay_order)
 def order_delivered(order_id: int, body: dict) -> Reply:
-    """P-30: a shipped order is delivered, with the participant's confirmation of receipt (``confirmed``)."""
+    """P-30: a shipped order is delivered, with the participant's confirmation of receipt (``confirmed``), on ``on``
+    — not before it was shipped: the delivery day decides the year the reward counts in (P-28)."""
     order = order_service.get(order_id)
     order_service.delivered(order, on=context.day_so_far(body.get("on"), rule="P-30"),
                             confirmed=body.get("confirmed") is True, actor=context.actor())

@@ -7,9 +7,10 @@ from datetime import date
 from pathlib import Path
 
 import click
+from flask_babel import gettext as _
 
 from portal.cli import fail, parse_day
-from portal.core.bulk import run_import
+from portal.core.bulk import ValidationFailed, run_import
 from portal.core.clock import get_clock
 from portal.core.errors import DomainError
 from portal.extensions import db
@@ -32,6 +33,7 @@ def loyalty_rules(day: date | None = None):
 
 
 def _installer(email: str):
+    _no_nul({"email": email})
     installer = members.by_email(email)
     if installer is None:
         raise DomainError(f"No participant with e-mail {email}.", field="email", rule="P-01")
@@ -45,11 +47,24 @@ def _date(value: str, field: str) -> date:
         raise DomainError(f"{field} must be a date as YYYY-MM-DD.", field=field) from exc
 
 
+def _no_nul(row: dict) -> None:
+    """A row with a NUL character in any column is refused, the column named, before anything is looked up or
+    written (PostgreSQL keeps no NUL in text)."""
+    problems = members.nul_problems(row)
+    if problems:
+        raise ValidationFailed(problems)
+
+
 def import_installers(tenant, file: Path, commit_valid: bool) -> None:
     rules = loyalty_rules()
-    report(run_import(file.read_text(encoding="utf-8"), PARTICIPANT_COLUMNS,
-                      lambda row: members.import_row(row, tenant_id=tenant.id, rules=rules),
-                      commit_valid=commit_valid), "participants")
+
+    def handle(row: dict):
+        # an empty delivery_address cell (an optional column, P-25) gives no address; a given one is checked
+        return members.import_row({**row, "delivery_address": row.get("delivery_address") or None},
+                                  tenant_id=tenant.id, rules=rules)
+
+    report(run_import(file.read_text(encoding="utf-8"), PARTICIPANT_COLUMNS, handle, commit_valid=commit_valid),
+           "participants")
 
 
 @click.group("devices", help="Installed devices of an installer programme.")
@@ -67,6 +82,7 @@ def import_devices(slug: str, file: Path, commit_valid: bool, day: date | None) 
     loyalty_rules()
 
     def handle(row: dict) -> None:
+        _no_nul(row)
         installer = _installer(row["email"])
         registered_on = _date(row["registered_on"], "registered_on")
         devices.check_registration_day(installer, registered_on)
@@ -139,8 +155,9 @@ def revoke_points(slug: str, email: str, points: int | None, serial: str | None,
     open_tenant(slug, day)
     if (points is None) == (serial is None):
         fail("Give either --points or --device.")
-    installer, rules = _installer(email), loyalty_rules(day)
+    rules = loyalty_rules(day)
     try:
+        installer = _installer(email)
         if serial is not None:
             device = devices.by_serial(installer.id, serial)
             if device is None:
@@ -165,15 +182,17 @@ def import_opening(slug: str, file: Path, commit_valid: bool, day: date | None) 
     rules = loyalty_rules()
 
     def handle(row: dict) -> None:
+        _no_nul(row)
         installer = _installer(row["email"])
         earned_on = _date(row["earned_on"], "earned_on")
         today = devices.today_of(installer)
         if earned_on > today:  # a lot from another system has been accrued already; a later one would sit unseen
-            raise DomainError(f"earned_on cannot be later than today ({today}).", field="earned_on", rule="P-07")
+            raise DomainError(_("earned_on cannot be later than today (%(day)s).", day=today), field="earned_on",
+                              rule="P-07")
         try:
             points = int(row["points"])
         except ValueError as exc:
-            raise DomainError("points must be a whole number.", field="points", rule="P-07") from exc
+            raise DomainError(_("points must be a whole number."), field="points", rule="P-07") from exc
         ledger.open_lot(installer.id, points, kind="opening", on=earned_on,
                         expires_on=ledger.expiry_of(earned_on, rules), tenant_id=tenant.id, source="opening")
 

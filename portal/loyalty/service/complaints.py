@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
 
-from portal.core.clock import Clock
+from portal.core.clock import Clock, utc
 from portal.core.errors import DomainError, NotFound
 from portal.extensions import db
 from portal.loyalty.models import Complaint, Installer, PointsEntry
@@ -27,10 +28,11 @@ def file(installer: Installer, *, kind: str, text: str, on: date, rules: Loyalty
         entry = db.session.get(PointsEntry, entry_id) if entry_id else None
         if entry is None or entry.installer_id != installer.id:
             raise DomainError(_("Choose the points entry the complaint is about."), field="entry_id", rule="P-08")
-        deadline = entry.on + timedelta(days=rules.complaint_days)
-        if on < entry.on:
+        credited = credited_on(entry, installer)
+        deadline = credited + timedelta(days=rules.complaint_days)
+        if on < credited:
             raise DomainError(_("A complaint about points cannot be filed before they were credited (%(day)s).",
-                                day=entry.on), field="on", rule="P-08")
+                                day=credited), field="on", rule="P-08")
         if on > deadline:
             raise DomainError(ngettext("Complaints about points are accepted within %(num)d day of their accrual "
                                        "(until %(deadline)s).",
@@ -43,6 +45,20 @@ def file(installer: Installer, *, kind: str, text: str, on: date, rules: Loyalty
     db.session.flush()
     audit.record(actor, "complaint.filed", "complaint", complaint.id)
     return complaint
+
+
+def credited_on(entry: PointsEntry, installer: Installer) -> date:
+    """P-08 (seed §4 pkt 7: "od dnia naliczenia przez Organizatora na Platformie"): the day the points were credited
+    on the platform. For points earned here that is their accrual day; an opening balance imported from another
+    system keeps its original accrual day (its expiry, P-22, runs from it) but reached the platform when it was
+    imported — the day its entry was written, by the injectable clock (``--as-of`` sets it)."""
+    if entry.kind != "opening" or entry.created_at is None:
+        return entry.on
+    from portal.tenancy.models import Tenant
+
+    tenant = db.session.get(Tenant, installer.tenant_id)
+    imported = utc(entry.created_at).astimezone(ZoneInfo(tenant.timezone if tenant else "Europe/Warsaw")).date()
+    return max(entry.on, imported)
 
 
 def decide(complaint: Complaint, *, upheld: bool, answer: str, on: date, rules: LoyaltyRules, clock: Clock,

@@ -88,7 +88,9 @@ def import_row(row: dict, *, tenant_id: int, rules: LoyaltyRules) -> Installer:
     delivery_address (P-25: the participant's address on the platform, where the courier delivers); an optional employee
     (yes/no) marks an individual employed by an installation business, who needs the employer's acceptance
     uploaded before any reward (P-29)."""
-    problems: list[tuple[str | None, str, str | None]] = []
+    problems = nul_problems(row)
+    if problems:  # PostgreSQL keeps no NUL in text: refused before the row is looked up or written
+        raise ValidationFailed(problems)
     business = (row.get("business") or "").strip().lower()
     if business not in ("yes", "no"):
         problems.append(("business", _("business is yes or no."), "P-01"))
@@ -101,10 +103,11 @@ def import_row(row: dict, *, tenant_id: int, rules: LoyaltyRules) -> Installer:
     elif employee == "yes" and business == "yes":
         problems.append(("employee", _("An employee joins as an individual (business: no); the business is the "
                                        "employer."), "P-29"))
-    address = (row.get("delivery_address") or "").strip()  # optional (P-25): where the courier delivers rewards
-    if len(address) > DELIVERY_ADDRESS_MAX:
-        problems.append(("delivery_address", _("The address may be at most %(n)s characters long.",
-                                               n=DELIVERY_ADDRESS_MAX), "P-25"))
+    given = row.get("delivery_address")  # optional (P-25): where the courier delivers rewards; None: not given
+    address = (given or "").strip()
+    problem = None if given is None else delivery_address_problem(given)
+    if problem:
+        problems.append(("delivery_address", problem, "P-25"))
     nip = (row.get("nip") or "").strip()
     if business == "yes" and not nip_number.is_valid(nip):
         problems.append(("nip", _("A business participant needs a valid NIP."), "P-01"))
@@ -118,7 +121,9 @@ def import_row(row: dict, *, tenant_id: int, rules: LoyaltyRules) -> Installer:
             dates[key] = date.fromisoformat(raw)
         except ValueError:
             problems.append((key, _("%(column)s must be a date as YYYY-MM-DD.", column=key), None))
-    if dates.get("registered_on") is not None and joining_closed(dates["registered_on"]):
+    # P-40 (seed §7 pkt 3): from the announcement nobody joins — whatever registration day the row gives
+    if joining_closed(_tenant_today(tenant_id)) or (dates.get("registered_on") is not None
+                                                    and joining_closed(dates["registered_on"])):
         raise DomainError(_("The programme's end has been announced: joining is closed."), rule="P-40")
     problems += _import_day_problems(dates, tenant_id=tenant_id)
     email = (row.get("email") or "").strip()
@@ -145,11 +150,37 @@ def import_row(row: dict, *, tenant_id: int, rules: LoyaltyRules) -> Installer:
     return installer
 
 
+def nul_problems(row: dict) -> list[tuple[str | None, str, str | None]]:
+    """An import's row (or a command's values): each column holding a NUL character, which no text column can keep
+    (PostgreSQL refuses it), named so the organiser can find it."""
+    return [(str(column), _("%(column)s contains a NUL character (\\x00), which cannot be stored.",
+                            column=column), None)
+            for column, value in row.items() if isinstance(value, str) and "\x00" in value]
+
+
+def delivery_address_problem(address: str | None) -> str | None:
+    """P-25: why an address given for the courier is refused — blank, or longer than 300 characters once trimmed —
+    or None when it is fine (the API's schema bound is an outer limit only: this decides)."""
+    value = (address or "").strip()
+    if not value:
+        return _("Give the address the courier should deliver your rewards to.")
+    if "\x00" in value:
+        return _("%(column)s contains a NUL character (\\x00), which cannot be stored.", column="delivery_address")
+    if len(value) > DELIVERY_ADDRESS_MAX:
+        return _("The address may be at most %(n)s characters long.", n=DELIVERY_ADDRESS_MAX)
+    return None
+
+
+def _tenant_today(tenant_id: int) -> date:
+    """Today in the organiser's time zone (the replayed day under ``--as-of``)."""
+    tenant = db.session.get(Tenant, tenant_id)
+    return get_clock().today(tenant.timezone if tenant is not None else "Europe/Warsaw")
+
+
 def _import_day_problems(dates: dict, *, tenant_id: int) -> list[tuple[str | None, str, str | None]]:
     """A registration (P-01) or an activation (P-32) has happened: not after today, and the account is activated on or
     after the day it registered — the three months of P-32 count from these days."""
-    tenant = db.session.get(Tenant, tenant_id)
-    today = get_clock().today(tenant.timezone if tenant is not None else "Europe/Warsaw")
+    today = _tenant_today(tenant_id)
     registered, activated = dates.get("registered_on"), dates.get("activated_on")
     problems: list[tuple[str | None, str, str | None]] = []
     if registered is not None and registered > today:

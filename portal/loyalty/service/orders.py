@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, func, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 
 from portal.core.clock import Clock
 from portal.core.errors import DomainError, NotFound
@@ -75,17 +75,27 @@ def reward_by_code(code: str) -> Reward:
     return reward
 
 
+CLOSED_UNRECEIVED = ("cancelled", "forfeited")
+
+
 def value_this_year(installer_id: int, year: int, *, as_of: date | None = None) -> Decimal:
     """P-28: the gross value of the rewards of this calendar year (cancelled and forfeited orders do not count).
     The seed (§5 pkt 12) caps the rewards *received* ("otrzymanych") in a calendar year: a delivered reward counts
     in the year it was received; one not received yet counts in the year it was ordered, where the order is checked
     (an order still open on 1 January so does not fill the new year). ``as_of`` replays a day: orders placed after
-    it are left out, and a delivery after it is not known yet."""
+    it are left out, a delivery after it is not known yet, and an order cancelled or forfeited after it (its
+    ``closed_on``) counts as the open order it was that day.
+
+    What a replay cannot give back: an accepted substitute (P-23) replaces the order's gross value, and the value of
+    the reward first ordered is not kept — a day replayed from before the acceptance counts the substitute's value."""
     received = RewardOrder.delivered_on.is_not(None)
     if as_of is not None:
         received = and_(received, RewardOrder.delivered_on <= as_of)
     day = case((received, RewardOrder.delivered_on), else_=RewardOrder.ordered_on)
-    conditions = [RewardOrder.installer_id == installer_id, RewardOrder.state.in_(COUNTED),
+    counted = RewardOrder.state.in_(COUNTED)
+    if as_of is not None:
+        counted = or_(counted, and_(RewardOrder.state.in_(CLOSED_UNRECEIVED), RewardOrder.closed_on > as_of))
+    conditions = [RewardOrder.installer_id == installer_id, counted,
                   day >= date(year, 1, 1), day <= date(year, 12, 31)]
     if as_of is not None:
         conditions.append(RewardOrder.ordered_on <= as_of)
@@ -93,19 +103,23 @@ def value_this_year(installer_id: int, year: int, *, as_of: date | None = None) 
     return Decimal(total or 0).quantize(Decimal("0.01"))
 
 
+def value_checked(installer_id: int, year: int, *, on: date) -> Decimal:
+    """P-28: the year's value an order (or a substitute) dated ``on`` is checked against — the larger of the year as
+    known now and the year as the day ``on`` saw it (``flask points statement --as-of``), so neither that day's
+    statement nor today's shows more than the limit after a change the check allowed (a reward delivered in
+    January counted, on a December day, in the year it was ordered)."""
+    return max(value_this_year(installer_id, year), value_this_year(installer_id, year, as_of=on))
+
+
 DELIVERY_ADDRESS_MAX = members.DELIVERY_ADDRESS_MAX
 
 
 def set_delivery_address(installer: Installer, address: str | None, *, actor=None) -> None:
     """P-25: the address the courier delivers the participant's rewards to (trimmed; required; at most 300)."""
-    value = (address or "").strip()
-    if not value:
-        raise DomainError(_("Give the address the courier should deliver your rewards to."),
-                          field="delivery_address", rule="P-25")
-    if len(value) > DELIVERY_ADDRESS_MAX:
-        raise DomainError(_("The address may be at most %(n)s characters long.", n=DELIVERY_ADDRESS_MAX),
-                          field="delivery_address", rule="P-25")
-    installer.delivery_address = value
+    problem = members.delivery_address_problem(address)
+    if problem:
+        raise DomainError(problem, field="delivery_address", rule="P-25")
+    installer.delivery_address = (address or "").strip()
     db.session.flush()
     audit.record(actor, "installer.delivery_address_saved", "installer", installer.id)
 
@@ -153,7 +167,7 @@ def place(installer: Installer, reward: Reward, *, on: date, rules: LoyaltyRules
     if available < reward.points:
         raise DomainError(_("Not enough points: you have %(available)s, the reward costs %(cost)s; no cash top-up is "
                             "possible.", available=available, cost=reward.points), field="reward", rule="P-21")
-    spent = value_this_year(installer.id, on.year)
+    spent = value_checked(installer.id, on.year, on=on)
     if spent + reward.gross_value > rules.annual_cap:
         left = max(rules.annual_cap - spent, Decimal(0))
         raise DomainError(_("Rewards this year may total %(cap)s PLN gross; %(left)s PLN is left, this reward is "
@@ -197,10 +211,11 @@ def _tell(installer: Installer, kind: str, clock: Clock, **params) -> None:
         notifications.notify(user, kind, clock=clock, **params)
 
 
-def _check_substitute_cap(order: RewardOrder, substitute: Reward, rules: LoyaltyRules, *, accepting: bool) -> None:
+def _check_substitute_cap(order: RewardOrder, substitute: Reward, rules: LoyaltyRules, *, on: date,
+                          accepting: bool) -> None:
     """P-28: the substitute takes the order's place in the year's rewards; together they stay within the limit."""
     _lock(db.session.get(Installer, order.installer_id))
-    spent = value_this_year(order.installer_id, order.ordered_on.year)
+    spent = value_checked(order.installer_id, order.ordered_on.year, on=max(on, order.ordered_on))
     total = spent - order.gross_value + substitute.gross_value
     if total <= rules.annual_cap:
         return
@@ -228,7 +243,7 @@ def offer_substitute(order: RewardOrder, substitute: Reward, *, on: date, rules:
     if not substitute.active or substitute.stock <= 0:
         raise DomainError(_("The substitute is not available now (withdrawn from the catalogue or out of stock)."),
                           field="substitute", rule="P-23")
-    _check_substitute_cap(order, substitute, rules, accepting=False)
+    _check_substitute_cap(order, substitute, rules, on=on, accepting=False)
     # P-20: the unit offered is set aside for the participant's answer; a refusal gives it back (``cancel``)
     taken = db.session.execute(update(Reward).where(Reward.id == substitute.id, Reward.stock > 0)
                                .values(stock=Reward.stock - 1).execution_options(synchronize_session=False))
@@ -250,7 +265,7 @@ def answer_substitute(order: RewardOrder, *, accept: bool, on: date, rules: Loya
     if accept:
         substitute = db.session.get(Reward, order.substitute_id)
         # P-28: other orders, or the substitute's value, may have changed since the offer
-        _check_substitute_cap(order, substitute, rules, accepting=True)
+        _check_substitute_cap(order, substitute, rules, on=on, accepting=True)
         order.reward_id, order.substitute_id, order.state = order.substitute_id, None, "placed"
         # P-28, P-29: what is delivered is what counts towards the annual limit and the PIT-8C list
         order.gross_value = substitute.gross_value
@@ -297,8 +312,16 @@ def return_stock(order: RewardOrder) -> None:
 
 
 def ship(order: RewardOrder, *, on: date, clock: Clock, actor=None) -> None:
+    """P-25: the courier takes the order on ``on``: not before it was placed, nor, shipped again after a failed
+    delivery, before its last shipment (the delivery day that follows decides the P-28 year)."""
     if order.state not in ("placed", "delivery_failed"):
         raise DomainError(_("Only a placed order can be shipped (withheld ones wait for clarification)."), rule="P-27")
+    if on < order.ordered_on:
+        raise DomainError(_("An order cannot be shipped before it was placed (%(day)s).", day=order.ordered_on),
+                          field="on", rule="P-25")
+    if order.shipped_on is not None and on < order.shipped_on:
+        raise DomainError(_("An order cannot be shipped again before its last shipment (%(day)s).",
+                            day=order.shipped_on), field="on", rule="P-25")
     order.state, order.shipped_on = "shipped", on
     audit.record(actor, "order.shipped", "reward_order", order.id)
     _tell(db.session.get(Installer, order.installer_id), "order_shipped", clock, order=order.id)
@@ -311,6 +334,9 @@ def delivery_failed(order: RewardOrder, *, on: date, rules: LoyaltyRules, clock:
     recorded in the audit log and the order waits to be shipped again."""
     if order.state != "shipped":
         raise DomainError(_("Only a shipped order can fail delivery."), rule="P-25")
+    if on < order.shipped_on:
+        raise DomainError(_("A delivery cannot fail before the order was shipped (%(day)s).", day=order.shipped_on),
+                          field="on", rule="P-25")
     if participant_fault:
         order.failed_deliveries = (order.failed_deliveries or 0) + 1
     if participant_fault and order.failed_deliveries >= rules.max_failed_deliveries:
@@ -325,9 +351,13 @@ def delivery_failed(order: RewardOrder, *, on: date, rules: LoyaltyRules, clock:
 
 
 def delivered(order: RewardOrder, *, on: date, confirmed: bool, actor=None) -> None:
-    """P-30: the participant may be asked to confirm receipt."""
+    """P-30: the participant may be asked to confirm receipt. Not before the shipment: the delivery day decides the
+    year the reward counts in (P-28)."""
     if order.state != "shipped":
         raise DomainError(_("Only a shipped order can be delivered."), rule="P-30")
+    if on < order.shipped_on:
+        raise DomainError(_("An order cannot be delivered before it was shipped (%(day)s).", day=order.shipped_on),
+                          field="on", rule="P-30")
     order.state, order.delivered_on, order.receipt_confirmed, order.closed_on = "delivered", on, confirmed, on
     audit.record(actor, "order.delivered", "reward_order", order.id)
 
