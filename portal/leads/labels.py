@@ -127,7 +127,7 @@ REASONS: list[tuple[re.Pattern, Callable[[re.Match], str]]] = [(re.compile(p), f
      lambda m: _("the customer is already registered with the vendor")),
     (r"direct CSP partners and their capital group are not eligible",
      lambda m: _("direct CSP partners and their capital group are not eligible")),
-    (r"no reward rate for (?P<family>\S+) (?P<billing>\S+) with (?P<n>\d+) licences", _no_rate),
+    (r"no reward rate for (?P<family>\S+) (?P<billing>\S+) with (?P<n>\d+) (?:licences|contacts)", _no_rate),
     (r"(?P<months>\d+) months of active consumption; rule (?P<position>\d+) needs (?P<needed>\d+)",
      lambda m: _("%(months)s months of active consumption; rule %(position)s needs %(needed)s",
                  months=m["months"], position=m["position"], needed=m["needed"])),
@@ -135,12 +135,12 @@ REASONS: list[tuple[re.Pattern, Callable[[re.Match], str]]] = [(re.compile(p), f
      lambda m: _("the signed order gives no contract term in months")),
     (r"no price tier for this contact count", lambda m: _("no price tier for this contact count")),
     (r"rule (?P<position>\d+) \((?P<code>[^)]*)\): (?P<rate>[0-9.]+) of (?P<base>[a-z ]+?)"
-     r"(?:, base capped at (?P<cap>\d+) licences)?", _reward_rule),
+     r"(?:, base capped at (?P<cap>\d+) (?:licences|contacts))?", _reward_rule),
     (r"the sale is outside the campaign dates", lambda m: _("the sale is outside the campaign dates")),
     (r"the sale on (?P<sold>\S+) came before the qualification on (?P<qualified>\S+)",
      lambda m: _("the sale on %(sold)s came before the qualification on %(qualified)s",
                  sold=m["sold"], qualified=m["qualified"])),
-    (r"(?P<n>\d+) licences bought; at least (?P<needed>\d+) are needed", _too_few),
+    (r"(?P<n>\d+) (?:licences bought|contacts signed for); at least (?P<needed>\d+) are needed", _too_few),
     (r"the service was not started on a new tenant", lambda m: _("the service was not started on a new tenant")),
     (r"licensing model (?P<billing>\S+) is not covered",
      lambda m: _("licensing model %(billing)s is not covered", billing=label(m["billing"], "lead.billing"))),
@@ -206,8 +206,8 @@ CUSTOMER_CONTACT = ("customer_contact_first_name", "customer_contact_last_name",
 
 
 def _counts_contacts() -> bool:
-    """Whether the current programme counts contacts (§7) rather than licences; settlement reasons are stored in the
-    engine's one wording ("licences") whatever the unit."""
+    """Whether the current programme counts contacts (§7) rather than licences; a stored settlement reason names the
+    unit too, but lines stored before it did say "licences" whatever the unit."""
     return labels.definition().get("lead", {}).get("quantity_unit") == "contacts"
 
 

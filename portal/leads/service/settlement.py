@@ -142,7 +142,7 @@ def evaluate(lead: Lead, real: Realisation, ctx: Context, *, as_paid: bool = Fal
     match = rules.first_match(real.family, real.billing, band)
     if match is None:
         line.rule = "L-11"
-        line.reason = f"no reward rate for {real.family} {real.billing} with {lead.licences} licences"
+        line.reason = f"no reward rate for {real.family} {real.billing} with {lead.licences} {_unit(rules)}"
         return line
     position, rule = match
     line.rule, line.rule_code, line.rate = "L-11", rule.code, rule.rate
@@ -163,7 +163,7 @@ def evaluate(lead: Lead, real: Realisation, ctx: Context, *, as_paid: bool = Fal
     line.reason = f"rule {position} ({rule.code}): {_fmt_rate(rule.rate)} of {rule.base.replace('_', ' ')}"
     if capped:
         line.rule = "L-12"
-        line.reason += f", base capped at {rules.base_cap_quantity} licences"
+        line.reason += f", base capped at {rules.base_cap_quantity} {_unit(rules)}"
     return line
 
 
@@ -174,12 +174,18 @@ def _unrealised(lead, real: Realisation, rules: LeadRules) -> str | None:
     if rules.not_before_qualification and real.first_date < lead.decided_on:
         return f"the sale on {real.first_date} came before the qualification on {lead.decided_on}"
     if real.licences < rules.realisation_min_quantity:
-        return f"{real.licences} licences bought; at least {rules.realisation_min_quantity} are needed"
+        bought = "contacts signed for" if _unit(rules) == "contacts" else "licences bought"
+        return f"{real.licences} {bought}; at least {rules.realisation_min_quantity} are needed"
     if rules.require_new_tenant and not real.new_tenant:
         return "the service was not started on a new tenant"
     if real.billing not in rules.billing_models:
         return f"licensing model {real.billing} is not covered"
     return None
+
+
+def _unit(rules: LeadRules) -> str:
+    """The programme's quantity unit in the reasons the statement CSV carries: a referral (§7) counts contacts."""
+    return "contacts" if rules.quantity_unit == "contacts" else "licences"
 
 
 def _base(kind: str, real: Realisation, rules: LeadRules) -> tuple[Decimal | None, bool]:

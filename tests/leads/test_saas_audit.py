@@ -1,0 +1,90 @@
+"""SPEC §7 audit: the referral reward is the preset % of the first year's subscription value computed like the order
+form (OWU V.4–V.5 contact-count tier price, VIII.7 term discount), checked by hand for each band of the tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.factories import valid_nip
+
+ROOT = Path(__file__).resolve().parents[2]
+LEADS = "ref,partner_nip,customer_nip,customer_name,customer_address,family,plan,billing,licences,pcs,submitted_on"
+SALES = "ref,transaction_date,family,billing,licences,value,months_active,new_tenant"
+
+# (contacts, term months, expected base, expected amount) — preset tiers 1–5,000: 1,490.00; 5,001–10,000: 2,190.00;
+# 250,001–500,000: 19,990.00; discounts 1–5 months 0 %, 6–11 months 30 %, 12+ months 50 %; rate 10 %.
+CASES = [
+    (7000, 24, "13140.00", "1314.00"),     # 2,190.00 × (1 − 0.50) × 12 months (first year only)
+    (5000, 6, "6258.00", "625.80"),        # 1,490.00 × (1 − 0.30) × 6
+    (5001, 11, "16863.00", "1686.30"),     # 2,190.00 × (1 − 0.30) × 11
+    (1000, 3, "4470.00", "447.00"),        # 1,490.00 × 1 × 3: under 6 months no discount
+    (10000, 12, "13140.00", "1314.00"),    # 2,190.00 × 0.50 × 12: the last contact of a tier stays in it
+    (600000, 36, "119940.00", "11994.00"),  # capped at the 500,000-contact tier: 19,990.00 × 0.50 × 12
+]
+
+
+def _write(tmp_path: Path, name: str, header: str, rows: list[str]) -> str:
+    path = tmp_path / name
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return str(path)
+
+
+@pytest.fixture()
+def settled(app, tmp_path):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["tenants", "create", str(ROOT / "tenants" / "saas-vendor")]).exit_code == 0
+    agencies = [valid_nip(950 + i) for i in range(len(CASES))]
+    partners = [f"{nip},Agencja {i},ul. A {i},Ewa,Nowak,+48 600 100 30{i},ewa{i}@agencja.example.com,"
+                for i, nip in enumerate(agencies)]
+    result = runner.invoke(args=["participants", "import", "saas-vendor",
+                                 _write(tmp_path, "p.csv", "nip,name,address,contact_first_name,contact_last_name,"
+                                        "contact_phone,contact_email,flags", partners)])
+    assert result.exit_code == 0, result.output
+    leads, decisions, sales = [], [], []
+    for i, (contacts, term, _, _) in enumerate(CASES):
+        leads.append(f"R{i},{agencies[i]},{valid_nip(970 + i)},Klient {i},ul. K {i},engagement_platform,Pro,"
+                     f"fixed_term,{contacts},1,2024-02-01")
+        decisions.append(f"R{i},qualified,2024-02-05,")
+        sales.append(f"R{i},2024-02-20,engagement_platform,fixed_term,{contacts},0.00,{term},yes")
+    for command, name, header, rows in (("leads import", "l.csv", LEADS, leads),
+                                        ("leads decide", "d.csv", "ref,decision,decided_on,reason", decisions),
+                                        ("sales import", "s.csv", SALES, sales)):
+        result = runner.invoke(args=[*command.split(), "saas-vendor", _write(tmp_path, name, header, rows)])
+        assert result.exit_code == 0, result.output
+    out = tmp_path / "settlement.csv"
+    result = runner.invoke(args=["settlement", "run", "saas-vendor", "--period", "1", "--as-of", "2024-04-05",
+                                 "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return {r[1]: r for r in (line.split(",", 8) for line in out.read_text().splitlines()[1:]) if r[2] == "reward"}
+
+
+@pytest.mark.parametrize("index", range(len(CASES)), ids=[f"{c}c-{t}m" for c, t, _, _ in CASES])
+def test_S7_C02_first_year_value_follows_tier_term_discount_and_rate(settled, index):
+    _, _, base, amount = CASES[index]
+    row = settled[f"R{index}"]
+    assert row[4:8] == [base, "0.10", amount, "payable"], row
+
+
+def test_S7_L12_a_capped_referral_says_contacts_not_licences(settled):
+    """The cap reason of a referral speaks of contacts, the unit this programme counts in."""
+    row = settled[f"R{len(CASES) - 1}"]
+    assert row[3] == "L-12" and "500000" in row[8] and "contacts" in row[8] and "licences" not in row[8], row
+
+
+def test_S7_L12_the_contacts_wording_reads_in_polish_on_the_pages(app, settled):
+    """The reason stored in the programme's unit is still translated for the partner's statement."""
+    from flask_babel import force_locale
+
+    from portal.leads.labels import settlement_reason
+    from portal.tenancy import service as tenants
+    from portal.tenancy.guard import use_tenant
+
+    stored = settled[f"R{len(CASES) - 1}"][8].strip('"')
+    with app.test_request_context("/t/saas-vendor/"), use_tenant(tenants.by_slug("saas-vendor").id), \
+            force_locale("pl"):
+        shown = settlement_reason(stored)
+        too_few = settlement_reason("0 contacts signed for; at least 1 are needed")
+    assert shown.endswith("ograniczona do wartości 500000 kontaktów"), shown
+    assert too_few == "liczba kontaktów w podpisanym zamówieniu: 0; wymagane co najmniej 1"
