@@ -306,7 +306,8 @@ INSTALLER_IN = {
         "status": _string(20, "installer, authorised or premium (P-02)"),
         "registered_on": {**DAY, "description": "the registration day; today when absent"},
         "activated_on": {**DAY, "description": "the account's activation day (P-32); none when absent"},
-        "delivery_address": _string(300, "P-25: where the courier delivers the rewards; kept as the participant's"),
+        "delivery_address": _string(400, "P-25: where the courier delivers the rewards, at most 300 characters once "
+                                         "trimmed; kept as the participant's"),
     },
 }
 
@@ -433,8 +434,9 @@ ORDER_IN = {
     "additionalProperties": False,
     "required": ["reward"],
     "properties": {"reward": _string(40, "the reward's catalogue code"), "on": LOYALTY_DAY,
-                   "delivery_address": _string(300, "P-25: where the courier delivers; kept as the participant's "
-                                                    "(the address on the platform when absent)")},
+                   "delivery_address": _string(400, "P-25: where the courier delivers, at most 300 characters once "
+                                                    "trimmed; kept as the participant's (the address on the platform "
+                                                    "when absent)")},
 }
 
 ORDER = {

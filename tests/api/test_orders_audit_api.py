@@ -117,3 +117,14 @@ def test_P25_api_installer_registered_with_a_delivery_address(mapi, manufacturer
     order = mapi.post(f"/installers/{installer['id']}/orders", {"reward": "R-A", "on": "2024-03-01"})
     assert order.status_code == 201, order.get_json()
     assert order.get_json()["delivery_address"] == "ul. Leśna 5, 30-001 Kraków"
+
+
+def test_P25_api_address_limit_counts_the_trimmed_text(world):
+    api = world["api"]
+    padded = api.post(world["orders"], {"reward": "R-A", "on": "2024-03-01",
+                                        "delivery_address": "  " + "x" * 300 + "  "})
+    assert padded.status_code == 201, padded.get_json()
+    assert padded.get_json()["delivery_address"] == "x" * 300
+    too_long = api.post(world["orders"], {"reward": "R-A", "on": "2024-03-01", "delivery_address": "x" * 301})
+    assert too_long.status_code == 422
+    assert [(e["field"], e["rule"]) for e in problem(too_long)["errors"]] == [("delivery_address", "P-25")]
