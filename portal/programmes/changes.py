@@ -103,11 +103,12 @@ def notice_problems(old: dict, new: dict, effective_from: date, today: date) -> 
 
 def publish(tenant_id: int, text: str, *, effective_from: date, clock: Clock, actor=None) -> ProgrammeVersion:
     data = parse_text(text)
-    current = programmes.in_force(clock.today())
+    today = clock.today(programmes.timezone_of(tenant_id))  # E-04: the notice counts from the organiser's own day
+    current = programmes.in_force(today)
     if current is not None and current.definition.get("programme", {}).get("code") != data["programme"]["code"]:
         raise DomainError(_("The definition is for another programme (programme.code differs)."), field="text")
     old = current.definition if current else {}
-    problems = notice_problems(old, definitions.to_json(data), effective_from, clock.today())
+    problems = notice_problems(old, definitions.to_json(data), effective_from, today)
     if problems:
         raise DomainError(" ".join(problems), field="effective_from", rule="E-02")
     known = {row.id for row in history()}

@@ -40,7 +40,7 @@ def load(slug: str, file: Path, effective, day) -> None:
         from portal.programmes import changes
 
         try:
-            version = changes.publish(tenant.id, text, effective_from=effective or get_clock().today(),
+            version = changes.publish(tenant.id, text, effective_from=effective or get_clock().today(tenant.timezone),
                                       clock=get_clock())
         except DomainError as error:
             db.session.rollback()

@@ -25,7 +25,7 @@ def add_version(tenant_id: int, data: dict, text: str, *, effective_from: date, 
     """Store a definition as the next version, unless it is the same text as the latest one."""
     code = data["programme"]["code"]
     digest = hashlib.sha256(text.encode()).hexdigest()
-    latest = in_force(clock.today(), code=code) or latest_version(code)
+    latest = in_force(clock.today(timezone_of(tenant_id)), code=code) or latest_version(code)
     if latest is not None and latest.sha256 == digest:
         return latest
     pending = latest_version(code)
@@ -38,6 +38,14 @@ def add_version(tenant_id: int, data: dict, text: str, *, effective_from: date, 
     db.session.add(version)
     db.session.flush()
     return version
+
+
+def timezone_of(tenant_id: int) -> str:
+    """The tenant's time zone (E-04), in which its days — effective dates, notice periods — are counted."""
+    from portal.tenancy.models import Tenant
+
+    tenant = db.session.get(Tenant, tenant_id)
+    return tenant.timezone if tenant is not None and tenant.timezone else "Europe/Warsaw"
 
 
 def latest_version(code: str | None = None) -> ProgrammeVersion | None:

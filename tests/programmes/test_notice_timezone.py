@@ -1,0 +1,55 @@
+"""E-02 / E-04: a notice period counts from the organiser's day, in the tenant's time zone — not Warsaw's."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from portal.core.clock import FixedClock
+from portal.core.errors import DomainError
+from portal.extensions import db
+from portal.programmes import changes
+from portal.tenancy import service as tenants
+from portal.tenancy.guard import use_tenant
+
+ROOT = Path(__file__).resolve().parents[2]
+# 16:00 UTC on 1 March 2024: still the 1st in Warsaw (17:00), already the 2nd in Tokyo (01:00)
+LATE = FixedClock(datetime(2024, 3, 1, 16, 0, tzinfo=UTC))
+
+
+@pytest.fixture()
+def tokyo(app):
+    result = app.test_cli_runner().invoke(args=["tenants", "create", str(ROOT / "tenants" / "manufacturer")])
+    assert result.exit_code == 0, result.output
+    tenant = tenants.by_slug("manufacturer")
+    tenant.timezone = "Asia/Tokyo"
+    db.session.commit()
+    return tenant
+
+
+def _cut() -> str:
+    return (ROOT / "tenants" / "manufacturer" / "programme.toml").read_text(encoding="utf-8") \
+        .replace("points = 120\n", "points = 100\n", 1)
+
+
+def test_E02_E04_a_point_cut_counts_seven_days_from_the_tenants_own_day(tokyo):
+    with use_tenant(tokyo.id), pytest.raises(DomainError, match="2024-03-09"):
+        changes.publish(tokyo.id, _cut(), effective_from=date(2024, 3, 8), clock=LATE)
+    db.session.rollback()
+    with use_tenant(tokyo.id):
+        version = changes.publish(tokyo.id, _cut(), effective_from=date(2024, 3, 9), clock=LATE)
+    assert version.effective_from == date(2024, 3, 9)
+
+
+def test_E02_E04_programme_load_takes_effect_on_the_tenants_today_by_default(app, tokyo, tmp_path):
+    path = tmp_path / "programme.toml"
+    path.write_text((ROOT / "tenants" / "manufacturer" / "programme.toml").read_text(encoding="utf-8")
+                    + "\n# a changed comment is a changed file\n", encoding="utf-8")
+    from portal.core import clock as clocks
+
+    clocks.set_clock(LATE)
+    result = app.test_cli_runner().invoke(args=["programme", "load", "manufacturer", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "from 2024-03-02" in result.output
