@@ -273,6 +273,7 @@ def problems(definition: dict) -> list[tuple[str, str]]:
         low, high = rule.get("band_min", 1), rule.get("band_max")
         if high is not None and (not isinstance(high, int) or high < low):
             found.append((f"{path}.band_max", "must be a whole number not below band_min"))
+    found += _pricing_problems(definition, lead, rules)
     numbers = [p.get("number") for p in definition.get("settlement_periods", [])]
     if len(numbers) != len(set(numbers)):
         found.append(("settlement_periods", "period numbers must be unique"))
@@ -284,3 +285,68 @@ def problems(definition: dict) -> list[tuple[str, str]]:
                 and period["sales_until"] < period["sales_from"]:
             found.append((f"settlement_periods[{i}].sales_until", "is before sales_from"))
     return found
+
+
+def _pricing_problems(definition: dict, lead: dict, rules: list) -> list[tuple[str, str]]:
+    """SPEC §7 / C-02: the order form's price list a first-year value is computed from — every contact count from
+    the smallest a lead may hold up to the top tier has exactly one tier price, every term at most one discount."""
+    found: list[tuple[str, str]] = []
+    pricing = definition.get("pricing", {}) if isinstance(definition.get("pricing"), dict) else {}
+    tiers = [t for t in pricing.get("tiers", []) if isinstance(t, dict)]
+    if any(isinstance(r, dict) and r.get("base") == "first_year_subscription_value" for r in rules) and not tiers:
+        found.append(("pricing.tiers", "is missing: a first-year subscription value needs the tier prices"))
+    previous = None
+    for i, tier in sorted(enumerate(tiers, start=1), key=lambda item: _int(item[1].get("contacts_min")) or 0):
+        low, high = _int(tier.get("contacts_min")), _int(tier.get("contacts_max"))
+        if low is None or high is None:
+            continue  # the schema reports a missing or mistyped bound
+        if high < low:
+            found.append((f"pricing.tiers[{i}].contacts_max", f"is below contacts_min ({low})"))
+            continue
+        if previous is None:
+            smallest = max(1, _int(lead.get("min_quantity")) or 1)
+            if low > smallest:
+                found.append((f"pricing.tiers[{i}].contacts_min", f"leaves {smallest}–{low - 1} contacts without "
+                                                                  f"a price: the lowest tier must start at {smallest}"))
+        elif low > previous[1] + 1:
+            found.append((f"pricing.tiers[{i}].contacts_min", f"leaves {previous[1] + 1}–{low - 1} contacts without "
+                                                              f"a price after tier {previous[0]}"))
+        elif low <= previous[1]:
+            found.append((f"pricing.tiers[{i}].contacts_min", f"overlaps tier {previous[0]}, which ends at "
+                                                              f"{previous[1]}"))
+        previous = (i, high) if previous is None or high > previous[1] else previous
+    spans: list[tuple[int, int, int | None]] = []
+    for i, discount in enumerate(pricing.get("term_discounts", []), start=1):
+        if not isinstance(discount, dict):
+            continue
+        try:
+            rate = Decimal(str(discount.get("rate", "")))
+            if not Decimal(0) <= rate <= Decimal(1):
+                found.append((f"pricing.term_discounts[{i}].rate", "must be a fraction between 0 and 1, e.g. "
+                                                                   "\"0.30\""))
+        except InvalidOperation:
+            pass  # the schema reports it
+        low, high = _int(discount.get("min_months")), _int(discount.get("max_months"))
+        if low is None:
+            continue
+        if low < 1:
+            found.append((f"pricing.term_discounts[{i}].min_months", "must be at least 1"))
+        if high is not None and high < low:
+            found.append((f"pricing.term_discounts[{i}].max_months", f"is below min_months ({low})"))
+            continue
+        for j, other_low, other_high in spans:
+            if low <= (other_high if other_high is not None else low) and other_low <= (high if high is not None
+                                                                                          else other_low):
+                found.append((f"pricing.term_discounts[{i}].min_months", f"overlaps term discount {j}: a term "
+                                                                         f"may have one discount only"))
+                break
+        spans.append((i, low, high))
+    referral = definition.get("referral", {}) if isinstance(definition.get("referral"), dict) else {}
+    if "first_year_months" in referral and _int(referral["first_year_months"]) is not None \
+            and not 1 <= referral["first_year_months"] <= 12:
+        found.append(("referral.first_year_months", "must be a number of months from 1 to 12"))
+    return found
+
+
+def _int(value) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
