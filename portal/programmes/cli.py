@@ -7,7 +7,8 @@ import click
 from portal.cli import fail, parse_day
 from portal.core.clock import as_of, get_clock, set_clock
 from portal.extensions import db
-from portal.programmes import definition
+from portal.programmes import definition, documents
+from portal.programmes import service as programmes
 from portal.tenancy import service as tenants
 from portal.tenancy.guard import use_tenant
 
@@ -35,6 +36,10 @@ def load(slug: str, file: Path, effective, day) -> None:
         fail(str(exc))
     if data["tenant"]["slug"] != slug:
         fail(f"{file}: tenant.slug is {data['tenant']['slug']!r}, not {slug!r}")
+    try:
+        texts = programmes.document_texts(data, file.parent)
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"{file}: {exc}")
     with use_tenant(tenant.id):
         from portal.core.errors import DomainError
         from portal.programmes import changes
@@ -45,8 +50,13 @@ def load(slug: str, file: Path, effective, day) -> None:
         except DomainError as error:
             db.session.rollback()
             fail(error.describe())
+        # E-03: changed terms or information clause beside the definition become a new version to accept
+        published = {kind: documents.publish(tenant.id, kind, by_locale, clock=get_clock())
+                     for kind, by_locale in texts.items()}
     db.session.commit()
     click.echo(f"{slug}: programme {version.code} version {version.version} from {version.effective_from}")
+    for kind, number in published.items():
+        click.echo(f"{slug}: {kind} version {number}")
 
 
 def _register_loyalty_end() -> None:

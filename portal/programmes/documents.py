@@ -10,6 +10,8 @@ from portal.core.clock import Clock
 from portal.extensions import db
 from portal.programmes.models import DOCUMENT_KINDS, DocumentVersion
 
+__all__ = ["DOCUMENT_KINDS", "current", "publish", "sha256", "to_accept"]
+
 
 def sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

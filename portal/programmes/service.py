@@ -117,6 +117,19 @@ def publish_texts(tenant_id: int, folder: Path, *, clock: Clock) -> None:
             documents.publish(tenant_id, kind, texts, clock=clock)
 
 
+def document_texts(data: dict, folder: Path) -> dict[str, dict[str, str]]:
+    """E-03: the terms and information-clause texts a definition's ``[documents]`` names, read from beside it, per
+    kind and language. A kind some of whose files are not there is left out: a definition loaded on its own
+    changes no text, and a text is never published in one language without the others."""
+    named: dict[str, dict[str, Path]] = {}
+    for key, name in (data.get("documents") or {}).items():
+        kind, _, locale = key.partition("_")
+        if kind in documents.DOCUMENT_KINDS and locale and isinstance(name, str):
+            named.setdefault(kind, {})[locale] = folder / name
+    return {kind: {locale: path.read_text(encoding="utf-8") for locale, path in paths.items()}
+            for kind, paths in named.items() if all(path.is_file() for path in paths.values())}
+
+
 def after_load(tenant_id: int, data: dict, *, clock: Clock) -> None:
     """What a loaded definition brings besides its version: an installer programme's catalogue (P-20)."""
     if data["programme"]["type"] == "loyalty":
