@@ -88,3 +88,20 @@ def test_S7_L12_the_contacts_wording_reads_in_polish_on_the_pages(app, settled):
         too_few = settlement_reason("0 contacts signed for; at least 1 are needed")
     assert shown.endswith("ograniczona do wartości 500000 kontaktów"), shown
     assert too_few == "liczba kontaktów w podpisanym zamówieniu: 0; wymagane co najmniej 1"
+
+
+def test_S7_L04_a_prospect_another_agency_registered_is_refused(app, tmp_path):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["tenants", "create", str(ROOT / "tenants" / "saas-vendor")]).exit_code == 0
+    first, second, customer = valid_nip(991), valid_nip(992), valid_nip(993)
+    partners = [f"{nip},Agencja {i},ul. A {i},Ewa,Nowak,+48 600 100 31{i},e{i}@agencja.example.com,"
+                for i, nip in enumerate((first, second))]
+    assert runner.invoke(args=["participants", "import", "saas-vendor", _write(
+        tmp_path, "p.csv", "nip,name,address,contact_first_name,contact_last_name,contact_phone,contact_email,"
+        "flags", partners)]).exit_code == 0
+    ok = runner.invoke(args=["leads", "import", "saas-vendor", _write(tmp_path, "a.csv", LEADS, [
+        f"A1,{first},{customer},Klient,ul. K,engagement_platform,Pro,fixed_term,7000,1,2024-02-01"])])
+    assert ok.exit_code == 0, ok.output
+    dup = runner.invoke(args=["leads", "import", "saas-vendor", _write(tmp_path, "b.csv", LEADS, [
+        f"B1,{second},{customer},Klient,ul. K,engagement_platform,Pro,fixed_term,7000,1,2024-02-03"])])
+    assert dup.exit_code == 1 and "L-04" in dup.output and "line 2" in dup.output.lower(), dup.output
