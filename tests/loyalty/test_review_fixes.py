@@ -108,7 +108,7 @@ def test_P25_the_fulfilment_page_refuses_to_ship_before_the_order_day(app, clien
     db.session.rollback()
     response = client.post(f"/t/manufacturer/fulfilment/{order_id}/ship", follow_redirects=True)
     assert response.status_code == 200
-    assert "cannot be shipped before it was placed" in response.get_data(as_text=True)
+    assert "Zamówienia nie można wysłać przed jego złożeniem (2024-03-10)." in response.get_data(as_text=True)
     db.session.rollback()
     with use_tenant(tenant.id):
         order = db.session.get(RewardOrder, order_id)
