@@ -33,9 +33,14 @@ def load_folder(folder: Path, *, clock: Clock):
     data, text = definition.read(folder / "programme.toml")
     tenant = tenants.upsert(data["tenant"])
     with use_tenant(tenant.id):
-        starts = data["programme"].get("starts_on")
-        programmes.add_version(tenant.id, data, text, effective_from=starts if isinstance(starts, date)
-                               else clock.today(), clock=clock)
+        if programmes.latest_version(data["programme"]["code"]) is None:  # the organiser's first definition
+            starts = data["programme"].get("starts_on")
+            programmes.add_version(tenant.id, data, text, effective_from=starts if isinstance(starts, date)
+                                   else clock.today(tenant.timezone), clock=clock)
+        else:  # loaded again: a change like any other, from today, with its notice (E-02) and its announcement
+            from portal.programmes import changes
+
+            changes.publish(tenant.id, text, effective_from=clock.today(tenant.timezone), clock=clock)
         programmes.publish_texts(tenant.id, folder, clock=clock)
         programmes.after_load(tenant.id, data, clock=clock)
     return tenant

@@ -6,6 +6,7 @@ import click
 
 from portal.cli import fail
 from portal.core.clock import get_clock
+from portal.core.errors import DomainError
 from portal.extensions import db
 from portal.programmes.definition import DefinitionErrors
 
@@ -24,5 +25,8 @@ def create(folder: Path) -> None:
         tenant = load_folder(folder, clock=get_clock())
     except DefinitionErrors as exc:
         fail(str(exc))
+    except DomainError as error:  # a changed definition loaded again, inside its notice period (E-02)
+        db.session.rollback()
+        fail(error.describe())
     db.session.commit()
     click.echo(f"tenant {tenant.slug} ready")
