@@ -148,4 +148,4 @@ def test_P03_status_change_notice_and_mail_name_the_status_in_polish(app, client
         row = db.session.scalars(select(Notification).where(Notification.kind == "status_changed")).one()
         user = db.session.get(User, row.user_id)
         _subject, body = _render(row, user, tenant)
-    assert "Twój status to teraz: Autoryzowany Instalator." in body
+    assert "Twój status to teraz: Autoryzowany Instalator (wcześniej: Instalator)." in body

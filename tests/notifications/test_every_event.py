@@ -195,7 +195,7 @@ def test_S9_P03_status_changed(app, loyalty_world):
     members.record_evidence(w.installer, "training", on=date(2024, 3, 1))
     assert members.evaluate_status(w.installer, as_of=date(2024, 3, 2), rules=w.rules, clock=w.clock) == "authorised"
     db.session.commit()
-    assert _one(app, w.user, "status_changed").params["status"] == "authorised"
+    assert _one(app, w.user, "status_changed").params == {"status": "authorised", "previous": "installer"}
 
 
 def test_S9_P20_P25_every_step_of_an_order_is_in_the_outbox(app, loyalty_world):
@@ -204,7 +204,8 @@ def test_S9_P20_P25_every_step_of_an_order_is_in_the_outbox(app, loyalty_world):
     w = loyalty_world
     order = orders.place(w.installer, orders.reward_by_code("R-A"), on=date(2024, 3, 1), rules=w.rules, clock=w.clock)
     db.session.commit()
-    _one(app, w.user, "order_placed")
+    placed = _one(app, w.user, "order_placed").params
+    assert placed["points"] == orders.reward_by_code("R-A").points and placed["order"] == order.id
     orders.offer_substitute(order, orders.reward_by_code("R-B"), on=date(2024, 3, 2), rules=w.rules, clock=w.clock)
     db.session.commit()
     _one(app, w.user, "order_unavailable")
@@ -214,7 +215,7 @@ def test_S9_P20_P25_every_step_of_an_order_is_in_the_outbox(app, loyalty_world):
     _one(app, w.user, "order_shipped")
     orders.delivery_failed(order, on=date(2024, 3, 6), rules=w.rules, clock=w.clock)
     db.session.commit()
-    _one(app, w.user, "order_delivery_failed")
+    assert _one(app, w.user, "order_delivery_failed").params["attempt"] == 1  # of the participant's 2 (P-25)
     orders.ship(order, on=date(2024, 3, 7), clock=w.clock)
     orders.delivery_failed(order, on=date(2024, 3, 9), rules=w.rules, clock=w.clock)
     db.session.commit()
@@ -242,7 +243,7 @@ def test_S9_P42_complaint_decided(app, loyalty_world):
     complaints.decide(complaint, upheld=False, answer="rules are clear", on=date(2024, 3, 10), rules=w.rules,
                       clock=w.clock)
     db.session.commit()
-    _one(app, w.user, "complaint_decided")
+    assert _one(app, w.user, "complaint_decided").params["decided_on"] == "2024-03-10"
 
 
 def test_S9_P40_programme_end_announced_with_its_date(app, loyalty_world):

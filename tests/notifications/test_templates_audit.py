@@ -89,3 +89,19 @@ def test_S7_lead_qualified_mail_speaks_of_a_signed_order_for_a_referral(app):
     assert "signs" in _mail(saas, en, "lead_qualified", ref="R1")[1]
     dist = factories.tenant("distco", kind="distributor", locale="pl")
     assert "dokona zakupu" in _mail(dist, factories.user(dist, locale="pl"), "lead_qualified", ref="R1")[1]
+
+
+def test_S9_P25_P03_P42_loyalty_mails_carry_the_details_in_both_languages(installer):
+    tenant, pl, en = installer
+    _, body = _mail(tenant, pl, "order_delivery_failed", order=5, attempt=1, of=2)
+    assert "nieudana próba nr 1 z 2" in body and "Po 2 nieudanych" in body
+    _, body = _mail(tenant, en, "order_delivery_failed", order=5, attempt=1, of=2)
+    assert "failed attempt 1 of 2" in body
+    assert "pobrano 300 pkt" in _mail(tenant, pl, "order_placed", order=5, reward="R-A", points=300)[1]
+    assert "300 points were deducted" in _mail(tenant, en, "order_placed", order=5, reward="R-A", points=300)[1]
+    assert "w dniu 2024-03-10" in _mail(tenant, pl, "complaint_decided", complaint=3, decision="refused",
+                                        decided_on="2024-03-10")[1]
+    _, body = _mail(tenant, en, "status_changed", status="authorised", previous="installer")
+    assert "(before:" in body
+    _, body = _mail(tenant, pl, "order_placed", order=5, reward="R-A")  # a notice stored before: no points
+    assert "pkt" not in body.split("\n")[2]

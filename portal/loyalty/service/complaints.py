@@ -79,7 +79,7 @@ def decide(complaint: Complaint, *, upheld: bool, answer: str, on: date, rules: 
     user = db.session.get(User, installer.user_id) if installer else None
     if user is not None:
         notifications.notify(user, "complaint_decided", clock=clock, complaint=complaint.id,
-                             decision=complaint.decision)
+                             decision=complaint.decision, decided_on=on.isoformat())
         complaint.notified_on = on
     audit.record(actor, "complaint.decided", "complaint", complaint.id)
 

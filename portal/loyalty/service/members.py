@@ -348,12 +348,12 @@ def evaluate_status(installer: Installer, *, as_of: date, rules: LoyaltyRules, c
         new = "installer"  # a certificate or a leader title is lost only through ``withdraw_title`` (P-02)
     if new == installer.status:
         return None
-    installer.status = new
+    previous, installer.status = installer.status, new
     installer.status_reason = (f"{CRITERIA_REASON}{', '.join(sorted(met))}" if new != "installer"
                                else "the authorisation (training) was withdrawn")
     user = db.session.get(User, installer.user_id)
     if user is not None:
-        notifications.notify(user, "status_changed", clock=clock, status=new)
+        notifications.notify(user, "status_changed", clock=clock, status=new, previous=previous)
     return new
 
 
@@ -399,11 +399,11 @@ def grant_title(installer: Installer, title: str, *, on: date, clock: Clock, act
 
 
 def _set_status(installer: Installer, status: str, reason: str, *, actor, clock: Clock, action: str) -> str:
-    installer.status, installer.status_reason = status, reason
+    previous, installer.status, installer.status_reason = installer.status, status, reason
     audit.record(actor, action, "installer", installer.id)
     user = db.session.get(User, installer.user_id)
     if user is not None:
-        notifications.notify(user, "status_changed", clock=clock, status=status)
+        notifications.notify(user, "status_changed", clock=clock, status=status, previous=previous)
     return status
 
 

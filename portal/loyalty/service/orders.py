@@ -185,7 +185,7 @@ def place(installer: Installer, reward: Reward, *, on: date, rules: LoyaltyRules
                 rules=rules, source="order", source_id=order.id)
     db.session.expire(reward, ["stock"])
     audit.record(actor, "order.placed", "reward_order", order.id)
-    _tell(installer, "order_placed", clock, order=order.id, reward=reward.code)
+    _tell(installer, "order_placed", clock, order=order.id, reward=reward.code, points=reward.points)
     return order
 
 
@@ -347,7 +347,8 @@ def delivery_failed(order: RewardOrder, *, on: date, rules: LoyaltyRules, clock:
         kind = "order_delivery_failed"
     action = f"order.{order.state}" if participant_fault else "order.delivery_failed_not_participant"
     audit.record(actor, action, "reward_order", order.id)
-    _tell(db.session.get(Installer, order.installer_id), kind, clock, order=order.id)
+    attempts = {"attempt": order.failed_deliveries, "of": rules.max_failed_deliveries} if participant_fault else {}
+    _tell(db.session.get(Installer, order.installer_id), kind, clock, order=order.id, **attempts)
 
 
 def delivered(order: RewardOrder, *, on: date, confirmed: bool, actor=None) -> None:
