@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import click
 
-from portal.cli import tenants_dir
+from portal.cli import fail, tenants_dir
 from portal.core.clock import get_clock
+from portal.core.errors import DomainError
+from portal.extensions import db
 from portal.programmes.definition import DefinitionErrors
 
 
@@ -25,4 +27,7 @@ def seed(if_empty: bool) -> None:
         slugs = service.seed(tenants_dir(), clock=get_clock())
     except DefinitionErrors as exc:
         raise click.ClickException(str(exc)) from exc
+    except DomainError as error:  # a preset changed inside its notice period (E-02): nothing seeded
+        db.session.rollback()
+        fail(error.describe())
     click.echo(f"demo: seeded {', '.join(slugs)}; every demo password is {service.DEMO_PASSWORD}")

@@ -33,7 +33,7 @@ def load_folder(folder: Path, *, clock: Clock):
     data, text = definition.read(folder / "programme.toml")
     tenant = tenants.upsert(data["tenant"])
     with use_tenant(tenant.id):
-        if programmes.latest_version(data["programme"]["code"]) is None:  # the organiser's first definition
+        if programmes.latest_version() is None:  # the organiser's first definition (another code: refused below)
             starts = data["programme"].get("starts_on")
             programmes.add_version(tenant.id, data, text, effective_from=starts if isinstance(starts, date)
                                    else clock.today(tenant.timezone), clock=clock)

@@ -62,3 +62,33 @@ def test_E02_loading_a_change_again_publishes_it_from_today_and_tells_the_partic
         told = db.session.scalar(select(func.count()).select_from(Notification)
                                  .where(Notification.kind == "programme_changed"))
     assert told == 1
+
+
+def test_E02_a_changed_programme_code_on_an_existing_tenant_is_refused_not_added_back_dated(app, tmp_path):
+    folder = _folder(tmp_path)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["tenants", "create", str(folder)]).exit_code == 0
+    toml = folder / "programme.toml"
+    text = toml.read_text(encoding="utf-8")
+    code = text.split('code = "', 1)[1].split('"', 1)[0]
+    toml.write_text(text.replace(f'code = "{code}"', 'code = "ANOTHER-2099"', 1), encoding="utf-8")
+
+    again = runner.invoke(args=["tenants", "create", str(folder)])
+
+    assert again.exit_code == 1 and "another programme" in again.output
+    assert len(_versions("manufacturer")) == 1
+
+
+def test_E02_demo_seed_over_a_preset_changed_inside_its_notice_exits_1_with_the_reason(app, tmp_path, monkeypatch):
+    tenants_dir = tmp_path / "tenants"
+    folder = _folder(tenants_dir)
+    monkeypatch.setattr("portal.demo.cli.tenants_dir", lambda: tenants_dir)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["demo", "seed"]).exit_code == 0
+    toml = folder / "programme.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("points = 120", "points = 60", 1), encoding="utf-8")
+
+    again = runner.invoke(args=["demo", "seed"])
+
+    assert again.exit_code == 1 and "P-04" in again.output
+    assert again.exception is None or isinstance(again.exception, SystemExit)
