@@ -127,6 +127,7 @@ def test_P05_page_form_refuses_a_serial_registered_in_another_case(app, client, 
     assert [d.serial for d in _devices()] == ["SN-100"]
     # P-10, G-05: the refused registration's proof file is not kept either (no file that no record names)
     assert set(Path(app.config["UPLOAD_DIR"]).rglob("proofs/*")) == kept
+    assert {p.name for p in kept} >= set(_devices()[0].proof_files)  # the registered device's proof stays
 
 
 # ---------------------------------------------------------------- P-05 / P-40: the day a device is registered

@@ -94,7 +94,9 @@ def test_S7_lead_qualified_mail_speaks_of_a_signed_order_for_a_referral(app):
 def test_S9_P25_P03_P42_loyalty_mails_carry_the_details_in_both_languages(installer):
     tenant, pl, en = installer
     _, body = _mail(tenant, pl, "order_delivery_failed", order=5, attempt=1, of=2)
-    assert "nieudana próba nr 1 z 2" in body and "Po 2 nieudanych" in body
+    assert "To 1. nieudana próba doręczenia" in body and "Po 2 nieudanych próbach" in body
+    assert "Po jednej nieudanej próbie" in _mail(tenant, pl, "order_delivery_failed", order=5, attempt=1, of=1)[1]
+    assert "After one failed delivery attempt " in _mail(tenant, en, "order_delivery_failed", order=5, of=1)[1]
     _, body = _mail(tenant, en, "order_delivery_failed", order=5, attempt=1, of=2)
     assert "failed attempt 1 of 2" in body
     assert "pobrano 300 pkt" in _mail(tenant, pl, "order_placed", order=5, reward="R-A", points=300)[1]

@@ -347,8 +347,9 @@ def delivery_failed(order: RewardOrder, *, on: date, rules: LoyaltyRules, clock:
         kind = "order_delivery_failed"
     action = f"order.{order.state}" if participant_fault else "order.delivery_failed_not_participant"
     audit.record(actor, action, "reward_order", order.id)
-    attempts = {"attempt": order.failed_deliveries, "of": rules.max_failed_deliveries} if participant_fault else {}
-    _tell(db.session.get(Installer, order.installer_id), kind, clock, order=order.id, **attempts)
+    attempts = {"attempt": order.failed_deliveries} if participant_fault else {}
+    _tell(db.session.get(Installer, order.installer_id), kind, clock, order=order.id,
+          of=rules.max_failed_deliveries, **attempts)
 
 
 def delivered(order: RewardOrder, *, on: date, confirmed: bool, actor=None) -> None:
