@@ -51,12 +51,16 @@ def load(slug: str, file: Path, effective, day) -> None:
             db.session.rollback()
             fail(error.describe())
         # E-03: changed terms or information clause beside the definition become a new version to accept
+        before = {kind: documents.current_version(kind) for kind in texts}
         published = {kind: documents.publish(tenant.id, kind, by_locale, clock=get_clock())
                      for kind, by_locale in texts.items()}
     db.session.commit()
     click.echo(f"{slug}: programme {version.code} version {version.version} from {version.effective_from}")
     for kind, number in published.items():
-        click.echo(f"{slug}: {kind} version {number}")
+        if number != before[kind]:
+            click.echo(f"{slug}: {kind} version {number}, to be accepted at the participants' next login")
+    for name in programmes.missing_documents(data, file.parent):
+        click.echo(f"{slug}: {name} is not beside {file.name}: that text is not published", err=True)
 
 
 def _register_loyalty_end() -> None:

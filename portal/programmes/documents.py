@@ -27,11 +27,16 @@ def current(kind: str, locale: str) -> DocumentVersion | None:
     return next((r for r in rows if r.locale == locale), rows[0] if rows else None)
 
 
+def current_version(kind: str) -> int | None:
+    """The number of the latest published version of ``kind`` (None before the first)."""
+    return db.session.scalar(select(func.max(DocumentVersion.version)).where(DocumentVersion.kind == kind))
+
+
 def publish(tenant_id: int, kind: str, texts: dict[str, str], *, clock: Clock) -> int:
     """Publish a new version of ``kind`` with one text per language, unless it equals the current one."""
     if kind not in DOCUMENT_KINDS:
         raise ValueError(f"unknown document kind {kind}")
-    latest = db.session.scalar(select(func.max(DocumentVersion.version)).where(DocumentVersion.kind == kind))
+    latest = current_version(kind)
     if latest is not None:
         existing = {r.locale: r.sha256 for r in db.session.scalars(
             select(DocumentVersion).where(DocumentVersion.kind == kind, DocumentVersion.version == latest))}

@@ -130,6 +130,13 @@ def document_texts(data: dict, folder: Path) -> dict[str, dict[str, str]]:
             for kind, paths in named.items() if all(path.is_file() for path in paths.values())}
 
 
+def missing_documents(data: dict, folder: Path) -> list[str]:
+    """The ``[documents]`` files not found beside a definition (their kind is then not published)."""
+    names = [name for key, name in (data.get("documents") or {}).items()
+             if key.partition("_")[0] in documents.DOCUMENT_KINDS and isinstance(name, str)]
+    return [name for name in names if not (folder / name).is_file()]
+
+
 def after_load(tenant_id: int, data: dict, *, clock: Clock) -> None:
     """What a loaded definition brings besides its version: an installer programme's catalogue (P-20)."""
     if data["programme"]["type"] == "loyalty":

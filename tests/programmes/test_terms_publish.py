@@ -29,7 +29,8 @@ def test_E03_programme_load_publishes_changed_terms_for_acceptance_with_their_ha
     (folder / "terms.pl.md").write_text(changed, encoding="utf-8")
     result = runner.invoke(args=["programme", "load", "saas-vendor", str(folder / "programme.toml")])
     assert result.exit_code == 0, result.output
-    assert "terms version 2" in result.output and "privacy version" in result.output
+    assert "terms version 2, to be accepted" in result.output
+    assert "privacy version" not in result.output  # unchanged: nobody accepts the same text again
     assert factories.login(client, tenant, user.email).status_code == 302
     page = client.get("/t/saas-vendor/leads")
     assert page.status_code == 302 and page.location.endswith("/t/saas-vendor/accept")
@@ -51,5 +52,6 @@ def test_E03_a_definition_loaded_without_its_texts_publishes_no_new_terms(app, t
     result = runner.invoke(args=["programme", "load", "saas-vendor", str(path)])
     assert result.exit_code == 0, result.output
     assert "terms version" not in result.output
+    assert "terms.pl.md is not beside programme.toml: that text is not published" in result.stderr
     with use_tenant(tenants.by_slug("saas-vendor").id):
         assert documents.current("terms", "pl").version == 1
