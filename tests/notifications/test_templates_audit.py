@@ -107,3 +107,10 @@ def test_S9_P25_P03_P42_loyalty_mails_carry_the_details_in_both_languages(instal
     assert "(before:" in body
     _, body = _mail(tenant, pl, "order_placed", order=5, reward="R-A")  # a notice stored before: no points
     assert "pkt" not in body.split("\n")[2]
+
+
+def test_S9_L07_a_qualified_referral_is_called_a_referral_in_its_subject_too(app):
+    tenant = factories.tenant("kontakt", kind="saas_vendor", locale="pl")
+    pl, en = factories.user(tenant, locale="pl"), factories.user(tenant, locale="en")
+    assert _mail(tenant, pl, "lead_qualified", ref="R-1")[0] == "Polecenie R-1 zakwalifikowane"
+    assert _mail(tenant, en, "lead_qualified", ref="R-1")[0] == "Referral R-1 qualified"
