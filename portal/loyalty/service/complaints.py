@@ -28,11 +28,12 @@ def file(installer: Installer, *, kind: str, text: str, on: date, rules: Loyalty
         entry = db.session.get(PointsEntry, entry_id) if entry_id else None
         if entry is None or entry.installer_id != installer.id:
             raise DomainError(_("Choose the points entry the complaint is about."), field="entry_id", rule="P-08")
-        credited = credited_on(entry, installer)
-        deadline = credited + timedelta(days=rules.complaint_days)
-        if on < credited:
+        # the window closes 30 days after the points reached the platform; it opens with their accrual (an opening
+        # balance imported later, even on a day not replayed with --as-of, can be complained about from it)
+        deadline = credited_on(entry, installer) + timedelta(days=rules.complaint_days)
+        if on < entry.on:
             raise DomainError(_("A complaint about points cannot be filed before they were credited (%(day)s).",
-                                day=credited), field="on", rule="P-08")
+                                day=entry.on), field="on", rule="P-08")
         if on > deadline:
             raise DomainError(ngettext("Complaints about points are accepted within %(num)d day of their accrual "
                                        "(until %(deadline)s).",
