@@ -50,10 +50,17 @@ def test_P25_api_refuses_a_blank_delivery_address_when_an_installer_registers(ma
         assert db.session.get(Installer, padded.get_json()["id"]).delivery_address == "ul. Polna 1, Warszawa"
 
 
-def test_P40_api_refuses_joining_after_the_announcement_with_an_earlier_registration_day(app, mapi, manufacturer):
+def test_P40_api_judges_a_registration_on_its_own_day_after_the_announcement(app, mapi, manufacturer):
     result = app.test_cli_runner().invoke(args=["programme", "announce-end", "manufacturer", "--on", "2026-01-15",
                                                 "--ends-on", "2026-05-01"])
     assert result.exit_code == 0, result.output
-    refused = mapi.post("/installers", installer_body(1, registered_on="2026-01-10", activated_on="2026-01-10"))
+    refused = mapi.post("/installers", installer_body(1, registered_on="2026-01-15", activated_on="2026-01-15"))
     assert refused.status_code == 422 and problem(refused)["rule"] == "P-40"
     assert _installers(manufacturer) == 0
+    unset = dict(installer_body(2))
+    unset.pop("registered_on")
+    unset.pop("activated_on")
+    today = mapi.post("/installers", unset)  # no day given: joins today, after the announcement
+    assert today.status_code == 422 and problem(today)["rule"] == "P-40"
+    recorded = mapi.post("/installers", installer_body(3, registered_on="2026-01-10", activated_on="2026-01-10"))
+    assert recorded.status_code == 201, recorded.get_json()

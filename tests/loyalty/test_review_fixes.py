@@ -246,15 +246,18 @@ def test_P07_opening_import_refuses_a_nul_character_naming_the_column(programme)
 # ---------------------------------------------------------------- P-40: joining closed on the day of the import
 
 
-def test_P40_after_the_announcement_nobody_is_imported_with_an_earlier_registration_day(programme):
+def test_P40_after_the_announcement_a_registration_is_judged_on_its_own_day(programme):
+    """Joining is closed from the announcement (seed §7 pkt 3): a registration dated after it is refused, one the
+    organiser's system recorded before it is imported later with its day."""
     assert programme.run("programme", "announce-end", "manufacturer", "--on", "2024-03-15",
                          "--ends-on", "2024-06-15").exit_code == 0
-    path = programme.csv(HEADER, [f"{EMAIL},Jan,Kowalski,5252248481,yes,installer,2024-03-10,2024-03-10"])
-    late = programme.run("participants", "import", "manufacturer", path, "--as-of", "2024-03-20")
+    after = programme.csv(HEADER, [f"{EMAIL},Jan,Kowalski,5252248481,yes,installer,2024-03-15,2024-03-15"])
+    late = programme.run("participants", "import", "manufacturer", after, "--as-of", "2024-03-20")
     assert late.exit_code == 1 and "P-40" in late.output
     assert _count(Installer) == 0
-    replayed = programme.run("participants", "import", "manufacturer", path, "--as-of", "2024-03-14")
-    assert replayed.exit_code == 0, replayed.output
+    before = programme.csv(HEADER, [f"{EMAIL},Jan,Kowalski,5252248481,yes,installer,2024-03-10,2024-03-10"])
+    recorded = programme.run("participants", "import", "manufacturer", before, "--as-of", "2024-03-20")
+    assert recorded.exit_code == 0, recorded.output
     assert _count(Installer) == 1
 
 

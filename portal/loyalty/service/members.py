@@ -121,9 +121,9 @@ def import_row(row: dict, *, tenant_id: int, rules: LoyaltyRules) -> Installer:
             dates[key] = date.fromisoformat(raw)
         except ValueError:
             problems.append((key, _("%(column)s must be a date as YYYY-MM-DD.", column=key), None))
-    # P-40 (seed §7 pkt 3): from the announcement nobody joins — whatever registration day the row gives
-    if joining_closed(_tenant_today(tenant_id)) or (dates.get("registered_on") is not None
-                                                    and joining_closed(dates["registered_on"])):
+    # P-40 (seed §7 pkt 3): from the announcement nobody joins — judged on the day the row says the participant
+    # registered (a registration recorded later from the organiser's system keeps its day), today when it gives none
+    if joining_closed(dates.get("registered_on") or _tenant_today(tenant_id)):
         raise DomainError(_("The programme's end has been announced: joining is closed."), rule="P-40")
     problems += _import_day_problems(dates, tenant_id=tenant_id)
     email = (row.get("email") or "").strip()
