@@ -165,6 +165,7 @@ class RewardOrder(TenantScoped, db.Model):
     restore_by: Mapped[date | None] = mapped_column(Date, info=not_pii())
     shipped_on: Mapped[date | None] = mapped_column(Date, info=not_pii())
     failed_deliveries: Mapped[int] = mapped_column(Integer, default=0, info=not_pii())
+    last_failed_on: Mapped[date | None] = mapped_column(Date, info=not_pii())  # P-25: the last failed delivery
     delivered_on: Mapped[date | None] = mapped_column(Date, info=not_pii())
     receipt_confirmed: Mapped[bool] = mapped_column(Boolean, default=False, info=not_pii())
     closed_on: Mapped[date | None] = mapped_column(Date, info=not_pii())

@@ -96,6 +96,22 @@ def test_P25_a_failed_delivery_cannot_be_dated_before_the_shipment(programme, cl
         db.session.rollback()
 
 
+def test_P25_a_reshipment_cannot_be_dated_before_the_failed_delivery(programme, clock):
+    _placed(programme, "2024-03-01")
+    with use_tenant(_tenant().id):
+        order = _order_of()
+        orders.ship(order, on=date(2024, 3, 5), clock=clock)
+        orders.delivery_failed(order, on=date(2024, 3, 10), rules=rules_on(date(2024, 3, 10)), clock=clock)
+        with pytest.raises(DomainError) as refused:
+            orders.ship(order, on=date(2024, 3, 8), clock=clock)
+        assert (refused.value.field, refused.value.rule) == ("on", "P-25")
+        assert "2024-03-10" in refused.value.message
+        assert (order.state, order.shipped_on) == ("delivery_failed", date(2024, 3, 5))
+        orders.ship(order, on=date(2024, 3, 10), clock=clock)  # the same day as the failure is fine
+        assert order.state == "shipped"
+        db.session.rollback()
+
+
 def test_P25_the_fulfilment_page_refuses_to_ship_before_the_order_day(app, client, programme):
     """The staff page ships "today": an order the organiser's command dated later is refused, nothing written."""
     _placed(programme, "2024-03-10")

@@ -322,6 +322,9 @@ def ship(order: RewardOrder, *, on: date, clock: Clock, actor=None) -> None:
     if order.shipped_on is not None and on < order.shipped_on:
         raise DomainError(_("An order cannot be shipped again before its last shipment (%(day)s).",
                             day=order.shipped_on), field="on", rule="P-25")
+    if order.last_failed_on is not None and on < order.last_failed_on:
+        raise DomainError(_("An order cannot be shipped again before its failed delivery (%(day)s).",
+                            day=order.last_failed_on), field="on", rule="P-25")
     order.state, order.shipped_on = "shipped", on
     audit.record(actor, "order.shipped", "reward_order", order.id)
     _tell(db.session.get(Installer, order.installer_id), "order_shipped", clock, order=order.id)
@@ -337,6 +340,7 @@ def delivery_failed(order: RewardOrder, *, on: date, rules: LoyaltyRules, clock:
     if on < order.shipped_on:
         raise DomainError(_("A delivery cannot fail before the order was shipped (%(day)s).", day=order.shipped_on),
                           field="on", rule="P-25")
+    order.last_failed_on = on
     if participant_fault:
         order.failed_deliveries = (order.failed_deliveries or 0) + 1
     if participant_fault and order.failed_deliveries >= rules.max_failed_deliveries:
