@@ -48,7 +48,7 @@ def list_installers() -> Reply:
            request=schemas.INSTALLER_IN, responses={201: schemas.INSTALLER}, replay=_replay_installer)
 def create_installer(body: dict) -> Reply:
     """A row of the participants import (FORMATS.md): P-01 a business needs a valid NIP, the e-mail joins once;
-    P-02 the starting status; P-40 joining is closed once the end is announced (today, whatever ``registered_on``);
+    P-02 the starting status; P-40 joining is closed from the end's announcement (judged on ``registered_on``);
     P-25 a ``delivery_address`` given is trimmed and must not be blank. ``registered_on`` defaults to today; the
     programme version in force that day applies."""
     registered_on = context.day_or_today(body.get("registered_on"))

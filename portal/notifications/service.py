@@ -29,10 +29,14 @@ SEND_JOB = "worker.jobs.send_notification"
 SECRET_PARAMS = frozenset({"token"})
 
 
-def notify(user, kind: str, *, clock: Clock, email: bool = True, **params) -> Notification | None:
+def notify(user, kind: str, *, clock: Clock, email: bool = True, own_request: bool = False,
+           **params) -> Notification | None:
     """Record a notice for ``user`` in the current transaction; it is mailed after commit. A restricted subject
-    (G-07) gets no notices."""
-    if getattr(user, "restricted_at", None) is not None or getattr(user, "erased_at", None) is not None:
+    (G-07) gets no notices — except, ``own_request``, the answers to its own data-subject requests (GDPR art.
+    12(3): a restriction stops the programme's processing, not the replies the subject asked for)."""
+    if getattr(user, "erased_at", None) is not None:
+        return None
+    if getattr(user, "restricted_at", None) is not None and not own_request:
         return None
     row = Notification(tenant_id=user.tenant_id, user_id=user.id, kind=kind, params=params,
                        created_at=clock.now(), mail_state="pending" if email else "skipped",

@@ -210,17 +210,9 @@ def _tell(row: DataSubjectRequest, kind: str, clock: Clock, **params) -> None:
     """The requester hears of the extension and the answer: in the account, or at the address the request came
     from (someone without an account, or an account erased by this very request)."""
     user = db.session.get(User, row.user_id) if row.user_id else None
-    if user is not None and user.erased_at is None and user.restricted_at is None:
-        notifications.notify(user, kind, clock=clock, reference=row.reference, **params)
-    elif user is not None and user.erased_at is None:
-        # G-07 stops the programme's notices, not the answers to the subject's own requests (GDPR art. 12(3)); the
-        # notice stays the subject's own (mailed to the account's address, erased and exported with the account)
-        from portal.tenancy.models import Tenant
-
-        tenant = db.session.get(Tenant, row.tenant_id)
-        note = notifications.notify_address(row.tenant_id, user.email, kind, locale=user.locale or tenant.locale,
-                                            clock=clock, reference=row.reference, **params)
-        note.user_id, note.to_email = user.id, None
+    if user is not None and user.erased_at is None:
+        # a restricted subject too (G-07 stops the programme's notices, not the answers to its own requests)
+        notifications.notify(user, kind, clock=clock, own_request=True, reference=row.reference, **params)
     elif row.requester_email and (kind != "request_bundle" or row.user_id is None):
         # a bundle link goes to an address only for someone without an account (a contact person), who verified it
         from portal.tenancy.models import Tenant

@@ -123,9 +123,10 @@ def import_row(row: dict, *, tenant_id: int, rules: LoyaltyRules) -> Installer:
             problems.append((key, _("%(column)s must be a date as YYYY-MM-DD.", column=key), None))
     # P-40 (seed §7 pkt 3): from the announcement nobody joins — judged on the day the row says the participant
     # registered (a registration recorded later from the organiser's system keeps its day), today when it gives none
-    if joining_closed(dates.get("registered_on") or _tenant_today(tenant_id)):
+    today = _tenant_today(tenant_id)
+    if joining_closed(dates.get("registered_on") or today):
         raise DomainError(_("The programme's end has been announced: joining is closed."), rule="P-40")
-    problems += _import_day_problems(dates, tenant_id=tenant_id)
+    problems += _import_day_problems(dates, today=today)
     email = (row.get("email") or "").strip()
     if "@" not in email:
         problems.append(("email", _("Give the participant's e-mail."), "P-01"))
@@ -172,15 +173,14 @@ def delivery_address_problem(address: str | None) -> str | None:
 
 
 def _tenant_today(tenant_id: int) -> date:
-    """Today in the organiser's time zone (the replayed day under ``--as-of``)."""
+    """Today in the organiser's time zone, from the injectable clock (the replayed day under ``--as-of``)."""
     tenant = db.session.get(Tenant, tenant_id)
     return get_clock().today(tenant.timezone if tenant is not None else "Europe/Warsaw")
 
 
-def _import_day_problems(dates: dict, *, tenant_id: int) -> list[tuple[str | None, str, str | None]]:
+def _import_day_problems(dates: dict, *, today: date) -> list[tuple[str | None, str, str | None]]:
     """A registration (P-01) or an activation (P-32) has happened: not after today, and the account is activated on or
     after the day it registered — the three months of P-32 count from these days."""
-    today = _tenant_today(tenant_id)
     registered, activated = dates.get("registered_on"), dates.get("activated_on")
     problems: list[tuple[str | None, str, str | None]] = []
     if registered is not None and registered > today:
@@ -196,9 +196,7 @@ def _import_day_problems(dates: dict, *, tenant_id: int) -> list[tuple[str | Non
 
 
 def _today(installer: Installer) -> date:
-    """Today in the organiser's time zone, from the injectable clock."""
-    tenant = db.session.get(Tenant, installer.tenant_id)
-    return get_clock().today(tenant.timezone if tenant is not None else "Europe/Warsaw")
+    return _tenant_today(installer.tenant_id)
 
 
 def approve(installer: Installer, *, approved: bool, on: date | None = None, actor=None) -> None:
