@@ -29,11 +29,14 @@ def _daily_jobs() -> list[DailyJob]:
     return [
         DailyJob("purge_used_reset_links", housekeeping.purge_reset_tokens, per_tenant=True),
         DailyJob("lead_review_reminders", review.remind_overdue, per_tenant=True, while_read_only=False),
-        DailyJob("points_expiry", loyalty.expire_points, per_tenant=True, while_read_only=False),
-        DailyJob("points_expiring_notice", loyalty.warn_expiring, per_tenant=True, while_read_only=False),
+        # the jobs that write points (exclusions forfeit them and cancel orders, a lapsed substitute restores them
+        # as a refund lot, P-23/P-41) run before the expiry and its warning, so one run of a day does the whole
+        # day: a refund lot already past its expiry is expired, one expiring soon warned of, in the same run
         DailyJob("exclusion_checks", loyalty.exclusions, per_tenant=True, while_read_only=False),
         DailyJob("unanswered_substitutes", loyalty.lapse_substitutes, per_tenant=True, while_read_only=False),
         DailyJob("status_evaluation", loyalty.statuses, per_tenant=True, while_read_only=False),
+        DailyJob("points_expiry", loyalty.expire_points, per_tenant=True, while_read_only=False),
+        DailyJob("points_expiring_notice", loyalty.warn_expiring, per_tenant=True, while_read_only=False),
         DailyJob("expire_unverified_requests", requests.expire_unverified, per_tenant=True),
         DailyJob("privacy_request_reminders", requests.remind_overdue, per_tenant=True),
         DailyJob("reduce_closed_requests", requests.reduce_closed, per_tenant=True),
