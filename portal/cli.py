@@ -60,14 +60,14 @@ def jobs() -> None:
 def run_jobs(slug: str | None, day: date | None) -> None:
     from portal.tenancy import service as tenants_service
 
-    if day:
-        set_clock(as_of(day))
     schedule = importlib.import_module("worker.schedule")
     tenant = None
     if slug:
         tenant = tenants_service.by_slug(slug)
-        if tenant is None:
+        if tenant is None or tenant.status == "deleted":  # as every other command: a deleted tenant is no tenant
             fail(f"no tenant {slug!r}")
+    if day:
+        set_clock(as_of(day, tenant.timezone) if tenant else as_of(day))
     report = schedule.run_daily(tenant_ids=[tenant.id] if tenant else None, clock=get_clock())
     for line in report:
         click.echo(line)

@@ -44,7 +44,6 @@ def _daily_jobs() -> list[DailyJob]:
         DailyJob("purge_orphan_bundle_files", export.purge_orphans, per_tenant=False),
         DailyJob("purge_retained_records", erasure.purge_retained, per_tenant=True),
         DailyJob("purge_idempotency_keys", idempotency.purge_expired, per_tenant=True),
-        DailyJob("contract_ends", _contract_ends, per_tenant=False),
     ]
 
 
@@ -54,15 +53,63 @@ def _contract_ends(*, clock: Clock) -> int:
     return apply_contract_ends(as_of=clock.today(), clock=clock)
 
 
+def _tenant_contract_ends(tenant_id: int, *, clock: Clock) -> int:
+    """C-04 for one tenant (``flask jobs run SLUG``): what the platform's run does (``apply_contract_ends``) limited
+    to this tenant's contracts — a term over without notice renews, one over after notice expires (C-01), the tenant
+    turns read-only from its read-only day, and is deleted once the export window is over."""
+    from sqlalchemy import select
+
+    from portal.extensions import db
+    from portal.operator import contracts
+    from portal.operator.models import Contract
+    from portal.operator.offboarding import delete_tenant
+    from portal.tenancy.models import Tenant
+
+    as_of = clock.today()
+    changed = 0
+    mine = select(Contract).where(Contract.tenant_id == tenant_id).order_by(Contract.id)
+    for contract in db.session.scalars(mine.where(Contract.ended_on.is_(None), Contract.current_end < as_of)):
+        # as contracts.renew_due, for this tenant only
+        if contract.auto_renew:
+            contracts._renew(contract, as_of)  # noqa: SLF001 - renew_due's own step, for one contract
+        else:
+            contracts._close(contract, on=contract.current_end, ground="expiry")  # noqa: SLF001 - as renew_due
+        changed += 1
+    for contract in db.session.scalars(mine.where(Contract.ended_on.is_not(None), Contract.ended_on <= as_of)):
+        tenant = db.session.get(Tenant, contract.tenant_id)
+        if tenant.status == "active" and contracts.read_only_from(contract) <= as_of:
+            tenant.status = "read_only"
+            changed += 1
+        if tenant.status == "read_only" and as_of > contract.export_until:
+            db.session.commit()
+            delete_tenant(tenant.id, clock=clock, job_id=f"contract-end-{contract.id}")
+            changed += 1
+    return changed
+
+
 def run_daily(*, tenant_ids: list[int] | None, clock: Clock) -> list[str]:
-    """Run each daily job for the given tenants (None: every tenant, plus the platform's own jobs)."""
+    """Run each daily job for the given tenants (None: every tenant, plus the platform's own jobs).
+
+    The contract-end steps (C-04) come first — the platform's for every tenant, or those of the given tenants — so
+    a tenant's first read-only day already runs none of its programme's jobs, and a deleted one none at all."""
     from portal.extensions import db
     from portal.tenancy import service as tenants
     from portal.tenancy.guard import use_tenant
 
-    ids = tenant_ids if tenant_ids is not None else [t.id for t in tenants.listed()]
-    read_only = {t.id for t in tenants.listed() if t.status == "read_only"}
     report = []
+    if tenant_ids is None:
+        changed = _contract_ends(clock=clock)
+        db.session.commit()
+        report.append(f"contract_ends platform changed={changed}")
+    else:
+        for tenant_id in tenant_ids:
+            changed = _tenant_contract_ends(tenant_id, clock=clock)
+            db.session.commit()
+            report.append(f"contract_ends tenant={tenant_id} changed={changed}")
+    listed = tenants.listed()  # after the contract steps: without the tenants they deleted
+    open_ids = {t.id for t in listed}
+    ids = [i for i in tenant_ids if i in open_ids] if tenant_ids is not None else [t.id for t in listed]
+    read_only = {t.id for t in listed if t.status == "read_only"}
     for job in _daily_jobs():
         if job.per_tenant:
             for tenant_id in ids:
