@@ -93,7 +93,9 @@ def login(client, t, email: str, password: str = PASSWORD):
 
 def subject_everywhere(t, canary: str):
     """A participant with a row in every table the data map links to a subject, every personal text column
-    holding ``canary`` (the erasure completeness test). Returns the user."""
+    holding ``canary`` (the erasure completeness test). The lead's customer contact is another person: their phone
+    does not contain the subject's as a substring, so a residue scan does not mistake one for the other. Returns the
+    user."""
     from datetime import date
     from decimal import Decimal
 
@@ -118,7 +120,7 @@ def subject_everywhere(t, canary: str):
                     billing="annual", licences=5, pcs=5, contact_first_name=f"{canary}LF",
                     contact_last_name=f"{canary}LL", contact_phone=f"+48{canary}2",
                     contact_email=f"{canary}.l@example.com", customer_contact_first_name=f"{canary}KF",
-                    customer_contact_last_name=f"{canary}KL", customer_contact_phone=f"+48{canary}3",
+                    customer_contact_last_name=f"{canary}KL", customer_contact_phone=f"+49{canary}3",
                     customer_contact_email=f"{canary}.k@example.com", submitted_on=date(2018, 8, 10),
                     due_on=date(2018, 8, 17), decision_reason=f"{canary} decision")
         db.session.add(lead)

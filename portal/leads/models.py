@@ -57,7 +57,8 @@ class Lead(TenantScoped, db.Model):
         Index("ix_leads_partner", "tenant_id", "partner_id", "submitted_on", "id"),
         Index("ix_leads_customer", "tenant_id", "customer_nip"),
         # L-04 under concurrency: one open lead per customer, whatever two submissions at the same instant saw.
-        # A rejected lead frees the customer; an erased one ('' after masking) holds no customer.
+        # A rejected lead frees the customer; a lead whose partner was erased still holds it (its customer columns
+        # are the customer's, not the partner's: G-05 leaves them).
         Index("uq_leads_open_customer", "tenant_id", "customer_nip", unique=True,
               postgresql_where=text("status <> 'rejected' AND customer_nip <> ''"),
               sqlite_where=text("status <> 'rejected' AND customer_nip <> ''")),
@@ -66,20 +67,24 @@ class Lead(TenantScoped, db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, info=not_pii())
     ref: Mapped[str] = mapped_column(String(40), info=not_pii())
     partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), info=not_pii())
-    customer_nip: Mapped[str] = mapped_column(String(10), info=pii("tax", basis="contract", retention="account"))
-    customer_name: Mapped[str] = mapped_column(String(200), info=pii("identity", basis="contract", retention="account"))
+    # the end customer (a sole trader's name and NIP are personal data): not the partner's, so kept when the partner is
+    # erased (L-04 still knows the customer was registered) and left out of the partner's access bundle
+    customer_nip: Mapped[str] = mapped_column(String(10), info=pii("tax", basis="contract", retention="account",
+                                                                   third_party=True))
+    customer_name: Mapped[str] = mapped_column(String(200), info=pii("identity", basis="contract", retention="account",
+                                                                     third_party=True))
     customer_address: Mapped[str] = mapped_column(
-        String(300), info=pii("contact", basis="contract", retention="account"))
+        String(300), info=pii("contact", basis="contract", retention="account", third_party=True))
     # §7: the person to talk to at the referred company (asked when the programme's definition lists it); not the
     # partner's contact, so never a key to find the partner's data by
     customer_contact_first_name: Mapped[str] = mapped_column(
-        String(100), default="", info=pii("identity", basis="contract", retention="account"))
+        String(100), default="", info=pii("identity", basis="contract", retention="account", third_party=True))
     customer_contact_last_name: Mapped[str] = mapped_column(
-        String(100), default="", info=pii("identity", basis="contract", retention="account"))
+        String(100), default="", info=pii("identity", basis="contract", retention="account", third_party=True))
     customer_contact_phone: Mapped[str] = mapped_column(
-        String(30), default="", info=pii("contact", basis="contract", retention="account"))
+        String(30), default="", info=pii("contact", basis="contract", retention="account", third_party=True))
     customer_contact_email: Mapped[str] = mapped_column(
-        String(254), default="", info=pii("contact", basis="contract", retention="account"))
+        String(254), default="", info=pii("contact", basis="contract", retention="account", third_party=True))
     family: Mapped[str] = mapped_column(String(30), info=not_pii())
     plan: Mapped[str] = mapped_column(String(100), info=not_pii())
     billing: Mapped[str] = mapped_column(String(20), info=not_pii())

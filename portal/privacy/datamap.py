@@ -46,6 +46,7 @@ class Entry:
     basis: str | None
     retention: str | None
     subject_key: bool = False
+    third_party: bool = False  # about someone else than the row's subject (a lead's customer, not the partner)
 
 
 @dataclass(frozen=True)
@@ -58,11 +59,14 @@ class Subject:
     erase: str
 
 
-def pii(category: str, *, basis: str, retention: str, subject_key: bool = False) -> dict:
-    """Column info for personal data. ``subject_key``: the column identifies the subject (used to find them)."""
+def pii(category: str, *, basis: str, retention: str, subject_key: bool = False, third_party: bool = False) -> dict:
+    """Column info for personal data. ``subject_key``: the column identifies the subject (used to find them).
+    ``third_party``: the column describes another person than the one the row belongs to — a lead's customer and
+    its contact person on a partner's lead. The row's subject neither gets it in an access bundle (GDPR art. 15(4))
+    nor erases it: it is the other person's, erased on their own request (``contacts``)."""
     if category not in CATEGORIES or basis not in BASES or retention not in RETENTIONS:
         raise ValueError(f"unknown data-map entry: {category}/{basis}/{retention}")
-    return {"datamap": Entry("", "", True, category, basis, retention, subject_key)}
+    return {"datamap": Entry("", "", True, category, basis, retention, subject_key, third_party)}
 
 
 def not_pii() -> dict:
@@ -77,7 +81,7 @@ def entries(metadata: MetaData) -> list[Entry]:
             entry = column.info.get("datamap")
             if entry is not None:
                 found.append(Entry(table.name, column.name, entry.personal, entry.category, entry.basis,
-                                   entry.retention, entry.subject_key))
+                                   entry.retention, entry.subject_key, entry.third_party))
     return found
 
 

@@ -24,6 +24,14 @@ from portal.privacy.subjects import ROOT, identifiers, owned_by
 RETAINED = "tax_5y"
 
 
+MASK = "~"  # the placeholder's first character in a unique text column (``~<id>``)
+
+
+def is_masked(value) -> bool:
+    """Whether a unique text value is an erasure's placeholder (an erased partner's NIP)."""
+    return isinstance(value, str) and value.startswith(MASK)
+
+
 def _masked(column, pk: int):
     """The value a personal column gets: NULL where allowed, else an inert placeholder of its type."""
     if column.nullable:
@@ -33,7 +41,7 @@ def _masked(column, pk: int):
                                       if isinstance(c, UniqueConstraint))
         if not unique:
             return ""
-        value = f"erased-{pk}@erased.invalid" if column.name.endswith("email") else f"~{pk}"
+        value = f"erased-{pk}@erased.invalid" if column.name.endswith("email") else f"{MASK}{pk}"
         return value[: column.type.length] if getattr(column.type, "length", None) else value
     if isinstance(column.type, JSON):
         return {}
@@ -82,8 +90,11 @@ def _kept_until(table: str, ids: list[int], today: date) -> date | None:
 
 
 def erase(user_id: int, *, clock: Clock, request_id: int | None = None, actor=None) -> ErasureLog:
+    from portal.accounts.models import User
     from portal.loyalty.service import members
+    from portal.privacy import contacts, export
 
+    email = db.session.scalar(select(User.email).where(User.id == user_id))
     members.leave_account(user_id, on=clock.today(), actor=actor)  # P-31: deleting the account is leaving
     db.session.flush()
     owned = owned_by(user_id)
@@ -100,7 +111,8 @@ def erase(user_id: int, *, clock: Clock, request_id: int | None = None, actor=No
                                         .execution_options(synchronize_session=False))
             counts[table] = {"deleted": result.rowcount or 0}
             continue
-        entries = columns.get(table, [])
+        # another person's data in the subject's rows (a lead's customer) is theirs, not the subject's to erase
+        entries = [e for e in columns.get(table, []) if not e.third_party]
         kept_until = _kept_until(table, found.ids, clock.today()) if any(
             e.retention == RETAINED for e in entries) else None
         erasable = [e for e in entries if e.retention != RETAINED or kept_until is None]
@@ -120,8 +132,11 @@ def erase(user_id: int, *, clock: Clock, request_id: int | None = None, actor=No
             changed += 1
         counts[table] = {"masked": changed}
     _delete_files(owned)
-    from portal.accounts.models import User
-
+    if email:
+        # the subject named as a contact person in other records (a customer's contact on another partner's lead)
+        counts["contact_person"] = {"masked": contacts.erase(email)}
+    # earlier access bundles would still hand out, until their link expires, what has just been erased
+    counts["export_bundles"] = {"deleted": export.discard_bundles(user_id=user_id, email=email, clock=clock)}
     db.session.execute(update(User).where(User.id == user_id).values(is_active_account=False, erased_at=clock.now())
                        .execution_options(synchronize_session=False))
     db.session.expire_all()
@@ -182,7 +197,8 @@ def purge_retained(*, clock: Clock) -> int:
     purged = 0
     for log in db.session.scalars(select(ErasureLog)):
         records = [dict(r) for r in log.retained or []]
-        due = [r for r in records if r.get("delete_on", "9999") <= today and not r.get("deleted_on")]
+        # kept through its deletion date ("until 2030-12-31"), erased the day after
+        due = [r for r in records if r.get("delete_on", "9999") < today and not r.get("deleted_on")]
         if not due:
             continue
         owned = owned_by(log.user_id)

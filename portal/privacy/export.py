@@ -14,12 +14,13 @@ from pathlib import Path
 
 from flask import current_app
 from markupsafe import escape
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
 from portal.core import safecsv
 from portal.core.clock import Clock, utc
 from portal.extensions import db
 from portal.notifications.service import SECRET_PARAMS
+from portal.privacy.datamap import personal_columns
 from portal.privacy.models import ExportBundle
 from portal.privacy.subjects import owned_by
 
@@ -37,16 +38,33 @@ def _plain(value):
     return value
 
 
+AS_CONTACT = "_as_contact_person"  # the section of records naming the subject as someone else's contact person
+
+
 def gather(user_id: int) -> dict[str, list[dict]]:
-    """Every row of every table the data map links to the subject (secrets such as password hashes left out)."""
+    """Every row of every table the data map links to the subject (secrets such as password hashes left out, and
+    other people's data in those rows — a lead's customer and its contact person, GDPR art. 15(4)), then the
+    records that name the subject's address as a contact person without being theirs."""
+    from portal.accounts.models import User
+    from portal.privacy import contacts
+
+    others = {(e.table, e.column) for entries in personal_columns(db.metadata).values() for e in entries
+              if e.third_party}
     data: dict[str, list[dict]] = {}
-    for table, owned in owned_by(user_id).items():
-        if not owned.ids:
+    owned = owned_by(user_id)
+    for table, found in owned.items():
+        if not found.ids:
             continue
-        model = owned.model
-        columns = [c for c in model.__table__.columns if c.name not in SECRET_COLUMNS and c.name != "tenant_id"]
-        rows = db.session.execute(select(*columns).where(model.id.in_(owned.ids)).order_by(model.id))
+        model = found.model
+        columns = [c for c in model.__table__.columns
+                   if c.name not in SECRET_COLUMNS and c.name != "tenant_id" and (table, c.name) not in others]
+        rows = db.session.execute(select(*columns).where(model.id.in_(found.ids)).order_by(model.id))
         data[table] = [{c.name: _plain(v) for c, v in zip(columns, row, strict=True)} for row in rows]
+    email = db.session.scalar(select(User.email).where(User.id == user_id))
+    for table, rows in (contacts.find(email) if email else {}).items():
+        own = set(owned[table].ids) if table in owned else set()
+        if named := [row for row in rows if row["id"] not in own]:
+            data[table + AS_CONTACT] = named
     return data
 
 
@@ -60,7 +78,7 @@ def build(request_id: int, user_id: int | None, *, tenant_name: str, clock: Cloc
         archive.writestr("data.json", json.dumps(data, ensure_ascii=False, indent=2))
         for table, rows in data.items():
             out = io.StringIO()
-            writer = safecsv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+            writer = safecsv.DictWriter(out, fieldnames=_columns(rows), lineterminator="\n", restval="")
             writer.writeheader()
             writer.writerows(rows)
             archive.writestr(f"csv/{table}.csv", out.getvalue())
@@ -77,6 +95,12 @@ def build(request_id: int, user_id: int | None, *, tenant_name: str, clock: Cloc
     db.session.add(bundle)
     db.session.flush()
     return bundle, token
+
+
+def _columns(rows: list[dict]) -> list[str]:
+    """Every column any row has, in first-seen order (a contact person's rows of one table may come from two
+    groups of columns)."""
+    return list(dict.fromkeys(name for row in rows for name in row))
 
 
 def _uploaded_files(data: dict[str, list[dict]]) -> list[tuple[str, Path]]:
@@ -106,10 +130,12 @@ def _summary(data: dict[str, list[dict]], tenant_name: str, clock: Clock) -> str
              f"</h1><p>Prepared {clock.now():%Y-%m-%d %H:%M} UTC.</p>"]
     for table, rows in data.items():
         parts.append(f"<h2>{escape(table)} ({len(rows)})</h2><table border='1'><tr>")
-        parts += [f"<th>{escape(k)}</th>" for k in rows[0]]
+        names = _columns(rows)
+        parts += [f"<th>{escape(k)}</th>" for k in names]
         parts.append("</tr>")
         for row in rows:
-            parts.append("<tr>" + "".join(f"<td>{escape('' if v is None else v)}</td>" for v in row.values()) + "</tr>")
+            parts.append("<tr>" + "".join(f"<td>{escape('' if row.get(k) is None else row[k])}</td>" for k in names)
+                         + "</tr>")
         parts.append("</table>")
     return "".join(parts)
 
@@ -146,12 +172,28 @@ def purge_orphans(*, clock: Clock) -> int:
     return removed
 
 
-def purge_expired(*, clock: Clock) -> int:
-    """Daily: bundles past their 7 days are deleted from disk."""
+def _discard(condition, clock: Clock) -> int:
     removed = 0
-    for bundle in db.session.scalars(select(ExportBundle).where(ExportBundle.deleted_at.is_(None),
-                                                                ExportBundle.expires_at <= clock.now())):
+    for bundle in db.session.scalars(select(ExportBundle).where(ExportBundle.deleted_at.is_(None), condition)):
         bundle_path(bundle.filename).unlink(missing_ok=True)
         bundle.deleted_at = clock.now()
         removed += 1
     return removed
+
+
+def purge_expired(*, clock: Clock) -> int:
+    """Daily: bundles past their 7 days are deleted from disk."""
+    return _discard(ExportBundle.expires_at <= clock.now(), clock)
+
+
+def discard_bundles(*, user_id: int | None, email: str | None, clock: Clock) -> int:
+    """G-05: an erasure deletes the subject's earlier bundles at once — those of the account's requests and of
+    requests sent from the address — rather than leave a live link to what was just erased."""
+    from portal.privacy.models import DataSubjectRequest
+
+    whose = [DataSubjectRequest.user_id == user_id] if user_id is not None else []
+    if email:
+        whose.append(func.lower(DataSubjectRequest.requester_email) == email.strip().lower())
+    if not whose:
+        return 0
+    return _discard(ExportBundle.request_id.in_(select(DataSubjectRequest.id).where(or_(*whose))), clock)

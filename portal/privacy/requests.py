@@ -242,7 +242,18 @@ def process(row: DataSubjectRequest, *, clock: Clock, actor=None, tenant_name: s
     elif row.kind == "erasure":
         from portal.privacy import erasure
 
+        found_before = max((earlier.residues for earlier in erasure_logs(row.id)), default=0)
         log = erasure.erase(user.id, clock=clock, request_id=row.id, actor=actor)
+        if found_before and not log.residues:
+            # the identifiers the first scan searched for are erased now, so a new scan cannot look for those rows
+            # again: the request stays open until the DPO has checked them and closes it
+            row.residues = found_before
+            row.outcome = (f"erased again; the earlier scan found {found_before} residue(s), which the DPO checks "
+                           "before closing the request")
+            return ngettext("Erased again; the earlier scan found %(num)d residue(s): the DPO checks them and "
+                            "closes the request.",
+                            "Erased again; the earlier scan found %(num)d residue(s): the DPO checks them and "
+                            "closes the request.", found_before)
         row.residues = log.residues
         if log.residues:  # what was erased stays erased; the DPO looks at what the scan found before closing
             row.outcome = f"erased, but the scan found {log.residues} residue(s): the request stays open"
@@ -286,7 +297,10 @@ def _for_contact_person(row: DataSubjectRequest, *, clock: Clock, actor, tenant_
         _tell(row, "request_bundle", clock, token=token)
         return f"bundle ready until {bundle.expires_at:%Y-%m-%d}"
     if row.kind == "erasure":
+        from portal.privacy import export
+
         changed = contacts.erase(row.requester_email)
+        export.discard_bundles(user_id=None, email=row.requester_email, clock=clock)
         audit.record(actor, "contact.erased", "subject_request", row.id)
         return f"contact details erased in {changed} record(s)"
     row.outcome = f"contact details found in {records} record(s): the DPO answers"

@@ -26,6 +26,7 @@ from portal.leads.rules import LeadRules
 from portal.leads.service import partners as partner_service
 from portal.leads.service.programme import rules_of, version_on
 from portal.privacy import audit
+from portal.privacy.erasure import is_masked
 from portal.programmes.models import ProgrammeVersion
 from portal.tenancy.guard import current_tenant_id
 
@@ -497,12 +498,21 @@ def run(period_number: int, *, as_of: date, clock: Clock, actor=None) -> Settlem
         settlement = Settlement(tenant_id=tenant_id, period=period_number, as_of=as_of, runs=0)
         db.session.add(settlement)
         db.session.flush()
-    else:
+    kept: dict[int, str] = {}
+    if settlement.runs:
+        # G-05: an erased partner's NIP lives on only in its lines, kept for the tax and accounting record; a re-run
+        # of the draft carries it over instead of writing the masked value the partner row now holds
+        kept = dict(db.session.execute(select(SettlementLine.partner_id, SettlementLine.partner_nip)
+                                       .where(SettlementLine.settlement_id == settlement.id)).all())
         db.session.execute(delete(SettlementLine).where(SettlementLine.settlement_id == settlement.id)
                            .execution_options(synchronize_session=False))
     settlement.as_of, settlement.run_at, settlement.runs = as_of, clock.now(), settlement.runs + 1
+
+    def nip_of(partner: Partner) -> str:
+        return kept.get(partner.id, partner.nip) if is_masked(partner.nip) else partner.nip
+
     insert_rows(SettlementLine.__table__, LINE_COLUMNS, (
-        (tenant_id, settlement.id, ln.partner.id, ln.partner.nip, ln.lead.id if ln.lead else None, ln.ref, ln.line,
+        (tenant_id, settlement.id, ln.partner.id, nip_of(ln.partner), ln.lead.id if ln.lead else None, ln.ref, ln.line,
          ln.rule, ln.rule_code, ln.base, ln.rate, ln.amount, ln.status, ln.reason, ln.transaction_date, ln.version_id)
         for ln in lines))
     audit.record(actor, "settlement.run", "settlement", settlement.id)
