@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 import shutil
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -46,7 +47,7 @@ def test_operator_ends_a_contract(ending_tenant, live_server, open_as, journey):
     journey.shot(operator, "tenants")
 
     # C-03: a ground from the terms; C-04: the page says what follows before anything changes
-    today = date.today()
+    today = datetime.now(ZoneInfo("Europe/Warsaw")).date()  # the tenant's day, as the page counts it
     row.get_by_role("link", name=f"End the contract of {NAME}").click()
     operator.wait_for_url(re.compile(r"/operator/tenants/\d+/end$"))
     form = operator.locator("#end-form")
