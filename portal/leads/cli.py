@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import click
+from flask_babel import gettext as _
 
 from portal.cli import fail, parse_day
 from portal.core.bulk import ImportResult, ValidationFailed, run_import
@@ -24,15 +25,43 @@ COMMIT_VALID = click.option("--commit-valid", is_flag=True, help="commit the goo
 AS_OF = click.option("--as-of", "day", callback=parse_day, help="run as of this day (YYYY-MM-DD)")
 
 
-def open_tenant(slug: str, day: date | None):
-    """Set the tenant (and the clock, with --as-of) for the rest of the command."""
+def open_tenant(slug: str, day: date | None, *, write: bool = False):
+    """Set the tenant (and the clock, with --as-of) for the rest of the command; a command that writes (``write``)
+    is refused on a tenant whose contract has ended (C-04)."""
     tenant = tenants.by_slug(slug)
     if tenant is None or tenant.status == "deleted":
         fail(f"no tenant {slug!r}")
     set_current_tenant(tenant.id)
     if day:
         set_clock(as_of(day, tenant.timezone))
+    if write:
+        refuse_if_read_only(tenant)
     return tenant
+
+
+def read_only_since(tenant) -> date | None:
+    """C-04: the first read-only day of a tenant whose contract has ended, once that day has come (on the command's
+    clock, so a replayed day past it counts before the daily job turned the tenant read-only) — or the tenant is
+    read-only already; None while it may still be written to."""
+    from portal.operator import contracts
+
+    contract = contracts.of_tenant(tenant.id)
+    since = contracts.read_only_from(contract) if contract is not None else None
+    if tenant.status == "read_only":
+        return since or get_clock().today(tenant.timezone)
+    if since is not None and since <= get_clock().today(tenant.timezone):
+        return since
+    return None
+
+
+def refuse_if_read_only(tenant) -> None:
+    """C-04: after the contract ends the tenant is read-only — as its pages refuse every change (423), a command
+    that writes exits 1 and writes nothing; reading (a points statement) and the daily jobs go on."""
+    since = read_only_since(tenant)
+    if since is not None:
+        fail(_("C-04: the organiser's contract has ended: the programme of %(slug)s is read-only from %(day)s, so "
+               "nothing was written. Admins and the data-protection officer can still download a full export.",
+               slug=tenant.slug, day=since.isoformat()))
 
 
 def report(result: ImportResult, what: str) -> None:
@@ -69,7 +98,7 @@ def leads_group() -> None:
 @COMMIT_VALID
 @AS_OF
 def import_leads(slug: str, file: Path, commit_valid: bool, day: date | None) -> None:
-    tenant = open_tenant(slug, day)
+    tenant = open_tenant(slug, day, write=True)
     lead_rules()
 
     def handle(row: dict) -> None:
@@ -91,7 +120,7 @@ def import_leads(slug: str, file: Path, commit_valid: bool, day: date | None) ->
 @COMMIT_VALID
 @AS_OF
 def decide_leads(slug: str, file: Path, commit_valid: bool, day: date | None) -> None:
-    open_tenant(slug, day)
+    open_tenant(slug, day, write=True)
 
     def handle(row: dict) -> None:
         lead = review.by_ref(row["ref"])
@@ -115,7 +144,7 @@ def customers_group() -> None:
 @COMMIT_VALID
 @AS_OF
 def flag_customers(slug: str, file: Path, commit_valid: bool, day: date | None) -> None:
-    tenant = open_tenant(slug, day)
+    tenant = open_tenant(slug, day, write=True)
     rules = lead_rules()
     report(run_import(file.read_text(encoding="utf-8"), FACT_COLUMNS,
                       lambda row: sales.flag_customer(row["customer_nip"], row["flag"], rules, tenant_id=tenant.id),
@@ -133,7 +162,7 @@ def sales_group() -> None:
 @COMMIT_VALID
 @AS_OF
 def import_sales(slug: str, file: Path, commit_valid: bool, day: date | None) -> None:
-    tenant = open_tenant(slug, day)
+    tenant = open_tenant(slug, day, write=True)
     rules = lead_rules()
     report(run_import(file.read_text(encoding="utf-8"), SALE_COLUMNS,
                       lambda row: sales.record_sale(row, rules, tenant_id=tenant.id), commit_valid=commit_valid),
@@ -151,7 +180,7 @@ def settlement_group() -> None:
 @click.option("--as-of", "day", callback=parse_day, required=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def run_settlement(slug: str, period: int, day: date, out: Path) -> None:
-    open_tenant(slug, day)
+    open_tenant(slug, day, write=True)
     try:
         result = settlement.run(period, as_of=day, clock=get_clock())
     except DomainError as error:
@@ -167,7 +196,7 @@ def run_settlement(slug: str, period: int, day: date, out: Path) -> None:
 @click.option("--period", type=int, required=True)
 @AS_OF
 def approve_settlement(slug: str, period: int, day: date | None) -> None:
-    open_tenant(slug, day)
+    open_tenant(slug, day, write=True)
     try:
         settlement.approve(period, clock=get_clock())
     except DomainError as error:
@@ -177,6 +206,7 @@ def approve_settlement(slug: str, period: int, day: date | None) -> None:
 
 
 def import_partners(tenant, file: Path, commit_valid: bool) -> None:
+    refuse_if_read_only(tenant)
     rules = lead_rules()
 
     def handle(row: dict) -> None:

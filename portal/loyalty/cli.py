@@ -14,7 +14,7 @@ from portal.core.bulk import ValidationFailed, run_import
 from portal.core.clock import get_clock
 from portal.core.errors import DomainError
 from portal.extensions import db
-from portal.leads.cli import AS_OF, COMMIT_VALID, FILE, open_tenant, report
+from portal.leads.cli import AS_OF, COMMIT_VALID, FILE, open_tenant, refuse_if_read_only, report
 from portal.loyalty.service import devices, ledger, members, orders
 from portal.loyalty.service.programme import announce_end, rules_on
 from portal.loyalty.service.statement import statement
@@ -56,6 +56,7 @@ def _no_nul(row: dict) -> None:
 
 
 def import_installers(tenant, file: Path, commit_valid: bool) -> None:
+    refuse_if_read_only(tenant)
     rules = loyalty_rules()
 
     def handle(row: dict):
@@ -78,7 +79,7 @@ def devices_group() -> None:
 @COMMIT_VALID
 @AS_OF
 def import_devices(slug: str, file: Path, commit_valid: bool, day: date | None) -> None:
-    open_tenant(slug, day)
+    open_tenant(slug, day, write=True)
     loyalty_rules()
 
     def handle(row: dict) -> None:
@@ -105,7 +106,7 @@ def rewards_group() -> None:
 @click.option("--delivery-address", "address", default=None,
               help="P-25: the address the courier delivers to, kept on the platform as the participant's (optional)")
 def order_reward(slug: str, email: str, code: str, day: date, address: str | None) -> None:
-    open_tenant(slug, day)
+    open_tenant(slug, day, write=True)
     rules = loyalty_rules(day)
     try:
         installer = _installer(email)
@@ -152,7 +153,7 @@ def points_statement(slug: str, email: str, day: date, as_json: bool) -> None:
 @click.option("--reason", default="", help="why (kept on the ledger)")
 @click.option("--as-of", "day", callback=parse_day, required=True)
 def revoke_points(slug: str, email: str, points: int | None, serial: str | None, reason: str, day: date) -> None:
-    open_tenant(slug, day)
+    open_tenant(slug, day, write=True)
     if (points is None) == (serial is None):
         fail("Give either --points or --device.")
     rules = loyalty_rules(day)
@@ -178,7 +179,7 @@ def revoke_points(slug: str, email: str, points: int | None, serial: str | None,
 @COMMIT_VALID
 @AS_OF
 def import_opening(slug: str, file: Path, commit_valid: bool, day: date | None) -> None:
-    tenant = open_tenant(slug, day)
+    tenant = open_tenant(slug, day, write=True)
     rules = loyalty_rules()
 
     def handle(row: dict) -> None:
@@ -205,7 +206,7 @@ def import_opening(slug: str, file: Path, commit_valid: bool, day: date | None) 
 @click.option("--on", "announced_on", callback=parse_day, required=True, help="announcement day")
 @click.option("--ends-on", callback=parse_day, required=True)
 def announce(slug: str, announced_on: date, ends_on: date) -> None:
-    tenant = open_tenant(slug, announced_on)
+    tenant = open_tenant(slug, announced_on, write=True)
     try:
         announce_end(announced_on, ends_on, tenant_id=tenant.id, rules=loyalty_rules(announced_on))
     except DomainError as error:
