@@ -470,7 +470,18 @@ def exclusion_checks(*, as_of: date, rules: LoyaltyRules, clock: Clock) -> int:
     check. Someone who activated the account or earned points since (a late start) is not excluded: the seed lets
     the organiser exclude, it does not make a late participant lose what they have earned. Only approved
     participants are checked (P-01): one waiting for the organiser's decision, or refused, cannot register devices;
-    for one approved later the months count from the approval."""
+    for one approved later the months count from the approval.
+
+    P-40/P-41: once the programme has ended (on and after its end date) nobody is excluded from it any more. After
+    the end's announcement devices are registered only until the last day of its month: one whose three months for
+    the first points ended after that day could not earn them, so no points is no ground for them."""
+    from portal.loyalty.service.programme import end as programme_end
+    from portal.loyalty.service.programme import last_registration_day
+
+    end = programme_end()
+    if end is not None and as_of >= end.ends_on:
+        return 0
+    registrations_closed = last_registration_day(end.announced_on) if end is not None else None
     changed = 0
     for installer in unrestricted(select(Installer).where(Installer.excluded_on.is_(None),
                                                           Installer.left_on.is_(None),
@@ -488,7 +499,7 @@ def exclusion_checks(*, as_of: date, rules: LoyaltyRules, clock: Clock) -> int:
         if as_of > activation_deadline and (installer.activated_on is None or installer.activated_on > as_of):
             exclude(installer, "not_activated", on=as_of, clock=clock)
             changed += 1
-        elif as_of > points_deadline:
+        elif as_of > points_deadline and (registrations_closed is None or points_deadline <= registrations_closed):
             exclude(installer, "no_points", on=as_of, clock=clock)
             changed += 1
     return changed
