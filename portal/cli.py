@@ -13,14 +13,19 @@ from flask import Flask, current_app
 from portal.core.clock import as_of, get_clock, set_clock
 from portal.extensions import db
 
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+
 
 def parse_day(_ctx, _param, value: str | None) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError as exc:
         raise click.BadParameter("use YYYY-MM-DD") from exc
+    if not FIRST_DAY <= day <= LAST_DAY:  # the rules add years and months to a day: keep them far from year 9999
+        raise click.BadParameter(f"use a day from {FIRST_DAY} to {LAST_DAY}")
+    return day
 
 
 def fail(message: str) -> None:

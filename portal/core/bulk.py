@@ -7,6 +7,7 @@ import csv
 import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from flask_babel import gettext as _
 
@@ -41,30 +42,69 @@ class ValidationFailed(DomainError):
         return "; ".join(f"{rule}: {message}" if rule else message for _, message, rule in self.problems)
 
 
+def decode(data: bytes) -> tuple[str, RowError | None]:
+    """The file's text; a file that is not UTF-8 (a cp1250 or UTF-16 export) is refused at the line of its first
+    undecodable byte, rather than read wrongly."""
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        return "", RowError(line, _("the file is not UTF-8 text (byte 0x%(byte)02X); save it as \"CSV UTF-8\"",
+                                    byte=data[error.start]))
+
+
 def read_rows(text: str, columns: Iterable[str]) -> tuple[list[tuple[int, dict]], list[RowError]]:
-    """Rows with their line numbers (the header is line 1); a wrong header is an error of line 1."""
+    """Rows with the file line each starts on (the header is line 1; a quoted value may span lines, and blank lines
+    count); a wrong header is an error of line 1, a row with more values than the header an error of its line."""
     expected = list(columns)
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    header = [h.strip() for h in next(reader, [])]
     missing = [c for c in expected if c not in header]
     if missing:
         return [], [RowError(1, _("header is missing column(s): %(missing)s; expected %(expected)s",
                                   missing=", ".join(missing), expected=",".join(expected)))]
-    rows = []
-    for number, row in enumerate(reader, start=2):
-        if not any((v or "").strip() for v in row.values()):
+    if twice := sorted({h for h in header if h in expected and header.count(h) > 1}):
+        return [], [RowError(1, _("header names column(s) more than once: %(twice)s", twice=", ".join(twice)))]
+    rows, errors = [], []
+    start = reader.line_num + 1
+    for cells in reader:
+        line, start = start, reader.line_num + 1
+        if not any(cell.strip() for cell in cells):
             continue
-        rows.append((number, {k.strip(): (v or "").strip() for k, v in row.items() if k}))
-    return rows, []
+        if any(cell.strip() for cell in cells[len(header):]):
+            errors.append(RowError(line, _("the row has %(cells)d values but the header %(columns)d columns; put a "
+                                           "value that contains a comma in double quotes",
+                                           cells=len(cells), columns=len(header))))
+            continue
+        rows.append((line, {name: (cells[i].strip() if i < len(cells) else "")
+                            for i, name in enumerate(header) if name}))
+    return rows, errors
 
 
-def run_import(text: str, columns: Iterable[str], handle: Callable[[dict], object], *,
-               commit_valid: bool = False, dry_run: bool = False) -> ImportResult:
+def run_import(source: str | Path, columns: Iterable[str], handle: Callable[[dict], object], *,
+               commit_valid: bool = False, dry_run: bool = False,
+               key: Callable[[dict], object] | None = None, what: str = "") -> ImportResult:
     """Apply ``handle`` to every row inside its own savepoint; all or nothing unless ``commit_valid``.
-    ``dry_run`` checks every row (a preview) and writes nothing."""
+    ``dry_run`` checks every row (a preview) and writes nothing. ``key``: what makes a row the same record as
+    another (``what`` names it); a second row of the file for the same record is refused rather than silently
+    overwriting the first. A file refused as a whole (not UTF-8, a wrong header) writes nothing, whatever
+    ``commit_valid`` says."""
     result = ImportResult()
+    text, unreadable = decode(source.read_bytes()) if isinstance(source, Path) else (source, None)
+    if unreadable is not None:
+        result.errors = [unreadable]
+        return result
     rows, result.errors = read_rows(text, columns)
+    if not rows and any(error.line == 1 for error in result.errors):
+        return result
+    first: dict[object, int] = {}
     for line, row in rows:
+        if key is not None and (mark := key(row)) is not None:
+            if mark in first:
+                result.errors.append(RowError(line, _("the same %(what)s as line %(line)d", what=what,
+                                                      line=first[mark])))
+                continue
+            first[mark] = line
         savepoint = db.session.begin_nested()
         try:
             handle(row)
@@ -75,6 +115,7 @@ def run_import(text: str, columns: Iterable[str], handle: Callable[[dict], objec
         else:
             savepoint.commit()
             result.accepted += 1
+    result.errors.sort(key=lambda error: error.line)
     if dry_run or (result.errors and not commit_valid):
         db.session.rollback()
         return result

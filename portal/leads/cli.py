@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -16,6 +17,7 @@ from portal.core.errors import DomainError
 from portal.extensions import db
 from portal.leads.formats import DECISION_COLUMNS, FACT_COLUMNS, LEAD_COLUMNS, PARTNER_COLUMNS, SALE_COLUMNS
 from portal.leads.service import partners, review, sales, settlement, submission
+from portal.leads.service.limits import INT32
 from portal.leads.service.programme import rules_on
 from portal.tenancy import service as tenants
 from portal.tenancy.guard import set_current_tenant
@@ -111,7 +113,7 @@ def import_leads(slug: str, file: Path, commit_valid: bool, day: date | None) ->
                           ref=row["ref"], vendor_consent=True, channel="import")
 
     del tenant
-    report(run_import(file.read_text(encoding="utf-8"), LEAD_COLUMNS, handle, commit_valid=commit_valid), "leads")
+    report(run_import(file, LEAD_COLUMNS, handle, commit_valid=commit_valid), "leads")
 
 
 @leads_group.command("decide", help="Qualify or reject leads (L-07).")
@@ -129,7 +131,7 @@ def decide_leads(slug: str, file: Path, commit_valid: bool, day: date | None) ->
         review.decide(lead, row["decision"].strip().lower(), decided_on=_date(row["decided_on"], "decided_on"),
                       reason=row.get("reason", ""), clock=get_clock())
 
-    report(run_import(file.read_text(encoding="utf-8"), DECISION_COLUMNS, handle, commit_valid=commit_valid),
+    report(run_import(file, DECISION_COLUMNS, handle, commit_valid=commit_valid),
            "decisions")
 
 
@@ -146,7 +148,7 @@ def customers_group() -> None:
 def flag_customers(slug: str, file: Path, commit_valid: bool, day: date | None) -> None:
     tenant = open_tenant(slug, day, write=True)
     rules = lead_rules()
-    report(run_import(file.read_text(encoding="utf-8"), FACT_COLUMNS,
+    report(run_import(file, FACT_COLUMNS,
                       lambda row: sales.flag_customer(row["customer_nip"], row["flag"], rules, tenant_id=tenant.id),
                       commit_valid=commit_valid), "customer facts")
 
@@ -164,8 +166,9 @@ def sales_group() -> None:
 def import_sales(slug: str, file: Path, commit_valid: bool, day: date | None) -> None:
     tenant = open_tenant(slug, day, write=True)
     rules = lead_rules()
-    report(run_import(file.read_text(encoding="utf-8"), SALE_COLUMNS,
-                      lambda row: sales.record_sale(row, rules, tenant_id=tenant.id), commit_valid=commit_valid),
+    report(run_import(file, SALE_COLUMNS,
+                      lambda row: sales.record_sale(row, rules, tenant_id=tenant.id), commit_valid=commit_valid,
+                      key=sales.row_key, what=_("sale (ref, transaction_date, family, billing)")),
            "sales")
 
 
@@ -176,7 +179,7 @@ def settlement_group() -> None:
 
 @settlement_group.command("run", help="Settle period N as of a day and write the statement CSV.")
 @click.argument("slug")
-@click.option("--period", type=int, required=True)
+@click.option("--period", type=click.IntRange(max=INT32), required=True)
 @click.option("--as-of", "day", callback=parse_day, required=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def run_settlement(slug: str, period: int, day: date, out: Path) -> None:
@@ -186,14 +189,18 @@ def run_settlement(slug: str, period: int, day: date, out: Path) -> None:
     except DomainError as error:
         db.session.rollback()
         fail(error.describe())
+    try:  # the file first: a statement that cannot be written leaves no draft behind either
+        out.write_text(settlement.to_csv(settlement.lines_of(result)), encoding="utf-8")
+    except OSError as error:
+        db.session.rollback()
+        raise click.BadParameter(f"cannot write {out}: {error.strerror or error}", param_hint="--out") from error
     db.session.commit()
-    out.write_text(settlement.to_csv(settlement.lines_of(result)), encoding="utf-8")
     click.echo(f"period {period}: draft written to {out}")
 
 
 @settlement_group.command("approve", help="Approve (freeze) the settlement of period N.")
 @click.argument("slug")
-@click.option("--period", type=int, required=True)
+@click.option("--period", type=click.IntRange(max=INT32), required=True)
 @AS_OF
 def approve_settlement(slug: str, period: int, day: date | None) -> None:
     open_tenant(slug, day, write=True)
@@ -214,7 +221,8 @@ def import_partners(tenant, file: Path, commit_valid: bool) -> None:
         data["flags"] = [f.strip() for f in (row.get("flags") or "").split(";") if f.strip()]
         partners.join(data, rules, tenant_id=tenant.id, update=True)
 
-    report(run_import(file.read_text(encoding="utf-8"), PARTNER_COLUMNS, handle, commit_valid=commit_valid),
+    report(run_import(file, PARTNER_COLUMNS, handle, commit_valid=commit_valid,
+                      key=lambda row: re.sub(r"\D", "", row.get("nip") or "") or None, what=_("NIP")),
            "partners")
 
 

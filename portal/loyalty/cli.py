@@ -64,7 +64,7 @@ def import_installers(tenant, file: Path, commit_valid: bool) -> None:
         return members.import_row({**row, "delivery_address": row.get("delivery_address") or None},
                                   tenant_id=tenant.id, rules=rules)
 
-    report(run_import(file.read_text(encoding="utf-8"), PARTICIPANT_COLUMNS, handle, commit_valid=commit_valid),
+    report(run_import(file, PARTICIPANT_COLUMNS, handle, commit_valid=commit_valid),
            "participants")
 
 
@@ -89,7 +89,7 @@ def import_devices(slug: str, file: Path, commit_valid: bool, day: date | None) 
         devices.check_registration_day(installer, registered_on)
         devices.register(installer, row, rules_on(registered_on), registered_on=registered_on, clock=get_clock())
 
-    report(run_import(file.read_text(encoding="utf-8"), DEVICE_COLUMNS, handle, commit_valid=commit_valid),
+    report(run_import(file, DEVICE_COLUMNS, handle, commit_valid=commit_valid),
            "devices")
 
 
@@ -197,7 +197,7 @@ def import_opening(slug: str, file: Path, commit_valid: bool, day: date | None) 
         ledger.open_lot(installer.id, points, kind="opening", on=earned_on,
                         expires_on=ledger.expiry_of(earned_on, rules), tenant_id=tenant.id, source="opening")
 
-    report(run_import(file.read_text(encoding="utf-8"), OPENING_COLUMNS, handle, commit_valid=commit_valid),
+    report(run_import(file, OPENING_COLUMNS, handle, commit_valid=commit_valid),
            "opening balances")
 
 

@@ -13,7 +13,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import event, or_, select, update
+from sqlalchemy import event, inspect, or_, select, update
 from sqlalchemy.orm import Session
 
 from portal.core import queue
@@ -74,13 +74,20 @@ def _queue(row: Notification, email: bool) -> Notification:
     db.session.add(row)
     db.session.flush()
     if email:
-        db.session.info.setdefault("outbox", []).append(row.id)
+        db.session.info.setdefault("outbox", []).append(row)
     return row
 
 
 @event.listens_for(Session, "after_commit")
 def _enqueue_committed(session: Session) -> None:
-    ids = session.info.pop("outbox", [])
+    """After the whole transaction commits — not a savepoint of it (an import row, a lead's L-04 recheck): SQLAlchemy
+    calls this hook for both, and a job sent at a savepoint would name a row that is not committed yet, or never
+    will be."""
+    if session.in_nested_transaction():
+        return
+    rows = session.info.pop("outbox", [])
+    # a notice whose savepoint was rolled back is transient again: it was never written
+    ids = [state.identity[0] for state in map(inspect, rows) if state.identity is not None]
     for notification_id in ids:
         try:
             queue.enqueue(SEND_JOB, notification_id, queue_name="mail", job_id=job_id(notification_id))
@@ -90,7 +97,8 @@ def _enqueue_committed(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _forget_rolled_back(session: Session) -> None:
-    session.info.pop("outbox", None)
+    if not session.in_nested_transaction():  # a savepoint's own notices drop out by themselves (see above)
+        session.info.pop("outbox", None)
 
 
 def _render(row: Notification, user, tenant) -> tuple[str, str]:

@@ -131,7 +131,7 @@ def test_L07_staff_qualify_from_the_queue_and_the_partner_is_told(app, client, c
 
 
 def test_sales_import_page_previews_bad_rows_then_commits_atomically(app, client, campaign):
-    tenant = _setup(app)
+    tenant = _setup(app, "2018-08-20")  # the sales below are of that day: a report tells the past (L-10)
     campaign.partners(f"{nip(1)},P,ul. A,Jan,K,+48 600 100 201,jan@p.example.com,")
     campaign.leads(f"S1,{nip(1)},{nip(101)},K,ul. B,O365,E3,annual,20,20,2018-08-10")
     staff = factories.user(tenant, STAFF, email="staff@distributor.example.com", locale="en")

@@ -153,3 +153,28 @@ def test_in_app_notices_list_the_users_notifications(client, tenant_a):
     client.post("/lang/en", data={"next": "/t/alpha/notices"})
     html = client.get("/t/alpha/notices").get_data(as_text=True)
     assert "Your account was created." in html
+
+
+def test_a_notice_is_enqueued_when_the_whole_transaction_commits_not_at_a_savepoint(app, tenant_a, clock):
+    """An import checks each row in a savepoint: a row's notice waits for the file's commit, and a row whose
+    savepoint is rolled back, or a file that is refused, leaves no job behind (FORMATS: nothing written)."""
+    user = factories.user(tenant_a)
+    mail = queue.queue("mail")
+    mail.empty()
+    with use_tenant(tenant_a.id):
+        kept = db.session.begin_nested()
+        first = notifications.notify(user, "account_registered", clock=clock)
+        kept.commit()
+        dropped = db.session.begin_nested()
+        notifications.notify(user, "account_registered", clock=clock)
+        dropped.rollback()
+        assert mail.get_job_ids() == []  # nothing before the commit
+        first_id = first.id
+        db.session.commit()
+    assert mail.get_job_ids() == [notifications.job_id(first_id)]
+    with use_tenant(tenant_a.id):
+        savepoint = db.session.begin_nested()
+        notifications.notify(user, "account_registered", clock=clock)
+        savepoint.commit()
+        db.session.rollback()  # the file was refused
+    assert mail.get_job_ids() == [notifications.job_id(first_id)]

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from stdnum.pl import nip as nip_number
 
 from portal.core.bulk import ValidationFailed
+from portal.core.clock import get_clock
 from portal.core.errors import DomainError, NotFound
 from portal.extensions import db
 from portal.leads.models import CustomerFact, Sale
@@ -59,6 +60,18 @@ def facts(limit: int = 200) -> list[CustomerFact]:
                                    .limit(limit)))
 
 
+def row_key(row: dict) -> tuple[str, ...]:
+    """What makes two lines of a report the same sale (``record_sale``: a later one replaces the earlier)."""
+    return tuple((row.get(name) or "").strip() for name in ("ref", "transaction_date", "family", "billing"))
+
+
+def _timezone(tenant_id: int) -> str:
+    from portal.tenancy.models import Tenant
+
+    tenant = db.session.get(Tenant, tenant_id)
+    return tenant.timezone if tenant is not None and tenant.timezone else "Europe/Warsaw"
+
+
 def record_sale(row: dict, rules: LeadRules, *, tenant_id: int, actor=None) -> Sale:
     """One report line; the same (ref, date, family, billing) again replaces the earlier figures (a correction)."""
     problems: list[tuple[str | None, str, str | None]] = []
@@ -74,6 +87,11 @@ def record_sale(row: dict, rules: LeadRules, *, tenant_id: int, actor=None) -> S
     except ValueError:
         day = None
         problems.append(("transaction_date", _("Use a date as YYYY-MM-DD."), None))
+    else:
+        today = get_clock().today(_timezone(tenant_id))
+        if day > today:  # a vendor's report tells what was sold, never what will be
+            problems.append(("transaction_date", _("The transaction date %(day)s is after today (%(today)s).",
+                                                   day=day.isoformat(), today=today.isoformat()), "L-10"))
     family, billing = (row.get("family") or "").strip(), (row.get("billing") or "").strip()
     if family not in rules.families:
         problems.append(("family", _("Unknown family %(family)s; use one of %(families)s.", family=repr(family),

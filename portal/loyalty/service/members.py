@@ -17,6 +17,7 @@ from portal.core.bulk import ValidationFailed
 from portal.core.clock import Clock, get_clock
 from portal.core.errors import DomainError, NotFound
 from portal.extensions import db
+from portal.leads.service.limits import email_ok, text_problems
 from portal.loyalty.models import Installer, PointsEntry, RewardOrder, StatusEvidence
 from portal.loyalty.rules import LoyaltyRules
 from portal.loyalty.service import ledger
@@ -128,8 +129,14 @@ def import_row(row: dict, *, tenant_id: int, rules: LoyaltyRules) -> Installer:
         raise DomainError(_("The programme's end has been announced: joining is closed."), rule="P-40")
     problems += _import_day_problems(dates, today=today)
     email = (row.get("email") or "").strip()
-    if "@" not in email:
+    if not email:
         problems.append(("email", _("Give the participant's e-mail."), "P-01"))
+    elif not email_ok(email) or len(email) > 254:  # as the registration form checks it
+        problems.append(("email", _("%(email)s is not an e-mail address.", email=email[:60]), "P-01"))
+    names = {key: (row.get(key) or "").strip() for key in ("first_name", "last_name")}
+    problems += [(key, _("Give the participant's %(column)s.", column=key), "P-01")
+                 for key, value in names.items() if not value]
+    problems += text_problems(names, {"first_name": (100, "first_name"), "last_name": (100, "last_name")}, "P-01")
     if problems:
         raise ValidationFailed(problems)
     user = accounts.find_user(email)
@@ -138,7 +145,7 @@ def import_row(row: dict, *, tenant_id: int, rules: LoyaltyRules) -> Installer:
                           field="email", rule="P-01")
     if user is None:
         user = accounts.create_user(tenant_id, email=email, password=None, role=PARTICIPANT,
-                                    first_name=row.get("first_name", ""), last_name=row.get("last_name", ""),
+                                    first_name=names["first_name"], last_name=names["last_name"],
                                     nip=nip if business == "yes" else "")
     installer = for_user(user.id)
     if installer is not None and installer.excluded_on is None:

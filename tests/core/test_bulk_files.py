@@ -1,0 +1,56 @@
+"""FORMATS.md: every import reads its file the same way. A bad row is named by the file line it starts on — a
+quoted value may span lines, blank lines count — and a file that is not UTF-8, names a column twice, or has a row
+with more values than columns is refused with a message, never a traceback or a silently dropped value. A file
+refused as a whole writes nothing, even with --commit-valid; two rows of one file for the same record are refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from portal.core.bulk import read_rows, run_import
+
+COLUMNS = ("customer_nip", "flag")
+
+
+def test_formats_line_numbers_count_file_lines_not_records():
+    text = 'customer_nip,flag,note\r\n1,a,"two\r\nlines"\r\n\r\n\r\n2,b,\r\n'
+    rows, errors = read_rows(text, COLUMNS)
+    assert errors == []
+    assert [line for line, _ in rows] == [2, 6]
+    assert rows[0][1] == {"customer_nip": "1", "flag": "a", "note": "two\r\nlines"}
+
+
+def test_formats_a_row_with_more_values_than_columns_is_refused_on_its_line():
+    rows, errors = read_rows("customer_nip,flag\n1,a\n2,b, and more\n,,x\n", COLUMNS)
+    assert [line for line, _ in rows] == [2]
+    assert [e.line for e in errors] == [3, 4]
+    assert "3 values" in errors[0].message and "2 columns" in errors[0].message
+    assert read_rows("customer_nip,flag\n1,a,,\n", COLUMNS)[1] == []  # empty trailing cells are no values
+
+
+def test_formats_a_column_named_twice_is_refused():
+    rows, errors = read_rows("customer_nip,flag,customer_nip\n1,a,2\n", COLUMNS)
+    assert rows == [] and errors[0].line == 1 and "customer_nip" in errors[0].message
+
+
+def test_formats_a_file_that_is_not_utf8_is_refused_at_its_line(app, tmp_path: Path):
+    path = tmp_path / "cp1250.csv"
+    path.write_bytes("customer_nip,flag\n1,a\n2,żółw\n".encode("cp1250"))
+    handled = []
+    result = run_import(path, COLUMNS, handled.append)
+    assert handled == [] and not result.committed
+    assert result.errors[0].line == 3 and "UTF-8" in result.errors[0].message
+
+
+def test_formats_a_refused_header_writes_nothing_even_with_commit_valid(app):
+    handled = []
+    result = run_import("customer_nip\n1\n", COLUMNS, handled.append, commit_valid=True)
+    assert handled == [] and not result.committed and result.errors[0].line == 1
+
+
+def test_formats_two_rows_for_the_same_record_are_refused(app):
+    handled = []
+    result = run_import("customer_nip,flag\n1,a\n2,b\n1,c\n", COLUMNS, handled.append, commit_valid=True,
+                        key=lambda row: row["customer_nip"], what="NIP")
+    assert [row["flag"] for row in handled] == ["a", "b"]
+    assert [(e.line, e.message) for e in result.errors] == [(4, "the same NIP as line 2")]
