@@ -54,37 +54,10 @@ def _contract_ends(*, clock: Clock) -> int:
 
 
 def _tenant_contract_ends(tenant_id: int, *, clock: Clock) -> int:
-    """C-04 for one tenant (``flask jobs run SLUG``): what the platform's run does (``apply_contract_ends``) limited
-    to this tenant's contracts — a term over without notice renews, one over after notice expires (C-01), the tenant
-    turns read-only from its read-only day, and is deleted once the export window is over."""
-    from sqlalchemy import select
+    """C-04 for one tenant (``flask jobs run SLUG``): the platform's contract steps, limited to its contracts."""
+    from portal.operator.offboarding import apply_contract_ends
 
-    from portal.extensions import db
-    from portal.operator import contracts
-    from portal.operator.models import Contract
-    from portal.operator.offboarding import delete_tenant
-    from portal.tenancy.models import Tenant
-
-    as_of = clock.today()
-    changed = 0
-    mine = select(Contract).where(Contract.tenant_id == tenant_id).order_by(Contract.id)
-    for contract in db.session.scalars(mine.where(Contract.ended_on.is_(None), Contract.current_end < as_of)):
-        # as contracts.renew_due, for this tenant only
-        if contract.auto_renew:
-            contracts._renew(contract, as_of)  # noqa: SLF001 - renew_due's own step, for one contract
-        else:
-            contracts._close(contract, on=contract.current_end, ground="expiry")  # noqa: SLF001 - as renew_due
-        changed += 1
-    for contract in db.session.scalars(mine.where(Contract.ended_on.is_not(None), Contract.ended_on <= as_of)):
-        tenant = db.session.get(Tenant, contract.tenant_id)
-        if tenant.status == "active" and contracts.read_only_from(contract) <= as_of:
-            tenant.status = "read_only"
-            changed += 1
-        if tenant.status == "read_only" and as_of > contract.export_until:
-            db.session.commit()
-            delete_tenant(tenant.id, clock=clock, job_id=f"contract-end-{contract.id}")
-            changed += 1
-    return changed
+    return apply_contract_ends(as_of=clock.today(), clock=clock, tenant_id=tenant_id)
 
 
 def run_daily(*, tenant_ids: list[int] | None, clock: Clock) -> list[str]:

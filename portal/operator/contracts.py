@@ -119,11 +119,11 @@ def _renewed(contract: Contract, as_of: date) -> Contract:
     return contract
 
 
-def renew_due(*, as_of: date) -> int:
-    """Daily: a term that ended without notice renews for the same term."""
+def renew_due(*, as_of: date, tenant_id: int | None = None) -> int:
+    """Daily: a term that ended without notice renews for the same term (every tenant's, or ``tenant_id``'s)."""
     renewed = 0
-    for contract in db.session.scalars(select(Contract).where(Contract.ended_on.is_(None),
-                                                              Contract.current_end < as_of)):
+    due = select(Contract).where(Contract.ended_on.is_(None), Contract.current_end < as_of)
+    for contract in db.session.scalars(due if tenant_id is None else due.where(Contract.tenant_id == tenant_id)):
         if contract.auto_renew:
             _renew(contract, as_of)
             renewed += 1

@@ -33,12 +33,13 @@ def tenant_tables():
     return [t for t in reversed(db.metadata.sorted_tables) if t.name in owned]
 
 
-def apply_contract_ends(*, as_of: date, clock: Clock) -> int:
-    """Daily (platform): tenants whose contract ended turn read-only; after the export window they are deleted."""
+def apply_contract_ends(*, as_of: date, clock: Clock, tenant_id: int | None = None) -> int:
+    """Daily (platform, or one tenant's ``flask jobs run SLUG``): terms renew or expire (C-01), tenants whose
+    contract ended turn read-only; after the export window they are deleted (C-04)."""
     changed = 0
-    contracts.renew_due(as_of=as_of)
-    for contract in db.session.scalars(select(Contract).where(Contract.ended_on.is_not(None),
-                                                              Contract.ended_on <= as_of)):
+    contracts.renew_due(as_of=as_of, tenant_id=tenant_id)
+    ended = select(Contract).where(Contract.ended_on.is_not(None), Contract.ended_on <= as_of)
+    for contract in db.session.scalars(ended if tenant_id is None else ended.where(Contract.tenant_id == tenant_id)):
         tenant = db.session.get(Tenant, contract.tenant_id)
         if tenant.status == "active" and contracts.read_only_from(contract) <= as_of:
             tenant.status = "read_only"
