@@ -190,4 +190,10 @@ def update_profile(user: User, data: dict, *, actor) -> list[str]:
             changed.append(key)
     if changed:
         audit.record(actor, ("rectified:" + ",".join(changed))[:60], "user", user.id)
+        # the same person named by their address as a contact person (their partner's, a lead's): corrected there too
+        from portal.privacy import contacts
+
+        copied = {key: getattr(user, key) for key in changed if key in contacts.CONTACT_FIELDS}
+        if copied and user.email:
+            contacts.rectify(user.email, copied)
     return changed

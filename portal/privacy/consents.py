@@ -29,6 +29,16 @@ def active(user_id: int, kind: str) -> Consent | None:
     ).first()
 
 
+def withdrawn_at(user_id: int, kind: str):
+    """When the person withdrew the consent of this kind they last gave, if none is in force now (else None)."""
+    from sqlalchemy import func
+
+    if active(user_id, kind) is not None:
+        return None
+    return db.session.scalar(select(func.max(Consent.withdrawn_at)).where(Consent.user_id == user_id,
+                                                                           Consent.kind == kind))
+
+
 def withdraw(user, kind: str, *, clock: Clock) -> int:
     """Withdraw every active consent of that kind; what was done before stays lawful. Returns how many ended."""
     consents = db.session.scalars(

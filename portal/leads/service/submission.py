@@ -15,7 +15,7 @@ from stdnum.pl import nip as nip_number
 
 from portal.core.bulk import ValidationFailed
 from portal.core.businessdays import add_business_days
-from portal.core.clock import Clock
+from portal.core.clock import Clock, utc
 from portal.core.errors import DomainError
 from portal.extensions import db
 from portal.leads.models import PENDING, REJECTED, CustomerFact, Lead, Partner
@@ -277,6 +277,10 @@ def submit(partner: Partner, data: dict, rules: LeadRules, *, submitted_on: date
         problems.append(Problem("vendor_consent", message, "L-21"))
     if ref is not None and not ref:
         problems.append(Problem("ref", _("Give the lead's reference."), "L-02"))
+    if withdrawn := _withdrawn_consent(partner, rules, channel):
+        problems.append(Problem("vendor_consent", _(
+            "The partner withdrew its consent to passing leads' data to the vendor on %(day)s; only the partner can "
+            "give it again.", day=utc(withdrawn).date().isoformat()), "L-21"))
     today = clock.today(_timezone(partner))
     if submitted_on > today:
         problems.append(Problem("submitted_on", _("The submission date %(day)s is after today (%(today)s); a lead "
@@ -316,6 +320,17 @@ def _store(lead: Lead, recheck) -> None:
         if not problems:
             raise
         raise ValidationFailed([(p.field, p.message, p.rule) for p in problems]) from None
+
+
+def _withdrawn_consent(partner: Partner, rules: LeadRules, channel: str):
+    """G-08: a withdrawal takes effect at once. The organiser's file (``import``, which has no consent column) submits
+    for the partner and cannot consent in its name once the partner withdrew; the partner's own form, or the API
+    call that states the partner's consent (``vendor_consent``), gives it anew."""
+    if channel != "import" or rules.lead_consent_kind != "data_transfer" or not partner.user_id:
+        return None
+    from portal.privacy import consents
+
+    return consents.withdrawn_at(partner.user_id, "vendor_transfer")
 
 
 def _record_vendor_consent(user, rules: LeadRules, *, channel: str, clock: Clock) -> None:

@@ -1,0 +1,26 @@
+"""G-06: a corrected name or phone is corrected wherever the person's address names them as a contact person."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from portal.accounts.service import update_profile
+from portal.extensions import db
+from portal.leads.models import Lead, Partner
+from portal.tenancy.guard import use_tenant
+from tests import factories
+
+
+def test_G06_a_corrected_name_reaches_the_records_naming_the_person_as_contact(app, tenant_a):
+    subject = factories.subject_everywhere(tenant_a, "zzrect1")
+    with use_tenant(tenant_a.id):
+        partner = db.session.scalars(select(Partner).where(Partner.user_id == subject.id)).one()
+        partner.contact_email = subject.email  # the account holder is the partner's contact person
+        db.session.commit()
+        assert update_profile(subject, {"last_name": "Zmieniona", "phone": "+48 600 555 444"}, actor=None) == \
+            ["last_name", "phone"]
+        db.session.commit()
+        partner = db.session.get(Partner, partner.id)
+        assert (partner.contact_last_name, partner.contact_phone) == ("Zmieniona", "+48 600 555 444")
+        lead = db.session.scalars(select(Lead).where(Lead.partner_id == partner.id)).one()
+        assert lead.contact_last_name == "zzrect1LL"  # the lead names another contact person: not theirs to change
