@@ -5,11 +5,10 @@ from pathlib import Path
 import click
 
 from portal.cli import fail, parse_day
-from portal.core.clock import as_of, get_clock, set_clock
+from portal.core.clock import get_clock
 from portal.extensions import db
 from portal.programmes import definition, documents
 from portal.programmes import service as programmes
-from portal.tenancy import service as tenants
 from portal.tenancy.guard import use_tenant
 
 
@@ -25,11 +24,9 @@ def programme() -> None:
 @click.option("--as-of", "day", callback=parse_day, help="load as of this day (YYYY-MM-DD): notice periods count "
               "from it (E-02)")
 def load(slug: str, file: Path, effective, day) -> None:
-    tenant = tenants.by_slug(slug)
-    if tenant is None:
-        fail(f"no tenant {slug!r}")
-    if day:
-        set_clock(as_of(day, tenant.timezone))
+    from portal.leads.cli import open_tenant
+
+    tenant = open_tenant(slug, day, write=True)  # C-04: no new version once the contract has ended
     try:
         data, text = definition.read(file)
     except definition.DefinitionErrors as exc:

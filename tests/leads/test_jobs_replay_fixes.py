@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.leads.models import Lead, Partner
-from tests.leads.conftest import lead_row, nip, partner_row
+from tests.leads.conftest import ROOT, lead_row, nip, partner_row
 
 
 def _refused(result) -> None:
@@ -31,6 +31,7 @@ def test_C04_write_commands_are_refused_on_a_read_only_lead_tenant(campaign, tmp
                           "--out", out))
     assert not out.exists()
     _refused(campaign.run("settlement", "approve", "distributor", "--period", "1"))
+    _refused(campaign.run("programme", "load", "distributor", ROOT / "tenants" / "distributor" / "programme.toml"))
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Partner)) == 1
     assert db.session.scalars(select(Lead.status)).all() == ["pending"]
