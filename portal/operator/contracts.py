@@ -92,23 +92,31 @@ def give_notice(contract: Contract, on: date) -> None:
     _renewed(contract, on)  # the notice is against the term running on the day it was received
     if contract.ended_on is not None:
         raise DomainError(_("The contract already ended on %(day)s.", day=contract.ended_on), rule="C-01")
-    if on > notice_deadline(contract):
+    # a later day replayed first may have recorded the renewal already: the notice of an earlier day is against the
+    # term it was received in, as if the days had been run in order
+    ends = min(contract.current_end, _term_end_on(contract, on)) if contract.auto_renew else contract.current_end
+    deadline = ends - timedelta(days=NOTICE_DAYS)
+    if on > deadline:
         raise DomainError(_("Notice had to be given by %(deadline)s; the contract renews on %(renews)s.",
-                            deadline=notice_deadline(contract), renews=contract.current_end + timedelta(days=1)),
-                          field="on", rule="C-01")
-    contract.notice_given_on, contract.auto_renew = on, False
+                            deadline=deadline, renews=ends + timedelta(days=1)), field="on", rule="C-01")
+    contract.current_end, contract.notice_given_on, contract.auto_renew = ends, on, False
     # §9, C-04: the organiser hears now, not once the term is over, when the contract ends and until when it can
     # export; closing the term later tells it nothing new
     _tell_the_organiser(contract, end_summary(contract, on=contract.current_end, ground="expiry"))
 
 
-def _renew(contract: Contract, as_of: date) -> None:
-    """C-01: the term running on ``as_of`` of a contract that renews (the last day of the first term not over)."""
+def _term_end_on(contract: Contract, as_of: date) -> date:
+    """The last day of the term running on ``as_of`` (the first term not over then)."""
     elapsed = relativedelta(as_of, contract.starts_on)
     terms = max(1, (elapsed.years * 12 + elapsed.months) // contract.term_months)  # never past the answer
     while term_end(contract.starts_on, contract.term_months, terms) < as_of:
         terms += 1
-    contract.current_end = term_end(contract.starts_on, contract.term_months, terms)
+    return term_end(contract.starts_on, contract.term_months, terms)
+
+
+def _renew(contract: Contract, as_of: date) -> None:
+    """C-01: the term running on ``as_of`` of a contract that renews."""
+    contract.current_end = _term_end_on(contract, as_of)
 
 
 def _renewed(contract: Contract, as_of: date) -> Contract:

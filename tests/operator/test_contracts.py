@@ -214,3 +214,21 @@ def test_C02_monthly_fee_statement_follows_the_participant_count(app, tenant_a, 
     assert [ln.month.month for ln in lines] == [1, 2, 3]
     assert [ln.contacts for ln in lines] == [0, 0, 1]  # the participant joined on 2 March
     assert all(ln.fee == Decimal("500.00") for ln in lines)
+
+
+def test_C01_a_notice_replayed_after_a_later_days_renewal_is_against_the_term_it_was_received_in(app, tenant_a):
+    """Days replayed out of order: the 2027-01-05 run recorded the renewal first; the notice received on
+    2026-11-20, before the 2026-12-01 deadline, still ends the contract on 2026-12-31 (OWU VIII.1)."""
+    contract = contracts.create(tenant_a.id, starts_on=date(2026, 1, 1), term_months=12, pricing=PRICING)
+    contracts.renew_due(as_of=date(2027, 1, 5))
+    assert contract.current_end == date(2027, 12, 31)
+    contracts.give_notice(contract, date(2026, 11, 20))
+    assert contract.current_end == date(2026, 12, 31) and not contract.auto_renew
+
+
+def test_C01_a_late_notice_replayed_after_the_renewal_is_still_late(app, tenant_b):
+    contract = contracts.create(tenant_b.id, starts_on=date(2026, 1, 1), term_months=12, pricing=PRICING)
+    contracts.renew_due(as_of=date(2027, 1, 5))
+    with pytest.raises(DomainError, match="2026-12-01"):
+        contracts.give_notice(contract, date(2026, 12, 15))
+    assert contract.current_end == date(2027, 12, 31) and contract.auto_renew  # a refused notice changes nothing
