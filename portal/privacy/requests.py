@@ -289,7 +289,7 @@ def _for_contact_person(row: DataSubjectRequest, *, clock: Clock, actor, tenant_
     found = contacts.find(row.requester_email) if row.requester_email else {}
     records = sum(len(rows) for rows in found.values())
     if not records:
-        return "no account or data of this person is held in this programme"
+        return _after_erasure(row) or "no account or data of this person is held in this programme"
     if row.kind in ("access", "portability"):
         from portal.privacy import export
 
@@ -305,6 +305,27 @@ def _for_contact_person(row: DataSubjectRequest, *, clock: Clock, actor, tenant_
         return f"contact details erased in {changed} record(s)"
     row.outcome = f"contact details found in {records} record(s): the DPO answers"
     return None
+
+
+def _after_erasure(row: DataSubjectRequest) -> str | None:
+    """An address whose account was erased here earlier: say so, and what is still kept for a legal obligation —
+    no longer linked to the address, so the DPO finds it by the person's name or tax number if asked."""
+    from portal.privacy.models import ErasureLog
+
+    if not row.requester_email:
+        return None
+    earlier = db.session.scalars(select(DataSubjectRequest).where(
+        DataSubjectRequest.id != row.id, DataSubjectRequest.kind == "erasure", DataSubjectRequest.status == "done",
+        func.lower(DataSubjectRequest.requester_email) == row.requester_email.lower())
+        .order_by(DataSubjectRequest.closed_on.desc())).first()
+    if earlier is None:
+        return None
+    kept = [r for log in db.session.scalars(select(ErasureLog).where(ErasureLog.request_id == earlier.id))
+            for r in log.retained or [] if not r.get("deleted_on")]
+    return (f"the data of this person was erased on {earlier.closed_on} ({earlier.reference}); "
+            + ("kept for a legal obligation, no longer linked to this address: "
+               + "; ".join(f"{r['table']} ({', '.join(r['columns'])}) until {r['delete_on']}" for r in kept)
+               if kept else "nothing is kept"))
 
 
 def close(row: DataSubjectRequest, outcome: str, *, clock: Clock, actor=None, rejected: bool = False) -> None:

@@ -132,3 +132,19 @@ def test_G05_running_an_erasure_again_does_not_close_what_its_scan_found(app, te
         row = db.session.get(DataSubjectRequest, first.id)
         assert row.status == "open" and row.residues == 1 and "DPO" in answer
         assert len(db.session.scalars(select(ErasureLog)).all()) == 2
+
+
+def test_G04_after_an_erasure_the_same_address_is_told_what_is_still_kept(app, tenant_a, clock):
+    from tests.privacy.test_erasure import _recent_tax_records
+
+    subject = factories.subject_everywhere(tenant_a, "zzreach7")
+    email = subject.email
+    _recent_tax_records(tenant_a, subject)
+    assert _carry_out(tenant_a, "erasure", subject, clock).status == "done"
+    with use_tenant(tenant_a.id):
+        row, _ = requests.file("access", channel="dpo", clock=clock, email=email, verified=True, note="letter")
+        requests.process(row, clock=clock, tenant_name=tenant_a.name)
+        db.session.commit()
+        outcome = db.session.get(DataSubjectRequest, row.id).outcome
+    assert "was erased on" in outcome and "no account" not in outcome
+    assert "installers (" in outcome and "until 2030-12-31" in outcome
