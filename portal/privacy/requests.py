@@ -85,7 +85,8 @@ def file(kind: str, *, channel: str, clock: Clock, user: User | None = None, ema
         token = secrets.token_urlsafe(24)
         row.verify_sha256 = hashlib.sha256(token.encode()).hexdigest()
     _store(row, today)
-    audit.record(actor or user, "request.filed", "subject_request", row.id)
+    # G-11: who filed it — the person (account, public form), else the DPO acting (None: the DPO's command)
+    audit.record(actor or (user if channel != "dpo" else None), "request.filed", "subject_request", row.id)
     if row.verification == "verified":
         _acknowledge(row, clock)
     return row, token

@@ -148,3 +148,14 @@ def test_G04_after_an_erasure_the_same_address_is_told_what_is_still_kept(app, t
         outcome = db.session.get(DataSubjectRequest, row.id).outcome
     assert "was erased on" in outcome and "no account" not in outcome
     assert "installers (" in outcome and "until 2030-12-31" in outcome
+
+
+def test_G11_a_request_the_dpo_files_is_not_logged_as_filed_by_the_subject(app, tenant_a, clock):
+    from portal.privacy.models import AuditEntry
+
+    subject = factories.subject_everywhere(tenant_a, "zzreach8")
+    row = _carry_out(tenant_a, "access", subject, clock)
+    with use_tenant(tenant_a.id):
+        filed = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "request.filed",
+                                                            AuditEntry.object_id == row.id)).one()
+        assert (filed.actor_kind, filed.actor_id) == ("system", None)
