@@ -57,13 +57,14 @@ def read_rows(text: str, columns: Iterable[str]) -> tuple[list[tuple[int, dict]]
     """Rows with the file line each starts on (the header is line 1; a quoted value may span lines, and blank lines
     count); a wrong header is an error of line 1, a row with more values than the header an error of its line."""
     expected = list(columns)
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    # universal newlines, as a text file is read: CRLF (Windows) and CR alone (old Mac exports) end lines too
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=None))
     header = [h.strip() for h in next(reader, [])]
     missing = [c for c in expected if c not in header]
     if missing:
         return [], [RowError(1, _("header is missing column(s): %(missing)s; expected %(expected)s",
                                   missing=", ".join(missing), expected=",".join(expected)))]
-    if twice := sorted({h for h in header if h in expected and header.count(h) > 1}):
+    if twice := sorted({h for h in header if h and header.count(h) > 1}):
         return [], [RowError(1, _("header names column(s) more than once: %(twice)s", twice=", ".join(twice)))]
     rows, errors = [], []
     start = reader.line_num + 1

@@ -17,7 +17,12 @@ def test_formats_line_numbers_count_file_lines_not_records():
     rows, errors = read_rows(text, COLUMNS)
     assert errors == []
     assert [line for line, _ in rows] == [2, 6]
-    assert rows[0][1] == {"customer_nip": "1", "flag": "a", "note": "two\r\nlines"}
+    assert rows[0][1] == {"customer_nip": "1", "flag": "a", "note": "two\nlines"}  # as a typed value
+
+
+def test_formats_a_file_with_cr_line_ends_reads_as_any_other():
+    rows, errors = read_rows("customer_nip,flag\r1,a\r2,b\r", COLUMNS)
+    assert errors == [] and [(line, row["flag"]) for line, row in rows] == [(2, "a"), (3, "b")]
 
 
 def test_formats_a_row_with_more_values_than_columns_is_refused_on_its_line():
