@@ -260,9 +260,7 @@ def process(row: DataSubjectRequest, *, clock: Clock, actor=None, tenant_name: s
             row.outcome = f"erased, but the scan found {log.residues} residue(s): the request stays open"
             return ngettext("Erasure left %(num)d residue(s); the request stays open.",
                             "Erasure left %(num)d residue(s); the request stays open.", log.residues)
-        outcome = "erased; kept for legal obligation: " + (
-            "; ".join(f"{r['table']} ({', '.join(r['columns'])}) until {r['delete_on']}" for r in log.retained)
-            or "nothing")
+        outcome = "erased; kept for legal obligation: " + (_kept(log.retained) or "nothing")
     elif row.kind == "restriction":
         user.restricted_at = clock.now()
         outcome = "processing restricted: no notices, left out of settlements and status changes until lifted"
@@ -324,9 +322,13 @@ def _after_erasure(row: DataSubjectRequest) -> str | None:
     kept = [r for log in db.session.scalars(select(ErasureLog).where(ErasureLog.request_id == earlier.id))
             for r in log.retained or [] if not r.get("deleted_on")]
     return (f"the data of this person was erased on {earlier.closed_on} ({earlier.reference}); "
-            + ("kept for a legal obligation, no longer linked to this address: "
-               + "; ".join(f"{r['table']} ({', '.join(r['columns'])}) until {r['delete_on']}" for r in kept)
+            + ("kept for a legal obligation, no longer linked to this address: " + _kept(kept)
                if kept else "nothing is kept"))
+
+
+def _kept(records: list[dict]) -> str:
+    """An erasure log's retained records as the answer names them: table (columns) until the deletion date."""
+    return "; ".join(f"{r['table']} ({', '.join(r['columns'])}) until {r['delete_on']}" for r in records)
 
 
 def close(row: DataSubjectRequest, outcome: str, *, clock: Clock, actor=None, rejected: bool = False) -> None:

@@ -18,6 +18,7 @@ from portal.leads.rules import LeadRules
 from portal.leads.service import review
 from portal.leads.service.limits import INT32, MAX_MONEY, text_problems
 from portal.privacy import audit
+from portal.programmes.service import timezone_of
 
 CUSTOMER_FLAGS = ("registered_with_vendor", "holds_m365", "holds_o365", "holds_d365", "held_server_csp",
                   "moving_to_e3_or_higher")
@@ -65,13 +66,6 @@ def row_key(row: dict) -> tuple[str, ...]:
     return tuple((row.get(name) or "").strip() for name in ("ref", "transaction_date", "family", "billing"))
 
 
-def _timezone(tenant_id: int) -> str:
-    from portal.tenancy.models import Tenant
-
-    tenant = db.session.get(Tenant, tenant_id)
-    return tenant.timezone if tenant is not None and tenant.timezone else "Europe/Warsaw"
-
-
 def record_sale(row: dict, rules: LeadRules, *, tenant_id: int, actor=None) -> Sale:
     """One report line; the same (ref, date, family, billing) again replaces the earlier figures (a correction)."""
     problems: list[tuple[str | None, str, str | None]] = []
@@ -88,7 +82,7 @@ def record_sale(row: dict, rules: LeadRules, *, tenant_id: int, actor=None) -> S
         day = None
         problems.append(("transaction_date", _("Use a date as YYYY-MM-DD."), None))
     else:
-        today = get_clock().today(_timezone(tenant_id))
+        today = get_clock().today(timezone_of(tenant_id))
         if day > today:  # a vendor's report tells what was sold, never what will be
             problems.append(("transaction_date", _("The transaction date %(day)s is after today (%(today)s).",
                                                    day=day.isoformat(), today=today.isoformat()), "L-10"))
