@@ -7,6 +7,7 @@ import csv
 import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from flask_babel import gettext as _
@@ -84,12 +85,14 @@ def read_rows(text: str, columns: Iterable[str]) -> tuple[list[tuple[int, dict]]
 
 def run_import(source: str | Path, columns: Iterable[str], handle: Callable[[dict], object], *,
                commit_valid: bool = False, dry_run: bool = False,
-               key: Callable[[dict], object] | None = None, what: str = "") -> ImportResult:
+               key: Callable[[dict], object] | None = None, what: str = "",
+               order: Callable[[dict], object] | None = None) -> ImportResult:
     """Apply ``handle`` to every row inside its own savepoint; all or nothing unless ``commit_valid``.
     ``dry_run`` checks every row (a preview) and writes nothing. ``key``: what makes a row the same record as
     another (``what`` names it); a second row of the file for the same record is refused rather than silently
     overwriting the first. A file refused as a whole (not UTF-8, a wrong header) writes nothing, whatever
-    ``commit_valid`` says."""
+    ``commit_valid`` says. ``order``: the key rows are applied in (stable, so file order among equals) when the file
+    lists events that happened on their own days: the first to happen comes first, whatever its line."""
     result = ImportResult()
     text, unreadable = decode(source.read_bytes()) if isinstance(source, Path) else (source, None)
     if unreadable is not None:
@@ -99,6 +102,7 @@ def run_import(source: str | Path, columns: Iterable[str], handle: Callable[[dic
     if not rows and any(error.line == 1 for error in result.errors):
         return result
     first: dict[object, int] = {}
+    applied = []
     for line, row in rows:
         if key is not None and (mark := key(row)) is not None:
             if mark in first:
@@ -106,6 +110,10 @@ def run_import(source: str | Path, columns: Iterable[str], handle: Callable[[dic
                                                       line=first[mark])))
                 continue
             first[mark] = line
+        applied.append((line, row))
+    if order is not None:
+        applied.sort(key=lambda numbered: order(numbered[1]))
+    for line, row in applied:
         savepoint = db.session.begin_nested()
         try:
             handle(row)
@@ -123,6 +131,19 @@ def run_import(source: str | Path, columns: Iterable[str], handle: Callable[[dic
     db.session.commit()
     result.committed = True
     return result
+
+
+def by_day(column: str) -> Callable[[dict], date]:
+    """An ``order`` for ``run_import``: the row's day in ``column``; a row without a valid day goes last (it is
+    refused anyway)."""
+
+    def day(row: dict) -> date:
+        try:
+            return date.fromisoformat((row.get(column) or "").strip())
+        except ValueError:
+            return date.max
+
+    return day
 
 
 def field_errors(error: DomainError) -> dict[str, list[str]]:

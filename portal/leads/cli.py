@@ -11,7 +11,7 @@ import click
 from flask_babel import gettext as _
 
 from portal.cli import fail, parse_day
-from portal.core.bulk import ImportResult, ValidationFailed, run_import
+from portal.core.bulk import ImportResult, ValidationFailed, by_day, run_import
 from portal.core.clock import as_of, get_clock, set_clock
 from portal.core.errors import DomainError
 from portal.extensions import db
@@ -113,7 +113,9 @@ def import_leads(slug: str, file: Path, commit_valid: bool, day: date | None) ->
                           ref=row["ref"], vendor_consent=True, channel="import")
 
     del tenant
-    report(run_import(file, LEAD_COLUMNS, handle, commit_valid=commit_valid), "leads")
+    # L-04 first come: a file's rows are applied in the order they were submitted, not the order they are listed
+    report(run_import(file, LEAD_COLUMNS, handle, commit_valid=commit_valid, order=by_day("submitted_on")),
+           "leads")
 
 
 @leads_group.command("decide", help="Qualify or reject leads (L-07).")

@@ -10,7 +10,7 @@ import click
 from flask_babel import gettext as _
 
 from portal.cli import fail, parse_day
-from portal.core.bulk import ValidationFailed, run_import
+from portal.core.bulk import ValidationFailed, by_day, run_import
 from portal.core.clock import get_clock
 from portal.core.errors import DomainError
 from portal.extensions import db
@@ -89,7 +89,8 @@ def import_devices(slug: str, file: Path, commit_valid: bool, day: date | None) 
         devices.check_registration_day(installer, registered_on)
         devices.register(installer, row, rules_on(registered_on), registered_on=registered_on, clock=get_clock())
 
-    report(run_import(file, DEVICE_COLUMNS, handle, commit_valid=commit_valid),
+    # P-05: a file's devices are registered in the order of their registration days (who registered a serial first)
+    report(run_import(file, DEVICE_COLUMNS, handle, commit_valid=commit_valid, order=by_day("registered_on")),
            "devices")
 
 

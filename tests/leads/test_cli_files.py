@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.leads.models import Partner, Sale, Settlement
+from portal.leads.models import Lead, Partner, Sale, Settlement
 from portal.tenancy.guard import across_tenants
 from tests.leads.conftest import lead_row, nip, partner_row
 
@@ -69,3 +69,17 @@ def test_formats_a_day_beyond_any_calendar_is_a_usage_error(campaign):
         result = campaign.run(*args)
         assert result.exit_code == 2, (args, result.output)
     assert nip(1)  # the campaign's partners are untouched: nothing ran
+
+
+def test_L04_in_one_file_the_earlier_submission_wins_whatever_the_row_order(campaign):
+    """"Szansa nie została zgłoszona wcześniej przez innego partnera": rows are checked as web submissions on their
+    submitted_on, so the partner who submitted first keeps the customer even when its row comes later in the file."""
+    campaign.partners(partner_row(1), partner_row(2))
+    result = campaign.leads(lead_row("LATE", 1, 7, submitted="2018-08-20"),
+                            lead_row("EARLY", 2, 7, submitted="2018-08-05"), commit_valid=True)
+    assert result.exit_code == 1
+    assert "line 2" in result.output and "another partner" in result.output and "line 3" not in result.output
+    db.session.rollback()
+    with across_tenants("the test reads what the import kept"):
+        kept = db.session.execute(select(Lead.ref, Partner.nip).join(Partner, Partner.id == Lead.partner_id)).all()
+    assert [(ref, partner_nip) for ref, partner_nip in kept] == [("EARLY", nip(2))]

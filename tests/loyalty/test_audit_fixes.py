@@ -260,3 +260,15 @@ def test_P28_api_offering_a_substitute_over_the_yearly_limit_is_422(shopper, map
     with use_tenant(tenant.id):
         assert db.session.get(RewardOrder, order_id).state == "placed"
     assert mapi.post(f"/orders/{order_id}/substitute", {"code": "R-D", "on": "2024-03-02"}).status_code == 200
+
+
+def test_P05_in_one_file_the_earlier_registration_of_a_serial_wins_whatever_the_row_order(programme):
+    """A file's devices are registered as the participants registered them, day by day: the installer who registered
+    a serial first earns for it, even when a later registration of that serial is listed above it."""
+    programme.join(ALA)
+    programme.join("ola@example.com", nip="5260250995")
+    later = "ola@example.com,SN-9,TV-KOND-24C,FD612,2024-02-01,2024-02-20"
+    result = programme.devices(later, _row("SN-9", "2024-02-05"), commit_valid=True)
+    assert result.exit_code == 1 and "line 2: P-05" in result.output and "line 3" not in result.output
+    assert programme.statement(ALA, "2024-02-25")["balance"] == 120
+    assert programme.statement("ola@example.com", "2024-02-25")["balance"] == 0
