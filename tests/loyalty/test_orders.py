@@ -104,6 +104,34 @@ def test_P09_revoked_device_points_leave_the_balance(world):
     assert taken == 120 and _balance(world) == 240
 
 
+def test_P09_revoking_a_device_whose_points_were_spent_takes_them_from_the_balance(world):
+    """Seed §4.8: the organiser withdraws the award "i odliczenie punktów z indywidualnego konta" — the device's
+    points are deducted from the account, also when its own lot was already spent on a reward (they come from the
+    other lots, soonest-expiring first), never below zero."""
+    from portal.loyalty.models import Device
+    from portal.loyalty.service import devices
+
+    _place(world)  # 100 points, from SN-1's lot first (same expiry, the earliest lot)
+    device = db.session.scalars(select(Device).where(Device.serial == "SN-1")).one()
+    taken = devices.revoke_points(device, on=date(2024, 3, 2), reason="wrongly credited", rules=world["rules"])
+    db.session.commit()
+    assert taken == 120 and _balance(world) == 360 - 100 - 120
+    again = devices.revoke_points(device, on=date(2024, 3, 3), reason="wrongly credited", rules=world["rules"])
+    assert again == 0 and _balance(world) == 140  # revoked once
+
+
+def test_P09_a_device_revoked_after_most_points_were_spent_takes_what_is_left(world):
+    from portal.loyalty.models import Device
+    from portal.loyalty.service import devices
+
+    _place(world, "R-C")
+    _place(world, "R-A")  # 60 left
+    device = db.session.scalars(select(Device).where(Device.serial == "SN-2")).one()
+    taken = devices.revoke_points(device, on=date(2024, 3, 2), reason="device never installed", rules=world["rules"])
+    db.session.commit()
+    assert taken == 60 and _balance(world) == 0
+
+
 def test_P08_points_complaint_within_30_days_of_accrual(world):
     from portal.loyalty.models import PointsEntry
     from portal.loyalty.service import complaints

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.core.bulk import ValidationFailed
 from portal.core.clock import Clock, get_clock
@@ -212,7 +212,10 @@ def by_serial(installer_id: int, serial: str) -> Device | None:
 
 def revoke_points(device: Device, *, on: date, reason: str, rules: LoyaltyRules, actor=None,
                   into: list | None = None) -> int:
-    """P-09: points wrongly credited, or earned in breach of the rules, are taken back (what is left of them)."""
+    """P-09 (seed §4.8: the award is withdrawn "i odliczenie punktów z indywidualnego konta"): the device's points
+    are deducted from the account — first what is left of its own lot, then, for what of it was already spent,
+    from the other lots, soonest-expiring first; never below zero. Points of the lot that expired or were forfeited
+    never served the participant and are not taken again, nor is a device revoked twice. Returns the points taken."""
     from portal.loyalty.models import PointsEntry
 
     if not reason.strip():
@@ -222,11 +225,22 @@ def revoke_points(device: Device, *, on: date, reason: str, rules: LoyaltyRules,
                                                        PointsEntry.kind == "earn")).first()
     if lot is None:
         return 0
-    remaining = next((x.remaining for x in ledger.lots(device.installer_id) if x.id == lot.id), 0)
+
+    def drawn(*conditions) -> int:
+        return -int(db.session.scalar(select(func.coalesce(func.sum(PointsEntry.points), 0)).where(*conditions)) or 0)
+
+    owed = (lot.points - drawn(PointsEntry.lot_id == lot.id, PointsEntry.kind.in_(("expire", "forfeit")))
+            - drawn(PointsEntry.kind == "revoke", PointsEntry.source == "revoke", PointsEntry.source_id == device.id))
+    end = programme_end()
+    live = ledger.spendable(device.installer_id, on=on, end=end, rules=rules)
+    remaining = min(max(owed, 0), sum(x.remaining for x in live))
     if remaining <= 0:
         return 0
-    ledger.draw(device.installer_id, remaining, kind="revoke", on=on, tenant_id=device.tenant_id,
-                end=programme_end(), rules=rules, source="revoke", source_id=device.id, only_lot=lot.id,
-                note=reason.strip()[:300], into=into)
+    own = min(remaining, next((x.remaining for x in live if x.id == lot.id), 0))
+    for points, only_lot in ((own, lot.id), (remaining - own, None)):
+        if points:
+            ledger.draw(device.installer_id, points, kind="revoke", on=on, tenant_id=device.tenant_id, end=end,
+                        rules=rules, source="revoke", source_id=device.id, only_lot=only_lot,
+                        note=reason.strip()[:300], into=into)
     audit.record(actor, "points.revoked", "device", device.id)
     return remaining
