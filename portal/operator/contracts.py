@@ -57,12 +57,21 @@ def create(tenant_id: int, *, starts_on: date, term_months: int, pricing: dict |
 
 
 def term_end(starts_on: date, term_months: int, terms: int) -> date:
-    """C-01: the last day of the ``terms``-th term, counted from the start (start + terms·term − 1 day) and never
-    from the previous end, so month ends do not drift (a 6-month term from 1 Sep ends 28 Feb, then 31 Aug). When
-    the month the term ends in has no day of the start's number, the term runs to that month's last day (a month
-    from 31 Jan ends 28 Feb, as Polish civil law counts a period of months), not a day short of it."""
-    next_start = starts_on + relativedelta(months=terms * term_months)
-    if next_start.day < starts_on.day:  # the day was cut to the month's end: that whole day belongs to the term
+    """C-01: the last day of the ``terms``-th term. Each renewal is a new period of the same months starting the day
+    after the previous term's last day (OWU VIII.1 "kolejne okresy"), so it is counted from that day, not from the
+    first start: a 6-month term from 31 Aug ends 28 Feb, and its renewal from 1 Mar ends 31 Aug, not 30 Aug."""
+    end = _months_end(starts_on, term_months)
+    for _renewal in range(terms - 1):
+        end = _months_end(end + timedelta(days=1), term_months)
+    return end
+
+
+def _months_end(starts_on: date, months: int) -> date:
+    """The last day of a period of ``months`` from ``starts_on`` (the day before the same date). When the month the
+    period ends in has no day of the start's number, it runs to that month's last day (a month from 31 Jan ends
+    28 Feb, as Polish civil law counts a period of months, art. 112 KC), not a day short of it."""
+    next_start = starts_on + relativedelta(months=months)
+    if next_start.day < starts_on.day:  # the day was cut to the month's end: that whole day belongs to the period
         return next_start
     return next_start - timedelta(days=1)
 
@@ -107,11 +116,18 @@ def give_notice(contract: Contract, on: date) -> None:
 
 def _term_end_on(contract: Contract, as_of: date) -> date:
     """The last day of the term running on ``as_of`` (the first term not over then)."""
-    elapsed = relativedelta(as_of, contract.starts_on)
-    terms = max(1, (elapsed.years * 12 + elapsed.months) // contract.term_months)  # never past the answer
-    while term_end(contract.starts_on, contract.term_months, terms) < as_of:
-        terms += 1
-    return term_end(contract.starts_on, contract.term_months, terms)
+    return term_on(contract, as_of)[1]
+
+
+def term_on(contract: Contract, as_of: date) -> tuple[date, date]:
+    """C-01: the first and the last day of the term running on ``as_of`` (the first term not over then), each
+    renewal starting the day after the previous term's last day."""
+    first = contract.starts_on
+    last = _months_end(first, contract.term_months)
+    while last < as_of:
+        first = last + timedelta(days=1)
+        last = _months_end(first, contract.term_months)
+    return first, last
 
 
 def _renew(contract: Contract, as_of: date) -> None:

@@ -282,10 +282,10 @@ def test_C02_end_summary_gives_the_discount_reclaimed_for_the_unexpired_months(a
     (date(2027, 1, 31), 1, 1, date(2027, 2, 28)),  # no 31 Feb: the term runs to the month's last day
     (date(2028, 1, 30), 1, 1, date(2028, 2, 29)),  # leap year
     (date(2027, 1, 28), 1, 1, date(2027, 2, 27)),
-    (date(2027, 1, 31), 1, 2, date(2027, 3, 30)),  # the second term counts from the start, not from 28 Feb
+    (date(2027, 1, 31), 1, 2, date(2027, 3, 31)),  # the second term runs a month from 1 Mar, the day after 28 Feb
     (date(2026, 9, 1), 6, 1, date(2027, 2, 28)),
     (date(2026, 8, 31), 6, 1, date(2027, 2, 28)),
-    (date(2026, 8, 31), 6, 2, date(2027, 8, 30)),
+    (date(2026, 8, 31), 6, 2, date(2027, 8, 31)),  # renewed from 1 Mar 2027 (art. 112 KC), not from 31 Aug
 ])
 def test_C01_a_term_of_months_ends_the_day_before_the_same_date_or_at_a_short_months_end(starts_on, term_months,
                                                                                           terms, last_day):
