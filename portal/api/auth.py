@@ -14,6 +14,7 @@ from portal.api import tokens
 from portal.api.problems import ApiProblem
 from portal.core.clock import get_clock
 from portal.extensions import db
+from portal.tenancy import service as tenants
 from portal.tenancy.guard import set_current_tenant
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -57,7 +58,7 @@ def authenticate_request(public_endpoints: set[str]) -> None:
     set_current_tenant(tenant.id)
     if token in db.session.dirty:
         db.session.commit()  # last_used_at alone, so a long request does not hold the token's row locked
-    if request.method not in READ_METHODS and tenant.status != "active":
+    if request.method not in READ_METHODS and (tenant.status != "active" or tenants.read_only_since(tenant)):
         raise ApiProblem(403, "The organiser's contract has ended: its data can be read and exported, not changed.",
                          kind="tenant-read-only", rule="C-04")
 

@@ -41,25 +41,10 @@ def open_tenant(slug: str, day: date | None, *, write: bool = False):
     return tenant
 
 
-def read_only_since(tenant) -> date | None:
-    """C-04: the first read-only day of a tenant whose contract has ended, once that day has come (on the command's
-    clock, so a replayed day past it counts before the daily job turned the tenant read-only) — or the tenant is
-    read-only already; None while it may still be written to."""
-    from portal.operator import contracts
-
-    contract = contracts.of_tenant(tenant.id)
-    since = contracts.read_only_from(contract) if contract is not None else None
-    if tenant.status == "read_only":
-        return since or get_clock().today(tenant.timezone)
-    if since is not None and since <= get_clock().today(tenant.timezone):
-        return since
-    return None
-
-
 def refuse_if_read_only(tenant) -> None:
     """C-04: after the contract ends the tenant is read-only — as its pages refuse every change (423), a command
     that writes exits 1 and writes nothing; reading (a points statement) and the daily jobs go on."""
-    since = read_only_since(tenant)
+    since = tenants.read_only_since(tenant)
     if since is not None:
         fail(_("C-04: the organiser's contract has ended: the programme of %(slug)s is read-only from %(day)s, so "
                "nothing was written. Admins and the data-protection officer can still download a full export.",

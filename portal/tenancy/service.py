@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 
 from portal.extensions import db
@@ -19,6 +21,22 @@ def open_by_slug(slug: str) -> Tenant | None:
     """A tenant whose pages answer: not deleted (an ended contract is read-only but still answers)."""
     tenant = by_slug(slug)
     return tenant if tenant is not None and tenant.is_open else None
+
+
+def read_only_since(tenant: Tenant) -> date | None:
+    """C-04: the first read-only day of a tenant whose contract has ended, once that day has come (on the clock in
+    force: a command's ``--as-of``, a request's now — so a day past it counts before the daily job turned the tenant
+    read-only) — or the tenant is read-only already; None while it may still be written to."""
+    from portal.core.clock import get_clock
+    from portal.operator import contracts
+
+    contract = contracts.of_tenant(tenant.id)
+    since = contracts.read_only_from(contract) if contract is not None else None
+    if tenant.status == "read_only":
+        return since or get_clock().today(tenant.timezone)
+    if since is not None and since <= get_clock().today(tenant.timezone):
+        return since
+    return None
 
 
 def upsert(fields: dict) -> Tenant:

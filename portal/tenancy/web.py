@@ -26,8 +26,9 @@ def tenant_blueprint(name: str, import_name: str) -> Blueprint:
             abort(404)
         g.tenant = tenant
         set_current_tenant(tenant.id)
-        if tenant.status == "read_only" and request.method not in ("GET", "HEAD", "OPTIONS") \
-                and endpoint not in READ_ONLY_ALLOWED:
+        # by the date, not only once the daily job turned the status: the first read-only day is read-only
+        if request.method not in ("GET", "HEAD", "OPTIONS") and endpoint not in READ_ONLY_ALLOWED \
+                and service.read_only_since(tenant) is not None:
             abort(423)
 
     @bp.url_defaults

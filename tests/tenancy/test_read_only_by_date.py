@@ -1,0 +1,40 @@
+"""C-04: a tenant is read-only from the first day after its contract ended, by the date — on its pages and over the
+API as in the commands — not only once the daily job has turned its status."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from portal.accounts.models import ADMIN
+from portal.extensions import db
+from portal.operator import contracts
+from portal.tenancy.models import Tenant
+from tests import factories
+from tests.api.conftest import make_token
+
+
+def test_C04_pages_and_api_refuse_writes_on_the_first_read_only_day_before_the_daily_job(app, client, tenant_a,
+                                                                                            clock):
+    today = clock.today(tenant_a.timezone)
+    contracts.create(tenant_a.id, starts_on=today.replace(day=1), term_months=12,
+                     pricing={"tiers": [{"contacts_max": None, "monthly_fee": "1000.00"}], "premium_rate": "0"})
+    db.session.commit()
+    ended = app.test_cli_runner().invoke(args=["contracts", "end", "alpha", "--on", (today + timedelta(days=1))
+                                               .isoformat(), "--ground", "mutual"])
+    assert ended.exit_code == 0, ended.output
+    admin = factories.user(tenant_a, ADMIN, email="admin@alpha.example")
+    token = make_token(tenant_a)
+    write = {"Authorization": f"Bearer {token}"}
+
+    # the day before the end the tenant still works
+    assert db.session.get(Tenant, tenant_a.id).status == "active"
+    before = client.post("/api/v1/privacy/requests", headers=write, json={})
+    assert before.status_code != 403
+
+    clock.at = clock.at + timedelta(days=2)  # the end day has passed; no daily job has run
+    assert db.session.get(Tenant, tenant_a.id).status == "active"
+    answer = client.post("/api/v1/privacy/requests", headers=write, json={})
+    assert answer.status_code == 403 and answer.get_json()["type"].endswith("tenant-read-only")
+    factories.login(client, tenant_a, admin.email)
+    assert client.post("/t/alpha/my-data", data={"action": "download"}).status_code == 423
+    assert client.get("/t/alpha/export").status_code == 200  # reading and the export go on
