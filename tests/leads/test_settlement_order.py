@@ -87,6 +87,23 @@ def test_L15_L20_a_withheld_bonus_is_not_released_to_a_partner_removed_from_the_
     assert all(r["status"] != "payable" for r in rows if r["partner_nip"] == nip(2))
 
 
+def test_L15_L18_a_bonus_still_withheld_in_the_next_period_does_not_say_released(campaign):
+    campaign.partners(partner_row(2, "arrears"))
+    campaign.leads(lead_row("Y1", 2, 1))
+    campaign.decide("Y1,qualified,2018-08-13,")
+    campaign.sales("Y1,2018-08-20,O365,annual,20,1000.00,0,yes")
+    campaign.settle(1, "2018-10-05")
+    assert _approve(campaign, 1).exit_code == 0
+    _, rows = campaign.settle(2, "2019-01-10")  # still in arrears
+    bonus = [r for r in rows if r["line"] == "new_partner_bonus"]
+    assert [(r["status"], r["amount"]) for r in bonus] == [("withheld", "365.00")]
+    assert "released" not in bonus[0]["reason"] and "withheld: arrears" in bonus[0]["reason"]
+    assert campaign.partners(partner_row(2)).exit_code == 0  # the arrears are paid
+    _, rows = campaign.settle(2, "2019-01-10")
+    bonus = [r for r in rows if r["line"] == "new_partner_bonus"]
+    assert [(r["status"], r["amount"]) for r in bonus] == [("payable", "365.00")] and "released" in bonus[0]["reason"]
+
+
 def test_L19_a_withheld_line_keeps_the_rule_and_the_cap_that_computed_it(campaign):
     campaign.partners(partner_row(2, "arrears"))
     campaign.leads(lead_row("C1", 2, 1, "M365", "annual", 600))

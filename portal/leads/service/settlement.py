@@ -407,9 +407,9 @@ def _new_partner_bonuses(lines: list[Line], ctx: Context, not_new: set[int],
             continue
         partner = ctx.partners[partner_id]
         amount = money(earlier.amount)
-        bonus = Line(partner, "new_partner_bonus", "L-15", PAYABLE,
-                     "first realised lead in the campaign (withheld before, released)", ref=earlier.ref,
-                     base=amount, rate=Decimal(1), amount=amount, transaction_date=earlier.transaction_date)
+        bonus = Line(partner, "new_partner_bonus", "L-15", PAYABLE, "first realised lead in the campaign",
+                     ref=earlier.ref, base=amount, rate=Decimal(1), amount=amount,
+                     transaction_date=earlier.transaction_date)
         refusal = partner_service.ineligibility(partner, rules)  # removed (L-20) or direct CSP (L-01) since
         if refusal is None and rules.new_partner_flag and rules.new_partner_flag in (partner.flags or []):
             refusal = "L-15", f"the partner is flagged {rules.new_partner_flag.replace('_', ' ')}"
@@ -417,6 +417,8 @@ def _new_partner_bonuses(lines: list[Line], ctx: Context, not_new: set[int],
             bonus.status, bonus.amount = NOT_PAID, ZERO
             bonus.rule, bonus.reason = refusal
         _withhold(bonus, rules)
+        if bonus.status == PAYABLE:  # "released" only when it is: a bonus still withheld says why, as it did before
+            bonus.reason = "first realised lead in the campaign (withheld before, released)"
         out.append(bonus)
     firsts: dict[int, Line] = {}
     for line in sorted(lines, key=lambda ln: (ln.transaction_date or date.min, ln.ref)):
