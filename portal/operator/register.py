@@ -114,22 +114,57 @@ def audits() -> list[AuditRequest]:
                                                                  AuditRequest.answer_due, AuditRequest.id)))
 
 
-def fee_statement(tenant_id: int, *, until: date) -> list[contracts.MonthlyFee]:
+Span = tuple[date, date | None]  # the first day a participant was stored, and the day its account was erased
+
+
+def stored_participants(tenant_id: int) -> list[Span]:
+    """C-02 (OWU V.5: "liczbie kontaktów przechowywanych w bazie danych Systemu"): every participant the tenant stores,
+    once — a participant account, and each partner or installer row, with an account or without one (partners a lead
+    programme imports from the organiser's list have none). A participant counts from the day it was first stored
+    (its row or its account, whichever came first) until the day its account was erased; a partner without an
+    account stays stored while its row does (erasing its contact person masks the contact, not the company)."""
+    from portal.leads.models import Partner
+    from portal.loyalty.models import Installer
+
+    with across_tenants("the operator counts a tenant's participants for its fee"):
+        accounts = {user_id: [_day(created), _day(erased) if erased is not None else None]
+                    for user_id, created, erased in db.session.execute(select(
+                        User.id, User.created_at, User.erased_at).where(User.tenant_id == tenant_id,
+                                                                         User.role == PARTICIPANT))}
+        rows = []
+        for model in (Partner, Installer):
+            rows += db.session.execute(select(model.created_at, model.user_id, User.created_at, User.erased_at)
+                                       .outerjoin(User, User.id == model.user_id)
+                                       .where(model.tenant_id == tenant_id)).all()
+    without_account: list[Span] = []
+    for created, user_id, account_created, account_erased in rows:
+        if user_id is None:
+            without_account.append((_day(created), None))
+            continue
+        span = accounts.setdefault(user_id, [_day(account_created),
+                                             _day(account_erased) if account_erased is not None else None])
+        span[0] = min(span[0], _day(created))
+    return [(first, erased) for first, erased in accounts.values()] + without_account
+
+
+def stored_on(spans: list[Span], day: date) -> int:
+    """The participants stored on ``day`` (an account erased that day or before is no contact any more)."""
+    return sum(1 for first, erased in spans if first <= day and (erased is None or erased > day))
+
+
+def fee_statement(tenant_id: int, *, until: date, spans: list[Span] | None = None) -> list[contracts.MonthlyFee]:
     """C-02: one line per month of the contract so far; the count is the month's highest number of participants
-    stored on any day — an account counts from the day it was created until the day it was erased, so erasing
-    people later never lowers a month already passed, nor the tier it reached (OWU V.4: that tier's fee stays the
-    minimum)."""
+    stored on any day (``stored_participants``) — a participant counts until the day its account was erased, so
+    erasing people later never lowers a month already passed, nor the tier it reached (OWU V.4: that tier's fee
+    stays the minimum)."""
     contract = contracts.of_tenant(tenant_id)
     if contract is None:
         return []
-    with across_tenants("the operator counts a tenant's participants for its fee"):
-        spans = db.session.execute(select(User.created_at, User.erased_at).where(
-            User.tenant_id == tenant_id, User.role == PARTICIPANT)).all()
-    changes: dict[date, int] = {}  # +1 the day an account is stored, −1 the day after it was erased
-    for created, erased in spans:
-        changes[_day(created)] = changes.get(_day(created), 0) + 1
+    changes: dict[date, int] = {}  # +1 the day a participant is stored, −1 the day after its account was erased
+    for first, erased in stored_participants(tenant_id) if spans is None else spans:
+        changes[first] = changes.get(first, 0) + 1
         if erased is not None:
-            gone = _day(erased) + timedelta(days=1)
+            gone = erased + timedelta(days=1)
             changes[gone] = changes.get(gone, 0) - 1
     days = sorted(changes)
     contract.max_tier_reached = 0

@@ -27,12 +27,9 @@ class TenantRow:
 
 def tenant_overview() -> list[TenantRow]:
     """Counts only: the operator never reads participants' personal data. Usage is the participants stored today
-    (erased ones are no contacts any more); the fee is this month's line of the fee statement, so it never drops
-    below the highest tier reached (C-02, OWU V.4)."""
+    (C-02: accounts, and partners or installers without one; erased accounts are no contacts any more); the fee is
+    this month's line of the fee statement, so it never drops below the highest tier reached (C-02, OWU V.4)."""
     with across_tenants("operator console counts accounts per tenant"):
-        counts = dict(db.session.execute(
-            select(User.tenant_id, func.count()).where(User.role == "participant", User.erased_at.is_(None))
-            .group_by(User.tenant_id)).all())
         staff = dict(db.session.execute(
             select(User.tenant_id, func.count()).where(User.role != "participant").group_by(User.tenant_id)).all())
     from portal.core.clock import get_clock
@@ -41,12 +38,14 @@ def tenant_overview() -> list[TenantRow]:
     rows = []
     today = get_clock().today()
     for t in db.session.scalars(select(Tenant).where(Tenant.status != "deleted").order_by(Tenant.name)):
+        spans = register.stored_participants(t.id)
+        stored = register.stored_on(spans, today)
         contract = contracts.of_tenant(t.id)
         fee = None
         if contract is not None:
-            lines = register.fee_statement(t.id, until=today)
-            fee = lines[-1] if lines else contracts.monthly_fee(contract, today.replace(day=1), counts.get(t.id, 0))
-        rows.append(TenantRow(t, counts.get(t.id, 0), staff.get(t.id, 0), contract, fee,
+            lines = register.fee_statement(t.id, until=today, spans=spans)
+            fee = lines[-1] if lines else contracts.monthly_fee(contract, today.replace(day=1), stored)
+        rows.append(TenantRow(t, stored, staff.get(t.id, 0), contract, fee,
                               contracts.notice_deadline(contract) if contract else None))
     return rows
 

@@ -5,10 +5,18 @@ early termination for the organiser's fault is proportional by days (OWU VIII.7)
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
 
+from sqlalchemy import select, update
+
+from portal.accounts.models import User
 from portal.extensions import db
-from portal.operator import contracts
+from portal.operator import contracts, register
+from portal.tenancy.models import Tenant
+from tests import factories
 
 # C-01 (OWU VIII.1; art. 112 KC): each renewal starts the day after the previous term's last day
 
@@ -43,3 +51,106 @@ def test_C01_a_notice_replayed_after_the_renewal_is_against_the_chained_term(app
     assert contract.current_end == date(2026, 2, 28)
     contracts.give_notice(contract, date(2025, 7, 20))
     assert contract.current_end == date(2025, 8, 31) and not contract.auto_renew
+
+
+# C-02 (OWU V.5): "opłaty są oparte na liczbie kontaktów przechowywanych w bazie danych Systemu" — every participant
+# stored counts, with an account or without one (a partner imported from the organiser's list)
+
+SMALL = {"tiers": [{"contacts_max": 2, "monthly_fee": "1000.00"}, {"contacts_max": None, "monthly_fee": "2000.00"}],
+         "premium_rate": "0.05"}
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _at(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 10, tzinfo=UTC)
+
+
+def _partner(tenant, seed: int, created: date, user_id: int | None = None) -> None:
+    from portal.leads.models import Partner
+
+    db.session.add(Partner(tenant_id=tenant.id, user_id=user_id, nip=factories.valid_nip(seed), name=f"P{seed}",
+                           address="ul. A 1", contact_first_name="Ewa", contact_last_name="Nowak",
+                           contact_phone="+48 600 100 300", contact_email=f"p{seed}@agency.example.com",
+                           created_at=_at(created)))
+    db.session.commit()
+
+
+def _account(tenant, created: date, erased: date | None = None):
+    from portal.tenancy.guard import use_tenant
+
+    user = factories.user(tenant)
+    with use_tenant(tenant.id):
+        db.session.execute(update(User).where(User.id == user.id).values(
+            created_at=_at(created), erased_at=_at(erased) if erased else None))
+        db.session.commit()
+    return user
+
+
+def test_C02_partners_without_an_account_are_counted_as_stored_participants(app, tenant_a):
+    contracts.create(tenant_a.id, starts_on=date(2026, 1, 1), term_months=3, pricing=SMALL)
+    db.session.commit()
+    for seed in range(3):
+        _partner(tenant_a, 800 + seed, date(2026, 2, 10))  # imported, no account
+    lines = register.fee_statement(tenant_a.id, until=date(2026, 3, 31))
+    assert [(ln.contacts, ln.tier) for ln in lines] == [(0, 0), (3, 1), (3, 1)]
+    assert [ln.fee for ln in lines] == [Decimal("1000.00"), Decimal("2000.00"), Decimal("2000.00")]  # 3 months: 0 %
+
+
+def test_C02_a_partner_with_an_account_is_one_participant_counted_from_when_it_was_first_stored(app, tenant_a):
+    contracts.create(tenant_a.id, starts_on=date(2026, 1, 1), term_months=3, pricing=SMALL)
+    db.session.commit()
+    user = _account(tenant_a, date(2026, 2, 1))
+    _partner(tenant_a, 810, date(2026, 1, 20), user_id=user.id)  # imported in January, its account made in February
+    lines = register.fee_statement(tenant_a.id, until=date(2026, 2, 28))
+    assert [ln.contacts for ln in lines] == [1, 1]  # one participant, from 20 January, never two
+
+
+def test_C02_an_erased_partner_account_still_counts_to_its_erasure_day_and_its_tier_stays(app, tenant_a):
+    contracts.create(tenant_a.id, starts_on=date(2026, 1, 1), term_months=3, pricing=SMALL)
+    db.session.commit()
+    _partner(tenant_a, 820, date(2026, 1, 5))
+    _partner(tenant_a, 821, date(2026, 1, 5))
+    gone = _account(tenant_a, date(2026, 1, 5), erased=date(2026, 2, 10))
+    _partner(tenant_a, 822, date(2026, 1, 5), user_id=gone.id)
+    lines = register.fee_statement(tenant_a.id, until=date(2026, 3, 31))
+    assert [(ln.contacts, ln.tier) for ln in lines] == [(3, 1), (3, 1), (2, 1)]  # Feb: 3 until the 10th
+    assert [ln.fee for ln in lines] == [Decimal("2000.00")] * 3  # the tier reached in January stays the minimum
+
+
+def test_C02_tenants_page_usage_and_fee_count_imported_partners(app, client, tenant_a):
+    from tests.operator.test_platform_terms import _operator
+
+    contracts.create(tenant_a.id, starts_on=date(2026, 1, 1), term_months=3, pricing=SMALL)
+    db.session.commit()
+    for seed in range(3):
+        _partner(tenant_a, 830 + seed, date(2026, 1, 5))
+    _account(tenant_a, date(2026, 1, 5), erased=date(2026, 2, 1))  # erased: no contact any more today
+    _operator(client)
+    html = client.get("/operator/").get_data(as_text=True)
+    row = re.search(r"<tr><td>Org alpha.*?</tr>", html, re.S).group(0)
+    cells = re.findall(r"<td>(.*?)</td>", row, re.S)
+    assert cells[3] == "3"  # the three partners stored today
+    assert "2000.00 PLN" in row and "tier 2" in row
+
+
+def test_C02_partners_imported_by_the_cli_are_billed_in_the_operator_fee_csv(app, client, tmp_path):
+    from tests.operator.test_platform_terms import _operator
+
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["tenants", "create", str(ROOT / "tenants" / "saas-vendor")]).exit_code == 0
+    assert runner.invoke(args=["contracts", "sign", "saas-vendor", "--starts", "2026-01-01", "--term", "3"]
+                         ).exit_code == 0
+    tenant = db.session.scalars(select(Tenant).where(Tenant.slug == "saas-vendor")).one()
+    contracts.of_tenant(tenant.id).pricing = SMALL
+    db.session.commit()
+    path = tmp_path / "partners.csv"
+    rows = [f"{factories.valid_nip(840 + i)},Agencja {i},ul. A {i},Ewa,Nowak,+48 600 100 30{i},e{i}@ag.example.com,"
+            for i in range(3)]
+    header = "nip,name,address,contact_first_name,contact_last_name,contact_phone,contact_email,flags"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    result = runner.invoke(args=["participants", "import", "saas-vendor", str(path)])
+    assert result.exit_code == 0, result.output
+    _operator(client)
+    csv = client.get(f"/operator/tenants/{tenant.id}/fees?format=csv").get_data(as_text=True).splitlines()
+    assert csv[1:] == ["2026-01,0,1,1000.00,0,0.00,0.00,1000.00", "2026-02,0,1,1000.00,0,0.00,0.00,1000.00",
+                       "2026-03,3,2,2000.00,0,0.00,0.00,2000.00"]  # imported on 2 March (the tests' today)
