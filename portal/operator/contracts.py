@@ -3,6 +3,7 @@ term discounts, the annual premium, and the pro-rata reclaim of the discount on 
 
 from __future__ import annotations
 
+from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -318,20 +319,27 @@ class MonthlyFee:
     discount_rate: Decimal
     discount: Decimal
     fee: Decimal
+    days: int  # the days of the month billed: all of them, or those served up to the contract's end (OWU VIII.4)
+    month_days: int
 
 
-def monthly_fee(contract: Contract, month: date, contacts: int) -> MonthlyFee:
+def monthly_fee(contract: Contract, month: date, contacts: int, *, days: int | None = None) -> MonthlyFee:
     """C-02: the fee follows the participant count; a tier once reached is the minimum from then on; the annual
-    premium compounds on each anniversary; the term discount applies last."""
+    premium compounds on each anniversary; the term discount applies last. ``days``: a month served only in part
+    (the contract ended in it) is billed for the days served, each amount × days / days in the month (OWU VIII.4)."""
     pricing = contract.pricing or DEFAULT_PRICING
     reached = tier_index(pricing, contacts)
     tier = max(reached, contract.max_tier_reached)
     contract.max_tier_reached = tier
     years = relativedelta(month, contract.starts_on).years if month >= contract.starts_on else 0
+    month_days = monthrange(month.year, month.month)[1]
+    served = month_days if days is None else days
+    share = Decimal(served) / Decimal(month_days)
     listed = Decimal(pricing["tiers"][tier]["monthly_fee"]) * (1 + Decimal(pricing.get("premium_rate", "0"))) ** years
     rate = term_discount(contract.term_months)
     discount = listed * rate
-    return MonthlyFee(month, contacts, tier, money(listed), years, rate, money(discount), money(listed - discount))
+    return MonthlyFee(month, contacts, tier, money(listed * share), years, rate, money(discount * share),
+                      money((listed - discount) * share), served, month_days)
 
 
 def reclaim_estimate(contract: Contract, *, on: date) -> Decimal:

@@ -153,10 +153,10 @@ def stored_on(spans: list[Span], day: date) -> int:
 
 
 def fee_statement(tenant_id: int, *, until: date, spans: list[Span] | None = None) -> list[contracts.MonthlyFee]:
-    """C-02: one line per month of the contract so far; the count is the month's highest number of participants
-    stored on any day (``stored_participants``) — a participant counts until the day its account was erased, so
-    erasing people later never lowers a month already passed, nor the tier it reached (OWU V.4: that tier's fee
-    stays the minimum)."""
+    """C-02: one line per month of the contract so far (to its end, the last month by the days served); the count is
+    the month's highest number of participants stored on any day (``stored_participants``) — a participant counts
+    until the day its account was erased, so erasing people later never lowers a month already passed, nor the tier
+    it reached (OWU V.4: that tier's fee stays the minimum)."""
     contract = contracts.of_tenant(tenant_id)
     if contract is None:
         return []
@@ -170,7 +170,10 @@ def fee_statement(tenant_id: int, *, until: date, spans: list[Span] | None = Non
     contract.max_tier_reached = 0
     lines, stored, index = [], 0, 0
     month = contract.starts_on.replace(day=1)
-    while month <= until:
+    # C-04 (OWU VIII.4): nothing is billed after the contract's end; its last month only for the days served, the end
+    # day included (the contract is in force through it)
+    last = until if contract.ended_on is None else min(until, contract.ended_on)
+    while month <= last:
         month_end = month + relativedelta(months=1) - timedelta(days=1)
         while index < len(days) and days[index] <= month:  # everything up to the month's first day
             stored += changes[days[index]]
@@ -180,7 +183,10 @@ def fee_statement(tenant_id: int, *, until: date, spans: list[Span] | None = Non
             stored += changes[days[index]]
             highest = max(highest, stored)
             index += 1
-        lines.append(contracts.monthly_fee(contract, month, highest))
+        served = None
+        if contract.ended_on is not None and month_end >= contract.ended_on:
+            served = (contract.ended_on - max(month, contract.starts_on)).days + 1
+        lines.append(contracts.monthly_fee(contract, month, highest, days=served))
         month += relativedelta(months=1)
     return lines
 

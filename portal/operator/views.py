@@ -376,10 +376,11 @@ def fees(tenant_id: int):
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["month", "participants", "tier", "list_fee", "premium_years", "discount_rate", "discount",
-                         "fee"])
+                         "fee", "days"])
         for ln in lines:
             writer.writerow([ln.month.isoformat()[:7], ln.contacts, ln.tier + 1, f"{ln.list_fee:.2f}",
-                             ln.premium_years, f"{ln.discount_rate:.2f}", f"{ln.discount:.2f}", f"{ln.fee:.2f}"])
+                             ln.premium_years, f"{ln.discount_rate:.2f}", f"{ln.discount:.2f}", f"{ln.fee:.2f}",
+                             ln.days])
         return Response(out.getvalue(), mimetype="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="fees-{tenant.slug}.csv"'})
     return render("operator/fees.html", tenant=tenant, lines=lines)

@@ -152,5 +152,44 @@ def test_C02_partners_imported_by_the_cli_are_billed_in_the_operator_fee_csv(app
     assert result.exit_code == 0, result.output
     _operator(client)
     csv = client.get(f"/operator/tenants/{tenant.id}/fees?format=csv").get_data(as_text=True).splitlines()
-    assert csv[1:] == ["2026-01,0,1,1000.00,0,0.00,0.00,1000.00", "2026-02,0,1,1000.00,0,0.00,0.00,1000.00",
-                       "2026-03,3,2,2000.00,0,0.00,0.00,2000.00"]  # imported on 2 March (the tests' today)
+    assert csv[1:] == ["2026-01,0,1,1000.00,0,0.00,0.00,1000.00,31", "2026-02,0,1,1000.00,0,0.00,0.00,1000.00,28",
+                       "2026-03,3,2,2000.00,0,0.00,0.00,2000.00,31"]  # imported on 2 March (the tests' today)
+
+
+# C-02/C-04 (OWU VIII.4): "Klient jest obowiązany do zapłaty wynagrodzenia … za każdy dzień, w którym usługa była
+# wykonywana" — the statement stops at the contract's end and bills the last month by the days served
+
+def _ended_on_15_august(app, tenant):
+    """The default tiers (990.00 a month for up to 1,000 participants), 12 months from 2024-01-01: 50 % off, 495.00
+    a month; ended by the platform on 2024-08-15 for invoices unpaid since 2024-07-01."""
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["contracts", "sign", tenant.slug, "--starts", "2024-01-01", "--term", "12",
+                               "--as-of", "2024-01-01"]).exit_code == 0
+    return runner.invoke(args=["contracts", "end", tenant.slug, "--on", "2024-08-15", "--ground",
+                               "payment_delay_over_30_days", "--since", "2024-07-01", "--as-of", "2024-08-15"])
+
+
+def test_C02_C04_fee_statement_stops_at_the_contracts_end_and_bills_its_last_days(app, tenant_a):
+    assert _ended_on_15_august(app, tenant_a).exit_code == 0
+    lines = register.fee_statement(tenant_a.id, until=date(2024, 10, 20))
+    assert [ln.month for ln in lines] == [date(2024, m, 1) for m in range(1, 9)]  # nothing after August
+    assert all(ln.fee == Decimal("495.00") and ln.days == ln.month_days for ln in lines[:-1])
+    august = lines[-1]
+    assert (august.days, august.month_days) == (15, 31)  # 1 … 15 August: the end day is served
+    assert august.list_fee == Decimal("479.03")  # 990 × 15 / 31 = 479.0322…
+    assert august.discount == Decimal("239.52")  # 495 × 15 / 31 = 239.5161…
+    assert august.fee == Decimal("239.52")
+
+
+def test_C02_C04_operator_fee_csv_after_the_end_bills_no_later_month(app, client, tenant_a):
+    from portal.core.clock import as_of, set_clock
+    from tests.operator.test_platform_terms import _operator
+
+    assert _ended_on_15_august(app, tenant_a).exit_code == 0
+    set_clock(as_of(date(2024, 10, 20), "Europe/Warsaw"))
+    _operator(client)
+    rows = client.get(f"/operator/tenants/{tenant_a.id}/fees?format=csv").get_data(as_text=True).splitlines()
+    assert rows[0].endswith(",fee,days")
+    assert [r[:7] for r in rows[1:]] == [f"2024-0{m}" for m in range(1, 9)]
+    assert rows[-1] == "2024-08,0,1,479.03,0,0.50,239.52,239.52,15"
+    assert rows[1] == "2024-01,0,1,990.00,0,0.50,495.00,495.00,31"
