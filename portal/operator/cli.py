@@ -55,7 +55,10 @@ def end_contract(slug: str, day: date, ground: str | None, since: date | None, a
     if contracts.read_only_from(contract) <= get_clock().today(tenant.timezone):
         tenant.status = "read_only"
     db.session.commit()
-    click.echo(f"{slug}: contract ends {day}; export until {contract.export_until}; deletion by {contract.delete_by}")
+    reclaim = contracts.reclaim_due(contract)
+    db.session.rollback()  # the reclaim's fee statement recomputes the tier reached; nothing more is stored
+    click.echo(f"{slug}: contract ends {day}; export until {contract.export_until}; deletion by {contract.delete_by}"
+               + (f"; term discount reclaimed (C-02, OWU VIII.7): {reclaim:.2f} PLN" if reclaim is not None else ""))
 
 
 @contracts_group.command("sign", help="Record a tenant's contract: start date and fixed term in months (C-01).")

@@ -4,7 +4,7 @@ term discounts, the annual premium, and the pro-rata reclaim of the discount on 
 from __future__ import annotations
 
 from calendar import monthrange
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -175,10 +175,10 @@ class EndSummary:
 def end_summary(contract: Contract | None, *, on: date, ground: str) -> EndSummary:
     """C-04: ``on`` is the date the contract (and so the DPA) expires — the day of an immediate termination, or the
     last day of a term not renewed; the organiser exports within 7 days of it and deletion follows within 14 days
-    after it (DPA §9.3). C-02: a termination for the organiser's fault before the term ends reclaims the term
-    discount of the unexpired months."""
+    after it (DPA §9.3). C-02: a termination for the organiser's fault before the term's last day reclaims the term
+    discount of the unexpired days."""
     fault = GROUNDS.get(ground, False)
-    reclaimed = bool(fault and contract is not None and on <= contract.current_end
+    reclaimed = bool(fault and contract is not None and on < contract.current_end  # days of the term left unserved
                      and term_discount(contract.term_months) > 0)
     return EndSummary(on, on + timedelta(days=EXPORT_DAYS), on + timedelta(days=DELETE_DAYS), fault, reclaimed,
                       read_only_from=_read_only_from(on, ground))
@@ -262,6 +262,8 @@ def _close(contract: Contract, *, on: date, ground: str) -> Contract:
     """Record the end and its export and deletion dates (the daily renewal closes expired terms here directly: their
     end date is the term's own, however late the job runs)."""
     summary = end_summary(contract, on=on, ground=ground)
+    if summary.discount_reclaimed:  # C-02: the organiser is told the amount with the dates
+        summary = replace(summary, reclaim=reclaim_estimate(contract, on=on))
     contract.ended_on, contract.end_ground = on, ground
     contract.customer_fault = summary.customer_fault
     contract.export_until, contract.delete_by = summary.export_until, summary.delete_by
@@ -272,13 +274,16 @@ def _close(contract: Contract, *, on: date, ground: str) -> Contract:
 
 def _tell_the_organiser(contract: Contract, summary: EndSummary) -> None:
     """C-04: the organiser's admins and its data-protection officer learn the end date, the last day to download the
-    export and the day by which everything is deleted (in the tenant's outbox, committed with the end)."""
+    export and the day by which everything is deleted (in the tenant's outbox, committed with the end); C-02: and the
+    term discount reclaimed, when one is (``discount_reclaim``)."""
     from portal.accounts.models import ADMIN, User
     from portal.notifications import service as notifications
     from portal.tenancy.guard import use_tenant
 
     dates = {"ended_on": summary.on.isoformat(), "export_until": summary.export_until.isoformat(),
              "delete_by": summary.delete_by.isoformat(), "read_only_from": summary.read_only_from.isoformat()}
+    if summary.reclaim is not None:
+        dates["discount_reclaim"] = f"{summary.reclaim:.2f}"
     with use_tenant(contract.tenant_id):
         for user in db.session.scalars(select(User).where(User.role == ADMIN, User.is_active_account)
                                        .order_by(User.id)):
@@ -343,24 +348,38 @@ def monthly_fee(contract: Contract, month: date, contacts: int, *, days: int | N
 
 
 def reclaim_estimate(contract: Contract, *, on: date) -> Decimal:
-    """C-02: the discount of the unexpired months at the discount of the month the contract ends in, from the fee
-    statement (so at the highest tier reached and with the annual premium) — what a termination for the
-    organiser's fault on ``on`` reclaims (OWU VIII.7)."""
+    """C-02: what a termination for the organiser's fault on ``on`` reclaims (OWU VIII.7), the term's discount taken
+    at the monthly discount of the month the contract ends in, from the fee statement (so at the highest tier reached
+    and with the annual premium), for a whole month however few of its days are billed."""
     from portal.operator import register
 
     lines = register.fee_statement(contract.tenant_id, until=on)
-    monthly = lines[-1].discount if lines else Decimal(0)
+    monthly = monthly_fee(contract, lines[-1].month, lines[-1].contacts).discount if lines else Decimal(0)
     return _unexpired(contract, monthly, on=on)
 
 
+def reclaim_due(contract: Contract) -> Decimal | None:
+    """C-02: the discount an ended contract reclaims from the organiser (OWU VIII.7), None when none is due (not for
+    its fault, no discount, or ended on the term's last day)."""
+    if contract.ended_on is None or not contract.customer_fault or term_discount(contract.term_months) == 0:
+        return None
+    if contract.ended_on >= contract.current_end:
+        return None
+    return reclaim_estimate(contract, on=contract.ended_on)
+
+
 def _unexpired(contract: Contract, monthly_discount: Decimal, *, on: date) -> Decimal:
-    delta = relativedelta(contract.current_end + timedelta(days=1), on)
-    months = Decimal(delta.years * 12 + delta.months) + Decimal(delta.days) / Decimal(30)
-    return money(monthly_discount * months)
+    """OWU VIII.7: the discount granted for the term, less its proportional value for the period from the term's
+    start to the day the contract ends — the term's discount × the days after ``on`` to the term's last day ÷ the
+    term's days. The contract is in force through ``on``, so that day is served, not reclaimed."""
+    first, last = term_on(contract, on)
+    term_days = (last - first).days + 1
+    unexpired = max(0, (last - on).days)
+    return money(monthly_discount * contract.term_months * unexpired / term_days)
 
 
 def discount_reclaim(contract: Contract, monthly_discount: Decimal, *, on: date) -> Decimal:
-    """C-02: on early termination for the customer's fault the discount of the unexpired months is reclaimed."""
+    """C-02: on early termination for the customer's fault the discount of the unexpired days is reclaimed."""
     if not contract.customer_fault or on > contract.current_end:
         return Decimal("0.00")
     return _unexpired(contract, monthly_discount, on=on)

@@ -197,6 +197,11 @@ def end_contract(tenant_id: int):
             flash(_("The contract of %(name)s ends on %(d)s: export until %(e)s, deletion by %(x)s.", name=tenant.name,
                     d=day.isoformat(), e=contract.export_until.isoformat(), x=contract.delete_by.isoformat()),
                   "success")
+            reclaim = contracts.reclaim_due(contract)
+            db.session.rollback()  # the reclaim's fee statement recomputes the tier reached; nothing more is stored
+            if reclaim is not None:
+                flash(_("The term discount reclaimed for the unexpired days (C-02, OWU VIII.7): %(amount)s PLN.",
+                        amount=f"{reclaim:.2f}"), "success")
             return redirect(url_for("operator.tenants"))
     return _end_page(tenant, contract, form, status=422 if request.method == "POST" else 200)
 

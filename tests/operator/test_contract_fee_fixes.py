@@ -193,3 +193,77 @@ def test_C02_C04_operator_fee_csv_after_the_end_bills_no_later_month(app, client
     assert [r[:7] for r in rows[1:]] == [f"2024-0{m}" for m in range(1, 9)]
     assert rows[-1] == "2024-08,0,1,479.03,0,0.50,239.52,239.52,15"
     assert rows[1] == "2024-01,0,1,990.00,0,0.50,495.00,495.00,31"
+
+
+# C-02 (OWU VIII.7): "zwrot przyznanej Klientowi ulgi pomniejszonej o proporcjonalną jej wartość za okres od dnia
+# zawarcia Umowy do dnia jej wygaśnięcia" — the term's discount × the days after the end day to the term's last day
+# ÷ the term's days; the contract is in force through its end day, so that day is served
+
+def test_C02_reclaim_is_the_terms_discount_for_the_days_after_the_end(app, tenant_a):
+    contract = contracts.create(tenant_a.id, starts_on=date(2024, 1, 1), term_months=12)
+    contract.customer_fault = True
+    # 495.00 a month × 12 = 5940.00; served 2024-01-01 … 2024-08-15 = 228 of 366 days; 138 unexpired
+    assert contracts.discount_reclaim(contract, Decimal("495.00"), on=date(2024, 8, 15)) == Decimal("2239.67")
+    # the day before the last: 1 day of 366 unexpired — 5940 × 1 / 366 = 16.229…
+    assert contracts.discount_reclaim(contract, Decimal("495.00"), on=date(2024, 12, 30)) == Decimal("16.23")
+    assert contracts.discount_reclaim(contract, Decimal("495.00"), on=date(2024, 12, 31)) == Decimal("0.00")
+    summary = contracts.end_summary(contract, on=date(2024, 12, 31), ground="law_breach")
+    assert summary.customer_fault and not summary.discount_reclaimed  # nothing of the term is left unexpired
+
+
+def test_C02_cli_end_prints_the_discount_reclaimed(app, tenant_a):
+    result = _ended_on_15_august(app, tenant_a)
+    assert result.exit_code == 0, result.output
+    assert "2024-08-15" in result.output and "2239.67 PLN" in result.output  # 5940.00 × 138 / 366
+
+
+def test_C02_cli_end_without_the_organisers_fault_reclaims_nothing(app, tenant_a):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["contracts", "sign", "alpha", "--starts", "2024-01-01", "--term", "12",
+                               "--as-of", "2024-01-01"]).exit_code == 0
+    result = runner.invoke(args=["contracts", "end", "alpha", "--on", "2024-08-15", "--ground",
+                                 "customer_outage_not_fixed", "--as-of", "2024-08-15"])
+    assert result.exit_code == 0 and "reclaim" not in result.output and "PLN" not in result.output
+
+
+def test_C01_C02_reclaim_of_a_renewed_term_counts_the_renewed_terms_days(app, tenant_a):
+    """Renewed 2025-03-01 … 2025-08-31 (184 days), 6 months at 30 %: 990.00 × 0.30 = 297.00 a month, 1782.00 for the
+    term; ended 2025-06-30, so 1 July … 31 August (62 days) are unexpired: 1782 × 62 / 184 = 600.456…"""
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["contracts", "sign", "alpha", "--starts", "2024-08-31", "--term", "6",
+                               "--as-of", "2024-08-31"]).exit_code == 0
+    assert runner.invoke(args=["jobs", "run", "alpha", "--as-of", "2025-03-01"]).exit_code == 0
+    result = runner.invoke(args=["contracts", "end", "alpha", "--on", "2025-06-30", "--ground", "law_breach",
+                                 "--as-of", "2025-06-30"])
+    assert result.exit_code == 0, result.output
+    assert "600.46 PLN" in result.output
+
+
+def test_C02_the_organisers_notice_carries_the_reclaimed_discount(app, tenant_a):
+    from portal.accounts.models import ADMIN
+    from portal.notifications.models import Notification
+    from portal.tenancy.guard import use_tenant
+
+    factories.user(tenant_a, ADMIN, email="admin@alpha.example")
+    assert _ended_on_15_august(app, tenant_a).exit_code == 0
+    db.session.rollback()
+    with use_tenant(tenant_a.id):
+        params = [n.params for n in db.session.scalars(select(Notification).where(
+            Notification.kind == "contract_ended"))]
+    assert params and all(p["discount_reclaim"] == "2239.67" for p in params)
+
+
+def test_C02_operator_page_says_the_reclaimed_discount_once_the_end_is_confirmed(app, client, tenant_a):
+    """12 months from 2026-01-01 at 495.00 a month (5940.00); ended today, 2026-03-02: 61 of 365 days served, 304
+    unexpired: 5940 × 304 / 365 = 4947.287…"""
+    from tests.operator.test_platform_terms import _operator
+
+    contracts.create(tenant_a.id, starts_on=date(2026, 1, 1), term_months=12)
+    db.session.commit()
+    _operator(client)
+    url = f"/operator/tenants/{tenant_a.id}/end"
+    preview = client.post(f"{url}/summary", data={"ground": "law_breach", "on": "2026-03-02"}).get_data(as_text=True)
+    assert "4947.29 PLN" in preview
+    done = client.post(url, data={"ground": "law_breach", "on": "2026-03-02", "confirm": "alpha"},
+                       follow_redirects=True)
+    assert done.status_code == 200 and "4947.29 PLN" in done.get_data(as_text=True)

@@ -51,7 +51,8 @@ def test_C02_a_reached_tier_stays_the_minimum_and_the_premium_compounds(app, ten
 def test_C02_discount_reclaimed_pro_rata_on_termination_for_the_customers_fault(app, tenant_a):
     contract = contracts.create(tenant_a.id, starts_on=date(2026, 1, 1), term_months=12, pricing=PRICING)
     contracts.end(contract, on=date(2026, 7, 1), ground="payment_delay_over_30_days")
-    assert contracts.discount_reclaim(contract, Decimal("500.00"), on=date(2026, 7, 1)) == Decimal("3000.00")
+    # OWU VIII.7 by days: 500.00 × 12 = 6000.00 for the term; 2 July … 31 December, 183 of 365 days, unexpired
+    assert contracts.discount_reclaim(contract, Decimal("500.00"), on=date(2026, 7, 1)) == Decimal("3008.22")
     other = contracts.create(tenant_a.id, starts_on=date(2026, 1, 1), term_months=12, pricing=PRICING)
     contracts.end(other, on=date(2026, 7, 1), ground="customer_outage_not_fixed")
     assert contracts.discount_reclaim(other, Decimal("500.00"), on=date(2026, 7, 1)) == Decimal("0.00")

@@ -273,7 +273,7 @@ def test_C02_end_summary_gives_the_discount_reclaimed_for_the_unexpired_months(a
     _operator(client)
     url = f"/operator/tenants/{tenant_a.id}/end/summary"
     fault = client.post(url, data={"ground": "law_breach", "on": "2026-07-01"}).get_data(as_text=True)
-    assert "3000.00 PLN" in fault  # 1000 list fee − 50 % = 500 a month, for July … December
+    assert "3008.22 PLN" in fault  # 1000 list fee − 50 % = 500 a month, 6000 a term × 183 / 365 days unexpired
     outage = client.post(url, data={"ground": "customer_outage_not_fixed", "on": "2026-07-01"}).get_data(as_text=True)
     assert "PLN" not in outage and "term discount" not in outage
 
