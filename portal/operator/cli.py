@@ -36,7 +36,7 @@ def _tenant(slug: str, day: date | None = None):
 @contracts_group.command("end", help="End a tenant's contract on a day: read-only, export 7 days, deletion 14.")
 @click.argument("slug")
 @click.option("--on", "day", callback=parse_day, required=True)
-@click.option("--ground", default=None,
+@click.option("--ground", type=click.Choice(list(contracts.GROUNDS)), default=None,
               help="One of the terms' grounds (C-03); without it the term's last day is its expiry and another day "
                    "an end by agreement.")
 @click.option("--since", "since", callback=parse_day, default=None,

@@ -267,3 +267,14 @@ def test_C02_operator_page_says_the_reclaimed_discount_once_the_end_is_confirmed
     done = client.post(url, data={"ground": "law_breach", "on": "2026-03-02", "confirm": "alpha"},
                        follow_redirects=True)
     assert done.status_code == 200 and "4947.29 PLN" in done.get_data(as_text=True)
+
+
+# FORMATS.md: "2 on usage errors" — a ground that is not one of the terms' is a usage error, and changes nothing
+
+def test_C03_cli_end_with_an_unknown_ground_is_a_usage_error(app, tenant_a):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["contracts", "sign", "alpha", "--starts", "2026-01-01", "--term", "12"]).exit_code == 0
+    result = runner.invoke(args=["contracts", "end", "alpha", "--on", "2026-03-02", "--ground", "bogus"])
+    assert result.exit_code == 2 and "payment_delay_over_30_days" in result.output  # the choices are listed
+    db.session.rollback()
+    assert contracts.of_tenant(tenant_a.id).ended_on is None
