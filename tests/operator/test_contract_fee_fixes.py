@@ -248,9 +248,13 @@ def test_C02_the_organisers_notice_carries_the_reclaimed_discount(app, tenant_a)
     assert _ended_on_15_august(app, tenant_a).exit_code == 0
     db.session.rollback()
     with use_tenant(tenant_a.id):
-        params = [n.params for n in db.session.scalars(select(Notification).where(
-            Notification.kind == "contract_ended"))]
+        rows = list(db.session.scalars(select(Notification).where(Notification.kind == "contract_ended")))
+        params = [n.params for n in rows]
+        from portal.notifications.service import _render
+
+        mailed = [_render(n, None, tenant_a)[1] for n in rows]
     assert params and all(p["discount_reclaim"] == "2239.67" for p in params)
+    assert all("2239.67 PLN" in body for body in mailed)  # the mail says it, in the admin's language
 
 
 def test_C02_operator_page_says_the_reclaimed_discount_once_the_end_is_confirmed(app, client, tenant_a):
