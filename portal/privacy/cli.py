@@ -12,6 +12,7 @@ from portal.core.errors import DomainError
 from portal.extensions import db
 from portal.leads.cli import AS_OF, open_tenant
 from portal.privacy import erasure, requests
+from portal.privacy.labels import DPO_FILED
 from portal.privacy.models import REQUEST_KINDS
 
 
@@ -29,7 +30,7 @@ def file_request(slug: str, kind: str, email: str, day) -> None:
     open_tenant(slug, day)
     try:
         row, _ = requests.file(kind, channel="dpo", clock=get_clock(), email=email, verified=True,
-                               note="filed by the DPO from a verified letter or e-mail")
+                               note=DPO_FILED)
     except DomainError as error:
         db.session.rollback()
         fail(error.describe())

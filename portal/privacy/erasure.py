@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from dateutil.relativedelta import relativedelta
 from flask import current_app
 from sqlalchemy import JSON, Date, DateTime, String, Text, UniqueConstraint, delete, select, update
 
@@ -135,6 +136,8 @@ def erase(user_id: int, *, clock: Clock, request_id: int | None = None, actor=No
     if email:
         # the subject named as a contact person in other records (a customer's contact on another partner's lead)
         counts["contact_person"] = {"masked": contacts.erase(email)}
+    if asked := _requests_kept(user_id, email, clock.today()):
+        retained.append(asked)
     # earlier access bundles would still hand out, until their link expires, what has just been erased
     counts["export_bundles"] = {"deleted": export.discard_bundles(user_id=user_id, email=email, clock=clock)}
     db.session.execute(update(User).where(User.id == user_id).values(is_active_account=False, erased_at=clock.now())
@@ -148,6 +151,28 @@ def erase(user_id: int, *, clock: Clock, request_id: int | None = None, actor=No
     log.finished_at = clock.now()
     audit.record(actor, "subject.erased", "user", user_id)
     return log
+
+
+REQUESTS_KEPT = "retained: accountability for the handling of the requests (GDPR art. 5(2)), 3 years after closing"
+
+
+def _requests_kept(user_id: int, email: str | None, today: date) -> dict | None:
+    """G-05: the subject's data-subject requests keep the address, name and details for the years after they are
+    closed (``requests.reduce_closed``): a kept record the DPO and the subject are told of, with its date."""
+    from sqlalchemy import func, or_
+
+    from portal.privacy.models import DataSubjectRequest
+    from portal.privacy.requests import REQUEST_RETENTION_YEARS
+
+    mine = or_(DataSubjectRequest.user_id == user_id,
+               *([func.lower(DataSubjectRequest.requester_email) == email.lower()] if email else []))
+    count = db.session.scalar(select(func.count()).select_from(DataSubjectRequest).where(
+        mine, DataSubjectRequest.reduced_on.is_(None)))
+    if not count:
+        return None
+    return {"table": DataSubjectRequest.__tablename__, "columns": ["requester_email", "requester_name", "details"],
+            "rows": count, "reason": REQUESTS_KEPT,
+            "delete_on": (today + relativedelta(years=REQUEST_RETENTION_YEARS)).isoformat()}
 
 
 def _delete_files(owned) -> None:

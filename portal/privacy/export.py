@@ -21,7 +21,7 @@ from portal.core.clock import Clock, utc
 from portal.extensions import db
 from portal.notifications.service import SECRET_PARAMS
 from portal.privacy.datamap import personal_columns
-from portal.privacy.models import ExportBundle
+from portal.privacy.models import DataSubjectRequest, ExportBundle
 from portal.privacy.subjects import owned_by
 
 SECRET_COLUMNS = {"password_hash", "token_sha256", "verify_sha256"}
@@ -65,7 +65,21 @@ def gather(user_id: int) -> dict[str, list[dict]]:
         own = set(owned[table].ids) if table in owned else set()
         if named := [row for row in rows if row["id"] not in own]:
             data[table + AS_CONTACT] = named
+    if asked := requests_of(user_id, email):
+        data[DataSubjectRequest.__tablename__] = asked
     return data
+
+
+def requests_of(user_id: int | None, email: str | None) -> list[dict]:
+    """The subject's own data-subject requests (a table of the data map, though not linked to the account by a
+    key): those filed for the account or from its address."""
+    conditions = ([DataSubjectRequest.user_id == user_id] if user_id else []) + (
+        [func.lower(DataSubjectRequest.requester_email) == email.lower()] if email else [])
+    if not conditions:
+        return []
+    columns = [c for c in DataSubjectRequest.__table__.columns if c.name != "tenant_id"]
+    rows = db.session.execute(select(*columns).where(or_(*conditions)).order_by(DataSubjectRequest.id))
+    return [{c.name: _plain(v) for c, v in zip(columns, row, strict=True)} for row in rows]
 
 
 def build(request_id: int, user_id: int | None, *, tenant_name: str, clock: Clock,

@@ -193,6 +193,7 @@ def request_outcome(stored: str | None) -> str:
     return text
 
 
+DPO_FILED = "filed by the DPO from a verified letter or e-mail"  # ``flask privacy request``'s note
 _VERIFIED_BY_CHANNEL = re.compile(r"verified by the (?P<channel>\S+) channel")
 
 
@@ -201,6 +202,8 @@ def verification_note(stored: str | None) -> str:
     text = (stored or "").strip()
     if text == "verified by the one-time e-mail link":
         return _("confirmed by the one-time e-mail link")
+    if text == DPO_FILED:
+        return _("filed by the data-protection officer from a verified letter or e-mail")
     match = _VERIFIED_BY_CHANNEL.fullmatch(text)
     if match:
         return _("confirmed by the channel: %(channel)s", channel=label(match["channel"], "request.channel"))
@@ -211,8 +214,13 @@ _RETAINED = "retained: legal obligation (tax and accounting, 5 years after the t
 
 
 def retained_reason(stored: str | None) -> str:
+    from portal.privacy.erasure import REQUESTS_KEPT
+
     if (stored or "").strip() == _RETAINED:
         return _("kept for a legal obligation (tax and accounting law, 5 years after the end of the tax year)")
+    if (stored or "").strip() == REQUESTS_KEPT:
+        return _("kept to show how the data-protection requests were handled (GDPR art. 5(2)), 3 years after each "
+                 "is closed")
     return stored or ""
 
 

@@ -292,6 +292,7 @@ def _for_contact_person(row: DataSubjectRequest, *, clock: Clock, actor, tenant_
     if row.kind in ("access", "portability"):
         from portal.privacy import export
 
+        found = {**found, DataSubjectRequest.__tablename__: export.requests_of(None, row.requester_email)}
         bundle, token = export.build(row.id, None, tenant_name=tenant_name, clock=clock, data=found)
         _tell(row, "request_bundle", clock, token=token)
         return f"bundle ready until {bundle.expires_at:%Y-%m-%d}"

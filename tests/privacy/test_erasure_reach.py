@@ -159,3 +159,30 @@ def test_G11_a_request_the_dpo_files_is_not_logged_as_filed_by_the_subject(app, 
         filed = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "request.filed",
                                                             AuditEntry.object_id == row.id)).one()
         assert (filed.actor_kind, filed.actor_id) == ("system", None)
+
+
+def test_G04_the_bundle_holds_the_subjects_own_requests_and_nobody_elses(app, tenant_a, clock):
+    subject = factories.subject_everywhere(tenant_a, "zzreach7")
+    other = factories.subject_everywhere(tenant_a, "yyother7")
+    _carry_out(tenant_a, "objection", other, clock)
+    _carry_out(tenant_a, "objection", subject, clock)
+    access = _carry_out(tenant_a, "access", subject, clock)
+    data = _bundle(tenant_a)
+    kinds = sorted(row["kind"] for row in data["subject_requests"])
+    assert kinds == ["access", "objection"]  # "every table in the data map": the requests are the subject's data
+    assert access.reference in json.dumps(data) and other.email not in json.dumps(data)
+
+
+def test_G05_the_requests_kept_after_an_erasure_are_named_with_their_deletion_date(app, tenant_a, clock):
+    """The requests keep the address for three years after they are closed (accountability, art. 5(2)); the
+    erasure's answer says so instead of "nothing", and the DPO sees it among the kept records."""
+    subject = factories.subject_everywhere(tenant_a, "zzreach8")
+    _carry_out(tenant_a, "access", subject, clock)
+    done = _carry_out(tenant_a, "erasure", subject, clock)
+    today = clock.today()
+    until = today.replace(year=today.year + 3).isoformat()
+    assert f"subject_requests (requester_email, requester_name, details) until {until}" in done.outcome
+    with use_tenant(tenant_a.id):
+        log = db.session.scalars(select(ErasureLog).where(ErasureLog.request_id == done.id)).one()
+        kept = [r for r in log.retained if r["table"] == "subject_requests"]
+        assert kept and kept[0]["rows"] == 2 and kept[0]["delete_on"] == until

@@ -108,3 +108,14 @@ def test_G07_completion_notice_and_mail_give_the_outcome_in_polish(app, client):
         note = db.session.scalars(select(Notification).where(Notification.kind == "request_completed")).one()
         _subject, body = _render(note, db.session.get(User, user.id), tenant)
     assert "zrealizowany: sprzeciw wobec kontaktu marketingowego został zapisany i uwzględniony" in body
+
+
+def test_G01_G05_the_dpo_filed_note_and_the_kept_requests_read_in_polish(app):
+    from flask_babel import force_locale
+
+    from portal.privacy.erasure import REQUESTS_KEPT
+    from portal.privacy.labels import DPO_FILED, retained_reason, verification_note
+
+    with app.test_request_context(), force_locale("pl"):
+        assert verification_note(DPO_FILED).startswith("złożone przez inspektora ochrony danych")
+        assert "art. 5 ust. 2 RODO" in retained_reason(REQUESTS_KEPT)
