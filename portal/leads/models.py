@@ -44,6 +44,10 @@ class Partner(TenantScoped, db.Model):
     exclusion_reason: Mapped[str | None] = mapped_column(
         Text, info=pii("content", basis="contract", retention="account"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now, info=not_pii())
+    # G-07 / G-08 for a partner without an account (imported): its contact person restricted the processing, or
+    # withdrew the consent to passing leads to the vendor; a partner with an account keeps both on the account
+    restricted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), info=not_pii())
+    consent_withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), info=not_pii())
 
 
 class Lead(TenantScoped, db.Model):

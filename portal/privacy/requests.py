@@ -130,10 +130,24 @@ def erasure_logs(request_id: int):
 
 
 def lift(row: DataSubjectRequest, *, actor) -> None:
-    user = db.session.get(User, row.user_id)
+    user = db.session.get(User, row.user_id) if row.user_id else None
+    if user is None and row.requester_email:  # a partner without an account, restricted by its contact (G-07)
+        partners = [p for p in _accountless_partners(row) if p.restricted_at is not None]
+        if partners:
+            for partner in partners:
+                partner.restricted_at = None
+            audit.record(actor, "subject.restriction_lifted", "subject_request", row.id)
+            return
     if user is None or user.restricted_at is None:
         raise DomainError(_("No restriction to lift."), rule="G-07")
     lift_restriction(user, actor=actor)
+
+
+def restricted_partners(row: DataSubjectRequest) -> list:
+    """The partners without an account a request from their contact person restricted (the DPO's page shows them)."""
+    if row.user_id or not row.requester_email:
+        return []
+    return [p for p in _accountless_partners(row) if p.restricted_at is not None]
 
 
 def verify(row: DataSubjectRequest, token: str, *, clock: Clock) -> bool:
@@ -303,8 +317,39 @@ def _for_contact_person(row: DataSubjectRequest, *, clock: Clock, actor, tenant_
         export.discard_bundles(user_id=None, email=row.requester_email, clock=clock)
         audit.record(actor, "contact.erased", "subject_request", row.id)
         return f"contact details erased in {changed} record(s)"
+    if row.kind in ("restriction", "withdraw_consent", "objection") and (partners := _accountless_partners(row)):
+        return _partner_right(row, partners, clock=clock, actor=actor)
     row.outcome = f"contact details found in {records} record(s): the DPO answers"
     return None
+
+
+def _accountless_partners(row: DataSubjectRequest) -> list:
+    """Partners without an account (imported from the organiser's file) whose contact person is the requester."""
+    from portal.leads.models import Partner
+
+    return list(db.session.scalars(select(Partner).where(
+        Partner.user_id.is_(None), func.lower(Partner.contact_email) == row.requester_email.lower())))
+
+
+def _partner_right(row: DataSubjectRequest, partners: list, *, clock: Clock, actor) -> str:
+    """G-07 / G-08 / G-09 for such partners, as for an account: the restriction leaves them out of settlement runs
+    until lifted (they get no notices: nobody has an account to be told), a withdrawal stops the organiser's lead
+    files from giving the vendor-transfer consent in their name, an objection is recorded (no marketing contact is
+    made to an address without an account)."""
+    if row.kind == "restriction":
+        for partner in partners:
+            partner.restricted_at = partner.restricted_at or clock.now()
+        return "processing restricted: no notices, left out of settlements and status changes until lifted"
+    if row.kind == "withdraw_consent":
+        ended = 0
+        for partner in partners:
+            if partner.consent_withdrawn_at is None:
+                partner.consent_withdrawn_at = clock.now()
+                ended += 1
+        if ended:
+            audit.record(actor, "consent.withdrawn", "subject_request", row.id)
+        return f"{ended} consent(s) withdrawn"
+    return "objection to marketing contact recorded and honoured"
 
 
 def _after_erasure(row: DataSubjectRequest) -> str | None:

@@ -184,7 +184,7 @@ def detail(reference: str):
             elif action == "close" and forms["close"].validate():
                 requests.close(row, forms["close"].outcome.data, clock=clock, actor=current_user,
                                rejected=request.form.get("rejected") == "1")
-            elif action == "lift" and row.user_id:
+            elif action == "lift":
                 requests.lift(row, actor=current_user)
             elif action == "rectify" and row.kind == "rectification":
                 fields = PROFILE_FIELDS if requests.subject_of(row) else contacts.CONTACT_FIELDS
@@ -205,7 +205,7 @@ def detail(reference: str):
     return render("privacy/detail.html", row=row, subject=subject, profile_fields=PROFILE_FIELDS, contact=contact,
                   forms=forms, history=audit.history("subject_request", row.id),
                   logs=requests.erasure_logs(row.id), deadline=requests.deadline(row),
-                  today=clock.today(g.tenant.timezone))
+                  today=clock.today(g.tenant.timezone), restricted_partners=requests.restricted_partners(row))
 
 
 @bp.route("/dpo/records")

@@ -247,7 +247,8 @@ def restricted_partner_ids() -> set[int]:
     from portal.accounts.models import User
 
     return set(db.session.scalars(select(Partner.id).join(User, User.id == Partner.user_id)
-                                  .where(User.restricted_at.is_not(None))))
+                                  .where(User.restricted_at.is_not(None)))) | \
+        set(db.session.scalars(select(Partner.id).where(Partner.restricted_at.is_not(None))))  # no account
 
 
 LEAD_COLUMNS = ("id", "ref", "partner_id", "customer_nip", "licences", "status", "decided_on", "submitted_on",

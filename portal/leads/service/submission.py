@@ -304,6 +304,8 @@ def submit(partner: Partner, data: dict, rules: LeadRules, *, submitted_on: date
         if user is not None:
             _record_vendor_consent(user, rules, channel=channel, clock=clock)
             notifications.notify(user, "lead_received", clock=clock, ref=lead.ref, due_on=lead.due_on.isoformat())
+    elif channel != "import" and rules.lead_consent_kind == "data_transfer":
+        partner.consent_withdrawn_at = None  # the API call stating the partner's consent gives it anew (G-08)
     return lead
 
 
@@ -326,8 +328,10 @@ def _withdrawn_consent(partner: Partner, rules: LeadRules, channel: str):
     """G-08: a withdrawal takes effect at once. The organiser's file (``import``, which has no consent column) submits
     for the partner and cannot consent in its name once the partner withdrew; the partner's own form, or the API
     call that states the partner's consent (``vendor_consent``), gives it anew."""
-    if channel != "import" or rules.lead_consent_kind != "data_transfer" or not partner.user_id:
+    if channel != "import" or rules.lead_consent_kind != "data_transfer":
         return None
+    if not partner.user_id:  # imported, without an account: its contact person withdrew by a request (G-08)
+        return partner.consent_withdrawn_at
     from portal.privacy import consents
 
     return consents.withdrawn_at(partner.user_id, "vendor_transfer")

@@ -1,0 +1,99 @@
+"""G-07 / G-08 / G-09 for a partner imported from the organiser's file (FORMATS: no account): a request from its
+contact person's address restricts the partner's processing (left out of settlement runs until lifted), withdraws
+its consent to passing leads to the vendor (a later lead file cannot give it back), or records the objection — as
+for a partner with an account, instead of waiting for the DPO."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.privacy import requests
+from portal.privacy.models import DataSubjectRequest
+from portal.tenancy.guard import use_tenant
+from portal.tenancy.models import Tenant
+from tests.leads.conftest import lead_row, nip, partner_row
+
+CONTACT = "jan2@partner2.example.com"  # partner_row(2)'s contact person
+
+
+def _request(campaign, kind: str, day: str) -> DataSubjectRequest:
+    reference = campaign.run("privacy", "request", "distributor", "--kind", kind, "--email", CONTACT,
+                             "--as-of", day).output.strip()
+    processed = campaign.run("privacy", "process", "distributor", reference, "--as-of", day)
+    assert processed.exit_code == 0, processed.output
+    db.session.rollback()
+    with use_tenant(_tenant().id):
+        return db.session.scalars(select(DataSubjectRequest).where(DataSubjectRequest.reference == reference)).one()
+
+
+def _tenant() -> Tenant:
+    return db.session.scalars(select(Tenant).where(Tenant.slug == "distributor")).one()
+
+
+def _settled(campaign):
+    campaign.partners(partner_row(1), partner_row(2))
+    campaign.leads(lead_row("A1", 1, 1), lead_row("B1", 2, 2))
+    campaign.decide("A1,qualified,2018-08-13,", "B1,qualified,2018-08-13,")
+    campaign.sales("A1,2018-08-20,O365,annual,20,1000.00,0,yes", "B1,2018-08-21,O365,annual,20,2000.00,0,yes")
+
+
+def test_G07_a_restriction_from_an_imported_partners_contact_leaves_it_out_of_the_settlement_until_lifted(campaign):
+    _settled(campaign)
+    row = _request(campaign, "restriction", "2018-10-01")
+    assert row.status == "done" and "restricted" in row.outcome
+    _, rows = campaign.settle(1, "2018-10-05")
+    assert {r["partner_nip"] for r in rows} == {nip(1)}
+    with use_tenant(_tenant().id):
+        requests.lift(db.session.get(DataSubjectRequest, row.id), actor=None)
+        db.session.commit()
+    _, rows = campaign.settle(1, "2018-10-05")
+    assert {r["partner_nip"] for r in rows} == {nip(1), nip(2)}
+
+
+def test_G08_a_withdrawal_from_an_imported_partners_contact_stops_the_next_lead_file(campaign):
+    _settled(campaign)
+    row = _request(campaign, "withdraw_consent", "2018-09-01")
+    assert row.status == "done" and row.outcome == "1 consent(s) withdrawn"
+    refused = campaign.leads(lead_row("B2", 2, 3, submitted="2018-08-30"))
+    assert refused.exit_code == 1 and "L-21" in refused.output and "withdrew" in refused.output
+    assert "L-08" not in refused.output
+    other = campaign.leads(lead_row("A2", 1, 4, submitted="2018-08-30"))
+    assert other.exit_code == 0, other.output
+
+
+def test_G09_an_objection_from_an_imported_partners_contact_is_recorded_and_closed(campaign):
+    _settled(campaign)
+    row = _request(campaign, "objection", "2018-09-01")
+    assert row.status == "done" and row.outcome == "objection to marketing contact recorded and honoured"
+
+
+def test_G07_the_dpo_sees_the_imported_partners_restriction_and_lifts_it_on_the_page(campaign, client):
+    from portal.accounts.models import DPO
+    from portal.leads.models import Partner
+    from tests import factories
+
+    _settled(campaign)
+    row = _request(campaign, "restriction", "2018-10-01")
+    dpo = factories.user(_tenant(), DPO, email="dpo@distributor.example")
+    factories.login(client, _tenant(), dpo.email)
+    page = client.get(f"/t/distributor/dpo/requests/{row.reference}").get_data(as_text=True)
+    assert 'class="flag restricted"' in page and "Partner 2" in page and 'value="lift"' in page
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    client.post(f"/t/distributor/dpo/requests/{row.reference}", data={"action": "lift", "csrf_token": token})
+    db.session.rollback()
+    with use_tenant(_tenant().id):
+        assert db.session.scalars(select(Partner).where(Partner.nip == nip(2))).one().restricted_at is None
+
+
+def test_G07_the_partners_list_flags_the_restricted_imported_partner(campaign, client):
+    from portal.accounts.models import ADMIN
+    from tests import factories
+
+    _settled(campaign)
+    _request(campaign, "restriction", "2018-10-01")
+    admin = factories.user(_tenant(), ADMIN, email="admin@distributor.example")
+    factories.login(client, _tenant(), admin.email)
+    page = client.get("/t/distributor/partners").get_data(as_text=True)
+    rows = [chunk for chunk in page.split("<tr") if nip(1) in chunk or nip(2) in chunk]
+    assert ["flag restricted" in chunk for chunk in rows] == [False, True]
