@@ -125,12 +125,31 @@ AUDIT_ACTIONS = {
     "tenant.exported": _l("organiser's data exported"),
 }
 
+# the records an erasure keeps for a legal obligation (``erasure.erase``'s retained list), named for a reader
+KEPT_TABLES = {
+    "installers": _l("participant's PIT-8C data"),
+    "settlement_lines": _l("settlement statements"),
+    "subject_requests": _l("data-protection requests"),
+}
+KEPT_COLUMNS = {
+    "tax_id": _l("NIP or PESEL"),
+    "home_address": _l("home address"),
+    "birth_date": _l("date of birth"),
+    "tax_first_name": _l("first name"),
+    "tax_last_name": _l("last name"),
+    "partner_nip": _l("partner's NIP"),
+    "requester_email": _l("e-mail address"),
+    "requester_name": _l("name"),
+    "details": _l("what the request said"),
+}
+
 for area, mapping in (("request.kind", REQUEST_KINDS), ("request.status", REQUEST_STATUSES),
                       ("request.channel", REQUEST_CHANNELS), ("request.verification", VERIFICATIONS),
                       ("consent.kind", CONSENT_KINDS), ("consent.channel", CONSENT_CHANNELS),
                       ("audit.actor", ACTORS), ("audit.action", AUDIT_ACTIONS), ("erasure.effect", ERASURE_EFFECTS),
                       ("profile.field", PROFILE_FIELDS), ("data.category", DATA_CATEGORIES),
-                      ("data.basis", LEGAL_BASES), ("data.retention", RETENTIONS)):
+                      ("data.basis", LEGAL_BASES), ("data.retention", RETENTIONS), ("kept.table", KEPT_TABLES),
+                      ("kept.column", KEPT_COLUMNS)):
     labels.register(area, mapping)
 
 
@@ -140,7 +159,8 @@ def _kept(text: str) -> str:
     items = []
     for item in text.split("; "):
         match = re.fullmatch(r"(?P<table>\S+) \((?P<columns>[^)]*)\) until (?P<day>\S+)", item)
-        items.append(_("%(table)s (%(columns)s) until %(day)s", table=match["table"], columns=match["columns"],
+        items.append(_("%(table)s (%(columns)s) until %(day)s", table=label(match["table"], "kept.table"),
+                       columns=", ".join(label(c.strip(), "kept.column") for c in match["columns"].split(",")),
                        day=match["day"]) if match else item)
     return "; ".join(items)
 

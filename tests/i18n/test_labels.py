@@ -70,7 +70,12 @@ REQUEST_OUTCOMES = [
     ("erased, but the scan found 2 residue(s): the request stays open",
      "dane usunięto, ale skanowanie wykryło 2 pozostałości: wniosek pozostaje otwarty"),
     ("erased; kept for legal obligation: installers (tax_id, home_address) until 2031-12-31",
-     "dane usunięto; zachowano ze względu na obowiązek prawny: installers (tax_id, home_address) do 2031-12-31"),
+     "dane usunięto; zachowano ze względu na obowiązek prawny: dane uczestnika do PIT-8C (NIP lub PESEL, adres "
+     "zamieszkania) do 2031-12-31"),
+    ("erased; kept for legal obligation: settlement_lines (partner_nip) until 2023-12-31; subject_requests "
+     "(requester_email, requester_name, details) until 2029-03-02",
+     "dane usunięto; zachowano ze względu na obowiązek prawny: zestawienia rozliczeń (NIP partnera) do 2023-12-31; "
+     "żądania dotyczące danych osobowych (adres e-mail, imię i nazwisko, treść żądania) do 2029-03-02"),
     ("erased; kept for legal obligation: nothing", "dane usunięto; zachowano ze względu na obowiązek prawny: nic"),
     ("objection to marketing contact recorded and honoured",
      "sprzeciw wobec kontaktu marketingowego został zapisany i uwzględniony"),

@@ -159,7 +159,7 @@ def test_G05_dpo_sees_on_the_request_page_what_was_kept_and_until_when(app, clie
     assert runner.invoke(args=["privacy", "process", "alpha", ref]).exit_code == 0
     factories.login(client, tenant_a, dpo.email)
     page = client.get(f"/t/alpha/dpo/requests/{ref}").get_data(as_text=True)
-    assert "settlement_lines" in page and "partner_nip" in page and "2030-12-31" in page
+    assert "settlement statements" in page and "partner&#39;s NIP" in page and "2030-12-31" in page
     assert "legal obligation" in page
 
 
