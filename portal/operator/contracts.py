@@ -343,8 +343,9 @@ def monthly_fee(contract: Contract, month: date, contacts: int, *, days: int | N
     listed = Decimal(pricing["tiers"][tier]["monthly_fee"]) * (1 + Decimal(pricing.get("premium_rate", "0"))) ** years
     rate = term_discount(contract.term_months)
     discount = listed * rate
-    return MonthlyFee(month, contacts, tier, money(listed * share), years, rate, money(discount * share),
-                      money((listed - discount) * share), served, month_days)
+    billed, fee = money(listed * share), money((listed - discount) * share)
+    # the discount shown is what the list fee and the fee leave between them, so the columns add up to the cent
+    return MonthlyFee(month, contacts, tier, billed, years, rate, billed - fee, fee, served, month_days)
 
 
 def reclaim_estimate(contract: Contract, *, on: date) -> Decimal:
