@@ -42,3 +42,24 @@ def test_migrations_build_an_empty_postgresql_database(redis_url):
         pytest.skip("TEST_DATABASE_URL is not PostgreSQL (the embedded-default run)")
     with scratchdb.scratch(base, "portal_migrations") as url:
         _migrate_and_compare(url, redis_url)
+
+
+def test_the_latest_migration_steps_down_and_up_on_a_sqlite_database_holding_partners_and_leads(redis_url):
+    """A step down must not re-create a table other tables point at while it holds rows (SQLite's foreign keys)."""
+    from sqlalchemy import text
+
+    from portal.tenancy.guard import across_tenants
+    from tests import factories
+
+    app = create_app(_config(redis_url, SQLALCHEMY_DATABASE_URI=f"sqlite:///{WORK / f'steps-{uuid.uuid4().hex}.db'}"))
+    with app.app_context():
+        upgrade()
+        factories.subject_everywhere(factories.tenant("alpha", kind="distributor"), "zzsteps")
+        db.session.commit()
+        downgrade(revision="-1")
+        upgrade()
+        with across_tenants("the test counts what the steps kept"):
+            assert db.session.execute(text("SELECT count(*) FROM partners")).scalar() == 1
+            assert db.session.execute(text("SELECT count(*) FROM leads")).scalar() >= 1
+        db.session.remove()
+        db.engine.dispose()

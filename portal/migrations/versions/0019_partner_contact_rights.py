@@ -22,6 +22,7 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('partners', schema=None) as batch_op:
-        batch_op.drop_column('consent_withdrawn_at')
-        batch_op.drop_column('restricted_at')
+    # a plain ALTER … DROP COLUMN (SQLite ≥ 3.35 has it): a batch copy of the table would drop and re-create
+    # ``partners``, which the foreign keys of leads and settlement lines refuse while the table holds rows
+    op.drop_column('partners', 'consent_withdrawn_at')
+    op.drop_column('partners', 'restricted_at')
