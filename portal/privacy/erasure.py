@@ -159,13 +159,13 @@ REQUESTS_KEPT = "retained: accountability for the handling of the requests (GDPR
 def _requests_kept(user_id: int, email: str | None, today: date) -> dict | None:
     """G-05: the subject's data-subject requests keep the address, name and details for the years after they are
     closed (``requests.reduce_closed``): a kept record the DPO and the subject are told of, with its date."""
-    from sqlalchemy import func, or_
+    from sqlalchemy import func
 
+    from portal.privacy.export import subjects_requests
     from portal.privacy.models import DataSubjectRequest
     from portal.privacy.requests import REQUEST_RETENTION_YEARS
 
-    mine = or_(DataSubjectRequest.user_id == user_id,
-               *([func.lower(DataSubjectRequest.requester_email) == email.lower()] if email else []))
+    mine = subjects_requests(user_id, email)
     count = db.session.scalar(select(func.count()).select_from(DataSubjectRequest).where(
         mine, DataSubjectRequest.reduced_on.is_(None)))
     if not count:

@@ -70,15 +70,21 @@ def gather(user_id: int) -> dict[str, list[dict]]:
     return data
 
 
-def requests_of(user_id: int | None, email: str | None) -> list[dict]:
-    """The subject's own data-subject requests (a table of the data map, though not linked to the account by a
-    key): those filed for the account or from its address."""
+def subjects_requests(user_id: int | None, email: str | None):
+    """The condition naming a subject's own data-subject requests (a table of the data map, though not linked to the
+    account by a key): those filed for the account or from its address; None when neither is known."""
     conditions = ([DataSubjectRequest.user_id == user_id] if user_id else []) + (
         [func.lower(DataSubjectRequest.requester_email) == email.lower()] if email else [])
-    if not conditions:
+    return or_(*conditions) if conditions else None
+
+
+def requests_of(user_id: int | None, email: str | None) -> list[dict]:
+    """The subject's own data-subject requests, as the bundle gives them."""
+    mine = subjects_requests(user_id, email)
+    if mine is None:
         return []
     columns = [c for c in DataSubjectRequest.__table__.columns if c.name != "tenant_id"]
-    rows = db.session.execute(select(*columns).where(or_(*conditions)).order_by(DataSubjectRequest.id))
+    rows = db.session.execute(select(*columns).where(mine).order_by(DataSubjectRequest.id))
     return [{c.name: _plain(v) for c, v in zip(columns, row, strict=True)} for row in rows]
 
 

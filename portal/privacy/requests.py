@@ -24,6 +24,9 @@ from portal.privacy.models import REQUEST_KINDS, DataSubjectRequest
 MAX_ATTEMPTS = 5
 VERIFY_DAYS = 7
 REQUEST_RETENTION_YEARS = 3
+# the answers of a restriction and an objection, for an account and for a partner without one (labels translate them)
+RESTRICTED = "processing restricted: no notices, left out of settlements and status changes until lifted"
+OBJECTED = "objection to marketing contact recorded and honoured"
 
 
 def _reference(on: date, skip: int = 0) -> str:
@@ -131,8 +134,8 @@ def erasure_logs(request_id: int):
 
 def lift(row: DataSubjectRequest, *, actor) -> None:
     user = db.session.get(User, row.user_id) if row.user_id else None
-    if user is None and row.requester_email:  # a partner without an account, restricted by its contact (G-07)
-        partners = [p for p in _accountless_partners(row) if p.restricted_at is not None]
+    if user is None:  # a partner without an account, restricted by its contact (G-07)
+        partners = restricted_partners(row)
         if partners:
             for partner in partners:
                 partner.restricted_at = None
@@ -277,11 +280,11 @@ def process(row: DataSubjectRequest, *, clock: Clock, actor=None, tenant_name: s
         outcome = "erased; kept for legal obligation: " + (_kept(log.retained) or "nothing")
     elif row.kind == "restriction":
         user.restricted_at = clock.now()
-        outcome = "processing restricted: no notices, left out of settlements and status changes until lifted"
+        outcome = RESTRICTED
     elif row.kind == "objection":
         user.marketing_objection_at = clock.now()
         consents.withdraw(user, "marketing", clock=clock)
-        outcome = "objection to marketing contact recorded and honoured"
+        outcome = OBJECTED
     elif row.kind == "withdraw_consent":
         ended = sum(consents.withdraw(user, kind, clock=clock) for kind in ("marketing", "vendor_transfer"))
         outcome = f"{ended} consent(s) withdrawn"
@@ -339,7 +342,7 @@ def _partner_right(row: DataSubjectRequest, partners: list, *, clock: Clock, act
     if row.kind == "restriction":
         for partner in partners:
             partner.restricted_at = partner.restricted_at or clock.now()
-        return "processing restricted: no notices, left out of settlements and status changes until lifted"
+        return RESTRICTED
     if row.kind == "withdraw_consent":
         ended = 0
         for partner in partners:
@@ -349,7 +352,7 @@ def _partner_right(row: DataSubjectRequest, partners: list, *, clock: Clock, act
         if ended:
             audit.record(actor, "consent.withdrawn", "subject_request", row.id)
         return f"{ended} consent(s) withdrawn"
-    return "objection to marketing contact recorded and honoured"
+    return OBJECTED
 
 
 def _after_erasure(row: DataSubjectRequest) -> str | None:
