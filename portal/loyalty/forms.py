@@ -8,6 +8,11 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from portal.core.validators import Whole
+
+MAX_POINTS = 10_000_000  # a reward's price or a revocation: far above any real one, within an integer column
+MAX_STOCK = 1_000_000
+
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
@@ -66,8 +71,8 @@ class DecideForm(FlaskForm):
 
 
 class RewardForm(FlaskForm):
-    points = IntegerField(_l("Points"), validators=[InputRequired(), NumberRange(min=1)])
-    stock = IntegerField(_l("Stock"), validators=[InputRequired(), NumberRange(min=0)])
+    points = IntegerField(_l("Points"), validators=[InputRequired(), Whole(1, MAX_POINTS)])
+    stock = IntegerField(_l("Stock"), validators=[InputRequired(), Whole(0, MAX_STOCK)])
     active = BooleanField(_l("Available"))
 
 
@@ -80,14 +85,15 @@ class RewardDetailsForm(FlaskForm):
     name_en = StringField(_l("Name in English"), validators=[DataRequired(_l("Give the name.")), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Length(max=2000)])
     points = IntegerField(_l("Points"),
-                          validators=[InputRequired(_l("A whole number, at least 1.")), NumberRange(min=1)])
+                          validators=[InputRequired(_l("A whole number, at least 1.")), Whole(1, MAX_POINTS)])
     gross_value = DecimalField(_l("Gross value (PLN)"), places=2,
                                validators=[InputRequired(_l("An amount in PLN, e.g. 450.00.")),
                                            NumberRange(min=Decimal("0.01"), max=Decimal("1000000"))])
     delivery_days = IntegerField(_l("Delivery time (days)"),
                                  validators=[InputRequired(_l("A whole number, at least 1.")),
-                                             NumberRange(min=1, max=365)])
-    stock = IntegerField(_l("Stock"), validators=[InputRequired(_l("A whole number, 0 or more.")), NumberRange(min=0)])
+                                             Whole(1, 365)])
+    stock = IntegerField(_l("Stock"), validators=[InputRequired(_l("A whole number, 0 or more.")),
+                                                  Whole(0, MAX_STOCK)])
     active = BooleanField(_l("Available"))
 
 
@@ -99,7 +105,7 @@ class RevokePointsForm(FlaskForm):
     """P-09: points from the balance, soonest-expiring first."""
 
     points = IntegerField(_l("Points to revoke"), validators=[InputRequired(_l("Enter the points to revoke.")),
-                                                              NumberRange(min=1, max=10_000_000, message=_l(
+                                                              Whole(1, MAX_POINTS, message=_l(
                                                                   "Enter the points to revoke as a positive whole "
                                                                   "number."))])
     reason = StringField(_l("Reason (kept on the ledger)"), validators=[Length(max=300)])

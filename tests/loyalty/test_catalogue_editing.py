@@ -77,3 +77,24 @@ def test_P20_a_code_already_in_the_catalogue_is_refused(app, client, programme):
         taken = db.session.scalars(select(Reward).order_by(Reward.id)).first().code
     response = client.post("/t/manufacturer/catalogue/new", data={"code": taken, **FIELDS})
     assert response.status_code == 422 and 'id="code-error"' in response.get_data(as_text=True)
+
+
+def test_P20_out_of_range_numbers_are_refused_at_their_field_not_a_500(app, client, programme):
+    """Any integer the organiser types — a 20-digit points price, a 400-digit stock — gets a message next to its
+    field on both catalogue forms; nothing is stored."""
+    tenant = _staff(app, client)
+    existing = _reward(tenant, "R-KURTKA")
+    huge = "9" * 400
+    for field in ("points", "stock", "delivery_days"):
+        for value in ("99999999999999999999", huge):
+            response = client.post(f"/t/manufacturer/catalogue/{existing.id}/edit", data={**FIELDS, field: value})
+            assert response.status_code == 422, (field, value[:5], response.status_code)
+            assert 'class="error"' in response.get_data(as_text=True)
+            created = client.post("/t/manufacturer/catalogue/new", data={"code": "R-BIG", **FIELDS, field: value})
+            assert created.status_code == 422
+    for field in ("points", "stock"):
+        row = client.post(f"/t/manufacturer/catalogue/{existing.id}", data={"points": "900", "stock": "5",
+                                                                           field: huge}, headers={"HX-Request": "1"})
+        assert row.status_code == 422
+    assert _reward(tenant, "R-BIG") is None
+    assert _reward(tenant, "R-KURTKA").points == existing.points
