@@ -130,6 +130,31 @@ def test_L07_staff_qualify_from_the_queue_and_the_partner_is_told(app, client, c
     assert "lead_qualified" in kinds
 
 
+def test_L07_a_refused_decision_keeps_the_reviewers_choice_and_says_why(app, client, campaign):
+    """After "reject without a reason" the row must still say Reject (and keep what was typed): a row that fell back
+    to its first option would qualify the lead on the next Save."""
+    tenant = _setup(app)
+    _partner(client, tenant)
+    client.post("/t/distributor/leads/new", data=LEAD)
+    client.post("/t/distributor/logout")
+    staff = factories.user(tenant, STAFF, email="staff@distributor.example.com")
+    factories.login(client, tenant, staff.email)
+    with use_tenant(tenant.id):
+        lead = db.session.scalars(select(Lead)).one()
+    url = f"/t/distributor/review/{lead.id}"
+    refused = client.post(url, data={"decision": "rejected", "reason": "  "}, headers={"HX-Request": "true"})
+    row = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert '<option value="rejected" selected>' in row and '<option value="qualified" selected>' not in row
+    bogus = client.post(url, data={"decision": "bogus", "reason": ""}, headers={"HX-Request": "true"})
+    assert bogus.status_code == 422 and "Nieprawidłowy wybór" in bogus.get_data(as_text=True)
+    client.post(url, data={"decision": "rejected", "reason": "Klient już obsługiwany"}, headers={"HX-Request": "true"})
+    again = client.post(url, data={"decision": "qualified", "reason": ""}, headers={"HX-Request": "true"})
+    assert again.status_code == 422
+    text = again.get_data(as_text=True)
+    assert "odrzucony" in text.lower() and '<p class="error">' in text  # the refusal is said, not an empty 422
+
+
 def test_sales_import_page_previews_bad_rows_then_commits_atomically(app, client, campaign):
     tenant = _setup(app, "2018-08-20")  # the sales below are of that day: a report tells the past (L-10)
     campaign.partners(f"{nip(1)},P,ul. A,Jan,K,+48 600 100 201,jan@p.example.com,")
