@@ -48,9 +48,11 @@ def rules():
 
 
 def me():
+    """The current participant's installer record. One who has not joined yet is taken to the joining form from a
+    page (the dashboard offers these pages to every participant); an action posted without one is not found."""
     installer = members.for_user(current_user.id)
     if installer is None:
-        abort(404)
+        abort(redirect(url_for("loyalty.join")) if request.method == "GET" else 404)
     return installer
 
 
@@ -90,9 +92,7 @@ def join():
 @bp.route("/points")
 @participant
 def points():
-    installer = members.for_user(current_user.id)
-    if installer is None:
-        return redirect(url_for("loyalty.join"))
+    installer = me()
     current = rules()
     summary = statement(installer, as_of=today(), rules=current)
     spent = orders.value_this_year(installer.id, today().year)

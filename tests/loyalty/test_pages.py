@@ -92,3 +92,28 @@ def test_loyalty_pages_are_not_for_other_roles(app, client, programme):
     factories.login(client, tenant, user.email)
     assert client.get("/t/manufacturer/fulfilment").status_code == 403
     assert client.get("/t/manufacturer/rewards").status_code == 404  # not joined yet
+
+
+def test_P01_a_participant_who_has_not_joined_is_sent_to_join_from_every_programme_page(app, client, programme):
+    """The dashboard offers the catalogue and device registration to every participant; one who has not joined yet is
+    taken to the joining form, as "My points" does, not shown "this page does not exist"."""
+    app.extensions["clock"] = as_of(date(2024, 2, 1))
+    tenant = db.session.scalars(select(Tenant).where(Tenant.slug == "manufacturer")).one()
+    factories.login(client, tenant, factories.user(tenant, PARTICIPANT, email="nowy@installer.example").email)
+    for path in ("/t/manufacturer/points", "/t/manufacturer/rewards", "/t/manufacturer/devices/new",
+                 "/t/manufacturer/my-complaints", "/t/manufacturer/tax-data", "/t/manufacturer/delivery-address"):
+        response = client.get(path)
+        assert response.status_code == 302 and response.location.endswith("/t/manufacturer/installer/join"), path
+
+
+def test_staff_dashboard_offers_only_pages_staff_may_open(app, client, programme):
+    app.extensions["clock"] = as_of(date(2024, 2, 1))
+    tenant = db.session.scalars(select(Tenant).where(Tenant.slug == "manufacturer")).one()
+    factories.login(client, tenant, factories.user(tenant, STAFF, email="s@manufacturer.example").email)
+    page = client.get("/t/manufacturer/staff")
+    hrefs = set(__import__("re").findall(r'href="(/t/manufacturer/[^"#?]+)"', page.get_data(as_text=True)))
+    assert hrefs
+    for href in hrefs:
+        if href.endswith(("/logout", "/export")):
+            continue
+        assert client.get(href).status_code in (200, 302), href
