@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
-from flask import abort, current_app, flash, g, redirect, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -13,7 +13,7 @@ from portal.accounts.forms import AcceptForm, LoginForm, RegistrationForm, Reset
 from portal.accounts.models import ADMIN, DPO, PARTICIPANT, STAFF
 from portal.core.clock import get_clock
 from portal.core.errors import DomainError
-from portal.core.http import form_errors, render
+from portal.core.http import form_errors, fresh_session, render
 from portal.extensions import db, limiter
 from portal.notifications import service as notifications
 from portal.privacy import consents
@@ -50,10 +50,7 @@ def login():
         if user is None:
             form.form_errors.append(_("Wrong e-mail or password."))
         else:
-            lang = session.get("lang")
-            session.clear()  # a fresh session: no fixation across the login
-            if lang:
-                session["lang"] = lang
+            fresh_session()
             login_user(user)
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")) or url_for("accounts.dashboard"))
@@ -63,14 +60,11 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    lang = session.get("lang")
     if current_user.is_authenticated:
         service.end_sessions(current_user)  # a copy of the cookie (stolen, cached) dies with this one
         db.session.commit()
     logout_user()
-    session.clear()
-    if lang:
-        session["lang"] = lang  # the visitor's language outlives the login
+    fresh_session()
     flash(_("You are logged out."), "info")
     return redirect(url_for("tenancy.home"))
 
@@ -97,10 +91,7 @@ def register():
             form_errors(form, error)
         else:
             db.session.commit()
-            lang = session.get("lang")
-            session.clear()
-            if lang:
-                session["lang"] = lang
+            fresh_session()
             login_user(user)
             flash(_("Welcome! Your account is ready."), "success")
             return redirect(url_for("accounts.dashboard"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import make_response, render_template
+from flask import make_response, render_template, session
 from jinja2_fragments.flask import render_block
 
 from portal.extensions import htmx
@@ -30,3 +30,11 @@ def form_errors(form, error) -> None:
         field.errors = [*list(field.errors), error.message]
     else:
         form.form_errors.append(error.message)
+
+
+def fresh_session() -> None:
+    """A new session at a login or logout (no fixation across it) that keeps the visitor's language choice."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang

@@ -6,13 +6,13 @@ from collections.abc import Callable
 from datetime import date
 from functools import wraps
 
-from flask import Blueprint, abort, flash, g, redirect, request, session, url_for
+from flask import Blueprint, abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from portal.accounts import service as accounts
 from portal.core.errors import DomainError
-from portal.core.http import form_errors, render
+from portal.core.http import form_errors, fresh_session, render
 from portal.extensions import limiter
 from portal.notifications import service as notifications
 from portal.operator import labels as _labels  # noqa: F401 - registers the tenant.kind/tenant.status labels
@@ -48,7 +48,7 @@ def login():
         if op is None:
             form.form_errors.append(_("Wrong e-mail or password."))
         else:
-            session.clear()
+            fresh_session()
             login_user(op)
             return redirect(url_for("operator.tenants"))
     return render("operator/login.html", "form", status=422 if request.method == "POST" else 200, form=form)
@@ -62,7 +62,7 @@ def logout():
         accounts.end_sessions(current_user)  # a copy of the cookie dies with this one
         db.session.commit()
     logout_user()
-    session.clear()
+    fresh_session()
     return redirect(url_for("operator.login"))
 
 

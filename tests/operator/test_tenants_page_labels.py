@@ -63,3 +63,16 @@ def test_every_tenant_kind_and_status_has_a_label():
     from portal.tenancy.models import KINDS, STATUSES
 
     assert set(TENANT_KINDS) == set(KINDS) and set(TENANT_STATUSES) == set(STATUSES)
+
+
+def test_the_language_chosen_before_the_operators_login_outlives_it(app, client):
+    """A fresh session at login (no fixation) keeps the visitor's language, as the organisers' login does."""
+    _tenants(app)
+    db.session.add(Operator(email=EMAIL, name="Op", password_hash=hash_password(PASSWORD)))
+    db.session.commit()
+    client.post("/lang/en")
+    assert client.post("/operator/login", data={"email": EMAIL, "password": PASSWORD}).status_code == 302
+    html = client.get("/operator/").get_data(as_text=True)
+    assert 'lang="en"' in html and "Log out" in html
+    client.post("/operator/logout")
+    assert 'lang="en"' in client.get("/operator/login").get_data(as_text=True)
