@@ -30,7 +30,7 @@ def _install() -> None:
         sales,
         settlements,
     )
-    from portal.api.openapi import document, operation, public_endpoints
+    from portal.api.openapi import document, endpoints_of_scopes, operation, public_endpoints
     from portal.api.pipeline import json_response
     from portal.api.schemas import OPENAPI_DOCUMENT
 
@@ -44,11 +44,12 @@ def _install() -> None:
         return json_response(document())
 
     public = public_endpoints(bp.name)
+    rights = endpoints_of_scopes(bp.name, "privacy:")  # served while the tenant is read-only (C-04)
 
     @bp.before_request
     def _authenticate() -> None:
         g.setdefault("api_token", None)
-        auth.authenticate_request(public)
+        auth.authenticate_request(public, writable_when_read_only=rights)
 
 
 _install()

@@ -1,7 +1,7 @@
 """Bearer-token authentication of API v1 (SPEC §10): the token decides the tenant; scopes decide the actions.
 
 Missing, unknown or revoked token → 401; a token without the operation's scope → 403; a tenant whose contract has
-ended is read-only (C-04): its tokens may read but not write.
+ended is read-only (C-04): its tokens may read but not write, except to serve data subjects' requests.
 """
 
 from __future__ import annotations
@@ -40,8 +40,10 @@ def rate_limit() -> str:
     return current_app.config.get("API_RATE_LIMIT", "600 per minute")
 
 
-def authenticate_request(public_endpoints: set[str]) -> None:
-    """Run before every API view: set ``g.api_token``, ``g.tenant`` and the tenant guard from the token."""
+def authenticate_request(public_endpoints: set[str], writable_when_read_only: set[str] = frozenset()) -> None:
+    """Run before every API view: set ``g.api_token``, ``g.tenant`` and the tenant guard from the token. A tenant
+    whose contract has ended refuses writes, except ``writable_when_read_only`` (the data subjects' requests: the
+    organiser answers them until its data is deleted, as the privacy commands and the DPO's pages do)."""
     if request.endpoint in public_endpoints:
         return
     plaintext = bearer()
@@ -58,7 +60,8 @@ def authenticate_request(public_endpoints: set[str]) -> None:
     set_current_tenant(tenant.id)
     if token in db.session.dirty:
         db.session.commit()  # last_used_at alone, so a long request does not hold the token's row locked
-    if request.method not in READ_METHODS and (tenant.status != "active" or tenants.read_only_since(tenant)):
+    if request.method not in READ_METHODS and request.endpoint not in writable_when_read_only \
+            and (tenant.status != "active" or tenants.read_only_since(tenant)):
         raise ApiProblem(403, "The organiser's contract has ended: its data can be read and exported, not changed.",
                          kind="tenant-read-only", rule="C-04")
 

@@ -170,3 +170,8 @@ def document() -> dict:
 
 def public_endpoints(blueprint_name: str) -> set[str]:
     return {f"{blueprint_name}.{op.endpoint}" for op in REGISTRY if op.public}
+
+
+def endpoints_of_scopes(blueprint_name: str, prefix: str) -> set[str]:
+    """The operations whose scope starts with ``prefix`` (``privacy:``: the data subjects' rights)."""
+    return {f"{blueprint_name}.{op.endpoint}" for op in REGISTRY if (op.scope or "").startswith(prefix)}

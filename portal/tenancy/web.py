@@ -13,6 +13,9 @@ from portal.tenancy.guard import set_current_tenant
 
 # After the contract ends the tenant is read-only (C-04): people may still log in and out and export.
 READ_ONLY_ALLOWED = {"accounts.login", "accounts.logout"}
+# C-04: the organiser stays the controller until its data is deleted, so the data subjects' rights (the DPO's
+# pages, the participant's own privacy page, the public request form) are served while the tenant is read-only
+READ_ONLY_BLUEPRINTS_ALLOWED = ("privacy.",)
 
 
 def tenant_blueprint(name: str, import_name: str) -> Blueprint:
@@ -28,7 +31,7 @@ def tenant_blueprint(name: str, import_name: str) -> Blueprint:
         set_current_tenant(tenant.id)
         # by the date, not only once the daily job turned the status: the first read-only day is read-only
         if request.method not in ("GET", "HEAD", "OPTIONS") and endpoint not in READ_ONLY_ALLOWED \
-                and service.read_only_since(tenant) is not None:
+                and not endpoint.startswith(READ_ONLY_BLUEPRINTS_ALLOWED) and service.read_only_since(tenant) is not None:
             abort(423)
 
     @bp.url_defaults

@@ -28,13 +28,47 @@ def test_C04_pages_and_api_refuse_writes_on_the_first_read_only_day_before_the_d
 
     # the day before the end the tenant still works
     assert db.session.get(Tenant, tenant_a.id).status == "active"
-    before = client.post("/api/v1/privacy/requests", headers=write, json={})
+    before = client.post("/api/v1/participants", headers=write, json={})
     assert before.status_code != 403
 
     clock.at = clock.at + timedelta(days=2)  # the end day has passed; no daily job has run
     assert db.session.get(Tenant, tenant_a.id).status == "active"
-    answer = client.post("/api/v1/privacy/requests", headers=write, json={})
+    answer = client.post("/api/v1/participants", headers=write, json={})
     assert answer.status_code == 403 and answer.get_json()["type"].endswith("tenant-read-only")
     factories.login(client, tenant_a, admin.email)
-    assert client.post("/t/alpha/my-data", data={"action": "download"}).status_code == 423
+    assert client.post("/t/alpha/api-tokens", data={"name": "x"}).status_code == 423
     assert client.get("/t/alpha/export").status_code == 200  # reading and the export go on
+
+
+def test_C04_G01_data_subjects_rights_are_served_while_the_tenant_is_read_only(app, client, tenant_a, clock):
+    """The organiser stays the controller until its data is deleted: a request received in the export window is
+    filed and answered — over the API, on the DPO's page and on the participant's own page — as the privacy
+    commands already allow; only the programme's data stays unchanged."""
+    from portal.accounts.models import DPO, PARTICIPANT
+
+    today = clock.today(tenant_a.timezone)
+    contracts.create(tenant_a.id, starts_on=today.replace(day=1), term_months=12,
+                     pricing={"tiers": [{"contacts_max": None, "monthly_fee": "1000.00"}], "premium_rate": "0"})
+    db.session.commit()
+    assert app.test_cli_runner().invoke(args=["contracts", "end", "alpha", "--on", today.isoformat(),
+                                              "--ground", "mutual"]).exit_code == 0
+    clock.at = clock.at + timedelta(days=1)
+    person = factories.user(tenant_a, PARTICIPANT, email="ola@alpha.example")
+    dpo = factories.user(tenant_a, DPO, email="dpo@alpha.example")
+    write = {"Authorization": f"Bearer {make_token(tenant_a)}"}
+    filed = client.post("/api/v1/privacy/requests", headers=write | {"Idempotency-Key": "dsr-1"},
+                        json={"kind": "access", "email": person.email, "verified": True, "note": "ID checked"})
+    assert filed.status_code == 201, filed.get_json()
+    reference = filed.get_json()["reference"]
+    processed = client.post(f"/api/v1/privacy/requests/{reference}/process", headers=write | {"Idempotency-Key": "p-1"},
+                            json={})
+    assert processed.status_code in (200, 202), processed.get_json()
+    assert client.post("/api/v1/participants", headers=write | {"Idempotency-Key": "w-1"}, json={}).status_code == 403
+
+    factories.login(client, tenant_a, person.email)
+    mine = client.post("/t/alpha/my-data", data={"action": "restriction"})
+    assert mine.status_code != 423
+    client.post("/t/alpha/logout")
+    factories.login(client, tenant_a, dpo.email)
+    page = client.post("/t/alpha/dpo/requests", data={"email": "list@alpha.example", "kind": "access"})
+    assert page.status_code != 423
