@@ -31,7 +31,8 @@ def tenant_blueprint(name: str, import_name: str) -> Blueprint:
         set_current_tenant(tenant.id)
         # by the date, not only once the daily job turned the status: the first read-only day is read-only
         if request.method not in ("GET", "HEAD", "OPTIONS") and endpoint not in READ_ONLY_ALLOWED \
-                and not endpoint.startswith(READ_ONLY_BLUEPRINTS_ALLOWED) and service.read_only_since(tenant) is not None:
+                and not endpoint.startswith(READ_ONLY_BLUEPRINTS_ALLOWED) \
+                and service.read_only_since(tenant) is not None:
             abort(423)
 
     @bp.url_defaults
