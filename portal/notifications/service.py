@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 from email.message import EmailMessage
+from email.utils import format_datetime
 from pathlib import Path
 
 from flask import current_app
@@ -147,6 +148,7 @@ def deliver(notification_id: int, *, clock: Clock) -> str:
     message["From"] = current_app.config["MAIL_FROM"]
     message["To"] = user.email if user is not None else row.to_email
     message["Message-ID"] = message_id(row)
+    message["Date"] = format_datetime(utc(row.created_at).replace(microsecond=0))  # the notice's time, each try
     message["Subject"], body = _render(row, user, tenant)
     message.set_content(body)
     try:

@@ -13,6 +13,7 @@ from rq import SimpleWorker
 from sqlalchemy import select
 
 from portal.core import queue
+from portal.core.clock import utc
 from portal.extensions import db
 from portal.notifications import service as notifications
 from portal.notifications.models import Notification
@@ -45,6 +46,20 @@ def test_worker_mails_a_committed_notification_over_smtp(app, tenant_a, smtp):
     assert "Ola" in envelope.content.decode()
     row = state(tenant_a, row_id)
     assert row.mail_state == "sent" and row.attempts == 1
+
+
+def test_a_mail_is_dated_when_its_notice_was_written(app, tenant_a, smtp, clock):
+    """RFC 5322 requires the Date field; it is the notice's own time (a replayed day's, and the same on a retry)."""
+    from email.utils import parsedate_to_datetime
+
+    smtp.start()
+    app.config["MAIL_URL"] = smtp.url
+    row_id = factories.notification(factories.user(tenant_a, email="ola@example.com")).id
+    written = state(tenant_a, row_id).created_at
+    clock.advance(minutes=30)
+    run_worker()
+    mail = message_from_bytes(smtp.inbox.messages[0].content, policy=default)
+    assert parsedate_to_datetime(mail["Date"]).timestamp() == int(utc(written).timestamp())
 
 
 def test_smtp_down_then_up_mail_is_retried_and_delivered_exactly_once(app, tenant_a, smtp, clock):
