@@ -17,3 +17,36 @@ def test_P21_an_order_replayed_on_an_earlier_day_spends_only_what_is_left(progra
     assert earlier.exit_code == 1 and "P-21" in earlier.output and "160" in earlier.output
     assert programme.statement("ala@example.com", "2024-03-30")["balance"] == 160
 
+
+
+def _expiries():
+    from sqlalchemy import select
+
+    from portal.extensions import db
+    from portal.loyalty.models import PointsEntry
+    from portal.tenancy.guard import across_tenants
+
+    db.session.rollback()
+    with across_tenants("the test reads the ledger"):
+        return sorted((e.on.isoformat(), e.points) for e in db.session.scalars(
+            select(PointsEntry).where(PointsEntry.kind == "expire")))
+
+
+def test_P22_a_catch_up_run_dates_the_expiry_on_the_day_the_points_lapsed(programme):
+    """Days skipped by the daily job: the ledger says when the points expired (as the 30-day notice did), not the
+    day the job ran, so the statement and the P-08 complaint window agree with the notice."""
+    programme.join("ala@example.com")
+    programme.device("ala@example.com", "SN-1", "2024-01-31")
+    programme.jobs("2026-02-05")
+    assert _expiries() == [("2026-01-31", -120)]
+
+
+def test_P41_a_catch_up_run_after_the_end_dates_the_expiry_on_the_end_day(programme):
+    programme.join("ala@example.com")
+    programme.device("ala@example.com", "SN-1", "2024-02-01")
+    done = programme.run("programme", "announce-end", "manufacturer", "--on", "2024-02-05", "--ends-on", "2024-05-31")
+    assert done.exit_code == 0, done.output
+    programme.jobs("2024-05-30")
+    assert _expiries() == []
+    programme.jobs("2024-06-10")
+    assert _expiries() == [("2024-05-31", -120)]

@@ -91,7 +91,7 @@ def test_loyalty_pages_are_not_for_other_roles(app, client, programme):
     user = factories.user(tenant, PARTICIPANT, email="p@installer.example")
     factories.login(client, tenant, user.email)
     assert client.get("/t/manufacturer/fulfilment").status_code == 403
-    assert client.get("/t/manufacturer/rewards").status_code == 404  # not joined yet
+    assert client.post("/t/manufacturer/rewards/R-KURTKA/order").status_code == 404  # not joined: no action
 
 
 def test_P01_a_participant_who_has_not_joined_is_sent_to_join_from_every_programme_page(app, client, programme):

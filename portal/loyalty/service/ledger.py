@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, insert, literal, or_, select, update
+from sqlalchemy import and_, case, func, insert, literal, select, update
 
 from portal.core.errors import DomainError
 from portal.extensions import db
@@ -186,23 +186,25 @@ def expire_due(*, tenant_id: int, as_of: date, end: ProgrammeEnd | None, rules: 
     left of every lot whose effective expiry has come, one UPDATE empties those lots. Running it twice for a day
     changes nothing."""
     lot = PointsLot.__table__
-    due = lot.c.expires_on <= as_of
+    lapses_on = lot.c.expires_on  # the first day the lot's points are gone (the day its 30-day notice named)
     if end is not None:
         post_end = post_end_expiry(end, rules)
-        due = or_(due, and_(lot.c.after_end.is_(False), literal(end.ends_on) <= as_of),
-                  and_(lot.c.after_end.is_(True), literal(post_end) <= as_of))
-    where = and_(lot.c.tenant_id == tenant_id, lot.c.remaining > 0, due)
+        cutoff = case((lot.c.after_end.is_(True), literal(post_end)), else_=literal(end.ends_on))
+        lapses_on = case((cutoff < lot.c.expires_on, cutoff), else_=lot.c.expires_on)  # effective_expiry, in SQL
+    # a replayed day leaves the lots it had not seen yet; a day run late dates each expiry on its own day
+    where = and_(lot.c.tenant_id == tenant_id, lot.c.remaining > 0, lot.c.earned_on <= as_of, lapses_on <= as_of)
     source = select(lot.c.tenant_id, lot.c.installer_id, literal("expire"), -lot.c.remaining, lot.c.id,
-                    literal(as_of), literal(False), literal("expiry"), literal(""), literal(now)).where(where)
+                    lapses_on, literal(False), literal("expiry"), literal(""), literal(now)).where(where)
     columns = ["tenant_id", "installer_id", "kind", "points", "lot_id", "on", "after_end", "source", "note",
                "created_at"]
     connection = db.session.connection()
     if connection.dialect.name == "postgresql":  # one statement: the lots emptied feed the entries written
-        due_ids = select(lot.c.id, lot.c.remaining).where(where).subquery("due")
+        due_ids = select(lot.c.id, lot.c.remaining, lapses_on.label("lapses_on")).where(where).subquery("due")
         emptied = (update(lot).where(lot.c.id == due_ids.c.id).values(remaining=0)
-                   .returning(lot.c.tenant_id, lot.c.installer_id, lot.c.id, due_ids.c.remaining)).cte("emptied")
+                   .returning(lot.c.tenant_id, lot.c.installer_id, lot.c.id, due_ids.c.remaining,
+                              due_ids.c.lapses_on)).cte("emptied")
         rows = select(emptied.c.tenant_id, emptied.c.installer_id, literal("expire"), -emptied.c.remaining,
-                      emptied.c.id, literal(as_of), literal(False), literal("expiry"), literal(""), literal(now))
+                      emptied.c.id, emptied.c.lapses_on, literal(False), literal("expiry"), literal(""), literal(now))
         result = connection.execute(insert(PointsEntry.__table__).from_select(columns, rows))
         return max(result.rowcount or 0, 0)
     result = connection.execute(insert(PointsEntry.__table__).from_select(columns, source))
