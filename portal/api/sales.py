@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from portal.api import bp, context, schemas, serialise
 from portal.api.openapi import operation
 from portal.api.pipeline import Reply
@@ -62,7 +64,14 @@ def _record_batch(rows: list[dict], rules) -> list[Sale]:
     refuses the whole batch with every row's problems."""
     recorded: list[Sale] = []
     problems: list[Problem] = []
+    first: dict[tuple[str, ...], int] = {}
     for index, row in enumerate(rows):
+        mark = sales.row_key(_as_report_row(row))
+        if mark in first:  # one batch names a sale once, as one file does
+            problems.append((f"rows[{index}]", _("the same %(what)s as rows[%(index)d]", what=sales.same_sale(),
+                                                  index=first[mark]), "L-10"))
+            continue
+        first[mark] = index
         savepoint = db.session.begin_nested()
         try:
             recorded.append(sales.record_sale(_as_report_row(row), rules, tenant_id=context.tenant_id(),

@@ -15,7 +15,7 @@ from portal.core.bulk import ImportResult, ValidationFailed, by_day, run_import
 from portal.core.clock import as_of, get_clock, set_clock
 from portal.core.errors import DomainError
 from portal.extensions import db
-from portal.leads.formats import DECISION_COLUMNS, FACT_COLUMNS, LEAD_COLUMNS, PARTNER_COLUMNS, SALE_COLUMNS
+from portal.leads.formats import DECISION_COLUMNS, FACT_COLUMNS, LEAD_COLUMNS, PARTNER_COLUMNS
 from portal.leads.service import partners, review, sales, settlement, submission
 from portal.leads.service.limits import INT32
 from portal.leads.service.programme import rules_on
@@ -153,10 +153,7 @@ def sales_group() -> None:
 def import_sales(slug: str, file: Path, commit_valid: bool, day: date | None) -> None:
     tenant = open_tenant(slug, day, write=True)
     rules = lead_rules()
-    report(run_import(file, SALE_COLUMNS,
-                      lambda row: sales.record_sale(row, rules, tenant_id=tenant.id), commit_valid=commit_valid,
-                      key=sales.row_key, what=_("sale (ref, transaction_date, family, billing)")),
-           "sales")
+    report(sales.import_report(file, rules, tenant_id=tenant.id, commit_valid=commit_valid), "sales")
 
 
 @click.group("settlement", help="Settlement periods (L-17, L-19).")

@@ -14,13 +14,11 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal.accounts.models import ADMIN, STAFF
-from portal.core.bulk import run_import
 from portal.core.clock import get_clock
 from portal.core.errors import DomainError, NotFound
 from portal.core.http import form_errors, render
 from portal.extensions import db
 from portal.leads.documents import statement_response
-from portal.leads.formats import SALE_COLUMNS
 from portal.leads.forms import DecisionForm, ExcludeForm, FactForm, FlagsForm, SettlementForm, UploadForm
 from portal.leads.labels import flag_label
 from portal.leads.service import partners, queries, review, sales
@@ -190,10 +188,6 @@ def _imports_dir() -> Path:
     return folder
 
 
-def _sale_importer(rules):
-    return lambda row: sales.record_sale(row, rules, tenant_id=g.tenant.id, actor=current_user)
-
-
 @bp.route("/sales/import", methods=["GET", "POST"])
 @staff_only
 def sales_import():
@@ -207,7 +201,7 @@ def sales_import():
         except UnicodeDecodeError:
             form_errors(form, DomainError(_("The file is not UTF-8 text."), field="file"))
         else:
-            preview = run_import(text, SALE_COLUMNS, _sale_importer(rules), dry_run=True)
+            preview = sales.import_report(text, rules, tenant_id=g.tenant.id, actor=current_user, dry_run=True)
             token = secrets.token_hex(16)
             (_imports_dir() / f"{token}.csv").write_text(text, encoding="utf-8")
             return render("leads/sales_preview.html", preview=preview, token=token, form=form)
@@ -222,7 +216,7 @@ def sales_commit(token: str):
     path = _imports_dir() / f"{token}.csv"
     if not path.exists():
         abort(404)
-    result = run_import(path.read_text(encoding="utf-8"), SALE_COLUMNS, _sale_importer(_rules()))
+    result = sales.import_report(path.read_text(encoding="utf-8"), _rules(), tenant_id=g.tenant.id, actor=current_user)
     path.unlink()
     if result.committed:
         flash(_("%(n)s sales imported.", n=result.accepted), "success")

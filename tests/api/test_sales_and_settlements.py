@@ -78,6 +78,19 @@ def test_sales_batch_is_all_or_nothing_and_errors_carry_the_row_index(api, distr
     assert {e["field"] for e in problem(shape)["errors"]} == {"rows[1].transaction_date", "rows[1].licences"}
 
 
+def test_L10_a_batch_naming_one_sale_twice_is_refused_as_the_file_is(api, distributor):
+    """Two rows for the same (ref, date, family, billing) in one batch: the CLI refuses the second row of a file; the
+    API did not, and the second silently replaced the first."""
+    partner = api.post("/participants", partner_body(1)).get_json()
+    api.post("/leads", lead_body("S1", partner["id"], 1))
+    response = api.post("/sales", {"rows": [sale("S1", "2018-08-20", "O365", "annual", 20, "50000.00"),
+                                            sale("S1", "2018-08-20", "O365", "annual", 20, "1.00")]})
+    assert response.status_code == 422
+    errors = problem(response)["errors"]
+    assert [e["field"] for e in errors] == ["rows[1]"] and "rows[0]" in errors[0]["message"]
+    assert _sales_count(distributor) == 0
+
+
 def test_empty_or_oversized_batches_are_refused(api):
     assert problem(api.post("/sales", {"rows": []}))["errors"][0]["field"] == "rows"
     big = [sale("S1", "2018-08-20", "O365", "annual", 20, "1.00")] * 1001

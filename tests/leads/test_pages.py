@@ -179,6 +179,23 @@ def test_sales_import_page_previews_bad_rows_then_commits_atomically(app, client
         assert len(db.session.scalars(select(Sale)).all()) == 1
 
 
+def test_L10_the_sales_upload_refuses_a_second_row_for_the_same_sale_as_the_command_does(app, client, campaign):
+    tenant = _setup(app, "2018-08-20")
+    campaign.partners(f"{nip(1)},P,ul. A,Jan,K,+48 600 100 201,jan@p.example.com,")
+    campaign.leads(f"A1,{nip(1)},{nip(101)},K,ul. B,O365,E3,annual,20,20,2018-08-10")
+    factories.login(client, tenant, factories.user(tenant, STAFF, email="s@distributor.example.com",
+                                                   locale="en").email)
+    twice = b"ref,transaction_date,family,billing,licences,value,months_active,new_tenant\n" \
+            b"A1,2018-08-20,O365,annual,20,12000.00,,yes\nA1,2018-08-20,O365,annual,20,99000.00,,yes\n"
+    preview = client.post("/t/distributor/sales/import", data={"file": (io.BytesIO(twice), "sales.csv")},
+                          content_type="multipart/form-data").get_data(as_text=True)
+    assert "line 3" in preview and "as line 2" in preview
+    from portal.leads.models import Sale
+
+    with use_tenant(tenant.id):
+        assert db.session.scalars(select(Sale)).all() == []
+
+
 def test_L19_settlement_through_the_pages_with_csv_and_pdf(app, client, campaign):
     tenant = _setup(app, "2018-10-05")  # L-07: the decisions of 2018-08-13 are past
     campaign.partners(f"{nip(1)},P,ul. A,Jan,K,+48 600 100 201,jan@p.example.com,")

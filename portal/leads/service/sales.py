@@ -9,10 +9,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from stdnum.pl import nip as nip_number
 
-from portal.core.bulk import ValidationFailed
+from portal.core.bulk import ImportResult, ValidationFailed, run_import
 from portal.core.clock import get_clock
 from portal.core.errors import DomainError, NotFound
 from portal.extensions import db
+from portal.leads.formats import SALE_COLUMNS
 from portal.leads.models import CustomerFact, Sale
 from portal.leads.rules import LeadRules
 from portal.leads.service import review
@@ -64,6 +65,19 @@ def facts(limit: int = 200) -> list[CustomerFact]:
 def row_key(row: dict) -> tuple[str, ...]:
     """What makes two lines of a report the same sale (``record_sale``: a later one replaces the earlier)."""
     return tuple((row.get(name) or "").strip() for name in ("ref", "transaction_date", "family", "billing"))
+
+
+def same_sale() -> str:
+    """How a second line for one sale names what it repeats (one report names a sale once; a correction comes in a
+    later report)."""
+    return _("sale (ref, transaction_date, family, billing)")
+
+
+def import_report(source, rules: LeadRules, *, tenant_id: int, actor=None, commit_valid: bool = False,
+                  dry_run: bool = False) -> ImportResult:
+    """A sales report (FORMATS.md), from the command or the staff's upload: the same checks, one line per sale."""
+    return run_import(source, SALE_COLUMNS, lambda row: record_sale(row, rules, tenant_id=tenant_id, actor=actor),
+                      commit_valid=commit_valid, dry_run=dry_run, key=row_key, what=same_sale())
 
 
 def record_sale(row: dict, rules: LeadRules, *, tenant_id: int, actor=None) -> Sale:
