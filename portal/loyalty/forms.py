@@ -9,8 +9,8 @@ from wtforms import BooleanField, DateField, DecimalField, IntegerField, SelectF
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.core.validators import Whole
+from portal.loyalty.service.ledger import MAX_POINTS
 
-MAX_POINTS = 10_000_000  # a reward's price or a revocation: far above any real one, within an integer column
 MAX_STOCK = 1_000_000
 
 

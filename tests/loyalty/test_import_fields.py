@@ -17,3 +17,17 @@ def test_P01_an_import_row_is_checked_as_the_registration_form_checks_it(program
     assert "line 4: P-01: last_name: at most 100 characters." in result.output
     assert "1 good row" in result.output
     assert programme.statement("jan@x.example", "2024-01-11")["status"] == "installer"
+
+
+def test_P07_an_opening_balance_too_large_for_the_ledger_is_refused_on_its_line(programme):
+    """99,999,999,999 points: a traceback on PostgreSQL (integer out of range) and 0 rows even with --commit-valid,
+    an absurd balance on SQLite. Now its line is refused and the good rows go in."""
+    programme.join("ala@example.com", registered_on="2024-01-10")
+    programme.join("ola@example.com", registered_on="2024-01-10", nip="7740001454")
+    path = programme.csv("email,points,earned_on", ["ala@example.com,100,2024-05-01",
+                                                    "ola@example.com,99999999999,2024-05-01"])
+    result = programme.run("points", "import-opening", "manufacturer", path, "--as-of", "2024-06-01",
+                           "--commit-valid")
+    assert result.exit_code == 1 and "line 3: P-07:" in result.output and "1 good row" in result.output
+    assert programme.statement("ala@example.com", "2024-06-01")["balance"] == 100
+    assert programme.statement("ola@example.com", "2024-06-01")["balance"] == 0

@@ -34,6 +34,8 @@ class Lot:
     source: str
 
 
+MAX_POINTS = 10_000_000  # one credit, a reward's price or a revocation: far above any real one, within an integer column
+
 def expiry_of(earned_on: date, rules: LoyaltyRules) -> date:
     """P-22: points lose validity two years after their accrual."""
     return earned_on + relativedelta(months=rules.expiry_months)
@@ -123,6 +125,8 @@ def open_lot(installer_id: int, points: int, *, kind: str, on: date, expires_on:
              source: str = "", source_id: int | None = None, after_end: bool = False, note: str = "") -> PointsEntry:
     if points <= 0:
         raise DomainError(_("Points credited must be a positive whole number."), field="points", rule="P-07")
+    if points > MAX_POINTS:
+        raise DomainError(_("Points credited at once: at most %(max)s.", max=MAX_POINTS), field="points", rule="P-07")
     entry = PointsEntry(tenant_id=tenant_id, installer_id=installer_id, kind=kind, points=points, on=on,
                         expires_on=expires_on, source=source, source_id=source_id, after_end=after_end, note=note)
     db.session.add(entry)
