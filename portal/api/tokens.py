@@ -60,6 +60,9 @@ class TokenActor:
     role: str = "api"
 
 
+INT32 = 2_147_483_647  # the largest id an integer column holds
+
+
 def digest(plaintext: str) -> str:
     return hashlib.sha256(plaintext.encode()).hexdigest()
 
@@ -90,7 +93,7 @@ def create_token(tenant_id: int, name: str, scopes: list[str], actor=None) -> tu
 
 def revoke_token(token_id: int, *, actor=None, clock: Clock) -> ApiToken:
     """Revoke at once (the next request with it is refused); revoking twice keeps the first time."""
-    token = db.session.get(ApiToken, token_id)
+    token = db.session.get(ApiToken, token_id) if 0 < token_id <= INT32 else None  # no row has a larger id
     if token is None:
         raise NotFound(_("No such API token."))
     if token.revoked_at is None:

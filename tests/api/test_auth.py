@@ -139,3 +139,14 @@ def test_admin_creates_a_token_on_the_page_that_the_api_accepts_then_revokes_it(
         token_id = db.session.scalars(db.select(ApiToken.id)).one()
     client.post("/t/alpha/api-tokens", data={"revoke": str(token_id)})
     assert api.get("/api/v1/leads", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_revoking_a_token_that_does_not_exist_says_so_whatever_the_number(app, client, tenant_a):
+    from portal.accounts.models import ADMIN
+    from tests import factories
+
+    factories.login(client, tenant_a, factories.user(tenant_a, ADMIN, email="admin@alpha.example").email)
+    for value in ("99999999999999999999", "9" * 5000, "-1", "x", "12345"):
+        answer = client.post("/t/alpha/api-tokens", data={"revoke": value})
+        assert answer.status_code == 422, value[:8]
+        assert "No such" in answer.get_data(as_text=True)  # the admin reads English (the factory's locale)

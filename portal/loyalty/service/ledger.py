@@ -34,7 +34,7 @@ class Lot:
     source: str
 
 
-MAX_POINTS = 10_000_000  # one credit, a reward's price or a revocation: far above any real one, within an integer column
+MAX_POINTS = 10_000_000  # one credit, a reward price or a revocation: far above any real one, fits an integer column
 
 def expiry_of(earned_on: date, rules: LoyaltyRules) -> date:
     """P-22: points lose validity two years after their accrual."""
