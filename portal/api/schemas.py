@@ -188,7 +188,7 @@ SALE_IN = {
     "required": ["ref", "transaction_date", "family", "billing", "licences", "value", "new_tenant"],
     "properties": {
         "ref": _string(40, "the lead's reference"),
-        "transaction_date": DATE,
+        "transaction_date": DAY,
         "family": _string(30),
         "billing": _string(20),
         "licences": COUNT,
@@ -231,7 +231,7 @@ SETTLEMENT_RUN_IN = {
     "description": "L-17: settle the period as of this day (monthly billing counts consumption at that date).",
     "additionalProperties": False,
     "required": ["as_of"],
-    "properties": {"as_of": DATE},
+    "properties": {"as_of": DAY},
 }
 
 SETTLEMENT_LINE = {

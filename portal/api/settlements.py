@@ -35,7 +35,9 @@ def _replay_statement(ref: dict) -> dict:
 def run_settlement(period: int, body: dict) -> Reply:
     """Computes the period's statement as of ``as_of`` (L-10 … L-18) and stores it as a draft, replacing the
     previous draft; the same data gives the same lines. An approved period is frozen: 409 (L-19)."""
-    settlement_service.run(period, as_of=date.fromisoformat(body["as_of"]), clock=get_clock(), actor=actor())
+    as_of = date.fromisoformat(body["as_of"])
+    settlement_service.check_as_of(as_of, clock=get_clock())
+    settlement_service.run(period, as_of=as_of, clock=get_clock(), actor=actor())
     return Reply(_statement(period), 200, {"period": period})
 
 

@@ -242,6 +242,7 @@ def run_settlement(period: int):
         flash(_("Enter the settlement date."), "error")
         return redirect(url_for("lead_admin.settlements"))
     try:
+        settlement_service.check_as_of(form.as_of.data, clock=get_clock())
         settlement_service.run(period, as_of=form.as_of.data, clock=get_clock(), actor=current_user)
     except DomainError as error:
         db.session.rollback()

@@ -144,3 +144,12 @@ def test_settlement_run_needs_its_date(api, distributor):
     assert [e["field"] for e in problem(response)["errors"]] == ["as_of"]
     assert problem(api.post("/settlements/1/run", {"as_of": "5 October"}))["status"] == 422
     assert problem(api.get("/settlements/1?format=pdf"))["status"] == 400
+
+
+def test_L17_a_settlement_cannot_be_run_as_of_a_day_not_yet_come(api, distributor):
+    """A draft as of 9999-12-31 (or a day after today) could be approved and frozen before its sales were known."""
+    for day in ("9999-12-31", "1800-01-01", "2099-12-31"):
+        answer = problem(api.post("/settlements/1/run", {"as_of": day}))
+        assert answer["status"] == 422 and [e["field"] for e in answer["errors"]] == ["as_of"], day
+    sale_day = problem(api.post("/sales", sale("S1", "0001-01-01", "O365", "annual", 20, "1.00")))
+    assert [e["field"] for e in sale_day["errors"]] == ["transaction_date"]

@@ -28,6 +28,7 @@ from portal.leads.service.programme import rules_of, version_on
 from portal.privacy import audit
 from portal.privacy.erasure import is_masked
 from portal.programmes.models import ProgrammeVersion
+from portal.programmes.service import timezone_of
 from portal.tenancy.guard import current_tenant_id
 
 CSV_COLUMNS = ("partner_nip", "ref", "line", "rule", "base", "rate", "amount", "status", "reason")
@@ -487,6 +488,15 @@ def standings() -> dict[int, int]:
     period = campaign.period(latest.period)
     end = min(period.sales_until, latest.as_of) if period is not None else latest.as_of
     return realised_counts(_context(latest.as_of, campaign), end)
+
+
+def check_as_of(as_of: date, *, clock: Clock) -> None:
+    """A day a caller names for a run (the API's ``as_of``) has come: a draft of the future, approved, would freeze a
+    statement before its sales were known. (The commands' day is the clock's, so always today.)"""
+    today = clock.today(timezone_of(current_tenant_id()))
+    if as_of > today:
+        raise DomainError(_("A settlement is run as of today or an earlier day, not %(day)s (today is %(today)s).",
+                            day=as_of.isoformat(), today=today.isoformat()), field="as_of", rule="L-17")
 
 
 def run(period_number: int, *, as_of: date, clock: Clock, actor=None) -> Settlement:
