@@ -107,7 +107,10 @@ def publish(tenant_id: int, text: str, *, effective_from: date, clock: Clock, ac
     current = programmes.in_force(today)
     if current is not None and current.definition.get("programme", {}).get("code") != data["programme"]["code"]:
         raise DomainError(_("The definition is for another programme (programme.code differs)."), field="text")
-    old = current.definition if current else {}
+    # E-02: the change participants meet is from the version in force the day before the new one — a version
+    # scheduled already counts, so a cut below a scheduled rise needs its notice too
+    before = programmes.in_force(max(today, effective_from - timedelta(days=1))) or current
+    old = before.definition if before else {}
     problems = notice_problems(old, definitions.to_json(data), effective_from, today)
     if problems:
         raise DomainError(" ".join(problems), field="effective_from", rule="E-02")

@@ -53,3 +53,22 @@ def test_E02_E04_programme_load_takes_effect_on_the_tenants_today_by_default(app
     result = app.test_cli_runner().invoke(args=["programme", "load", "manufacturer", str(path)])
     assert result.exit_code == 0, result.output
     assert "from 2024-03-02" in result.output
+
+
+def test_E02_P04_a_cut_below_a_scheduled_rise_still_needs_its_seven_days(tokyo):
+    """Today 120 points are in force; a rise to 500 is scheduled from the 3rd; a version of 301 from the 4th cuts
+    what participants will have from 500 after a day's notice: it must wait seven days from today."""
+    clock = FixedClock(datetime(2024, 3, 1, 3, 0, tzinfo=UTC))  # 2024-03-01 in Tokyo
+    base = (ROOT / "tenants" / "manufacturer" / "programme.toml").read_text(encoding="utf-8")
+    with use_tenant(tokyo.id):
+        changes.publish(tokyo.id, base.replace("points = 120\n", "points = 500\n", 1),
+                        effective_from=date(2024, 3, 3), clock=clock)
+        db.session.commit()
+    with use_tenant(tokyo.id), pytest.raises(DomainError, match="2024-03-08"):
+        changes.publish(tokyo.id, base.replace("points = 120\n", "points = 301\n", 1),
+                        effective_from=date(2024, 3, 4), clock=clock)
+    db.session.rollback()
+    with use_tenant(tokyo.id):
+        later = changes.publish(tokyo.id, base.replace("points = 120\n", "points = 301\n", 1),
+                                effective_from=date(2024, 3, 8), clock=clock)
+    assert later.effective_from == date(2024, 3, 8)
