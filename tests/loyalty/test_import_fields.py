@@ -31,3 +31,10 @@ def test_P07_an_opening_balance_too_large_for_the_ledger_is_refused_on_its_line(
     assert result.exit_code == 1 and "line 3: P-07:" in result.output and "1 good row" in result.output
     assert programme.statement("ala@example.com", "2024-06-01")["balance"] == 100
     assert programme.statement("ola@example.com", "2024-06-01")["balance"] == 0
+
+
+def test_P01_nobody_joins_before_the_programme_takes_registrations(programme):
+    """Seed §1.4: registrations are accepted from 2016-01-01 — an import (or an API call) dated before is refused."""
+    result = programme.participants("ewa@x.example,Ewa,Zięba,,no,installer,2015-09-01,2015-09-01")
+    assert result.exit_code == 1 and "line 2: P-01:" in result.output and "2016-01-01" in result.output
+    assert programme.participants("ewa@x.example,Ewa,Zięba,,no,installer,2016-01-01,2016-01-01").exit_code == 0

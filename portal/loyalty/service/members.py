@@ -60,6 +60,9 @@ def join(user: User, *, business: bool, installs_heating: bool, adult: bool, reg
     waits for the organiser's individual decision. P-40: nobody joins once the end is announced."""
     if joining_closed(registered_on):
         raise DomainError(_("The programme's end has been announced: joining is closed."), rule="P-40")
+    if registered_on < rules.starts_on:
+        raise DomainError(_("The programme takes registrations from %(day)s.", day=rules.starts_on.isoformat()),
+                          field="registered_on", rule="P-01")
     eligible = installs_heating and (business or adult)
     existing = for_user(user.id)
     if existing is not None and existing.excluded_on is not None:
