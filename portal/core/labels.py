@@ -17,10 +17,12 @@ FORMATS.md documents as codes, the API) keep the codes.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from flask import Flask, g, has_app_context
-from flask_babel import format_decimal, get_locale
+from flask_babel import format_currency, format_decimal, get_locale
+
+from portal.core.money import CENT
 
 LANGUAGES = ("pl", "en")
 
@@ -99,6 +101,19 @@ def percent(rate) -> str:
     return f"{format_decimal(value.normalize(), format='#,##0.##')}%"
 
 
+def money(amount) -> str:
+    """An amount of PLN as the reader writes money (E-04: 2 places): ``Decimal("12345.6")`` → ``12 345,60 zł``
+    in Polish (non-breaking spaces), ``PLN12,345.60`` in English. ``None`` is shown as nothing. Files for machines
+    (the CSVs and the API of FORMATS.md) keep their plain decimal points and never come through here."""
+    if amount is None or amount == "":
+        return ""
+    try:
+        value = Decimal(str(amount)).quantize(CENT, rounding=ROUND_HALF_UP)
+    except (InvalidOperation, ValueError):
+        return str(amount)
+    return format_currency(value, "PLN")
+
+
 def _whole(definition: dict) -> dict:
     return definition
 
@@ -166,6 +181,7 @@ def install(app: Flask) -> None:
     app.jinja_env.filters["labels"] = labels
     app.jinja_env.filters["localised"] = localised
     app.jinja_env.filters["percent"] = percent
+    app.jinja_env.filters["money"] = money
     for module in (api_labels, lead_labels, loyalty_labels, privacy_labels):
         app.jinja_env.filters.update(getattr(module, "FILTERS", {}))
         app.jinja_env.globals.update(getattr(module, "GLOBALS", {}))

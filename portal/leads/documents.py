@@ -1,19 +1,20 @@
-"""Settlement statements as files (L-19): the CSV of FORMATS.md (codes, for machines) and the PDF (for people:
-line types, statuses and reasons in the reader's language, see ``portal.leads.labels``)."""
+"""Settlement statements as files (L-19): the CSV of FORMATS.md (codes and plain decimal points, for machines) and
+the PDF (for people: line types, statuses, reasons and amounts in the reader's language and notation, see
+``portal.leads.labels`` and ``portal.core.labels.money``)."""
 
 from __future__ import annotations
 
 from flask import Response, abort, g
 from flask_babel import gettext as _
 
-from portal.core.labels import label, percent
+from portal.core.labels import label, money, percent
 from portal.leads.labels import settlement_reason
 from portal.leads.service import settlement as settlement_service
 
 
 def statement_rows(lines) -> list[list[str]]:
-    return [[ln.partner_nip, ln.ref, label(ln.line, "settlement.line"), ln.rule, f"{ln.base:.2f}", percent(ln.rate),
-             f"{ln.amount:.2f}", label(ln.status, "settlement.status"), settlement_reason(ln.reason)]
+    return [[ln.partner_nip, ln.ref, label(ln.line, "settlement.line"), ln.rule, money(ln.base), percent(ln.rate),
+             money(ln.amount), label(ln.status, "settlement.status"), settlement_reason(ln.reason)]
             for ln in lines]
 
 
@@ -27,8 +28,8 @@ def statement_pdf(settlement, lines) -> bytes:
         f"{g.tenant.name} — " + _("settlement of period %(n)s", n=settlement.period),
         _("As of %(d)s, %(state)s.", d=settlement.as_of.isoformat(), state=state),
         ["NIP", _("Reference"), _("line"), _("rule"), _("base"), _("rate"), _("amount"), _("status"), _("reason")],
-        statement_rows(lines), [22, 24, 32, 14, 20, 14, 20, 22, 109],
-        [_("Payable: %(a)s PLN", a=f"{payable:.2f}"), _("Withheld: %(a)s PLN", a=f"{withheld:.2f}")])
+        statement_rows(lines), [22, 24, 32, 14, 26, 14, 26, 22, 97],
+        [_("Payable: %(a)s", a=money(payable)), _("Withheld: %(a)s", a=money(withheld))])
 
 
 def statement_response(settlement, lines, fmt: str, name: str) -> Response:

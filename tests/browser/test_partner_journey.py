@@ -32,7 +32,7 @@ class Campaign:
     sold: date
     settled: date
     sale: str            # the vendor's report row after ref and date (FORMATS.md, sales import)
-    amount: str          # the reward the settlement must show
+    amount: str          # the reward the settlement must show, in the reader's notation (E-04)
     texts: dict = field(default_factory=dict)
     fields: dict = field(default_factory=dict)   # what else the programme's lead form asks (its definition, L-02/§7)
 
@@ -45,11 +45,11 @@ EN = {"join": "Register your company", "pending": "waiting for decision", "quali
 CAMPAIGNS = [
     # L-11: 15% of 20,000 PLN, annual Microsoft 365 up to 150 licences
     Campaign("distributor", "pl", "M365", "annual", 40, date(2018, 9, 3), date(2018, 9, 10), date(2018, 10, 15),
-             "M365,annual,40,20000.00,,yes", "3000.00", PL, {"plan": "Business Standard", "pcs": "45"}),
+             "M365,annual,40,20000.00,,yes", "3\u00a0000,00\u00a0zł", PL, {"plan": "Business Standard", "pcs": "45"}),
     # SPEC §7: 10% of the first year, 8,000 contacts = 2,190 PLN a month, 12-month term = 50% off → 1,314.00 PLN
     # and the referral names the person at the prospect and the expected term, not a plan or PCs
     Campaign("saas-vendor", "en", "engagement_platform", "fixed_term", 8000, date(2024, 2, 5), date(2024, 2, 19),
-             date(2024, 4, 15), "engagement_platform,fixed_term,8000,13140.00,12,yes", "1314.00", EN,
+             date(2024, 4, 15), "engagement_platform,fixed_term,8000,13140.00,12,yes", "PLN1,314.00", EN,
              {"customer_contact_first_name": "Olga", "customer_contact_last_name": "Wiśniewska",
               "customer_contact_phone": "+48 601 202 303", "customer_contact_email": "olga@klient-testowy.example.com",
               "term_months": "12"}),

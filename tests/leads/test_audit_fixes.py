@@ -197,7 +197,7 @@ def test_L16_a_lead_withheld_in_one_period_and_paid_in_the_next_counts_once(camp
     tenant = tenants.by_slug("distributor")
     factories.login(client, tenant, factories.user(tenant, STAFF, email="staff@distributor.example.com").email)
     page = client.get("/t/distributor/standings").get_data(as_text=True)
-    assert f"({nip(2)})</td><td>3</td>" in page and "1000.00 PLN" in page
+    assert f"({nip(2)})</td><td>3</td>" in page and "1\u00a0000,00\u00a0zł" in page
 
 
 def test_L16_standings_count_as_the_settlement_does(campaign, app):

@@ -130,7 +130,7 @@ def test_C02_tenants_page_usage_and_fee_count_imported_partners(app, client, ten
     row = re.search(r"<tr><td>Org alpha.*?</tr>", html, re.S).group(0)
     cells = re.findall(r"<td>(.*?)</td>", row, re.S)
     assert cells[3] == "3"  # the three partners stored today
-    assert "2000.00 PLN" in row and "tier 2" in row
+    assert "PLN2,000.00" in row and "tier 2" in row
 
 
 def test_C02_partners_imported_by_the_cli_are_billed_in_the_operator_fee_csv(app, client, tmp_path):
@@ -254,7 +254,8 @@ def test_C02_the_organisers_notice_carries_the_reclaimed_discount(app, tenant_a)
 
         mailed = [_render(n, None, tenant_a)[1] for n in rows]
     assert params and all(p["discount_reclaim"] == "2239.67" for p in params)
-    assert all("2239.67 PLN" in body for body in mailed)  # the mail says it, in the admin's language
+    said = {"en": "PLN2,239.67", "pl": "2\u00a0239,67\u00a0zł"}  # E-04: in the reader's notation
+    assert all(said.get(n.locale, said["pl"]) in body for n, body in zip(rows, mailed, strict=True))  # its language
 
 
 def test_C02_operator_page_says_the_reclaimed_discount_once_the_end_is_confirmed(app, client, tenant_a):
@@ -267,7 +268,7 @@ def test_C02_operator_page_says_the_reclaimed_discount_once_the_end_is_confirmed
     _operator(client)
     url = f"/operator/tenants/{tenant_a.id}/end"
     preview = client.post(f"{url}/summary", data={"ground": "law_breach", "on": "2026-03-02"}).get_data(as_text=True)
-    assert "4947.29 PLN" in preview
+    assert "PLN4,947.29" in preview
     done = client.post(url, data={"ground": "law_breach", "on": "2026-03-02", "confirm": "alpha"},
                        follow_redirects=True)
     assert done.status_code == 200 and "4947.29 PLN" in done.get_data(as_text=True)

@@ -81,8 +81,8 @@ def test_C02_tenants_page_fee_is_never_below_the_highest_tier_reached(app, clien
     row = re.search(r"<tr><td>Org alpha.*?</tr>", html, re.S).group(0)
     cells = re.findall(r"<td>(.*?)</td>", row, re.S)
     assert cells[3] == "1"  # usage: the participants stored today (the erased ones are not contacts any more)
-    assert "2000.00 PLN" in row and "tier 2" in row  # one participant left, 4 were stored in January
-    assert "1000.00 PLN" not in html
+    assert "PLN2,000.00" in row and "tier 2" in row  # one participant left, 4 were stored in January
+    assert "PLN1,000.00" not in html
 
 
 # C-04 (DPA §9.3, SPEC: "database rows, uploaded files, queued jobs and cached keys")
@@ -273,7 +273,7 @@ def test_C02_end_summary_gives_the_discount_reclaimed_for_the_unexpired_months(a
     _operator(client)
     url = f"/operator/tenants/{tenant_a.id}/end/summary"
     fault = client.post(url, data={"ground": "law_breach", "on": "2026-07-01"}).get_data(as_text=True)
-    assert "3008.22 PLN" in fault  # 1000 list fee − 50 % = 500 a month, 6000 a term × 183 / 365 days unexpired
+    assert "PLN3,008.22" in fault  # 1000 list fee − 50 % = 500 a month, 6000 a term × 183 / 365 days unexpired
     outage = client.post(url, data={"ground": "customer_outage_not_fixed", "on": "2026-07-01"}).get_data(as_text=True)
     assert "PLN" not in outage and "term discount" not in outage
 

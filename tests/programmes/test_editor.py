@@ -84,7 +84,7 @@ def test_L30_preview_shows_the_change_per_partner(app, client, tmp_path):
     raised = source.replace('rate = "0.12"', 'rate = "0.20"', 1)
     html = client.post("/t/distributor/programme", data={"text": raised, "action": "preview",
                                                          "effective_from": "2018-09-21"}).get_data(as_text=True)
-    assert nip(1) in html and "485.00" in html and "565.00" in html  # 120 + 365 → 200 + 365
+    assert nip(1) in html and "485,00\u00a0zł" in html and "565,00\u00a0zł" in html  # 120 + 365 → 200 + 365
 
 
 def test_E01_editor_names_the_line_of_each_error(app, client):
