@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from stdnum.pl import nip as nip_number
+from flask_babel import gettext as _
 
 from portal.api import bp, context, schemas, serialise
 from portal.api.openapi import operation, query_param
@@ -69,13 +69,10 @@ def _partner(body: dict) -> Partner:
         try:
             return partners.get(body["partner_id"])
         except NotFound:
-            raise ValidationFailed([("partner_id", "No such partner.", "L-02")]) from None
+            raise ValidationFailed([("partner_id", _("No such partner."), "L-01")]) from None
     if body.get("partner_nip"):
-        found = partners.by_nip(nip_number.compact(body["partner_nip"]))
-        if found is None:
-            raise ValidationFailed([("partner_nip", "No partner has this NIP; register the partner first.", "L-02")])
-        return found
-    raise ValidationFailed([("partner_id", "Give the partner's id (or partner_nip).", "L-02")])
+        return partners.named_by_nip(body["partner_nip"])
+    raise ValidationFailed([("partner_id", _("Give the partner's id (or partner_nip)."), "L-02")])
 
 
 @operation(bp, "/leads", "POST", scope="leads:write", tag=TAG, summary="Submit a lead",

@@ -90,10 +90,7 @@ def import_leads(slug: str, file: Path, commit_valid: bool, day: date | None) ->
 
     def handle(row: dict) -> None:
         submitted_on = _date(row["submitted_on"], "submitted_on")
-        partner = partners.by_nip(row["partner_nip"].replace("-", "").replace(" ", ""))
-        if partner is None:
-            raise DomainError(f"No partner with NIP {row['partner_nip']}; import the partners first.",
-                              field="partner_nip", rule="L-01")
+        partner = partners.named_by_nip(row["partner_nip"])
         submission.submit(partner, row, rules_on(submitted_on), submitted_on=submitted_on, clock=get_clock(),
                           ref=row["ref"], vendor_consent=True, channel="import")
 

@@ -32,7 +32,7 @@ def test_L21_lead_without_vendor_consent_is_422(api, partner_id):
 
 def test_lead_needs_a_partner_of_this_organiser(api, partner_id):
     response = api.post("/leads", lead_body("X", 999_999, 1))
-    assert [(e["field"], e["rule"]) for e in problem(response)["errors"]] == [("partner_id", "L-02")]
+    assert [(e["field"], e["rule"]) for e in problem(response)["errors"]] == [("partner_id", "L-01")]
     by_nip = lead_body("Y", partner_id, 1)
     del by_nip["partner_id"]
     by_nip["partner_nip"] = nip(1)

@@ -83,3 +83,14 @@ def test_L04_in_one_file_the_earlier_submission_wins_whatever_the_row_order(camp
     with across_tenants("the test reads what the import kept"):
         kept = db.session.execute(select(Lead.ref, Partner.nip).join(Partner, Partner.id == Lead.partner_id)).all()
     assert [(ref, partner_nip) for ref, partner_nip in kept] == [("EARLY", nip(2))]
+
+
+def test_L01_a_lead_names_its_partner_by_nip_as_the_partners_file_does(campaign):
+    """`PL2914177762` in the partners file and as the customer's NIP is that partner; the leads file read it as an
+    unknown partner. An unknown partner is refused with the same rule and words in the file and over the API."""
+    campaign.partners(partner_row(1))
+    bare = nip(1)
+    done = campaign.leads(lead_row("A1", 1, 1).replace(f",{bare},", f",PL{bare},", 1))
+    assert done.exit_code == 0, done.output
+    unknown = campaign.leads(lead_row("A2", 7, 2))
+    assert unknown.exit_code == 1 and "L-01: No partner with NIP" in unknown.output

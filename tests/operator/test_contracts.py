@@ -103,7 +103,7 @@ def test_C04_contract_end_read_only_export_then_deletion_leaves_nothing(app, cli
     assert runner.invoke(args=["contracts", "end", "alpha", "--on", "2026-03-02"]).exit_code == 0
     # read-only: a write answers 423, an export still works
     factories.login(client, tenant_a, admin.email)
-    assert client.post("/t/alpha/my-data", data={"action": "download"}).status_code == 423
+    assert client.post("/t/alpha/api-tokens", data={"name": "x"}).status_code == 423
     export = client.get("/t/alpha/export")
     assert export.status_code == 200 and export.mimetype == "application/zip"
     assert runner.invoke(args=["jobs", "run", "--as-of", "2026-03-09"]).exit_code == 0  # day 7: still there

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from stdnum.pl import nip as nip_number
 
 from portal.accounts.service import clean_nip
 from portal.core.bulk import ValidationFailed
@@ -27,6 +28,15 @@ def by_nip(nip: str) -> Partner | None:
     if "\x00" in nip:  # no partner has one, and PostgreSQL refuses it even in a lookup
         return None
     return db.session.scalars(select(Partner).where(Partner.nip == nip)).first()
+
+
+def named_by_nip(value: str, field: str = "partner_nip") -> Partner:
+    """The partner a lead names by NIP, written as the partners file takes it (dashes, spaces, a PL prefix)."""
+    found = by_nip(nip_number.compact(value or ""))
+    if found is None:
+        raise DomainError(_("No partner with NIP %(nip)s takes part in the programme; register or import the partner "
+                            "first.", nip=value), field=field, rule="L-01")
+    return found
 
 
 def for_user(user_id: int) -> Partner | None:
