@@ -388,7 +388,7 @@ def fees(tenant_id: int):
                              ln.days])
         return Response(out.getvalue(), mimetype="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="fees-{tenant.slug}.csv"'})
-    return render("operator/fees.html", tenant=tenant, lines=lines)
+    return render("operator/fees.html", organiser=tenant, lines=lines)  # ``tenant`` would make base.html a tenant page
 
 
 def service_tenants():

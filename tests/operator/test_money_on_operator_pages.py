@@ -56,3 +56,23 @@ def test_E04_the_contract_ended_mail_writes_the_reclaimed_discount_in_the_reader
         rows = list(db.session.scalars(select(Notification).where(Notification.kind == "contract_ended")))
         mailed = {n.locale: _render(n, None, polish)[1] for n in rows}
     assert f"(OWU VIII.7): 2{NBSP}239,67{NBSP}zł; otrzymają" in mailed["pl"] and "PLN" not in mailed["pl"]
+
+
+def test_C02_the_operators_fee_page_shows_each_month_with_its_discount_as_a_percentage(app, client, tenant_a):
+    """The fee statement page (its CSV worked; the page was a 500: the tenant's own links need a slug)."""
+    from datetime import date
+
+    from portal.accounts.models import Operator
+    from portal.accounts.passwords import hash_password
+    from portal.extensions import db
+    from portal.operator import contracts
+
+    contracts.create(tenant_a.id, starts_on=date(2026, 1, 1), term_months=12)
+    db.session.add(Operator(email="op@platform.example", name="Op", password_hash=hash_password("operator-pass-1")))
+    db.session.commit()
+    client.post("/lang/en")
+    assert client.post("/operator/login", data={"email": "op@platform.example",
+                                                "password": "operator-pass-1"}).status_code == 302
+    page = client.get(f"/operator/tenants/{tenant_a.id}/fees")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "2026-01" in html and "%)" in html
