@@ -169,6 +169,16 @@ def open_bundle(token: str, *, clock: Clock) -> tuple[ExportBundle, Path] | None
     return (bundle, path) if path.exists() else None
 
 
+def ready_bundles(request_ids: list[int], *, clock: Clock) -> dict[int, ExportBundle]:
+    """The bundles still downloadable (not expired, not deleted, their file there) of these requests, by request."""
+    if not request_ids:
+        return {}
+    rows = db.session.scalars(select(ExportBundle).where(ExportBundle.request_id.in_(request_ids),
+                                                         ExportBundle.deleted_at.is_(None))
+                              .order_by(ExportBundle.id))
+    return {b.request_id: b for b in rows if utc(b.expires_at) > clock.now() and bundle_path(b.filename).exists()}
+
+
 ORPHAN_AGE = timedelta(hours=1)  # a build writes its zip, then its row commits within seconds
 
 

@@ -84,6 +84,8 @@ AUDIT_ACTIONS = {
     "customer.flagged": _l("customer fact recorded"),
     "customer.unflagged": _l("customer fact removed"),
     "device.registered": _l("device registered"),
+    "device.proof_added": _l("proof of installation added"),
+    "device.proof_requested": _l("proof of installation requested"),
     "installer.evidence": _l("status criterion recorded"),
     "installer.evidence_revoked": _l("status criterion revoked"),
     "installer.excluded": _l("participant excluded"),
@@ -91,6 +93,11 @@ AUDIT_ACTIONS = {
     "installer.left": _l("participant left"),
     "installer.rejoined": _l("participant rejoined"),
     "installer.tax_data": _l("PIT-8C data given"),
+    "installer.approved": _l("participant accepted by the organiser"),
+    "installer.refused": _l("participant refused by the organiser"),
+    "installer.delivery_address_saved": _l("delivery address saved"),
+    "installer.title_granted": _l("status granted"),
+    "installer.title_withdrawn": _l("status withdrawn"),
     "lead.submitted": _l("lead submitted"),
     "lead.qualified": _l("lead qualified"),
     "lead.rejected": _l("lead rejected"),
@@ -98,6 +105,7 @@ AUDIT_ACTIONS = {
     "order.cancelled": _l("order cancelled"),
     "order.delivered": _l("order delivered"),
     "order.delivery_failed": _l("order delivery failed"),
+    "order.delivery_failed_not_participant": _l("order delivery failed (not the participant's fault)"),
     "order.forfeited": _l("order forfeited"),
     "order.released": _l("order released"),
     "order.shipped": _l("order shipped"),
@@ -125,6 +133,15 @@ AUDIT_ACTIONS = {
     "tenant.exported": _l("organiser's data exported"),
 }
 
+AUDIT_OBJECTS = {
+    "api_token": _l("API token"), "breach_record": _l("breach record"), "complaint": _l("complaint"),
+    "consent": _l("consent"), "customer_fact": _l("customer fact"), "device": _l("device"),
+    "export_bundle": _l("data bundle"), "installer": _l("participant"), "lead": _l("lead"), "partner": _l("partner"),
+    "programme_version": _l("programme version"), "reward": _l("reward"), "reward_order": _l("reward order"),
+    "sale": _l("sale"), "settlement": _l("settlement"), "subject_request": _l("data-protection request"),
+    "tenant": _l("organiser"), "user": _l("account"),
+}
+
 # the records an erasure keeps for a legal obligation (``erasure.erase``'s retained list), named for a reader
 KEPT_TABLES = {
     "installers": _l("participant's PIT-8C data"),
@@ -146,11 +163,24 @@ KEPT_COLUMNS = {
 for area, mapping in (("request.kind", REQUEST_KINDS), ("request.status", REQUEST_STATUSES),
                       ("request.channel", REQUEST_CHANNELS), ("request.verification", VERIFICATIONS),
                       ("consent.kind", CONSENT_KINDS), ("consent.channel", CONSENT_CHANNELS),
-                      ("audit.actor", ACTORS), ("audit.action", AUDIT_ACTIONS), ("erasure.effect", ERASURE_EFFECTS),
+                      ("audit.actor", ACTORS), ("audit.action", AUDIT_ACTIONS), ("audit.object", AUDIT_OBJECTS),
+                      ("erasure.effect", ERASURE_EFFECTS),
                       ("profile.field", PROFILE_FIELDS), ("data.category", DATA_CATEGORIES),
                       ("data.basis", LEGAL_BASES), ("data.retention", RETENTIONS), ("kept.table", KEPT_TABLES),
                       ("kept.column", KEPT_COLUMNS)):
     labels.register(area, mapping)
+
+
+@labels.resolver("audit.action")
+def _corrected(code: str) -> str | None:
+    """G-06: a correction is recorded with the names of the fields corrected (never their values)."""
+    for prefix in ("rectified:", "contact.rectified:"):
+        if code.startswith(prefix):
+            fields = ", ".join(labels.label(f, "profile.field") for f in code.removeprefix(prefix).split(",") if f)
+            if prefix == "rectified:":
+                return _("data corrected: %(fields)s", fields=fields)
+            return _("a contact person's data corrected: %(fields)s", fields=fields)
+    return None
 
 
 def _kept(text: str) -> str:

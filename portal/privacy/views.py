@@ -79,8 +79,21 @@ def _my_data_page(*, confirm_delete: bool = False):
     marketing = None
     if consents.active(current_user.id, "marketing") is None:
         marketing = consents.optional_text("marketing", language(), day=get_clock().today(g.tenant.timezone))
+    mine = requests.of_user(current_user.id)
     return render("privacy/my_data.html", consents=consents.ledger(current_user.id), marketing=marketing,
-                  requests=requests.of_user(current_user.id), confirm_delete=confirm_delete, leaving=leaving)
+                  requests=mine, confirm_delete=confirm_delete, leaving=leaving,
+                  bundles=export.ready_bundles([r.id for r in mine], clock=get_clock()))
+
+
+@bp.route("/my-data/requests/<reference>/bundle")
+@require_role(PARTICIPANT)
+def my_bundle(reference: str):
+    """G-04: the requester downloads their bundle from their own page too, in their own session, within its 7 days."""
+    row = next((r for r in requests.of_user(current_user.id) if r.reference == reference), None)
+    ready = export.ready_bundles([row.id], clock=get_clock()).get(row.id) if row is not None else None
+    if ready is None:
+        abort(404)
+    return _send_bundle(ready, export.bundle_path(ready.filename), row)
 
 
 @bp.route("/privacy/request", methods=["GET", "POST"])
@@ -125,6 +138,10 @@ def bundle(token: str):
     by_link = row is not None and row.user_id is None and bundle_row.downloaded_at is None
     if not (allowed or by_link):
         abort(404)
+    return _send_bundle(bundle_row, path, row)
+
+
+def _send_bundle(bundle_row, path, row):
     bundle_row.downloaded_at = get_clock().now()
     audit.record(current_user if current_user.is_authenticated else None, "bundle.downloaded", "export_bundle",
                  bundle_row.id)

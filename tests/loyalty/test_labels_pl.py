@@ -105,6 +105,9 @@ def test_P20_P21_organiser_catalogue_and_fulfilment_in_polish(app, client, progr
     fulfilment = _text(client.get("/t/manufacturer/fulfilment").get_data(as_text=True))
     assert "Kurtka robocza softshell (R-KURTKA) złożone" in fulfilment
     assert " placed " not in fulfilment
+    new = _text(client.get("/t/manufacturer/catalogue/new").get_data(as_text=True))
+    assert "Kod" in new and "Kod błędu" not in new  # a reward's code is not an error code
+    assert "Kod błędu 404" in _text(client.get("/t/manufacturer/catalogue/999999/edit").get_data(as_text=True))
 
 
 def test_P08_P42_complaints_in_polish_for_the_participant_and_the_commission(app, client, programme):

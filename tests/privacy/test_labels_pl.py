@@ -119,3 +119,41 @@ def test_G01_G05_the_dpo_filed_note_and_the_kept_requests_read_in_polish(app):
     with app.test_request_context(), force_locale("pl"):
         assert verification_note(DPO_FILED).startswith("złożone przez inspektora ochrony danych")
         assert "art. 5 ust. 2 RODO" in retained_reason(REQUESTS_KEPT)
+
+
+def test_G11_every_audited_action_and_object_has_a_name_for_the_reader():
+    """The DPO's audit log names each action and object in words: every action the code records literally (and each
+    dynamic one) has a label, and so does every kind of object."""
+    from pathlib import Path
+
+    from portal.core.labels import known
+    from portal.privacy import labels as privacy_labels  # noqa: F401 - registers the areas
+
+    root = Path(__file__).resolve().parents[2] / "portal"
+    source = "\n".join(p.read_text(encoding="utf-8") for p in root.rglob("*.py"))
+    literal = set(re.findall(r'audit\.record\([^,]+, *"([a-z_.]+)", *"([a-z_]+)"', source))
+    dynamic = set(re.findall(r'action="([a-z_]+\.[a-z_]+)"', source)) | {
+        "installer.approved", "installer.refused", "order.delivery_failed_not_participant"}
+    actions, objects = known("audit.action"), known("audit.object")
+    missing = sorted({a for a, _ in literal} - set(actions)) + sorted(dynamic - set(actions))
+    assert missing == []
+    assert sorted({o for _, o in literal} - set(objects)) == []
+
+
+def test_G11_audit_log_in_polish_names_objects_and_corrections(app, client, tenant_a):
+    from portal.privacy import audit
+
+    dpo = factories.user(tenant_a, DPO, email="dpo@alpha.example", locale="pl")
+    user = factories.user(tenant_a, PARTICIPANT, email="ola@alpha.example")
+    with use_tenant(tenant_a.id):
+        audit.record(None, "rectified:first_name,phone", "user", user.id)
+        audit.record(None, "installer.delivery_address_saved", "installer", 7)
+        db.session.commit()
+    factories.login(client, tenant_a, dpo.email)
+    client.post("/lang/pl")
+    page = _text(client.get("/t/alpha/dpo/audit").get_data(as_text=True))
+    assert "konto" in page and f"user {user.id}" not in page
+    assert "Imię" in page and "Telefon" in page
+    assert "adres dostawy" in page
+    records = _text(client.get("/t/alpha/dpo/records").get_data(as_text=True))
+    assert "behavioural —" not in records and "identity —" not in records

@@ -78,6 +78,33 @@ def test_G04_access_from_my_data_page_builds_a_zip_the_requester_downloads(app, 
     assert client.get(f"/t/alpha/privacy/bundle/{token}").status_code == 404  # not for anybody else
 
 
+def test_G04_my_data_page_links_the_ready_bundle_for_its_requester_only(app, client, tenant_a, clock):
+    """"Ready to download until …" comes with the download on the page itself (the mail is not the only way in); the
+    link serves the requester's own session, nobody else's, and ends with the bundle's 7 days."""
+    import re
+    from datetime import timedelta
+
+    user = factories.user(tenant_a, PARTICIPANT, email="ola@example.com", first_name="Ola")
+    other = factories.user(tenant_a, PARTICIPANT, email="ewa@example.com")
+    factories.login(client, tenant_a, user.email)
+    client.post("/t/alpha/my-data", data={"action": "download"})
+    _run_worker()
+    page = client.get("/t/alpha/my-data").get_data(as_text=True)
+    link = re.search(r'href="(/t/alpha/my-data/requests/[^"]+/bundle)"', page)
+    assert link, page
+    response = client.get(link.group(1))
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    assert "ola@example.com" in zipfile.ZipFile(io.BytesIO(response.data)).read("data.json").decode()
+    client.post("/t/alpha/logout")
+    factories.login(client, tenant_a, other.email)
+    assert client.get(link.group(1)).status_code == 404
+    client.post("/t/alpha/logout")
+    factories.login(client, tenant_a, user.email)
+    clock.at = clock.at + timedelta(days=8)
+    assert client.get(link.group(1)).status_code == 404
+    assert "/bundle" not in client.get("/t/alpha/my-data").get_data(as_text=True)
+
+
 def test_G02_public_request_is_verified_by_a_one_time_link(app, client, tenant_a):
     response = client.post("/t/alpha/privacy/request", data={"kind": "access", "email": "contact@example.com",
                                                              "name": "Kontakt"})
