@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from portal.privacy.labels import REQUEST_KINDS as REQUEST_KIND_NAMES
 from portal.privacy.models import REQUEST_KINDS
 
 KIND_LABELS = {"access": _l("Access to my data"), "portability": _l("A copy of my data to take elsewhere"),
@@ -22,6 +23,13 @@ class PublicRequestForm(FlaskForm):
 
 
 class DpoRequestForm(PublicRequestForm):
+    """A request the DPO enters from a letter or an e-mail: the fields speak of the requester, not to them."""
+
+    kind = SelectField(_l("Kind of request"), choices=[(k, REQUEST_KIND_NAMES[k]) for k in REQUEST_KINDS])
+    email = EmailField(_l("The requester's e-mail"), validators=[DataRequired(_l("Enter the requester's e-mail.")),
+                                                                 Email(_l("Check the e-mail address."))])
+    name = StringField(_l("The requester's name"), validators=[Optional(), Length(max=200)])
+    details = TextAreaField(_l("What the request says (optional)"), validators=[Optional(), Length(max=2000)])
     received_on = DateField(_l("Received on (empty: today)"), validators=[Optional()])
     note = TextAreaField(_l("How was the identity checked?"), validators=[DataRequired(_l("Say how.")),
                                                                          Length(max=1000)])

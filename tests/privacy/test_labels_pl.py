@@ -157,3 +157,9 @@ def test_G11_audit_log_in_polish_names_objects_and_corrections(app, client, tena
     assert "adres dostawy" in page
     records = _text(client.get("/t/alpha/dpo/records").get_data(as_text=True))
     assert "behavioural —" not in records and "identity —" not in records
+
+
+def test_G01_the_dpos_entry_form_speaks_of_the_requester(app, client, tenant_a):
+    factories.login(client, tenant_a, factories.user(tenant_a, DPO, email="dpo@alpha.example", locale="en").email)
+    page = _text(client.get("/t/alpha/dpo/requests").get_data(as_text=True))
+    assert "The requester's e-mail" in page and "Your e-mail" not in page and "Access to my data" not in page
