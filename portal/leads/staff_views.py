@@ -263,7 +263,9 @@ def settlement(period: int):
     by_partner: dict[str, list] = {}
     for line in lines:
         by_partner.setdefault(line.partner_nip, []).append(line)
-    return render("leads/settlement.html", run=run, by_partner=by_partner, lines=lines)
+    names = review.partner_names(lines)  # the lines name their partner by id as the queue's leads do
+    return render("leads/settlement.html", run=run, by_partner=by_partner, lines=lines,
+                  partner_name={nip: names.get(rows[0].partner_id, "") for nip, rows in by_partner.items()})
 
 
 @bp.route("/settlements/<int:period>/approve", methods=["POST"])

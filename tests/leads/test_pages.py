@@ -207,6 +207,7 @@ def test_L19_settlement_through_the_pages_with_csv_and_pdf(app, client, campaign
     assert client.post("/t/distributor/settlements/1/run", data={"as_of": "2018-10-05"}).status_code == 302
     page = client.get("/t/distributor/settlements/1").get_data(as_text=True)
     assert "120,00\u00a0zł" in page and "365,00\u00a0zł" in page  # E-04: the reader's notation (pl)
+    assert f"P, NIP {nip(1)}" in page  # each partner's statement is headed by its name
     csv_text = client.get("/t/distributor/settlements/1/statement.csv").get_data(as_text=True)
     assert csv_text.splitlines()[0] == "partner_nip,ref,line,rule,base,rate,amount,status,reason"
     pdf = client.get(f"/t/distributor/settlements/1/statement.pdf?partner={nip(1)}")

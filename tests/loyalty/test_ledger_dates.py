@@ -50,3 +50,27 @@ def test_P41_a_catch_up_run_after_the_end_dates_the_expiry_on_the_end_day(progra
     assert _expiries() == []
     programme.jobs("2024-06-10")
     assert _expiries() == [("2024-05-31", -120)]
+
+
+def test_P07_the_organisers_ledger_of_a_participant_lists_entries_by_their_day(programme, app):
+    """An opening balance imported today with last year's accrual date sits in its place among the days."""
+    import re
+
+    from portal.accounts.models import STAFF
+    from portal.tenancy import service as tenants
+    from tests import factories
+
+    programme.join("ala@example.com", registered_on="2024-01-10")
+    programme.device("ala@example.com", "SN-1", "2024-03-01")
+    path = programme.csv("email,points,earned_on", ["ala@example.com,50,2024-01-15"])
+    assert programme.run("points", "import-opening", "manufacturer", path, "--as-of", "2024-03-05").exit_code == 0
+    programme.device("ala@example.com", "SN-2", "2024-03-06")
+    tenant = tenants.by_slug("manufacturer")
+    client = app.test_client()
+    factories.login(client, tenant, factories.user(tenant, STAFF, email="s@manufacturer.example").email)
+    page = client.get("/t/manufacturer/installers").get_data(as_text=True)
+    link = re.search(r'href="(/t/manufacturer/installers/\d+)"', page).group(1)
+    html = client.get(link).get_data(as_text=True)
+    ledger = html.split('id="ledger"', 1)[1].split("</table>", 1)[0]
+    days = re.findall(r"<tr><td>(\d{4}-\d\d-\d\d)</td>", ledger)
+    assert days and days == sorted(days, reverse=True), days

@@ -76,7 +76,7 @@ def lots(installer_id: int, *, as_of: date | None = None) -> list[Lot]:
 def entries(installer_id: int, *, limit: int = 50) -> list[PointsEntry]:
     """The participant's latest ledger entries, newest first (the organiser's page of the participant)."""
     return list(db.session.scalars(select(PointsEntry).where(PointsEntry.installer_id == installer_id)
-                                   .order_by(PointsEntry.id.desc()).limit(limit)))
+                                   .order_by(PointsEntry.on.desc(), PointsEntry.id.desc()).limit(limit)))
 
 
 def _live_now(installer_id: int, as_of: date) -> list[Lot] | None:
