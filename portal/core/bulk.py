@@ -62,6 +62,9 @@ def read_rows(text: str, columns: Iterable[str]) -> tuple[list[tuple[int, dict]]
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=None))
     header = [h.strip() for h in next(reader, [])]
     missing = [c for c in expected if c not in header]
+    if missing and len(header) == 1 and set(expected) <= {h.strip() for h in header[0].split(";")}:
+        return [], [RowError(1, _("the values are separated by ';': save the file as CSV with a comma between values "
+                                  "and a decimal point (expected header: %(expected)s)", expected=",".join(expected)))]
     if missing:
         return [], [RowError(1, _("header is missing column(s): %(missing)s; expected %(expected)s",
                                   missing=", ".join(missing), expected=",".join(expected)))]

@@ -59,3 +59,11 @@ def test_formats_two_rows_for_the_same_record_are_refused(app):
                         key=lambda row: row["customer_nip"], what="NIP")
     assert [row["flag"] for row in handled] == ["a", "b"]
     assert [(e.line, e.message) for e in result.errors] == [(4, "the same NIP as line 2")]
+
+
+def test_formats_a_semicolon_separated_file_is_told_what_separator_to_use():
+    """Polish-locale Excel saves "CSV" with semicolons: the organiser is told that, not that their own columns are
+    missing."""
+    rows, errors = read_rows("customer_nip;flag\n1;a\n", COLUMNS)
+    assert rows == [] and len(errors) == 1 and errors[0].line == 1
+    assert "';'" in errors[0].message and "comma" in errors[0].message and "missing" not in errors[0].message
