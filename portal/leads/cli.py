@@ -96,7 +96,8 @@ def import_leads(slug: str, file: Path, commit_valid: bool, day: date | None) ->
 
     del tenant
     # L-04 first come: a file's rows are applied in the order they were submitted, not the order they are listed
-    report(run_import(file, LEAD_COLUMNS, handle, commit_valid=commit_valid, order=by_day("submitted_on")),
+    report(run_import(file, LEAD_COLUMNS, handle, commit_valid=commit_valid, order=by_day("submitted_on"),
+                      key=lambda row: (row.get("ref") or "").strip() or None, what=_("lead reference")),
            "leads")
 
 

@@ -64,7 +64,8 @@ def import_installers(tenant, file: Path, commit_valid: bool) -> None:
         return members.import_row({**row, "delivery_address": row.get("delivery_address") or None},
                                   tenant_id=tenant.id, rules=rules)
 
-    report(run_import(file, PARTICIPANT_COLUMNS, handle, commit_valid=commit_valid),
+    report(run_import(file, PARTICIPANT_COLUMNS, handle, commit_valid=commit_valid,
+                      key=lambda row: (row.get("email") or "").strip().lower() or None, what=_("e-mail address")),
            "participants")
 
 

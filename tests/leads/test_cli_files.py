@@ -94,3 +94,9 @@ def test_L01_a_lead_names_its_partner_by_nip_as_the_partners_file_does(campaign)
     assert done.exit_code == 0, done.output
     unknown = campaign.leads(lead_row("A2", 7, 2))
     assert unknown.exit_code == 1 and "L-01: No partner with NIP" in unknown.output
+
+
+def test_FORMATS_a_lead_listed_twice_in_one_file_is_named_as_a_repeat_of_its_line(campaign):
+    campaign.partners(partner_row(1))
+    done = campaign.leads(lead_row("A1", 1, 1), lead_row("A1", 1, 2))
+    assert done.exit_code == 1 and "line 3: the same lead reference as line 2" in done.output

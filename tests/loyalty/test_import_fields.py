@@ -38,3 +38,9 @@ def test_P01_nobody_joins_before_the_programme_takes_registrations(programme):
     result = programme.participants("ewa@x.example,Ewa,Zięba,,no,installer,2015-09-01,2015-09-01")
     assert result.exit_code == 1 and "line 2: P-01:" in result.output and "2016-01-01" in result.output
     assert programme.participants("ewa@x.example,Ewa,Zięba,,no,installer,2016-01-01,2016-01-01").exit_code == 0
+
+
+def test_FORMATS_a_participant_listed_twice_in_one_file_is_named_as_a_repeat_of_its_line(programme):
+    result = programme.participants("ala@x.example,Ala,Nowak,,no,installer,2024-01-10,2024-01-10",
+                                    "ALA@x.example,Ala,Nowak,,no,installer,2024-01-10,2024-01-10")
+    assert result.exit_code == 1 and "line 3: the same e-mail address as line 2" in result.output
