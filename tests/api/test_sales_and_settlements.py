@@ -153,3 +153,10 @@ def test_L17_a_settlement_cannot_be_run_as_of_a_day_not_yet_come(api, distributo
         assert answer["status"] == 422 and [e["field"] for e in answer["errors"]] == ["as_of"], day
     sale_day = problem(api.post("/sales", sale("S1", "0001-01-01", "O365", "annual", 20, "1.00")))
     assert [e["field"] for e in sale_day["errors"]] == ["transaction_date"]
+
+
+def test_L10_each_refused_sale_value_says_what_is_wrong_with_it(api, distributor):
+    partner = api.post("/participants", partner_body(1)).get_json()
+    api.post("/leads", lead_body("S1", partner["id"], 1))
+    negative = problem(api.post("/sales", sale("S1", "2018-08-20", "O365", "annual", 20, "-5.00")))["errors"]
+    assert [(e["field"], e["rule"]) for e in negative] == [("value", "L-10")] and "negative" in negative[0]["message"]

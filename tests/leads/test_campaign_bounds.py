@@ -103,9 +103,9 @@ def test_L10_sales_import_refuses_figures_the_report_cannot_hold(campaign):
                             "A1,2018-08-21,O365,annual,20,1000000000000.00,0,yes",
                             "A1,2018-08-22,O365,annual,20,100.00,2147483648,yes")
     assert result.exit_code == 1
-    assert "line 2: licences is too large: at most 2147483647." in result.output
-    assert "line 3: value is too large: at most 999999999999.99." in result.output
-    assert "line 4: months_active is too large: at most 2147483647." in result.output
+    assert "line 2: L-10: licences is too large: at most 2147483647." in result.output
+    assert "line 3: L-10: value is too large: at most 999999999999.99." in result.output
+    assert "line 4: L-10: months_active is too large: at most 2147483647." in result.output
     assert db.session.scalar(select(func.count()).select_from(Sale)) == 0
 
 

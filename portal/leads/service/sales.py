@@ -94,7 +94,8 @@ def record_sale(row: dict, rules: LeadRules, *, tenant_id: int, actor=None) -> S
         day = date.fromisoformat((row.get("transaction_date") or "").strip())
     except ValueError:
         day = None
-        problems.append(("transaction_date", _("Use a date as YYYY-MM-DD."), None))
+        problems.append(("transaction_date", _("transaction_date must be a date as YYYY-MM-DD, not %(value)s.",
+                                                value=repr((row.get("transaction_date") or "").strip())), "L-10"))
     else:
         today = get_clock().today(timezone_of(tenant_id))
         if day > today:  # a vendor's report tells what was sold, never what will be
@@ -103,10 +104,10 @@ def record_sale(row: dict, rules: LeadRules, *, tenant_id: int, actor=None) -> S
     family, billing = (row.get("family") or "").strip(), (row.get("billing") or "").strip()
     if family not in rules.families:
         problems.append(("family", _("Unknown family %(family)s; use one of %(families)s.", family=repr(family),
-                                     families=", ".join(rules.families)), None))
+                                     families=", ".join(rules.families)), "L-10"))
     if billing not in rules.billing_models:
         problems.append(("billing", _("Unknown billing %(billing)s; use one of %(models)s.", billing=repr(billing),
-                                      models=", ".join(rules.billing_models)), None))
+                                      models=", ".join(rules.billing_models)), "L-10"))
     numbers = {}
     for key in ("licences", "months_active"):
         raw = (row.get(key) or "0" if key == "months_active" else row.get(key) or "").strip()
@@ -115,24 +116,26 @@ def record_sale(row: dict, rules: LeadRules, *, tenant_id: int, actor=None) -> S
             if numbers[key] < 0:
                 raise ValueError
         except ValueError:
-            problems.append((key, _("%(column)s must be a whole number of at least 0.", column=key), None))
+            problems.append((key, _("%(column)s must be a whole number of at least 0.", column=key), "L-10"))
         else:
             if numbers[key] > INT32:
-                problems.append((key, _("%(column)s is too large: at most %(max)s.", column=key, max=INT32), None))
+                problems.append((key, _("%(column)s is too large: at most %(max)s.", column=key, max=INT32), "L-10"))
     try:
         value = Decimal((row.get("value") or "").strip())
-        if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.01")):
+        if not value.is_finite() or value != value.quantize(Decimal("0.01")):
             raise InvalidOperation
     except InvalidOperation:
         value = None
-        problems.append(("value", _("value must be an amount in PLN with at most 2 decimals, e.g. 1234.50."), None))
+        problems.append(("value", _("value must be an amount in PLN with at most 2 decimals, e.g. 1234.50."), "L-10"))
     else:
-        if value > MAX_MONEY:
+        if value < 0:
+            problems.append(("value", _("value cannot be negative: a report lists what was sold."), "L-10"))
+        elif value > MAX_MONEY:
             problems.append(("value", _("%(column)s is too large: at most %(max)s.", column="value", max=MAX_MONEY),
-                             None))
+                             "L-10"))
     new_tenant = (row.get("new_tenant") or "").strip().lower()
     if new_tenant not in ("yes", "no"):
-        problems.append(("new_tenant", _("new_tenant is yes or no."), None))
+        problems.append(("new_tenant", _("new_tenant is yes or no."), "L-10"))
     if problems:
         raise ValidationFailed(problems)
     sale = db.session.scalars(select(Sale).where(Sale.ref == ref, Sale.transaction_date == day,

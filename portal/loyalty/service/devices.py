@@ -100,7 +100,8 @@ def check(installer: Installer, data: dict, rules: LoyaltyRules, *, registered_o
             problems.append(("installed_on", _("Only devices installed on or after %(day)s earn points.",
                                                day=rules.installed_from), "P-05"))
         if installed > registered_on:
-            problems.append(("installed_on", _("The installation date cannot be in the future."), "P-05"))
+            problems.append(("installed_on", _("The installation date cannot be after the registration date (%(day)s).",
+                                               day=registered_on.isoformat()), "P-05"))
         if rules.production_period(clean["production_code"], installed) is None:
             problems.append(("production_code", _("The production code looks like FD517 (FD and three digits)."),
                              "P-05"))
