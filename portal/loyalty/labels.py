@@ -97,6 +97,11 @@ def _model(code: str) -> str | None:
     return labels.named_in_definition(labels.definition().get("device_models"), code)
 
 
+@labels.resolver("loyalty.campaign")
+def _campaign(code: str) -> str | None:
+    return labels.named_in_definition(labels.definition().get("bonus_campaigns"), code)
+
+
 _CRITERIA_MET = re.compile(r"criteria met: (?P<codes>.*)")
 
 

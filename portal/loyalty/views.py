@@ -132,7 +132,9 @@ def new_device():
             flash(_("Device %(serial)s registered: %(points)s points.", serial=device.serial, points=device.points),
                   "success")
             return redirect(url_for("loyalty.points"))
-    return render("loyalty/device.html", "form", status=422 if request.method == "POST" else 200, form=form)
+    return render("loyalty/device.html", "form", status=422 if request.method == "POST" else 200, form=form,
+                  point_table=sorted(current.models.items()),  # seed §4.3: the points of each model, on the platform
+                  campaigns=[c for c in current.campaigns if c.ends_on >= today()])  # P-06: the bonus criteria
 
 
 @bp.route("/devices/validate", methods=["POST"])

@@ -117,3 +117,15 @@ def test_staff_dashboard_offers_only_pages_staff_may_open(app, client, programme
         if href.endswith(("/logout", "/export")):
             continue
         assert client.get(href).status_code in (200, 302), href
+
+
+def test_P04_P06_the_participant_sees_the_points_of_each_model_and_the_bonus_campaigns(app, client, programme):
+    """Seed §4.3: the points per device are set out on the platform; P-06: bonus criteria are published there."""
+    _installer(app, client, programme, day="2018-09-10")
+    page = client.get("/t/manufacturer/devices/new").get_data(as_text=True)
+    table = page.split('id="point-table"', 1)[1].split("</table>", 1)[0]
+    assert "TV-KOND-24C" in table and "<td>120</td>" in table
+    assert "Jesień z pompą ciepła" in page and "2018-11-30" in page and "+100" in page
+    app.extensions["clock"] = as_of(date(2024, 2, 1))
+    later = client.get("/t/manufacturer/devices/new").get_data(as_text=True)
+    assert "Jesień z pompą ciepła" not in later  # an ended campaign is not offered
