@@ -35,10 +35,11 @@ def main() -> int:
         if not env.get("REDIS_URL"):
             env["REDIS_URL"], redis_pid = embedded_redis.start(instance)
             print(f"run: embedded Redis on {env['REDIS_URL']}", flush=True)
+        bind = env.setdefault("BIND", "127.0.0.1:5000")
+        env.setdefault("BASE_URL", f"http://{bind}")  # the mails' links reach the server where BIND puts it
         subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True)
         subprocess.run([*flask, "demo", "seed", "--if-empty"], cwd=ROOT, env=env, check=True)
         children.append(subprocess.Popen([sys.executable, "-m", "worker"], cwd=ROOT, env=env))
-        bind = env.setdefault("BIND", "127.0.0.1:5000")
         env.setdefault("ACCESS_LOG", "-")
         children.append(subprocess.Popen(  # workers and threads: gunicorn.conf.py (WEB_WORKERS, WEB_THREADS)
             [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py"), "wsgi:app"],
