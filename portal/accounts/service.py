@@ -164,7 +164,9 @@ def reset_password(token: str, password: str, *, clock: Clock) -> User:
 
 
 def counts_by_role(tenant_id: int) -> dict[str, int]:
-    rows = db.session.execute(select(User.role, func.count()).where(User.tenant_id == tenant_id).group_by(User.role))
+    """Accounts of the tenant by role; an erased account is no longer counted (the operator's fee count agrees)."""
+    rows = db.session.execute(select(User.role, func.count()).where(User.tenant_id == tenant_id,
+                                                                    User.erased_at.is_(None)).group_by(User.role))
     return dict(rows.all())
 
 

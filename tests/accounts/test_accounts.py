@@ -199,3 +199,21 @@ def test_G08_registration_offers_the_programmes_optional_marketing_consent_untic
                  for u in db.session.scalars(select(User).where(User.email.in_(["no@example.com",
                                                                                 "yes@example.com"])))}
     assert "marketing" not in given["no@example.com"] and "marketing" in given["yes@example.com"]
+
+
+def test_admin_dashboard_counts_people_who_still_take_part(client, tenant_a):
+    """An erased account is no longer a participant: the admin's count agrees with the operator's (C-02)."""
+    from datetime import UTC, datetime
+
+    from portal.extensions import db
+
+    factories.user(tenant_a, PARTICIPANT, email="a@alpha.example")
+    gone = factories.user(tenant_a, PARTICIPANT, email="b@alpha.example")
+    gone.erased_at = datetime(2026, 3, 1, tzinfo=UTC)
+    db.session.commit()
+    factories.login(client, tenant_a, factories.user(tenant_a, ADMIN, email="adm@alpha.example").email)
+    html = client.get("/t/alpha/admin").get_data(as_text=True)
+    import re
+
+    participants = re.search(r"<td>(?:Participants|Uczestnicy)</td><td>(\d+)</td>", html).group(1)
+    assert participants == "1"
