@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 
 from flask import current_app, g, request
+from flask_babel import lazy_gettext as _l
 
 from portal.api import tokens
 from portal.api.problems import ApiProblem
@@ -48,11 +49,11 @@ def authenticate_request(public_endpoints: set[str], writable_when_read_only: se
         return
     plaintext = bearer()
     if plaintext is None:
-        raise ApiProblem(401, "Send an API token as 'Authorization: Bearer <token>'.", kind="unauthorized",
+        raise ApiProblem(401, _l("Send an API token as 'Authorization: Bearer <token>'."), kind="unauthorized",
                          headers={"WWW-Authenticate": 'Bearer realm="api"'})
     found = tokens.authenticate(plaintext, clock=get_clock())
     if found is None:
-        raise ApiProblem(401, "The API token is not valid, or it was revoked.", kind="unauthorized",
+        raise ApiProblem(401, _l("The API token is not valid, or it was revoked."), kind="unauthorized",
                          headers={"WWW-Authenticate": 'Bearer realm="api", error="invalid_token"'})
     token, tenant = found
     g.api_token, g.tenant = token, tenant
@@ -62,8 +63,8 @@ def authenticate_request(public_endpoints: set[str], writable_when_read_only: se
         db.session.commit()  # last_used_at alone, so a long request does not hold the token's row locked
     if request.method not in READ_METHODS and request.endpoint not in writable_when_read_only \
             and (tenant.status != "active" or tenants.read_only_since(tenant)):
-        raise ApiProblem(403, "The organiser's contract has ended: its data can be read and exported, not changed.",
-                         kind="tenant-read-only", rule="C-04")
+        raise ApiProblem(403, _l("The organiser's contract has ended: its data can be read and exported, not "
+                                 "changed."), kind="tenant-read-only", rule="C-04")
 
 
 def require_scope(scope: str | None) -> None:
@@ -71,5 +72,5 @@ def require_scope(scope: str | None) -> None:
         return
     token = g.get("api_token")
     if token is None or scope not in (token.scopes or []):
-        raise ApiProblem(403, f"This API token does not have the scope {scope!r}.", kind="forbidden",
+        raise ApiProblem(403, _l("This API token does not have the scope '%(scope)s'.", scope=scope), kind="forbidden",
                          required_scope=scope)

@@ -7,12 +7,13 @@ from datetime import date
 from typing import Any
 
 from flask import g, request
+from flask_babel import lazy_gettext as _l
 
 from portal.api.openapi import query_param
 from portal.api.problems import ApiProblem
 from portal.api.schemas import FIRST_YEAR, LAST_YEAR
 from portal.api.tokens import TokenActor
-from portal.api.validation import is_date
+from portal.api.validation import DAY_MESSAGE, is_date
 from portal.core.clock import get_clock
 
 MAX_LIMIT = 200
@@ -52,13 +53,15 @@ def day_so_far(value: str | None, *, field: str = "on", rule: str | None = None)
     its deadlines (the 21 days of a substitute offer, the 14 days of a complaint) from a day not yet come."""
     day = day_or_today(value)
     if day > today():
-        raise ApiProblem(422, f"{field} cannot be after today ({today().isoformat()}).",
-                         errors=[(field, f"Must be today ({today().isoformat()}) or earlier.", rule)])
+        raise ApiProblem(422, _l("%(field)s cannot be after today (%(today)s).", field=field,
+                                 today=today().isoformat()),
+                         errors=[(field, _l("Must be today (%(today)s) or earlier.", today=today().isoformat()), rule)])
     return day
 
 
 def _bad_query(name: str, message: str) -> ApiProblem:
-    return ApiProblem(400, f"The query parameter {name!r} is not valid.", errors=[(name, message, None)])
+    return ApiProblem(400, _l("The query parameter '%(name)s' is not valid.", name=name),
+                      errors=[(name, message, None)])
 
 
 def query_int(name: str, *, default: int | None = None, minimum: int = 1, maximum: int | None = None) -> int | None:
@@ -66,10 +69,11 @@ def query_int(name: str, *, default: int | None = None, minimum: int = 1, maximu
     if raw is None or raw == "":
         return default
     if not (raw.isascii() and raw.isdigit()) or len(raw) > 10:
-        raise _bad_query(name, "Must be a whole number.")
+        raise _bad_query(name, _l("Must be a whole number."))
     value = int(raw)
     if value < minimum or (maximum is not None and value > maximum):
-        raise _bad_query(name, f"Must be between {minimum} and {maximum}." if maximum else f"Must be ≥ {minimum}.")
+        raise _bad_query(name, _l("Must be between %(minimum)d and %(maximum)d.", minimum=minimum, maximum=maximum)
+                         if maximum else _l("Must be at least %(minimum)s.", minimum=minimum))
     return value
 
 
@@ -80,7 +84,7 @@ def query_day(name: str, *, default: date | None = None) -> date | None:
         return default
     value = date.fromisoformat(raw) if is_date(raw) else None
     if value is None or not FIRST_YEAR <= value.year <= LAST_YEAR:
-        raise _bad_query(name, f"Must be a date as YYYY-MM-DD, in {FIRST_YEAR} … {LAST_YEAR}.")
+        raise _bad_query(name, DAY_MESSAGE)
     return value
 
 
@@ -111,12 +115,12 @@ def day_cursor() -> tuple[date, int] | None:
     except ValueError:
         parsed = None
     if parsed is None or len(day) != 10 or not (last_id.isascii() and last_id.isdigit()) or len(last_id) > 10:
-        raise _bad_query("cursor", "Pass the next_cursor of the previous page unchanged.")
+        raise _bad_query("cursor", _l("Pass the next_cursor of the previous page unchanged."))
     return parsed, int(last_id)
 
 
 def invalid_cursor() -> ApiProblem:
-    return _bad_query("cursor", "This cursor does not point into this list any more; start from the first page.")
+    return _bad_query("cursor", _l("This cursor does not point into this list any more; start from the first page."))
 
 
 def request_has(name: str) -> bool:
@@ -128,7 +132,7 @@ def query_choice(name: str, choices: tuple[str, ...], default: str | None = None
     if raw is None or raw == "":
         return default
     if raw not in choices:
-        raise _bad_query(name, f"Must be one of: {', '.join(choices)}.")
+        raise _bad_query(name, _l("Must be one of: %(choices)s.", choices=", ".join(choices)))
     return raw
 
 

@@ -16,6 +16,7 @@ import hashlib
 import json
 from datetime import timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from portal.api.models import IdempotencyKey
@@ -35,8 +36,9 @@ def clean_key(raw: str | None) -> str | None:
         return None
     key = raw.strip()
     if not key or len(key) > MAX_KEY_LENGTH or not all(32 < ord(c) < 127 for c in key):
-        raise ApiProblem(400, f"{HEADER} must be 1 to {MAX_KEY_LENGTH} printable ASCII characters without spaces "
-                         "(a UUID is a good choice).", errors=[(HEADER, "Not a usable idempotency key.", None)])
+        raise ApiProblem(400, _l("%(header)s must be 1 to %(most)d printable ASCII characters without spaces (a UUID "
+                                 "is a good choice).", header=HEADER, most=MAX_KEY_LENGTH),
+                         errors=[(HEADER, _l("Not a usable idempotency key."), None)])
     return key
 
 
@@ -63,9 +65,10 @@ def stored(token_id: int, key: str, *, clock: Clock) -> IdempotencyKey | None:
 
 def check_same_request(row: IdempotencyKey, request_sha256: str) -> None:
     if row.request_sha256 != request_sha256:
-        raise ApiProblem(422, f"This {HEADER} was already used for a different request ({row.method} {row.path}); "
-                         "use a new key for a new request.", kind="idempotency-key-reused",
-                         errors=[(HEADER, "Already used with a different request.", None)])
+        raise ApiProblem(422, _l("This %(header)s was already used for a different request (%(method)s %(path)s); "
+                                 "use a new key for a new request.", header=HEADER, method=row.method, path=row.path),
+                         kind="idempotency-key-reused",
+                         errors=[(HEADER, _l("Already used with a different request."), None)])
 
 
 def remember(*, tenant_id: int, token_id: int, key: str, method: str, path: str, request_sha256: str,

@@ -4,6 +4,7 @@ points statements and ledgers (P-07, P-21, P-22, P-28). The checks are the parti
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.api import bp, context, pages, schemas, serialise
@@ -140,14 +141,14 @@ def revoke_points(installer_id: int, body: dict) -> Reply:
     (one of the two), never below zero; the ``reason`` stays on each ledger line."""
     installer = members.get(installer_id)
     if (body.get("points") is None) == (body.get("device_id") is None):
-        message = "Give either points or device_id."
+        message = _("Give either points or device_id.")
         raise ValidationFailed([("points", message, "P-09"), ("device_id", message, "P-09")])
     on = context.day_or_today(body.get("on"))
     rules, written = rules_on(on), []
     if body.get("device_id") is not None:
         device = db.session.get(Device, body["device_id"])
         if device is None or device.installer_id != installer.id:
-            raise ValidationFailed([("device_id", "The installer has no such device.", "P-09")])
+            raise ValidationFailed([("device_id", _("The installer has no such device."), "P-09")])
         revoked = devices.revoke_points(device, on=on, reason=body["reason"], rules=rules, actor=context.actor(),
                                         into=written)
     else:

@@ -31,7 +31,7 @@ def _lead(ref: str) -> Lead:
     """A lead of the token's organiser by its reference; another organiser's lead is 404, like a missing one."""
     lead = review.by_ref(ref)
     if lead is None:
-        raise NotFound("No such lead.")
+        raise NotFound(_("No such lead."))
     return lead
 
 
@@ -43,8 +43,8 @@ def list_leads() -> Reply:
     size, after = context.limit(), context.day_cursor()
     partner_id = context.query_int("partner_id", maximum=2_147_483_647)
     if partner_id is not None and context.request_has("status"):
-        raise ApiProblem(400, "Filter by status or by partner_id, not both.",
-                         errors=[("status", "Not combined with partner_id.", None)])
+        raise ApiProblem(400, _("Filter by status or by partner_id, not both."),
+                         errors=[("status", _("Not combined with partner_id."), None)])
     if partner_id is not None:
         rows = queries.partner_leads(partner_id, before=after, limit=size + 1)
         cursor_of = _cursor_by(lambda lead: lead.submitted_on)

@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import Select, and_, or_, select
 
 from portal.accounts.models import User
@@ -32,7 +33,7 @@ def by_id(model: type, row_id: int):
     """A row of the token's organiser by id, for a replayed response (the tenant guard filters it)."""
     row = db.session.get(model, row_id)
     if row is None:
-        raise NotFound("What this request recorded no longer exists.")
+        raise NotFound(_("What this request recorded no longer exists."))
     return row
 
 

@@ -13,17 +13,17 @@ from typing import NamedTuple
 
 from flask import Response, current_app, g, request
 from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from portal.api import auth, idempotency
-from portal.api.problems import ApiProblem
+from portal.api.problems import ApiProblem, message_language
 from portal.api.validation import validate
 from portal.core.clock import get_clock
 from portal.core.errors import DomainError, NotFound
 from portal.extensions import db
 
 JSON_TYPES = ("application/json",)
-LANGUAGES = ("pl", "en")
 
 
 class Reply(NamedTuple):
@@ -46,8 +46,12 @@ def json_response(payload: dict | list, status: int = 200, headers: dict[str, st
     return response
 
 
+class NotAJsonNumber(ValueError):
+    """NaN, Infinity or -Infinity: Python's json reads them, JSON has no such numbers."""
+
+
 def _reject_constant(name: str) -> float:
-    raise ValueError(f"{name} is not a JSON number")
+    raise NotAJsonNumber(name)
 
 
 def json_number(text: str) -> int | float:
@@ -59,25 +63,50 @@ def json_number(text: str) -> int | float:
     return float(text)
 
 
+# What Python's json parser says is wrong (JSONDecodeError.msg), in the message language.
+JSON_ERRORS = {
+    "Expecting value": _l("a value was expected"),
+    "Expecting property name enclosed in double quotes": _l("a property name in double quotes was expected"),
+    "Expecting ':' delimiter": _l("':' was expected"),
+    "Expecting ',' delimiter": _l("',' was expected"),
+    "Unterminated string starting at": _l("a string is not closed"),
+    "Invalid control character at": _l("a control character is not escaped"),
+    "Invalid \\escape": _l("an escape sequence is not valid"),
+    "Invalid \\uXXXX escape": _l("a \\uXXXX escape is not valid"),
+    "Extra data": _l("there is more after the value"),
+    "Illegal trailing comma before end of object": _l("a comma precedes the end of the object"),
+    "Illegal trailing comma before end of array": _l("a comma precedes the end of the list"),
+}
+
+
 def parse_body(raw: bytes) -> object:
     """The JSON body ({} when empty); 415 for another media type, 400 for malformed JSON."""
     if not raw.strip():
         return {}
     mimetype = request.mimetype or ""
     if mimetype not in JSON_TYPES and not mimetype.endswith("+json"):
-        raise ApiProblem(415, "Send the body as JSON with 'Content-Type: application/json'.",
+        raise ApiProblem(415, _l("Send the body as JSON with 'Content-Type: application/json'."),
                          headers={"Accept-Post": "application/json"})
     try:
         body = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant, parse_float=json_number)
         json.dumps(body, ensure_ascii=False).encode("utf-8")  # "\ud800" escapes decode to unstorable text
         return body
     except (UnicodeDecodeError, UnicodeEncodeError):
-        raise ApiProblem(400, "The body is not valid UTF-8 text.", kind="malformed-json") from None
+        raise ApiProblem(400, _l("The body is not valid UTF-8 text."), kind="malformed-json") from None
     except json.JSONDecodeError as error:
-        raise ApiProblem(400, f"The body is not valid JSON: {error.msg} at line {error.lineno}, column "
-                         f"{error.colno}.", kind="malformed-json") from None
-    except (ValueError, RecursionError) as error:
-        raise ApiProblem(400, f"The body is not valid JSON: {error}.", kind="malformed-json") from None
+        raise ApiProblem(400, _l("The body is not valid JSON: %(error)s at line %(line)d, column %(column)d.",
+                                 error=JSON_ERRORS.get(error.msg, error.msg), line=error.lineno,
+                                 column=error.colno),
+                         kind="malformed-json") from None
+    except NotAJsonNumber as error:
+        raise ApiProblem(400, _l("The body is not valid JSON: %(name)s is not a JSON number.", name=str(error)),
+                         kind="malformed-json") from None
+    except RecursionError:
+        raise ApiProblem(400, _l("The body is not valid JSON: it is nested too deeply."),
+                         kind="malformed-json") from None
+    except ValueError as error:
+        raise ApiProblem(400, _l("The body is not valid JSON: %(error)s.", error=error),
+                         kind="malformed-json") from None
 
 
 def _path() -> str:
@@ -96,8 +125,8 @@ def _lost_race(key: str | None, request_sha256: str, replay: Replayer | None) ->
     db.session.rollback()
     row = idempotency.stored(g.api_token.id, key, clock=get_clock()) if key is not None else None
     if row is None:
-        raise ApiProblem(409, "A concurrent change conflicted with this request; nothing was saved. Read the "
-                         "current state and try again.", kind="conflict")
+        raise ApiProblem(409, _l("A concurrent change conflicted with this request; nothing was saved. Read the "
+                                 "current state and try again."), kind="conflict")
     idempotency.check_same_request(row, request_sha256)
     return _replay(row, replay)
 
@@ -128,12 +157,6 @@ def _commit(key: str | None, request_sha256: str, result: Result) -> Response:
     return json_response(result.body, result.status)
 
 
-def message_language() -> str:
-    """The services' messages in the language the client asks for (Accept-Language), else the organiser's."""
-    tenant = g.get("tenant")
-    return request.accept_languages.best_match(LANGUAGES) or (tenant.locale if tenant is not None else "pl")
-
-
 def run(view: Callable[..., Result], *, scope: str | None, request_schema: dict | None,
         replay: Replayer | None) -> Callable[..., Response]:
     """Wrap ``view`` (which gets the path values and, with a request schema, ``body``) in the pipeline; a POST
@@ -141,13 +164,13 @@ def run(view: Callable[..., Result], *, scope: str | None, request_schema: dict 
 
     @wraps(view)
     def wrapped(**values: object) -> Response:
-        with force_locale(message_language()):
+        with force_locale(message_language()):  # the services' messages: Accept-Language, else the organiser's
             return _handle(values)
 
     def _handle(values: dict) -> Response:
         auth.require_scope(scope)
         if any(isinstance(v, str) and "\x00" in v for v in values.values()):
-            raise NotFound("No such resource.")  # a NUL in the path can name nothing we store
+            raise NotFound(_l("No such resource."))  # a NUL in the path can name nothing we store
         raw = request.get_data(cache=True)
         key = idempotency.clean_key(request.headers.get(idempotency.HEADER)) if replay is not None else None
         request_sha256 = idempotency.fingerprint(request.method, _path(), raw)
@@ -162,7 +185,7 @@ def run(view: Callable[..., Result], *, scope: str | None, request_schema: dict 
             body = parse_body(raw)
             problems = validate(body, request_schema)
             if problems:
-                raise ApiProblem(422, "The request body does not have the expected shape; see errors.",
+                raise ApiProblem(422, _l("The request body does not have the expected shape; see errors."),
                                  kind="validation", errors=problems)
             values["body"] = body
         try:

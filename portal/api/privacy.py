@@ -5,6 +5,7 @@ checks and the processing are ``portal.privacy.requests``' (the DPO console's an
 from __future__ import annotations
 
 from flask import Response, send_file
+from flask_babel import gettext as _
 
 from portal.api import bp, context, pages, schemas, serialise
 from portal.api.openapi import operation
@@ -28,7 +29,7 @@ def _request_json(row: DataSubjectRequest) -> dict:
 def _replay_request(ref: dict) -> dict:
     row = requests.by_id(ref["id"])
     if row is None:
-        raise NotFound("What this request recorded no longer exists.")
+        raise NotFound(_("What this request recorded no longer exists."))
     return _request_json(row)
 
 
@@ -77,17 +78,18 @@ def get_bundle(reference: str) -> Response:
     7 days after it was built; after that it is deleted and this is a 410 problem. Each download is audited."""
     row = requests.get(reference)
     if row.kind not in BUNDLE_KINDS:
-        raise NotFound("Only access and portability requests have a bundle.")
+        raise NotFound(_("Only access and portability requests have a bundle."))
     bundle = pages.bundle_of(row.id)
     if bundle is None:
         if row.status == "open":
-            raise ApiProblem(409, "The request is not processed yet; its bundle is built when it is.", kind="conflict")
-        raise NotFound("This request has no bundle: no data of this person is held here.")
+            raise ApiProblem(409, _("The request is not processed yet; its bundle is built when it is."),
+                             kind="conflict")
+        raise NotFound(_("This request has no bundle: no data of this person is held here."))
     clock = get_clock()
     path = pages.bundle_file(bundle, clock=clock)
     if path is None:
-        raise ApiProblem(410, "The bundle was available for 7 days and has been deleted (G-04); file a new access "
-                         "request.", kind="gone", rule="G-04")
+        raise ApiProblem(410, _("The bundle was available for 7 days and has been deleted (G-04); file a new "
+                                "access request."), kind="gone", rule="G-04")
     bundle.downloaded_at = clock.now()
     audit.record(context.actor(), "bundle.downloaded", "export_bundle", bundle.id)
     return send_file(path, as_attachment=True, download_name=f"{row.reference}.zip", mimetype="application/zip")

@@ -11,8 +11,11 @@ import json
 from collections.abc import Iterable
 from http import HTTPStatus
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, g, request
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from flask_limiter.errors import RateLimitExceeded
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from portal.core.bulk import ValidationFailed
@@ -21,17 +24,70 @@ from portal.extensions import db
 
 PREFIX = "/api/v1"
 MEDIA_TYPE = "application/problem+json"
+LANGUAGES = ("pl", "en")
+# Titles are lazy: each is rendered in the request's message language when the problem is answered.
 TYPES = {
-    "validation": "Your request is not valid",
-    "domain": "A programme rule refused the request",
-    "malformed-json": "The body is not valid JSON",
-    "unauthorized": "Authentication required",
-    "forbidden": "Not allowed",
-    "idempotency-key-reused": "Idempotency-Key reused with a different request",
-    "tenant-read-only": "The organiser's contract has ended: data is read-only",
-    "conflict": "Conflicting change",
-    "gone": "No longer available",
+    "validation": _l("Your request is not valid"),
+    "domain": _l("A programme rule refused the request"),
+    "malformed-json": _l("The body is not valid JSON"),
+    "unauthorized": _l("Authentication required"),
+    "forbidden": _l("Not allowed"),
+    "idempotency-key-reused": _l("Idempotency-Key reused with a different request"),
+    "tenant-read-only": _l("The organiser's contract has ended: data is read-only"),
+    "conflict": _l("Conflicting change"),
+    "gone": _l("No longer available"),
 }
+# The title of a plain HTTP problem (about:blank): its status phrase (RFC 9457 §4.2.1), in the message language.
+STATUS_TITLES = {
+    400: _l("Bad Request"),
+    401: _l("Unauthorized"),
+    403: _l("Forbidden"),
+    404: _l("Not Found"),
+    405: _l("Method Not Allowed"),
+    409: _l("Conflict"),
+    410: _l("Gone"),
+    413: _l("Content Too Large"),
+    415: _l("Unsupported Media Type"),
+    422: _l("Unprocessable Content"),
+    429: _l("Too Many Requests"),
+    500: _l("Internal Server Error"),
+    503: _l("Service Unavailable"),
+}
+
+# Werkzeug's own descriptions of the HTTP errors that can reach the API, in the message language.
+HTTP_DETAILS = {
+    400: _l("The request could not be understood."),
+    413: _l("The request body is too large."),
+}
+
+
+def message_language() -> str:
+    """The language of API messages: what the client asks for (Accept-Language), else the organiser's (the token's
+    tenant), else Polish. An explicit Accept-Language always wins over the organiser's locale, which the app's
+    locale selector would prefer (it serves pages). Known once, it is kept for the request (the pipeline asks at
+    the start of each view), so an error handler need not read the tenant again from a database that may be gone."""
+    chosen = g.get("api_language")
+    if chosen is None:
+        chosen = request.accept_languages.best_match(LANGUAGES) or _organiser_locale()
+        if chosen is None:
+            return "pl"
+        g.api_language = chosen
+    return chosen
+
+
+def _organiser_locale() -> str | None:
+    tenant = g.get("tenant")
+    if tenant is None:
+        return None
+    try:
+        return tenant.locale
+    except SQLAlchemyError:  # an expired tenant after the database went away: Polish, the platform's default
+        return None
+
+
+def status_title(status: int) -> str:
+    title = STATUS_TITLES.get(status)
+    return str(title) if title is not None else HTTPStatus(status).phrase
 
 
 def type_uri(kind: str) -> str:
@@ -49,7 +105,7 @@ class ApiProblem(Exception):
                  errors: Iterable[ErrorItem] = (), headers: dict[str, str] | None = None, **extra: object):
         super().__init__(detail)
         self.status, self.detail, self.kind = status, detail, kind
-        self.title = title or (TYPES.get(kind, "") if kind else "") or HTTPStatus(status).phrase
+        self.title = title  # None: the kind's or the status's title, rendered in the message language
         self.errors = list(errors)
         self.headers = headers or {}
         self.extra = extra
@@ -58,9 +114,17 @@ class ApiProblem(Exception):
 def problem_response(status: int, detail: str, *, kind: str | None = None, title: str | None = None,
                      errors: Iterable[ErrorItem] = (), headers: dict[str, str] | None = None,
                      **extra: object) -> Response:
+    """The problem+json answer. Its texts may be lazy (``lazy_gettext``): they are rendered here, in the message
+    language (``message_language``), so a problem never mixes the client's language with another."""
+    with force_locale(message_language()):
+        return _render(status, detail, kind=kind, title=title, errors=errors, headers=headers, **extra)
+
+
+def _render(status: int, detail: str, *, kind: str | None, title: str | None, errors: Iterable[ErrorItem],
+            headers: dict[str, str] | None, **extra: object) -> Response:
     body: dict[str, object] = {
         "type": type_uri(kind) if kind else "about:blank",
-        "title": title or (TYPES.get(kind) if kind else None) or HTTPStatus(status).phrase,
+        "title": str(title or (TYPES.get(kind) if kind else None) or status_title(status)),
         "status": status,
         "detail": str(detail),
         "instance": request.path,
@@ -97,8 +161,14 @@ def from_http_exception(error: HTTPException) -> Response:
     headers = {}
     if isinstance(error, MethodNotAllowed) and error.valid_methods:
         headers["Allow"] = ", ".join(sorted(error.valid_methods))
-    detail = {404: "There is no such resource, or it is not available to this token.",
-              405: f"{request.method} is not allowed here."}.get(status, error.description or "")
+    if status == 404:
+        detail = _l("There is no such resource, or it is not available to this token.")
+    elif status == 405:
+        detail = _l("%(method)s is not allowed here.", method=request.method)
+    elif error.description and error.description != type(error).description:
+        detail = error.description  # a description given where the error was raised
+    else:
+        detail = HTTP_DETAILS.get(status, error.description or "")
     return problem_response(status, detail, headers=headers)
 
 
@@ -146,7 +216,8 @@ def install(bp: Blueprint) -> None:
 
     @bp.errorhandler(RateLimitExceeded)
     def _throttled(error: RateLimitExceeded):
-        return problem_response(429, f"Too many requests for this token: the limit is {error.description}.",
+        return problem_response(429, _l("Too many requests for this token: the limit is %(limit)s.",
+                                        limit=error.description),
                                 headers={"Retry-After": "60"})
 
     @bp.errorhandler(HTTPException)
@@ -162,11 +233,11 @@ def install(bp: Blueprint) -> None:
                 db.session.rollback()
             except Exception:  # noqa: BLE001 - the connection may be gone; the pool replaces it next time
                 db.session.remove()
-            return problem_response(503, "The database is unavailable for a moment; nothing was saved. Try again "
-                                    "shortly (the same Idempotency-Key is safe to reuse).",
+            return problem_response(503, _l("The database is unavailable for a moment; nothing was saved. Try "
+                                            "again shortly (the same Idempotency-Key is safe to reuse)."),
                                     headers={"Retry-After": "30"})
         current_app.logger.exception("unhandled API error")
         db.session.rollback()
-        return problem_response(500, "Something went wrong on our side; nothing was saved. Try again later.")
+        return problem_response(500, _l("Something went wrong on our side; nothing was saved. Try again later."))
 
     bp.before_app_request(routing_problem)

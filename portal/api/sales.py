@@ -22,7 +22,7 @@ def _by_id(model: type, row_id: int):
     """A row of the token's tenant by id (the tenant guard filters it), for a replayed response."""
     row = db.session.get(model, row_id)
     if row is None:
-        raise NotFound("What this request recorded no longer exists.")
+        raise NotFound(_("What this request recorded no longer exists."))
     return row
 
 

@@ -21,6 +21,8 @@ def _string(max_length: int, description: str = "", **extra: object) -> dict:
 
 
 DATE = {"type": "string", "format": "date", "description": "YYYY-MM-DD"}
+# A schema's x-pattern-message is English here (the OpenAPI document); validation.PATTERN_MESSAGES translates it.
+AMOUNT_MESSAGE = "Must be an amount such as 1234.50."
 DAY = {"type": "string", "format": "date", "pattern": r"^(19|20)\d\d-\d\d-\d\d$",
        "x-pattern-message": f"Must be a date as YYYY-MM-DD, in {FIRST_YEAR} … {LAST_YEAR}.",
        "description": f"YYYY-MM-DD, in {FIRST_YEAR} … {LAST_YEAR}"}
@@ -193,7 +195,7 @@ SALE_IN = {
         "billing": _string(20),
         "licences": COUNT,
         "value": {"type": ["string", "number"], "maxLength": 20, "maximum": 999_999_999_999.99,
-                  "pattern": r"^-?\d{1,12}(\.\d+)?$", "x-pattern-message": "Must be an amount such as 1234.50.",
+                  "pattern": r"^-?\d{1,12}(\.\d+)?$", "x-pattern-message": AMOUNT_MESSAGE,
                   "description": "PLN with at most 2 decimals; a string such as \"1234.50\" is exact"},
         "months_active": COUNT,
         "new_tenant": {"type": ["boolean", "string"], "enum": [True, False, "yes", "no"]},

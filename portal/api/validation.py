@@ -7,6 +7,10 @@ maxItems, minLength, maxLength, pattern (with ``x-pattern-message``, the message
 minimum, maximum, if/then/else, description, title — the standard meaning of each, so what the OpenAPI document
 promises a client is what is checked.
 Every string is also refused when it holds a NUL character, which no database text column can store.
+
+Messages are lazy translations of templates (``%(minimum)s`` …), rendered in the request's message language when
+the problem is answered (``problems.problem_response``); a schema's ``x-pattern-message`` stays English in the
+OpenAPI document, and ``PATTERN_MESSAGES`` gives the translatable template of each one the schemas use.
 """
 
 from __future__ import annotations
@@ -14,6 +18,11 @@ from __future__ import annotations
 import re
 from datetime import date
 from functools import lru_cache
+
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as ngettext  # lazy too; named ngettext so that pybabel extracts the plurals
+
+from portal.api import schemas
 
 Problem = tuple[str | None, str, str | None]
 
@@ -26,8 +35,19 @@ _TYPES = {
     "boolean": lambda v: isinstance(v, bool),
     "null": lambda v: v is None,
 }
-_NAMES = {"object": "an object", "array": "a list", "string": "a string", "integer": "a whole number",
-          "number": "a number", "boolean": "true or false", "null": "null"}
+# The message when a value is not of its one type; and each type's name, for a value that may be one of several.
+_MUST_BE = {"object": _l("Must be an object."), "array": _l("Must be a list."), "string": _l("Must be a string."),
+            "integer": _l("Must be a whole number."), "number": _l("Must be a number."),
+            "boolean": _l("Must be true or false."), "null": _l("Must be null.")}
+_NAMES = {"object": _l("an object"), "array": _l("a list"), "string": _l("a string"), "integer": _l("a whole number"),
+          "number": _l("a number"), "boolean": _l("true or false"), "null": _l("null")}
+
+DAY_MESSAGE = _l("Must be a date as YYYY-MM-DD, in %(first)d … %(last)d.", first=schemas.FIRST_YEAR,
+                 last=schemas.LAST_YEAR)
+PATTERN_MESSAGES = {
+    schemas.DAY["x-pattern-message"]: DAY_MESSAGE,
+    schemas.AMOUNT_MESSAGE: _l("Must be an amount such as 1234.50."),
+}
 
 
 @lru_cache(maxsize=128)
@@ -58,26 +78,28 @@ def _check(value: object, schema: dict, path: str, out: list[Problem]) -> None:
     if types is not None:
         allowed = [types] if isinstance(types, str) else list(types)
         if not any(_TYPES[t](value) for t in allowed):
-            out.append((field, f"Must be {' or '.join(_NAMES[t] for t in allowed)}.", None))
+            out.append((field, _type_message(allowed), None))
             return
     if "const" in schema and value != schema["const"]:
-        out.append((field, f"Must be {schema['const']!r}.", None))
+        out.append((field, _l("Must be %(value)r.", value=schema["const"]), None))
     if "enum" in schema and value not in schema["enum"]:
-        out.append((field, f"Must be one of: {', '.join(map(str, schema['enum']))}.", None))
+        out.append((field, _l("Must be one of: %(choices)s.", choices=", ".join(map(str, schema["enum"]))), None))
     if isinstance(value, str):
         _check_string(value, schema, field, out)
     elif _TYPES["number"](value):
         if "minimum" in schema and value < schema["minimum"]:
-            out.append((field, f"Must be at least {schema['minimum']}.", None))
+            out.append((field, _l("Must be at least %(minimum)s.", minimum=schema["minimum"]), None))
         if "maximum" in schema and value > schema["maximum"]:
-            out.append((field, f"Must be at most {schema['maximum']}.", None))
+            out.append((field, _l("Must be at most %(maximum)s.", maximum=schema["maximum"]), None))
     elif isinstance(value, dict):
         _check_object(value, schema, path, out)
     elif isinstance(value, list):
         if "minItems" in schema and len(value) < schema["minItems"]:
-            out.append((field, f"Needs at least {schema['minItems']} item(s).", None))
+            out.append((field, ngettext("Needs at least %(num)d item.", "Needs at least %(num)d items.",
+                                        schema["minItems"]), None))
         if "maxItems" in schema and len(value) > schema["maxItems"]:
-            out.append((field, f"Takes at most {schema['maxItems']} items.", None))
+            out.append((field, ngettext("Takes at most %(num)d item.", "Takes at most %(num)d items.",
+                                        schema["maxItems"]), None))
             return  # not one problem per item of an oversized list
         if "items" in schema:
             for index, item in enumerate(value):
@@ -86,17 +108,43 @@ def _check(value: object, schema: dict, path: str, out: list[Problem]) -> None:
 
 def _check_string(value: str, schema: dict, field: str | None, out: list[Problem]) -> None:
     if "\x00" in value:
-        out.append((field, "Must not contain NUL characters.", None))  # PostgreSQL text cannot hold them
+        out.append((field, _l("Must not contain NUL characters."), None))  # PostgreSQL text cannot hold them
         return
     if "minLength" in schema and len(value) < schema["minLength"]:
-        out.append((field, f"Needs at least {schema['minLength']} character(s).", None))
+        out.append((field, ngettext("Needs at least %(num)d character.", "Needs at least %(num)d characters.",
+                                    schema["minLength"]), None))
     if "maxLength" in schema and len(value) > schema["maxLength"]:
-        out.append((field, f"Takes at most {schema['maxLength']} characters.", None))
+        out.append((field, ngettext("Takes at most %(num)d character.", "Takes at most %(num)d characters.",
+                                    schema["maxLength"]), None))
     if "pattern" in schema and not _compiled(schema["pattern"]).search(value):
-        out.append((field, schema.get("x-pattern-message", f"Must match {schema['pattern']}."), None))
+        out.append((field, _pattern_message(schema), None))
         return  # one message for a value of the wrong form, not one per keyword
     if schema.get("format") == "date" and not is_date(value):
-        out.append((field, "Must be a date as YYYY-MM-DD.", None))
+        out.append((field, _l("Must be a date as YYYY-MM-DD."), None))
+
+
+def _type_message(allowed: list[str]):
+    if len(allowed) == 1:
+        return _MUST_BE[allowed[0]]
+    names = [_NAMES[t] for t in allowed]
+    return _l("Must be %(some)s or %(last)s.", some=_Joined(names[:-1]), last=names[-1])
+
+
+class _Joined:
+    """Lazy names joined by commas, each rendered in the language the message around them is rendered in."""
+
+    def __init__(self, names: list) -> None:
+        self.names = names
+
+    def __str__(self) -> str:
+        return ", ".join(str(name) for name in self.names)
+
+
+def _pattern_message(schema: dict):
+    english = schema.get("x-pattern-message")
+    if english is None:
+        return _l("Must match %(pattern)s.", pattern=schema["pattern"])
+    return PATTERN_MESSAGES.get(english, english)
 
 
 def is_date(value: str) -> bool:
@@ -112,9 +160,9 @@ def _check_object(value: dict, schema: dict, path: str, out: list[Problem]) -> N
     properties = schema.get("properties", {})
     for name in schema.get("required", []):
         if name not in value:
-            out.append((_join(path, name), "This field is required.", None))
+            out.append((_join(path, name), _l("This field is required."), None))
     for name, item in value.items():
         if name in properties:
             _check(item, properties[name], _join(path, name), out)
         elif schema.get("additionalProperties") is False:
-            out.append((_join(path, name), "Unknown field.", None))
+            out.append((_join(path, name), _l("Unknown field."), None))
