@@ -131,6 +131,17 @@ def install(app: Flask) -> None:
             return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
         return redirect(url_for("operator.login"))
 
+    def _tenant_closing():
+        """C-04: the ended contract's dates once the tenant is read-only (None before), for the banner of its pages."""
+        from portal.operator import contracts
+        from portal.tenancy import service as tenants
+
+        tenant = g.get("tenant")
+        since = tenants.read_only_since(tenant) if tenant is not None else None
+        contract = contracts.of_tenant(tenant.id) if since is not None else None
+        return {"since": since, "export_until": contract.export_until if contract else None,
+                "delete_by": contract.delete_by if contract else None} if since is not None else None
+
     @app.context_processor
     def _template_globals():
         from flask_babel import get_locale
@@ -142,6 +153,7 @@ def install(app: Flask) -> None:
 
         role = getattr(current_user, "role", None) if g.get("tenant") is not None else None
         return {"tenant": g.get("tenant"), "csrf_token": generate_csrf, "programme_type": _programme_type(),
+                "tenant_closing": _tenant_closing,
                 "current_lang": locale.language if locale else "pl",
                 "nav": for_role(role, _programme_type()) if role else []}
 

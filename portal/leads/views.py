@@ -147,7 +147,7 @@ def new_lead():
                     due=lead.due_on.isoformat()), "success")
             return redirect(url_for("leads.lead", lead_id=lead.id))
     return render("leads/new.html", "form", status=422 if request.method == "POST" else 200, form=form,
-                  partner=partner, rules=rules)
+                  partner=partner, rules=rules, open_now=rules.starts_on <= _today() <= rules.ends_on)
 
 
 @bp.route("/leads/validate", methods=["POST"])

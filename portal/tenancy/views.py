@@ -21,9 +21,10 @@ def _locale() -> str:
 
 @bp.route("/")
 def home():
-    version = programmes.in_force(get_clock().today(g.tenant.timezone))
+    today = get_clock().today(g.tenant.timezone)
+    version = programmes.in_force(today)
     programme = version.definition.get("programme", {}) if version else {}
-    return render("tenancy/home.html", programme=programme, locale=_locale())
+    return render("tenancy/home.html", programme=programme, locale=_locale(), today=today.isoformat())
 
 
 @bp.route("/terms")

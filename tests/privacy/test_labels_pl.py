@@ -154,7 +154,7 @@ def test_G11_audit_log_in_polish_names_objects_and_corrections(app, client, tena
     page = _text(client.get("/t/alpha/dpo/audit").get_data(as_text=True))
     assert "konto" in page and f"user {user.id}" not in page
     assert "Imię" in page and "Telefon" in page
-    assert "adres dostawy" in page
+    assert "adresu dostawy" in page
     records = _text(client.get("/t/alpha/dpo/records").get_data(as_text=True))
     assert "behavioural —" not in records and "identity —" not in records
 
