@@ -18,6 +18,10 @@ def statement_rows(lines) -> list[list[str]]:
             for ln in lines]
 
 
+# mm on A4 landscape (277 mm between the margins): a NIP, and an amount up to 999 999,99 zł, each on one line
+STATEMENT_WIDTHS = [27, 26, 30, 14, 31, 16, 31, 22, 80]
+
+
 def statement_pdf(settlement, lines) -> bytes:
     from portal.core.pdf import table_pdf
 
@@ -28,7 +32,7 @@ def statement_pdf(settlement, lines) -> bytes:
         f"{g.tenant.name} — " + _("settlement of period %(n)s", n=settlement.period),
         _("As of %(d)s, %(state)s.", d=settlement.as_of.isoformat(), state=state),
         ["NIP", _("Reference"), _("line"), _("rule"), _("base"), _("rate"), _("amount"), _("status"), _("reason")],
-        statement_rows(lines), [22, 24, 32, 14, 26, 14, 26, 22, 97],
+        statement_rows(lines), STATEMENT_WIDTHS,
         [_("Payable: %(a)s", a=money(payable)), _("Withheld: %(a)s", a=money(withheld))])
 
 

@@ -68,3 +68,31 @@ def test_L19_partner_statement_csv_keeps_the_documented_codes(app, client, campa
     csv_text = client.get("/t/distributor/statements/1.csv").get_data(as_text=True)
     assert ",payable," in csv_text and ",not_paid," in csv_text  # FORMATS.md: codes for machines
     assert client.get("/t/distributor/statements/1.xls").status_code == 404
+
+
+def test_L19_a_statement_pdf_prints_each_nip_and_amount_on_one_line(app):
+    """The columns were narrow enough to break a NIP ("111222333 / 2") and any amount from 100 000 up."""
+    from decimal import Decimal
+
+    from flask_babel import force_locale
+    from fpdf import FPDF
+
+    from portal.core.labels import money
+    from portal.core.pdf import FONTS
+    from portal.leads.documents import STATEMENT_WIDTHS
+
+    pdf = FPDF(orientation="L", format="A4")
+    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    scale = pdf.epw / sum(STATEMENT_WIDTHS)
+    room = [w * scale - 2 * pdf.c_margin for w in STATEMENT_WIDTHS]
+    pdf.set_font("DejaVu", "", 9)
+    assert pdf.get_string_width("5252248481") <= room[0]
+    with app.test_request_context():
+        for lang in ("pl", "en"):
+            with force_locale(lang):
+                widest = money(Decimal("999999.99"))
+                assert pdf.get_string_width(widest) <= min(room[4], room[6]), (lang, widest)
+    pdf.set_font("DejaVu", "B", 9)
+    for header, column in (("stawka", 5), ("kwota", 6), ("podstawa", 4), ("status", 7)):
+        assert pdf.get_string_width(header) <= room[column], header
