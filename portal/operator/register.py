@@ -153,10 +153,10 @@ def stored_on(spans: list[Span], day: date) -> int:
 
 
 def fee_statement(tenant_id: int, *, until: date, spans: list[Span] | None = None) -> list[contracts.MonthlyFee]:
-    """C-02: one line per month of the contract so far (to its end, the last month by the days served); the count is
-    the month's highest number of participants stored on any day (``stored_participants``) — a participant counts
-    until the day its account was erased, so erasing people later never lowers a month already passed, nor the tier
-    it reached (OWU V.4: that tier's fee stays the minimum)."""
+    """C-02: one line per month of the contract so far (to its end; a first or a last part month by the days served);
+    the count is the month's highest number of participants stored on any day (``stored_participants``) — a
+    participant counts until the day its account was erased, so erasing people later never lowers a month already
+    passed, nor the tier it reached (OWU V.4: that tier's fee stays the minimum)."""
     contract = contracts.of_tenant(tenant_id)
     if contract is None:
         return []
@@ -183,9 +183,10 @@ def fee_statement(tenant_id: int, *, until: date, spans: list[Span] | None = Non
             stored += changes[days[index]]
             highest = max(highest, stored)
             index += 1
-        served = None
-        if contract.ended_on is not None and month_end >= contract.ended_on:
-            served = (contract.ended_on - max(month, contract.starts_on)).days + 1
+        # a part month — the first, when the contract starts after the 1st, and the last — by the days served
+        first_day = max(month, contract.starts_on)
+        last_day = month_end if contract.ended_on is None else min(month_end, contract.ended_on)
+        served = None if (first_day, last_day) == (month, month_end) else (last_day - first_day).days + 1
         lines.append(contracts.monthly_fee(contract, month, highest, days=served))
         month += relativedelta(months=1)
     return lines

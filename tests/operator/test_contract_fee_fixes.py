@@ -283,3 +283,14 @@ def test_C03_cli_end_with_an_unknown_ground_is_a_usage_error(app, tenant_a):
     assert result.exit_code == 2 and "payment_delay_over_30_days" in result.output  # the choices are listed
     db.session.rollback()
     assert contracts.of_tenant(tenant_a.id).ended_on is None
+
+
+def test_C02_a_contract_starting_mid_month_bills_its_first_month_by_the_days_served(app, tenant_a):
+    """Started 15 February 2026: February is billed for 14 of its 28 days, as the last month is (OWU VIII.4)."""
+    contracts.create(tenant_a.id, starts_on=date(2026, 2, 15), term_months=24)
+    db.session.commit()
+    lines = register.fee_statement(tenant_a.id, until=date(2026, 3, 20))
+    february, march = lines
+    assert (february.days, february.month_days) == (14, 28)
+    assert february.fee == Decimal("247.50") and february.list_fee == Decimal("495.00")  # 495 × 14/28; 990 × 14/28
+    assert march.days == march.month_days == 31 and march.fee == Decimal("495.00")
