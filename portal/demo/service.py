@@ -89,24 +89,7 @@ def _demo_programme(tenant, kind: str | None, *, clock: Clock) -> None:
 
     users = [accounts.find_user(demo_email(tenant.slug, f"participant{n}")) for n in (1, 2)]
     if kind == "lead_reward":
-        from portal.leads.service import partners, submission
-        from portal.leads.service.programme import rules_on
-
-        version = programmes.latest_version()
-        rules = rules_on(version.effective_from)
-        for n, user in enumerate(users, start=1):
-            if user is None or partners.for_user(user.id) is not None:
-                continue
-            partner = partners.join({"nip": user.nip or _DEMO_NIPS[n], "name": user.company_name or f"Partner {n}",
-                                     "address": f"ul. Handlowa {n}, Warszawa", "contact_first_name": user.first_name,
-                                     "contact_last_name": user.last_name, "contact_phone": "+48 600 100 20" + str(n),
-                                     "contact_email": user.email}, rules, tenant_id=tenant.id, user_id=user.id)
-            family, billing = rules.reward_rules[0].families[0], rules.reward_rules[0].billing[0]
-            submission.submit(partner, {"customer_nip": _DEMO_CUSTOMERS[n], "customer_name": f"Klient demo {n}",
-                                        "customer_address": "ul. Przykładowa 1, Kraków", "family": family,
-                                        "plan": "Standard", "billing": billing,
-                                        "licences": str(max(rules.min_quantity, 20)), "pcs": "25"},
-                              rules, submitted_on=rules.starts_on, clock=clock, vendor_consent=True, channel="import")
+        _demo_campaign(tenant, users, clock=clock)
     elif kind == "loyalty":
         from portal.loyalty.service import devices, members, orders
         from portal.loyalty.service.programme import rules_on
@@ -124,6 +107,55 @@ def _demo_programme(tenant, kind: str | None, *, clock: Clock) -> None:
                                          "production_code": f"FD{(joined.year % 10)}01",
                                          "installed_on": joined.isoformat()},
                              rules, registered_on=joined, clock=clock)
+
+
+def _demo_campaign(tenant, users, *, clock: Clock) -> None:
+    """A lead campaign as it went, on its own days (the seed's dates, so in the past): each partner submitted a lead
+    on the first day; the first was qualified two business days later and sold a week after that, the second still
+    waits for its decision; once the first period's sales are closed its settlement is drafted. Each step runs on its
+    day's clock, so the notices and the statement are dated as they would have been."""
+    from portal.core.businessdays import add_business_days
+    from portal.core.clock import as_of
+    from portal.leads.service import partners, review, sales, settlement, submission
+    from portal.leads.service.programme import rules_on
+
+    version = programmes.latest_version()
+    rules = rules_on(version.effective_from)
+    family, billing = rules.reward_rules[0].families[0], rules.reward_rules[0].billing[0]
+    contacts = rules.quantity_unit == "contacts"
+    submitted = []
+    for n, user in enumerate(users, start=1):
+        if user is None or partners.for_user(user.id) is not None:
+            continue
+        partner = partners.join({"nip": user.nip or _DEMO_NIPS[n], "name": user.company_name or f"Partner {n}",
+                                 "address": f"ul. Handlowa {n}, Warszawa", "contact_first_name": user.first_name,
+                                 "contact_last_name": user.last_name, "contact_phone": "+48 600 100 20" + str(n),
+                                 "contact_email": user.email}, rules, tenant_id=tenant.id, user_id=user.id)
+        quantity = max(rules.min_quantity, 2000 if contacts else 20)
+        lead = submission.submit(partner, {
+            "customer_nip": _DEMO_CUSTOMERS[n], "customer_name": f"Klient demo {n}",
+            "customer_address": "ul. Przykładowa 1, Kraków", "family": family, "plan": "Standard", "billing": billing,
+            "licences": str(quantity), "pcs": "25", "term_months": "12", "customer_contact_first_name": "Ewa",
+            "customer_contact_last_name": f"Klient{n}", "customer_contact_phone": "+48 600 300 40" + str(n),
+            "customer_contact_email": f"ewa.klient{n}@klient-demo.example"},
+            rules, submitted_on=rules.starts_on, clock=as_of(rules.starts_on), vendor_consent=True, channel="import")
+        submitted.append(lead)
+    if not submitted:
+        return
+    decided_on = add_business_days(rules.starts_on, 2)
+    today = clock.today(tenant.timezone)
+    first = rules.periods[0] if rules.periods else None
+    sold_on = decided_on + timedelta(days=7)
+    if decided_on > today or first is None or sold_on > min(first.sales_until, today):
+        return  # a campaign that has not got that far yet: its leads wait for their decision
+    review.decide(submitted[0], "qualified", decided_on=decided_on, clock=as_of(decided_on))
+    sales.record_sale({"ref": submitted[0].ref, "transaction_date": sold_on.isoformat(), "family": family,
+                       "billing": billing, "licences": str(submitted[0].licences),
+                       "value": "0.00" if contacts else "12000.00", "months_active": "12" if contacts else "0",
+                       "new_tenant": "yes"}, rules, tenant_id=tenant.id)
+    settle_on = first.sales_until + timedelta(days=5)
+    if settle_on <= today:
+        settlement.run(first.number, as_of=settle_on, clock=as_of(settle_on))
 
 
 _DEMO_NIPS = {1: "9512345675", 2: "5252248481"}

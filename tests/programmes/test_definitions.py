@@ -39,6 +39,26 @@ def test_demo_seed_creates_three_organisers_with_every_role_and_is_idempotent(ap
             assert len(db.session.scalars(select(ProgrammeVersion)).all()) == 1
 
 
+def test_demo_lead_campaigns_show_their_history_on_their_own_days(app, client):
+    """The demo's lead campaigns ran in the past (the seed's dates): a lead qualified and sold on its days, one still
+    waiting, and the first period's settlement drafted — so the statements and standings have something to show."""
+    from portal.demo.service import DEMO_PASSWORD, demo_email
+    from portal.leads.models import Lead, Settlement, SettlementLine
+
+    assert app.test_cli_runner().invoke(args=["demo", "seed"]).exit_code == 0
+    with use_tenant(db.session.scalars(select(Tenant).where(Tenant.slug == "distributor")).one().id):
+        leads = {lead.status: lead for lead in db.session.scalars(select(Lead))}
+        assert set(leads) == {"qualified", "pending"} and str(leads["qualified"].decided_on) == "2018-08-03"
+        run = db.session.scalars(select(Settlement)).one()
+        lines = {(ln.line, str(ln.amount), ln.status) for ln in db.session.scalars(select(SettlementLine))}
+    assert str(run.as_of) == "2018-10-05" and run.status == "draft"
+    assert lines == {("reward", "1800.00", "payable"), ("new_partner_bonus", "365.00", "payable")}  # 15 % of 12,000
+    assert client.post("/t/distributor/login", data={"email": demo_email("distributor", "participant1"),
+                                                     "password": DEMO_PASSWORD}).status_code == 302
+    client.post("/lang/en")
+    assert "1,800.00" in client.get("/t/distributor/statements").get_data(as_text=True)
+
+
 def test_demo_logins_work_for_every_role(app, client):
     from portal.demo.service import DEMO_PASSWORD, demo_email
 
