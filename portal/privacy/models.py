@@ -73,6 +73,8 @@ class DataSubjectRequest(TenantScoped, db.Model):
         String(254), info=pii("contact", basis="legal_obligation", retention="request", subject_key=True))
     requester_name: Mapped[str | None] = mapped_column(
         String(200), info=pii("identity", basis="legal_obligation", retention="request"))
+    # the requester's language: every mail about the request is in it (§9), also to an address without an account
+    locale: Mapped[str | None] = mapped_column(String(5), info=not_pii())
     details: Mapped[str | None] = mapped_column(Text, info=pii("content", basis="legal_obligation",
                                                                retention="request"))
     received_on: Mapped[date] = mapped_column(Date, info=not_pii())

@@ -21,6 +21,7 @@ from portal.notifications import service as notifications
 from portal.privacy import audit, consents
 from portal.privacy.models import REQUEST_KINDS, DataSubjectRequest
 
+LOCALES = ("pl", "en")
 MAX_ATTEMPTS = 5
 VERIFY_DAYS = 7
 REQUEST_RETENTION_YEARS = 3
@@ -58,10 +59,11 @@ def get(reference: str) -> DataSubjectRequest:
 
 def file(kind: str, *, channel: str, clock: Clock, user: User | None = None, email: str | None = None,
          name: str = "", details: str = "", verified: bool = False, note: str = "", actor=None,
-         received_on: date | None = None) -> tuple[DataSubjectRequest, str | None]:
+         received_on: date | None = None, locale: str | None = None) -> tuple[DataSubjectRequest, str | None]:
     """G-01: from the account, the public form or the DPO. Due one month after receipt (G-03): a letter or e-mail
     the DPO enters later keeps the day it was received (``received_on``, never in the future). A public request
-    gets a one-time verification link (G-02); the token is returned to be mailed, never stored in clear."""
+    gets a one-time verification link (G-02); the token is returned to be mailed, never stored in clear. Every mail
+    about the request is in the requester's language (``locale``, else see ``_requester_locale``)."""
     if kind not in REQUEST_KINDS:
         raise DomainError(_("The kind of request is one of %(kinds)s.", kinds=", ".join(REQUEST_KINDS)), field="kind",
                           rule="G-01")
@@ -81,7 +83,8 @@ def file(kind: str, *, channel: str, clock: Clock, user: User | None = None, ema
     row = DataSubjectRequest(kind=kind, channel=channel,
                              user_id=user.id if user else None, requester_email=email, requester_name=name or None,
                              details=details or None, received_on=received,
-                             due_on=received + relativedelta(months=1))
+                             due_on=received + relativedelta(months=1),
+                             locale=locale if locale in LOCALES else _requester_locale(channel, user))
     if verified or channel == "account":
         row.verification, row.verification_note = "verified", note or f"verified by the {channel} channel"
     else:
@@ -93,6 +96,36 @@ def file(kind: str, *, channel: str, clock: Clock, user: User | None = None, ema
     if row.verification == "verified":
         _acknowledge(row, clock)
     return row, token
+
+
+def _requester_locale(channel: str, user: User | None) -> str:
+    """The language the requester reads (§9): the page's or the API call's when the requester files it there
+    (the language chosen on the page, else the account's, else the organiser's; Accept-Language for the API);
+    for a request the DPO enters, the account's language if the person has one, else the organiser's."""
+    from flask import has_request_context
+    from flask_babel import get_locale
+
+    if channel != "dpo" and has_request_context():
+        chosen = str(get_locale() or "")
+        if chosen in LOCALES:
+            return chosen
+    if user is not None and user.locale in LOCALES:
+        return user.locale
+    return _tenant_locale()
+
+
+def _tenant_locale(tenant_id: int | None = None) -> str:
+    from portal.tenancy.guard import current_tenant_id
+    from portal.tenancy.models import Tenant
+
+    tenant = db.session.get(Tenant, tenant_id or current_tenant_id())
+    return tenant.locale if tenant is not None and tenant.locale in LOCALES else "pl"
+
+
+def locale_of(row: DataSubjectRequest) -> str:
+    """The language of the mails about ``row``: the requester's, stored with it; a request filed before it was
+    stored falls back to the organiser's."""
+    return row.locale if row.locale in LOCALES else _tenant_locale(row.tenant_id)
 
 
 def _acknowledge(row: DataSubjectRequest, clock: Clock, *, tell_dpo: bool = True) -> None:
@@ -122,7 +155,8 @@ def send_verification(row: DataSubjectRequest, token: str | None, *, tenant) -> 
         return
     from portal.core.clock import get_clock
 
-    notifications.notify_address(row.tenant_id, row.requester_email, "request_verify", locale=tenant.locale,
+    notifications.notify_address(row.tenant_id, row.requester_email, "request_verify",
+                                 locale=row.locale if row.locale in LOCALES else tenant.locale,
                                  clock=get_clock(), reference=row.reference, token=token)
 
 
@@ -232,11 +266,9 @@ def _tell(row: DataSubjectRequest, kind: str, clock: Clock, **params) -> None:
         # a restricted subject too (G-07 stops the programme's notices, not the answers to its own requests)
         notifications.notify(user, kind, clock=clock, own_request=True, reference=row.reference, **params)
     elif row.requester_email and (kind != "request_bundle" or row.user_id is None):
-        # a bundle link goes to an address only for someone without an account (a contact person), who verified it
-        from portal.tenancy.models import Tenant
-
-        tenant = db.session.get(Tenant, row.tenant_id)
-        notifications.notify_address(row.tenant_id, row.requester_email, kind, locale=tenant.locale, clock=clock,
+        # a bundle link goes to an address only for someone without an account (a contact person), who verified it;
+        # in the requester's language, not the organiser's (§9)
+        notifications.notify_address(row.tenant_id, row.requester_email, kind, locale=locale_of(row), clock=clock,
                                      reference=row.reference, **params)
 
 
