@@ -28,6 +28,10 @@ BACKOFF_MINUTES = [1, 5, 15, 30, 60, 120, 240, 480]
 STALE_CLAIM = timedelta(minutes=10)
 SEND_JOB = "worker.jobs.send_notification"
 SECRET_PARAMS = frozenset({"token"})
+# the mails about a person's own data (G-01 … G-07): a reply to one goes to the organiser's DPO (Reply-To), as the
+# mails say; the sender itself (MAIL_FROM) is a no-reply address
+PRIVACY_KINDS = frozenset({"request_verify", "request_received", "request_extended", "request_completed",
+                           "request_bundle", "restriction_lifted"})
 
 
 def notify(user, kind: str, *, clock: Clock, email: bool = True, own_request: bool = False,
@@ -110,7 +114,12 @@ def _render(row: Notification, user, tenant) -> tuple[str, str]:
     locale = chosen if chosen in ("pl", "en") else "pl"
     name = f"{row.kind}.{locale}.txt"
     override = Path(current_app.config["TENANTS_DIR"]) / tenant.slug / "mail" / name
-    env = current_app.jinja_env
+    # plain text: nothing is HTML-escaped ("Zoë & <Jan>" stays so). Flask escapes a template given as a string
+    # (it has no .html name to judge by), so a tenant's override is compiled in an overlay without autoescape; the
+    # product's templates/mail/*.txt are not escaped by their extension, and the overlay keeps that explicit.
+    env = current_app.extensions.get("mail_jinja")
+    if env is None:
+        env = current_app.extensions["mail_jinja"] = current_app.jinja_env.overlay(autoescape=False)
     source = override.read_text(encoding="utf-8") if override.exists() else None
     template = env.from_string(source) if source else env.get_template(f"mail/{name}")
     with force_locale(locale):
@@ -149,6 +158,9 @@ def deliver(notification_id: int, *, clock: Clock) -> str:
     message["To"] = user.email if user is not None else row.to_email
     message["Message-ID"] = message_id(row)
     message["Date"] = format_datetime(utc(row.created_at).replace(microsecond=0))  # the notice's time, each try
+    reply_to = (getattr(tenant, "dpo_email", None) or "").strip()
+    if row.kind in PRIVACY_KINDS and reply_to:
+        message["Reply-To"] = reply_to
     message["Subject"], body = _render(row, user, tenant)
     message.set_content(body)
     try:
