@@ -57,7 +57,7 @@ def record(data: dict, tenant_ids: list[int], *, clock: Clock) -> PlatformBreach
         notifications.notify_dpo(tenant, "breach_notice", clock=clock, breach=breach.id, nature=breach.nature,
                                  categories=breach.categories, people=breach.people, records=breach.records,
                                  contact=breach.contact, consequences=breach.consequences, measures=breach.measures,
-                                 discovered_at=_local(discovered, local),
+                                 discovered_at=_local(discovered, local), notified_at=_local(now, local),
                                  authority_due_at=_local(now + timedelta(hours=AUTHORITY_HOURS), local))
     return breach
 
