@@ -36,7 +36,8 @@ def expire_points(*, clock: Clock) -> int:
 
 def warn_expiring(*, clock: Clock) -> int:
     """SPEC §9, P-22: participants are told of points expiring within 30 days, once per lot — also when the daily job
-    did not run on the 30th day before (a worker outage, a replayed day): each notice names the lots it warned of."""
+    did not run on the 30th day before (a worker outage, a replayed day): each notice names the lots it warned of.
+    A notice a new lot brings states everything expiring within the 30 days, per expiry date."""
     rules = _rules(clock)
     if rules is None:
         return 0
@@ -66,9 +67,14 @@ def warn_expiring(*, clock: Clock) -> int:
         due = [(lot, expiry) for lot, expiry in soon if lot.id not in warned and expiry.isoformat() not in warned_days]
         if not due:
             continue
-        if notifications.notify(user, "points_expiring", clock=clock, points=sum(lot.remaining for lot, _ in due),
-                                on=min(expiry for _, expiry in due).isoformat(),
-                                lots=[lot.id for lot, _ in due]) is not None:
+        # the notice states all that expires within 30 days, per date (what the statement's expiring_30_days
+        # sums), not only the lots new since the last notice, and not all under the earliest date
+        by_date: dict[str, int] = {}
+        for lot, expiry in soon:
+            by_date[expiry.isoformat()] = by_date.get(expiry.isoformat(), 0) + lot.remaining
+        if notifications.notify(user, "points_expiring", clock=clock, points=sum(by_date.values()),
+                                on=min(by_date), by_date=[[day, points] for day, points in sorted(by_date.items())],
+                                lots=[lot.id for lot, _ in soon]) is not None:
             told += 1
     return told
 
