@@ -161,9 +161,12 @@ def remind_overdue(*, clock: Clock) -> int:
         return 0
     overdue = sum(1 for lead in due if lead.due_on < today)
     due_today = sum(1 for lead in due if lead.due_on == today)
+    # ``by`` is how far the reminder looks ahead (the next business day), not a deadline: the mail says how many are
+    # overdue, how many are due today and how many fall due after today but by that day
+    soon = len(due) - overdue - due_today
     for user in db.session.scalars(select(User).where(User.role.in_((ADMIN, STAFF)), User.is_active_account)):
         notifications.notify(user, "review_deadline", clock=clock, due=len(due), overdue=overdue,
-                             today=due_today, by=horizon.isoformat())
+                             today=due_today, soon=soon, by=horizon.isoformat())
     for lead in due:
         lead.reminded_on = today
     return len(due)
