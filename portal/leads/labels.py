@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from portal.core import labels
-from portal.core.labels import label, localised, percent
+from portal.core.labels import label, localised, money, percent
 
 LINE_TYPES = {
     "reward": _l("reward for a lead"),
@@ -151,7 +151,7 @@ REASONS: list[tuple[re.Pattern, Callable[[re.Match], str]]] = [(re.compile(p), f
     (r"correction: the vendor's report for period (?P<period>\d+) was reduced after its approval "
      r"\(paid (?P<paid>-?[0-9.]+), now (?P<now>-?[0-9.]+)\)",
      lambda m: _("correction: the vendor's report for period %(period)s was reduced after its approval "
-                 "(paid %(paid)s PLN, now %(now)s PLN)", period=m["period"], paid=m["paid"], now=m["now"])),
+                 "(paid %(paid)s, now %(now)s)", period=m["period"], paid=money(m["paid"]), now=money(m["now"]))),
     (r"first realised lead in the campaign \(withheld before, released\)",
      lambda m: _("first realised lead in the campaign (withheld before, now released)")),
     (r"first realised lead in the campaign", lambda m: _("first realised lead in the campaign")),

@@ -13,6 +13,7 @@ from flask_login import current_user, login_user, logout_user
 from portal.accounts import service as accounts
 from portal.core.errors import DomainError
 from portal.core.http import form_errors, fresh_session, render
+from portal.core.labels import money
 from portal.extensions import limiter
 from portal.notifications import service as notifications
 from portal.operator import labels as _labels  # noqa: F401 - registers the tenant.kind/tenant.status labels
@@ -200,8 +201,8 @@ def end_contract(tenant_id: int):
             reclaim = contracts.reclaim_due(contract)
             db.session.rollback()  # the reclaim's fee statement recomputes the tier reached; nothing more is stored
             if reclaim is not None:
-                flash(_("The term discount reclaimed for the unexpired days (C-02, OWU VIII.7): %(amount)s PLN.",
-                        amount=f"{reclaim:.2f}"), "success")
+                flash(_("The term discount reclaimed for the unexpired days (C-02, OWU VIII.7): %(amount)s.",
+                        amount=money(reclaim)), "success")
             return redirect(url_for("operator.tenants"))
     return _end_page(tenant, contract, form, status=422 if request.method == "POST" else 200)
 

@@ -43,8 +43,8 @@ SETTLEMENT_REASONS = [
      "wypłata wstrzymana: zaległości w płatnościach faktur organizatora, brak aktywnej umowy odsprzedaży usług "
      "chmurowych"),
     ("correction: the vendor's report for period 1 was reduced after its approval (paid 120.00, now 48.00)",
-     "korekta: raport dostawcy za okres 1 został pomniejszony po zatwierdzeniu rozliczenia (wypłacono 120.00 PLN, "
-     "obecnie należy się 48.00 PLN)"),
+     "korekta: raport dostawcy za okres 1 został pomniejszony po zatwierdzeniu rozliczenia (wypłacono 120,00\u00a0zł, "
+     "obecnie należy się 48,00\u00a0zł)"),
     ("first realised lead in the campaign (withheld before, released)",
      "pierwszy zrealizowany lead w kampanii (premia wcześniej wstrzymana, teraz zwolniona)"),
     ("first realised lead in the campaign", "pierwszy zrealizowany lead w kampanii"),

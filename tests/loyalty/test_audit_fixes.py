@@ -205,7 +205,7 @@ def test_P28_a_substitute_that_would_exceed_the_yearly_limit_cannot_be_offered(s
             orders.offer_substitute(order, orders.reward_by_code("R-C"), on=date(2024, 3, 2), rules=rules,
                                     clock=clock)
         assert refused.value.rule == "P-28" and refused.value.field == "substitute"
-        assert "18000.00" in refused.value.message and "19000.00" in refused.value.message
+        assert "18,000.00" in refused.value.message and "19,000.00" in refused.value.message
         db.session.rollback()
         order = db.session.get(RewardOrder, order_id)
         assert (order.state, order.substitute_id) == ("placed", None)

@@ -150,7 +150,7 @@ def test_P28_an_order_replayed_before_a_new_year_delivery_counts_that_reward_in_
         orders.delivered(order, on=date(2025, 1, 3), confirmed=True)
         db.session.commit()
     refused = programme.order(EMAIL, "R600", "2024-12-31")
-    assert refused.exit_code == 1 and "P-28" in refused.output and "500.00 PLN is left" in refused.output
+    assert refused.exit_code == 1 and "P-28" in refused.output and "PLN500.00 is left" in refused.output
     assert programme.statement(EMAIL, "2024-12-31")["reward_value_this_year"] == "17500.00"
     allowed = programme.order(EMAIL, "R500", "2024-12-31")  # exactly up to the cap, as the day saw it
     assert allowed.exit_code == 0, allowed.output

@@ -271,7 +271,7 @@ def test_C02_operator_page_says_the_reclaimed_discount_once_the_end_is_confirmed
     assert "PLN4,947.29" in preview
     done = client.post(url, data={"ground": "law_breach", "on": "2026-03-02", "confirm": "alpha"},
                        follow_redirects=True)
-    assert done.status_code == 200 and "4947.29 PLN" in done.get_data(as_text=True)
+    assert done.status_code == 200 and "PLN4,947.29" in done.get_data(as_text=True)
 
 
 # FORMATS.md: "2 on usage errors" — a ground that is not one of the terms' is a usage error, and changes nothing

@@ -10,6 +10,7 @@ from sqlalchemy import and_, case, func, or_, select, update
 
 from portal.core.clock import Clock
 from portal.core.errors import DomainError, NotFound
+from portal.core.labels import money as money_text
 from portal.core.money import money
 from portal.extensions import db
 from portal.loyalty.models import Installer, PointsEntry, Reward, RewardOrder
@@ -170,9 +171,9 @@ def place(installer: Installer, reward: Reward, *, on: date, rules: LoyaltyRules
     spent = value_checked(installer.id, on.year, on=on)
     if spent + reward.gross_value > rules.annual_cap:
         left = max(rules.annual_cap - spent, Decimal(0))
-        raise DomainError(_("Rewards this year may total %(cap)s PLN gross; %(left)s PLN is left, this reward is "
-                            "worth %(value)s PLN.", cap=rules.annual_cap, left=f"{left:.2f}",
-                            value=reward.gross_value), field="reward", rule="P-28")
+        raise DomainError(_("Rewards this year may total %(cap)s gross; %(left)s is left, this reward is worth "
+                            "%(value)s.", cap=money_text(rules.annual_cap), left=money_text(left),
+                            value=money_text(reward.gross_value)), field="reward", rule="P-28")
     order = RewardOrder(tenant_id=installer.tenant_id, installer_id=installer.id, reward_id=reward.id,
                         points=reward.points, gross_value=reward.gross_value, state="placed", ordered_on=on)
     db.session.add(order)
@@ -220,13 +221,13 @@ def _check_substitute_cap(order: RewardOrder, substitute: Reward, rules: Loyalty
     if total <= rules.annual_cap:
         return
     if accepting:
-        message = _("Rewards this year may total %(cap)s PLN gross; with the substitute, worth %(value)s PLN, they "
-                    "would total %(total)s PLN. You can refuse the substitute and get your points back.",
-                    cap=rules.annual_cap, value=substitute.gross_value, total=f"{total:.2f}")
+        message = _("Rewards this year may total %(cap)s gross; with the substitute, worth %(value)s, they would "
+                    "total %(total)s. You can refuse the substitute and get your points back.",
+                    cap=money_text(rules.annual_cap), value=money_text(substitute.gross_value), total=money_text(total))
     else:
-        message = _("Rewards this year may total %(cap)s PLN gross; with this substitute, worth %(value)s PLN, the "
-                    "participant's would total %(total)s PLN.", cap=rules.annual_cap, value=substitute.gross_value,
-                    total=f"{total:.2f}")
+        message = _("Rewards this year may total %(cap)s gross; with this substitute, worth %(value)s, the "
+                    "participant's would total %(total)s.", cap=money_text(rules.annual_cap),
+                    value=money_text(substitute.gross_value), total=money_text(total))
     raise DomainError(message, field="substitute", rule="P-28")
 
 
