@@ -266,3 +266,22 @@ def test_L07_S9_remind_overdue_sends_the_count_falling_due(app, leads_world):  #
         (row,) = db.session.scalars(select(Notification).where(Notification.kind == "review_deadline",
                                                                Notification.user_id == leads_world.staff.id))
     assert (row.params["due"], row.params["overdue"], row.params["today"], row.params["soon"]) == (1, 0, 0, 1)
+
+
+def test_P22_S9_the_in_app_notices_state_every_expiry_date_and_the_reviews_due_truthfully(app, client, tenant_a):
+    """The notice on the page says what the mail says: each date's points within 30 days, and how many reviews are
+    overdue, due today and due by the look-ahead day (not "a decision by" that day)."""
+    from portal.accounts.models import PARTICIPANT, STAFF
+
+    person = factories.user(tenant_a, PARTICIPANT, email="ala@alpha.example", locale="en")
+    factories.notification(person, "points_expiring", points=360, on="2026-12-20",
+                           by_date=[["2026-12-20", 240], ["2026-12-28", 120]])
+    staff = factories.user(tenant_a, STAFF, email="st@alpha.example", locale="en")
+    factories.notification(staff, "review_deadline", due=3, overdue=2, today=0, soon=1, by="2018-08-10")
+    factories.login(client, tenant_a, person.email)
+    mine = client.get("/t/alpha/notices").get_data(as_text=True)
+    assert "360 points expire within 30 days, from 2026-12-20:" in mine and "120 on 2026-12-28" in mine
+    client.post("/t/alpha/logout")
+    factories.login(client, tenant_a, staff.email)
+    theirs = client.get("/t/alpha/notices").get_data(as_text=True)
+    assert "3 leads wait for a decision: 2 overdue, 0 due today, 1 due by 2018-08-10." in theirs
