@@ -4,6 +4,7 @@ table and a readable summary; a single-use link that expires after 7 days, after
 from __future__ import annotations
 
 import hashlib
+import html
 import io
 import json
 import secrets
@@ -11,30 +12,58 @@ import zipfile
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_date, format_time
 from flask import current_app
-from markupsafe import escape
-from sqlalchemy import func, or_, select
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from jinja2 import TemplateNotFound
+from sqlalchemy import Boolean, Date, DateTime, Numeric, func, or_, select
 
 from portal.core import safecsv
 from portal.core.clock import Clock, utc
+from portal.core.labels import LANGUAGES, known, label, localised, money, percent
 from portal.extensions import db
 from portal.notifications.service import SECRET_PARAMS
 from portal.privacy.datamap import personal_columns
 from portal.privacy.models import DataSubjectRequest, ExportBundle
-from portal.privacy.subjects import owned_by
+from portal.privacy.subjects import models_by_table, owned_by
 
 SECRET_COLUMNS = {"password_hash", "token_sha256", "verify_sha256"}
 LINK_DAYS = 7
 
 
+class JsonObject(dict):
+    """A JSON value of a column (a notice's parameters): an object in data.json, JSON text in a CSV cell (the csv
+    module writes ``str(value)``, which would otherwise be a Python repr)."""
+
+    def __str__(self) -> str:
+        return json.dumps(self, ensure_ascii=False)
+
+
+class JsonList(list):
+    """A JSON list of a column (a device's proof files, a partner's flags): see ``JsonObject``."""
+
+    def __str__(self) -> str:
+        return json.dumps(self, ensure_ascii=False)
+
+
 def _plain(value):
-    if isinstance(value, datetime | date):
+    """A stored value as the machine-readable files give it (data.json, the CSVs, the tenant's export, C-04): time
+    stamps in ISO 8601 with their offset (stored in UTC), dates in ISO 8601, amounts as decimal text, JSON values
+    as JSON (see ``JsonObject``)."""
+    if isinstance(value, datetime):
+        return utc(value).isoformat()
+    if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, dict):  # a notice's parameters: the token of a link not yet mailed is a live secret
-        return {k: v for k, v in value.items() if k not in SECRET_PARAMS}
+        return JsonObject({k: v for k, v in value.items() if k not in SECRET_PARAMS})
+    if isinstance(value, list | tuple):
+        return JsonList(value)
     return value
 
 
@@ -104,7 +133,7 @@ def build(request_id: int, user_id: int | None, *, tenant_name: str, clock: Cloc
             archive.writestr(f"csv/{table}.csv", out.getvalue())
         for name, path in _uploaded_files(data):
             archive.write(path, f"files/{name}")
-        archive.writestr("summary.html", _summary(data, tenant_name, clock))
+        archive.writestr("summary.html", _summary(data, tenant_name, clock, user_id=user_id))
     token = secrets.token_urlsafe(32)
     name = secrets.token_hex(16) + ".zip"
     path = bundle_path(name)
@@ -145,19 +174,178 @@ def bundle_path(filename: str) -> Path:
     return Path(current_app.config["UPLOAD_DIR"]) / "exports" / filename
 
 
-def _summary(data: dict[str, list[dict]], tenant_name: str, clock: Clock) -> str:
-    parts = [f"<!doctype html><meta charset='utf-8'><title>Your data</title><h1>Your data at {escape(tenant_name)}"
-             f"</h1><p>Prepared {clock.now():%Y-%m-%d %H:%M} UTC.</p>"]
-    for table, rows in data.items():
-        parts.append(f"<h2>{escape(table)} ({len(rows)})</h2><table border='1'><tr>")
-        names = _columns(rows)
-        parts += [f"<th>{escape(k)}</th>" for k in names]
-        parts.append("</tr>")
-        for row in rows:
-            parts.append("<tr>" + "".join(f"<td>{escape('' if row.get(k) is None else row[k])}</td>" for k in names)
-                         + "</tr>")
-        parts.append("</table>")
-    return "".join(parts)
+# G-04: the readable summary — the subject's data by what it is, each field named in words (``bundle.column`` in
+# ``portal.privacy.labels``), each value as the reader writes it, in the reader's language. Columns without a name
+# there are technical (``technical``) and stay in data.json and the CSVs only.
+SECTIONS = (
+    (_l("Your account"), ("users", "password_reset_tokens")),
+    (_l("Your programme"), ("installers", "status_evidence", "devices", "points_lots", "points_entries",
+                            "reward_orders", "complaints", "partners", "leads", "settlement_lines")),
+    (_l("Consents"), ("consents",)),
+    (_l("Your requests"), ("subject_requests",)),
+    (_l("Notices"), ("notifications",)),
+)
+CONTACT_SECTION = _l("Where you are named as a contact person")
+OTHER_SECTION = _l("Other data")
+LISTED = {"password_reset_tokens", "consents", "status_evidence", "points_lots", "points_entries", "notifications",
+          "settlement_lines"}  # many short rows: a table; any other table: one block per record
+# how a column's value reads, where its type alone does not say (a code of an area, an amount, a rate…)
+FORMATS = {
+    "users.role": ("label", "bundle.role"), "users.locale": ("label", "bundle.language"),
+    "consents.kind": ("label", "consent.kind"), "consents.channel": ("label", "consent.channel"),
+    "installers.status": ("label", "installer.status"), "installers.approval": ("label", "installer.approval"),
+    "installers.exclusion_ground": ("label", "installer.exclusion_ground"),
+    "installers.status_reason": ("filter", "status_reason"),
+    "status_evidence.criterion": ("label", "installer.criterion"), "devices.model_code": ("label", "device.model"),
+    "points_entries.kind": ("label", "points.kind"), "reward_orders.state": ("label", "order.state"),
+    "reward_orders.reward_id": ("reward", None), "reward_orders.substitute_id": ("reward", None),
+    "complaints.kind": ("label", "complaint.kind"), "complaints.decision": ("label", "complaint.decision"),
+    "partners.flags": ("labels", "partner.flag"), "leads.family": ("label", "lead.family"),
+    "leads.billing": ("label", "lead.billing"), "leads.status": ("label", "lead.status"),
+    "settlement_lines.line": ("label", "settlement.line"), "settlement_lines.status": ("label", "settlement.status"),
+    "settlement_lines.rate": ("percent", None), "settlement_lines.reason": ("filter", "settlement_reason"),
+    "notifications.kind": ("notice", None),
+    "subject_requests.kind": ("label", "request.kind"), "subject_requests.channel": ("label", "request.channel"),
+    "subject_requests.status": ("label", "request.status"),
+    "subject_requests.verification": ("label", "request.verification"),
+    "subject_requests.outcome": ("filter", "request_outcome"),
+    "subject_requests.verification_note": ("filter", "verification_note"),
+}
+TECHNICAL = {"id", "tenant_id", "created_at", "password_hash", "session_epoch", "text_sha256", "token_sha256",
+             "verify_sha256", "verify_attempts", "residues", "reduced_on", "locale", "params", "mail_state",
+             "attempts", "next_attempt_at", "claimed_at", "last_error", "source", "rule", "rule_code", "decided_by",
+             "notify_by",
+             "customer_nip", "customer_name", "customer_address"}  # the last: another person's, never in a bundle
+
+
+def _table(name: str) -> str:
+    return name.removesuffix(AS_CONTACT)
+
+
+def summary_column(table: str, column: str) -> str:
+    """The column's name in words for the summary; "" when it is left to the machine-readable part."""
+    return label(f"{_table(table)}.{column}", "bundle.column", "")
+
+
+def technical(table: str, column: str) -> bool:
+    """Columns for the machine-readable part only: keys, hashes, delivery bookkeeping, programme internals."""
+    return column in TECHNICAL or column.endswith("_id")
+
+
+def _reader(user_id: int | None) -> tuple[str, str]:
+    """The subject's language (their account's, else the tenant's) and the tenant's time zone."""
+    from portal.accounts.models import User
+    from portal.tenancy.guard import current_tenant_id
+    from portal.tenancy.models import Tenant
+
+    tenant = db.session.get(Tenant, current_tenant_id()) if current_tenant_id() is not None else None
+    chosen = db.session.scalar(select(User.locale).where(User.id == user_id)) if user_id else None
+    if chosen not in LANGUAGES:
+        chosen = tenant.locale if tenant is not None and tenant.locale in LANGUAGES else "pl"
+    return chosen, tenant.timezone if tenant is not None else "Europe/Warsaw"
+
+
+def _day(value, lang: str) -> str:
+    return format_date(value if isinstance(value, date) else date.fromisoformat(str(value)), "long", locale=lang)
+
+
+def _moment(value, zone: str, lang: str) -> str:
+    moment = utc(value if isinstance(value, datetime) else datetime.fromisoformat(str(value)))
+    local = moment.astimezone(ZoneInfo(zone))
+    return f"{format_date(local, 'long', locale=lang)}, {format_time(local, 'HH:mm', locale=lang)}"
+
+
+def _notice(kind: str, params) -> str:
+    """A notice as the person saw it among their notices (``templates/notices``), as plain text (the summary's
+    template escapes it)."""
+    from types import SimpleNamespace
+
+    try:
+        template = current_app.jinja_env.get_template(f"notices/{kind}.html")
+    except TemplateNotFound:
+        return kind
+    return html.unescape(template.render(n=SimpleNamespace(kind=kind, params=dict(params or {})))).strip()
+
+
+def _reward(reward_id) -> str:
+    models = models_by_table()
+    reward = db.session.get(models["rewards"], reward_id) if "rewards" in models else None
+    return localised(reward) if reward is not None else str(reward_id)
+
+
+def _shown(table: str, column: str, value, row: dict, zone: str, lang: str):
+    """A value as the reader writes it."""
+    if value is None or value == "" or value == []:
+        return ""
+    how, area = FORMATS.get(f"{_table(table)}.{column}", (None, None))
+    if how == "label":
+        return label(value, area)
+    if how == "labels":
+        return ", ".join(label(v, area) for v in value)
+    if how == "filter":
+        shown = current_app.jinja_env.filters.get(area)
+        return shown(value) if shown else str(value)
+    if how == "percent":
+        return percent(value)
+    if how == "reward":
+        return _reward(value)
+    if how == "notice":
+        return _notice(value, row.get("params"))
+    kind = _column_type(table, column)
+    if isinstance(value, bool) or isinstance(kind, Boolean):
+        return _("yes") if value else _("no")
+    if isinstance(kind, DateTime):
+        return _moment(value, zone, lang)
+    if isinstance(kind, Date):
+        return _day(value, lang)
+    if isinstance(kind, Numeric):
+        return money(value)
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {v}" for k, v in value.items())
+    return str(value)
+
+
+def _column_type(table: str, column: str):
+    found = db.metadata.tables.get(_table(table))
+    return found.columns[column].type if found is not None and column in found.columns else None
+
+
+def _part(table: str, rows: list[dict], zone: str, lang: str) -> dict:
+    order = {name: n for n, name in enumerate(known("bundle.column"))}  # the order the names are listed in
+    names = sorted((c for c in _columns(rows) if summary_column(table, c)),
+                   key=lambda c: order.get(f"{_table(table)}.{c}", len(order)))
+    return {"title": label(_table(table), "bundle.table"), "listed": _table(table) in LISTED,
+            "headings": [summary_column(table, c) for c in names],
+            "rows": [[(summary_column(table, c), _shown(table, c, row.get(c), row, zone, lang)) for c in names]
+                     for row in rows]}
+
+
+def _sections(data: dict[str, list[dict]], zone: str, lang: str, *, contact_only: bool) -> list[dict]:
+    contact = [t for t in data if t.endswith(AS_CONTACT)
+               or contact_only and t != DataSubjectRequest.__tablename__]
+    placed = set(contact)
+    sections = []
+    for title, tables in SECTIONS:
+        parts = [_part(t, data[t], zone, lang) for t in tables if data.get(t) and t not in placed]
+        placed.update(tables)
+        if parts:
+            sections.append({"title": title, "parts": parts})
+    if parts := [_part(t, data[t], zone, lang) for t in contact if data[t]]:
+        sections.append({"title": CONTACT_SECTION, "parts": parts})
+    if parts := [_part(t, rows, zone, lang) for t, rows in data.items() if t not in placed and rows]:
+        sections.append({"title": OTHER_SECTION, "parts": parts})
+    return sections
+
+
+def _summary(data: dict[str, list[dict]], tenant_name: str, clock: Clock, *, user_id: int | None) -> str:
+    """The human-readable summary in the subject's language (``_reader``)."""
+    lang, zone = _reader(user_id)
+    with force_locale(lang):
+        return current_app.jinja_env.get_template("privacy/bundle_summary.html").render(
+            lang=lang, tenant_name=tenant_name, prepared=_moment(clock.now(), zone, lang),
+            sections=_sections(data, zone, lang, contact_only=user_id is None))
 
 
 def open_bundle(token: str, *, clock: Clock) -> tuple[ExportBundle, Path] | None:

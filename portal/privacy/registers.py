@@ -17,49 +17,125 @@ PURPOSES = {
     "contract": _l("running the programme under its terms: accounts, submissions, points and rewards, settlements "
                    "and complaints"),
     "consent": _l("what the person agreed to: marketing contact, passing data to a vendor"),
-    "legal_obligation": _l("tax and accounting records, answering data-subject requests, the breach register"),
     "legitimate_interest": _l("security, fraud prevention and the defence of claims"),
 }
 SECURITY = _l("each organiser's data kept apart from every other's; passwords and one-time links stored only as "
               "hashes; an append-only audit log of who did what, by ids only; erasure and contract-end deletion "
               "driven by the data map; data bundles available for 7 days only")
 
+# A column with ``basis="legal_obligation"`` serves the duty of its table: tax and accounting law for the PIT-8C
+# data and the settlement statements, the GDPR's own duties for the rest (art. 5(2), 7(1), 12–22, 34, 37(7)). The
+# data map has one basis code for all of them; the duty is read from here (see ``portal.privacy.labels``).
+DUTIES = {"installers": "tax", "settlement_lines": "tax", "subject_requests": "requests",
+          "consents": "consent_proof", "notifications": "notices", "tenants": "dpo"}
 
-def records_of_processing() -> list[dict]:
+# the kinds of programme (``[programme] type``) and the packages whose tables only that kind has
+PROGRAMME_PACKAGES = {"loyalty": "portal.loyalty.", "lead_reward": "portal.leads."}
+# a tenant with no programme published yet: the kind its contract names
+KIND_PROGRAMMES = {"manufacturer": "loyalty", "distributor": "lead_reward", "saas_vendor": "lead_reward"}
+
+
+def duty(table: str, entry) -> str | None:
+    """The legal duty a legal-obligation column serves (None for any other basis)."""
+    if entry.basis != "legal_obligation":
+        return None
+    return "tax" if entry.retention == "tax_5y" else DUTIES.get(table, "other")
+
+
+def _programme_of_tables() -> dict[str, str]:
+    """Table → the kind of programme that alone has it."""
+    found = {}
+    for mapper in db.Model.registry.mappers:
+        for kind, package in PROGRAMME_PACKAGES.items():
+            if mapper.class_.__module__.startswith(package):
+                found[mapper.local_table.name] = kind
+    return found
+
+
+def platform_tables() -> set[str]:
+    """The platform's own tables (operators' accounts, sub-processors…): no tenant's data, so in no tenant's
+    register. ``tenants`` is each tenant's own row (its DPO)."""
+    return {t.name for t in db.metadata.sorted_tables if "tenant_id" not in t.columns and t.name != "tenants"}
+
+
+def programme_types(tenant) -> set[str]:
+    """The kinds of programme the tenant has run (every version published), else the kind its contract names."""
+    from portal.programmes.models import ProgrammeVersion
+
+    definitions = db.session.scalars(select(ProgrammeVersion.definition).where(
+        ProgrammeVersion.tenant_id == tenant.id))
+    kinds = {(d or {}).get("programme", {}).get("type") for d in definitions} & set(PROGRAMME_PACKAGES)
+    return kinds or ({KIND_PROGRAMMES[tenant.kind]} if tenant.kind in KIND_PROGRAMMES else set())
+
+
+def tables_in_scope(tenant) -> set[str]:
+    """The tables of the tenant's register: the common ones and those of its kind of programme."""
+    kinds = programme_types(tenant) | {None}  # None: a table every kind of programme has
+    of_programme = _programme_of_tables()
+    platform = platform_tables()
+    return {t.name for t in db.metadata.sorted_tables if t.name not in platform and of_programme.get(t.name) in kinds}
+
+
+def records_of_processing(tenant=None) -> list[dict]:
     """One group per category of data: which tables and columns hold it, for what purpose, on which basis, kept
-    how long (C-08, art. 30(1)(b), (c), (f))."""
-    groups: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+    how long (C-08, art. 30(1)(b), (c), (f)). For a tenant: its own tables only (``tables_in_scope``); without one,
+    every personal column of the data map."""
+    scope = tables_in_scope(tenant) if tenant is not None else None
+    groups: dict[tuple[str, str, str, str], list[str]] = defaultdict(list)
     for table, entries in personal_columns(db.metadata).items():
+        if scope is not None and table not in scope:
+            continue
         for e in entries:
-            groups[(e.category, e.basis, e.retention)].append(f"{table}.{e.column}")
-    return [{"category": c, "category_text": label(c, "data.category", CATEGORIES[c]),
-             "basis": label(b, "data.basis", BASES[b]), "purpose": str(PURPOSES[b]),
-             "retention": label(r, "data.retention", RETENTIONS[r]),
-             "columns": sorted(cols)} for (c, b, r), cols in sorted(groups.items())]
+            groups[(e.category, e.basis, duty(table, e) or "", e.retention)].append(f"{table}.{e.column}")
+    out = []
+    for (c, b, d, r), cols in sorted(groups.items()):
+        basis = label(d, "data.duty") if d else label(b, "data.basis", BASES[b])
+        purpose = label(d, "data.duty_purpose") if d else str(PURPOSES[b])
+        out.append({"category": c, "category_text": label(c, "data.category", CATEGORIES[c]), "basis": basis,
+                    "purpose": purpose, "retention": label(r, "data.retention", RETENTIONS[r]),
+                    "columns": sorted(cols)})
+    return out
 
 
 def controller_record(tenant) -> dict:
     """G-12, art. 30(1)(a), (c), (d), (e), (g) for one tenant: the controller and its DPO, the categories of people,
-    the recipients (the platform as processor and its sub-processors), transfers outside the EEA, the security
-    measures. No personal data of participants."""
+    the recipients (the platform as processor and, listed apart, its sub-processors), transfers outside the EEA,
+    the security measures. No personal data of participants."""
     from portal.operator import register
     from portal.privacy.contacts import CONTACTS
 
-    tables = set(personal_columns(db.metadata))
-    contacts = sorted({c.table for c in CONTACTS})
+    tables = set(personal_columns(db.metadata)) & tables_in_scope(tenant)
+    contacts = sorted({c.table for c in CONTACTS} & tables)
     requests = ["subject_requests"]
     accounts = sorted(tables - set(contacts) - set(requests) - {"tenants"})
-    people = [(_("participants and the organiser's staff, through their accounts"), accounts),
-              (_("contact persons named by participants (a customer's or a partner's contact person)"), contacts),
-              (_("people who filed a data-subject request"), requests)]
+    people = [(_("participants and the organiser's staff, through their accounts"), accounts)]
+    if contacts:
+        people.append((_("contact persons named by participants (a customer's or a partner's contact person)"),
+                       contacts))
+    people.append((_("people who filed a data-subject request"), requests))
     subprocessors = register.subprocessors()
+    recipients = [_("the platform operator, as processor under the data-processing agreement, and its "
+                    "sub-processors (listed apart)"),
+                  _("tax authorities, for the tax data of the rewards paid")]
+    if "leads" in tables:  # passing a lead to the vendor is the lead programme's
+        recipients.append(_("the vendor named in the programme, only with the participant's consent"))
     return {"controller": f"{tenant.legal_name}, NIP {tenant.nip}, {tenant.address}",
             "dpo": f"{tenant.dpo_name}, {tenant.dpo_email}", "people": people, "subprocessors": subprocessors,
-            "recipients": [_("the platform operator, as processor under the data-processing agreement, and its "
-                             "sub-processors listed below"),
-                           _("tax authorities, for the tax data of the rewards paid"),
-                           _("the vendor named in the programme, only with the participant's consent")],
-            "outside_eea": [s for s in subprocessors if s.outside_eea], "security": str(SECURITY)}
+            "recipients": recipients, "outside_eea": [s for s in subprocessors if s.outside_eea],
+            "security": str(SECURITY)}
+
+
+def pdf_lines(tenant, record: dict) -> list[str]:
+    """The records' heading lines in the PDF: the recipients, then the sub-processors on a line of their own."""
+    subprocessors = "; ".join(f"{s.name} ({s.purpose}, {s.location})" for s in record["subprocessors"])
+    return [_("Controller: %(org)s, NIP %(nip)s. Processor: the Programme Portal platform.",
+              org=tenant.legal_name, nip=tenant.nip),
+            f"{_('Data-protection officer')}: {record['dpo']}",
+            f"{_('Categories of people')}: " + "; ".join(who for who, _where in record["people"]),
+            f"{_('Recipients')}: " + "; ".join(str(r) for r in record["recipients"]),
+            f"{_('Sub-processors')}: " + (subprocessors or _("none")),
+            f"{_('Transfers outside the EEA')}: " + (", ".join(s.name for s in record["outside_eea"]) or _("none")),
+            f"{_('Security measures')}: {record['security']}"]
 
 
 def breaches() -> list[BreachRecord]:

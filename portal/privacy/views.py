@@ -229,7 +229,7 @@ def detail(reference: str):
 @require_role(DPO)
 def records():
     """G-10/G-12, C-08: the records of processing (art. 30), generated from the data map."""
-    return render("privacy/records.html", groups=registers.records_of_processing(),
+    return render("privacy/records.html", groups=registers.records_of_processing(g.tenant),
                   record=registers.controller_record(g.tenant))
 
 
@@ -238,23 +238,15 @@ def records():
 def records_pdf():
     from flask import Response
 
-    from portal.core.pdf import table_pdf
+    from portal.core import pdf
 
-    groups = registers.records_of_processing()
+    groups = registers.records_of_processing(g.tenant)
     record = registers.controller_record(g.tenant)
-    lines = [_("Controller: %(org)s, NIP %(nip)s. Processor: the Programme Portal platform.",
-               org=g.tenant.legal_name, nip=g.tenant.nip),
-             f"{_('Data-protection officer')}: {record['dpo']}",
-             f"{_('Categories of people')}: " + "; ".join(who for who, _where in record["people"]),
-             f"{_('Recipients')}: " + "; ".join(str(r) for r in record["recipients"]) + (
-                 ": " + "; ".join(f"{s.name} ({s.purpose}, {s.location})" for s in record["subprocessors"])
-                 if record["subprocessors"] else ""),
-             f"{_('Transfers outside the EEA')}: " + (", ".join(s.name for s in record["outside_eea"]) or _("none")),
-             f"{_('Security measures')}: {record['security']}"]
-    body = table_pdf(_("Records of processing — %(org)s", org=g.tenant.name), "\n".join(lines),
-                     [_("Category"), _("Purpose"), _("Legal basis"), _("Retention"), _("Where")],
-                     [[f"{x['category']} — {x['category_text']}", x["purpose"], x["basis"], x["retention"],
-                       ", ".join(x["columns"])] for x in groups], [42, 55, 50, 45, 85], [])
+    body = pdf.table_pdf(_("Records of processing — %(org)s", org=g.tenant.name),
+                         "\n".join(registers.pdf_lines(g.tenant, record)),
+                         [_("Category"), _("Purpose"), _("Legal basis"), _("Retention"), _("Where")],
+                         [[x["category_text"], x["purpose"], x["basis"], x["retention"], ", ".join(x["columns"])]
+                          for x in groups], [42, 55, 50, 45, 85], [])
     return Response(body, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="records-{g.tenant.slug}.pdf"'})
 
