@@ -440,12 +440,12 @@ def verification_note(stored: str | None) -> str:
     """How the identity was confirmed: the platform's own notes translated, the DPO's note as written."""
     text = (stored or "").strip()
     if text == "verified by the one-time e-mail link":
-        return _("confirmed by the one-time e-mail link")
+        return _("by the one-time e-mail link")
     if text == DPO_FILED:
         return _("filed by the data-protection officer from a verified letter or e-mail")
     match = _VERIFIED_BY_CHANNEL.fullmatch(text)
     if match:
-        return _("confirmed by the channel: %(channel)s", channel=label(match["channel"], "request.channel"))
+        return str(label(match["channel"], "request.channel"))
     return text
 
 

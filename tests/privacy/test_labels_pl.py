@@ -60,7 +60,7 @@ def test_G01_G03_dpo_console_and_request_page_in_polish(app, client):
     detail = _text(client.get(f"/t/alpha/dpo/requests/{row.reference}").get_data(as_text=True))
     assert f"{row.reference} — ograniczenie przetwarzania" in detail
     assert "(z konta)" in detail
-    assert "potwierdzona: potwierdzona przez kanał: z konta" in detail
+    assert "potwierdzona (z konta)" in detail
     assert "zrealizowany: przetwarzanie ograniczone" in detail
     assert "złożenie wniosku (użytkownik" in detail and "zamknięcie wniosku" in detail
     for raw in ("verified", "restriction", "request.filed", "request.closed", "(user", "account"):
