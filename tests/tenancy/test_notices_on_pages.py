@@ -6,19 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from portal.accounts.models import ADMIN, PARTICIPANT
-from portal.extensions import db
-from portal.operator import contracts
 from tests import factories
+from tests.tenancy.test_read_only_by_date import ended_contract
 
 
 def test_C04_every_page_of_a_read_only_organiser_says_so_and_offers_the_export_to_the_admin(app, client, tenant_a,
                                                                                              clock):
-    today = clock.today(tenant_a.timezone)
-    contracts.create(tenant_a.id, starts_on=today.replace(day=1), term_months=12,
-                     pricing={"tiers": [{"contacts_max": None, "monthly_fee": "1000.00"}], "premium_rate": "0"})
-    db.session.commit()
-    assert app.test_cli_runner().invoke(args=["contracts", "end", "alpha", "--on", today.isoformat(),
-                                              "--ground", "mutual"]).exit_code == 0
+    today = ended_contract(app, tenant_a, clock)
     clock.at = clock.at + timedelta(days=1)
     admin = factories.user(tenant_a, ADMIN, email="adm@alpha.example", locale="en")
     person = factories.user(tenant_a, PARTICIPANT, email="p@alpha.example", locale="en")

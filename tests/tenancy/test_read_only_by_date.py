@@ -13,15 +13,21 @@ from tests import factories
 from tests.api.conftest import make_token
 
 
-def test_C04_pages_and_api_refuse_writes_on_the_first_read_only_day_before_the_daily_job(app, client, tenant_a,
-                                                                                            clock):
-    today = clock.today(tenant_a.timezone)
-    contracts.create(tenant_a.id, starts_on=today.replace(day=1), term_months=12,
+def ended_contract(app, tenant, clock, *, in_days: int = 0):
+    """A contract from the 1st of this month, ended by mutual consent ``in_days`` from today; returns today."""
+    today = clock.today(tenant.timezone)
+    contracts.create(tenant.id, starts_on=today.replace(day=1), term_months=12,
                      pricing={"tiers": [{"contacts_max": None, "monthly_fee": "1000.00"}], "premium_rate": "0"})
     db.session.commit()
-    ended = app.test_cli_runner().invoke(args=["contracts", "end", "alpha", "--on", (today + timedelta(days=1))
-                                               .isoformat(), "--ground", "mutual"])
+    ended = app.test_cli_runner().invoke(args=["contracts", "end", tenant.slug, "--on",
+                                               (today + timedelta(days=in_days)).isoformat(), "--ground", "mutual"])
     assert ended.exit_code == 0, ended.output
+    return today
+
+
+def test_C04_pages_and_api_refuse_writes_on_the_first_read_only_day_before_the_daily_job(app, client, tenant_a,
+                                                                                            clock):
+    ended_contract(app, tenant_a, clock, in_days=1)
     admin = factories.user(tenant_a, ADMIN, email="admin@alpha.example")
     token = make_token(tenant_a)
     write = {"Authorization": f"Bearer {token}"}
@@ -46,12 +52,7 @@ def test_C04_G01_data_subjects_rights_are_served_while_the_tenant_is_read_only(a
     commands already allow; only the programme's data stays unchanged."""
     from portal.accounts.models import DPO, PARTICIPANT
 
-    today = clock.today(tenant_a.timezone)
-    contracts.create(tenant_a.id, starts_on=today.replace(day=1), term_months=12,
-                     pricing={"tiers": [{"contacts_max": None, "monthly_fee": "1000.00"}], "premium_rate": "0"})
-    db.session.commit()
-    assert app.test_cli_runner().invoke(args=["contracts", "end", "alpha", "--on", today.isoformat(),
-                                              "--ground", "mutual"]).exit_code == 0
+    ended_contract(app, tenant_a, clock)
     clock.at = clock.at + timedelta(days=1)
     person = factories.user(tenant_a, PARTICIPANT, email="ola@alpha.example")
     dpo = factories.user(tenant_a, DPO, email="dpo@alpha.example")
