@@ -161,7 +161,7 @@ def console():
             row, _token = requests.file(form.kind.data, channel="dpo", clock=get_clock(), email=form.email.data,
                                         name=form.name.data or "", details=form.details.data or "", verified=True,
                                         note=form.note.data, actor=current_user,
-                                        received_on=form.received_on.data)
+                                        received_on=form.received_on.data, locale=form.locale.data or None)
         except DomainError as error:
             db.session.rollback()
             form_errors(form, error)

@@ -82,6 +82,17 @@ def test_G02_S9_a_request_the_dpo_enters_for_someone_unknown_is_in_the_organiser
     assert row.locale == "pl"
 
 
+def test_G02_S9_the_dpo_chooses_the_answers_language_for_someone_without_an_account(app, client, polish_org):
+    from portal.accounts.models import DPO
+
+    factories.login(client, polish_org, factories.user(polish_org, DPO, email="iod@distributor.example").email)
+    answer = client.post("/t/distributor/dpo/requests", data={"kind": "access", "email": "zoe@example.com",
+                                                              "locale": "en", "note": "letter with ID copy"})
+    assert answer.status_code == 302, answer.get_data(as_text=True)[:500]
+    with use_tenant(polish_org.id):
+        assert db.session.scalars(select(DataSubjectRequest)).one().locale == "en"
+
+
 def test_G10_the_request_language_is_classified_in_the_data_map(app):
     info = DataSubjectRequest.__table__.c.locale.info
     assert info, "subject_requests.locale has no data-map entry"
