@@ -32,7 +32,7 @@ class DpoRequestForm(PublicRequestForm):
     details = TextAreaField(_l("What the request says (optional)"), validators=[Optional(), Length(max=2000)])
     locale = SelectField(_l("Language of the answers"),
                          choices=[("", _l("the person's account's, else the organiser's")), ("pl", _l("Polish")),
-                                  ("en", _l("English"))])
+                                  ("en", _l("English"))], default="")
     received_on = DateField(_l("Received on (empty: today)"), validators=[Optional()])
     note = TextAreaField(_l("How was the identity checked?"), validators=[DataRequired(_l("Say how.")),
                                                                          Length(max=1000)])

@@ -9,7 +9,7 @@ from flask_babel import force_locale
 from portal.core import labels
 
 # labels that read the same in both languages
-SAME_IN_POLISH = {"API", "import", "system", "lead", "partner"}
+SAME_IN_POLISH = {"API", "import", "system", "lead", "partner", "Partner", "Status", "NIP", "Plan", "administrator"}
 
 # every shape ``portal.leads.service.settlement`` (and ``partners.ineligibility``) stores, with its Polish reading
 SETTLEMENT_REASONS = [
