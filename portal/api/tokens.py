@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.api.models import ApiToken
+from portal.api.schemas import INT32
 from portal.core.bulk import ValidationFailed
 from portal.core.clock import Clock, utc
 from portal.core.errors import NotFound
@@ -58,9 +59,6 @@ class TokenActor:
     id: int | None
     token_id: int
     role: str = "api"
-
-
-INT32 = 2_147_483_647  # the largest id an integer column holds
 
 
 def digest(plaintext: str) -> str:

@@ -116,6 +116,14 @@ def test_S9_L07_staff_hear_of_a_review_deadline_once_a_day(app, leads_world):
     assert not _rows(leads_world.user, "review_deadline")
 
 
+def business_day_before(day):
+    """The weekday before ``day`` (the review reminder's day)."""
+    before = day - timedelta(days=1)
+    while before.weekday() >= 5:
+        before -= timedelta(days=1)
+    return before
+
+
 def test_S9_L07_staff_hear_of_a_deadline_the_business_day_before_it_and_on_it(app, leads_world):
     from portal.leads.models import Lead
     from portal.leads.service import review
@@ -124,9 +132,7 @@ def test_S9_L07_staff_hear_of_a_deadline_the_business_day_before_it_and_on_it(ap
         leads_world.submit()
         db.session.commit()
         due_on = db.session.scalars(select(Lead.due_on)).one()
-        day_before = due_on - timedelta(days=1)
-        while day_before.weekday() >= 5:
-            day_before -= timedelta(days=1)
+        day_before = business_day_before(due_on)
         review.remind_overdue(clock=as_of(day_before - timedelta(days=1)))  # not near yet: nothing
         assert not _rows(leads_world.staff, "review_deadline")
         review.remind_overdue(clock=as_of(day_before))

@@ -18,7 +18,7 @@ from portal.privacy import requests
 from portal.privacy.models import DataSubjectRequest
 from portal.tenancy.guard import use_tenant
 from tests import factories
-from tests.notifications.test_every_event import leads_world  # noqa: F401 - the fixture
+from tests.notifications.test_every_event import business_day_before, leads_world  # noqa: F401 - the fixture
 
 
 def _notes(tenant, kind: str) -> list[Notification]:
@@ -269,9 +269,7 @@ def test_L07_S9_remind_overdue_sends_the_count_falling_due(app, leads_world):  #
         leads_world.submit()
         db.session.commit()
         due_on = db.session.scalars(select(Lead.due_on)).one()
-        day_before = due_on - timedelta(days=1)
-        while day_before.weekday() >= 5:
-            day_before -= timedelta(days=1)
+        day_before = business_day_before(due_on)
         review.remind_overdue(clock=as_of(day_before))
         db.session.commit()
         (row,) = db.session.scalars(select(Notification).where(Notification.kind == "review_deadline",
