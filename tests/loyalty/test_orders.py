@@ -319,3 +319,80 @@ def test_P41_a_substitute_left_unanswered_after_the_announcement_counts_as_refus
     db.session.commit()
     placed = world["programme"].order("ala@example.com", "R-A", "2024-06-20")
     assert placed.exit_code == 0, placed.output
+
+
+def _cancelled_notice(world):
+    from portal.notifications.models import Notification
+
+    return db.session.scalars(select(Notification).where(Notification.kind == "order_cancelled")
+                              .order_by(Notification.id.desc())).first()
+
+
+def _mail_of(app, row, locale="en"):
+    from types import SimpleNamespace
+
+    from portal.notifications import service as notifications
+
+    with app.test_request_context():
+        return "\n".join(notifications._render(row, SimpleNamespace(locale=locale, first_name="Ala"),
+                                               world_tenant()))
+
+
+def world_tenant():
+    from types import SimpleNamespace
+
+    return SimpleNamespace(slug="manufacturer", name="Termovia", kind="loyalty")
+
+
+def test_P41_the_cancellation_notice_says_until_when_restored_points_can_be_spent(world, app):
+    """A participant told "your points are back" after the end is announced must learn by when to order: through
+    the 7th day after the end after a refused substitute, the day before the end otherwise."""
+    order = _place(world)
+    _announce(world)
+    orders.offer_substitute(order, orders.reward_by_code("R-B"), on=date(2024, 6, 10), rules=world["rules"],
+                            clock=world["clock"])
+    orders.answer_substitute(order, accept=False, on=date(2024, 6, 12), rules=world["rules"], clock=world["clock"])
+    db.session.commit()
+    row = _cancelled_notice(world)
+    assert row.params["usable_until"] == "2024-06-22" and not row.params.get("lapsed")
+    assert "until 2024-06-22" in _mail_of(app, row)
+    assert "22" in _mail_of(app, row, "pl")
+
+    other = _place(world, "R-C", day=date(2024, 3, 2))
+    orders.cancel(other, on=date(2024, 6, 12), rules=world["rules"], clock=world["clock"], reason="out of stock")
+    db.session.commit()
+    row = _cancelled_notice(world)
+    assert row.params["usable_until"] == "2024-06-14"
+    assert "until 2024-06-14" in _mail_of(app, row)
+
+
+def test_P41_points_restored_after_the_post_end_window_are_not_announced_as_usable(world, app):
+    """Seed §7.5: restored points must be used within 7 days of the end, on pain of §7.4 — points that come back
+    later have already lapsed, and the notice says so instead of "your points are back"."""
+    order = _place(world)
+    _announce(world)
+    orders.offer_substitute(order, orders.reward_by_code("R-B"), on=date(2024, 6, 10), rules=world["rules"],
+                            clock=world["clock"])
+    orders.answer_substitute(order, accept=False, on=date(2024, 6, 24), rules=world["rules"], clock=world["clock"])
+    db.session.commit()
+    row = _cancelled_notice(world)
+    assert row.params["lapsed"] is True
+    text = _mail_of(app, row)
+    assert "back on your account" not in text and "expired" in text and "2024-06-22" in text
+
+
+def test_P22_points_restored_after_their_two_years_are_told_as_expired(world, app):
+    order = _place(world)  # drawn from lots earned 2024-02-01, valid through 2026-01-31
+    orders.cancel(order, on=date(2026, 2, 3), rules=world["rules"], clock=world["clock"], reason="out of stock")
+    db.session.commit()
+    row = _cancelled_notice(world)
+    assert row.params == {"order": order.id, "points": 100, "usable_until": "2026-01-31", "lapsed": True}
+    assert "expired" in _mail_of(app, row) and "2026-01-31" in _mail_of(app, row)
+
+
+def test_P23_a_cancellation_with_no_end_announced_names_no_deadline(world, app):
+    order = _place(world)
+    orders.cancel(order, on=date(2024, 3, 5), rules=world["rules"], clock=world["clock"], reason="out of stock")
+    db.session.commit()
+    row = _cancelled_notice(world)
+    assert "usable_until" not in row.params and "back on your account" in _mail_of(app, row)

@@ -42,10 +42,15 @@ def expiry_of(earned_on: date, rules: LoyaltyRules) -> date:
 
 
 def effective_expiry(lot: Lot, end: ProgrammeEnd | None, rules: LoyaltyRules) -> date:
+    return lapse_day(lot.expires_on, after_end=lot.after_end, end=end, rules=rules)
+
+
+def lapse_day(expires_on: date, *, after_end: bool, end: ProgrammeEnd | None, rules: LoyaltyRules) -> date:
+    """The first day points of a lot can no longer be spent: their own expiry (P-22), or the programme's end — for
+    points restored after a refused substitute, the 8th day after it (P-41)."""
     if end is None:
-        return lot.expires_on
-    cutoff = post_end_expiry(end, rules) if lot.after_end else end.ends_on
-    return min(lot.expires_on, cutoff)
+        return expires_on
+    return min(expires_on, post_end_expiry(end, rules) if after_end else end.ends_on)
 
 
 def post_end_expiry(end: ProgrammeEnd, rules: LoyaltyRules) -> date:
