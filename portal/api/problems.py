@@ -14,6 +14,7 @@ from http import HTTPStatus
 from flask import Blueprint, Response, current_app, g, request
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as ngettext  # lazy; named so that pybabel extracts the plurals
 from flask_limiter.errors import RateLimitExceeded
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
@@ -216,9 +217,10 @@ def install(bp: Blueprint) -> None:
 
     @bp.errorhandler(RateLimitExceeded)
     def _throttled(error: RateLimitExceeded):
+        item = error.limit.limit
         return problem_response(429, _l("Too many requests for this token: the limit is %(limit)s.",
-                                        limit=error.description),
-                                headers={"Retry-After": "60"})
+                                        limit=_limit_text(item.amount, item.get_expiry())),
+                                headers={"Retry-After": str(item.get_expiry())})
 
     @bp.errorhandler(HTTPException)
     def _http(error: HTTPException):
@@ -241,3 +243,13 @@ def install(bp: Blueprint) -> None:
         return problem_response(500, _l("Something went wrong on our side; nothing was saved. Try again later."))
 
     bp.before_app_request(routing_problem)
+
+
+def _limit_text(amount: int, seconds: int):
+    """A rate limit in the client's words ("600 requests per minute", "600 żądań na minutę")."""
+    if seconds == 60:
+        return ngettext("%(num)d request per minute", "%(num)d requests per minute", amount)
+    if seconds == 3600:
+        return ngettext("%(num)d request per hour", "%(num)d requests per hour", amount)
+    return ngettext("%(num)d request per %(seconds)d seconds", "%(num)d requests per %(seconds)d seconds",
+                         amount, seconds=seconds)

@@ -135,3 +135,19 @@ def test_without_accept_language_the_api_speaks_the_organisers_language(client, 
     assert problem(response)["detail"] == "Nie ma takiego leada."
     assert problem(response)["title"] == "Nie znaleziono"
     assert problem(Api(client, None).get("/participants", headers=bare))["title"] == "Wymagane uwierzytelnienie"
+
+
+def test_api_rate_limit_problem_follows_accept_language(make_app, distributor):
+    """The 429 says the token's limit in the client's language ("600 na minutę"), not flask-limiter's English."""
+    app = make_app(RATELIMIT_ENABLED=True, API_RATE_LIMIT="2 per minute")
+    with app.app_context():
+        from portal.tenancy import service as tenants
+
+        token = make_token(tenants.by_slug("distributor"))
+        client = app.test_client()
+        for _ in range(2):
+            assert _Lang(client, token, "pl").get("/leads").status_code == 200
+        polish, english = (problem(_Lang(client, token, lang).get("/leads")) for lang in ("pl", "en"))
+    assert polish["status"] == english["status"] == 429
+    assert english["detail"] == "Too many requests for this token: the limit is 2 requests per minute."
+    assert "2 żądania na minutę" in polish["detail"] and not ENGLISH.search(polish["detail"] + polish["title"])
