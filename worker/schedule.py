@@ -22,13 +22,14 @@ class DailyJob:
 def _daily_jobs() -> list[DailyJob]:
     from portal.accounts import housekeeping
     from portal.api import idempotency
-    from portal.leads.service import review
+    from portal.leads.service import review, settlement
     from portal.loyalty.service import daily as loyalty
     from portal.privacy import erasure, export, requests
 
     return [
         DailyJob("purge_used_reset_links", housekeeping.purge_reset_tokens, per_tenant=True),
         DailyJob("lead_review_reminders", review.remind_overdue, per_tenant=True, while_read_only=False),
+        DailyJob("settlements_due", settlement.settle_due, per_tenant=True, while_read_only=False),
         # the jobs that write points (exclusions forfeit them and cancel orders, a lapsed substitute restores them
         # as a refund lot, P-23/P-41) run before the expiry and its warning, so one run of a day does the whole
         # day: a refund lot already past its expiry is expired, one expiring soon warned of, in the same run

@@ -68,6 +68,7 @@ class Period:
     sales_from: date
     sales_until: date
     payout_by: date
+    settle_on: date | None = None  # FORMATS "jobs run": the day the daily job drafts it; None: staff run it
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,8 @@ class LeadRules:
                                      r.get("band_max"), Decimal(r["rate"]), r["base"],
                                      int(r.get("min_active_months", 0)))
                           for r in lead.get("reward_rules", [])],
-            periods=[Period(int(p["number"]), _date(p["sales_from"]), _date(p["sales_until"]), _date(p["payout_by"]))
+            periods=[Period(int(p["number"]), _date(p["sales_from"]), _date(p["sales_until"]), _date(p["payout_by"]),
+                            _date(p["settle_on"]) if p.get("settle_on") is not None else None)
                      for p in definition.get("settlement_periods", [])],
             realisation_min_quantity=int(realisation.get("min_quantity", 0)),
             require_new_tenant=bool(realisation.get("require_new_tenant", False)),
@@ -284,6 +286,11 @@ def problems(definition: dict) -> list[tuple[str, str]]:
         if isinstance(period.get("sales_from"), date) and isinstance(period.get("sales_until"), date) \
                 and period["sales_until"] < period["sales_from"]:
             found.append((f"settlement_periods[{i}].sales_until", "is before sales_from"))
+        settle_on = period.get("settle_on")
+        if isinstance(settle_on, date) and isinstance(period.get("sales_until"), date) \
+                and isinstance(period.get("payout_by"), date) \
+                and not period["sales_until"] < settle_on <= period["payout_by"]:
+            found.append((f"settlement_periods[{i}].settle_on", "must fall after sales_until and by payout_by"))
     return found
 
 

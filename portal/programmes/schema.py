@@ -65,6 +65,7 @@ SCHEMA: dict[str, str] = {
     "settlement_periods": "tables",
     "settlement_periods[].number": "int", "settlement_periods[].sales_from": "date",
     "settlement_periods[].sales_until": "date", "settlement_periods[].payout_by": "date",
+    "settlement_periods[].settle_on": "date",
     "bonuses": "table",
     "bonuses.new_partner": "table",
     "bonuses.new_partner.amount": "money", "bonuses.new_partner.once_per_partner": "bool",

@@ -14,11 +14,11 @@ ROOT = Path(__file__).resolve().parents[2]
 class Campaign:
     """Writes CSV files and runs `flask …` commands against the distributor preset."""
 
-    def __init__(self, app, tmp_path: Path):
+    def __init__(self, app, tmp_path: Path, preset: Path = ROOT / "tenants" / "distributor"):
         self.app = app
         self.tmp = tmp_path
         self.runner = app.test_cli_runner()
-        result = self.runner.invoke(args=["tenants", "create", str(ROOT / "tenants" / "distributor")])
+        result = self.runner.invoke(args=["tenants", "create", str(preset)])
         assert result.exit_code == 0, result.output
 
     def csv(self, name: str, header: str, rows: list[str]) -> Path:

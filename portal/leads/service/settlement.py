@@ -24,7 +24,7 @@ from portal.extensions import db
 from portal.leads.models import QUALIFIED, CustomerFact, Lead, Partner, Sale, Settlement, SettlementLine
 from portal.leads.rules import LeadRules
 from portal.leads.service import partners as partner_service
-from portal.leads.service.programme import rules_of, version_on
+from portal.leads.service.programme import rules_of, rules_on, version_on
 from portal.privacy import audit
 from portal.privacy.erasure import is_masked
 from portal.programmes.models import ProgrammeVersion
@@ -530,6 +530,22 @@ def run(period_number: int, *, as_of: date, clock: Clock, actor=None) -> Settlem
         for ln in lines))
     audit.record(actor, "settlement.run", "settlement", settlement.id)
     return settlement
+
+
+def settle_due(*, clock: Clock) -> int:
+    """FORMATS `jobs run`: draft each period whose ``settle_on`` day has come and that nobody has settled yet — as
+    of that day (L-17), so a late or repeated run drafts the same statement. Staff review, re-run and approve it as
+    any draft (L-19); a period without ``settle_on`` is theirs to run. Returns how many periods it drafted."""
+    today = clock.today(timezone_of(current_tenant_id()))
+    try:
+        campaign = rules_on(today)
+    except DomainError:  # an installer programme, or no version in force yet
+        return 0
+    settled = set(db.session.scalars(select(Settlement.period)))
+    due = [p for p in campaign.periods if p.settle_on is not None and p.settle_on <= today and p.number not in settled]
+    for period in sorted(due, key=lambda p: p.number):
+        run(period.number, as_of=period.settle_on, clock=clock)
+    return len(due)
 
 
 def approve(period_number: int, *, clock: Clock, actor=None) -> Settlement:
