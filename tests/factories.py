@@ -32,6 +32,10 @@ def valid_nip(seed: int) -> str:
     raise AssertionError("unreachable")
 
 
+# P-01: the joining form's fields of a business, which joins with its NIP
+BUSINESS = {"business": "y", "nip": valid_nip(4000)}
+
+
 def tenant(slug: str, *, kind: str = "distributor", locale: str = "en"):
     t = tenants.upsert({"slug": slug, "name": f"Org {slug}", "kind": kind, "legal_name": f"{slug} Sp. z o.o.",
                         "nip": valid_nip(len(slug) + 11), "address": "ul. Testowa 1, Warszawa",

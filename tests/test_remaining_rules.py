@@ -11,6 +11,7 @@ from portal.core.errors import DomainError
 from portal.extensions import db
 from portal.tenancy.guard import use_tenant
 from tests import factories
+from tests.factories import BUSINESS
 from tests.leads.conftest import Campaign, lead_row, partner_row
 from tests.loyalty.conftest import Programme
 
@@ -108,7 +109,7 @@ def test_P26_a_reward_is_not_transferable_to_another_participant(app, client, tm
     tenant = db.session.scalars(select(Tenant).where(Tenant.slug == "manufacturer")).one()
     other = factories.user(tenant, PARTICIPANT, email="ola@installer.example")
     factories.login(client, tenant, other.email)
-    client.post("/t/manufacturer/installer/join", data={"business": "y", "installs_heating": "y", "adult": "y"})
+    client.post("/t/manufacturer/installer/join", data={**BUSINESS, "installs_heating": "y", "adult": "y"})
     response = client.post(f"/t/manufacturer/orders/{order_id}/substitute", data={"accept": "no"})
     assert response.status_code == 404
 

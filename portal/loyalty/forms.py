@@ -20,6 +20,7 @@ def _strip(value):
 
 class JoinForm(FlaskForm):
     business = BooleanField(_l("I run a business (a company or a sole trader)"))
+    nip = StringField(_l("Company NIP (if you run a business)"), filters=[_strip], validators=[Length(max=20)])
     installs_heating = BooleanField(_l("I install or service heating devices for a living"))
     adult = BooleanField(_l("I am of age"))
     employee = BooleanField(_l("I am employed by an installation business"))

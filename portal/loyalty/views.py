@@ -70,12 +70,15 @@ def join():
     if existing is not None and existing.excluded_on is None:
         return redirect(url_for("loyalty.points"))  # an excluded participant may join again (P-32)
     form = JoinForm()
+    if request.method == "GET" and not form.nip.data:
+        form.nip.data = current_user.nip or ""
     if form.validate_on_submit():
         try:
             installer = members.join(current_user, business=form.business.data,
                                      installs_heating=form.installs_heating.data, adult=form.adult.data,
                                      registered_on=today(), rules=current, certificate=form.certificate.data,
-                                     leader=form.leader.data, employee=form.employee.data, activated_on=today())
+                                     leader=form.leader.data, employee=form.employee.data, activated_on=today(),
+                                     nip=form.nip.data if form.business.data else None)
             if form.delivery_address.data:  # P-25: may be given now, and must be before the first order
                 orders.set_delivery_address(installer, form.delivery_address.data, actor=current_user)
         except DomainError as error:

@@ -16,6 +16,7 @@ from portal.loyalty.models import Installer
 from portal.tenancy.guard import use_tenant
 from portal.tenancy.models import Tenant
 from tests import factories
+from tests.factories import BUSINESS
 
 EMAIL = "ala@installer.example"
 
@@ -30,7 +31,7 @@ def _installer_with_points(app, client, programme, locale: str = "pl"):
     tenant = _tenant(app)
     user = factories.user(tenant, PARTICIPANT, email=EMAIL, locale=locale)
     factories.login(client, tenant, user.email)
-    join = {"business": "y", "installs_heating": "y", "adult": "y", "delivery_address": "ul. Polna 1, 00-950 Warszawa"}
+    join = {**BUSINESS, "installs_heating": "y", "adult": "y", "delivery_address": "ul. Polna 1, 00-950 Warszawa"}
     assert client.post("/t/manufacturer/installer/join", data=join).status_code == 302
     for n in range(3):
         programme.device(EMAIL, f"SN-{n}", "2024-02-01")

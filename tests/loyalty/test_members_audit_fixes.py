@@ -21,6 +21,7 @@ from portal.notifications.models import Notification
 from portal.tenancy.guard import use_tenant
 from portal.tenancy.models import Tenant
 from tests import factories
+from tests.factories import BUSINESS
 from tests.loyalty.test_programme_commands import _add_reward
 
 NIP = "5252248481"
@@ -189,13 +190,13 @@ def _web_installer(app, client, data: dict, email: str = "ala@installer.example"
 
 @pytest.mark.parametrize("data", [{"certificate": "y"}, {"leader": "y"}], ids=["authorised", "premium"])
 def test_P03_no_missing_criteria_are_shown_above_the_installer_status(app, client, programme, data):
-    _web_installer(app, client, {"business": "y", "installs_heating": "y", "adult": "y", **data})
+    _web_installer(app, client, {**BUSINESS, "installs_heating": "y", "adult": "y", **data})
     page = client.get("/t/manufacturer/points").get_data(as_text=True)
     assert "Brakuje do kolejnego statusu" not in page and "Missing for the next status" not in page
 
 
 def test_P03_an_installer_still_sees_what_is_missing(app, client, programme):
-    _web_installer(app, client, {"business": "y", "installs_heating": "y", "adult": "y"})
+    _web_installer(app, client, {**BUSINESS, "installs_heating": "y", "adult": "y"})
     page = client.get("/t/manufacturer/points").get_data(as_text=True)
     assert "Brakuje do kolejnego statusu" in page or "Missing for the next status" in page
 
@@ -261,3 +262,48 @@ def test_P01_P29_the_refusals_name_the_field_and_the_rule(programme):
         members.set_tax_data(installer, tax_id=NIP, home_address="ul. Polna 1", birth_date=date(2006, 2, 1),
                              on=date(2024, 2, 1))
         assert installer.birth_date == date(2006, 2, 1)
+
+
+# --- P-01/P-29: a business joins with its NIP --------------------------------------------------------------------
+
+def test_P01_P29_a_business_joining_on_the_page_gives_a_valid_nip(app, client, programme):
+    """As the import and the API refuse a business without a valid NIP, so does the joining form: else an individual
+    could tick "I run a business" and order rewards without the PIT-8C data (P-29)."""
+    from tests.factories import valid_nip
+
+    app.extensions["clock"] = as_of(date(2024, 2, 1))
+    tenant = _tenant()
+    user = factories.user(tenant, PARTICIPANT, email="ola@installer.example")
+    factories.login(client, tenant, user.email)
+    data = {**BUSINESS, "installs_heating": "y", "adult": "y"}
+    for nip in ("", "1234567890"):
+        refused = client.post("/t/manufacturer/installer/join", data={**data, "nip": nip})
+        assert refused.status_code == 422
+        assert 'id="nip-error"' in refused.get_data(as_text=True)
+    with use_tenant(tenant.id):
+        assert members.for_user(user.id) is None
+    good = valid_nip(4242)
+    assert client.post("/t/manufacturer/installer/join", data={**data, "nip": f"PL {good[:3]}-{good[3:]}"}) \
+        .status_code == 302
+    with use_tenant(tenant.id):
+        db.session.expire_all()
+        assert members.for_user(user.id).business is True
+        assert db.session.get(type(user), user.id).nip == good
+
+
+def test_P01_an_account_registered_with_its_nip_joins_as_a_business_without_typing_it_again(app, client, programme):
+    from tests.factories import valid_nip
+
+    app.extensions["clock"] = as_of(date(2024, 2, 1))
+    tenant = _tenant()
+    user = factories.user(tenant, PARTICIPANT, email="firma@installer.example", nip=valid_nip(4343))
+    factories.login(client, tenant, user.email)
+    page = client.get("/t/manufacturer/installer/join").get_data(as_text=True)
+    assert valid_nip(4343) in page
+    assert client.post("/t/manufacturer/installer/join",
+                       data={"business": "y", "installs_heating": "y", "adult": "y", "nip": valid_nip(4343)}) \
+        .status_code == 302
+
+
+def test_P01_an_individual_joins_without_a_nip(app, client, programme):
+    _web_installer(app, client, {"installs_heating": "y", "adult": "y"})

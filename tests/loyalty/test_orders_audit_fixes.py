@@ -21,9 +21,10 @@ from portal.programmes import documents
 from portal.tenancy.guard import use_tenant
 from portal.tenancy.models import Tenant
 from tests import factories
+from tests.factories import BUSINESS
 from tests.loyalty.test_programme_commands import _add_reward
 
-JOIN = {"business": "y", "installs_heating": "y", "adult": "y"}
+JOIN = {**BUSINESS, "installs_heating": "y", "adult": "y"}
 
 
 def _tenant() -> Tenant:

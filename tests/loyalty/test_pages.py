@@ -14,6 +14,7 @@ from portal.loyalty.models import Device, RewardOrder
 from portal.tenancy.guard import use_tenant
 from portal.tenancy.models import Tenant
 from tests import factories
+from tests.factories import BUSINESS
 
 PDF = b"%PDF-1.4 proof"
 
@@ -23,7 +24,7 @@ def _installer(app, client, programme, day="2024-02-01"):
     tenant = db.session.scalars(select(Tenant).where(Tenant.slug == "manufacturer")).one()
     user = factories.user(tenant, PARTICIPANT, email="ala@installer.example")
     factories.login(client, tenant, user.email)
-    response = client.post("/t/manufacturer/installer/join", data={"business": "y", "installs_heating": "y",
+    response = client.post("/t/manufacturer/installer/join", data={**BUSINESS, "installs_heating": "y",
                                                                   "adult": "y",
                                                                   "delivery_address": "ul. Polna 1, 00-950 Warszawa"})
     assert response.status_code == 302

@@ -13,6 +13,7 @@ from portal.loyalty.models import Device
 from portal.notifications.models import Notification
 from portal.tenancy.guard import use_tenant
 from tests import factories
+from tests.factories import BUSINESS
 from tests.loyalty.test_pages import PDF, _installer
 
 STAFF_EMAIL = "staff@manufacturer.test.example"
@@ -90,7 +91,7 @@ def test_P10_nobody_else_adds_or_opens_a_participants_proof(app, client, program
     client.post("/t/manufacturer/logout")
     other = factories.user(tenant, PARTICIPANT, email="ola@installer.example")
     factories.login(client, tenant, other.email)
-    client.post("/t/manufacturer/installer/join", data={"business": "y", "installs_heating": "y", "adult": "y"})
+    client.post("/t/manufacturer/installer/join", data={**BUSINESS, "installs_heating": "y", "adult": "y"})
     assert client.get(f"/t/manufacturer/devices/{device.id}/proof").status_code == 404
     assert client.post(f"/t/manufacturer/devices/{device.id}/proof", data={"proof": (io.BytesIO(PDF), "x.pdf")},
                        content_type="multipart/form-data").status_code == 404

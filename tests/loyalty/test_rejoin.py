@@ -15,6 +15,7 @@ from portal.loyalty.models import Installer
 from portal.loyalty.service import members
 from portal.tenancy.guard import use_tenant
 from portal.tenancy.models import Tenant
+from tests.factories import BUSINESS
 from tests.loyalty.test_pages import _installer
 
 IDLE = "idle@example.com,A,B,5252248481,yes,installer,2024-01-10,"
@@ -56,7 +57,7 @@ def test_P32_an_excluded_installer_joins_again_on_the_join_page(app, client, pro
     assert "/t/manufacturer/installer/join" in points  # the points page says so and links to the form
     page = client.get("/t/manufacturer/installer/join")
     assert page.status_code == 200  # the form again, not a redirect to a dead account
-    again = client.post("/t/manufacturer/installer/join", data={"business": "y", "installs_heating": "y",
+    again = client.post("/t/manufacturer/installer/join", data={**BUSINESS, "installs_heating": "y",
                                                                 "adult": "y"})
     assert again.status_code == 302
     db.session.rollback()

@@ -55,11 +55,18 @@ def initial_status(certificate: bool, leader: bool) -> str:
 
 def join(user: User, *, business: bool, installs_heating: bool, adult: bool, registered_on: date,
          rules: LoyaltyRules, certificate: bool = False, leader: bool = False, employee: bool = False,
-         status: str | None = None, activated_on: date | None = None) -> Installer:
+         status: str | None = None, activated_on: date | None = None, nip: str | None = None) -> Installer:
     """P-01: businesses and adult individuals who install or service heating devices join at once; anyone else
-    waits for the organiser's individual decision. P-40: nobody joins once the end is announced."""
+    waits for the organiser's individual decision. P-40: nobody joins once the end is announced. A business joins
+    with a valid NIP — ``nip``, else the one on the account — kept on the account: a business gets no PIT-8C (P-29),
+    so an individual must not pass for one."""
     if joining_closed(registered_on):
         raise DomainError(_("The programme's end has been announced: joining is closed."), rule="P-40")
+    if business:
+        given = (nip if nip is not None else user.nip or "").strip()
+        if not nip_number.is_valid(given):
+            raise DomainError(_("A business participant needs a valid NIP."), field="nip", rule="P-01")
+        user.nip = nip_number.compact(given)
     if registered_on < rules.starts_on:
         raise DomainError(_("The programme takes registrations from %(day)s.", day=rules.starts_on.isoformat()),
                           field="registered_on", rule="P-01")
