@@ -65,19 +65,21 @@ def _reduced_campaigns(old: dict, new: dict, effective_from: date) -> list[str]:
 
 
 def notice_problems(old: dict, new: dict, effective_from: date, today: date) -> list[str]:
-    """E-02: point-table cuts and reduced bonus campaigns need 7 days' notice (P-04, P-06); an earlier programme end
-    needs 3 months (P-40)."""
+    """E-02: point-table changes and reduced bonus campaigns need 7 days' notice (P-04, P-06); an earlier programme
+    end needs 3 months (P-40)."""
     problems = []
     if new.get("programme", {}).get("type") == "loyalty":
         days = _notice(old, new, ("loyalty", "points_table_notice_days"), POINTS_NOTICE_DAYS)
         before = {m["code"]: int(m["points"]) for m in old.get("device_models", [])}
         after = {m["code"]: int(m["points"]) for m in new.get("device_models", [])}
-        cut = [code for code, points in before.items() if after.get(code, 0) < points]
-        if cut and effective_from < today + timedelta(days=days):
-            message = ngettext("points of %(codes)s go down; announce it at least %(num)d day ahead (effective on "
+        # seed §4.3: "zmiany ogłoszonej punktacji" — any change of a model's announced points, up or down (a model
+        # dropped from the table goes down to none); a model new to the table has no announced points to change
+        changed = [code for code, points in before.items() if after.get(code, 0) != points]
+        if changed and effective_from < today + timedelta(days=days):
+            message = ngettext("points of %(codes)s change; announce it at least %(num)d day ahead (effective on "
                                "or after %(day)s).",
-                               "points of %(codes)s go down; announce it at least %(num)d days ahead (effective on "
-                               "or after %(day)s).", days, codes=", ".join(sorted(cut)),
+                               "points of %(codes)s change; announce it at least %(num)d days ahead (effective on "
+                               "or after %(day)s).", days, codes=", ".join(sorted(changed)),
                                day=today + timedelta(days=days))
             problems.append(f"P-04: {message}")
         reduced = _reduced_campaigns(old, new, effective_from)

@@ -268,10 +268,10 @@ def test_S9_E02_programme_change_announced_with_its_effective_date(app, loyalty_
     w = loyalty_world
     text = (ROOT / "tenants" / "manufacturer" / "programme.toml").read_text(encoding="utf-8")
     text = text.replace("points = 120\n", "points = 130\n", 1)
-    changes.publish(w.tenant.id, text, effective_from=date(2024, 3, 5), clock=as_of(date(2024, 3, 1)))
+    changes.publish(w.tenant.id, text, effective_from=date(2024, 3, 8), clock=as_of(date(2024, 3, 1)))  # P-04: 7 days
     db.session.commit()
     assert programmes.latest_version().version == 2
-    assert _one(app, w.user, "programme_changed").params["effective_from"] == "2024-03-05"
+    assert _one(app, w.user, "programme_changed").params["effective_from"] == "2024-03-08"
 
 
 # ------------------------------------------------------------------ privacy (§8) and platform (§3)

@@ -51,7 +51,10 @@ def test_E02_loading_a_change_again_publishes_it_from_today_and_tells_the_partic
     tenant = tenants.by_slug("manufacturer")
     factories.user(tenant, email="ala@installer.example")
     toml = folder / "programme.toml"
-    toml.write_text(toml.read_text(encoding="utf-8").replace("points = 120", "points = 150", 1), encoding="utf-8")
+    text = toml.read_text(encoding="utf-8")
+    assert 'name_en = "Termovia Kond 24 C' in text  # a change needing no notice (a points change needs 7 days, P-04)
+    toml.write_text(text.replace('name_en = "Termovia Kond 24 C', 'name_en = "Termovia Kond 24 C (2024)', 1),
+                    encoding="utf-8")
 
     again = runner.invoke(args=["tenants", "create", str(folder)])
 

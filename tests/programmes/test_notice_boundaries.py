@@ -37,8 +37,11 @@ def test_E02_P04_a_point_cut_takes_effect_seven_days_after_the_announcement_at_t
         assert "P-04" in problems[0] and "2024-03-08" in problems[0]
 
 
-def test_E02_P04_more_points_need_no_notice():
-    assert notice_problems(_loyalty(100), _loyalty(110), date(2024, 3, 1), date(2024, 3, 1)) == []
+def test_E02_P04_more_points_need_the_same_notice():
+    """Seed §4.3: any change of the announced points is announced 7 days ahead, a rise too."""
+    problems = notice_problems(_loyalty(100), _loyalty(110), date(2024, 3, 1), date(2024, 3, 1))
+    assert len(problems) == 1 and "P-04" in problems[0] and "2024-03-08" in problems[0]
+    assert notice_problems(_loyalty(100), _loyalty(110), date(2024, 3, 8), date(2024, 3, 1)) == []
 
 
 @pytest.mark.parametrize(("today", "ends_on", "refused"), [

@@ -55,20 +55,38 @@ def test_E02_E04_programme_load_takes_effect_on_the_tenants_today_by_default(app
     assert "from 2024-03-02" in result.output
 
 
-def test_E02_P04_a_cut_below_a_scheduled_rise_still_needs_its_seven_days(tokyo):
-    """Today 120 points are in force; a rise to 500 is scheduled from the 3rd; a version of 301 from the 4th cuts
-    what participants will have from 500 after a day's notice: it must wait seven days from today."""
+def test_E02_P04_a_change_is_judged_against_the_version_in_force_the_day_before(tokyo):
+    """Today 120 points are in force; a rise to 500 is scheduled from the 8th (seven days' notice). A version from
+    the 9th that keeps 500 changes no points participants will have the day before it — no notice needed — while
+    one from the 4th that changes them (to 301) must wait seven days from today."""
     clock = FixedClock(datetime(2024, 3, 1, 3, 0, tzinfo=UTC))  # 2024-03-01 in Tokyo
     base = (ROOT / "tenants" / "manufacturer" / "programme.toml").read_text(encoding="utf-8")
     with use_tenant(tokyo.id):
         changes.publish(tokyo.id, base.replace("points = 120\n", "points = 500\n", 1),
-                        effective_from=date(2024, 3, 3), clock=clock)
+                        effective_from=date(2024, 3, 8), clock=clock)
         db.session.commit()
     with use_tenant(tokyo.id), pytest.raises(DomainError, match="2024-03-08"):
         changes.publish(tokyo.id, base.replace("points = 120\n", "points = 301\n", 1),
                         effective_from=date(2024, 3, 4), clock=clock)
     db.session.rollback()
     with use_tenant(tokyo.id):
-        later = changes.publish(tokyo.id, base.replace("points = 120\n", "points = 301\n", 1),
-                                effective_from=date(2024, 3, 8), clock=clock)
-    assert later.effective_from == date(2024, 3, 8)
+        later = changes.publish(tokyo.id, base.replace("points = 120\n", "points = 500\n", 1)
+                                + "\n# the same points, another text\n", effective_from=date(2024, 3, 9), clock=clock)
+    assert later.effective_from == date(2024, 3, 9)
+
+
+def test_P04_a_rise_of_a_models_points_is_announced_seven_days_ahead_too(tokyo):
+    """Seed §4.3: "zmiany ogłoszonej punktacji" — any change of the announced points, not only a cut, is announced
+    at least 7 days before it applies; a model new to the table has no announced points to change."""
+    clock = FixedClock(datetime(2024, 3, 1, 3, 0, tzinfo=UTC))
+    base = (ROOT / "tenants" / "manufacturer" / "programme.toml").read_text(encoding="utf-8")
+    rise = base.replace("points = 120\n", "points = 170\n", 1)
+    with use_tenant(tokyo.id), pytest.raises(DomainError, match="2024-03-08"):
+        changes.publish(tokyo.id, rise, effective_from=date(2024, 3, 1), clock=clock)
+    db.session.rollback()
+    new_model = base + ('\n[[device_models]]\ncode = "TV-NOWY-1"\ncategory = "condensing_boiler"\n'
+                        'name_pl = "Nowy"\nname_en = "New"\npoints = 90\n')
+    with use_tenant(tokyo.id):
+        assert changes.publish(tokyo.id, new_model, effective_from=date(2024, 3, 1), clock=clock)
+        db.session.rollback()
+        assert changes.publish(tokyo.id, rise, effective_from=date(2024, 3, 8), clock=clock)
