@@ -160,9 +160,10 @@ def add_reward(tenant, code: str, points: int, gross: str = "50.00", kind: str =
         db.session.commit()
 
 
-def installer_with_points(api: Api, n: int = 1, devices: int = 3) -> dict:
-    """An installer with ``devices`` × 120 points, earned on 2024-02-01."""
-    created = api.post("/installers", installer_body(n))
+def installer_with_points(api: Api, n: int = 1, devices: int = 3,
+                          address: str | None = "ul. Montażowa 1, 00-001 Warszawa") -> dict:
+    """An installer with ``devices`` × 120 points, earned on 2024-02-01, and the address rewards go to (P-25)."""
+    created = api.post("/installers", installer_body(n, **({"delivery_address": address} if address else {})))
     assert created.status_code == 201, created.get_json()
     installer = created.get_json()
     for i in range(devices):

@@ -39,9 +39,17 @@ class Programme:
                         self.csv("email,first_name,last_name,nip,business,status,registered_on,activated_on", rows))
 
     def join(self, email: str, registered_on: str = "2024-01-10", business: str = "yes", nip: str = "5252248481",
-             status: str = "installer"):
-        result = self.participants(f"{email},Jan,Kowalski,{nip if business == 'yes' else ''},{business},{status},"
-                                   f"{registered_on},{registered_on}")
+             status: str = "installer", address: str | None = "ul. Montażowa 1 00-001 Warszawa"):
+        """A participant imported as the organiser's system gives it, with the address rewards go to (P-25) unless
+        ``address`` is None."""
+        row = f"{email},Jan,Kowalski,{nip if business == 'yes' else ''},{business},{status},{registered_on}," \
+              f"{registered_on}"
+        if address is None:
+            result = self.participants(row)
+        else:
+            result = self.run("participants", "import", "manufacturer", self.csv(
+                "email,first_name,last_name,nip,business,status,registered_on,activated_on,delivery_address",
+                [f"{row},{address}"]))
         assert result.exit_code == 0, result.output
         return result
 

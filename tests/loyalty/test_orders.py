@@ -396,3 +396,25 @@ def test_P23_a_cancellation_with_no_end_announced_names_no_deadline(world, app):
     db.session.commit()
     row = _cancelled_notice(world)
     assert "usable_until" not in row.params and "back on your account" in _mail_of(app, row)
+
+
+def test_P25_an_order_is_not_shipped_before_the_participant_gives_an_address(programme, clock):
+    """Seed §5 pkt 7: rewards go by courier "pod adres Uczestnika wskazany na Platformie" — with none given, the
+    fulfilment step says so instead of recording a shipment to nowhere."""
+    programme.join("bez@example.com", address=None)
+    for i in range(1, 4):
+        programme.device("bez@example.com", f"SN-B{i}", "2024-02-01")
+    _add_reward("R-A", 100, "50.00", kind="tools")
+    tenant = db.session.scalars(select(Tenant).where(Tenant.slug == "manufacturer")).one()
+    with use_tenant(tenant.id):
+        installer = members.by_email("bez@example.com")
+        rules = rules_on(date(2024, 3, 1))
+        order = orders.place(installer, orders.reward_by_code("R-A"), on=date(2024, 3, 1), rules=rules, clock=clock)
+        db.session.commit()
+        with pytest.raises(DomainError, match="no delivery address") as refused:
+            orders.ship(order, on=date(2024, 3, 2), clock=clock)
+        assert refused.value.rule == "P-25"
+        db.session.rollback()
+        orders.set_delivery_address(installer, "ul. Polna 1, 00-001 Warszawa")
+        orders.ship(order, on=date(2024, 3, 2), clock=clock)
+        assert order.state == "shipped"

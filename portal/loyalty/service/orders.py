@@ -342,6 +342,9 @@ def ship(order: RewardOrder, *, on: date, clock: Clock, actor=None) -> None:
     if order.last_failed_on is not None and on < order.last_failed_on:
         raise DomainError(_("An order cannot be shipped again before its failed delivery (%(day)s).",
                             day=order.last_failed_on), field="on", rule="P-25")
+    if address_of(db.session.get(Installer, order.installer_id)) is None:  # seed §5 pkt 7: to the address given
+        raise DomainError(_("The participant has given no delivery address yet: the courier has nowhere to deliver "
+                            "the reward. Ask the participant for it first."), field="delivery_address", rule="P-25")
     order.state, order.shipped_on = "shipped", on
     audit.record(actor, "order.shipped", "reward_order", order.id)
     _tell(db.session.get(Installer, order.installer_id), "order_shipped", clock, order=order.id)
