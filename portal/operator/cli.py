@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import tomllib
 from datetime import date
+from pathlib import Path
 
 import click
 
@@ -10,7 +13,7 @@ from portal.cli import fail, parse_day
 from portal.core.clock import as_of, get_clock, set_clock
 from portal.core.errors import DomainError
 from portal.extensions import db
-from portal.operator import contracts
+from portal.operator import contracts, pricing
 from portal.tenancy import service as tenants
 
 
@@ -55,27 +58,54 @@ def end_contract(slug: str, day: date, ground: str | None, since: date | None, a
     if contracts.read_only_from(contract) <= get_clock().today(tenant.timezone):
         tenant.status = "read_only"
     db.session.commit()
-    reclaim = contracts.reclaim_due(contract)
-    db.session.rollback()  # the reclaim's fee statement recomputes the tier reached; nothing more is stored
+    reclaim, penalty = contracts.reclaim_due(contract), contracts.penalty_due(contract)
+    db.session.rollback()  # their fee statement recomputes the tier reached; nothing more is stored
     click.echo(f"{slug}: contract ends {day}; export until {contract.export_until}; deletion by {contract.delete_by}"
-               + (f"; term discount reclaimed (C-02, OWU VIII.7): {reclaim:.2f} PLN" if reclaim is not None else ""))
+               + (f"; term discount reclaimed (C-02, OWU VIII.7): {reclaim:.2f} PLN" if reclaim is not None else "")
+               + (f"; contractual penalty (OWU VIII.6): {penalty:.2f} PLN" if penalty is not None else ""))
 
 
-@contracts_group.command("sign", help="Record a tenant's contract: start date and fixed term in months (C-01).")
+@contracts_group.command("sign", help="Record a tenant's contract: start date and fixed term in months (C-01), "
+                                      "and the order form's price list (C-02).")
 @click.argument("slug")
 @click.option("--starts", "starts", callback=parse_day, required=True)
 @click.option("--term", "term", type=int, required=True, help="The fixed term in months; it renews for the same.")
+@click.option("--pricing", "pricing_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None,
+              help="The order form's price list, a TOML file (JSON if it ends in .json): [[tiers]] with contacts_max "
+                   "(none on the last) and monthly_fee (\"990.00\"), and annual_premium_percent (0-100). Without "
+                   "it a new contract gets the default price list and a signed one keeps its own.")
 @AS_OF
-def sign_contract(slug: str, starts: date, term: int, as_of_day: date | None) -> None:
+def sign_contract(slug: str, starts: date, term: int, pricing_file: Path | None, as_of_day: date | None) -> None:
+    price_list = _price_list(pricing_file) if pricing_file is not None else None
     tenant = _tenant(slug, as_of_day)
     try:
-        contract = contracts.sign(tenant.id, starts_on=starts, term_months=term)
+        contract = contracts.sign(tenant.id, starts_on=starts, term_months=term, pricing=price_list)
     except DomainError as error:
         db.session.rollback()
         fail(error.describe())
     db.session.commit()
     click.echo(f"{slug}: contract from {contract.starts_on} for {contract.term_months} months, term ends "
                f"{contract.current_end}; notice of non-renewal by {contracts.notice_deadline(contract)}")
+    click.echo(f"{slug}: price list: {pricing.summary(contract.pricing or pricing.DEFAULT_PRICING)}")
+
+
+def _price_list(path: Path) -> dict:
+    """C-02: the order form's price list from the operator's file, checked (exit 1 with the reason otherwise)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        fail(f"{path}: cannot read the price list ({error})")
+    try:
+        table = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
+    except json.JSONDecodeError as error:
+        fail(f"{path}: not a JSON price list: {error}")
+    except tomllib.TOMLDecodeError as error:
+        fail(f"{path}: not a TOML price list: {error}")
+    try:
+        return pricing.from_table(table)
+    except DomainError as error:
+        fail(f"{path}: {error.describe()}")
 
 
 @contracts_group.command("notice", help="Record the organiser's written notice of non-renewal received on a day "

@@ -1,5 +1,6 @@
-"""Tenant contracts and fees (C-01 … C-03): term and renewal, participant-count tiers with the minimum commitment,
-term discounts, the annual premium, and the pro-rata reclaim of the discount on early termination."""
+"""Tenant contracts (C-01 … C-03): term and renewal, notice, termination and its effects — the pro-rata reclaim of the
+term discount (OWU VIII.7) and the contractual penalty (OWU VIII.6) on a termination for the organiser's fault. The
+monthly fee itself is ``portal.operator.fees``; the order form's price list ``portal.operator.pricing``."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
-from dateutil.relativedelta import relativedelta
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -16,7 +16,9 @@ from portal.core.clock import get_clock
 from portal.core.errors import DomainError, NotFound
 from portal.core.money import money
 from portal.extensions import db
+from portal.operator.fees import MonthlyFee, fee_in_force, months_end, term_discount
 from portal.operator.models import Contract
+from portal.operator.pricing import DEFAULT_PRICING
 from portal.tenancy.models import Tenant
 
 NOTICE_DAYS = 30
@@ -24,11 +26,6 @@ EXPORT_DAYS = 7
 DELETE_DAYS = 14
 OUTAGE_FIX_DAYS = 7
 PAYMENT_DELAY_DAYS = 30
-DEFAULT_PRICING = {"tiers": [{"contacts_max": 1000, "monthly_fee": "990.00"},
-                             {"contacts_max": 5000, "monthly_fee": "1990.00"},
-                             {"contacts_max": 20000, "monthly_fee": "3990.00"},
-                             {"contacts_max": None, "monthly_fee": "7990.00"}],
-                   "premium_rate": "0.05"}
 # C-01/C-03 grounds of a contract end (OWU VIII.1–VIII.3) → whether it is for the organiser's fault (C-02: the term
 # discount of the unexpired months is then reclaimed, OWU VIII.7)
 GROUNDS = {"expiry": False,                       # VIII.1 the term ended after the organiser's notice of non-renewal
@@ -61,20 +58,10 @@ def term_end(starts_on: date, term_months: int, terms: int) -> date:
     """C-01: the last day of the ``terms``-th term. Each renewal is a new period of the same months starting the day
     after the previous term's last day (OWU VIII.1 "kolejne okresy"), so it is counted from that day, not from the
     first start: a 6-month term from 31 Aug ends 28 Feb, and its renewal from 1 Mar ends 31 Aug, not 30 Aug."""
-    end = _months_end(starts_on, term_months)
+    end = months_end(starts_on, term_months)
     for _renewal in range(terms - 1):
-        end = _months_end(end + timedelta(days=1), term_months)
+        end = months_end(end + timedelta(days=1), term_months)
     return end
-
-
-def _months_end(starts_on: date, months: int) -> date:
-    """The last day of a period of ``months`` from ``starts_on`` (the day before the same date). When the month the
-    period ends in has no day of the start's number, it runs to that month's last day (a month from 31 Jan ends
-    28 Feb, as Polish civil law counts a period of months, art. 112 KC), not a day short of it."""
-    next_start = starts_on + relativedelta(months=months)
-    if next_start.day < starts_on.day:  # the day was cut to the month's end: that whole day belongs to the period
-        return next_start
-    return next_start - timedelta(days=1)
 
 
 def notice_deadline(contract: Contract) -> date:
@@ -82,17 +69,21 @@ def notice_deadline(contract: Contract) -> date:
     return contract.current_end - timedelta(days=NOTICE_DAYS)
 
 
-def sign(tenant_id: int, *, starts_on: date, term_months: int) -> Contract:
+def sign(tenant_id: int, *, starts_on: date, term_months: int, pricing: dict | None = None) -> Contract:
     """C-01: the operator records the order form's start date and fixed term; a running contract gets the corrected
-    terms (its term end recomputed from the start), an ended one stays ended."""
+    terms (its term end recomputed from the start), an ended one stays ended. C-02 (OWU V.1, V.3): ``pricing`` is
+    the order form's price list and premium, checked by ``portal.operator.pricing``; without one a new contract
+    gets the default price list and a running one keeps its own."""
     if term_months < 1:
         raise DomainError(_("The term is at least one month."), field="term_months", rule="C-01")
     contract = of_tenant(tenant_id)
     if contract is None:
-        return create(tenant_id, starts_on=starts_on, term_months=term_months)
+        return create(tenant_id, starts_on=starts_on, term_months=term_months, pricing=pricing)
     if contract.ended_on is not None:
         raise DomainError(_("The contract already ended on %(day)s.", day=contract.ended_on), rule="C-01")
     contract.starts_on, contract.term_months = starts_on, term_months
+    if pricing is not None:
+        contract.pricing = pricing
     contract.current_end = term_end(starts_on, term_months, 1)
     return contract
 
@@ -124,10 +115,10 @@ def term_on(contract: Contract, as_of: date) -> tuple[date, date]:
     """C-01: the first and the last day of the term running on ``as_of`` (the first term not over then), each
     renewal starting the day after the previous term's last day."""
     first = contract.starts_on
-    last = _months_end(first, contract.term_months)
+    last = months_end(first, contract.term_months)
     while last < as_of:
         first = last + timedelta(days=1)
-        last = _months_end(first, contract.term_months)
+        last = months_end(first, contract.term_months)
     return first, last
 
 
@@ -170,18 +161,30 @@ class EndSummary:
     discount_reclaimed: bool
     reclaim: Decimal | None = None  # C-02: the amount, when the fee statement gives the monthly discount
     read_only_from: date | None = None  # the first day the organiser's pages are read-only (``read_only_from``)
+    penalty_charged: bool = False  # OWU VIII.6: the contractual penalty of the rest of the term
+    penalty: Decimal | None = None  # its amount (``penalty_estimate``)
 
 
 def end_summary(contract: Contract | None, *, on: date, ground: str) -> EndSummary:
     """C-04: ``on`` is the date the contract (and so the DPA) expires — the day of an immediate termination, or the
     last day of a term not renewed; the organiser exports within 7 days of it and deletion follows within 14 days
     after it (DPA §9.3). C-02: a termination for the organiser's fault before the term's last day reclaims the term
-    discount of the unexpired days."""
+    discount of the unexpired days; OWU VIII.6: and charges the contractual penalty of those days."""
     fault = GROUNDS.get(ground, False)
-    reclaimed = bool(fault and contract is not None and on < contract.current_end  # days of the term left unserved
-                     and term_discount(contract.term_months) > 0)
+    unserved = bool(fault and contract is not None and on < contract.current_end)  # days of the term left unserved
+    reclaimed = unserved and term_discount(contract.term_months) > 0
     return EndSummary(on, on + timedelta(days=EXPORT_DAYS), on + timedelta(days=DELETE_DAYS), fault, reclaimed,
-                      read_only_from=_read_only_from(on, ground))
+                      read_only_from=_read_only_from(on, ground), penalty_charged=unserved)
+
+
+def with_amounts(contract: Contract, summary: EndSummary) -> EndSummary:
+    """The summary with the amounts it names: the discount reclaimed (C-02, OWU VIII.7) and the contractual penalty
+    (OWU VIII.6), from the fee statement (which stores nothing: the caller rolls back the tier it recomputes)."""
+    if summary.discount_reclaimed:
+        summary = replace(summary, reclaim=reclaim_estimate(contract, on=summary.on))
+    if summary.penalty_charged:
+        summary = replace(summary, penalty=penalty_estimate(contract, on=summary.on))
+    return summary
 
 
 # C-03: the grounds that hold only from a day counted from another: the organiser's termination after an outage
@@ -261,9 +264,8 @@ def _today(contract: Contract) -> date:
 def _close(contract: Contract, *, on: date, ground: str) -> Contract:
     """Record the end and its export and deletion dates (the daily renewal closes expired terms here directly: their
     end date is the term's own, however late the job runs)."""
-    summary = end_summary(contract, on=on, ground=ground)
-    if summary.discount_reclaimed:  # C-02: the organiser is told the amount with the dates
-        summary = replace(summary, reclaim=reclaim_estimate(contract, on=on))
+    # C-02, OWU VIII.6: the organiser is told the amounts with the dates
+    summary = with_amounts(contract, end_summary(contract, on=on, ground=ground))
     contract.ended_on, contract.end_ground = on, ground
     contract.customer_fault = summary.customer_fault
     contract.export_until, contract.delete_by = summary.export_until, summary.delete_by
@@ -275,7 +277,8 @@ def _close(contract: Contract, *, on: date, ground: str) -> Contract:
 def _tell_the_organiser(contract: Contract, summary: EndSummary) -> None:
     """C-04: the organiser's admins and its data-protection officer learn the end date, the last day to download the
     export and the day by which everything is deleted (in the tenant's outbox, committed with the end); C-02: and the
-    term discount reclaimed, when one is (``discount_reclaim``)."""
+    term discount reclaimed, when one is (``discount_reclaim``); OWU VIII.6: and the contractual penalty
+    (``contractual_penalty``)."""
     from portal.accounts.models import ADMIN, User
     from portal.notifications import service as notifications
     from portal.tenancy.guard import use_tenant
@@ -284,6 +287,8 @@ def _tell_the_organiser(contract: Contract, summary: EndSummary) -> None:
              "delete_by": summary.delete_by.isoformat(), "read_only_from": summary.read_only_from.isoformat()}
     if summary.reclaim is not None:
         dates["discount_reclaim"] = f"{summary.reclaim:.2f}"
+    if summary.penalty is not None:
+        dates["contractual_penalty"] = f"{summary.penalty:.2f}"
     with use_tenant(contract.tenant_id):
         for user in db.session.scalars(select(User).where(User.role == ADMIN, User.is_active_account)
                                        .order_by(User.id)):
@@ -298,65 +303,55 @@ def get(contract_id: int) -> Contract:
     return contract
 
 
-def term_discount(term_months: int) -> Decimal:
-    """C-02 (OWU VIII.7): 30 % for terms of 6–12 months, 50 % for 12 months or longer."""
-    if term_months >= 12:
-        return Decimal("0.50")
-    if term_months >= 6:
-        return Decimal("0.30")
-    return Decimal(0)
+def _last_month(contract: Contract, on: date) -> MonthlyFee | None:
+    """The fee in force on ``on`` at the count of the statement's last month (so at the highest tier reached)."""
+    from portal.operator import register
 
-
-def tier_index(pricing: dict, contacts: int) -> int:
-    for index, tier in enumerate(pricing["tiers"]):
-        if tier["contacts_max"] is None or contacts <= tier["contacts_max"]:
-            return index
-    return len(pricing["tiers"]) - 1
-
-
-@dataclass
-class MonthlyFee:
-    month: date
-    contacts: int
-    tier: int
-    list_fee: Decimal
-    premium_years: int
-    discount_rate: Decimal
-    discount: Decimal
-    fee: Decimal
-    days: int  # the days of the month billed: all of them, or those served up to the contract's end (OWU VIII.4)
-    month_days: int
-
-
-def monthly_fee(contract: Contract, month: date, contacts: int, *, days: int | None = None) -> MonthlyFee:
-    """C-02: the fee follows the participant count; a tier once reached is the minimum from then on; the annual
-    premium compounds on each anniversary; the term discount applies last. ``days``: a month served only in part
-    (the contract ended in it) is billed for the days served, each amount × days / days in the month (OWU VIII.4)."""
-    pricing = contract.pricing or DEFAULT_PRICING
-    reached = tier_index(pricing, contacts)
-    tier = max(reached, contract.max_tier_reached)
-    contract.max_tier_reached = tier
-    years = relativedelta(month, contract.starts_on).years if month >= contract.starts_on else 0
-    month_days = monthrange(month.year, month.month)[1]
-    served = month_days if days is None else days
-    share = Decimal(served) / Decimal(month_days)
-    listed = Decimal(pricing["tiers"][tier]["monthly_fee"]) * (1 + Decimal(pricing.get("premium_rate", "0"))) ** years
-    rate = term_discount(contract.term_months)
-    discount = listed * rate
-    billed, fee = money(listed * share), money((listed - discount) * share)
-    # the discount shown is what the list fee and the fee leave between them, so the columns add up to the cent
-    return MonthlyFee(month, contacts, tier, billed, years, rate, billed - fee, fee, served, month_days)
+    lines = register.fee_statement(contract.tenant_id, until=on)
+    return fee_in_force(contract, on, lines[-1].contacts) if lines else None
 
 
 def reclaim_estimate(contract: Contract, *, on: date) -> Decimal:
     """C-02: what a termination for the organiser's fault on ``on`` reclaims (OWU VIII.7), the term's discount taken
-    at the monthly discount of the month the contract ends in, from the fee statement (so at the highest tier reached
-    and with the annual premium), for a whole month however few of its days are billed."""
-    from portal.operator import register
+    at the monthly discount in force on ``on``, from the fee statement (so at the highest tier reached and with the
+    annual premium of that day), for a whole month however few of its days are billed."""
+    last = _last_month(contract, on)
+    return _unexpired(contract, last.discount if last else Decimal(0), on=on)
 
-    lines = register.fee_statement(contract.tenant_id, until=on)
-    monthly = monthly_fee(contract, lines[-1].month, lines[-1].contacts).discount if lines else Decimal(0)
-    return _unexpired(contract, monthly, on=on)
+
+def penalty_estimate(contract: Contract, *, on: date) -> Decimal:
+    """OWU VIII.6: a termination by the platform for the organiser's fault (the VIII.3 grounds) charges a
+    contractual penalty "w wysokości odpowiadającej niezapłaconej części wynagrodzenia … z tytułu bieżącego okresu
+    obowiązywania Umowy na podstawie wynagrodzenia z ostatniego miesiąca przed rozwiązaniem pomnożonego przez okres
+    obowiązywania Umowy do końca obowiązywania Umowy".
+
+    The last month's fee is the whole month's fee in force on the termination day (tier reached, premium, term
+    discount) — a part month's billed amount would understate it. The period is that of the term running on ``on``
+    from the day after it (the contract is in force, and billed, through ``on``: OWU VIII.4) to the term's last day,
+    counted per calendar month: a whole month left is the fee once, a part month by its days (fee × days / days in
+    that month). Pro rata days, not whole months rounded up or down, because the clause charges the *unpaid part*
+    of the term's remuneration, and the fee statement bills every part month by its days — so the penalty is what
+    the rest of the term would have been billed at the last month's fee, neither more nor less. Each month's part is
+    rounded to the grosz half up and the parts summed, as the fee statement's split months are."""
+    last = _last_month(contract, on)
+    if last is None:
+        return Decimal("0.00")
+    term_last = term_on(contract, on)[1]
+    total, day = Decimal("0.00"), on + timedelta(days=1)
+    while day <= term_last:
+        month_days = monthrange(day.year, day.month)[1]
+        part_last = min(term_last, day.replace(day=month_days))
+        total += money(last.fee * Decimal((part_last - day).days + 1) / Decimal(month_days))
+        day = part_last + timedelta(days=1)
+    return total
+
+
+def penalty_due(contract: Contract) -> Decimal | None:
+    """OWU VIII.6: the contractual penalty an ended contract charges the organiser, None when none is due (not
+    terminated for its fault, or ended on the term's last day)."""
+    if contract.ended_on is None or not contract.customer_fault or contract.ended_on >= contract.current_end:
+        return None
+    return penalty_estimate(contract, on=contract.ended_on)
 
 
 def reclaim_due(contract: Contract) -> Decimal | None:

@@ -10,6 +10,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, ValidationError
 from wtforms.widgets import DateInput
 
+from portal.core.errors import DomainError
+from portal.operator import pricing
 from portal.operator.contracts import GROUNDS
 
 
@@ -119,10 +121,34 @@ class AuditForm(FlaskForm):
 
 
 class ContractTermsForm(FlaskForm):
-    """C-01: the order form's start date and fixed term (it renews for the same term)."""
+    """C-01: the order form's start date and fixed term (it renews for the same term); C-02 (OWU V.1, V.3): its
+    price list — one tier a line, the most contacts and the monthly list price, the last line the price alone —
+    and its annual premium in per cent. A field left empty gives the default; a field not sent keeps the
+    contract's own (``pricing``)."""
 
     starts_on = StringField(_l("Start date"), widget=DateInput())
     term_months = IntegerField(_l("Fixed term (months)"))
+    tiers = TextAreaField(_l("Price list: most contacts and monthly list price (PLN), one tier a line"),
+                          render_kw={"rows": 5, "spellcheck": "false"})
+    premium = StringField(_l("Annual Innovation Premium (%)"), render_kw={"inputmode": "decimal"})
+
+    def validate_tiers(self, field) -> None:
+        try:
+            self._tiers = pricing.tiers_from_text(field.data or "")
+        except DomainError as error:
+            raise ValidationError(error.message) from None
+
+    def validate_premium(self, field) -> None:
+        try:
+            self._premium_rate = pricing.premium_rate_from_text(field.data or "")
+        except DomainError as error:
+            raise ValidationError(error.message) from None
+
+    def pricing(self) -> dict | None:
+        """The validated price list, or None when the form sent neither field (the contract keeps its own)."""
+        if not (self.tiers.raw_data or self.premium.raw_data):
+            return None
+        return {"tiers": self._tiers, "premium_rate": self._premium_rate}
 
     def validate_starts_on(self, field) -> None:
         if not (field.data or "").strip():

@@ -16,7 +16,7 @@ from portal.core.clock import Clock
 from portal.core.errors import DomainError
 from portal.extensions import db
 from portal.notifications import service as notifications
-from portal.operator import contracts
+from portal.operator import contracts, fees
 from portal.operator.models import AuditRequest, SubProcessor
 from portal.tenancy import service as tenants
 from portal.tenancy.guard import across_tenants
@@ -152,8 +152,9 @@ def stored_on(spans: list[Span], day: date) -> int:
     return sum(1 for first, erased in spans if first <= day and (erased is None or erased > day))
 
 
-def fee_statement(tenant_id: int, *, until: date, spans: list[Span] | None = None) -> list[contracts.MonthlyFee]:
-    """C-02: one line per month of the contract so far (to its end; a first or a last part month by the days served);
+def fee_statement(tenant_id: int, *, until: date, spans: list[Span] | None = None) -> list[fees.MonthlyFee]:
+    """C-02: one line per month of the contract so far (to its end; a first or a last part month by the days served;
+    a month holding the contract's anniversary split at it, OWU V.3: ``contracts.monthly_fee``);
     the count is the month's highest number of participants stored on any day (``stored_participants``) — a
     participant counts until the day its account was erased, so erasing people later never lowers a month already
     passed, nor the tier it reached (OWU V.4: that tier's fee stays the minimum)."""
@@ -186,8 +187,7 @@ def fee_statement(tenant_id: int, *, until: date, spans: list[Span] | None = Non
         # a part month — the first, when the contract starts after the 1st, and the last — by the days served
         first_day = max(month, contract.starts_on)
         last_day = month_end if contract.ended_on is None else min(month_end, contract.ended_on)
-        served = None if (first_day, last_day) == (month, month_end) else (last_day - first_day).days + 1
-        lines.append(contracts.monthly_fee(contract, month, highest, days=served))
+        lines.append(fees.monthly_fee(contract, month, highest, served=(first_day, last_day)))
         month += relativedelta(months=1)
     return lines
 

@@ -33,7 +33,7 @@ def tenant_overview() -> list[TenantRow]:
         staff = dict(db.session.execute(
             select(User.tenant_id, func.count()).where(User.role != "participant").group_by(User.tenant_id)).all())
     from portal.core.clock import get_clock
-    from portal.operator import contracts, register
+    from portal.operator import contracts, fees, register
 
     rows = []
     today = get_clock().today()
@@ -44,7 +44,7 @@ def tenant_overview() -> list[TenantRow]:
         fee = None
         if contract is not None:
             lines = register.fee_statement(t.id, until=today, spans=spans)
-            fee = lines[-1] if lines else contracts.monthly_fee(contract, today.replace(day=1), stored)
+            fee = lines[-1] if lines else fees.monthly_fee(contract, today.replace(day=1), stored)
         rows.append(TenantRow(t, stored, staff.get(t.id, 0), contract, fee,
                               contracts.notice_deadline(contract) if contract else None))
     return rows

@@ -108,17 +108,12 @@ def _end_form(tenant) -> EndContractForm:
 
 
 def _summary(contract, form: EndContractForm):
-    from dataclasses import replace
-
     from portal.operator import contracts
 
     day = form.day()
     if day is None:
         return None
-    summary = contracts.end_summary(contract, on=day, ground=form.ground.data or "")
-    if summary.discount_reclaimed:
-        summary = replace(summary, reclaim=contracts.reclaim_estimate(contract, on=day))
-    return summary
+    return contracts.with_amounts(contract, contracts.end_summary(contract, on=day, ground=form.ground.data or ""))
 
 
 @bp.route("/tenants/<int:tenant_id>/contract", methods=["GET", "POST"])
@@ -128,13 +123,16 @@ def contract_terms(tenant_id: int):
     of non-renewal (refused after the 30th day before the end, with that day named next to the field)."""
     from portal.core.clock import get_clock
     from portal.extensions import db
-    from portal.operator import contracts
+    from portal.operator import contracts, pricing
     from portal.operator.forms import ContractTermsForm, NoticeForm
 
     tenant, contract = _ending(tenant_id)
     today = get_clock().today(tenant.timezone)
-    terms = ContractTermsForm(prefix="terms", data={"starts_on": contract.starts_on.isoformat(),
-                                                    "term_months": contract.term_months} if contract else None)
+    price_list = (contract.pricing if contract else None) or pricing.DEFAULT_PRICING
+    terms = ContractTermsForm(prefix="terms", data={"starts_on": contract.starts_on.isoformat() if contract else None,
+                                                    "term_months": contract.term_months if contract else None,
+                                                    "tiers": pricing.tiers_text(price_list),
+                                                    "premium": pricing.premium_percent(price_list)})
     notice = NoticeForm(prefix="notice", today=today)
     status = 200
     if request.method == "POST":
@@ -147,7 +145,7 @@ def contract_terms(tenant_id: int):
             try:
                 if action == "terms":
                     contract = contracts.sign(tenant.id, starts_on=date.fromisoformat(terms.starts_on.data.strip()),
-                                              term_months=terms.term_months.data)
+                                              term_months=terms.term_months.data, pricing=terms.pricing())
                 elif contract is None:
                     raise DomainError(_("Record the contract's terms first."), field="received_on", rule="C-01")
                 else:
@@ -198,11 +196,14 @@ def end_contract(tenant_id: int):
             flash(_("The contract of %(name)s ends on %(d)s: export until %(e)s, deletion by %(x)s.", name=tenant.name,
                     d=day.isoformat(), e=contract.export_until.isoformat(), x=contract.delete_by.isoformat()),
                   "success")
-            reclaim = contracts.reclaim_due(contract)
-            db.session.rollback()  # the reclaim's fee statement recomputes the tier reached; nothing more is stored
+            reclaim, penalty = contracts.reclaim_due(contract), contracts.penalty_due(contract)
+            db.session.rollback()  # their fee statement recomputes the tier reached; nothing more is stored
             if reclaim is not None:
                 flash(_("The term discount reclaimed for the unexpired days (C-02, OWU VIII.7): %(amount)s.",
                         amount=money(reclaim)), "success")
+            if penalty is not None:
+                flash(_("The contractual penalty for the rest of the term (OWU VIII.6): %(amount)s.",
+                        amount=money(penalty)), "success")
             return redirect(url_for("operator.tenants"))
     return _end_page(tenant, contract, form, status=422 if request.method == "POST" else 200)
 
@@ -367,10 +368,11 @@ def fees(tenant_id: int):
     import io
 
     from flask import Response
+    from flask_babel import format_decimal
 
     from portal.core.clock import get_clock
     from portal.extensions import db
-    from portal.operator import register
+    from portal.operator import contracts, pricing, register
     from portal.tenancy.models import Tenant
 
     tenant = db.session.get(Tenant, tenant_id)
@@ -382,14 +384,22 @@ def fees(tenant_id: int):
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["month", "participants", "tier", "list_fee", "premium_years", "discount_rate", "discount",
-                         "fee", "days"])
+                         "fee", "days", "premium_from"])
         for ln in lines:
             writer.writerow([ln.month.isoformat()[:7], ln.contacts, ln.tier + 1, f"{ln.list_fee:.2f}",
                              ln.premium_years, f"{ln.discount_rate:.2f}", f"{ln.discount:.2f}", f"{ln.fee:.2f}",
-                             ln.days])
+                             ln.days, ln.premium_from.isoformat() if ln.premium_from else ""])
         return Response(out.getvalue(), mimetype="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="fees-{tenant.slug}.csv"'})
-    return render("operator/fees.html", organiser=tenant, lines=lines)  # ``tenant`` would make base.html a tenant page
+    contract = contracts.of_tenant(tenant_id)
+    price_list = None
+    if contract is not None:  # C-02 (OWU V.1): the order form's tiers, counts in the reader's notation
+        listed = contract.pricing or pricing.DEFAULT_PRICING
+        price_list = {"tiers": [(None if t["contacts_max"] is None else format_decimal(t["contacts_max"]),
+                                 t["monthly_fee"]) for t in listed["tiers"]],
+                      "premium_rate": listed.get("premium_rate", "0")}
+    # ``tenant`` would make base.html a tenant page
+    return render("operator/fees.html", organiser=tenant, lines=lines, pricing=price_list)
 
 
 def service_tenants():

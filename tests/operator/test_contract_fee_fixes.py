@@ -152,8 +152,8 @@ def test_C02_partners_imported_by_the_cli_are_billed_in_the_operator_fee_csv(app
     assert result.exit_code == 0, result.output
     _operator(client)
     csv = client.get(f"/operator/tenants/{tenant.id}/fees?format=csv").get_data(as_text=True).splitlines()
-    assert csv[1:] == ["2026-01,0,1,1000.00,0,0.00,0.00,1000.00,31", "2026-02,0,1,1000.00,0,0.00,0.00,1000.00,28",
-                       "2026-03,3,2,2000.00,0,0.00,0.00,2000.00,31"]  # imported on 2 March (the tests' today)
+    assert csv[1:] == ["2026-01,0,1,1000.00,0,0.00,0.00,1000.00,31,", "2026-02,0,1,1000.00,0,0.00,0.00,1000.00,28,",
+                       "2026-03,3,2,2000.00,0,0.00,0.00,2000.00,31,"]  # imported on 2 March (the tests' today)
 
 
 # C-02/C-04 (OWU VIII.4): "Klient jest obowiązany do zapłaty wynagrodzenia … za każdy dzień, w którym usługa była
@@ -189,10 +189,10 @@ def test_C02_C04_operator_fee_csv_after_the_end_bills_no_later_month(app, client
     set_clock(as_of(date(2024, 10, 20), "Europe/Warsaw"))
     _operator(client)
     rows = client.get(f"/operator/tenants/{tenant_a.id}/fees?format=csv").get_data(as_text=True).splitlines()
-    assert rows[0].endswith(",fee,days")
+    assert rows[0].endswith(",fee,days,premium_from")
     assert [r[:7] for r in rows[1:]] == [f"2024-0{m}" for m in range(1, 9)]
-    assert rows[-1] == "2024-08,0,1,479.03,0,0.50,239.51,239.52,15"
-    assert rows[1] == "2024-01,0,1,990.00,0,0.50,495.00,495.00,31"
+    assert rows[-1] == "2024-08,0,1,479.03,0,0.50,239.51,239.52,15,"
+    assert rows[1] == "2024-01,0,1,990.00,0,0.50,495.00,495.00,31,"
 
 
 # C-02 (OWU VIII.7): "zwrot przyznanej Klientowi ulgi pomniejszonej o proporcjonalną jej wartość za okres od dnia

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from portal.core.errors import DomainError
 from portal.extensions import db
-from portal.operator import contracts, offboarding
+from portal.operator import contracts, fees, offboarding
 from portal.operator.models import DeletionCertificate
 from portal.tenancy.guard import use_tenant
 from portal.tenancy.models import Tenant
@@ -35,15 +35,15 @@ def test_C01_notice_30_days_before_the_end_stops_the_renewal(app, tenant_a):
                                                    (24, "0.50", "500.00")])
 def test_C02_term_discounts_worked_examples(app, tenant_a, term, rate, fee):
     contract = contracts.create(tenant_a.id, starts_on=date(2026, 1, 1), term_months=term, pricing=PRICING)
-    result = contracts.monthly_fee(contract, date(2026, 2, 1), 800)
+    result = fees.monthly_fee(contract, date(2026, 2, 1), 800)
     assert result.discount_rate == Decimal(rate) and result.fee == Decimal(fee)
 
 
 def test_C02_a_reached_tier_stays_the_minimum_and_the_premium_compounds(app, tenant_a):
     contract = contracts.create(tenant_a.id, starts_on=date(2026, 1, 1), term_months=12, pricing=PRICING)
-    assert contracts.monthly_fee(contract, date(2026, 3, 1), 3000).fee == Decimal("1000.00")  # tier 2: 2000 − 50 %
-    assert contracts.monthly_fee(contract, date(2026, 4, 1), 200).fee == Decimal("1000.00")  # still the minimum
-    second_year = contracts.monthly_fee(contract, date(2027, 2, 1), 200)
+    assert fees.monthly_fee(contract, date(2026, 3, 1), 3000).fee == Decimal("1000.00")  # tier 2: 2000 − 50 %
+    assert fees.monthly_fee(contract, date(2026, 4, 1), 200).fee == Decimal("1000.00")  # still the minimum
+    second_year = fees.monthly_fee(contract, date(2027, 2, 1), 200)
     assert second_year.premium_years == 1 and second_year.list_fee == Decimal("2100.00")
     assert second_year.fee == Decimal("1050.00")
 
