@@ -132,15 +132,23 @@ def install(app: Flask) -> None:
         return redirect(url_for("operator.login"))
 
     def _tenant_closing():
-        """C-04: the ended contract's dates once the tenant is read-only (None before), for the banner of its pages."""
+        """C-04: the ended contract's dates once the tenant is read-only (None before), for the banner of its pages.
+
+        ``export_open`` says whether the full export is still served: through ``export_until`` on the tenant's own
+        day (its time zone, on the clock in force), the same test the export itself answers 410 by — so the banner
+        never offers a link that has closed."""
+        from portal.core.clock import get_clock
         from portal.operator import contracts
         from portal.tenancy import service as tenants
 
         tenant = g.get("tenant")
         since = tenants.read_only_since(tenant) if tenant is not None else None
-        contract = contracts.of_tenant(tenant.id) if since is not None else None
-        return {"since": since, "export_until": contract.export_until if contract else None,
-                "delete_by": contract.delete_by if contract else None} if since is not None else None
+        if since is None:
+            return None
+        contract = contracts.of_tenant(tenant.id)
+        export_until = contract.export_until if contract else None
+        return {"since": since, "export_until": export_until, "delete_by": contract.delete_by if contract else None,
+                "export_open": export_until is None or get_clock().today(tenant.timezone) <= export_until}
 
     @app.context_processor
     def _template_globals():
@@ -186,8 +194,7 @@ def install(app: Flask) -> None:
             404: (_("Not found"), _("This page does not exist, or it is not available to you.")),
             405: (_("Not allowed"), _("This address does not accept that kind of request.")),
             413: (_("File too large"), _("The upload is larger than allowed.")),
-            423: (_("Read-only"), _("The organiser's contract has ended: the programme is read-only. Admins and the "
-                                   "data-protection officer can download a full export for 7 days.")),
+            423: (_("Read-only"), _("The organiser's contract has ended: the programme can be read, not changed.")),
         }
         title, message = messages.get(error.code, (error.name, error.description))
         return _error_page(error.code or 500, title, message)

@@ -1,5 +1,6 @@
 """Access and portability bundles (G-04): everything about the subject in the tenant, as a zip of JSON, a CSV per
-table and a readable summary; a single-use link that expires after 7 days, after which the file is deleted."""
+table and a readable summary; a single-use link that works for 7 days — through the end of the seventh day in the
+organiser's time zone — after which the file is deleted."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import io
 import json
 import secrets
 import zipfile
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -140,10 +141,36 @@ def build(request_id: int, user_id: int | None, *, tenant_name: str, clock: Cloc
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(buffer.getvalue())
     bundle = ExportBundle(request_id=request_id, filename=name, token_sha256=hashlib.sha256(token.encode()).hexdigest(),
-                          expires_at=clock.now() + timedelta(days=LINK_DAYS))
+                          expires_at=link_expiry(clock))
     db.session.add(bundle)
     db.session.flush()
     return bundle, token
+
+
+def _zone() -> ZoneInfo:
+    from portal.tenancy.guard import current_tenant_id
+    from portal.tenancy.models import Tenant
+
+    tenant = db.session.get(Tenant, current_tenant_id()) if current_tenant_id() is not None else None
+    return ZoneInfo(tenant.timezone if tenant is not None else "Europe/Warsaw")
+
+
+def link_expiry(clock: Clock) -> datetime:
+    """G-04: a bundle's link works through the end of the 7th day after it is built, in the organiser's time zone.
+
+    The requester and the DPO are told a day — the outcome "bundle ready until <day>" (``ready_until``), the mail's
+    "for 7 days", the my-data page's "until …" — so the link must work for the whole of that day: ending it 168
+    hours after the build would close it at 13:00 on a day it was said to be ready until. Keeping it to the end
+    of that local day keeps every one of those texts true (it is never less than 7 days), without naming an hour
+    in each of them."""
+    zone = _zone()
+    last_day = clock.now().astimezone(zone).date() + timedelta(days=LINK_DAYS)
+    return datetime.combine(last_day, time.max, zone).astimezone(UTC)
+
+
+def ready_until(bundle: ExportBundle) -> date:
+    """The last day, in the organiser's time zone, on which the bundle's link works (``link_expiry``)."""
+    return utc(bundle.expires_at).astimezone(_zone()).date()
 
 
 def _columns(rows: list[dict]) -> list[str]:

@@ -372,16 +372,64 @@ def _corrected(code: str) -> str | None:
     return None
 
 
-def _kept(text: str) -> str:
-    if text == "nothing":
-        return _("nothing")
-    items = []
+def _kept(items: list[str]) -> str:
+    """Kept records in words: the table and its columns by name, until the deletion date."""
+    return "; ".join(_kept_item(item) for item in items)
+
+
+def _kept_item(item: str) -> str:
+    match = _KEPT_ITEM.fullmatch(item)
+    return _("%(table)s (%(columns)s) until %(day)s", table=label(match["table"], "kept.table"),
+             columns=", ".join(label(c.strip(), "kept.column") for c in match["columns"].split(",")),
+             day=match["day"]) if match else item
+
+
+_KEPT_ITEM = re.compile(r"(?P<table>\S+) \((?P<columns>[^)]*)\) until (?P<day>\S+)")
+_KEPT_HEADING = re.compile(r"kept for (?:legal obligation|a legal obligation, no longer linked to this address|"
+                           r"accountability): ")
+ACCOUNTABLE_TABLES = {"subject_requests"}  # kept to show how the requests were handled (``erasure.REQUESTS_KEPT``)
+
+
+def _kept_by_reason(text: str) -> tuple[list[str], list[str]]:
+    """G-05: the records an erasure's answer names, split by their own reason — (legal obligation, accountability).
+    The reason is the record's (the requests are kept for accountability, GDPR art. 5(2); the rest for the tax and
+    accounting law), not the heading it was written under: answers written before the two were told apart put the
+    requests under the legal obligation too."""
+    legal: list[str] = []
+    accountable: list[str] = []
     for item in text.split("; "):
-        match = re.fullmatch(r"(?P<table>\S+) \((?P<columns>[^)]*)\) until (?P<day>\S+)", item)
-        items.append(_("%(table)s (%(columns)s) until %(day)s", table=label(match["table"], "kept.table"),
-                       columns=", ".join(label(c.strip(), "kept.column") for c in match["columns"].split(",")),
-                       day=match["day"]) if match else item)
-    return "; ".join(items)
+        item = _KEPT_HEADING.sub("", item, count=1)
+        if item in ("nothing", "nothing is kept"):
+            continue
+        match = _KEPT_ITEM.fullmatch(item)
+        (accountable if match and match["table"] in ACCOUNTABLE_TABLES else legal).append(item)
+    return legal, accountable
+
+
+def _erased(kept: str) -> str:
+    """An erasure's answer: what is kept for a legal obligation ("nothing" when nothing at all is), then what is
+    kept for accountability."""
+    legal, accountable = _kept_by_reason(kept)
+    if not legal and accountable:
+        return _("erased; kept for accountability, to show how the requests were handled (GDPR art. 5(2)): "
+                 "%(kept)s", kept=_kept(accountable))
+    parts = [_("erased; kept for a legal obligation: %(kept)s", kept=_kept(legal) or _("nothing"))]
+    if accountable:
+        parts.append(_("kept for accountability, to show how the requests were handled (GDPR art. 5(2)): %(kept)s",
+                       kept=_kept(accountable)))
+    return "; ".join(parts)
+
+
+def _erased_earlier(match: re.Match) -> str:
+    """A later request from an erased address: when, by which request, and what is still kept and why."""
+    parts = [_("the data of this person was erased on %(day)s (%(ref)s)", day=match["day"], ref=match["ref"])]
+    legal, accountable = _kept_by_reason(match["kept"])
+    if legal:
+        parts.append(_("kept for a legal obligation, no longer linked to this address: %(kept)s", kept=_kept(legal)))
+    if accountable:
+        parts.append(_("kept for accountability, to show how the requests were handled (GDPR art. 5(2)): %(kept)s",
+                       kept=_kept(accountable)))
+    return "; ".join(parts if len(parts) > 1 else [*parts, _("nothing is kept")])
 
 
 def _corrected(text: str) -> str:
@@ -399,8 +447,8 @@ OUTCOMES: list[tuple[re.Pattern, Callable[[re.Match], str]]] = [(re.compile(p), 
     (r"erased, but the scan found (?P<n>\d+) residue\(s\): the request stays open",
      lambda m: ngettext("erased, but the scan found %(num)d residue: the request stays open",
                         "erased, but the scan found %(num)d residues: the request stays open", int(m["n"]))),
-    (r"erased; kept for legal obligation: (?P<kept>.*)",
-     lambda m: _("erased; kept for a legal obligation: %(kept)s", kept=_kept(m["kept"]))),
+    (r"erased; (?P<kept>kept for (?:legal obligation|accountability): .*)", lambda m: _erased(m["kept"])),
+    (r"the data of this person was erased on (?P<day>\S+) \((?P<ref>[^)]+)\); (?P<kept>.*)", _erased_earlier),
     (r"processing restricted: no notices, left out of settlements and status changes until lifted",
      lambda m: _("processing restricted: no notices, left out of settlements and status changes until lifted")),
     (r"objection to marketing contact recorded and honoured",

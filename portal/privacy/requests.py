@@ -287,7 +287,7 @@ def process(row: DataSubjectRequest, *, clock: Clock, actor=None, tenant_name: s
         from portal.privacy import export
 
         bundle, token = export.build(row.id, user.id, tenant_name=tenant_name, clock=clock)
-        outcome = f"bundle ready until {bundle.expires_at:%Y-%m-%d}"
+        outcome = f"bundle ready until {export.ready_until(bundle):%Y-%m-%d}"
         _tell(row, "request_bundle", clock, token=token)
     elif row.kind == "erasure":
         from portal.privacy import erasure
@@ -309,7 +309,7 @@ def process(row: DataSubjectRequest, *, clock: Clock, actor=None, tenant_name: s
             row.outcome = f"erased, but the scan found {log.residues} residue(s): the request stays open"
             return ngettext("Erasure left %(num)d residue(s); the request stays open.",
                             "Erasure left %(num)d residue(s); the request stays open.", log.residues)
-        outcome = "erased; kept for legal obligation: " + (_kept(log.retained) or "nothing")
+        outcome = "erased; " + _kept_by_reason(log.retained)
     elif row.kind == "restriction":
         user.restricted_at = clock.now()
         outcome = RESTRICTED
@@ -344,7 +344,7 @@ def _for_contact_person(row: DataSubjectRequest, *, clock: Clock, actor, tenant_
         found = {**found, DataSubjectRequest.__tablename__: export.requests_of(None, row.requester_email)}
         bundle, token = export.build(row.id, None, tenant_name=tenant_name, clock=clock, data=found)
         _tell(row, "request_bundle", clock, token=token)
-        return f"bundle ready until {bundle.expires_at:%Y-%m-%d}"
+        return f"bundle ready until {export.ready_until(bundle):%Y-%m-%d}"
     if row.kind == "erasure":
         from portal.privacy import export
 
@@ -388,8 +388,9 @@ def _partner_right(row: DataSubjectRequest, partners: list, *, clock: Clock, act
 
 
 def _after_erasure(row: DataSubjectRequest) -> str | None:
-    """An address whose account was erased here earlier: say so, and what is still kept for a legal obligation —
-    no longer linked to the address, so the DPO finds it by the person's name or tax number if asked."""
+    """An address whose account was erased here earlier: say so, and what is still kept, each for its own reason
+    (G-05): for a legal obligation — no longer linked to the address, so the DPO finds it by the person's name or tax
+    number if asked — and the requests for accountability."""
     from portal.privacy.models import ErasureLog
 
     if not row.requester_email:
@@ -402,9 +403,31 @@ def _after_erasure(row: DataSubjectRequest) -> str | None:
         return None
     kept = [r for log in db.session.scalars(select(ErasureLog).where(ErasureLog.request_id == earlier.id))
             for r in log.retained or [] if not r.get("deleted_on")]
+    legal = [r for r in kept if not _for_accountability(r)]
+    accountable = [r for r in kept if _for_accountability(r)]
+    # the tax records no longer name the address; the requests still do, for the years they are kept
+    parts = ((["kept for a legal obligation, no longer linked to this address: " + _kept(legal)] if legal else [])
+             + (["kept for accountability: " + _kept(accountable)] if accountable else []))
     return (f"the data of this person was erased on {earlier.closed_on} ({earlier.reference}); "
-            + ("kept for a legal obligation, no longer linked to this address: " + _kept(kept)
-               if kept else "nothing is kept"))
+            + ("; ".join(parts) or "nothing is kept"))
+
+
+def _for_accountability(record: dict) -> bool:
+    """G-05: a kept record's own reason — the requests are kept to show how they were handled (GDPR art. 5(2)),
+    every other kept record for the tax and accounting law (a legal obligation)."""
+    from portal.privacy.erasure import REQUESTS_KEPT
+
+    return record.get("reason") == REQUESTS_KEPT
+
+
+def _kept_by_reason(records: list[dict]) -> str:
+    """What an erasure kept, under each record's own reason: "kept for legal obligation: …" (tax and accounting;
+    "nothing" when nothing at all is kept) and "kept for accountability: …" (the requests), so the requests are
+    never told as kept for a legal obligation (``labels.request_outcome`` reads both in words)."""
+    legal = [r for r in records if not _for_accountability(r)]
+    accountable = [r for r in records if _for_accountability(r)]
+    parts = ["kept for legal obligation: " + (_kept(legal) or "nothing")] if legal or not accountable else []
+    return "; ".join(parts + (["kept for accountability: " + _kept(accountable)] if accountable else []))
 
 
 def _kept(records: list[dict]) -> str:

@@ -75,7 +75,8 @@ REQUEST_OUTCOMES = [
     ("erased; kept for legal obligation: settlement_lines (partner_nip) until 2023-12-31; subject_requests "
      "(requester_email, requester_name, details) until 2029-03-02",
      "dane usunięto; zachowano ze względu na obowiązek prawny: zestawienia rozliczeń (NIP partnera) do 2023-12-31; "
-     "żądania dotyczące danych osobowych (adres e-mail, imię i nazwisko, treść żądania) do 2029-03-02"),
+     "zachowano w celu wykazania rozliczalności, jak obsłużono żądania (art. 5 ust. 2 RODO): żądania dotyczące "
+     "danych osobowych (adres e-mail, imię i nazwisko, treść żądania) do 2029-03-02"),  # G-05: each its own reason
     ("erased; kept for legal obligation: nothing", "dane usunięto; zachowano ze względu na obowiązek prawny: nic"),
     ("objection to marketing contact recorded and honoured",
      "sprzeciw wobec kontaktu marketingowego został zapisany i uwzględniony"),
