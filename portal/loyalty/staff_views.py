@@ -284,7 +284,9 @@ def order_action(order_id: int, action: str):
 @staff
 def commission():
     rules()
-    return render("loyalty/commission.html", rows=complaints.queue(), form=DecideForm(), today=today())
+    rows = complaints.queue()
+    return render("loyalty/commission.html", rows=rows, form=DecideForm(), today=today(),
+                  who=complaints.complainants(rows), entries=complaints.entries(rows))
 
 
 @bp.route("/commission/<int:complaint_id>", methods=["POST"])

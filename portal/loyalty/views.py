@@ -103,7 +103,7 @@ def points():
                   delivery_to=orders.address_of(installer),
                   missing=members.missing_for_next(installer, as_of=today(), rules=current),
                   orders=orders.of_installer(installer.id, 10), devices=devices.of_installer(installer.id, 10),
-                  end=programme_end(), rewards={r.id: r for r in orders.catalogue(active_only=False)},
+                  end=programme_end(), today=today(), rewards={r.id: r for r in orders.catalogue(active_only=False)},
                   can_rejoin=installer.excluded_on is not None and installer.exclusion_ground in current.rejoin_grounds
                   and not members.joining_closed(today()))
 

@@ -22,6 +22,8 @@ SETTLEMENT_REASONS = [
      "brak stawki nagrody dla: M365, annual, liczba licencji: 900"),
     ("2 months of active consumption; rule 3 needs 3",
      "aktywne zużycie przez 2 mies.; reguła 3 wymaga co najmniej 3 mies."),
+    ("1 month of active consumption; rule 3 needs 3",
+     "aktywne zużycie przez 1 mies.; reguła 3 wymaga co najmniej 3 mies."),
     ("the signed order gives no contract term in months",
      "podpisane zamówienie nie określa okresu umowy w miesiącach"),
     ("no price tier for this contact count", "brak progu cenowego dla tej liczby kontaktów"),

@@ -272,3 +272,16 @@ def test_P05_in_one_file_the_earlier_registration_of_a_serial_wins_whatever_the_
     assert result.exit_code == 1 and "line 2: P-05" in result.output and "line 3" not in result.output
     assert programme.statement(ALA, "2024-02-25")["balance"] == 120
     assert programme.statement("ola@example.com", "2024-02-25")["balance"] == 0
+
+
+@pytest.mark.parametrize("written", ["FD 517", "fd-517", " F D517 "])
+def test_P05_a_production_code_written_with_a_space_or_dash_is_read_as_FD517(programme, written):
+    """Codes are printed and copied as "FD 517" as often as "FD517": the same code, stored as FD517."""
+    programme.join("ala@example.com")
+    from tests.loyalty.conftest import MODEL
+
+    result = programme.devices(f"ala@example.com,SN-CODE-1,{MODEL},{written},2024-02-01,2024-02-01")
+    assert result.exit_code == 0, result.output
+    assert programme.statement("ala@example.com", "2024-02-02")["balance"] == 120
+    assert db.session.scalars(select(Device.production_code).execution_options(include_all_tenants=True)).all() \
+        == ["FD517"]

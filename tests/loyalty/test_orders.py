@@ -418,3 +418,39 @@ def test_P25_an_order_is_not_shipped_before_the_participant_gives_an_address(pro
         orders.set_delivery_address(installer, "ul. Polna 1, 00-001 Warszawa")
         orders.ship(order, on=date(2024, 3, 2), clock=clock)
         assert order.state == "shipped"
+
+
+def test_P41_an_order_after_the_seven_days_says_the_window_closed(world):
+    """A participant with points restored after the end who comes back on the 8th day is told that the window for
+    those points closed on the 7th, not only that the programme ended."""
+    order = _place(world)
+    _announce(world)
+    orders.offer_substitute(order, orders.reward_by_code("R-B"), on=date(2024, 6, 10), rules=world["rules"],
+                            clock=world["clock"])
+    orders.answer_substitute(order, accept=False, on=date(2024, 6, 12), rules=world["rules"], clock=world["clock"])
+    db.session.commit()
+    late = world["programme"].order("ala@example.com", "R-A", "2024-06-23")
+    assert late.exit_code == 1 and "2024-06-22" in late.output and "P-41" in late.output
+
+
+def test_P40_a_device_registered_after_the_end_is_refused_as_ended_not_ending(world):
+    _announce(world)  # announced 2024-03-10: devices until 2024-03-31, the end on 2024-06-15
+    during = world["programme"].devices("ala@example.com,SN-LATE-1,TV-KOND-24C,FD612,2024-04-01,2024-04-01")
+    assert during.exit_code == 1 and "is ending" in during.output and "2024-03-31" in during.output
+    after = world["programme"].devices("ala@example.com,SN-LATE-2,TV-KOND-24C,FD612,2024-06-20,2024-06-20")
+    assert after.exit_code == 1 and "ended on 2024-06-15" in after.output and "2024-03-31" in after.output
+
+
+def test_P41_the_points_page_speaks_of_the_end_in_the_past_once_it_has_come(app, client, programme):
+    from portal.core.clock import as_of
+    from tests.loyalty.test_labels_pl import _installer_with_points
+
+    _installer_with_points(app, client, programme)
+    assert programme.run("programme", "announce-end", "manufacturer", "--on", "2024-03-10",
+                         "--ends-on", "2024-06-15").exit_code == 0
+    app.extensions["clock"] = as_of(date(2024, 6, 1))
+    before = client.get("/t/manufacturer/points").get_data(as_text=True)
+    app.extensions["clock"] = as_of(date(2024, 6, 16))
+    after = client.get("/t/manufacturer/points").get_data(as_text=True)
+    assert "Program kończy się 2024-06-15" in before
+    assert "Program zakończył się 2024-06-15" in after and "kończy się" not in after

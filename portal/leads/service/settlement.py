@@ -149,8 +149,8 @@ def evaluate(lead: Lead, real: Realisation, ctx: Context, *, as_paid: bool = Fal
     position, rule = match
     line.rule, line.rule_code, line.rate = "L-11", rule.code, rule.rate
     if rule.min_active_months and real.months_active < rule.min_active_months:
-        line.reason = (f"{real.months_active} months of active consumption; rule {position} needs "
-                       f"{rule.min_active_months}")
+        line.reason = (f"{real.months_active} month{'' if real.months_active == 1 else 's'} of active consumption; "
+                       f"rule {position} needs {rule.min_active_months}")
         return line
     if rule.base == "first_year_subscription_value" and real.months_active < 1:
         line.reason = "the signed order gives no contract term in months"

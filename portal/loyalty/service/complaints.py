@@ -97,6 +97,26 @@ def queue(limit: int = 100) -> list[Complaint]:
                                    .order_by(Complaint.decide_by, Complaint.id).limit(limit)))
 
 
+def complainants(rows: list[Complaint]) -> dict[int, tuple[str, str]]:
+    """P-42: installer id → (name, e-mail) of whoever filed each complaint, for the commission's queue."""
+    from portal.accounts.models import User
+
+    ids = {row.installer_id for row in rows}
+    if not ids:
+        return {}
+    found = db.session.execute(select(Installer.id, User.first_name, User.last_name, User.email)
+                               .join(User, User.id == Installer.user_id).where(Installer.id.in_(ids)))
+    return {i: (f"{first} {last}".strip(), email) for i, first, last, email in found}
+
+
+def entries(rows: list[Complaint]) -> dict[int, PointsEntry]:
+    """P-08: the points entries the complaints name, by id."""
+    ids = {row.entry_id for row in rows if row.entry_id is not None}
+    if not ids:
+        return {}
+    return {e.id: e for e in db.session.scalars(select(PointsEntry).where(PointsEntry.id.in_(ids)))}
+
+
 def of_installer(installer_id: int) -> list[Complaint]:
     return list(db.session.scalars(select(Complaint).where(Complaint.installer_id == installer_id)
                                    .order_by(Complaint.filed_on.desc())))

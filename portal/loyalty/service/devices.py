@@ -69,7 +69,8 @@ def check(installer: Installer, data: dict, rules: LoyaltyRules, *, registered_o
           ) -> tuple[dict, list[tuple[str | None, str, str | None]]]:
     problems: list[tuple[str | None, str, str | None]] = []
     clean = {k: str(data.get(k) or "").strip() for k in ("serial", "model_code", "production_code", "installed_on")}
-    clean["production_code"] = clean["production_code"].upper()
+    # "FD 517", "fd-517": the code as printed or copied, read as FD517 (spaces and dashes are no part of it)
+    clean["production_code"] = "".join(clean["production_code"].split()).replace("-", "").upper()
     clean["serial"] = normalise_serial(clean["serial"])
     if installer.excluded_on is not None or installer.left_on is not None:
         problems.append((None, _("Excluded or former participants cannot register devices."), "P-32"))
@@ -77,8 +78,10 @@ def check(installer: Installer, data: dict, rules: LoyaltyRules, *, registered_o
         problems.append((None, _("The organiser has not approved your participation yet."), "P-01"))
     end = programme_end()
     if end is not None and registered_on > last_registration_day(end.announced_on):
-        problems.append((None, _("The programme is ending: devices were accepted until %(day)s.",
-                                 day=last_registration_day(end.announced_on)), "P-40"))
+        last = last_registration_day(end.announced_on)
+        problems.append((None, _("The programme ended on %(end)s: devices were accepted until %(day)s.",
+                                 end=end.ends_on, day=last) if registered_on >= end.ends_on else
+                         _("The programme is ending: devices were accepted until %(day)s.", day=last), "P-40"))
     problems += registration_day_problems(installer, registered_on, today=today or today_of(installer))
     if clean["model_code"] not in rules.models:
         problems.append(("model_code", _("Choose a device model from the programme's table."), "P-04"))

@@ -161,6 +161,10 @@ def place(installer: Installer, reward: Reward, *, on: date, rules: LoyaltyRules
     if end is not None and on >= end.ends_on:
         restored = [lot for lot in ledger.usable(installer.id, as_of=on, end=end, rules=rules) if lot.after_end]
         if not restored or on > post_end_deadline(end, rules):
+            if on > post_end_deadline(end, rules) and any(lot.after_end for lot in ledger.lots(installer.id)):
+                raise DomainError(_("The programme ended on %(day)s; points restored after it could be used to "
+                                    "order until %(last)s.", day=end.ends_on, last=post_end_deadline(end, rules)),
+                                  rule="P-41")
             raise DomainError(_("The programme ended on %(day)s; orders are closed.", day=end.ends_on), rule="P-41")
     if not reward.active or reward.stock <= 0:
         raise DomainError(_("This reward is not available now."), field="reward", rule="P-20")
