@@ -7,7 +7,9 @@ from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError, generate_csrf
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
+from portal.api.schemas import INT32
 from portal.core.errors import database_unavailable
 from portal.core.http import render
 from portal.extensions import db, login_manager
@@ -97,7 +99,17 @@ def _database_unavailable():
     return response
 
 
+class RowIdConverter(IntegerConverter):
+    """``<int:…>`` of every route: an id above what an integer column holds (2³¹ − 1) matches no route, so it is a
+    404 like any other unknown id — not an overflow in the database driver (SPEC §11: never a 500)."""
+
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = None,  # noqa: A002
+                 signed: bool = False) -> None:
+        super().__init__(map, fixed_digits, min, max if max is not None else INT32, signed)
+
+
 def install(app: Flask) -> None:
+    app.url_map.converters["int"] = RowIdConverter  # before any route is added (see RowIdConverter)
     from portal import cli
     from portal.accounts.views import bp as accounts_bp
     from portal.accounts.views import user_for_session

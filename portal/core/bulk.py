@@ -65,11 +65,14 @@ def read_rows(text: str, columns: Iterable[str]) -> tuple[list[tuple[int, dict]]
     if missing and len(header) == 1 and set(expected) <= {h.strip() for h in header[0].split(";")}:
         return [], [RowError(1, _("the values are separated by ';': save the file as CSV with a comma between values "
                                   "and a decimal point (expected header: %(expected)s)", expected=",".join(expected)))]
-    if missing:
-        return [], [RowError(1, _("header is missing column(s): %(missing)s; expected %(expected)s",
-                                  missing=", ".join(missing), expected=",".join(expected)))]
+    problems = []  # a column named twice is said first: it is often why another seems missing ("ref,ref,…")
     if twice := sorted({h for h in header if h and header.count(h) > 1}):
-        return [], [RowError(1, _("header names column(s) more than once: %(twice)s", twice=", ".join(twice)))]
+        problems.append(RowError(1, _("header names column(s) more than once: %(twice)s", twice=", ".join(twice))))
+    if missing:
+        problems.append(RowError(1, _("header is missing column(s): %(missing)s; expected %(expected)s",
+                                      missing=", ".join(missing), expected=",".join(expected))))
+    if problems:
+        return [], problems
     rows, errors = [], []
     start = reader.line_num + 1
     for cells in reader:

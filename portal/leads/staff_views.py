@@ -16,7 +16,7 @@ from sqlalchemy import select
 from portal.accounts.models import ADMIN, STAFF
 from portal.core.clock import get_clock
 from portal.core.errors import DomainError, NotFound
-from portal.core.http import form_errors, render
+from portal.core.http import form_errors, render, wants_fragment
 from portal.extensions import db
 from portal.leads.documents import statement_response
 from portal.leads.forms import DecisionForm, ExcludeForm, FactForm, FlagsForm, SettlementForm, UploadForm
@@ -82,8 +82,15 @@ def decide(lead_id: int):
             form_errors(form, error)
         else:
             db.session.commit()
+            if not wants_fragment():  # a browser without scripts posted the row's form: back to the whole queue
+                flash(_("Decision saved; the partner is told."), "info")
+                return redirect(url_for("lead_admin.queue"))
             return render("leads/_queue_row.html", lead=lead, today=_today(), form=form, decided=True,
                           partner_names=review.partner_names([lead]), rules=rules)
+    if not wants_fragment():
+        for message in [m for field in form for m in field.errors] + list(form.form_errors):
+            flash(message, "error")
+        return redirect(url_for("lead_admin.queue"))
     return render("leads/_queue_row.html", status=422, lead=lead, today=_today(), form=form, decided=False,
                   partner_names=review.partner_names([lead]), rules=rules,
                   refusals=review.standing_refusals([lead], rules, _language()))

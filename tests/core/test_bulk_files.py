@@ -38,6 +38,13 @@ def test_formats_a_column_named_twice_is_refused():
     assert rows == [] and errors[0].line == 1 and "customer_nip" in errors[0].message
 
 
+def test_formats_a_column_named_twice_instead_of_another_is_named_first():
+    """`ref,ref,…` where the second should have been another column: the repeat is why it "misses" one."""
+    _, errors = read_rows("ref,ref,value\nA,B,1\n", ["ref", "date", "value"])
+    assert [e.line for e in errors] == [1, 1]
+    assert "more than once: ref" in errors[0].message and "missing column(s): date" in errors[1].message
+
+
 def test_formats_a_file_that_is_not_utf8_is_refused_at_its_line(app, tmp_path: Path):
     path = tmp_path / "cp1250.csv"
     path.write_bytes("customer_nip,flag\n1,a\n2,żółw\n".encode("cp1250"))

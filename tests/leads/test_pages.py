@@ -102,6 +102,28 @@ def test_another_partners_lead_answers_404(app, client, campaign):
     assert client.get(f"/t/distributor/leads/{lead_id}").status_code == 404
 
 
+def test_L07_without_javascript_a_decision_answers_with_the_queue_page(app, client, campaign):
+    """The queue's forms post without htmx too (a browser without scripts): the answer is the whole queue page with
+    what happened, not a bare table row."""
+    tenant = _setup(app)
+    _partner(client, tenant)
+    client.post("/t/distributor/leads/new", data=LEAD)
+    client.post("/t/distributor/logout")
+    factories.login(client, tenant, factories.user(tenant, STAFF, email="staff@distributor.example.com").email)
+    with use_tenant(tenant.id):
+        lead = db.session.scalars(select(Lead)).one()
+    refused = client.post(f"/t/distributor/review/{lead.id}", data={"decision": "rejected", "reason": ""},
+                          follow_redirects=True)
+    body = refused.get_data(as_text=True)
+    assert "<html" in body and "Podaj partnerowi powód odrzucenia" in body
+    ok = client.post(f"/t/distributor/review/{lead.id}", data={"decision": "qualified", "reason": ""},
+                     follow_redirects=True)
+    assert ok.status_code == 200 and "<html" in ok.get_data(as_text=True)
+    with use_tenant(tenant.id):
+        db.session.expire_all()
+        assert db.session.get(Lead, lead.id).status == "qualified"
+
+
 def test_L07_staff_qualify_from_the_queue_and_the_partner_is_told(app, client, campaign):
     tenant = _setup(app)
     partner_user = _partner(client, tenant)

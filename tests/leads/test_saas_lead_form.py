@@ -203,3 +203,12 @@ def test_E01_a_definition_naming_an_unknown_lead_field_is_refused_with_its_key()
                                                       "base": "sale_value"}]}}))
     assert "shoe_size" in found["lead.required_fields[2]"] and "lead.required_fields[1]" not in found
     assert "licences, contacts" in found["lead.quantity_unit"]
+
+
+def test_S7_the_agency_submits_a_referral_not_a_lead(app, client, saas):
+    """The SaaS vendor's programme speaks of referrals (polecenia), as its mails do."""
+    _agency(client, saas)
+    for path in ("/t/saas-vendor/leads/new", "/t/saas-vendor/leads"):
+        page = client.get(path).get_data(as_text=True)
+        assert "Submit a referral" in page or "Submit the referral" in page, path
+        assert "Submit a lead" not in page and "Submit the lead" not in page, path

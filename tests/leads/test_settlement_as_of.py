@@ -26,3 +26,33 @@ def test_L17_the_settlement_page_refuses_a_day_after_today(app, client, campaign
     with use_tenant(tenant.id):
         assert db.session.scalars(select(Settlement)).all() == []
     assert client.post("/t/distributor/settlements/1/run", data={"as_of": "2018-10-05"}).status_code == 302
+
+
+def test_L17_a_settlement_is_not_run_as_of_a_day_before_its_period(app, client, campaign):
+    """A typo (2008 for 2018, 0001-01-01) would draft a statement that knows no decision nor sale, which staff could
+    approve and freeze: the run is refused before the period's first day of sales, on the page and by the command."""
+    app.extensions["clock"] = as_of(date(2018, 12, 28))
+    tenant = db.session.scalars(select(Tenant).where(Tenant.slug == "distributor")).one()
+    factories.login(client, tenant, factories.user(tenant, STAFF, email="s@distributor.example.com",
+                                                   locale="en").email)
+    for day in ("0001-01-01", "2018-09-30"):
+        page = client.post("/t/distributor/settlements/2/run", data={"as_of": day}, follow_redirects=True)
+        assert "as of its first day of sales (2018-10-01) or later" in page.get_data(as_text=True), day
+    result, _ = campaign.settle(2, "2018-09-30")
+    assert result.exit_code == 1 and "2018-10-01" in result.output
+    with use_tenant(tenant.id):
+        assert db.session.scalars(select(Settlement)).all() == []
+    assert client.post("/t/distributor/settlements/2/run", data={"as_of": "2018-10-01"}).status_code == 302
+
+
+def test_S11_page_ids_beyond_any_row_are_404_not_500(app, client, campaign):
+    """An id no integer column can hold (a hand-typed or fuzzed address) is simply not found."""
+    app.extensions["clock"] = as_of(date(2018, 12, 28))
+    tenant = db.session.scalars(select(Tenant).where(Tenant.slug == "distributor")).one()
+    factories.login(client, tenant, factories.user(tenant, STAFF, email="s@distributor.example.com").email)
+    huge = "99999999999999999999"
+    for path in (f"/t/distributor/settlements/{huge}", f"/t/distributor/settlements/{huge}/statement.csv"):
+        assert client.get(path).status_code == 404, path
+    for path in (f"/t/distributor/settlements/{huge}/run", f"/t/distributor/settlements/{huge}/approve",
+                 f"/t/distributor/review/{huge}"):
+        assert client.post(path, data={"as_of": "2018-12-28"}).status_code == 404, path

@@ -305,7 +305,7 @@ def compute(period_number: int, *, as_of: date, override: LeadRules | None = Non
     campaign = override or rules_of(version_on(as_of))
     period = campaign.period(period_number)
     if period is None:
-        raise NotFound(f"The programme has no settlement period {period_number}.")
+        raise NotFound(_("The programme has no settlement period %(period)s.", period=period_number))
     ctx = _context(as_of, campaign)
     if override is not None:
         ctx.versions = {}
@@ -499,12 +499,27 @@ def check_as_of(as_of: date, *, clock: Clock) -> None:
                             day=as_of.isoformat(), today=today.isoformat()), field="as_of", rule="L-17")
 
 
+def _check_period_started(period_number: int, as_of: date, *, clock: Clock) -> None:
+    """L-17: a period is settled as of a day of it or later — a draft as of an earlier day (a typo: 2008 for 2018)
+    would know none of its sales nor decisions, yet could be approved and frozen."""
+    try:
+        campaign = rules_on(max(as_of, clock.today(timezone_of(current_tenant_id()))))
+    except DomainError:
+        return  # no lead-reward programme: compute says so
+    period = campaign.period(period_number)
+    if period is not None and as_of < period.sales_from:
+        raise DomainError(_("Period %(period)s is settled as of its first day of sales (%(day)s) or later, not "
+                            "%(as_of)s.", period=period_number, day=period.sales_from.isoformat(),
+                            as_of=as_of.isoformat()), field="as_of", rule="L-17")
+
+
 def run(period_number: int, *, as_of: date, clock: Clock, actor=None) -> Settlement:
     """Compute and store the period's draft; refused once the period is approved (frozen)."""
     settlement = db.session.scalars(select(Settlement).where(Settlement.period == period_number)).first()
     if settlement is not None and settlement.status == "approved":
         raise Conflict(_("Settlement of period %(period)s is approved and frozen; it cannot be re-run.",
                          period=period_number), rule="L-19")
+    _check_period_started(period_number, as_of, clock=clock)
     lines = compute(period_number, as_of=as_of)
     tenant_id = current_tenant_id()
     if settlement is None:
