@@ -198,4 +198,16 @@ def update_profile(user: User, data: dict, *, actor) -> list[str]:
         copied = {key: getattr(user, key) for key in changed if key in contacts.CONTACT_FIELDS}
         if copied and user.email:
             contacts.rectify(user.email, copied)
+        if {"first_name", "last_name"} & set(changed):
+            _rectify_tax_name(user)
     return changed
+
+
+def _rectify_tax_name(user: User) -> None:
+    """G-06/P-29: the name kept with an installer's tax data (for the PIT-8C, after an erasure too) follows a
+    correction of the name, so the tax form is never printed with the name the person corrected."""
+    from portal.loyalty.models import Installer
+
+    installer = db.session.scalars(select(Installer).where(Installer.user_id == user.id)).first()
+    if installer is not None and installer.tax_id:
+        installer.tax_first_name, installer.tax_last_name = user.first_name or None, user.last_name or None

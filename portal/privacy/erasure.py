@@ -136,7 +136,7 @@ def erase(user_id: int, *, clock: Clock, request_id: int | None = None, actor=No
     if email:
         # the subject named as a contact person in other records (a customer's contact on another partner's lead)
         counts["contact_person"] = {"masked": contacts.erase(email)}
-    if asked := _requests_kept(user_id, email, clock.today()):
+    if asked := requests_kept(user_id, email, clock.today()):
         retained.append(asked)
     # earlier access bundles would still hand out, until their link expires, what has just been erased
     counts["export_bundles"] = {"deleted": export.discard_bundles(user_id=user_id, email=email, clock=clock)}
@@ -156,7 +156,7 @@ def erase(user_id: int, *, clock: Clock, request_id: int | None = None, actor=No
 REQUESTS_KEPT = "retained: accountability for the handling of the requests (GDPR art. 5(2)), 3 years after closing"
 
 
-def _requests_kept(user_id: int, email: str | None, today: date) -> dict | None:
+def requests_kept(user_id: int, email: str | None, today: date) -> dict | None:
     """G-05: the subject's data-subject requests keep the address, name and details for the years after they are
     closed (``requests.reduce_closed``): a kept record the DPO and the subject are told of, with its date."""
     from sqlalchemy import func

@@ -456,9 +456,17 @@ OUTCOMES: list[tuple[re.Pattern, Callable[[re.Match], str]]] = [(re.compile(p), 
     (r"(?P<n>\d+) consent\(s\) withdrawn",
      lambda m: ngettext("%(num)d consent withdrawn", "%(num)d consents withdrawn", int(m["n"]))),
     (r"to be corrected by the DPO", lambda m: _("to be corrected by the DPO")),
-    (r"contact details erased in (?P<n>\d+) record\(s\)",
-     lambda m: ngettext("contact details erased in %(num)d record", "contact details erased in %(num)d records",
-                        int(m["n"]))),
+    (r"an erasure of this person's data is under way \((?P<ref>[^)]+)\): the DPO answers",
+     lambda m: _("an erasure of this person's data is under way (%(ref)s): the DPO answers", ref=m["ref"])),
+    (r"no optional consent \(marketing, transfer to the vendor\) is in force; the consent to the programme's own "
+     r"processing ends with leaving the programme: the DPO answers",
+     lambda m: _("no optional consent (marketing, transfer to the vendor) is in force; the consent to the "
+                 "programme's own processing ends with leaving the programme: the DPO answers")),
+    (r"contact details erased in (?P<n>\d+) record\(s\)(?:; (?P<kept>kept for accountability: .+))?",
+     lambda m: "; ".join([ngettext("contact details erased in %(num)d record",
+                                   "contact details erased in %(num)d records", int(m["n"]))]
+                         + ([_("kept for accountability, to show how the requests were handled (GDPR art. 5(2)): "
+                               "%(kept)s", kept=_kept(_kept_by_reason(m["kept"])[1]))] if m["kept"] else []))),
     (r"contact details found in (?P<n>\d+) record\(s\): the DPO answers",
      lambda m: ngettext("contact details found in %(num)d record: the DPO answers",
                         "contact details found in %(num)d records: the DPO answers", int(m["n"]))),

@@ -272,6 +272,10 @@ def _tell(row: DataSubjectRequest, kind: str, clock: Clock, **params) -> None:
                                      reference=row.reference, **params)
 
 
+NO_OPTIONAL_CONSENT = ("no optional consent (marketing, transfer to the vendor) is in force; the consent to the "
+                       "programme's own processing ends with leaving the programme: the DPO answers")
+
+
 def process(row: DataSubjectRequest, *, clock: Clock, actor=None, tenant_name: str = "") -> str:
     """Carry the request out (the worker does this in the background). Returns the outcome text."""
     if row.status != "open":
@@ -279,6 +283,8 @@ def process(row: DataSubjectRequest, *, clock: Clock, actor=None, tenant_name: s
     if row.verification != "verified":
         raise DomainError(_("The requester's identity is not verified yet."), rule="G-02")
     user = db.session.get(User, row.user_id) if row.user_id else None
+    if user is not None and user.erased_at is not None and row.kind != "erasure":
+        user = None  # erased since the request was filed: answered as anyone asking after an erasure (G-05)
     if user is None:
         outcome = _for_contact_person(row, clock=clock, actor=actor, tenant_name=tenant_name)
         if outcome is None:
@@ -319,6 +325,11 @@ def process(row: DataSubjectRequest, *, clock: Clock, actor=None, tenant_name: s
         outcome = OBJECTED
     elif row.kind == "withdraw_consent":
         ended = sum(consents.withdraw(user, kind, clock=clock) for kind in ("marketing", "vendor_transfer"))
+        if not ended:
+            # G-08: no optional consent is in force — what is left is the consent to the programme's own processing,
+            # whose withdrawal ends the participation (P-31): the DPO answers, never "done" with nothing done
+            row.outcome = NO_OPTIONAL_CONSENT
+            return row.outcome
         outcome = f"{ended} consent(s) withdrawn"
     else:  # rectification: the DPO corrects the data, then closes with what was changed
         outcome = row.outcome or "to be corrected by the DPO"
@@ -337,6 +348,10 @@ def _for_contact_person(row: DataSubjectRequest, *, clock: Clock, actor, tenant_
     found = contacts.find(row.requester_email) if row.requester_email else {}
     records = sum(len(rows) for rows in found.values())
     if not records:
+        pending = _erasure_under_way(row)
+        if pending is not None:  # G-05: its own check of what is left is not done yet — not "no data held"
+            row.outcome = f"an erasure of this person's data is under way ({pending.reference}): the DPO answers"
+            return None
         return _after_erasure(row) or "no account or data of this person is held in this programme"
     if row.kind in ("access", "portability"):
         from portal.privacy import export
@@ -347,11 +362,14 @@ def _for_contact_person(row: DataSubjectRequest, *, clock: Clock, actor, tenant_
         return f"bundle ready until {export.ready_until(bundle):%Y-%m-%d}"
     if row.kind == "erasure":
         from portal.privacy import export
+        from portal.privacy.erasure import requests_kept
 
         changed = contacts.erase(row.requester_email)
         export.discard_bundles(user_id=None, email=row.requester_email, clock=clock)
         audit.record(actor, "contact.erased", "subject_request", row.id)
-        return f"contact details erased in {changed} record(s)"
+        kept = requests_kept(None, row.requester_email, clock.today())  # G-05: what stays, and why, as for anyone
+        return f"contact details erased in {changed} record(s)" + (
+            f"; kept for accountability: {_kept([kept])}" if kept else "")
     if row.kind in ("restriction", "withdraw_consent", "objection") and (partners := _accountless_partners(row)):
         return _partner_right(row, partners, clock=clock, actor=actor)
     row.outcome = f"contact details found in {records} record(s): the DPO answers"
@@ -385,6 +403,17 @@ def _partner_right(row: DataSubjectRequest, partners: list, *, clock: Clock, act
             audit.record(actor, "consent.withdrawn", "subject_request", row.id)
         return f"{ended} consent(s) withdrawn"
     return OBJECTED
+
+
+def _erasure_under_way(row: DataSubjectRequest) -> DataSubjectRequest | None:
+    """An earlier erasure of the same address carried out but still open (the DPO checks what it found left)."""
+    if not row.requester_email:
+        return None
+    return db.session.scalars(select(DataSubjectRequest).where(
+        DataSubjectRequest.id != row.id, DataSubjectRequest.kind == "erasure", DataSubjectRequest.status == "open",
+        DataSubjectRequest.verification == "verified", DataSubjectRequest.id < row.id,
+        func.lower(DataSubjectRequest.requester_email) == row.requester_email.lower())
+        .order_by(DataSubjectRequest.id)).first()
 
 
 def _after_erasure(row: DataSubjectRequest) -> str | None:

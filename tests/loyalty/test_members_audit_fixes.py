@@ -307,3 +307,23 @@ def test_P01_an_account_registered_with_its_nip_joins_as_a_business_without_typi
 
 def test_P01_an_individual_joins_without_a_nip(app, client, programme):
     _web_installer(app, client, {"installs_heating": "y", "adult": "y"})
+
+
+def test_G06_P29_a_rectified_name_reaches_the_name_kept_for_the_pit8c(app, programme):
+    """The name copied with the tax data (kept for the PIT-8C after an erasure) follows a correction of the name:
+    the tax form is not printed with the name the person had corrected."""
+    from portal.accounts import service as accounts
+
+    programme.join("jan@example.com", business="no")
+    tenant = _tenant()
+    with use_tenant(tenant.id):
+        installer = members.by_email("jan@example.com")
+        members.set_tax_data(installer, tax_id="44051401359", home_address="ul. Domowa 2, 30-001 Kraków",
+                             birth_date=date(1980, 5, 5), on=date(2024, 2, 2))
+        db.session.commit()
+        user = db.session.get(User, installer.user_id)
+        assert installer.tax_last_name == "Kowalski"
+        accounts.update_profile(user, {"last_name": "Kowalewski"}, actor=None)
+        db.session.commit()
+        db.session.expire_all()
+        assert members.by_email("jan@example.com").tax_last_name == "Kowalewski"

@@ -99,3 +99,20 @@ def test_G06_the_dpo_corrects_a_contact_persons_details_in_every_record_naming_t
         actions = [a.action for a in db.session.scalars(select(AuditEntry))]
     assert any(a.startswith("contact.rectified:") for a in actions)
     assert "Nowak" not in " ".join(actions)  # never the values
+
+
+def test_G05_a_contact_persons_erasure_says_what_is_kept_and_why(app, tenant_a, clock):
+    """As an account holder is told: the request records naming the person stay for accountability (GDPR art. 5(2)),
+    until their own date — the DPO sees exactly what was kept and why."""
+    from portal.privacy.labels import request_outcome
+
+    factories.subject_everywhere(tenant_a, "zzcont3")
+    row = _public(tenant_a, "erasure", "zzcont3.k@example.com", clock)
+    with use_tenant(tenant_a.id):
+        row = db.session.get(DataSubjectRequest, row.id)
+        assert row.status == "done"
+        assert row.outcome.startswith("contact details erased in 1 record(s); kept for accountability: "
+                                      "subject_requests (requester_email, requester_name, details) until ")
+    with app.test_request_context():
+        shown = request_outcome(row.outcome)  # the organiser's language: Polish
+    assert "art. 5 ust. 2 RODO" in shown and "usunięto dane kontaktowe w 1 rekordzie" in shown
