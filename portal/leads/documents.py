@@ -24,10 +24,11 @@ STATEMENT_WIDTHS = [27, 26, 30, 14, 31, 16, 31, 22, 80]
 
 def statement_pdf(settlement, lines) -> bytes:
     from portal.core.pdf import table_pdf
+    from portal.leads.service.queries import Statement
 
     state = _("approved") if settlement.status == "approved" else _("draft")
-    payable = sum((ln.amount for ln in lines if ln.status == "payable"), start=0)
-    withheld = sum((ln.amount for ln in lines if ln.status == "withheld"), start=0)
+    totals = Statement(settlement, lines)
+    payable, withheld = totals.payable, totals.withheld
     return table_pdf(
         f"{g.tenant.name} — " + _("settlement of period %(n)s", n=settlement.period),
         _("As of %(d)s, %(state)s.", d=settlement.as_of.isoformat(), state=state),

@@ -95,6 +95,14 @@ def _base(text: str) -> str:
 
 
 def _reward_rule(m: re.Match) -> str:
+    said = _rule_said(m)
+    if m["months"]:  # SPEC §7: how the first year's value was worked out
+        said += "; " + _("first year: %(months)s × %(fee)s a month, less a term discount of %(discount)s",
+                         months=m["months"], fee=money(m["fee"]), discount=percent(m["discount"]))
+    return said
+
+
+def _rule_said(m: re.Match) -> str:
     params = {"position": m["position"], "code": m["code"], "rate": percent(m["rate"]), "base": _base(m["base"])}
     if m["cap"] and _counts_contacts():
         return _("rule %(position)s (%(code)s): %(rate)s of the %(base)s, the base capped at %(cap)s contacts",
@@ -136,7 +144,9 @@ REASONS: list[tuple[re.Pattern, Callable[[re.Match], str]]] = [(re.compile(p), f
      lambda m: _("the signed order gives no contract term in months")),
     (r"no price tier for this contact count", lambda m: _("no price tier for this contact count")),
     (r"rule (?P<position>\d+) \((?P<code>[^)]*)\): (?P<rate>[0-9.]+) of (?P<base>[a-z ]+?)"
-     r"(?:, base capped at (?P<cap>\d+) (?:licences|contacts))?", _reward_rule),
+     r"(?:, base capped at (?P<cap>\d+) (?:licences|contacts))?"
+     r"(?:; first year: (?P<months>\d+) × (?P<fee>[0-9.]+) a month less (?P<discount>[0-9.]+) term discount)?",
+     _reward_rule),
     (r"the sale is outside the campaign dates", lambda m: _("the sale is outside the campaign dates")),
     (r"the sale on (?P<sold>\S+) came before the qualification on (?P<qualified>\S+)",
      lambda m: _("the sale on %(sold)s came before the qualification on %(qualified)s",

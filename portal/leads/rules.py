@@ -196,6 +196,15 @@ class LeadRules:
 
     def first_year_value(self, contacts: int, term_months: int) -> Decimal | None:
         """SPEC §7: tier price for the contact count × (1 − term discount) × months of the first year."""
+        terms = self.first_year_terms(contacts, term_months)
+        if terms is None:
+            return None
+        fee, discount, months = terms
+        return fee * (1 - discount) * months
+
+    def first_year_terms(self, contacts: int, term_months: int) -> tuple[Decimal, Decimal, int] | None:
+        """The order form's terms of a first year (SPEC §7): the tier's monthly price for the contact count, the term
+        discount, and the months of the first year the term covers; None when no tier prices the count."""
         tier = next((t for t in self.tiers if t.contacts_min <= contacts <= t.contacts_max), None)
         if tier is None and self.tiers and contacts > self.tiers[-1].contacts_max:
             tier = self.tiers[-1]
@@ -203,7 +212,7 @@ class LeadRules:
             return None
         discount = next((d.rate for d in self.term_discounts if d.min_months <= term_months
                          and (d.max_months is None or term_months <= d.max_months)), Decimal(0))
-        return tier.monthly_fee * (1 - discount) * min(term_months, self.first_year_months)
+        return tier.monthly_fee, discount, min(term_months, self.first_year_months)
 
 
 def _asked(required) -> frozenset[str]:

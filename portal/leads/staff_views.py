@@ -272,7 +272,9 @@ def settlement(period: int):
         by_partner.setdefault(line.partner_nip, []).append(line)
     names = review.partner_names(lines)  # the lines name their partner by id as the queue's leads do
     return render("leads/settlement.html", run=run, by_partner=by_partner, lines=lines,
-                  partner_name={nip: names.get(rows[0].partner_id, "") for nip, rows in by_partner.items()})
+                  partner_name={nip: names.get(rows[0].partner_id, "") for nip, rows in by_partner.items()},
+                  totals={nip: queries.Statement(run, rows) for nip, rows in by_partner.items()},
+                  overall=queries.Statement(run, lines))
 
 
 @bp.route("/settlements/<int:period>/approve", methods=["POST"])

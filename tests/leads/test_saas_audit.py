@@ -86,7 +86,8 @@ def test_S7_L12_the_contacts_wording_reads_in_polish_on_the_pages(app, settled):
             force_locale("pl"):
         shown = settlement_reason(stored)
         too_few = settlement_reason("0 contacts signed for; at least 1 are needed")
-    assert shown.endswith("ograniczona do wartości 500000 kontaktów"), shown
+    assert "ograniczona do wartości 500000 kontaktów; pierwszy rok: 12 × 19\u00a0990,00\u00a0zł miesięcznie" \
+        in shown, shown
     assert too_few == "liczba kontaktów w podpisanym zamówieniu: 0; wymagane co najmniej 1"
 
 
@@ -105,3 +106,19 @@ def test_S7_L04_a_prospect_another_agency_registered_is_refused(app, tmp_path):
     dup = runner.invoke(args=["leads", "import", "saas-vendor", _write(tmp_path, "b.csv", LEADS, [
         f"B1,{second},{customer},Klient,ul. K,engagement_platform,Pro,fixed_term,7000,1,2024-02-03"])])
     assert dup.exit_code == 1 and "L-04" in dup.output and "line 2" in dup.output.lower(), dup.output
+
+
+@pytest.mark.parametrize(("index", "worked"), [(0, "12 × 2190.00 a month less 0.50 term discount"),
+                                               (3, "3 × 1490.00 a month less 0.00 term discount")])
+def test_S7_L19_the_statement_shows_how_the_first_year_value_was_worked_out(app, settled, index, worked):
+    """An agency checks its reward by hand: the reason names the months, the tier's monthly price and the term
+    discount the first year's value comes from (the CSV's machine form), and reads in words on the pages."""
+    from flask_babel import force_locale
+
+    from portal.leads.labels import settlement_reason
+
+    reason = settled[f"R{index}"][8]
+    assert reason.endswith(f"; first year: {worked}"), reason
+    with app.test_request_context(), force_locale("pl"):
+        shown = settlement_reason(reason)
+    assert "pierwszy rok" in shown and "miesięcznie" in shown, shown

@@ -132,3 +132,28 @@ def test_L14_L19_a_carried_lead_refused_by_the_monthly_limit_stays_on_the_statem
     assert (line["rule"], line["status"], line["amount"]) == ("L-14", "not_paid", "0.00")
     assert "more than 5 realised leads in 2018-09" in line["reason"]
     assert _approve(campaign, 2).exit_code == 0
+
+
+def test_L19_the_staff_settlement_page_totals_each_partner_and_the_period(app, client, campaign):
+    """The organiser checks a run by its sums before approving: what each partner is paid and what is withheld,
+    and the period's totals — as the partners' own statements and the PDF show them."""
+    from datetime import date
+
+    from portal.accounts.models import STAFF
+    from portal.core.clock import as_of
+    from portal.tenancy import service as tenants
+    from tests import factories
+
+    campaign.partners(partner_row(1), partner_row(2, "arrears"))
+    campaign.leads(lead_row("T1", 1, 1), lead_row("T2", 2, 2))
+    campaign.decide("T1,qualified,2018-08-13,", "T2,qualified,2018-08-13,")
+    campaign.sales("T1,2018-08-20,O365,annual,20,1000.00,0,yes", "T2,2018-08-21,O365,annual,20,2000.00,0,yes")
+    campaign.settle(1, "2018-10-05")
+    app.extensions["clock"] = as_of(date(2018, 10, 5))
+    tenant = tenants.by_slug("distributor")
+    factories.login(client, tenant, factories.user(tenant, STAFF, email="s@distributor.example.com",
+                                                   locale="en").email)
+    page = client.get("/t/distributor/settlements/1").get_data(as_text=True)
+    # partner 1: 120.00 + the 365.00 bonus payable; partner 2 (arrears): 240.00 + 365.00 withheld
+    assert "Payable: PLN485.00" in page and "Withheld: PLN605.00" in page
+    assert "Period total — payable: PLN485.00, withheld: PLN605.00" in page

@@ -166,6 +166,10 @@ def evaluate(lead: Lead, real: Realisation, ctx: Context, *, as_paid: bool = Fal
     if capped:
         line.rule = "L-12"
         line.reason += f", base capped at {rules.base_cap_quantity} {_unit(rules)}"
+    if rule.base == "first_year_subscription_value":  # L-19: the order form's terms, so it can be checked by hand
+        contacts = min(real.licences, rules.base_cap_quantity) if rules.base_cap_quantity else real.licences
+        fee, discount, months = rules.first_year_terms(contacts, real.months_active)
+        line.reason += f"; first year: {months} × {fee:.2f} a month less {_fmt_rate(discount)} term discount"
     return line
 
 
