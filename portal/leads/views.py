@@ -69,8 +69,8 @@ def join():
                              "contact_last_name": current_user.last_name, "contact_phone": current_user.phone,
                              "contact_email": current_user.email, "nip": current_user.nip,
                              "name": current_user.company_name} if request.method == "GET" else None)
+    data = {f: getattr(form, f).data or "" for f in ("nip", "name", "address", *partners.CONTACT_FIELDS)}
     if form.validate_on_submit():
-        data = {f: getattr(form, f).data or "" for f in ("nip", "name", "address", *partners.CONTACT_FIELDS)}
         try:
             partners.join(data, rules, tenant_id=g.tenant.id, actor=current_user, user_id=current_user.id)
         except DomainError as error:
@@ -80,11 +80,19 @@ def join():
             db.session.commit()
             flash(_("Your company is registered. You can submit leads now."), "success")
             return redirect(url_for("leads.my_leads"))
+    elif form.is_submitted():  # (a bad CSRF token never reaches here: CSRFProtect answers it first)
+        # every problem on the first submission: the programme's own checks too, for the fields the form passed
+        problems = partners.problems(data, rules)
+        if problems is not None:
+            _attach(form, problems, only_unmarked=True)
     return render("leads/join.html", "form", status=422 if request.method == "POST" else 200, form=form)
 
 
-def _attach(form, error: DomainError) -> None:
+def _attach(form, error: DomainError, *, only_unmarked: bool = False) -> None:
     for field, messages in field_errors(error).items():
+        target = getattr(form, field, None) if field else None
+        if only_unmarked and target is not None and target.errors:
+            continue
         for message in messages:
             form_errors(form, DomainError(message, field=field or None))
 

@@ -244,3 +244,17 @@ def test_lead_pages_are_for_their_roles_only(app, client, campaign):
     _partner(client, tenant)
     assert client.get("/t/distributor/review").status_code == 403
     assert client.get("/t/distributor/settlements").status_code == 403
+
+
+def test_L01_the_joining_form_says_every_problem_at_once(app, client, campaign):
+    """Empty NIP and name with a wrong e-mail and phone: all four messages on the first submission, not the e-mail
+    and phone ones only after the others are put right."""
+    tenant = _setup(app)
+    factories.login(client, tenant, factories.user(tenant, PARTICIPANT, email="newbie@partner.example.com").email)
+    page = client.post("/t/distributor/partner/join", data={
+        "nip": "", "name": "", "address": "ul. Handlowa 1", "contact_first_name": "Jan",
+        "contact_last_name": "Nowak", "contact_phone": "abc", "contact_email": "not-an-email"})
+    assert page.status_code == 422
+    body = page.get_data(as_text=True)
+    for field in ("nip", "name", "contact_phone", "contact_email"):
+        assert f'id="{field}-error"' in body, field

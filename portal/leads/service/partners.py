@@ -86,6 +86,15 @@ def _check(data: dict, rules: LeadRules) -> tuple[str, list[str]]:
     return nip, flags
 
 
+def problems(data: dict, rules: LeadRules) -> ValidationFailed | None:
+    """What the joining checks (L-01) refuse in ``data``, all at once; None when nothing."""
+    try:
+        _check(data, rules)
+    except ValidationFailed as failed:
+        return failed
+    return None
+
+
 def join(data: dict, rules: LeadRules, *, tenant_id: int, actor=None, user_id: int | None = None,
          update: bool = False) -> Partner:
     """Register a partner company, or (``update``) refresh an existing one's data and flags (the ERP import).
