@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask_babel import gettext as _
+from wtforms import DecimalField
 from wtforms.validators import StopValidation
 
 
@@ -19,3 +22,28 @@ class Whole:
         if not self.low <= field.data <= self.high:
             raise StopValidation(str(self.message) if self.message else
                                  _("A whole number from %(low)s to %(high)s.", low=self.low, high=self.high))
+
+
+class AmountField(DecimalField):
+    """An amount of PLN as people type it (E-04): ``149,00``, ``149.00`` or ``1 490,00``; more than 2 decimals are
+    refused at the field, never rounded away, and the amount must lie from ``low`` to ``high``."""
+
+    def __init__(self, label=None, validators=None, low: Decimal = Decimal("0.01"),
+                 high: Decimal = Decimal("1000000"), **kwargs) -> None:
+        super().__init__(label, validators, places=2, **kwargs)
+        self.low, self.high = low, high
+
+    def process_formdata(self, valuelist) -> None:
+        if valuelist:
+            valuelist = [str(v).replace("\u00a0", "").replace(" ", "").replace(",", ".") for v in valuelist]
+        super().process_formdata(valuelist)
+
+    def post_validate(self, form, validation_stopped: bool) -> None:  # noqa: ARG002 - WTForms' signature
+        if validation_stopped or self.errors or self.data is None:
+            return
+        if self.data.as_tuple().exponent < -2:
+            self.errors.append(_("At most 2 decimals (grosze), e.g. 450.00."))
+        elif not self.low <= self.data <= self.high:
+            from portal.core.labels import money
+
+            self.errors.append(_("An amount from %(low)s to %(high)s.", low=money(self.low), high=money(self.high)))

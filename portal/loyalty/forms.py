@@ -1,14 +1,12 @@
 from __future__ import annotations
 
-from decimal import Decimal
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from portal.core.validators import Whole
+from portal.core.validators import AmountField, Whole
 from portal.loyalty.service.ledger import MAX_POINTS
 
 MAX_STOCK = 1_000_000
@@ -69,6 +67,7 @@ class ComplaintForm(FlaskForm):
 class DecideForm(FlaskForm):
     decision = SelectField(_l("Decision"), choices=[("upheld", _l("Upheld")), ("refused", _l("Refused"))])
     answer = TextAreaField(_l("Answer"), validators=[DataRequired(_l("Write the answer.")), Length(max=2000)])
+    points = IntegerField(_l("Points to credit"), validators=[Optional(), Whole(1, MAX_POINTS)])
 
 
 class RewardForm(FlaskForm):
@@ -87,9 +86,7 @@ class RewardDetailsForm(FlaskForm):
     description = TextAreaField(_l("Description"), validators=[Length(max=2000)])
     points = IntegerField(_l("Points"),
                           validators=[InputRequired(_l("A whole number, at least 1.")), Whole(1, MAX_POINTS)])
-    gross_value = DecimalField(_l("Gross value (PLN)"), places=2,
-                               validators=[InputRequired(_l("An amount in PLN, e.g. 450.00.")),
-                                           NumberRange(min=Decimal("0.01"), max=Decimal("1000000"))])
+    gross_value = AmountField(_l("Gross value (PLN)"), validators=[InputRequired(_l("An amount in PLN, e.g. 450.00."))])
     delivery_days = IntegerField(_l("Delivery time (days)"),
                                  validators=[InputRequired(_l("A whole number, at least 1.")),
                                              Whole(1, 365)])

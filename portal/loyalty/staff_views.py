@@ -298,10 +298,13 @@ def decide(complaint_id: int):
         abort(404)
     form = DecideForm()
     if not form.validate_on_submit():
-        flash(_("Write the answer."), "error")
+        for field in (form.answer, form.points, form.decision):
+            for message in field.errors:
+                flash(f"{field.label.text}: {message}", "error")
         return redirect(url_for("loyalty_admin.commission"))
     return _act(lambda: complaints.decide(complaint, upheld=form.decision.data == "upheld", answer=form.answer.data,
-                                          on=today(), rules=rules(), clock=get_clock(), actor=current_user),
+                                          on=today(), rules=rules(), clock=get_clock(), actor=current_user,
+                                          points=form.points.data),
                 _("Decided; the participant is told."), url_for("loyalty_admin.commission"))
 
 

@@ -266,7 +266,10 @@ def my_complaints():
     form = ComplaintForm()
     lots = ledger.lots(installer.id)
     form.entry_id.choices = [("", "—")] + [(str(lot.id), f"{lot.earned_on}: {lot.points}") for lot in lots]
-    if form.validate_on_submit():
+    if form.is_submitted() and form.entry_id.data and not str(form.entry_id.data).isdigit():
+        form.entry_id.data = ""  # a value the list never offered (a tampered form): said at the field, not a 500
+        form.entry_id.errors = [_("Choose the points the complaint is about from the list.")]
+    elif form.validate_on_submit():
         try:
             complaints.file(installer, kind=form.kind.data, text=form.text.data, on=today(), rules=current,
                             entry_id=int(form.entry_id.data) if form.entry_id.data else None, actor=current_user)
@@ -285,7 +288,8 @@ def my_complaints():
 @participant
 def tax_data():
     installer = me()
-    form = TaxForm()
+    form = TaxForm(data={"tax_id": installer.tax_id or "", "home_address": installer.home_address or "",
+                         "birth_date": installer.birth_date} if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
             members.set_tax_data(installer, tax_id=form.tax_id.data, home_address=form.home_address.data,

@@ -63,10 +63,15 @@ def credited_on(entry: PointsEntry, installer: Installer) -> date:
 
 
 def decide(complaint: Complaint, *, upheld: bool, answer: str, on: date, rules: LoyaltyRules, clock: Clock,
-           actor=None) -> None:
-    """P-42: the commission aims at 14 days; the participant is told within 7 days of the decision (at once)."""
+           actor=None, points: int | None = None) -> None:
+    """P-42: the commission aims at 14 days; the participant is told within 7 days of the decision (at once).
+    P-08: an upheld complaint about points may credit the points it finds missing (``points``): an adjustment of the
+    ledger naming the complaint, accrued on the decision day (P-22 counts from it)."""
     if complaint.decided_on is not None:
         raise DomainError(_("This complaint is already decided."), rule="P-42")
+    if points and not (upheld and complaint.kind == "points"):
+        raise DomainError(_("Points are credited only when a complaint about points is upheld."), field="points",
+                          rule="P-08")
     if not (answer or "").strip():
         raise DomainError(_("Write the answer for the participant."), field="answer", rule="P-42")
     if on < complaint.filed_on:
@@ -77,6 +82,12 @@ def decide(complaint: Complaint, *, upheld: bool, answer: str, on: date, rules: 
     from portal.accounts.models import User
 
     installer = db.session.get(Installer, complaint.installer_id)
+    if points and installer is not None:
+        from portal.loyalty.service import ledger
+
+        ledger.open_lot(installer.id, points, kind="adjust", on=on, expires_on=ledger.expiry_of(on, rules),
+                        tenant_id=installer.tenant_id, source="complaint", source_id=complaint.id,
+                        note=f"complaint {complaint.id} upheld")
     user = db.session.get(User, installer.user_id) if installer else None
     if user is not None:
         notifications.notify(user, "complaint_decided", clock=clock, complaint=complaint.id,

@@ -62,6 +62,9 @@ def join(user: User, *, business: bool, installs_heating: bool, adult: bool, reg
     so an individual must not pass for one."""
     if joining_closed(registered_on):
         raise DomainError(_("The programme's end has been announced: joining is closed."), rule="P-40")
+    if business and employee:
+        raise DomainError(_("An employee joins as an individual (business: no); the business is the employer."),
+                          field="employee", rule="P-29")
     if business:
         given = (nip if nip is not None else user.nip or "").strip()
         if not nip_number.is_valid(given):

@@ -1,0 +1,65 @@
+"""The installer programme's pages as a demanding participant and organiser use them: a tampered choice is a message,
+not a 500 (P-08); amounts as Poles type them and never silently rounded (P-20, E-04); an employee is no business
+(P-29); a pending applicant can be refused (P-01); the PIT-8C data page shows what was given (P-29)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from portal.accounts.models import PARTICIPANT, STAFF
+from portal.core.clock import as_of
+from portal.extensions import db
+from portal.loyalty.models import Installer
+from portal.tenancy.guard import use_tenant
+from tests import factories
+from tests.factories import BUSINESS
+from tests.loyalty.test_catalogue_editing import FIELDS, _reward, _staff
+from tests.loyalty.test_labels_pl import _installer_with_points, _tenant
+
+
+def test_P08_a_points_entry_that_is_no_number_is_a_message_not_a_500(app, client, programme):
+    _installer_with_points(app, client, programme)
+    response = client.post("/t/manufacturer/my-complaints", data={"kind": "points", "entry_id": "abc", "text": "x"})
+    assert response.status_code == 422 and 'id="entry_id-error"' in response.get_data(as_text=True)
+
+
+def test_P20_E04_a_gross_value_is_taken_with_a_decimal_comma_and_never_rounded(app, client, programme):
+    tenant = _staff(app, client)
+    refused = client.post("/t/manufacturer/catalogue/new", data={"code": "R-3DP", **FIELDS, "gross_value": "1.005"})
+    assert refused.status_code == 422 and 'id="gross_value-error"' in refused.get_data(as_text=True)
+    assert _reward(tenant, "R-3DP") is None
+    comma = client.post("/t/manufacturer/catalogue/new", data={"code": "R-COMMA", **FIELDS, "gross_value": "149,00"})
+    assert comma.status_code == 302, comma.get_data(as_text=True)
+    assert _reward(tenant, "R-COMMA").gross_value == Decimal("149.00")
+
+
+def test_P29_an_employee_does_not_join_as_a_business(app, client, programme):
+    tenant = _tenant(app)
+    factories.login(client, tenant, factories.user(tenant, PARTICIPANT, email="emp@installer.example").email)
+    response = client.post("/t/manufacturer/installer/join",
+                           data={**BUSINESS, "employee": "y", "installs_heating": "y", "adult": "y"})
+    assert response.status_code == 422 and 'id="employee-error"' in response.get_data(as_text=True)
+
+
+def test_P01_staff_may_refuse_a_pending_applicant_from_the_list(app, client, programme):
+    tenant = _tenant(app)
+    factories.login(client, tenant, factories.user(tenant, PARTICIPANT, email="maybe@installer.example").email)
+    assert client.post("/t/manufacturer/installer/join", data={"adult": "y"}).status_code == 302  # pending
+    client.post("/t/manufacturer/logout")
+    factories.login(client, tenant, factories.user(tenant, STAFF, email="staff@manufacturer.example").email)
+    page = client.get("/t/manufacturer/installers").get_data(as_text=True)
+    with use_tenant(tenant.id):
+        installer = db.session.scalars(select(Installer)).one()
+    assert f"/installers/{installer.id}/refuse" in page and f"/installers/{installer.id}/approve" in page
+
+
+def test_P29_the_tax_data_page_shows_what_was_given(app, client, programme):
+    _installer_with_points(app, client, programme)
+    app.extensions["clock"] = as_of(date(2024, 2, 2))
+    data = {"tax_id": "44051401359", "home_address": "ul. Domowa 2, 30-001 Kraków", "birth_date": "1980-05-05"}
+    assert client.post("/t/manufacturer/tax-data", data=data).status_code == 302
+    page = client.get("/t/manufacturer/tax-data").get_data(as_text=True)
+    assert "44051401359" in page and "ul. Domowa 2, 30-001 Kraków" in page and "1980-05-05" in page
