@@ -138,7 +138,8 @@ def subject_everywhere(t, canary: str):
         installer = Installer(tenant_id=t.id, user_id=u.id, registered_on=date(2024, 1, 1),
                               exclusion_note=f"{canary} note", tax_id=valid_nip(800 + n),
                               home_address=f"{canary} home", birth_date=date(1980, 1, 1),
-                              delivery_address=f"{canary} delivery")
+                              delivery_address=f"{canary} delivery", employee=True,
+                              employer_acceptance_file=f"acceptance{t.id}x{n}.pdf")  # P-29, written below
         db.session.add(installer)
         db.session.flush()
         db.session.add(StatusEvidence(tenant_id=t.id, installer_id=installer.id, criterion="training",
@@ -151,6 +152,7 @@ def subject_everywhere(t, canary: str):
         proofs.mkdir(parents=True, exist_ok=True)
         proof = f"proof{t.id}x{n}.pdf"
         (proofs / proof).write_bytes(b"%PDF-1.4 " + canary.encode())
+        (proofs / installer.employer_acceptance_file).write_bytes(b"%PDF-1.4 acceptance " + canary.encode())
         db.session.add(Device(tenant_id=t.id, installer_id=installer.id, serial=f"S{n}", model_code="M",
                               production_code="FD600", installed_on=date(2024, 1, 1), registered_on=date(2024, 1, 2),
                               points=10, proof_files=[proof]))

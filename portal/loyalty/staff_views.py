@@ -180,6 +180,22 @@ def device_proof(installer_id: int, device_id: int, index: int):
                      download_name=f"proof-{device_id}-{index + 1}{path.suffix}")
 
 
+@bp.route("/installers/<int:installer_id>/employer-acceptance")
+@staff
+def employer_acceptance(installer_id: int):
+    """P-29: the organiser opens the employer's written acceptance an employee uploaded before any reward."""
+    try:
+        installer = members.get(installer_id)
+    except DomainError:
+        abort(404)
+    path = devices.stored_proof(current_app.config["UPLOAD_DIR"], installer.tenant_id,
+                                installer.employer_acceptance_file)
+    if path is None:
+        abort(404)
+    return send_file(path, mimetype=PROOF_TYPES.get(path.suffix, "application/octet-stream"), as_attachment=True,
+                     download_name=f"employer-acceptance-{installer_id}{path.suffix}")
+
+
 @bp.route("/installers/<int:installer_id>/devices/<int:device_id>/ask-proof", methods=["POST"])
 @staff
 def ask_for_proof(installer_id: int, device_id: int):

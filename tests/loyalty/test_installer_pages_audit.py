@@ -63,3 +63,32 @@ def test_P29_the_tax_data_page_shows_what_was_given(app, client, programme):
     assert client.post("/t/manufacturer/tax-data", data=data).status_code == 302
     page = client.get("/t/manufacturer/tax-data").get_data(as_text=True)
     assert "44051401359" in page and "ul. Domowa 2, 30-001 Kraków" in page and "1980-05-05" in page
+
+
+def test_P29_staff_see_what_a_participant_declared_and_the_employers_acceptance(app, client, programme):
+    """Seed §5.16: an employee needs the employer's prior written acceptance — the organiser can see whether it was
+    uploaded and open it, with the declarations it rests on (business and NIP, employee, PIT-8C data given)."""
+    import io
+
+    from tests.loyalty.test_pages import PDF
+
+    tenant = _tenant(app)
+    factories.login(client, tenant, factories.user(tenant, PARTICIPANT, email="emp@installer.example",
+                                                   first_name="Ewa", last_name="Monter").email)
+    assert client.post("/t/manufacturer/installer/join",
+                       data={"employee": "y", "installs_heating": "y", "adult": "y"}).status_code == 302
+    app.extensions["clock"] = as_of(date(2024, 2, 2))
+    assert client.post("/t/manufacturer/tax-data", data={
+        "tax_id": "44051401359", "home_address": "ul. Domowa 2, 30-001 Kraków", "birth_date": "1980-05-05",
+        "employer_acceptance": (io.BytesIO(PDF), "zgoda.pdf")}, content_type="multipart/form-data").status_code == 302
+    client.post("/t/manufacturer/logout")
+    factories.login(client, tenant, factories.user(tenant, STAFF, email="staff@manufacturer.example",
+                                                   locale="en").email)
+    with use_tenant(tenant.id):
+        installer = db.session.scalars(select(Installer)).one()
+    page = client.get(f"/t/manufacturer/installers/{installer.id}").get_data(as_text=True)
+    assert "employed by an installation business" in page and "PIT-8C data given" in page
+    link = f"/t/manufacturer/installers/{installer.id}/employer-acceptance"
+    assert link in page
+    download = client.get(link)
+    assert download.status_code == 200 and download.data == PDF

@@ -175,7 +175,14 @@ def proof_path(upload_dir: str, device: Device, index: int) -> Path | None:
     names = device.proof_files or []
     if not 0 <= index < len(names):
         return None
-    path = Path(upload_dir) / str(device.tenant_id) / "proofs" / Path(names[index]).name
+    return stored_proof(upload_dir, device.tenant_id, names[index])
+
+
+def stored_proof(upload_dir: str, tenant_id: int, name: str | None) -> Path | None:
+    """A file ``store_proof`` kept (a device's proof, an employer's acceptance), or None when there is none."""
+    if not name:
+        return None
+    path = Path(upload_dir) / str(tenant_id) / "proofs" / Path(name).name
     return path if path.is_file() else None
 
 
