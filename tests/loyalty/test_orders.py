@@ -338,6 +338,16 @@ def _mail_of(app, row, locale="en"):
                                                world_tenant()))
 
 
+def _substitute_refused_after_the_announcement(world, answered_on: date) -> None:
+    """An order placed, the end announced (ends 2024-06-15), a substitute offered on 2024-06-10 and refused."""
+    order = _place(world)
+    _announce(world)
+    orders.offer_substitute(order, orders.reward_by_code("R-B"), on=date(2024, 6, 10), rules=world["rules"],
+                            clock=world["clock"])
+    orders.answer_substitute(order, accept=False, on=answered_on, rules=world["rules"], clock=world["clock"])
+    db.session.commit()
+
+
 def world_tenant():
     from types import SimpleNamespace
 
@@ -347,12 +357,7 @@ def world_tenant():
 def test_P41_the_cancellation_notice_says_until_when_restored_points_can_be_spent(world, app):
     """A participant told "your points are back" after the end is announced must learn by when to order: through
     the 7th day after the end after a refused substitute, the day before the end otherwise."""
-    order = _place(world)
-    _announce(world)
-    orders.offer_substitute(order, orders.reward_by_code("R-B"), on=date(2024, 6, 10), rules=world["rules"],
-                            clock=world["clock"])
-    orders.answer_substitute(order, accept=False, on=date(2024, 6, 12), rules=world["rules"], clock=world["clock"])
-    db.session.commit()
+    _substitute_refused_after_the_announcement(world, date(2024, 6, 12))
     row = _cancelled_notice(world)
     assert row.params["usable_until"] == "2024-06-22" and not row.params.get("lapsed")
     assert "until 2024-06-22" in _mail_of(app, row)
@@ -369,12 +374,7 @@ def test_P41_the_cancellation_notice_says_until_when_restored_points_can_be_spen
 def test_P41_points_restored_after_the_post_end_window_are_not_announced_as_usable(world, app):
     """Seed §7.5: restored points must be used within 7 days of the end, on pain of §7.4 — points that come back
     later have already lapsed, and the notice says so instead of "your points are back"."""
-    order = _place(world)
-    _announce(world)
-    orders.offer_substitute(order, orders.reward_by_code("R-B"), on=date(2024, 6, 10), rules=world["rules"],
-                            clock=world["clock"])
-    orders.answer_substitute(order, accept=False, on=date(2024, 6, 24), rules=world["rules"], clock=world["clock"])
-    db.session.commit()
+    _substitute_refused_after_the_announcement(world, date(2024, 6, 24))
     row = _cancelled_notice(world)
     assert row.params["lapsed"] is True
     text = _mail_of(app, row)
@@ -423,12 +423,7 @@ def test_P25_an_order_is_not_shipped_before_the_participant_gives_an_address(pro
 def test_P41_an_order_after_the_seven_days_says_the_window_closed(world):
     """A participant with points restored after the end who comes back on the 8th day is told that the window for
     those points closed on the 7th, not only that the programme ended."""
-    order = _place(world)
-    _announce(world)
-    orders.offer_substitute(order, orders.reward_by_code("R-B"), on=date(2024, 6, 10), rules=world["rules"],
-                            clock=world["clock"])
-    orders.answer_substitute(order, accept=False, on=date(2024, 6, 12), rules=world["rules"], clock=world["clock"])
-    db.session.commit()
+    _substitute_refused_after_the_announcement(world, date(2024, 6, 12))
     late = world["programme"].order("ala@example.com", "R-A", "2024-06-23")
     assert late.exit_code == 1 and "2024-06-22" in late.output and "P-41" in late.output
 
