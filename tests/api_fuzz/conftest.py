@@ -106,7 +106,7 @@ def _manufacturer_extras(api: Api, demo: Demo, tenant) -> None:
     """An installer with points, orders in a few states, a complaint and a catalogue reward to order."""
     add_reward(tenant, "FZ-A", 100)
     add_reward(tenant, "FZ-B", 100)
-    installer = _ok(api.post("/installers", installer_body(1)))
+    installer = _ok(api.post("/installers", installer_body(1, delivery_address="ul. Fuzzowa 1, 00-001 Warszawa")))
     for i in range(3):
         _ok(api.post(f"/installers/{installer['id']}/devices", device_body(f"FZ-SN-{i}")))
     orders = [_ok(api.post(f"/installers/{installer['id']}/orders", {"reward": "FZ-A", "on": "2024-03-01"}))["id"]
