@@ -124,18 +124,29 @@ def publish(tenant_id: int, text: str, *, effective_from: date, clock: Clock, ac
     from portal.privacy import audit
 
     audit.record(actor, "programme.published", "programme_version", version.id)
-    _announce(version, clock)
+    _announce(version, clock, points=point_changes(old, definitions.to_json(data)))
     return version
 
 
-def _announce(version: ProgrammeVersion, clock: Clock) -> None:
-    """SPEC §9: participants are told of a programme change with its effective date."""
+def point_changes(old: dict, new: dict) -> list[list]:
+    """P-04 (seed §4.3): each device model whose announced points change — [code, before, after]; a model dropped
+    from the table goes to 0, one new to it comes from 0."""
+    before = {m["code"]: int(m["points"]) for m in old.get("device_models", [])}
+    after = {m["code"]: int(m["points"]) for m in new.get("device_models", [])}
+    return [[code, before.get(code, 0), after.get(code, 0)] for code in sorted(before.keys() | after.keys())
+            if before.get(code, 0) != after.get(code, 0)]
+
+
+def _announce(version: ProgrammeVersion, clock: Clock, *, points: list[list] | None = None) -> None:
+    """SPEC §9: participants are told of a programme change with its effective date, and (P-04) of each device
+    model's points that change."""
     from portal.accounts.models import PARTICIPANT, User
     from portal.notifications import service as notifications
 
+    extra = {"points": points} if points else {}
     for user in db.session.scalars(select(User).where(User.role == PARTICIPANT, User.is_active_account)):
         notifications.notify(user, "programme_changed", clock=clock, version=version.version,
-                             effective_from=version.effective_from.isoformat())
+                             effective_from=version.effective_from.isoformat(), **extra)
 
 
 def history() -> list[ProgrammeVersion]:

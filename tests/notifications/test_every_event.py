@@ -271,7 +271,15 @@ def test_S9_E02_programme_change_announced_with_its_effective_date(app, loyalty_
     changes.publish(w.tenant.id, text, effective_from=date(2024, 3, 8), clock=as_of(date(2024, 3, 1)))  # P-04: 7 days
     db.session.commit()
     assert programmes.latest_version().version == 2
-    assert _one(app, w.user, "programme_changed").params["effective_from"] == "2024-03-08"
+    row = _one(app, w.user, "programme_changed")
+    assert row.params["effective_from"] == "2024-03-08"
+    # P-04 (seed §4.3): the participants are told what changes, not only that something does
+    assert row.params["points"] == [["TV-KOND-24C", 120, 130]]
+    with app.test_request_context():
+        for locale, words in (("en", "TV-KOND-24C: 120 → 130 points"), ("pl", "TV-KOND-24C: 120 → 130 pkt")):
+            body = "\n".join(notifications._render(row, SimpleNamespace(locale=locale, first_name="Jan"),
+                                                    SimpleNamespace(slug="manufacturer", name="Termovia")))
+            assert words in body, body
 
 
 # ------------------------------------------------------------------ privacy (§8) and platform (§3)
