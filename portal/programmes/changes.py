@@ -70,11 +70,10 @@ def notice_problems(old: dict, new: dict, effective_from: date, today: date) -> 
     problems = []
     if new.get("programme", {}).get("type") == "loyalty":
         days = _notice(old, new, ("loyalty", "points_table_notice_days"), POINTS_NOTICE_DAYS)
-        before = {m["code"]: int(m["points"]) for m in old.get("device_models", [])}
-        after = {m["code"]: int(m["points"]) for m in new.get("device_models", [])}
+        announced = {m["code"] for m in old.get("device_models", [])}
         # seed §4.3: "zmiany ogłoszonej punktacji" — any change of a model's announced points, up or down (a model
         # dropped from the table goes down to none); a model new to the table has no announced points to change
-        changed = [code for code, points in before.items() if after.get(code, 0) != points]
+        changed = [code for code, _, _ in point_changes(old, new) if code in announced]
         if changed and effective_from < today + timedelta(days=days):
             message = ngettext("points of %(codes)s change; announce it at least %(num)d day ahead (effective on "
                                "or after %(day)s).",
