@@ -105,6 +105,7 @@ AUDIT_ACTIONS = {
     "customer.flagged": _l("customer fact recorded"),
     "customer.unflagged": _l("customer fact removed"),
     "device.registered": _l("device registered"),
+    "document.published": _l("new version of the terms or information clause published"),
     "device.proof_added": _l("proof of installation added"),
     "device.proof_requested": _l("proof of installation requested"),
     "installer.evidence": _l("status criterion recorded"),
@@ -157,6 +158,7 @@ AUDIT_ACTIONS = {
 AUDIT_OBJECTS = {
     "api_token": _l("API token"), "breach_record": _l("breach record"), "complaint": _l("complaint"),
     "consent": _l("consent"), "customer_fact": _l("customer fact"), "device": _l("device"),
+    "document": _l("terms or information clause (version)"),
     "export_bundle": _l("data bundle"), "installer": _l("participant"), "lead": _l("lead"), "partner": _l("partner"),
     "programme_version": _l("programme version"), "reward": _l("reward"), "reward_order": _l("reward order"),
     "sale": _l("sale"), "settlement": _l("settlement"), "subject_request": _l("data-protection request"),

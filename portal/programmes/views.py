@@ -73,3 +73,36 @@ def preview_effect(data: dict) -> list[dict] | None:
     from portal.leads.service.preview import compare
 
     return compare(data)
+
+
+@bp.route("/programme/documents", methods=["GET", "POST"])
+@require_role(ADMIN)
+def documents_page():
+    """E-03: the terms and the information clause in force, and a new version of either. Participants are asked to
+    accept a new version at their next visit; a text equal to the one in force is not a new version."""
+    from portal.privacy import audit
+    from portal.programmes import documents
+    from portal.programmes.forms import DocumentForm
+
+    form = DocumentForm()
+    if request.method == "GET":
+        kind = request.args.get("kind") if request.args.get("kind") in documents.DOCUMENT_KINDS else "terms"
+        form.kind.data = kind
+        form.text_pl.data = getattr(documents.current(kind, "pl"), "body", "")
+        form.text_en.data = getattr(documents.current(kind, "en"), "body", "")
+    elif form.validate_on_submit():
+        kind, texts = form.kind.data, {"pl": form.text_pl.data, "en": form.text_en.data}
+        before = documents.current_version(kind)
+        version = documents.publish(g.tenant.id, kind, texts, clock=get_clock())
+        if version == before:
+            form.text_pl.errors = [*form.text_pl.errors, _("The texts are the same as version %(v)s in force: "
+                                                            "nothing was published.", v=version)]
+        else:
+            audit.record(current_user, "document.published", "document", version)
+            db.session.commit()
+            flash(_("Version %(v)s published: participants are asked to accept it at their next visit.",
+                    v=version), "success")
+            return redirect(url_for("programme_admin.documents_page", kind=kind))
+    in_force = {kind: documents.current(kind, "pl") for kind in documents.DOCUMENT_KINDS}
+    return render("programmes/documents.html", status=422 if request.method == "POST" else 200, form=form,
+                  in_force=in_force)
