@@ -327,3 +327,17 @@ def test_G06_P29_a_rectified_name_reaches_the_name_kept_for_the_pit8c(app, progr
         db.session.commit()
         db.session.expire_all()
         assert members.by_email("jan@example.com").tax_last_name == "Kowalewski"
+
+
+# --- P-20: the participant sees what a reward is ------------------------------------------------------------------
+
+def test_P20_the_catalogue_shows_each_rewards_description_to_participants(app, client, programme):
+    """P-20: the catalogue holds a description; the participant choosing a reward is shown it (escaped)."""
+    tenant, _user = _web_installer(app, client, {"installs_heating": "y", "adult": "y"})
+    _add_reward("R1", 100, "40.00")
+    with use_tenant(tenant.id):
+        reward = db.session.scalars(select(Reward).where(Reward.code == "R1")).one()
+        reward.description = "Wkrętarka 18 V z dwoma akumulatorami <b>"
+        db.session.commit()
+    page = client.get("/t/manufacturer/rewards").get_data(as_text=True)
+    assert "Wkrętarka 18 V z dwoma akumulatorami &lt;b&gt;" in page
