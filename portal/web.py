@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from portal.api.schemas import INT32
-from portal.core.errors import database_unavailable
+from portal.core.errors import database_unavailable, unstorable_value
 from portal.core.http import render
 from portal.extensions import db, login_manager
 
@@ -99,6 +99,24 @@ def _database_unavailable():
     return response
 
 
+def _refuse_nul(endpoint, values) -> None:  # noqa: ARG001 - Flask's signature
+    """SPEC §11: a NUL character, which no text column holds (PostgreSQL refuses it in the driver), in a page's
+    address is an unknown page (404); in its query or form, a bad request naming it (400) — before any view or
+    tenant lookup reads it. The API answers the same as problem+json by itself."""
+    from flask import abort
+
+    if request.blueprint == "api":
+        return
+    if "\x00" in request.path or any("\x00" in str(v) for v in (values or {}).values()):
+        abort(404)
+    sent = [*request.args.listvalues()]
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        sent += [*request.form.listvalues()]
+    if any("\x00" in value for group in sent for value in group):
+        abort(400, description=_("The form or address contains a NUL character (\\x00), which cannot be stored. "
+                                 "Remove it and send it again."))
+
+
 class RowIdConverter(IntegerConverter):
     """``<int:…>`` of every route: an id above what an integer column holds (2³¹ − 1) matches no route, so it is a
     404 like any other unknown id — not an overflow in the database driver (SPEC §11: never a 500)."""
@@ -182,6 +200,7 @@ def install(app: Flask) -> None:
 
     app.jinja_env.filters["markdown"] = markdown
     labels.install(app)
+    app.url_value_preprocessor(_refuse_nul)
     app.after_request(_security_headers)
     app.after_request(_htmx_redirect)
 
@@ -202,6 +221,7 @@ def install(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
         messages = {
+            400: (_("Bad request"), error.description),
             403: (_("Not allowed"), _("Your role does not give access to this page.")),
             404: (_("Not found"), _("This page does not exist, or it is not available to you.")),
             405: (_("Not allowed"), _("This address does not accept that kind of request.")),
@@ -216,6 +236,11 @@ def install(app: Flask) -> None:
         if database_unavailable(error):
             app.logger.warning("database unavailable: %s", error)
             return _database_unavailable()
+        if unstorable_value(error):  # SPEC §11: the sender's value, not our failure
+            app.logger.info("value refused by the database: %s", error)
+            db.session.rollback()
+            return _error_page(400, _("Bad request"), _("A value sent is out of range: a number too large or a text "
+                                                         "too long. Nothing was saved."))
         app.logger.exception("unhandled error")
         db.session.rollback()
         return _error_page(500, _("Something went wrong"),

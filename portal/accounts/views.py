@@ -35,6 +35,8 @@ def _safe_next(target: str | None) -> str | None:
     if not target:
         return None
     parsed = urlparse(target)
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in target):  # a line break would split the Location header
+        return None
     if parsed.scheme or parsed.netloc or not target.startswith(f"/t/{g.tenant.slug}/"):
         return None
     return target

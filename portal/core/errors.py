@@ -63,3 +63,12 @@ def database_unavailable(error: BaseException) -> bool:
             return True
         current = current.__cause__ or current.__context__
     return False
+
+
+def unstorable_value(error: BaseException) -> bool:
+    """Whether the database refused a value sent with the request as no column can hold it — a number beyond an
+    integer column, a text longer than its column, a NUL character (PostgreSQL's "data exception" class 22; SQLite
+    stores these): the sender's input, answered as a bad request, not a failure of ours."""
+    from sqlalchemy import exc as sa
+
+    return isinstance(error, sa.DataError)
