@@ -295,7 +295,9 @@ def tax_data():
             members.set_tax_data(installer, tax_id=form.tax_id.data, home_address=form.home_address.data,
                                  birth_date=form.birth_date.data, actor=current_user)
             upload = form.employer_acceptance.data
+            replaced = None
             if upload and getattr(upload, "filename", ""):
+                replaced = installer.employer_acceptance_file
                 installer.employer_acceptance_file = devices.store_proof(current_app.config["UPLOAD_DIR"],
                                                                          g.tenant.id, upload.read(), rules())
         except DomainError as error:
@@ -303,6 +305,8 @@ def tax_data():
             attach(form, error)
         else:
             db.session.commit()
+            # the earlier acceptance is no longer anyone's record: no copy outlives its use (G-05)
+            devices.discard_proof(current_app.config["UPLOAD_DIR"], g.tenant.id, replaced)
             flash(_("Saved."), "success")
             return redirect(url_for("loyalty.points"))
     return render("loyalty/tax.html", status=422 if request.method == "POST" else 200, form=form)

@@ -92,3 +92,48 @@ def test_P29_staff_see_what_a_participant_declared_and_the_employers_acceptance(
     assert link in page
     download = client.get(link)
     assert download.status_code == 200 and download.data == PDF
+
+
+def test_P08_P42_a_complaint_cannot_name_another_participants_points(app, client, programme):
+    from portal.accounts.models import User
+    from portal.loyalty.models import Complaint, PointsEntry
+
+    tenant = _installer_with_points(app, client, programme)
+    programme.join("other@installer.example")
+    programme.device("other@installer.example", "SN-OTHER", "2024-02-01")
+    with use_tenant(tenant.id):
+        others = db.session.scalars(select(PointsEntry.id).join(Installer, Installer.id == PointsEntry.installer_id)
+                                    .join(User, User.id == Installer.user_id)
+                                    .where(User.email == "other@installer.example")).all()
+    assert others
+    for kind in ("points", "programme"):
+        answer = client.post("/t/manufacturer/my-complaints", data={"kind": kind, "entry_id": str(others[0]),
+                                                                    "text": "x"})
+        assert answer.status_code == 422, kind
+    with use_tenant(tenant.id):
+        assert db.session.scalars(select(Complaint)).all() == []
+
+
+def test_G05_P29_a_replaced_employers_acceptance_is_deleted_not_left_on_disk(app, client, programme):
+    """The participant uploads the acceptance again: only the file in use is kept, so an erasure (which deletes the
+    files its rows name) leaves no earlier copy behind."""
+    import io
+    from pathlib import Path
+
+    from tests.loyalty.test_pages import PDF
+
+    tenant = _tenant(app)
+    factories.login(client, tenant, factories.user(tenant, PARTICIPANT, email="emp@installer.example").email)
+    assert client.post("/t/manufacturer/installer/join",
+                       data={"employee": "y", "installs_heating": "y", "adult": "y"}).status_code == 302
+    folder = Path(app.config["UPLOAD_DIR"]) / str(tenant.id) / "proofs"
+    before = set(folder.iterdir()) if folder.exists() else set()
+    for version in (b"first", b"second"):
+        assert client.post("/t/manufacturer/tax-data", data={
+            "tax_id": "44051401359", "home_address": "ul. Domowa 2, 30-001 Kraków", "birth_date": "1980-05-05",
+            "employer_acceptance": (io.BytesIO(PDF + version), "zgoda.pdf")},
+            content_type="multipart/form-data").status_code == 302
+    with use_tenant(tenant.id):
+        kept = db.session.scalars(select(Installer)).one().employer_acceptance_file
+    assert [p.name for p in set(folder.iterdir()) - before] == [kept]
+    assert (folder / kept).read_bytes() == PDF + b"second"

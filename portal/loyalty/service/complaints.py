@@ -24,10 +24,11 @@ def file(installer: Installer, *, kind: str, text: str, on: date, rules: Loyalty
         raise DomainError(_("A complaint is about points or about the programme."), field="kind", rule="P-42")
     if not (text or "").strip():
         raise DomainError(_("Describe what is wrong."), field="text", rule="P-42")
+    entry = db.session.get(PointsEntry, entry_id) if entry_id else None
+    if (kind == "points" or entry_id) and (entry is None or entry.installer_id != installer.id):
+        # a complaint names only the participant's own points (about the programme, it may name none)
+        raise DomainError(_("Choose the points entry the complaint is about."), field="entry_id", rule="P-08")
     if kind == "points":
-        entry = db.session.get(PointsEntry, entry_id) if entry_id else None
-        if entry is None or entry.installer_id != installer.id:
-            raise DomainError(_("Choose the points entry the complaint is about."), field="entry_id", rule="P-08")
         # the window closes 30 days after the points reached the platform; it opens with their accrual (an opening
         # balance imported later, even on a day not replayed with --as-of, can be complained about from it)
         deadline = credited_on(entry, installer) + timedelta(days=rules.complaint_days)

@@ -186,6 +186,13 @@ def stored_proof(upload_dir: str, tenant_id: int, name: str | None) -> Path | No
     return path if path.is_file() else None
 
 
+def discard_proof(upload_dir: str, tenant_id: int, name: str | None) -> None:
+    """Delete a file ``store_proof`` kept that no row names any more (a replaced employer's acceptance)."""
+    path = stored_proof(upload_dir, tenant_id, name)
+    if path is not None:
+        path.unlink(missing_ok=True)
+
+
 def ask_for_proof(device: Device, *, on: date, clock: Clock, actor=None) -> None:
     """P-10: the organiser asks the participant to show the proof of purchase and installation of one device; the
     participant is told and can add it on their page. Without it the organiser may withhold a reward, revoke points
