@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, EmailField, SelectField, StringField, TelField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from portal.core.forms import Form
 
-class PartnerForm(FlaskForm):
+
+class PartnerForm(Form):
     nip = StringField(_l("Company NIP"), validators=[DataRequired(_l("Enter the company NIP."))])
     name = StringField(_l("Company name"), validators=[DataRequired(_l("Enter the company name.")), Length(max=200)])
     address = StringField(_l("Company address"), validators=[DataRequired(_l("Enter the company address.")),
@@ -35,7 +36,7 @@ SECTIONS = (
 PARTNER_CONTACT = ("contact_first_name", "contact_last_name", "contact_phone", "contact_email")
 
 
-class LeadForm(FlaskForm):
+class LeadForm(Form):
     """Every field a lead may hold; ``fit`` keeps those the programme's definition asks for, in its words."""
 
     customer_name = StringField(_l("Customer name"), validators=[Length(max=200)])
@@ -79,28 +80,28 @@ class LeadForm(FlaskForm):
         return [self[n] for n in PARTNER_CONTACT]
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     decision = SelectField(_l("Decision"), choices=[("qualified", _l("Qualify")), ("rejected", _l("Reject"))])
     reason = TextAreaField(_l("Reason (sent to the partner)"), validators=[Optional(), Length(max=1000)])
 
 
-class FactForm(FlaskForm):
+class FactForm(Form):
     customer_nip = StringField(_l("Customer NIP"), validators=[DataRequired(_l("Enter the customer's NIP."))])
     flag = SelectField(_l("Fact from the vendor"), choices=[])
 
 
-class FlagsForm(FlaskForm):
+class FlagsForm(Form):
     flags = StringField(_l("Flags"))
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a CSV file."))])
 
 
-class SettlementForm(FlaskForm):
+class SettlementForm(Form):
     as_of = DateField(_l("Settlement date"), validators=[InputRequired(_l("Enter the settlement date."))])
 
 
-class ExcludeForm(FlaskForm):
+class ExcludeForm(Form):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(_l("Give the reason.")), Length(max=1000)])
 

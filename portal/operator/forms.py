@@ -4,18 +4,18 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, ValidationError
 from wtforms.widgets import DateInput
 
 from portal.core.errors import DomainError
+from portal.core.forms import Form
 from portal.operator import pricing
 from portal.operator.contracts import GROUNDS
 
 
-class OperatorLoginForm(FlaskForm):
+class OperatorLoginForm(Form):
     email = EmailField(_l("E-mail"), validators=[DataRequired(_l("Enter your e-mail.")),
                                                  Email(_l("Check the e-mail address."))])
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
@@ -43,7 +43,7 @@ def _day(value: str | None) -> date | None:
         return None
 
 
-class EndContractForm(FlaskForm):
+class EndContractForm(Form):
     """C-03/C-04: the ground, the end date, and the organiser's address typed again to confirm."""
 
     ground = SelectField(_l("Ground"), choices=[SelectChoice("", _l("Choose the ground…"))]
@@ -87,7 +87,7 @@ class EndContractForm(FlaskForm):
         return _day(self.on.data)
 
 
-class AuditForm(FlaskForm):
+class AuditForm(Form):
     """C-06: the organiser's written audit request as received: the questionnaire, or after it an inspection."""
 
     tenant_id = SelectField(_l("Tenant"), coerce=int, validate_choice=False)
@@ -120,7 +120,7 @@ class AuditForm(FlaskForm):
         return _day(getattr(self, name).data)
 
 
-class ContractTermsForm(FlaskForm):
+class ContractTermsForm(Form):
     """C-01: the order form's start date and fixed term (it renews for the same term); C-02 (OWU V.1, V.3): its
     price list — one tier a line, the most contacts and the monthly list price, the last line the price alone —
     and its annual premium in per cent. A field left empty gives the default; a field not sent keeps the
@@ -161,7 +161,7 @@ class ContractTermsForm(FlaskForm):
             raise ValidationError(_("The term is a whole number of months, 1 to 120."))
 
 
-class NoticeForm(FlaskForm):
+class NoticeForm(Form):
     """C-01: the organiser's written notice of non-renewal, with the day it was received (today or earlier)."""
 
     received_on = StringField(_l("Notice received on"), widget=DateInput())

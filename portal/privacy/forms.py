@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from portal.core.forms import Form
 from portal.privacy.labels import REQUEST_KINDS as REQUEST_KIND_NAMES
 from portal.privacy.models import REQUEST_KINDS
 
@@ -14,7 +14,7 @@ KIND_LABELS = {"access": _l("Access to my data"), "portability": _l("A copy of m
                "withdraw_consent": _l("Withdrawal of consent")}
 
 
-class PublicRequestForm(FlaskForm):
+class PublicRequestForm(Form):
     kind = SelectField(_l("What do you ask for?"), choices=[(k, KIND_LABELS[k]) for k in REQUEST_KINDS])
     email = EmailField(_l("Your e-mail"), validators=[DataRequired(_l("Enter your e-mail.")),
                                                       Email(_l("Check the e-mail address."))])
@@ -38,16 +38,16 @@ class DpoRequestForm(PublicRequestForm):
                                                                          Length(max=1000)])
 
 
-class NoteForm(FlaskForm):
+class NoteForm(Form):
     note = TextAreaField(_l("Note"), validators=[DataRequired(_l("Write a note.")), Length(max=1000)])
 
 
-class ExtendForm(FlaskForm):
+class ExtendForm(Form):
     months = SelectField(_l("Extend by"), choices=[("1", _l("one month")), ("2", _l("two months"))])
     reason = TextAreaField(_l("Reason (sent to the requester)"), validators=[DataRequired(_l("Give the reason.")),
                                                                              Length(max=1000)])
 
 
-class CloseForm(FlaskForm):
+class CloseForm(Form):
     outcome = TextAreaField(_l("Answer to the requester"), validators=[DataRequired(_l("Write the answer.")),
                                                                        Length(max=2000)])

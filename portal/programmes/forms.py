@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
+
+from portal.core.forms import Form
 
 TEXT_MAX = 200_000  # a regulamin runs to tens of thousands of characters; this bounds a mistaken paste
 
@@ -15,7 +16,7 @@ def _lf(value: str | None) -> str:
     return (value or "").replace("\r\n", "\n")
 
 
-class DocumentForm(FlaskForm):
+class DocumentForm(Form):
     kind = SelectField(_l("Document"), choices=[("terms", _l("Terms of the programme")),
                                                 ("privacy", _l("Information clause"))])
     text_pl = TextAreaField(_l("Text in Polish"), filters=[_lf],
