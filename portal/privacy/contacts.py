@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from portal.extensions import db
 
@@ -61,6 +61,11 @@ def erase(email: str) -> int:
             db.session.execute(update(model).where(model.id == pk).values(
                 **{c: _masked(table.c[c], pk) for c in group.columns}).execution_options(synchronize_session=False))
             changed += 1
+    from portal.notifications.models import Notification
+
+    # a mail still queued to the address (a decision told to a partner without an account) keeps it until sent
+    db.session.execute(delete(Notification).where(func.lower(Notification.to_email) == email.strip().lower())
+                       .execution_options(synchronize_session=False))
     return changed
 
 

@@ -97,3 +97,45 @@ def test_G07_the_partners_list_flags_the_restricted_imported_partner(campaign, c
     page = client.get("/t/distributor/partners").get_data(as_text=True)
     rows = [chunk for chunk in page.split("<tr") if nip(1) in chunk or nip(2) in chunk]
     assert ["flag restricted" in chunk for chunk in rows] == [False, True]
+
+
+# --- L-07: a partner without an account hears the decision at its contact person's address -------------------------
+
+def _notices_to(address: str):
+    from portal.notifications.models import Notification
+
+    with use_tenant(_tenant().id):
+        return db.session.scalars(select(Notification).where(Notification.to_email == address,
+                                                             Notification.kind.like("lead_%"))
+                                  .order_by(Notification.id)).all()
+
+
+def test_L07_a_partner_loaded_by_file_is_told_each_decision_with_its_reason(campaign, app, tmp_path):
+    from portal.core.clock import get_clock
+    from portal.notifications import service as notifications
+
+    campaign.partners(partner_row(1), partner_row(2))
+    campaign.leads(lead_row("A1", 1, 1), lead_row("B1", 2, 2))
+    assert campaign.decide("A1,qualified,2018-08-13,", "B1,rejected,2018-08-13,klient z innego regionu"
+                           ).exit_code == 0
+    db.session.rollback()
+    [told_one] = _notices_to("jan1@partner1.example.com")
+    [told_two] = _notices_to(CONTACT)
+    assert (told_one.kind, told_one.params["ref"]) == ("lead_qualified", "A1")
+    assert (told_two.kind, told_two.params["reason"]) == ("lead_rejected", "klient z innego regionu")
+    app.config["MAIL_URL"] = f"file://{tmp_path}"
+    with use_tenant(_tenant().id):
+        assert notifications.deliver(told_two.id, clock=get_clock()) == "sent"
+    [mail] = list(tmp_path.glob("*.eml"))
+    text = mail.read_text(encoding="utf-8")
+    assert CONTACT in text and "B1" in text
+
+
+def test_L07_G05_the_erasure_of_a_partner_without_an_account_drops_the_mail_queued_to_its_address(campaign):
+    campaign.partners(partner_row(1), partner_row(2))
+    campaign.leads(lead_row("B1", 2, 2))
+    assert campaign.decide("B1,qualified,2018-08-13,").exit_code == 0
+    db.session.rollback()
+    assert len(_notices_to(CONTACT)) == 1  # queued, not yet sent
+    _request(campaign, "erasure", "2018-08-16")
+    assert _notices_to(CONTACT) == []  # the queued mail kept the address: gone with the rest

@@ -15,6 +15,7 @@ from portal.leads.rules import LeadRules
 from portal.leads.service.programme import rules_of, version_on
 from portal.notifications import service as notifications
 from portal.privacy import audit
+from portal.tenancy.models import Tenant
 
 DECISIONS = (QUALIFIED, REJECTED)
 
@@ -108,14 +109,28 @@ def decide(lead: Lead, decision: str, *, decided_on: date, reason: str = "", act
     lead.decided_by = getattr(actor, "id", None)
     lead.programme_version_id = version.id
     audit.record(actor, f"lead.{decision}", "lead", lead.id)
-    partner = db.session.get(Partner, lead.partner_id)
-    if partner is not None and partner.user_id:
+    _tell_partner(db.session.get(Partner, lead.partner_id), f"lead_{decision}", clock=clock, ref=lead.ref,
+                  reason=reason)
+    return lead
+
+
+def _tell_partner(partner: Partner | None, kind: str, *, clock: Clock, **params) -> None:
+    """L-07: the partner hears the decision — in its account, or, for a partner loaded from the organiser's file
+    (no account), by mail to its contact person's address, unless that person restricted the processing (G-07)."""
+    if partner is None:
+        return
+    if partner.user_id:
         from portal.accounts.models import User
 
         user = db.session.get(User, partner.user_id)
         if user is not None:
-            notifications.notify(user, f"lead_{decision}", clock=clock, ref=lead.ref, reason=reason)
-    return lead
+            notifications.notify(user, kind, clock=clock, **params)
+        return
+    address = (partner.contact_email or "").strip()
+    if "@" in address and not address.endswith(".invalid") and partner.restricted_at is None:  # not erased
+        tenant = db.session.get(Tenant, partner.tenant_id)
+        notifications.notify_address(partner.tenant_id, address, kind, locale=tenant.locale if tenant else "pl",
+                                     clock=clock, **params)
 
 
 def _carried_over_qualification(rules: LeadRules, decided_on: date) -> None:
