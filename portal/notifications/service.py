@@ -152,6 +152,10 @@ def deliver(notification_id: int, *, clock: Clock) -> str:
     if not claimed:
         return row.mail_state if row else "missing"
     user = db.session.get(User, row.user_id) if row.user_id else None
+    if user is not None and user.restricted_at is not None and row.kind not in PRIVACY_KINDS:
+        row.mail_state, row.last_error = "skipped", "restricted"  # G-07: restricted since it was queued
+        db.session.commit()
+        return "skipped"
     tenant = db.session.get(Tenant, row.tenant_id)
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_FROM"]

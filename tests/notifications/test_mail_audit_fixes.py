@@ -294,3 +294,20 @@ def test_P22_S9_the_in_app_notices_state_every_expiry_date_and_the_reviews_due_t
     factories.login(client, tenant_a, staff.email)
     theirs = client.get("/t/alpha/notices").get_data(as_text=True)
     assert "3 leads wait for a decision: 2 overdue, 0 due today, 1 due by 2018-08-10." in theirs
+
+
+def test_G07_a_notice_queued_before_a_restriction_is_not_mailed_after_it(app, polish_org, clock, tmp_path):
+    """G-07: once the processing is restricted nothing more goes out about the programme — a mail still queued when
+    the restriction took effect included; the answer to the subject's own request still does."""
+    user = factories.user(polish_org, email="ola@example.com", locale="pl")
+    app.config["MAIL_URL"] = f"file://{tmp_path}"
+    with use_tenant(polish_org.id):
+        credited = notifications.notify(user, "points_credited", clock=clock, points=10)
+        db.session.commit()
+        db.session.get(type(user), user.id).restricted_at = clock.now()
+        answer = notifications.notify(user, "request_completed", clock=clock, own_request=True, reference="DSR-1",
+                                      outcome="restricted")
+        db.session.commit()
+        assert notifications.deliver(credited.id, clock=clock) == "skipped"
+        assert notifications.deliver(answer.id, clock=clock) == "sent"
+    assert len(list(tmp_path.glob("*.eml"))) == 1
