@@ -147,7 +147,8 @@ def erase(user_id: int, *, clock: Clock, request_id: int | None = None, actor=No
                      started_at=clock.now())
     db.session.add(log)
     db.session.flush()
-    log.residues = residue_count(keys, retained)
+    log.residue_rows = residue_rows(keys, retained)
+    log.residues = len(log.residue_rows)
     log.finished_at = clock.now()
     audit.record(actor, "subject.erased", "user", user_id)
     return log
@@ -195,11 +196,11 @@ def _delete_files(owned) -> None:
     db.session.flush()
 
 
-def residue_count(keys, retained: list[dict]) -> int:
-    """Rows of the tenant's data still holding one of the subject's identifiers (``residues``)."""
+def residue_rows(keys, retained: list[dict]) -> list[dict]:
+    """The rows of the tenant's data still holding one of the subject's identifiers, and in which fields."""
     from portal.tenancy.guard import current_tenant_id
 
-    return residues.count(keys, retained, current_tenant_id())
+    return residues.locate(keys, retained, current_tenant_id())
 
 
 def replay(*, since_id: int = 0, clock: Clock) -> list[int]:
@@ -211,7 +212,7 @@ def replay(*, since_id: int = 0, clock: Clock) -> list[int]:
     return users
 
 
-__all__ = ["ROOT", "erase", "replay", "residue_count"]
+__all__ = ["ROOT", "erase", "replay", "residue_rows"]
 
 
 def purge_retained(*, clock: Clock) -> int:

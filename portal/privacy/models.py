@@ -105,6 +105,8 @@ class ErasureLog(TenantScoped, db.Model):
     counts: Mapped[dict] = mapped_column(JSON, default=dict, info=not_pii())
     retained: Mapped[list] = mapped_column(JSON, default=list, info=not_pii())
     residues: Mapped[int] = mapped_column(Integer, default=0, info=not_pii())
+    # where the residues are: table, row id and column names — never the values (shown to the DPO, G-05)
+    residue_rows: Mapped[list | None] = mapped_column(JSON, default=list, info=not_pii())
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now, info=not_pii())
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), info=not_pii())
 

@@ -117,14 +117,20 @@ def _probe(key: str) -> str:
 
 def count(keys, retained: list[dict], tenant_id: int) -> int:
     """Rows of the tenant still holding one of the subject's identifiers outside legally retained columns."""
+    return len(locate(keys, retained, tenant_id))
+
+
+def locate(keys, retained: list[dict], tenant_id: int) -> list[dict]:
+    """Where the residues are: ``{"table", "id", "columns"}`` per row — the record and fields the DPO opens, never
+    the value found (G-05)."""
     if not keys.strong and not keys.names:
-        return 0
+        return []
     skip = {(r["table"], c) for r in retained for c in r["columns"]}
     free_text = {(e.table, e.column) for entries in personal_columns(db.metadata).values() for e in entries
                  if e.category == "content"}
     strong = [k.casefold() for k in keys.strong]
     names = [k.casefold() for k in keys.names]
-    found = 0
+    found: list[dict] = []
     for table in scanned_tables(db.metadata):
         columns = text_columns(table)
         searched = {c.name: strong + (names if (table.name, c.name) in free_text else []) for c in columns
@@ -134,12 +140,15 @@ def count(keys, retained: list[dict], tenant_id: int) -> int:
             continue
         expression = literal_column(f"({residue_expression(table)})", Text)
         candidates = db.session.execute(
-            select(*(literal_column(f'CAST("{c.name}" AS TEXT)', Text).label(c.name) for c in columns))
+            select(table.c.id.label("__id"),
+                   *(literal_column(f'CAST("{c.name}" AS TEXT)', Text).label(c.name) for c in columns))
             .select_from(table)
             .where(table.c.tenant_id == tenant_id,
-                   or_(*(expression.ilike(f"%{_escape(_probe(k))}%", escape="/") for k in wanted))))
+                   or_(*(expression.ilike(f"%{_escape(_probe(k))}%", escape="/") for k in wanted)))
+            .order_by(table.c.id))
         for row in candidates:
             values = row._mapping
-            if any(k in (values[name] or "").casefold() for name, ks in searched.items() for k in ks):
-                found += 1
+            hit = [name for name, ks in searched.items() if any(k in (values[name] or "").casefold() for k in ks)]
+            if hit:
+                found.append({"table": table.name, "id": values["__id"], "columns": hit})
     return found

@@ -204,6 +204,10 @@ def test_G05_a_namesake_does_not_block_the_erasure_but_a_note_naming_the_subject
         db.session.commit()
         log = erasure.erase(other.id, clock=clock)
     assert log.residues == 1  # the note in someone else's lead: the DPO must look before closing
+    # G-05: the DPO is shown where (record and field, never the value) to look before closing
+    with use_tenant(tenant_a.id):
+        lead_id = db.session.scalar(select(Lead.id).where(Lead.ref == "NOTE1"))
+    assert log.residue_rows == [{"table": "leads", "id": lead_id, "columns": ["decision_reason"]}]
 
 
 def test_G05_legally_retained_records_are_erased_when_their_date_comes(app, tenant_a, clock):

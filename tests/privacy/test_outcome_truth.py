@@ -147,3 +147,20 @@ def test_G05_an_address_erased_with_nothing_kept_is_told_so(app):
     assert shown == "the data of this person was erased on 2026-03-02 (DSR-2026-00002); nothing is kept"
     assert str(request_outcome("erased; kept for legal obligation: nothing")) == \
         "erased; kept for a legal obligation: nothing"
+
+
+def test_G05_the_dpo_sees_where_the_residues_are_not_only_how_many(app, client, tenant_a):
+    """Someone else's record still naming the subject after the erasure: the DPO's page names the record and its
+    field (not the value), so the DPO can look at it before closing the request."""
+    from portal.accounts.models import DPO
+    from tests.privacy.test_erasure_reach import _carry_out
+
+    subject = factories.subject_everywhere(tenant_a, "zzwhere1")
+    other = factories.user(tenant_a, PARTICIPANT, email="other@alpha.example")
+    note = factories.notification(other, note=f"call {subject.email} back")
+    done = _carry_out(tenant_a, "erasure", subject, app.extensions["clock"])
+    dpo = factories.user(tenant_a, DPO, email="dpo@alpha.example", locale="en")
+    factories.login(client, tenant_a, dpo.email)
+    page = client.get(f"/t/alpha/dpo/requests/{done.reference}").get_data(as_text=True)
+    assert "Residues found by the scan: 1" in page
+    assert f"Notices #{note.id}" in page and subject.email not in page
