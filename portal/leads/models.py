@@ -30,7 +30,8 @@ class Partner(TenantScoped, db.Model):
     nip: Mapped[str] = mapped_column(String(10), info=pii("tax", basis="contract", retention="account",
                                                           subject_key=True))
     name: Mapped[str] = mapped_column(String(200), info=pii("identity", basis="contract", retention="account"))
-    address: Mapped[str] = mapped_column(String(300), info=pii("contact", basis="contract", retention="account"))
+    address: Mapped[str] = mapped_column(String(300), info=pii("contact", basis="contract", retention="account",
+                                                               subject_key=True))
     contact_first_name: Mapped[str] = mapped_column(
         String(100), info=pii("identity", basis="contract", retention="account", subject_key=True))
     contact_last_name: Mapped[str] = mapped_column(

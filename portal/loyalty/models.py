@@ -52,7 +52,7 @@ class Installer(TenantScoped, db.Model):
     tax_id: Mapped[str | None] = mapped_column(String(11), info=pii("tax", basis="legal_obligation", retention="tax_5y",
                                                                     subject_key=True))
     home_address: Mapped[str | None] = mapped_column(String(300), info=pii("contact", basis="legal_obligation",
-                                                                           retention="tax_5y"))
+                                                                           retention="tax_5y", subject_key=True))
     birth_date: Mapped[date | None] = mapped_column(Date, info=pii("tax", basis="legal_obligation", retention="tax_5y"))
     # P-29: the name for the PIT-8C form, kept with the tax data (the account's own name is erased on leaving)
     tax_first_name: Mapped[str | None] = mapped_column(String(100), info=pii("identity", basis="legal_obligation",
@@ -60,7 +60,7 @@ class Installer(TenantScoped, db.Model):
     tax_last_name: Mapped[str | None] = mapped_column(String(100), info=pii("identity", basis="legal_obligation",
                                                                             retention="tax_5y"))
     delivery_address: Mapped[str | None] = mapped_column(String(300), info=pii("contact", basis="contract",
-                                                                               retention="account"))
+                                                                               retention="account", subject_key=True))
     employer_acceptance_file: Mapped[str | None] = mapped_column(String(80), info=not_pii())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now, info=not_pii())
 

@@ -65,3 +65,14 @@ def test_G05_on_postgresql_every_scanned_table_has_its_trigram_index_matching_th
             f"EXPLAIN SELECT 1 FROM users WHERE ({residues.residue_expression(db.metadata.tables['users'])}) "  # noqa: S608 - our own expression
             "ILIKE '%someone@example.pl%'")))
     assert "ix_users_residue" in plan
+
+
+def test_G05_the_subjects_addresses_are_identifiers_the_scan_looks_for(app, tenant_a):
+    """A participant's delivery or home address, or a partner's address, written by someone else into free text
+    (a complaint naming where the subject lives) is the subject's data: the residue scan looks for it too."""
+    from portal.privacy import subjects
+
+    subject = factories.subject_everywhere(tenant_a, "Adrescanary")
+    with use_tenant(tenant_a.id):
+        keys = subjects.identifiers(subjects.owned_by(subject.id))
+    assert {"Adrescanary delivery", "Adrescanary home", "Adrescanary street"} <= set(keys.strong)
