@@ -163,7 +163,8 @@ def send_verification(row: DataSubjectRequest, token: str | None, *, tenant) -> 
 def erasure_logs(request_id: int):
     from portal.privacy.models import ErasureLog
 
-    return list(db.session.scalars(select(ErasureLog).where(ErasureLog.request_id == request_id)))
+    return list(db.session.scalars(select(ErasureLog).where(ErasureLog.request_id == request_id)
+                                      .order_by(ErasureLog.id)))
 
 
 def lift(row: DataSubjectRequest, *, actor) -> None:
@@ -474,7 +475,10 @@ def close(row: DataSubjectRequest, outcome: str, *, clock: Clock, actor=None, re
     row.status = "rejected" if rejected else "done"
     row.outcome, row.closed_on = outcome, clock.today()
     audit.record(actor, "request.closed", "subject_request", row.id)
-    _tell(row, "request_completed", clock, outcome=outcome)
+    logs = erasure_logs(row.id) if row.kind == "erasure" and not rejected else []
+    # G-05: an erasure the DPO closes (after checking the scan's residues) still says what is kept, why, until when
+    kept = {"kept": "erased; " + _kept_by_reason(logs[-1].retained)} if logs else {}
+    _tell(row, "request_completed", clock, outcome=outcome, **kept)
 
 
 def lift_restriction(user: User, *, actor) -> None:

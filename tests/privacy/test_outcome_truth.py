@@ -164,3 +164,28 @@ def test_G05_the_dpo_sees_where_the_residues_are_not_only_how_many(app, client, 
     page = client.get(f"/t/alpha/dpo/requests/{done.reference}").get_data(as_text=True)
     assert "Residues found by the scan: 1" in page
     assert f"Notices #{note.id}" in page and subject.email not in page
+
+
+def test_G05_an_erasure_the_dpo_closes_after_checking_residues_still_tells_what_is_kept(app, tenant_a):
+    """The scan found residues, the DPO checked them and closes with its own words: the requester is still told
+    which records are kept, why and until when — as when the erasure closes by itself."""
+    from portal.notifications import service as notifications
+    from portal.privacy.models import DataSubjectRequest
+    from tests.privacy.test_erasure import _recent_tax_records
+    from tests.privacy.test_erasure_reach import _carry_out
+
+    clock = app.extensions["clock"]
+    subject = factories.subject_everywhere(tenant_a, "zzclose1")
+    _recent_tax_records(tenant_a, subject)
+    other = factories.user(tenant_a, PARTICIPANT, email="other@alpha.example")
+    factories.notification(other, note=f"call {subject.email} back")
+    done = _carry_out(tenant_a, "erasure", subject, clock)
+    with use_tenant(tenant_a.id):
+        row = db.session.get(DataSubjectRequest, done.id)
+        assert row.status == "open" and row.residues == 1
+        requests.close(row, "Checked: the note was removed.", clock=clock)
+        db.session.commit()
+        told = db.session.scalars(select(Notification).where(Notification.kind == "request_completed")
+                                  .order_by(Notification.id.desc())).first()
+        _subject, body = notifications._render(told, None, tenant_a)
+    assert "Checked: the note was removed." in body and "2030-12-31" in body
