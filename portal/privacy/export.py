@@ -368,11 +368,18 @@ def _sections(data: dict[str, list[dict]], zone: str, lang: str, *, contact_only
 
 def _summary(data: dict[str, list[dict]], tenant_name: str, clock: Clock, *, user_id: int | None) -> str:
     """The human-readable summary in the subject's language (``_reader``)."""
+    from portal.privacy import registers
+    from portal.tenancy.guard import current_tenant_id
+    from portal.tenancy.models import Tenant
+
     lang, zone = _reader(user_id)
+    tenant = db.session.get(Tenant, current_tenant_id())
+    tables = {name.removesuffix(AS_CONTACT) for name, rows in data.items() if rows}
     with force_locale(lang):
         return current_app.jinja_env.get_template("privacy/bundle_summary.html").render(
             lang=lang, tenant_name=tenant_name, prepared=_moment(clock.now(), zone, lang),
-            sections=_sections(data, zone, lang, contact_only=user_id is None))
+            sections=_sections(data, zone, lang, contact_only=user_id is None),
+            about=registers.subject_information(tenant, tables) if tenant is not None else None)
 
 
 def open_bundle(token: str, *, clock: Clock) -> tuple[ExportBundle, Path] | None:

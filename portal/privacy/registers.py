@@ -97,6 +97,21 @@ def records_of_processing(tenant=None) -> list[dict]:
     return out
 
 
+def subject_information(tenant, tables: set[str]) -> dict:
+    """GDPR art. 15(1) beside a subject's copy of their data (G-04): for the kinds of data ``tables`` hold, why and on
+    which basis they are processed and how long they are kept (the data map, as in the records of processing), who
+    receives them, and the controller and its DPO."""
+    groups: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    for group in records_of_processing(tenant):
+        if {column.partition(".")[0] for column in group["columns"]} & tables:
+            groups[(group["purpose"], group["basis"], group["retention"])].add(group["category_text"])
+    record = controller_record(tenant)
+    return {"groups": [{"purpose": p, "basis": b, "retention": r, "categories": sorted(c)}
+                       for (p, b, r), c in sorted(groups.items())],
+            "controller": record["controller"], "dpo": record["dpo"],
+            "recipients": [*record["recipients"], *(f"{s.name} ({s.purpose})" for s in record["subprocessors"])]}
+
+
 def controller_record(tenant) -> dict:
     """G-12, art. 30(1)(a), (c), (d), (e), (g) for one tenant: the controller and its DPO, the categories of people,
     the recipients (the platform as processor and, listed apart, its sub-processors), transfers outside the EEA,

@@ -144,3 +144,19 @@ def test_G04_every_column_a_subject_gets_is_named_in_words_or_left_to_the_machin
                for c in tables[t].__table__.columns
                if not export.summary_column(t, c.name) and not export.technical(t, c.name)]
     assert unnamed == []
+
+
+def test_G04_the_summary_says_why_on_what_basis_how_long_to_whom_and_what_rights(app, tenant_a):
+    """GDPR art. 15(1): with a copy of the data the person learns the purposes and legal basis, how long it is
+    kept, who receives it, where it came from, their rights and where to complain — from the data map, for the
+    kinds of data the bundle holds."""
+    user = _subject(tenant_a)
+    text = _text(_bundle(tenant_a, user.id).read("summary.html").decode())
+    assert "How your data is processed" in text
+    assert "Legal basis" in text and "performance of the programme terms" in text
+    assert "while the account exists" in text  # the retention of account data, in words
+    assert "tax authorities" in text  # a recipient
+    assert "alpha Sp. z o.o." in text and "iod@alpha.example" in text  # the controller and its DPO
+    assert "President of the Personal Data Protection Office" in text  # where to complain (art. 77)
+    for right in ("rectification", "erasure", "restriction", "object", "portability"):
+        assert right in text, right
