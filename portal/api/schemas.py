@@ -79,7 +79,8 @@ PARTICIPANT = {
         "id": {"type": "integer"}, "nip": {"type": "string"}, "name": {"type": "string"},
         "address": {"type": "string"}, **{k: {"type": "string"} for k in CONTACT},
         "flags": {"type": "array", "items": {"type": "string"}},
-        "excluded_at": DATETIME_OR_NULL, "created_at": {"type": "string", "format": "date-time"},
+        "excluded_at": DATETIME_OR_NULL, "restricted_at": DATETIME_OR_NULL,
+        "created_at": {"type": "string", "format": "date-time"},
     },
 }
 
@@ -323,7 +324,7 @@ INSTALLER = {
         "status_reason": {"type": "string"},
         "approval": {"type": "string", "enum": ["approved", "pending", "refused"]},
         "registered_on": DATE, "activated_on": DATE_OR_NULL, "excluded_on": DATE_OR_NULL,
-        "exclusion_ground": {"type": ["string", "null"]}, "left_on": DATE_OR_NULL,
+        "exclusion_ground": {"type": ["string", "null"]}, "left_on": DATE_OR_NULL, "restricted_at": DATETIME_OR_NULL,
         "created_at": {"type": "string", "format": "date-time"},
     },
 }

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from portal.accounts.models import User
 from portal.core.clock import utc
+from portal.extensions import db
 from portal.leads.models import CustomerFact, Lead, Partner, Sale, Settlement, SettlementLine
 from portal.loyalty.models import Complaint, Device, Installer, PointsEntry, RewardOrder
 from portal.privacy.models import DataSubjectRequest
@@ -36,7 +37,16 @@ def _rate(value: Decimal) -> str:
 
 def partner(p: Partner) -> dict:
     return {"id": p.id, "nip": p.nip, "name": p.name, "address": p.address, **{k: getattr(p, k) for k in CONTACT},
-            "flags": list(p.flags or []), "excluded_at": _moment(p.excluded_at), "created_at": _moment(p.created_at)}
+            "flags": list(p.flags or []), "excluded_at": _moment(p.excluded_at),
+            "restricted_at": _moment(_restricted_since(p)), "created_at": _moment(p.created_at)}
+
+
+def _restricted_since(p: Partner):
+    """G-07: since when the partner's processing is restricted — its account's, or its own row's without one."""
+    if p.user_id is None:
+        return p.restricted_at
+    account = db.session.get(User, p.user_id)
+    return account.restricted_at if account is not None else None
 
 
 def lead(row: Lead) -> dict:
@@ -86,7 +96,8 @@ def installer(row: Installer, user: User | None) -> dict:
         "status_reason": row.status_reason or "", "approval": row.approval,
         "registered_on": _day(row.registered_on), "activated_on": _day(row.activated_on),
         "excluded_on": _day(row.excluded_on), "exclusion_ground": row.exclusion_ground,
-        "left_on": _day(row.left_on), "created_at": _moment(row.created_at),
+        "left_on": _day(row.left_on), "restricted_at": _moment(user.restricted_at if user else None),
+        "created_at": _moment(row.created_at),
     }
 
 

@@ -4,6 +4,7 @@ commands of FORMATS.md on the manufacturer preset."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
@@ -184,3 +185,23 @@ def test_ledger_pages_walk_every_entry_once(mapi):
         if cursor is None:
             break
     assert len(seen) == 5 == len(set(seen)) and seen == sorted(seen)
+
+
+def test_G07_the_api_shows_a_restricted_installer_and_partner_as_restricted(mapi, manufacturer, api, distributor):
+    """G-07: "the UI shows the flag" — the organiser's system reading a participant over API v1 sees it too."""
+    from portal.accounts.models import User
+    from portal.leads.models import Partner
+    from tests.api.conftest import partner_body
+
+    created = mapi.post("/installers", installer_body(7)).get_json()
+    assert mapi.get(f"/installers/{created['id']}").get_json()["restricted_at"] is None
+    partner = api.post("/participants", partner_body(7)).get_json()
+    with use_tenant(manufacturer.id):
+        user_id = db.session.get(Installer, created["id"]).user_id
+        db.session.get(User, user_id).restricted_at = datetime(2024, 3, 1, tzinfo=UTC)
+        db.session.commit()
+    with use_tenant(distributor.id):
+        db.session.get(Partner, partner["id"]).restricted_at = datetime(2018, 9, 1, tzinfo=UTC)
+        db.session.commit()
+    assert mapi.get(f"/installers/{created['id']}").get_json()["restricted_at"].startswith("2024-03-01")
+    assert api.get(f"/participants/{partner['id']}").get_json()["restricted_at"].startswith("2018-09-01")
