@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from urllib.parse import urlparse
 
 from flask import abort, current_app, flash, g, redirect, request, url_for
@@ -27,8 +28,10 @@ DASHBOARDS = {ADMIN: "accounts.admin_dashboard", STAFF: "accounts.staff_dashboar
 
 
 def _login_key() -> str:
-    """Throttle per tenant and e-mail, so one address cannot be guessed at from many IPs."""
-    return f"login:{g.tenant.id}:{(request.form.get('email') or '').strip().lower()}"
+    """Throttle per tenant and e-mail, so one address cannot be guessed at from many IPs. The key holds a digest of
+    the address, never the address: Redis keeps it for the window, out of an erasure's reach (G-05)."""
+    address = (request.form.get("email") or "").strip().lower()
+    return f"login:{g.tenant.id}:{hashlib.sha256(address.encode()).hexdigest()[:32]}"
 
 
 def _safe_next(target: str | None) -> str | None:

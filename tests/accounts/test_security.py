@@ -125,3 +125,19 @@ def test_htmx_form_error_returns_only_the_fragment(client, tenant_a):
     assert "<html" not in html and 'id="login-form"' in html
     assert "Enter your e-mail." in html
     assert "HX-Request" in response.headers["Vary"]
+
+
+def test_G05_the_login_throttle_keeps_no_e_mail_address_in_clear(app, tenant_a):
+    """The throttle counts per tenant and address without writing the address into Redis (where an erasure cannot
+    reach it): the key holds a digest, the same for the same address however it is typed."""
+    from flask import g
+
+    from portal.accounts.views import _login_key
+
+    keys = []
+    for typed in ("Ola.Nowak@Example.com", " ola.nowak@example.com ", "someone@example.com"):
+        with app.test_request_context("/t/alpha/login", method="POST", data={"email": typed}):
+            g.tenant = tenant_a
+            keys.append(_login_key())
+    assert keys[0] == keys[1] != keys[2]
+    assert not any("ola" in key or "example" in key for key in keys)
