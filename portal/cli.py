@@ -34,6 +34,7 @@ def fail(message: str) -> None:
 
 
 def register(app: Flask) -> None:
+    from portal.accounts.users_cli import users
     from portal.demo.cli import demo
     from portal.leads.cli import COMMANDS as LEAD_COMMANDS
     from portal.loyalty.cli import COMMANDS as LOYALTY_COMMANDS
@@ -50,6 +51,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(participants)
     app.cli.add_command(privacy)
     app.cli.add_command(contracts_group)
+    app.cli.add_command(users)
     for command in (*LEAD_COMMANDS, *LOYALTY_COMMANDS):
         app.cli.add_command(command)
 

@@ -101,20 +101,18 @@ def _database_unavailable():
 
 def _refuse_nul(endpoint, values) -> None:  # noqa: ARG001 - Flask's signature
     """SPEC §11: a NUL character, which no text column holds (PostgreSQL refuses it in the driver), in a page's
-    address is an unknown page (404); in its query or form, a bad request naming it (400) — before any view or
-    tenant lookup reads it. The API answers the same as problem+json by itself."""
+    address is an unknown page (404); in its query, a bad request naming it (400) — before any view or tenant lookup
+    reads it. A form's fields refuse it next to the field (``portal.core.forms.Form``); the API answers it as
+    problem+json by itself."""
     from flask import abort
 
     if request.blueprint == "api":
         return
     if "\x00" in request.path or any("\x00" in str(v) for v in (values or {}).values()):
         abort(404)
-    sent = [*request.args.listvalues()]
-    if request.method not in ("GET", "HEAD", "OPTIONS"):
-        sent += [*request.form.listvalues()]
-    if any("\x00" in value for group in sent for value in group):
-        abort(400, description=_("The form or address contains a NUL character (\\x00), which cannot be stored. "
-                                 "Remove it and send it again."))
+    if any("\x00" in value for group in request.args.listvalues() for value in group):
+        abort(400, description=_("The address contains a NUL character (\\x00), which cannot be stored. Remove it "
+                                 "and open the page again."))
 
 
 class RowIdConverter(IntegerConverter):
@@ -129,6 +127,7 @@ class RowIdConverter(IntegerConverter):
 def install(app: Flask) -> None:
     app.url_map.converters["int"] = RowIdConverter  # before any route is added (see RowIdConverter)
     from portal import cli
+    from portal.accounts.admin_views import bp as user_admin_bp
     from portal.accounts.views import bp as accounts_bp
     from portal.accounts.views import user_for_session
     from portal.api import bp as api_bp
@@ -144,7 +143,7 @@ def install(app: Flask) -> None:
     from portal.tenancy.views import bp as tenancy_bp
 
     for bp in (public_bp, tenancy_bp, accounts_bp, operator_bp, api_bp, leads_bp, lead_admin_bp, privacy_bp,
-               loyalty_bp, loyalty_admin_bp, programme_admin_bp):
+               loyalty_bp, loyalty_admin_bp, programme_admin_bp, user_admin_bp):
         app.register_blueprint(bp)
 
     @login_manager.user_loader
@@ -239,8 +238,8 @@ def install(app: Flask) -> None:
         if unstorable_value(error):  # SPEC §11: the sender's value, not our failure
             app.logger.info("value refused by the database: %s", error)
             db.session.rollback()
-            return _error_page(400, _("Bad request"), _("A value sent is out of range: a number too large or a text "
-                                                         "too long. Nothing was saved."))
+            return _error_page(400, _("Bad request"), _("A value sent cannot be stored: a number too large, a text "
+                                                         "too long or a NUL character. Nothing was saved."))
         app.logger.exception("unhandled error")
         db.session.rollback()
         return _error_page(500, _("Something went wrong"),

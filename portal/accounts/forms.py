@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TelField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from portal.accounts.passwords import MIN_LENGTH
+from portal.core.forms import Form
 
 CHECK_EMAIL = Email(_l("Check the e-mail address."))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(_l("E-mail"), validators=[DataRequired(_l("Enter your e-mail.")), CHECK_EMAIL])
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
 
 
-class RegistrationForm(FlaskForm):
+class RegistrationForm(Form):
     first_name = StringField(_l("First name"), validators=[DataRequired(_l("Enter your first name.")), Length(max=100)])
     last_name = StringField(_l("Last name"), validators=[DataRequired(_l("Enter your last name.")), Length(max=100)])
     email = EmailField(_l("E-mail"), validators=[DataRequired(_l("Enter your e-mail.")), CHECK_EMAIL,
@@ -38,11 +38,11 @@ class RegistrationForm(FlaskForm):
     marketing = BooleanField(_l("Optional"))  # G-08: the programme's own text is the label; never ticked for you
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(Form):
     email = EmailField(_l("E-mail"), validators=[DataRequired(_l("Enter your e-mail.")), CHECK_EMAIL])
 
 
-class ResetForm(FlaskForm):
+class ResetForm(Form):
     password = PasswordField(_l("New password"), validators=[
         DataRequired(_l("Choose a password.")),
         Length(min=MIN_LENGTH, message=_l("Use at least %(num)d characters.", num=MIN_LENGTH))])
@@ -50,14 +50,31 @@ class ResetForm(FlaskForm):
         DataRequired(_l("Repeat the password.")), EqualTo("password", _l("The two passwords differ."))])
 
 
-class AcceptForm(FlaskForm):
+class AcceptForm(Form):
     accept = BooleanField(_l("I accept the new version"), validators=[DataRequired(_l("Accept to continue."))])
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     first_name = StringField(_l("First name"), validators=[DataRequired(_l("Enter your first name.")), Length(max=100)])
     last_name = StringField(_l("Last name"), validators=[DataRequired(_l("Enter your last name.")), Length(max=100)])
     phone = TelField(_l("Phone"), validators=[Optional(), Length(max=30)])
     company_name = StringField(_l("Company name"), validators=[Optional(), Length(max=200)])
     nip = StringField(_l("Company NIP"), validators=[Optional(), Length(max=13)])
     locale = SelectField(_l("Language"), choices=[("pl", "Polski"), ("en", "English")])
+
+
+# SPEC §2: the organiser's own roles; a bad choice gets the service's message next to the field
+ORGANISER_ROLE_CHOICES = [("admin", _l("Administrator")), ("staff", _l("Staff")),
+                          ("dpo", _l("Data-protection officer"))]
+
+
+class OrganiserAccountForm(Form):
+    first_name = StringField(_l("First name"), validators=[DataRequired(_l("Enter the first name.")), Length(max=100)])
+    last_name = StringField(_l("Last name"), validators=[DataRequired(_l("Enter the last name.")), Length(max=100)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(_l("Enter the e-mail.")), CHECK_EMAIL, Length(max=254)])
+    role = SelectField(_l("Role"), choices=ORGANISER_ROLE_CHOICES, default="staff", validate_choice=False)
+    locale = SelectField(_l("Language"), choices=[("pl", "Polski"), ("en", "English")], validate_choice=False)
+
+
+class RoleForm(Form):
+    role = SelectField(_l("Role"), choices=ORGANISER_ROLE_CHOICES, validate_choice=False)

@@ -7,13 +7,14 @@ import secrets
 from datetime import timedelta
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 from stdnum.pl import nip as nip_number
 
-from portal.accounts.models import PARTICIPANT, ROLES, Operator, PasswordResetToken, User
+from portal.accounts.models import ADMIN, DPO, PARTICIPANT, ROLES, STAFF, Operator, PasswordResetToken, User
 from portal.accounts.passwords import MIN_LENGTH, hash_password, verify_password
 from portal.core.clock import Clock, utc
-from portal.core.errors import DomainError
+from portal.core.errors import DomainError, NotFound
 from portal.extensions import db
 from portal.notifications import service as notifications
 from portal.privacy import audit, consents
@@ -126,14 +127,20 @@ def _token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def issue_password_link(user: User, *, hours: int, clock: Clock) -> str:
+    """A one-time set-password token of ``user`` for ``hours``; only its digest is stored."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(PasswordResetToken(tenant_id=user.tenant_id, user_id=user.id, token_sha256=_token_digest(token),
+                                      expires_at=clock.now() + timedelta(hours=hours)))
+    return token
+
+
 def request_password_reset(email: str, *, hours: int, clock: Clock) -> None:
     """E-mail a one-time link when the account exists; say nothing either way (no account enumeration)."""
     user = find_user(email)
     if user is None or not user.is_active_account:
         return
-    token = secrets.token_urlsafe(32)
-    db.session.add(PasswordResetToken(tenant_id=user.tenant_id, user_id=user.id, token_sha256=_token_digest(token),
-                                      expires_at=clock.now() + timedelta(hours=hours)))
+    token = issue_password_link(user, hours=hours, clock=clock)
     audit.record(user, "account.password_reset_requested", "user", user.id)
     notifications.notify(user, "password_reset", clock=clock, token=token, hours=hours)
 
@@ -211,3 +218,116 @@ def _rectify_tax_name(user: User) -> None:
     installer = db.session.scalars(select(Installer).where(Installer.user_id == user.id)).first()
     if installer is not None and installer.tax_id:
         installer.tax_first_name, installer.tax_last_name = user.first_name or None, user.last_name or None
+
+
+# SPEC §2: the organiser admin manages the tenant's own people; participants have their own pages
+ORGANISER_ROLES = (ADMIN, STAFF, DPO)
+INVITATION_HOURS = 72  # a new colleague's set-password link: longer than a reset's, they may not be at work today
+
+
+def organiser_accounts() -> list[User]:
+    """SPEC §2: the tenant's admin, staff and DPO accounts (an erased one is gone), active ones first."""
+    return list(db.session.scalars(
+        select(User).where(User.role.in_(ORGANISER_ROLES), User.erased_at.is_(None))
+        .order_by(User.is_active_account.desc(), User.last_name, User.first_name, User.id)))
+
+
+def organiser_account(user_id: int) -> User:
+    """One of the tenant's organiser accounts; a participant's, an erased or another tenant's is not found."""
+    user = db.session.get(User, user_id)
+    if user is None or user.role not in ORGANISER_ROLES or user.erased_at is not None:
+        raise NotFound(_("No such account."))
+    return user
+
+
+def _check_organiser_role(role: str) -> None:
+    if role not in ORGANISER_ROLES:
+        raise DomainError(_("Choose administrator, staff or data-protection officer."), field="role")
+
+
+def add_organiser_account(tenant_id: int, data: dict, *, actor, clock: Clock, mail: bool = True,
+                          hours: int = INVITATION_HOURS) -> tuple[User, str]:
+    """SPEC §2: a new admin, staff or DPO account without a password; the person sets one with a one-time link,
+    mailed to them (``mail``) or returned for the operator to hand over. Returns the account and the link's token."""
+    from email_validator import EmailNotValidError, validate_email
+
+    _check_organiser_role(data.get("role", ""))
+    for key, message in (("first_name", _("Enter the first name.")), ("last_name", _("Enter the last name."))):
+        if not (data.get(key) or "").strip():
+            raise DomainError(message, field=key)
+    for key, longest in (("first_name", 100), ("last_name", 100), ("email", 254)):
+        if len((data.get(key) or "").strip()) > longest:
+            raise DomainError(ngettext("Takes at most %(num)d character.", "Takes at most %(num)d characters.",
+                                       longest), field=key)
+    if data.get("locale", "pl") not in ("pl", "en"):
+        raise DomainError(_("Choose Polish or English."), field="locale")
+    email = normalise_email(data.get("email") or "")
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise DomainError(_("Check the e-mail address."), field="email") from exc
+    existing = find_user(email)
+    if existing is not None and existing.role == PARTICIPANT:
+        raise DomainError(_("This e-mail belongs to a participant's account here; a participant cannot be made "
+                            "staff. Use another address."), field="email")
+    if existing is not None:
+        raise DomainError(_("An account with this e-mail already exists here."), field="email")
+    user = create_user(tenant_id, email=email, password=None, role=data["role"], first_name=data["first_name"],
+                       last_name=data["last_name"], locale=data.get("locale", "pl"))
+    token = issue_password_link(user, hours=hours, clock=clock)
+    audit.record(actor, "account.created", "user", user.id)
+    if mail:
+        notifications.notify(user, "account_invited", clock=clock, token=token, hours=hours, role=user.role)
+    return user, token
+
+
+def _keep_an_admin(user: User) -> None:
+    """SPEC §2: the tenant never loses its last active admin. The other admins' rows are locked (PostgreSQL), so two
+    admins demoting each other at the same instant cannot both succeed."""
+    if user.role != ADMIN or not user.is_active_account:
+        return
+    others = db.session.scalars(select(User.id).where(
+        User.role == ADMIN, User.is_active_account, User.erased_at.is_(None), User.id != user.id).with_for_update())
+    if others.first() is None:
+        raise DomainError(_("The organiser must keep at least one active administrator: make someone else "
+                            "administrator first."), field="role")
+
+
+def change_role(user: User, role: str, *, actor) -> bool:
+    """SPEC §2: an organiser account becomes admin, staff or DPO. Returns whether anything changed."""
+    _check_organiser_role(role)
+    if role == user.role:
+        return False
+    if actor is not None and actor.id == user.id:
+        raise DomainError(_("You cannot give up the administrator role yourself: ask another administrator."),
+                          field="role")
+    _keep_an_admin(user)
+    user.role = role
+    audit.record(actor, "account.role_changed", "user", user.id)
+    return True
+
+
+def deactivate_account(user: User, *, actor, clock: Clock) -> bool:
+    """SPEC §2: the person can no longer log in, every session they have open ends at once, and a set-password
+    link not used yet dies. Returns whether anything changed."""
+    if actor is not None and actor.id == user.id:
+        raise DomainError(_("You cannot deactivate your own account: ask another administrator."))
+    if not user.is_active_account:
+        return False
+    _keep_an_admin(user)
+    user.is_active_account = False
+    end_sessions(user)
+    for link in db.session.scalars(select(PasswordResetToken).where(
+            PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))):
+        link.used_at = clock.now()
+    audit.record(actor, "account.deactivated", "user", user.id)
+    return True
+
+
+def reactivate_account(user: User, *, actor) -> bool:
+    """SPEC §2: a deactivated organiser account may log in again (a new link: the public password reset)."""
+    if user.is_active_account:
+        return False
+    user.is_active_account = True
+    audit.record(actor, "account.reactivated", "user", user.id)
+    return True

@@ -89,10 +89,14 @@ RETENTIONS = {
     "contract": _l("while the tenant's contract lasts"),
 }
 AUDIT_ACTIONS = {
+    "account.created": _l("account created (admin, staff or DPO)"),
+    "account.deactivated": _l("account deactivated"),
     "account.login": _l("logged in"),
     "account.password_reset": _l("password reset"),
     "account.password_reset_requested": _l("password reset requested"),
+    "account.reactivated": _l("account reactivated"),
     "account.registered": _l("account registered"),
+    "account.role_changed": _l("role changed"),
     "api_token.created": _l("API token created"),
     "api_token.revoked": _l("API token revoked"),
     "breach.updated": _l("breach record updated"),

@@ -134,7 +134,7 @@ def _extras(app, tenant, subject, admin, canary: str) -> tuple[dict[str, list], 
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{import_token}.csv").write_text(
         "ref,transaction_date,family,billing,licences,value,months_active,new_tenant\n", encoding="utf-8")
-    values = {"fact_id": [ids["fact_id"]], "reference": references}
+    values = {"fact_id": [ids["fact_id"]], "reference": references, "user_id": [admin.id]}
     secrets_by_endpoint = {"accounts.reset": [reset_plain], "privacy.bundle": [bundle_token],
                            "privacy.verify": [verify_token], "lead_admin.sales_commit": [import_token]}
     return values, secrets_by_endpoint, ids
