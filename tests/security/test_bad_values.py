@@ -32,7 +32,8 @@ def test_S11_a_nul_in_a_form_or_query_is_refused_with_a_message(app, distributor
     client = app.test_client()
     answer = client.post("/t/distributor/privacy/request", data={"name": "N\x00", "email": "n@example.com",
                                                                   "kind": "access", "details": "x"})
-    assert answer.status_code == 400 and "NUL" in answer.get_data(as_text=True)
+    assert answer.status_code == 422 and 'id="name-error"' in answer.get_data(as_text=True)
+    assert "NUL" in answer.get_data(as_text=True)
     staff = factories.user(distributor, STAFF, email="staff@distributor.example", locale="en")
     client = w.logged_in(app, "distributor", staff.email)
     answer = client.get("/t/distributor/partners?after=%00")
