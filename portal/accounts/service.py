@@ -207,7 +207,27 @@ def update_profile(user: User, data: dict, *, actor) -> list[str]:
             contacts.rectify(user.email, copied)
         if {"first_name", "last_name"} & set(changed):
             _rectify_tax_name(user)
+        if {"company_name", "nip"} & set(changed):
+            _rectify_partner(user, changed)
     return changed
+
+
+def _rectify_partner(user: User, changed: list[str]) -> None:
+    """G-06: a partner's corrected company name or NIP reaches its partner record (what statements name and files
+    match by); a NIP another partner of the organiser holds is refused at the field. An emptied value is not copied:
+    the partner record keeps its name and NIP."""
+    from portal.leads.models import Partner
+
+    partner = db.session.scalars(select(Partner).where(Partner.user_id == user.id)).first()
+    if partner is None:
+        return
+    if "nip" in changed and user.nip and user.nip != partner.nip:
+        holder = db.session.scalars(select(Partner.id).where(Partner.nip == user.nip, Partner.id != partner.id)).first()
+        if holder is not None:
+            raise DomainError(_("Another partner of this programme has this NIP."), field="nip", rule="G-06")
+        partner.nip = user.nip
+    if "company_name" in changed and user.company_name:
+        partner.name = user.company_name
 
 
 def _rectify_tax_name(user: User) -> None:

@@ -24,3 +24,32 @@ def test_G06_a_corrected_name_reaches_the_records_naming_the_person_as_contact(a
         assert (partner.contact_last_name, partner.contact_phone) == ("Zmieniona", "+48 600 555 444")
         lead = db.session.scalars(select(Lead).where(Lead.partner_id == partner.id)).one()
         assert lead.contact_last_name == "zzrect1LL"  # the lead names another contact person: not theirs to change
+
+
+def test_G06_a_partners_corrected_company_name_and_nip_reach_its_partner_record(app, tenant_a):
+    """The partner corrects its company's name or NIP on its profile: the partner record the organiser settles
+    with (statements, imports by NIP) says the same — not the name and NIP before the correction."""
+    from portal.core.errors import DomainError
+
+    subject = factories.subject_everywhere(tenant_a, "zzrect2")
+    taken = factories.valid_nip(4711)
+    with use_tenant(tenant_a.id):
+        partner = db.session.scalars(select(Partner).where(Partner.user_id == subject.id)).one()
+        other = Partner(tenant_id=tenant_a.id, nip=taken, name="Inny", address="a", contact_first_name="A",
+                        contact_last_name="B", contact_phone="1", contact_email="b@example.com")
+        db.session.add(other)
+        db.session.commit()
+        new_nip = factories.valid_nip(4712)
+        assert update_profile(subject, {"company_name": "Poprawiona Sp. z o.o.", "nip": new_nip}, actor=None) == \
+            ["company_name", "nip"]
+        db.session.commit()
+        partner = db.session.get(Partner, partner.id)
+        assert (partner.name, partner.nip) == ("Poprawiona Sp. z o.o.", new_nip)
+        try:
+            update_profile(subject, {"nip": taken}, actor=None)
+        except DomainError as error:
+            assert error.field == "nip"
+        else:
+            raise AssertionError("a NIP another partner holds was taken")
+        db.session.rollback()
+        assert db.session.get(Partner, partner.id).nip == new_nip
