@@ -21,7 +21,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from jinja2 import TemplateNotFound
-from sqlalchemy import Boolean, Date, DateTime, Numeric, func, or_, select
+from sqlalchemy import Boolean, Date, DateTime, Numeric, and_, func, or_, select
 
 from portal.core import safecsv
 from portal.core.clock import Clock, utc
@@ -29,7 +29,7 @@ from portal.core.labels import LANGUAGES, known, label, localised, money, percen
 from portal.extensions import db
 from portal.notifications.service import SECRET_PARAMS
 from portal.privacy.datamap import personal_columns
-from portal.privacy.models import DataSubjectRequest, ExportBundle
+from portal.privacy.models import AuditEntry, DataSubjectRequest, ExportBundle
 from portal.privacy.subjects import models_by_table, owned_by
 
 SECRET_COLUMNS = {"password_hash", "token_sha256", "verify_sha256"}
@@ -97,7 +97,19 @@ def gather(user_id: int) -> dict[str, list[dict]]:
             data[table + AS_CONTACT] = named
     if asked := requests_of(user_id, email):
         data[DataSubjectRequest.__tablename__] = asked
+    if activity := activity_of(user_id):
+        data[AuditEntry.__tablename__] = activity
     return data
+
+
+def activity_of(user_id: int) -> list[dict]:
+    """G-04/G-11: the audit entries of what the person did and of what was done to their account — when and what,
+    never who else acted (another person's id is theirs, not the subject's)."""
+    mine = or_(and_(AuditEntry.actor_kind == "user", AuditEntry.actor_id == user_id),
+               and_(AuditEntry.object_type == "user", AuditEntry.object_id == user_id))
+    columns = [AuditEntry.id, AuditEntry.at, AuditEntry.action, AuditEntry.object_type, AuditEntry.object_id]
+    rows = db.session.execute(select(*columns).where(mine).order_by(AuditEntry.id))
+    return [{c.key: _plain(v) for c, v in zip(columns, row, strict=True)} for row in rows]
 
 
 def subjects_requests(user_id: int | None, email: str | None):
@@ -211,11 +223,12 @@ SECTIONS = (
     (_l("Consents"), ("consents",)),
     (_l("Your requests"), ("subject_requests",)),
     (_l("Notices"), ("notifications",)),
+    (_l("Your activity"), ("audit_entries",)),
 )
 CONTACT_SECTION = _l("Where you are named as a contact person")
 OTHER_SECTION = _l("Other data")
-LISTED = {"password_reset_tokens", "consents", "status_evidence", "points_lots", "points_entries", "notifications",
-          "settlement_lines"}  # many short rows: a table; any other table: one block per record
+LISTED = {"audit_entries", "password_reset_tokens", "consents", "status_evidence", "points_lots", "points_entries",
+          "notifications", "settlement_lines"}  # many short rows: a table; any other table: one block per record
 # how a column's value reads, where its type alone does not say (a code of an area, an amount, a rate…)
 FORMATS = {
     "users.role": ("label", "bundle.role"), "users.locale": ("label", "bundle.language"),
@@ -232,6 +245,7 @@ FORMATS = {
     "settlement_lines.line": ("label", "settlement.line"), "settlement_lines.status": ("label", "settlement.status"),
     "settlement_lines.rate": ("percent", None), "settlement_lines.reason": ("filter", "settlement_reason"),
     "notifications.kind": ("notice", None),
+    "audit_entries.action": ("label", "audit.action"), "audit_entries.object_type": ("label", "audit.object"),
     "subject_requests.kind": ("label", "request.kind"), "subject_requests.channel": ("label", "request.channel"),
     "subject_requests.status": ("label", "request.status"),
     "subject_requests.verification": ("label", "request.verification"),

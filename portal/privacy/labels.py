@@ -190,11 +190,14 @@ BUNDLE_TABLES = {
     "settlement_lines": _l("Settlement statements"),
     "notifications": _l("Notices"),
     "subject_requests": _l("Data-protection requests"),
+    "audit_entries": _l("Activity log"),
 }
 _CONTACT_PERSON = {"first_name": _l("Contact person's first name"), "last_name": _l("Contact person's last name"),
                    "phone": _l("Contact person's phone"), "email": _l("Contact person's e-mail address")}
 _RESTRICTED_SINCE = _l("Processing restricted since")
 BUNDLE_COLUMNS = {
+    "audit_entries.at": _l("When"), "audit_entries.action": _l("What was done"),
+    "audit_entries.object_type": _l("On what"),
     "users.email": PROFILE_FIELDS["email"],  # first: the login
     **{f"users.{name}": text for name, text in PROFILE_FIELDS.items()},
     "users.role": _l("Role"),

@@ -160,3 +160,26 @@ def test_G04_the_summary_says_why_on_what_basis_how_long_to_whom_and_what_rights
     assert "President of the Personal Data Protection Office" in text  # where to complain (art. 77)
     for right in ("rectification", "erasure", "restriction", "object", "portability"):
         assert right in text, right
+
+
+def test_G04_G11_the_bundle_holds_what_the_audit_log_says_the_person_did_and_what_was_done_to_their_account(
+        app, tenant_a):
+    """The audit log records who did what (ids only); the entries of the person's own actions and of what was done
+    to their account are data about them: the bundle gives them (when, what), never who else acted."""
+    from portal.accounts.models import STAFF
+    from portal.privacy import audit
+
+    user = _subject(tenant_a)
+    staff = factories.user(tenant_a, STAFF, email="staff@alpha.example")
+    with use_tenant(tenant_a.id):
+        audit.record(user, "consent.given", "consent", 1)
+        audit.record(staff, "account.deactivated", "user", user.id)
+        audit.record(staff, "lead.qualified", "lead", 999)  # someone else's business
+        db.session.commit()
+    archive = _bundle(tenant_a, user.id)
+    rows = json.loads(archive.read("data.json"))["audit_entries"]
+    actions = [r["action"] for r in rows]
+    assert "consent.given" in actions and "account.deactivated" in actions and "lead.qualified" not in actions
+    assert all("actor_id" not in r for r in rows)
+    text = _text(archive.read("summary.html").decode())
+    assert "Your activity" in text and "account deactivated" in text
