@@ -254,14 +254,29 @@ def customer_contact(lead, rules) -> str:
     return ", ".join(p for p in (f"{first} {last}".strip(), phone, email) if p)
 
 
-def lead_facts(lead, rules, names: dict[str, dict[str, str]]) -> list[tuple[str, str]]:
-    """The lead's page: (heading, text) of what the partner submitted, of the fields its programme asks for.
-    ``names`` maps family and billing codes to the names of the programme version the lead was submitted under."""
-    family = names.get("family", {}).get(lead.family, lead.family)
-    billing = names.get("billing", {}).get(lead.billing, lead.billing)
-    bought = [f"{family} {lead.plan}" if rules.asks("plan") else family, billing, quantity(lead.licences, rules)]
+def _bought(lead, rules, family: str, billing: str, *, with_quantity: bool = True) -> list[str]:
+    bought = [f"{family} {lead.plan}" if rules.asks("plan") else family, billing]
+    if with_quantity:
+        bought.append(quantity(lead.licences, rules))
     if rules.asks("pcs"):
         bought.append(_("%(n)s PCs", n=lead.pcs))
+    return bought
+
+
+def lead_plan(lead, rules) -> str:
+    """L-02, L-05: the service family and plan, the billing and the PCs of a lead, in the words of the programme in
+    force (the review queue, whose quantity has its own column)."""
+    return ", ".join(_bought(lead, rules, label(lead.family, "lead.family"), label(lead.billing, "lead.billing"),
+                             with_quantity=False))
+
+
+def lead_facts(lead, rules, names: dict[str, dict[str, str]], *, staff: bool = False) -> list[tuple[str, str]]:
+    """The lead's page: (heading, text) of what the partner submitted, of the fields its programme asks for.
+    ``names`` maps family and billing codes to the names of the programme version the lead was submitted under;
+    ``staff``: the organiser reads it, to whom the contact person is the partner's."""
+    family = names.get("family", {}).get(lead.family, lead.family)
+    billing = names.get("billing", {}).get(lead.billing, lead.billing)
+    bought = _bought(lead, rules, family, billing)
     facts = [(_("Customer"), f"{lead.customer_name}, {lead.customer_address}, NIP {lead.customer_nip}")]
     person = customer_contact(lead, rules)
     if person:
@@ -270,11 +285,13 @@ def lead_facts(lead, rules, names: dict[str, dict[str, str]]) -> list[tuple[str,
     term = lead_term(lead, rules)
     if term:
         facts.append((_("Expected contract term"), term))
-    facts.append((_("Your contact person") if person else _("Contact person"),
+    heading = _("The partner's contact person") if staff else _("Your contact person") if person else \
+        _("Contact person")
+    facts.append((heading,
                   f"{lead.contact_first_name} {lead.contact_last_name}, {lead.contact_phone}, {lead.contact_email}"))
     return facts
 
 
 FILTERS = {"settlement_reason": settlement_reason, "flag_label": flag_label}
 GLOBALS = {"lead_facts": lead_facts, "quantity_heading": quantity_heading, "customer_contact": customer_contact,
-           "lead_term": lead_term}
+           "lead_term": lead_term, "lead_plan": lead_plan}

@@ -41,20 +41,41 @@ def _rules():
         abort(404)
 
 
+REVIEW_LISTS = ("pending", *review.DECISIONS)  # L-07: the queue, and the leads decided either way
+
+
+def _keyset(name: str) -> tuple[date, int] | None:
+    if not request.args.get(name):
+        return None
+    try:
+        day, last = request.args[name].split("_")
+        return date.fromisoformat(day), int(last)
+    except ValueError:
+        abort(400)
+
+
 @bp.route("/review")
 @staff_only
 def queue():
     rules = _rules()
-    after = None
-    if request.args.get("after"):
-        try:
-            day, last = request.args["after"].split("_")
-            after = (date.fromisoformat(day), int(last))
-        except ValueError:
-            abort(400)
-    rows = review.queue(after=after)
-    more = f"{rows[-1].due_on.isoformat()}_{rows[-1].id}" if len(rows) == 50 else None
-    return render("leads/queue.html", "rows", leads=rows, today=_today(), more=more, form=DecisionForm(),
+    status = request.args.get("status", "pending")
+    if status not in REVIEW_LISTS:
+        abort(400)
+    if status == "pending":
+        rows = review.queue(after=_keyset("after"))
+        more = url_for("lead_admin.queue", after=f"{rows[-1].due_on.isoformat()}_{rows[-1].id}") \
+            if len(rows) == 50 else None
+    else:
+        rows = queries.decided_leads(status, before=_keyset("before"))
+        more = url_for("lead_admin.queue", status=status,
+                       before=f"{rows[-1].decided_on.isoformat()}_{rows[-1].id}") if len(rows) == 50 else None
+    return _queue_page(rows, rules, status=status, more=more)
+
+
+def _queue_page(rows, rules, *, status: str = "pending", more: str | None = None, row_forms: dict | None = None,
+                code: int = 200):
+    return render("leads/queue.html", "rows", status=code, leads=rows, today=_today(), more=more,
+                  form=DecisionForm(formdata=None), row_forms=row_forms or {}, showing=status, lists=REVIEW_LISTS,
                   partner_names=review.partner_names(rows), rules=rules,
                   refusals=review.standing_refusals(rows, rules, _language()))
 
@@ -88,9 +109,13 @@ def decide(lead_id: int):
             return render("leads/_queue_row.html", lead=lead, today=_today(), form=form, decided=True,
                           partner_names=review.partner_names([lead]), rules=rules)
     if not wants_fragment():
+        # the whole queue again, the lead's row keeping the choice and the text with the refusal beside them
         for message in [m for field in form for m in field.errors] + list(form.form_errors):
-            flash(message, "error")
-        return redirect(url_for("lead_admin.queue"))
+            flash(_("Lead %(ref)s: %(message)s", ref=lead.ref, message=message), "error")
+        rows = review.queue()
+        if lead not in rows:
+            rows = [lead, *review.queue(after=(lead.due_on, lead.id), limit=49)]
+        return _queue_page(rows, rules, row_forms={lead.id: form}, code=422)
     return render("leads/_queue_row.html", status=422, lead=lead, today=_today(), form=form, decided=False,
                   partner_names=review.partner_names([lead]), rules=rules,
                   refusals=review.standing_refusals([lead], rules, _language()))
@@ -132,6 +157,16 @@ def partner_flags(partner_id: int):
             error = exc.message
         else:
             db.session.commit()
+            if not wants_fragment():
+                flash(_("The flags of %(name)s are saved.", name=partner.name), "success")
+    if not wants_fragment():  # a browser without scripts: the whole list, a refusal in the partner's row
+        if error is None:
+            return redirect(url_for("lead_admin.partner_list"))
+        rows = queries.partners_page()
+        if partner not in rows:
+            rows = [partner, *queries.partners_page(after=partner.nip, limit=49)]
+        return render("leads/partners.html", status=422, rows=rows, known=sorted(partners.known_flags(rules)),
+                      form=form, errors={partner.id: error}, restricted=_restricted(rows))
     return render("leads/_partner_row.html", status=422 if error else 200, partner=partner,
                   known=sorted(partners.known_flags(rules)), form=form, error=error, restricted=_restricted([partner]))
 

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from portal.accounts.models import PARTICIPANT
+from portal.accounts.models import ADMIN, PARTICIPANT, STAFF
 from portal.core.bulk import field_errors
 from portal.core.clock import get_clock
 from portal.core.errors import DomainError
@@ -178,13 +178,17 @@ def validate_lead():
 
 
 @bp.route("/leads/<int:lead_id>")
-@require_role(PARTICIPANT)
+@require_role(PARTICIPANT, ADMIN, STAFF)
 def lead(lead_id: int):
-    partner = _my_partner()
-    if partner is None:
+    """A partner's own lead; the organiser's staff open any lead of the programme, with its history (L-07)."""
+    staff = current_user.role != PARTICIPANT
+    partner = None if staff else _my_partner()
+    if partner is None and not staff:
         abort(404)
     try:
-        row = review.get(lead_id, partner_id=partner.id)
+        row = review.get(lead_id, partner_id=None if staff else partner.id)
+        if staff:
+            partner = partners.get(row.partner_id)
     except DomainError:
         abort(404)
     # the lead reads as the programme version it was submitted under asked it (L-02, §7)
@@ -193,7 +197,8 @@ def lead(lead_id: int):
         names = {kind: dict(pairs) for kind, pairs in queries.choices(row.submitted_on, _locale()).items()}
     except DomainError:
         rules, names = _rules(), {}
-    return render("leads/lead.html", lead=row, partner=partner, today=_today(), names=names, rules=rules)
+    return render("leads/lead.html", lead=row, partner=partner, today=_today(), names=names, rules=rules,
+                  staff=staff, history=queries.lead_history(row) if staff else [])
 
 
 @bp.route("/statements")

@@ -4,17 +4,18 @@ complaints commission, the PIT-8C list and the programme's end (SPEC §6)."""
 from __future__ import annotations
 
 import io
+from datetime import date
 
 from flask import Response, abort, current_app, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.accounts.models import ADMIN, STAFF, User
 from portal.core import safecsv
 from portal.core.clock import get_clock
 from portal.core.errors import DomainError
-from portal.core.http import form_errors, render
+from portal.core.http import form_errors, render, wants_fragment
 from portal.extensions import db
 from portal.loyalty.forms import (
     DecideForm,
@@ -28,9 +29,9 @@ from portal.loyalty.forms import (
     TitleLossForm,
 )
 from portal.loyalty.labels import EXCLUSION_GROUNDS, TITLES_GRANTED, TITLES_LOST
-from portal.loyalty.models import Installer, Reward
+from portal.loyalty.models import Installer, PointsEntry, Reward
 from portal.loyalty.service import complaints, devices, ledger, members, orders
-from portal.loyalty.service.programme import announce_end
+from portal.loyalty.service.programme import announce_end, last_registration_day, post_end_deadline
 from portal.loyalty.service.programme import end as programme_end
 from portal.loyalty.service.statement import statement
 from portal.loyalty.views import rules, today
@@ -64,7 +65,8 @@ def installers():
     after = request.args.get("after", type=int) or 0
     rows = db.session.execute(select(Installer, User).join(User, User.id == Installer.user_id)
                               .where(Installer.id > after).order_by(Installer.id).limit(50)).all()
-    return render("loyalty/installers.html", rows=rows, criteria=members.CRITERIA[1:])
+    return render("loyalty/installers.html", rows=rows, criteria=members.CRITERIA[1:],
+                  answers={i.id: members.joining_answers(i, u.nip) for i, u in rows if i.approval != "approved"})
 
 
 MANUAL_GROUNDS = ("false_data", "rules_breach")  # P-32: the other two grounds are the daily checks'
@@ -83,7 +85,8 @@ def installer_page(installer_id: int):
     owned = devices.of_installer(installer.id, 200)
     revoke = RevokePointsForm(prefix="points")
     by_device = RevokeDeviceForm(prefix="device")
-    by_device.device.choices = [(d.id, f"{d.serial} ({d.points})") for d in owned if d.points]
+    revoked = _revoked(owned)
+    by_device.device.choices = [(d.id, f"{d.serial} ({d.points})") for d in owned if d.points and d.id not in revoked]
     exclude = ExcludeForm(prefix="exclude")
     exclude.ground.choices = [("", _("Choose the ground"))] + [(g, EXCLUSION_GROUNDS[g]) for g in MANUAL_GROUNDS]
     title = TitleLossForm(prefix="title")
@@ -109,9 +112,22 @@ def installer_page(installer_id: int):
         status = 422
     user = db.session.get(User, installer.user_id)
     return render("loyalty/installer.html", status=status, installer=installer, user=user,
-                  summary=statement(installer, as_of=today(), rules=current), devices=owned,
+                  summary=statement(installer, as_of=today(), rules=current), devices=owned, revoked=revoked,
                   entries=ledger.entries(installer.id), revoke=revoke, by_device=by_device, exclude=exclude,
-                  title=title, grant=grant)
+                  title=title, grant=grant, orders=orders.of_installer(installer.id),
+                  rewards={r.id: r for r in orders.catalogue(False)},
+                  answers=members.joining_answers(installer, user.nip if user else None))
+
+
+def _revoked(owned: list) -> dict[int, tuple[int, date]]:
+    """P-09: device id → (points taken back, the day) for the devices whose points the organiser revoked."""
+    ids = [d.id for d in owned]
+    if not ids:
+        return {}
+    rows = db.session.execute(select(PointsEntry.source_id, func.sum(PointsEntry.points), func.max(PointsEntry.on))
+                              .where(PointsEntry.kind == "revoke", PointsEntry.source == "revoke",
+                                     PointsEntry.source_id.in_(ids)).group_by(PointsEntry.source_id))
+    return {device_id: (-int(points), day) for device_id, points, day in rows}
 
 
 def _participant_action(action: str, installer, form, current, clock, owned: list) -> str:
@@ -146,10 +162,12 @@ def installer_action(installer_id: int, action: str):
         installer = members.get(installer_id)
     except DomainError:
         abort(404)
-    current, clock, back = rules(), get_clock(), url_for("loyalty_admin.installers")
+    current, clock = rules(), get_clock()
+    back = url_for("loyalty_admin.installer_page", installer_id=installer.id) \
+        if request.form.get("back") == "participant" else url_for("loyalty_admin.installers")
     actions = {
-        "approve": lambda: members.approve(installer, approved=True, actor=current_user),
-        "refuse": lambda: members.approve(installer, approved=False, actor=current_user),
+        "approve": lambda: members.approve(installer, approved=True, actor=current_user, clock=clock),
+        "refuse": lambda: members.approve(installer, approved=False, actor=current_user, clock=clock),
         "evidence": lambda: members.record_evidence(installer, request.form.get("criterion", ""), on=today(),
                                                     actor=current_user),
         "revoke": lambda: members.revoke_evidence(installer, request.form.get("criterion", ""), on=today(),
@@ -255,9 +273,15 @@ def edit_reward(reward_id: int):
         abort(404)
     form = RewardForm()
     if not form.validate_on_submit():
+        if not wants_fragment():  # a browser without scripts: the whole catalogue, the refusal in the reward's row
+            return render("loyalty/admin_catalogue.html", status=422, rewards=orders.catalogue(active_only=False),
+                          form=RewardForm(formdata=None), row_forms={reward.id: form})
         return render("loyalty/_reward_row.html", status=422, reward=reward, form=form)
     reward.points, reward.stock, reward.active = form.points.data, form.stock.data, form.active.data
     db.session.commit()
+    if not wants_fragment():
+        flash(_("The catalogue is saved."), "success")
+        return redirect(url_for("loyalty_admin.catalogue"))
     return render("loyalty/_reward_row.html", reward=reward, form=RewardForm(formdata=None))
 
 
@@ -265,9 +289,29 @@ def edit_reward(reward_id: int):
 @staff
 def fulfilment():
     rules()
-    rows = orders.open_orders()
-    return render("loyalty/orders.html", rows=rows, rewards={r.id: r for r in orders.catalogue(False)},
-                  addresses=orders.delivery_addresses({o.installer_id for o in rows}))
+    return _fulfilment_page()
+
+
+def _fulfilment_page(errors: dict[int, str] | None = None, code: int = 200):
+    """P-20 … P-27: the open orders — who gets what, where, by when, worth what — and the finished ones."""
+    before = None
+    if request.args.get("before"):
+        try:
+            day, last = request.args["before"].split("_")
+            before = (date.fromisoformat(day), int(last))
+        except ValueError:
+            abort(400)
+    rows, finished = orders.open_orders(), orders.finished_orders(before=before)
+    rewards = {r.id: r for r in orders.catalogue(False)}
+    every = [*rows, *finished]
+    older = f"{finished[-1].closed_on.isoformat()}_{finished[-1].id}" if len(finished) == 50 else None
+    return render("loyalty/orders.html", status=code, rows=rows, finished=finished, older=older, rewards=rewards,
+                  addresses=orders.delivery_addresses({o.installer_id for o in rows}),
+                  recipients=orders.recipients({o.installer_id for o in every}),
+                  due={o.id: orders.delivery_due(o, rewards.get(o.reward_id)) for o in every}, errors=errors or {})
+
+
+ROW_FIELDS = ("reason", "substitute")  # what staff type or choose in an order's row
 
 
 @bp.route("/fulfilment/<int:order_id>/<action>", methods=["POST"])
@@ -277,7 +321,7 @@ def order_action(order_id: int, action: str):
         order = orders.get(order_id)
     except DomainError:
         abort(404)
-    current, clock, back = rules(), get_clock(), url_for("loyalty_admin.fulfilment")
+    current, clock = rules(), get_clock()
     actions = {
         "ship": lambda: orders.ship(order, on=today(), clock=clock, actor=current_user),
         "failed": lambda: orders.delivery_failed(order, on=today(), rules=current, clock=clock, actor=current_user,
@@ -293,16 +337,30 @@ def order_action(order_id: int, action: str):
     }
     if action not in actions:
         abort(404)
-    return _act(actions[action], _("Saved."), back)
+    try:
+        actions[action]()
+    except DomainError as error:
+        db.session.rollback()
+        message = _("Order #%(id)s: %(message)s", id=order_id, message=error.message)
+        if error.field in ROW_FIELDS:  # what was typed in the row is refused: said in that row, the page again
+            return _fulfilment_page(errors={order_id: message}, code=422)
+        flash(message, "error")
+    else:
+        _done(_("Saved."))
+    return redirect(url_for("loyalty_admin.fulfilment"))
 
 
 @bp.route("/commission", methods=["GET"])
 @staff
 def commission():
     rules()
+    return _commission_page()
+
+
+def _commission_page(row_forms: dict | None = None, code: int = 200):
     rows = complaints.queue()
-    return render("loyalty/commission.html", rows=rows, form=DecideForm(), today=today(),
-                  who=complaints.complainants(rows), entries=complaints.entries(rows))
+    return render("loyalty/commission.html", status=code, rows=rows, form=DecideForm(formdata=None), today=today(),
+                  who=complaints.complainants(rows), entries=complaints.entries(rows), row_forms=row_forms or {})
 
 
 @bp.route("/commission/<int:complaint_id>", methods=["POST"])
@@ -313,15 +371,23 @@ def decide(complaint_id: int):
     except DomainError:
         abort(404)
     form = DecideForm()
-    if not form.validate_on_submit():
-        for field in (form.answer, form.points, form.decision):
-            for message in field.errors:
-                flash(f"{field.label.text}: {message}", "error")
-        return redirect(url_for("loyalty_admin.commission"))
-    return _act(lambda: complaints.decide(complaint, upheld=form.decision.data == "upheld", answer=form.answer.data,
-                                          on=today(), rules=rules(), clock=get_clock(), actor=current_user,
-                                          points=form.points.data),
-                _("Decided; the participant is told."), url_for("loyalty_admin.commission"))
+    if form.validate_on_submit():
+        try:
+            complaints.decide(complaint, upheld=form.decision.data == "upheld", answer=form.answer.data,
+                              on=today(), rules=rules(), clock=get_clock(), actor=current_user,
+                              points=form.points.data)
+        except DomainError as error:
+            db.session.rollback()
+            form_errors(form, error)
+        else:
+            _done(_("Decided; the participant is told."))
+            return redirect(url_for("loyalty_admin.commission"))
+    # the queue again, the complaint's row keeping what was chosen and typed, each refusal beside its field
+    name = complaints.complainants([complaint]).get(complaint.installer_id, ("", ""))[0] or f"#{complaint.installer_id}"
+    for message in [m for field in form for m in field.errors] + list(form.form_errors):
+        flash(_("The complaint of %(name)s filed on %(day)s: %(message)s", name=name, day=complaint.filed_on,
+                message=message), "error")
+    return _commission_page(row_forms={complaint.id: form}, code=422)
 
 
 @bp.route("/pit8c.csv")
@@ -361,5 +427,7 @@ def programme_end_page():
         else:
             _done(_("The end is announced; joining is closed."))
             return redirect(url_for("loyalty_admin.programme_end_page"))
-    return render("loyalty/end.html", status=422 if request.method == "POST" else 200, form=form,
-                  end=programme_end(), today=today())
+    end = programme_end()
+    return render("loyalty/end.html", status=422 if request.method == "POST" else 200, form=form, end=end,
+                  today=today(), last_registration=last_registration_day(end.announced_on) if end else None,
+                  restored_until=post_end_deadline(end, current) if end else None)

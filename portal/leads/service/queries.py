@@ -11,6 +11,7 @@ from portal.extensions import db
 from portal.leads.models import Lead, Partner, Settlement, SettlementLine
 from portal.leads.service import settlement as settlement_service
 from portal.leads.service.programme import version_on
+from portal.privacy import audit
 
 
 def partner_leads(partner_id: int, *, before: tuple[date, int] | None = None, limit: int = 25) -> list[Lead]:
@@ -20,6 +21,25 @@ def partner_leads(partner_id: int, *, before: tuple[date, int] | None = None, li
         day, last_id = before
         query = query.where(or_(Lead.submitted_on < day, and_(Lead.submitted_on == day, Lead.id < last_id)))
     return list(db.session.scalars(query.order_by(Lead.submitted_on.desc(), Lead.id.desc()).limit(limit)))
+
+
+def decided_leads(status: str, *, before: tuple[date, int] | None = None, limit: int = 50) -> list[Lead]:
+    """L-07: the leads decided one way, the latest decision first (keyset-paginated on (decided_on, id))."""
+    query = select(Lead).where(Lead.status == status)
+    if before is not None:
+        day, last_id = before
+        query = query.where(or_(Lead.decided_on < day, and_(Lead.decided_on == day, Lead.id < last_id)))
+    return list(db.session.scalars(query.order_by(Lead.decided_on.desc(), Lead.id.desc()).limit(limit)))
+
+
+def lead_history(lead: Lead) -> list[tuple[object, object]]:
+    """L-07: what happened to a lead — (audit entry, the user who did it or None for the system), oldest first."""
+    from portal.accounts.models import User
+
+    entries = audit.history("lead", lead.id)
+    ids = {e.actor_id for e in entries if e.actor_kind == "user" and e.actor_id is not None}
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+    return [(e, users.get(e.actor_id) if e.actor_kind == "user" else None) for e in entries]
 
 
 def counts_by_status(partner_id: int) -> dict[str, int]:

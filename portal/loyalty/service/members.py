@@ -219,14 +219,42 @@ def _today(installer: Installer) -> date:
     return _tenant_today(installer.tenant_id)
 
 
-def approve(installer: Installer, *, approved: bool, on: date | None = None, actor=None) -> None:
+def approve(installer: Installer, *, approved: bool, on: date | None = None, actor=None,
+            clock: Clock | None = None) -> None:
     """P-01: the organiser's individual decision on someone outside the usual group; the day of an approval starts
-    the three months of P-32."""
+    the three months of P-32. The applicant is told the decision."""
     if installer.approval != "pending":
         raise DomainError(_("This participant is not waiting for approval."), rule="P-01")
     installer.approval = "approved" if approved else "refused"
     installer.approved_on = (on or _today(installer)) if approved else None
     audit.record(actor, "installer.approved" if approved else "installer.refused", "installer", installer.id)
+    user = db.session.get(User, installer.user_id)
+    if user is not None:
+        notifications.notify(user, "participation_approved" if approved else "participation_refused",
+                             clock=clock or get_clock())
+
+
+def joining_answers(installer: Installer, nip: str | None) -> list[str]:
+    """P-01, P-02: what the participant declared at joining, as far as the record keeps it, for the organiser's
+    decision on an applicant: running a business (with its NIP) or not, being an employee, the status the
+    certificate or the leader title gave (while nothing changed it since) and, for one outside the usual group,
+    what P-01's test says of the answers: a business that does not install or service heating devices; an
+    individual who does not, or is not of age (which of the two is not kept)."""
+    answers = [_("Runs a business, NIP %(nip)s.", nip=nip or "—") if installer.business
+               else _("An individual (not a business).")]
+    if installer.employee:
+        answers.append(_("Declares being employed by an installation business."))
+    if not installer.status_reason:
+        answers.append({"premium": _("Declared being an installation leader."),
+                        "authorised": _("Declared holding a valid authorisation certificate."),
+                        }.get(installer.status, _("Declared neither an authorisation certificate nor the "
+                                                  "installation leader title.")))
+    if installer.approval != "approved":
+        answers.append(_("Outside the usual group (P-01): does not install or service heating devices.")
+                       if installer.business else
+                       _("Outside the usual group (P-01): does not install or service heating devices, or is not "
+                         "of age."))
+    return answers
 
 
 def activate(installer: Installer, on: date) -> None:

@@ -432,6 +432,38 @@ def open_orders(limit: int = 200) -> list[RewardOrder]:
         RewardOrder.ordered_on, RewardOrder.id).limit(limit)))
 
 
+FINISHED = ("delivered", "forfeited", "cancelled")
+
+
+def finished_orders(*, before: tuple[date, int] | None = None, limit: int = 50) -> list[RewardOrder]:
+    """P-25, P-23: the orders that are over — delivered, forfeited, cancelled — the latest closed first
+    (keyset-paginated on (closed_on, id)), for the fulfilment page's history."""
+    query = select(RewardOrder).where(RewardOrder.state.in_(FINISHED))
+    if before is not None:
+        day, last_id = before
+        query = query.where(or_(RewardOrder.closed_on < day, and_(RewardOrder.closed_on == day,
+                                                                  RewardOrder.id < last_id)))
+    return list(db.session.scalars(query.order_by(RewardOrder.closed_on.desc(), RewardOrder.id.desc())
+                                   .limit(limit)))
+
+
+def recipients(installer_ids) -> dict[int, tuple[str, str]]:
+    """P-25: installer id → (name, e-mail) of the participant an order goes to, in one query."""
+    from portal.accounts.models import User
+
+    ids = set(installer_ids)
+    if not ids:
+        return {}
+    found = db.session.execute(select(Installer.id, User.first_name, User.last_name, User.email)
+                               .join(User, User.id == Installer.user_id).where(Installer.id.in_(ids)))
+    return {i: (f"{first} {last}".strip(), email) for i, first, last, email in found}
+
+
+def delivery_due(order: RewardOrder, reward: Reward | None) -> date | None:
+    """P-25: the day the reward is promised by — the order's day plus the reward's delivery time."""
+    return order.ordered_on + timedelta(days=reward.delivery_days) if reward is not None else None
+
+
 def pit8c_rows(year: int) -> list[dict]:
     """P-29: the yearly PIT-8C list: non-business participants and the gross value of that year's rewards."""
     from portal.accounts.models import User
