@@ -38,3 +38,19 @@ def fresh_session() -> None:
     session.clear()
     if lang:
         session["lang"] = lang
+
+
+def day_cursor(name: str = "before"):
+    """A list page's "older" cursor ``YYYY-MM-DD_ID`` from the query as (day, id); None when absent; 400 when
+    malformed."""
+    from datetime import date
+
+    from flask import abort, request
+
+    if not request.args.get(name):
+        return None
+    try:
+        day, last = request.args[name].split("_")
+        return date.fromisoformat(day), int(last)
+    except ValueError:
+        abort(400)

@@ -14,7 +14,7 @@ from portal.accounts.models import ADMIN, PARTICIPANT, STAFF
 from portal.core.bulk import field_errors
 from portal.core.clock import get_clock
 from portal.core.errors import DomainError
-from portal.core.http import form_errors, render
+from portal.core.http import day_cursor, form_errors, render
 from portal.extensions import db
 from portal.leads.documents import statement_response
 from portal.leads.forms import LeadForm, PartnerForm
@@ -121,13 +121,7 @@ def my_leads():
     partner = _my_partner()
     if partner is None:
         return redirect(url_for("leads.join"))
-    before = None
-    if request.args.get("before"):
-        try:
-            day, last = request.args["before"].split("_")
-            before = (date.fromisoformat(day), int(last))
-        except ValueError:
-            abort(400)
+    before = day_cursor()
     rows = queries.partner_leads(partner.id, before=before)
     more = f"{rows[-1].submitted_on.isoformat()}_{rows[-1].id}" if len(rows) == 25 else None
     return render("leads/my_leads.html", "rows", partner=partner, leads=rows, more=more, today=_today(),

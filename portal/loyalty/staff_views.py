@@ -15,7 +15,7 @@ from portal.accounts.models import ADMIN, STAFF, User
 from portal.core import safecsv
 from portal.core.clock import get_clock
 from portal.core.errors import DomainError
-from portal.core.http import form_errors, render, wants_fragment
+from portal.core.http import day_cursor, form_errors, render, wants_fragment
 from portal.extensions import db
 from portal.loyalty.forms import (
     DecideForm,
@@ -294,13 +294,7 @@ def fulfilment():
 
 def _fulfilment_page(errors: dict[int, str] | None = None, code: int = 200):
     """P-20 … P-27: the open orders — who gets what, where, by when, worth what — and the finished ones."""
-    before = None
-    if request.args.get("before"):
-        try:
-            day, last = request.args["before"].split("_")
-            before = (date.fromisoformat(day), int(last))
-        except ValueError:
-            abort(400)
+    before = day_cursor()
     rows, finished = orders.open_orders(), orders.finished_orders(before=before)
     rewards = {r.id: r for r in orders.catalogue(False)}
     every = [*rows, *finished]
