@@ -128,7 +128,8 @@ def test_installer_orders_a_reward_and_gets_a_substitute(live_server, open_as, j
     staff.wait_for_load_state()
     staff.locator("tr", has_text=SUBSTITUTE).locator('form[action$="/delivered"] button').click()
     staff.wait_for_load_state()
-    expect(staff.locator("tr", has_text=SUBSTITUTE)).to_have_count(0)  # delivered: no longer open
+    expect(staff.locator("#open-orders tr", has_text=SUBSTITUTE)).to_have_count(0)  # delivered: no longer open …
+    expect(staff.locator("#finished-orders tr", has_text=SUBSTITUTE)).to_have_count(1)  # … but listed as finished
     journey.shot(staff, "fulfilment-done")
 
     installer.goto(f"/t/{SLUG}/points")
