@@ -7,7 +7,7 @@ definition (key paths such as ``lead.reward_rules[2].rate``), which ``programmes
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 BASES = ("sale_value", "annual_subscription_value", "consumption_at_settlement", "first_year_subscription_value")
@@ -285,22 +285,65 @@ def problems(definition: dict) -> list[tuple[str, str]]:
         if high is not None and (not isinstance(high, int) or high < low):
             found.append((f"{path}.band_max", "must be a whole number not below band_min"))
     found += _pricing_problems(definition, lead, rules)
-    numbers = [p.get("number") for p in definition.get("settlement_periods", [])]
-    if len(numbers) != len(set(numbers)):
-        found.append(("settlement_periods", "period numbers must be unique"))
     for i, period in enumerate(definition.get("settlement_periods", []), start=1):
         for key in ("number", "sales_from", "sales_until", "payout_by"):
             if key not in period:
                 found.append((f"settlement_periods[{i}].{key}", "is missing"))
-        if isinstance(period.get("sales_from"), date) and isinstance(period.get("sales_until"), date) \
-                and period["sales_until"] < period["sales_from"]:
+        first, last, payout = (_day(period.get(k)) for k in ("sales_from", "sales_until", "payout_by"))
+        if first and last and last < first:
             found.append((f"settlement_periods[{i}].sales_until", "is before sales_from"))
-        settle_on = period.get("settle_on")
-        if isinstance(settle_on, date) and isinstance(period.get("sales_until"), date) \
-                and isinstance(period.get("payout_by"), date) \
-                and not period["sales_until"] < settle_on <= period["payout_by"]:
+        if last and payout and payout < last:
+            found.append((f"settlement_periods[{i}].payout_by", "is before sales_until: a payout cannot come before "
+                                                                "the sales it pays for"))
+        settle_on = _day(period.get("settle_on"))
+        if settle_on and last and payout and not last < settle_on <= payout:
             found.append((f"settlement_periods[{i}].settle_on", "must fall after sales_until and by payout_by"))
+    found += _period_sequence_problems(definition)
     return found
+
+
+def _period_sequence_problems(definition: dict) -> list[tuple[str, str]]:
+    """L-17 / L-08: the settlement periods cover the campaign's sales once — in number order each starts the day
+    after the previous one ends (an overlap would pay a sale twice, a gap never), none outside the campaign."""
+    found: list[tuple[str, str]] = []
+    programme = definition.get("programme", {})
+    starts, ends = _day(programme.get("starts_on")), _day(programme.get("ends_on"))
+    periods = [(i, p, _day(p.get("sales_from")), _day(p.get("sales_until")))
+               for i, p in enumerate(definition.get("settlement_periods", []), start=1)]
+    periods = sorted((item for item in periods if item[2] and item[3] and item[2] <= item[3]
+                      and isinstance(item[1].get("number"), int)), key=lambda item: item[1]["number"])
+    previous = None
+    for i, period, first, last in periods:
+        path = f"settlement_periods[{i}]"
+        if starts and first < starts:
+            found.append((f"{path}.sales_from", f"is before the campaign starts ({starts}): sales outside the "
+                                                f"campaign are not rewarded"))
+        if ends and last > ends:
+            found.append((f"{path}.sales_until", f"is after the campaign ends ({ends}): sales outside the campaign "
+                                                 f"are not rewarded"))
+        if previous is not None:
+            number, until = previous
+            if first <= until:
+                found.append((f"{path}.sales_from", f"overlaps period {number}, whose sales run until {until}: "
+                                                    f"a sale would be settled twice"))
+            elif first > until + timedelta(days=1):
+                found.append((f"{path}.sales_from", f"leaves a gap after period {number}: sales from "
+                                                    f"{until + timedelta(days=1)} to {first - timedelta(days=1)} "
+                                                    f"would never be settled"))
+        previous = (period["number"], last)
+    return found
+
+
+def _day(value) -> date | None:
+    """A calendar day from a definition value (a TOML date or its ISO text); None for anything else."""
+    if isinstance(value, datetime):
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
+    except ValueError:
+        return None
 
 
 def _pricing_problems(definition: dict, lead: dict, rules: list) -> list[tuple[str, str]]:

@@ -123,13 +123,9 @@ def problems(definition: dict) -> list[tuple[str, str]]:
         re.compile(loyalty.get("production_code_pattern", ""))
     except re.error:
         found.append(("loyalty.production_code_pattern", "is not a valid pattern"))
-    codes = set()
     for i, model in enumerate(definition.get("device_models", []), start=1):
         if not isinstance(model.get("points"), int) or model["points"] < 0:
             found.append((f"device_models[{i}].points", "must be a whole number of at least 0"))
-        if model.get("code") in codes:
-            found.append((f"device_models[{i}].code", f"{model.get('code')!r} appears twice"))
-        codes.add(model.get("code"))
     for i, reward in enumerate(definition.get("rewards", []), start=1):
         if not isinstance(reward.get("points"), int) or reward["points"] <= 0:
             found.append((f"rewards[{i}].points", "must be a whole number above 0"))

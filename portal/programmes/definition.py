@@ -7,9 +7,11 @@ import tomllib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from stdnum.pl import nip as nip_number
 
+from portal.core.labels import LANGUAGES
 from portal.programmes import schema
 from portal.tenancy.models import KINDS
 
@@ -113,8 +115,9 @@ def read(path: Path) -> tuple[dict, str]:
     if isinstance(programme.get("type"), str) and programme["type"] not in PROGRAMME_TYPES:
         errors.append(DefinitionError(p, _line_of(text, "programme", "type"), "programme.type",
                                       f"must be one of {', '.join(PROGRAMME_TYPES)}"))
-    ends = programme.get("ends_on")
-    if isinstance(ends, date) and isinstance(programme.get("starts_on"), date) and ends < programme["starts_on"]:
+    errors += _tenant_setting_problems(tenant, text, p)
+    ends, starts = schema.as_date(programme.get("ends_on")), schema.as_date(programme.get("starts_on"))
+    if ends and starts and ends < starts:
         errors.append(DefinitionError(p, _line_of(text, "programme", "ends_on"), "programme.ends_on",
                                       "is before starts_on"))
     reported = {e.key for e in errors}
@@ -129,6 +132,24 @@ def read(path: Path) -> tuple[dict, str]:
     if errors:
         raise DefinitionErrors(errors)
     return data, text
+
+
+def _tenant_setting_problems(tenant: dict, text: str, path: str) -> list[DefinitionError]:
+    """E-04: a time zone the platform knows, a language it speaks, and the currency its money, taxes and fees are
+    kept in (PLN)."""
+    found = []
+    zone, locale, currency = tenant.get("timezone"), tenant.get("locale"), tenant.get("currency")
+    if isinstance(zone, str):
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            found.append(("timezone", f"{zone!r} is not a time zone: use a name such as \"Europe/Warsaw\""))
+    if isinstance(locale, str) and locale not in LANGUAGES:
+        found.append(("locale", f"must be one of {', '.join(LANGUAGES)}"))
+    if isinstance(currency, str) and currency != "PLN":
+        found.append(("currency", "must be PLN: amounts, the participants' tax and the platform's fees are kept in "
+                                  "złoty"))
+    return [DefinitionError(path, _line_of(text, "tenant", key), f"tenant.{key}", message) for key, message in found]
 
 
 class DefinitionErrors(Exception):

@@ -155,6 +155,13 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 # tables whose unknown keys the programme type's own check reports, naming the settings it reads
 OPEN_TABLES = frozenset({"lead.realisation"})
 
+# lists whose items are told apart by one key: a second item with the same value is refused (E-01), e.g. two reward
+# rules of one code, or two top-partner tiers of one threshold, where only one could ever apply
+UNIQUE = {"consents": "code", "lead.families": "code", "lead.billing_models": "code",
+          "lead.customer_exclusions": "code", "lead.reward_rules": "code", "settlement_periods": "number",
+          "bonuses.top_partner.tiers": "min_leads", "pricing.tiers": "contacts_min", "statuses": "code",
+          "status_criteria": "code", "device_models": "code", "bonus_campaigns": "code", "rewards": "code"}
+
 # a start and the end it must not come after, in the same table (a table path, its start key, its end key)
 DATE_ORDER = (("lead.carry_over", "previous_starts_on", "previous_ends_on"),
               ("bonus_campaigns[]", "starts_on", "ends_on"))
@@ -217,7 +224,7 @@ def _fits(kind: str, value) -> bool:
     return True
 
 
-def _as_date(value) -> date | None:
+def as_date(value) -> date | None:
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
     try:
@@ -260,11 +267,29 @@ def _walk(table: dict, pattern: str, path: str, found: list[tuple[str, str]]) ->
         elif kind == "tables":
             for index, item in enumerate(value, start=1):
                 _walk(item, f"{key_pattern}[]", f"{key_path}[{index}]", found)
+            found += _twice(value, key_pattern, key_path)
     for key in REQUIRED.get(pattern, ()):
         if key not in table:
             found.append((f"{path}.{key}", "is missing"))
     for table_pattern, start, end in DATE_ORDER:
         if pattern == table_pattern:
-            first, last = _as_date(table.get(start)), _as_date(table.get(end))
+            first, last = as_date(table.get(start)), as_date(table.get(end))
             if first is not None and last is not None and last < first:
                 found.append((f"{path}.{end}", f"is before {start}"))
+
+
+def _twice(items: list[dict], pattern: str, path: str) -> list[tuple[str, str]]:
+    """E-01: the items of a list repeating the value of the key that tells them apart (``UNIQUE``)."""
+    key = UNIQUE.get(pattern)
+    if key is None:
+        return []
+    found, seen = [], {}
+    for index, item in enumerate(items, start=1):
+        value = item.get(key)
+        if value is None or isinstance(value, list | dict):
+            continue
+        if value in seen:
+            found.append((f"{path}[{index}].{key}", f"{value!r} appears twice: item {seen[value]} has it already"))
+        else:
+            seen[value] = index
+    return found
