@@ -115,6 +115,7 @@ def publish(tenant_id: int, text: str, *, effective_from: date, clock: Clock, ac
     problems = notice_problems(old, definitions.to_json(data), effective_from, today)
     if problems:
         raise DomainError(" ".join(problems), field="effective_from", rule="E-02")
+    ends_on = _loyalty_end(data)
     known = {row.id for row in history()}
     version = programmes.add_version(tenant_id, data, text, effective_from=effective_from, clock=clock)
     programmes.after_load(tenant_id, data, clock=clock)
@@ -124,7 +125,35 @@ def publish(tenant_id: int, text: str, *, effective_from: date, clock: Clock, ac
 
     audit.record(actor, "programme.published", "programme_version", version.id)
     _announce(version, clock, points=point_changes(old, definitions.to_json(data)))
+    if ends_on is not None:
+        _announce_loyalty_end(tenant_id, data, ends_on, today, clock)
     return version
+
+
+def _loyalty_end(data: dict) -> date | None:
+    """P-40: the end an installer programme's definition sets (``programme.ends_on``), when the end page has not
+    announced it already; an end other than the one announced is refused — it is announced once (seed §7.2)."""
+    ends_on = data["programme"].get("ends_on")
+    if data["programme"]["type"] != "loyalty" or ends_on is None:
+        return None
+    from portal.loyalty.service.programme import end
+
+    announced = end()
+    if announced is None:
+        return ends_on
+    if announced.ends_on != ends_on:
+        raise DomainError(_("The end was already announced on %(announced)s for %(ends)s.",
+                            announced=announced.announced_on, ends=announced.ends_on), field="text", rule="P-40")
+    return None
+
+
+def _announce_loyalty_end(tenant_id: int, data: dict, ends_on: date, today: date, clock: Clock) -> None:
+    """P-40: an end published in the definition closes joining and is told to participants, as the end page does."""
+    from portal.loyalty.rules import LoyaltyRules
+    from portal.loyalty.service.programme import announce_end
+
+    announce_end(today, ends_on, tenant_id=tenant_id, rules=LoyaltyRules.parse(definitions.to_json(data)),
+                 clock=clock)
 
 
 def point_changes(old: dict, new: dict) -> list[list]:

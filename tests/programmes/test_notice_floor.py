@@ -113,3 +113,39 @@ def test_E02_P40_loading_an_end_in_eight_days_with_notice_months_zero_is_refused
                                                 "2024-05-01", "--effective-from", "2024-05-08"])
     assert result.exit_code == 1 and "P-40" in result.output and "2024-08-01" in result.output, result.output
     assert _versions(tenant) == before
+
+
+def test_P40_an_end_published_in_the_definition_is_announced_like_the_end_page(app, tmp_path):
+    """The end written into a published definition is the programme's end: joining closes, devices count until the
+    month's end, participants are told — as when the organiser announces it on the end page."""
+    from portal.loyalty.service.programme import end, joining_closed
+    from portal.notifications.models import Notification
+
+    tenant = _manufacturer(app)
+    installer = factories.user(tenant, "participant", email="inst@manufacturer.test.example")
+    with use_tenant(tenant.id):
+        from portal.loyalty.models import Installer
+
+        db.session.add(Installer(tenant_id=tenant.id, user_id=installer.id, registered_on=date(2024, 1, 2)))
+        db.session.commit()
+    ending = _source().replace("starts_on = 2016-01-01", "starts_on = 2016-01-01\nends_on = 2024-09-30", 1)
+    path = tmp_path / "programme.toml"
+    path.write_text(ending)
+    args = ["programme", "load", "manufacturer", str(path), "--as-of", "2024-05-01"]
+    result = app.test_cli_runner().invoke(args=args)
+    assert result.exit_code == 0, result.output
+    with use_tenant(tenant.id):
+        row = end()
+        assert (row.announced_on, row.ends_on) == (date(2024, 5, 1), date(2024, 9, 30))
+        assert joining_closed(date(2024, 5, 1))
+        told = db.session.scalars(select(Notification).where(Notification.user_id == installer.id,
+                                                             Notification.kind == "programme_ending")).all()
+        assert len(told) == 1
+    # publishing the same end again announces nothing twice; another end than the announced one is refused
+    assert app.test_cli_runner().invoke(args=args).exit_code == 0
+    path.write_text(ending.replace("ends_on = 2024-09-30", "ends_on = 2024-10-31"))
+    moved = app.test_cli_runner().invoke(args=args)
+    assert moved.exit_code == 1 and "2024-09-30" in moved.output, moved.output
+    with use_tenant(tenant.id):
+        assert end().ends_on == date(2024, 9, 30)
+        assert len(db.session.scalars(select(Notification).where(Notification.kind == "programme_ending")).all()) == 1
