@@ -309,7 +309,8 @@ def settlement(period: int):
     return render("leads/settlement.html", run=run, by_partner=by_partner, lines=lines,
                   partner_name={nip: names.get(rows[0].partner_id, "") for nip, rows in by_partner.items()},
                   totals={nip: queries.Statement(run, rows) for nip, rows in by_partner.items()},
-                  overall=queries.Statement(run, lines))
+                  overall=queries.Statement(run, lines),
+                  left_out=settlement_service.restricted_with_leads() if run.status != "approved" else 0)
 
 
 @bp.route("/settlements/<int:period>/approve", methods=["POST"])

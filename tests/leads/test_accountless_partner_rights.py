@@ -51,6 +51,25 @@ def test_G07_a_restriction_from_an_imported_partners_contact_leaves_it_out_of_th
     assert {r["partner_nip"] for r in rows} == {nip(1), nip(2)}
 
 
+def test_G07_the_settlement_page_says_how_many_partners_a_restriction_leaves_out(campaign, client):
+    """The organiser is not left to wonder where a partner's leads went: the draft names the count, not the
+    partner (its data stays restricted), and says they are settled once the restriction is lifted."""
+    from portal.accounts.models import STAFF
+    from tests import factories
+
+    _settled(campaign)
+    row = _request(campaign, "restriction", "2018-10-01")
+    campaign.settle(1, "2018-10-05")
+    staff = factories.user(_tenant(), STAFF, email="staff@distributor.example")
+    factories.login(client, _tenant(), staff.email)
+    page = client.get("/t/distributor/settlements/1").get_data(as_text=True)
+    assert "1 partner left out" in page and "G-07" in page and nip(2) not in page
+    with use_tenant(_tenant().id):
+        requests.lift(db.session.get(DataSubjectRequest, row.id), actor=None)
+        db.session.commit()
+    assert "left out" not in client.get("/t/distributor/settlements/1").get_data(as_text=True)
+
+
 def test_G08_a_withdrawal_from_an_imported_partners_contact_stops_the_next_lead_file(campaign):
     _settled(campaign)
     row = _request(campaign, "withdraw_consent", "2018-09-01")

@@ -256,6 +256,15 @@ def restricted_partner_ids() -> set[int]:
         set(db.session.scalars(select(Partner.id).where(Partner.restricted_at.is_not(None))))  # no account
 
 
+def restricted_with_leads() -> int:
+    """G-07: how many restricted partners have a qualified lead — what a settlement run leaves out for now."""
+    restricted = restricted_partner_ids()
+    if not restricted:
+        return 0
+    return len(set(db.session.scalars(select(Lead.partner_id).where(Lead.partner_id.in_(restricted),
+                                                                    Lead.status == QUALIFIED))))
+
+
 LEAD_COLUMNS = ("id", "ref", "partner_id", "customer_nip", "licences", "status", "decided_on", "submitted_on",
                 "programme_version_id")
 CENT = Decimal("0.01")
