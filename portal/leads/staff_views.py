@@ -14,6 +14,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal.accounts.models import ADMIN, STAFF
+from portal.core import bulk
 from portal.core.clock import get_clock
 from portal.core.errors import DomainError, NotFound
 from portal.core.http import form_errors, render, wants_fragment
@@ -237,11 +238,10 @@ def sales_import():
     rules = _rules()
     form = UploadForm()
     if form.validate_on_submit():
-        raw = form.file.data.read()
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            form_errors(form, DomainError(_("The file is not UTF-8 text."), field="file"))
+        text, undecodable = bulk.decode(form.file.data.read())
+        if undecodable is not None:
+            form_errors(form, DomainError(_("Line %(line)s: %(message)s", line=undecodable.line,
+                                            message=undecodable.message), field="file"))
         else:
             preview = sales.import_report(text, rules, tenant_id=g.tenant.id, actor=current_user, dry_run=True)
             token = secrets.token_hex(16)

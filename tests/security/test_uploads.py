@@ -191,3 +191,15 @@ def test_the_sales_commit_token_cannot_name_a_file_outside_the_tenants_import_di
     world = w.build(app, "distributor", tmp_path)
     staff = w.logged_in(app, world.a.slug, world.a.emails["staff"])
     assert staff.post(f"/t/{world.a.slug}/sales/import/{token}").status_code == 404
+
+
+def test_a_cp1250_sales_file_is_refused_at_the_line_of_its_first_foreign_byte(app, tmp_path):
+    """FORMATS.md: an export saved in Windows-1250 is named with the line to look at, not read wrongly."""
+    world = w.build(app, "distributor", tmp_path)
+    staff = w.logged_in(app, world.a.slug, world.a.emails["staff"])
+    _english(staff)
+    data = "lead_ref,transaction_date\nA1,2018-08-20\nŁ1,2018-08-21\n".encode("cp1250")
+    response = staff.post(f"/t/{world.a.slug}/sales/import", data={"file": (io.BytesIO(data), "sales.csv")},
+                          content_type="multipart/form-data")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "not UTF-8" in html and "Line 3" in html and "CSV UTF-8" in html
