@@ -39,6 +39,9 @@ class Installer(TenantScoped, db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), info=not_pii())
     business: Mapped[bool] = mapped_column(Boolean, default=True, info=not_pii())
     employee: Mapped[bool] = mapped_column(Boolean, default=False, info=not_pii())
+    # P-01: the joining declarations the organiser decides an applicant on (None: joined before they were kept)
+    declared_heating: Mapped[bool | None] = mapped_column(Boolean, info=not_pii())
+    declared_adult: Mapped[bool | None] = mapped_column(Boolean, info=not_pii())
     status: Mapped[str] = mapped_column(String(20), default="installer", info=not_pii())
     status_reason: Mapped[str] = mapped_column(Text, default="", info=not_pii())
     approval: Mapped[str] = mapped_column(String(10), default="approved", info=not_pii())  # approved|pending|refused

@@ -161,6 +161,20 @@ def test_P01_an_applicant_is_decided_on_their_page_with_their_answers_in_view_an
     assert kinds.count("participation_approved") == 1
 
 
+def test_P01_the_applicants_page_names_which_answer_put_them_outside_the_usual_group(app, client, programme):
+    """An individual who installs heating devices but declared not being of age: the organiser reads exactly that,
+    not "one of the two"."""
+    tenant, _user = _participant(app, client, programme, business="", nip="", adult="")
+    with use_tenant(tenant.id):
+        installer = db.session.scalars(select(Installer)).one()
+        assert installer.approval == "pending"
+        assert (installer.declared_heating, installer.declared_adult) == (True, False)
+    db.session.rollback()
+    _staff(client, tenant)
+    page = _text(client.get(f"/t/manufacturer/installers/{installer.id}").get_data(as_text=True))
+    assert "not of age" in page and "does not install" not in page
+
+
 def test_P01_a_refused_applicant_is_told_by_notice_and_mail_in_both_languages(app, client, programme):
     from types import SimpleNamespace
 

@@ -79,6 +79,7 @@ def join(user: User, *, business: bool, installs_heating: bool, adult: bool, reg
         # P-32: a new start for someone excluded on a ground that allows it, with what they declare now
         rejoin(existing, on=registered_on, rules=rules, actor=user)
         existing.business, existing.employee = business, employee
+        existing.declared_heating, existing.declared_adult = installs_heating, adult
         existing.status = status or initial_status(certificate, leader)
         existing.status_reason = ""
         existing.approval = "approved" if eligible else "pending"
@@ -88,6 +89,7 @@ def join(user: User, *, business: bool, installs_heating: bool, adult: bool, reg
     if existing is not None:
         raise DomainError(_("This account already takes part in the programme."), field="email", rule="P-01")
     installer = Installer(tenant_id=user.tenant_id, user_id=user.id, business=business, employee=employee,
+                          declared_heating=installs_heating, declared_adult=adult,
                           status=status or initial_status(certificate, leader),
                           approval="approved" if eligible else "pending", registered_on=registered_on,
                           approved_on=registered_on if eligible else None, activated_on=activated_on)
@@ -239,7 +241,7 @@ def joining_answers(installer: Installer, nip: str | None) -> list[str]:
     decision on an applicant: running a business (with its NIP) or not, being an employee, the status the
     certificate or the leader title gave (while nothing changed it since) and, for one outside the usual group,
     what P-01's test says of the answers: a business that does not install or service heating devices; an
-    individual who does not, or is not of age (which of the two is not kept)."""
+    individual who does not, or is not of age — each declaration as given."""
     answers = [_("Runs a business, NIP %(nip)s.", nip=nip or "—") if installer.business
                else _("An individual (not a business).")]
     if installer.employee:
@@ -250,10 +252,19 @@ def joining_answers(installer: Installer, nip: str | None) -> list[str]:
                         }.get(installer.status, _("Declared neither an authorisation certificate nor the "
                                                   "installation leader title.")))
     if installer.approval != "approved":
-        answers.append(_("Outside the usual group (P-01): does not install or service heating devices.")
-                       if installer.business else
-                       _("Outside the usual group (P-01): does not install or service heating devices, or is not "
-                         "of age."))
+        heating, adult = installer.declared_heating, installer.declared_adult
+        if heating is False and (installer.business or adult is False):
+            answers.append(_("Outside the usual group (P-01): does not install or service heating devices.")
+                           if installer.business or adult is None else
+                           _("Outside the usual group (P-01): does not install or service heating devices and is "
+                             "not of age."))
+        elif adult is False and not installer.business:
+            answers.append(_("Outside the usual group (P-01): is not of age."))
+        elif installer.business:
+            answers.append(_("Outside the usual group (P-01): does not install or service heating devices."))
+        else:  # joined before the declarations were kept
+            answers.append(_("Outside the usual group (P-01): does not install or service heating devices, or is "
+                             "not of age."))
     return answers
 
 
