@@ -71,9 +71,11 @@ def notice_deadline(contract: Contract) -> date:
 
 def sign(tenant_id: int, *, starts_on: date, term_months: int, pricing: dict | None = None) -> Contract:
     """C-01: the operator records the order form's start date and fixed term; a running contract gets the corrected
-    terms (its term end recomputed from the start), an ended one stays ended. C-02 (OWU V.1, V.3): ``pricing`` is
-    the order form's price list and premium, checked by ``portal.operator.pricing``; without one a new contract
-    gets the default price list and a running one keeps its own."""
+    terms, an ended one stays ended. Its end is recomputed from the start as the last day of the term running
+    today — or, once the organiser gave notice, of the term the notice was received in — never the first term's
+    end of a contract that has renewed since. C-02 (OWU V.1, V.3): ``pricing`` is the order form's price list and
+    premium, checked by ``portal.operator.pricing``; without one a new contract gets the default price list and a
+    running one keeps its own."""
     if term_months < 1:
         raise DomainError(_("The term is at least one month."), field="term_months", rule="C-01")
     contract = of_tenant(tenant_id)
@@ -84,7 +86,7 @@ def sign(tenant_id: int, *, starts_on: date, term_months: int, pricing: dict | N
     contract.starts_on, contract.term_months = starts_on, term_months
     if pricing is not None:
         contract.pricing = pricing
-    contract.current_end = term_end(starts_on, term_months, 1)
+    contract.current_end = _term_end_on(contract, contract.notice_given_on or _today(contract))
     return contract
 
 

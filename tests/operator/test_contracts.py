@@ -9,6 +9,7 @@ import pytest
 import redis
 from sqlalchemy import select
 
+from portal.core.clock import as_of
 from portal.core.errors import DomainError
 from portal.extensions import db
 from portal.operator import contracts, fees, offboarding
@@ -233,3 +234,25 @@ def test_C01_a_late_notice_replayed_after_the_renewal_is_still_late(app, tenant_
     with pytest.raises(DomainError, match="2026-12-01"):
         contracts.give_notice(contract, date(2026, 12, 15))
     assert contract.current_end == date(2027, 12, 31) and contract.auto_renew  # a refused notice changes nothing
+
+
+def test_C01_C04_corrected_terms_of_a_renewed_contract_keep_its_running_term_and_the_tenant(app, tenant_a, clock):
+    """Re-saving the order form's terms after a renewal and a notice: the end stays the renewed term's last day —
+    never a past day that would close the contract and delete the organiser's data the next morning."""
+    contract = contracts.create(tenant_a.id, starts_on=date(2024, 1, 1), term_months=12, pricing=PRICING)
+    contracts.renew_due(as_of=date(2025, 1, 1))
+    contracts.give_notice(contract, date(2025, 10, 1))
+    assert contract.current_end == date(2025, 12, 31)
+    clock.at = as_of(date(2025, 10, 15)).at
+    contracts.sign(tenant_a.id, starts_on=date(2024, 1, 1), term_months=12, pricing=PRICING)
+    assert contract.current_end == date(2025, 12, 31) and contract.notice_given_on == date(2025, 10, 1)
+    offboarding.apply_contract_ends(as_of=date(2025, 10, 16), clock=clock)
+    assert contract.ended_on is None and db.session.get(Tenant, tenant_a.id).status == "active"
+
+
+def test_C01_corrected_terms_without_a_notice_end_with_the_term_running_today(app, tenant_a, clock):
+    contract = contracts.create(tenant_a.id, starts_on=date(2024, 1, 1), term_months=12, pricing=PRICING)
+    clock.at = as_of(date(2025, 3, 1)).at
+    contracts.sign(tenant_a.id, starts_on=date(2024, 1, 1), term_months=6, pricing=PRICING)
+    # 6-month terms from 2024-01-01: … 2025-01-01 – 2025-06-30 runs on 2025-03-01
+    assert contract.current_end == date(2025, 6, 30) and contracts.notice_deadline(contract) == date(2025, 5, 31)
