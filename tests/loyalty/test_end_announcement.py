@@ -72,3 +72,37 @@ def test_P40_E02_a_definition_cannot_shorten_the_three_months_notice(programme, 
             announce_end(date(2024, 3, 15), date(2024, 3, 23), tenant_id=tenant.id, rules=lax)
         assert refused.value.rule == "P-40" and "2024-06-15" in refused.value.message
         db.session.rollback()
+
+
+
+def test_P40_an_applicant_cannot_be_approved_once_the_end_is_announced_but_can_be_refused(programme, app):
+    """Seed §7.3: from the announcement nobody joins — an applicant waiting for the organiser's decision (P-01)
+    included; refusing them stays possible."""
+    from datetime import date
+
+    import pytest
+
+    from portal.core.errors import DomainError
+    from portal.loyalty.service import members
+    from portal.loyalty.service.programme import rules_on
+    from portal.tenancy.guard import use_tenant
+    from portal.tenancy.models import Tenant
+    from tests import factories
+
+    tenant = db.session.scalars(select(Tenant).where(Tenant.slug == "manufacturer")).one()
+    with use_tenant(tenant.id):
+        rules = rules_on(date(2024, 1, 10))
+        first, second = (members.join(factories.user(tenant, email=email), business=False, installs_heating=False,
+                                      adult=True, registered_on=date(2024, 1, 10), rules=rules)
+                         for email in ("ala@example.com", "ola@example.com"))
+        db.session.commit()
+        assert first.approval == second.approval == "pending"
+    assert programme.run("programme", "announce-end", "manufacturer", "--on", "2024-03-15",
+                         "--ends-on", "2024-06-15").exit_code == 0
+    db.session.rollback()
+    with use_tenant(tenant.id):
+        with pytest.raises(DomainError, match="joining is closed") as refused:
+            members.approve(first, approved=True, on=date(2024, 3, 20))
+        assert refused.value.rule == "P-40" and first.approval == "pending"
+        members.approve(second, approved=False, on=date(2024, 3, 20))
+        assert second.approval == "refused"

@@ -227,6 +227,8 @@ def approve(installer: Installer, *, approved: bool, on: date | None = None, act
     the three months of P-32. The applicant is told the decision."""
     if installer.approval != "pending":
         raise DomainError(_("This participant is not waiting for approval."), rule="P-01")
+    if approved and joining_closed(on or _today(installer)):  # seed §7.3: nobody joins once the end is announced
+        raise DomainError(_("The programme's end has been announced: joining is closed."), rule="P-40")
     installer.approval = "approved" if approved else "refused"
     installer.approved_on = (on or _today(installer)) if approved else None
     audit.record(actor, "installer.approved" if approved else "installer.refused", "installer", installer.id)
