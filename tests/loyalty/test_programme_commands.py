@@ -168,3 +168,36 @@ def test_P32_a_participant_who_earned_points_late_is_not_excluded_by_a_later_che
     programme.jobs("2024-06-01")
     statement = programme.statement("late@example.com", "2024-06-01")
     assert statement["status"] == "installer" and statement["balance"] > 0
+
+
+def test_P32_an_imported_participant_who_logs_in_has_activated_the_account(programme, app, client):
+    """Seed §6.2.1: the ground is an account not activated within 3 months. An imported participant without an
+    activation date activates it by logging in: three months on, no points is the ground, not activation."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from portal.accounts.models import User
+    from portal.accounts.passwords import hash_password
+    from portal.core.clock import as_of
+    from portal.extensions import db
+    from portal.loyalty.models import Installer
+    from portal.tenancy.guard import use_tenant
+    from portal.tenancy.models import Tenant
+    from tests import factories
+
+    programme.participants("idle@example.com,A,B,5252248481,yes,installer,2024-01-10,")
+    tenant = db.session.scalars(select(Tenant).where(Tenant.slug == "manufacturer")).one()
+    with use_tenant(tenant.id):
+        user = db.session.scalars(select(User).where(User.email == "idle@example.com")).one()
+        user.password_hash = hash_password(factories.PASSWORD)
+        db.session.commit()
+    app.extensions["clock"] = as_of(date(2024, 2, 1))
+    assert factories.login(client, tenant, "idle@example.com").status_code == 302
+    db.session.rollback()
+    with use_tenant(tenant.id):
+        assert db.session.scalars(select(Installer)).one().activated_on == date(2024, 2, 1)
+    programme.jobs("2024-04-11")
+    db.session.rollback()
+    with use_tenant(tenant.id):
+        assert db.session.scalars(select(Installer)).one().exclusion_ground == "no_points"

@@ -6,6 +6,7 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 from flask_babel import gettext as _
+from flask_login import user_logged_in
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import aliased
 from stdnum.pl import nip as nip_number
@@ -273,6 +274,17 @@ def joining_answers(installer: Installer, nip: str | None) -> list[str]:
 def activate(installer: Installer, on: date) -> None:
     if installer.activated_on is None:
         installer.activated_on = on
+
+
+@user_logged_in.connect
+def _activated_by_login(_app, user: User, **_extra) -> None:
+    """P-32 (seed §6.2.1): logging in activates a participant's account — one imported without an activation date
+    is not excluded as "not activated" after it logged in. The login view commits it with the login itself."""
+    if user.role != PARTICIPANT:
+        return
+    installer = for_user(user.id)
+    if installer is not None and installer.activated_on is None:
+        activate(installer, _today(installer))
 
 
 ADULT_AGE = 18
