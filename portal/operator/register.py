@@ -3,7 +3,8 @@ monthly fee statement of a tenant (C-02) from its participant counts."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 from flask import current_app
@@ -12,7 +13,7 @@ from sqlalchemy import extract, select
 
 from portal.accounts.models import PARTICIPANT, User
 from portal.core.businessdays import add_business_days
-from portal.core.clock import Clock
+from portal.core.clock import Clock, utc
 from portal.core.errors import DomainError
 from portal.extensions import db
 from portal.notifications import service as notifications
@@ -20,6 +21,7 @@ from portal.operator import contracts, fees
 from portal.operator.models import AuditRequest, SubProcessor
 from portal.tenancy import service as tenants
 from portal.tenancy.guard import across_tenants
+from portal.tenancy.models import Tenant
 
 NOTICE_DAYS = 7
 AUDIT_ANSWER_DAYS = 30
@@ -127,7 +129,8 @@ def stored_participants(tenant_id: int) -> list[Span]:
     from portal.loyalty.models import Installer
 
     with across_tenants("the operator counts a tenant's participants for its fee"):
-        accounts = {user_id: [_day(created), _day(erased) if erased is not None else None]
+        zone = ZoneInfo(db.session.get(Tenant, tenant_id).timezone or "Europe/Warsaw")
+        accounts = {user_id: [_day(created, zone), _day(erased, zone) if erased is not None else None]
                     for user_id, created, erased in db.session.execute(select(
                         User.id, User.created_at, User.erased_at).where(User.tenant_id == tenant_id,
                                                                          User.role == PARTICIPANT))}
@@ -139,11 +142,11 @@ def stored_participants(tenant_id: int) -> list[Span]:
     without_account: list[Span] = []
     for created, user_id, account_created, account_erased in rows:
         if user_id is None:
-            without_account.append((_day(created), None))
+            without_account.append((_day(created, zone), None))
             continue
-        span = accounts.setdefault(user_id, [_day(account_created),
-                                             _day(account_erased) if account_erased is not None else None])
-        span[0] = min(span[0], _day(created))
+        span = accounts.setdefault(user_id, [_day(account_created, zone),
+                                             _day(account_erased, zone) if account_erased is not None else None])
+        span[0] = min(span[0], _day(created, zone))
     return [(first, erased) for first, erased in accounts.values()] + without_account
 
 
@@ -192,5 +195,7 @@ def fee_statement(tenant_id: int, *, until: date, spans: list[Span] | None = Non
     return lines
 
 
-def _day(value) -> date:
-    return value.date() if hasattr(value, "date") else value
+def _day(value, zone: ZoneInfo) -> date:
+    """E-04: a stored time stamp's day in the organiser's time zone (a participant stored at 00:30 in Warsaw on
+    1 February counts from February, not from the UTC day before)."""
+    return utc(value).astimezone(zone).date() if isinstance(value, datetime) else value

@@ -256,3 +256,21 @@ def test_C01_corrected_terms_without_a_notice_end_with_the_term_running_today(ap
     contracts.sign(tenant_a.id, starts_on=date(2024, 1, 1), term_months=6, pricing=PRICING)
     # 6-month terms from 2024-01-01: … 2025-01-01 – 2025-06-30 runs on 2025-03-01
     assert contract.current_end == date(2025, 6, 30) and contracts.notice_deadline(contract) == date(2025, 5, 31)
+
+
+@pytest.mark.parametrize(("stored_utc", "month"), [("2026-01-31T23:30:00+00:00", 2),   # 00:30 on 1 Feb in Warsaw
+                                                   ("2026-06-30T22:30:00+00:00", 7),   # 00:30 on 1 Jul (summer time)
+                                                   ("2026-01-31T22:30:00+00:00", 1)])  # 23:30 on 31 Jan
+def test_C02_E04_a_participant_counts_from_the_organisers_day_not_the_utc_day(app, tenant_a, stored_utc, month):
+    """A participant stored at half past midnight in Warsaw belongs to that day's month (E-04): counting it in the
+    month before could lift that month's tier, which then stays the minimum (OWU V.4)."""
+    from datetime import datetime
+
+    from portal.operator import register
+
+    contracts.create(tenant_a.id, starts_on=date(2026, 1, 1), term_months=12, pricing=PRICING)
+    user = factories.user(tenant_a)
+    user.created_at = datetime.fromisoformat(stored_utc)
+    db.session.flush()
+    lines = register.fee_statement(tenant_a.id, until=date(2026, 7, 31))
+    assert next(ln.month.month for ln in lines if ln.contacts) == month
