@@ -35,13 +35,14 @@ def record(data: dict, tenant_ids: list[int], *, clock: Clock) -> PlatformBreach
     if discovered > now:
         raise DomainError(_("The breach cannot have been discovered in the future."), field="discovered_at",
                           rule="C-05")
-    for key in ("people", "records"):
-        if not isinstance(data.get(key, 0), int) or data.get(key, 0) < 0:
+    for key in ("people", "records"):  # None: not yet known, told as such (DPA §4.11.2)
+        value = data.get(key)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
             raise DomainError(_("A whole number, 0 or more (an estimate will do)."), field=key, rule="C-05")
     breach = PlatformBreach(discovered_at=discovered, tenant_ids=tenant_ids, notified_at=now,
-                            **{k: data.get(k) or ("" if k not in ("people", "records") else 0)
-                               for k in ("nature", "categories", "people", "records", "contact", "consequences",
-                                         "measures")})
+                            people=data.get("people"), records=data.get("records"),
+                            **{k: data.get(k) or "" for k in ("nature", "categories", "contact", "consequences",
+                                                             "measures")})
     db.session.add(breach)
     db.session.flush()
     for tenant_id in tenant_ids:

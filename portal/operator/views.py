@@ -280,7 +280,7 @@ def _breach_form(form) -> tuple[dict, dict[str, str]]:
         raw = (form.get(key) or "").strip()
         if raw and not (raw.isascii() and raw.isdigit()):
             errors[key] = _("A whole number, 0 or more (an estimate will do).")
-        data[key] = int(raw) if raw and key not in errors else 0
+        data[key] = int(raw) if raw and key not in errors else None  # blank: not yet known (DPA §4.11.2)
     raw = (form.get("discovered_at") or "").strip()
     if raw:
         try:

@@ -69,3 +69,28 @@ def test_C05_recorded_now_when_no_discovery_is_given(app, client, tenant_a, cloc
     db.session.rollback()
     breach = db.session.scalars(select(PlatformBreach)).one()
     assert utc(breach.discovered_at) == clock.now().astimezone(UTC)
+
+
+def test_C05_numbers_not_known_yet_are_told_as_not_known_not_as_zero(app, client, tenant_a, clock):
+    """DPA §4.11.2: the approximate number of people and records — when the operator does not know it yet, the DPO
+    reads "not yet known", never "0 people"."""
+    from portal.notifications.models import Notification
+
+    factories.user(tenant_a, DPO, email="dpo@alpha.example", locale="en")
+    _operator(client)
+    assert _post(client, tenant_a, people="", records=" ").status_code == 302
+    db.session.rollback()
+    breach = db.session.scalars(select(PlatformBreach)).one()
+    assert (breach.people, breach.records) == (None, None)
+    with use_tenant(tenant_a.id):
+        record = db.session.scalars(select(BreachRecord)).one()
+        assert (record.people, record.records) == (None, None)
+        notice = db.session.scalars(select(Notification).where(Notification.kind == "breach_notice")).one()
+        from portal.notifications.service import _render
+
+        notice.locale = "en"
+        text = _render(notice, None, tenant_a)[1]
+        notice.locale = "pl"
+        polish = _render(notice, None, tenant_a)[1]
+    assert "people concerned: not yet known" in text and "records: not yet known" in text
+    assert "osób, których dane dotyczą: jeszcze nieustalona" in polish
