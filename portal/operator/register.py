@@ -83,10 +83,16 @@ def request_audit(tenant_id: int, questionnaire: str, *, clock: Clock, received_
         row = AuditRequest(tenant_id=tenant_id, requested_on=received, questionnaire=questionnaire.strip(),
                            answer_due=received + timedelta(days=AUDIT_ANSWER_DAYS), form=form)
     else:
-        if not any(a.answered_on is not None for a in questionnaires):
+        # the inspection belongs to the audit of the latest answered questionnaire, whatever the year it was
+        # answered in (received in December, answered in January): one inspection per questionnaire
+        earlier = list(db.session.scalars(select(AuditRequest).where(
+            AuditRequest.tenant_id == tenant_id, AuditRequest.requested_on <= received)
+            .order_by(AuditRequest.requested_on, AuditRequest.id)))
+        answered = [a for a in earlier if a.form == "questionnaire" and a.answered_on is not None]
+        if not answered:
             raise DomainError(_("An inspection follows this year's questionnaire once it is answered (DPA §5.3)."),
                               field="form", rule="C-06")
-        if any(a.form == "inspection" for a in this_year):
+        if any(a.form == "inspection" and a.requested_on >= answered[-1].requested_on for a in earlier):
             raise DomainError(_("This year's audit already has an inspection."), field="form", rule="C-06")
         earliest = add_business_days(received, INSPECTION_NOTICE_BUSINESS_DAYS)
         if starts_on is None:

@@ -80,3 +80,18 @@ def test_C06_audits_page_records_a_request_and_shows_refusals_next_to_their_fiel
     assert client.post("/operator/audits", data={"audit_id": str(row.id), "answer": "AES-256"}).status_code == 302
     db.session.expire_all()
     assert db.session.get(AuditRequest, row.id).answer == "AES-256"
+
+
+def test_C06_an_inspection_follows_a_questionnaire_answered_across_the_new_year(app, tenant_a):
+    """DPA §5.3: after the questionnaire the organiser may ask for an inspection — one received in December and
+    answered in January is followed by its inspection in January, without spending the new year's audit."""
+    register.request_audit(tenant_a.id, "Q 2026", clock=as_of(date(2026, 12, 20)))
+    row = db.session.scalars(select(AuditRequest)).one()
+    register.answer_audit(row, "answers", clock=as_of(date(2027, 1, 8)))
+    inspection = register.request_audit(tenant_a.id, "server room", clock=as_of(date(2027, 1, 12)),
+                                        form="inspection", starts_on=date(2027, 2, 1))
+    assert inspection.form == "inspection"
+    with pytest.raises(DomainError, match="already has an inspection"):
+        register.request_audit(tenant_a.id, "again", clock=as_of(date(2027, 1, 13)), form="inspection",
+                               starts_on=date(2027, 2, 1))
+    assert register.request_audit(tenant_a.id, "Q 2027", clock=as_of(date(2027, 3, 1))).form == "questionnaire"
