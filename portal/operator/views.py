@@ -254,7 +254,11 @@ def breaches():
     errors: dict[str, str] = {}
     if request.method == "POST":
         data, errors = _breach_form(request.form)
-        tenant_ids = [int(t) for t in request.form.getlist("tenant") if t.isdigit()]
+        listed = {str(t.id): t.id for t in service_tenants()}
+        chosen = request.form.getlist("tenant")
+        tenant_ids = [listed[t] for t in chosen if t in listed]
+        if len(tenant_ids) != len(chosen):
+            errors["tenants"] = _("Choose the affected tenants among those listed.")
         if not errors:
             try:
                 service.record(data, tenant_ids, clock=get_clock())

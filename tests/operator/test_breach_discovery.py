@@ -94,3 +94,11 @@ def test_C05_numbers_not_known_yet_are_told_as_not_known_not_as_zero(app, client
         polish = _render(notice, None, tenant_a)[1]
     assert "people concerned: not yet known" in text and "records: not yet known" in text
     assert "osób, których dane dotyczą: jeszcze nieustalona" in polish
+
+
+def test_C05_a_tenant_that_is_not_listed_is_a_message_not_a_500(app, client, tenant_a):
+    _operator(client)
+    response = client.post("/operator/breaches", data={**FORM, "tenant": ["999999", "99999999999999999999"]})
+    assert response.status_code == 422 and 'id="tenants-error"' in response.get_data(as_text=True)
+    db.session.rollback()
+    assert db.session.scalars(select(PlatformBreach)).all() == []
