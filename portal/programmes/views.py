@@ -17,6 +17,7 @@ from portal.extensions import db
 from portal.programmes import changes
 from portal.programmes import service as programmes
 from portal.programmes.definition import DefinitionErrors, to_json
+from portal.programmes.labels import definition_message
 from portal.tenancy.web import require_role, tenant_blueprint
 
 bp = tenant_blueprint("programme_admin", __name__)
@@ -55,8 +56,9 @@ def edit():
                                              today)
         except DefinitionErrors as exc:
             db.session.rollback()
-            errors = [_("Line %(line)s: %(key)s: %(message)s", line=e.line, key=e.key, message=e.message) if e.line
-                      else f"{e.key}: {e.message}" for e in exc.errors]
+            errors = [_("Line %(line)s: %(key)s: %(message)s", line=e.line, key=e.key,
+                        message=definition_message(e.message)) if e.line
+                      else f"{e.key}: {definition_message(e.message)}" for e in exc.errors]
         except DomainError as exc:
             db.session.rollback()
             errors = [exc.message]

@@ -100,3 +100,20 @@ def test_E01_editor_names_the_line_of_each_error(app, client):
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert f"Line {line}: loyalty.orders.max_failed_deliveries: must be a whole number" in html
+
+
+def test_E01_a_polish_organiser_reads_the_editors_errors_in_polish(app, client):
+    """The key and line stay as written in the file; what is wrong and what to write is in the reader's language."""
+    tenant = _tenant(app, "manufacturer")
+    admin = factories.user(tenant, ADMIN, email="admin@manufacturer.test.example", locale="pl")
+    factories.login(client, tenant, admin.email)
+    client.get("/t/manufacturer/language/pl")
+    source = dumps(definition.to_json(definition.read(ROOT / "tenants/manufacturer/programme.toml")[0]))
+    broken = source.replace("max_failed_deliveries = 2", 'max_failed_deliveries = "two"', 1) \
+        .replace("[loyalty.orders]", "[loyalty.orders]\nmax_failed_delivery = 3", 1)
+    html = client.post("/t/manufacturer/programme", data={"text": broken, "action": "preview",
+                                                          "effective_from": "2030-01-01"}).get_data(as_text=True)
+    assert "loyalty.orders.max_failed_deliveries: musi być liczbą całkowitą" in html
+    assert "must be a whole number" not in html
+    assert "loyalty.orders.max_failed_delivery: nie jest ustawieniem znanym w [loyalty.orders]" in html
+    assert "max_failed_deliveries" in html.split("max_failed_delivery: ")[1]  # the likely key, as written

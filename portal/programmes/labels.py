@@ -1,0 +1,55 @@
+"""A definition's problems in the reader's language (E-01). The checks (``schema``, the programme types' rules) word
+them in English for the command line and the logs; the editor shows them through here. The key path and the line
+stay as written in the file; a wording not known here is shown as it is."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from flask_babel import gettext as _
+
+_PATTERNS: list[tuple[re.Pattern, Callable[[re.Match], str]]] = [(re.compile(p), f) for p, f in (
+    (r"is missing", lambda m: _("is missing")),
+    (r"must be a text in quotes", lambda m: _("must be a text in quotes")),
+    (r"must be a whole number of at least 0", lambda m: _("must be a whole number of at least 0")),
+    (r"must be a whole number above 0", lambda m: _("must be a whole number above 0")),
+    (r"must be true or false", lambda m: _("must be true or false")),
+    (r"must be a date written YYYY-MM-DD", lambda m: _("must be a date written YYYY-MM-DD")),
+    (r'must be an amount with at most 2 decimals, e\.g\. "549\.00"',
+     lambda m: _('must be an amount with at most 2 decimals, e.g. "549.00"')),
+    (r'must be a decimal fraction, e\.g\. "0\.15"', lambda m: _('must be a decimal fraction, e.g. "0.15"')),
+    (r'must be a list of texts, e\.g\. \["a", "b"\]', lambda m: _('must be a list of texts, e.g. ["a", "b"]')),
+    (r"must be a table \(\[(.+)\]\)", lambda m: _("must be a table ([%(table)s])", table=m[1])),
+    (r"must be a list of tables \(\[\[(.+)\]\]\)", lambda m: _("must be a list of tables ([[%(table)s]])",
+                                                                 table=m[1])),
+    (r"is not a setting the engine knows in (.+?); did you mean '(.+)'\?",
+     lambda m: _("is not a setting the engine knows in %(where)s; did you mean %(key)s?", where=m[1], key=m[2])),
+    (r"is not a setting the engine knows in (.+)",
+     lambda m: _("is not a setting the engine knows in %(where)s", where=m[1])),
+    (r"(.+) appears twice: item (\d+) has it already",
+     lambda m: _("%(value)s appears twice: item %(item)s has it already", value=m[1], item=m[2])),
+    (r"is before (\w+)", lambda m: _("is before %(key)s", key=m[1])),
+    (r"overlaps period (\d+), whose sales run until (\S+): a sale would be settled twice",
+     lambda m: _("overlaps period %(number)s, whose sales run until %(day)s: a sale would be settled twice",
+                 number=m[1], day=m[2])),
+    (r"leaves a gap after period (\d+): sales from (\S+) to (\S+) would never be settled",
+     lambda m: _("leaves a gap after period %(number)s: sales from %(first)s to %(last)s would never be settled",
+                 number=m[1], first=m[2], last=m[3])),
+    (r"is before the campaign starts \((\S+)\): sales outside the campaign are not rewarded",
+     lambda m: _("is before the campaign starts (%(day)s): sales outside the campaign are not rewarded", day=m[1])),
+    (r"is after the campaign ends \((\S+)\): sales outside the campaign are not rewarded",
+     lambda m: _("is after the campaign ends (%(day)s): sales outside the campaign are not rewarded", day=m[1])),
+    (r"is before sales_until: a payout cannot come before the sales it pays for",
+     lambda m: _("is before sales_until: a payout cannot come before the sales it pays for")),
+    (r"must fall after sales_until and by payout_by", lambda m: _("must fall after sales_until and by payout_by")),
+)]
+
+
+def definition_message(text: str) -> str:
+    """One problem's message in the reader's language; an unknown wording is returned as it is."""
+    for pattern, say in _PATTERNS:
+        match = pattern.fullmatch(text)
+        if match:
+            return say(match)
+    return text
