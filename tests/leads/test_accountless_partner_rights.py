@@ -60,7 +60,7 @@ def test_G07_the_settlement_page_says_how_many_partners_a_restriction_leaves_out
     _settled(campaign)
     row = _request(campaign, "restriction", "2018-10-01")
     campaign.settle(1, "2018-10-05")
-    staff = factories.user(_tenant(), STAFF, email="staff@distributor.example")
+    staff = factories.user(_tenant(), STAFF, email="staff@distributor.example", locale="en")
     factories.login(client, _tenant(), staff.email)
     page = client.get("/t/distributor/settlements/1").get_data(as_text=True)
     assert "1 partner left out" in page and "G-07" in page and nip(2) not in page

@@ -33,13 +33,14 @@ def test_L17_a_monthly_lead_too_young_in_period_one_is_paid_in_period_two_from_i
     campaign.sales("M1,2018-08-20,O365,monthly,20,600.00,1,yes")
     _, rows = campaign.settle(1, "2018-10-05")
     assert (by_ref(rows)["M1"]["status"], by_ref(rows)["M1"]["amount"]) == ("not_paid", "0.00")
+    # L-15: the sale realised the partner's first lead — its bonus is paid now, not when the lead itself is
+    assert [(r["ref"], r["amount"]) for r in rows if r["line"] == "new_partner_bonus"] == [("M1", "365.00")]
     assert _approve(campaign, 1).exit_code == 0
     campaign.sales("M1,2018-08-20,O365,monthly,20,2000.00,5,yes")  # the vendor's report at the second settlement
     _, rows = campaign.settle(2, "2019-01-10")
     line = by_ref(rows)["M1"]
     assert (line["base"], line["rate"], line["amount"], line["status"]) == ("2000.00", "0.10", "200.00", "payable")
-    # the partner's first realised lead: its bonus comes with it, once
-    assert [(r["ref"], r["amount"]) for r in rows if r["line"] == "new_partner_bonus"] == [("M1", "365.00")]
+    assert [r for r in rows if r["line"] == "new_partner_bonus"] == []  # paid once, in period 1
 
 
 def test_L17_leads_of_period_one_that_stay_unpaid_are_not_listed_again(campaign):

@@ -177,7 +177,9 @@ def _unrealised(lead, real: Realisation, rules: LeadRules) -> str | None:
     """L-10: why the vendor's report does not realise the lead (None when it does); reasons built only when needed."""
     if not rules.starts_on <= real.first_date <= rules.ends_on:
         return "the sale is outside the campaign dates"
-    if rules.not_before_qualification and real.first_date < lead.decided_on:
+    # a lead carried over from the previous edition was confirmed then; this campaign's qualification only takes it
+    # over, so any sale within the campaign realises it (seed: "w okresie trwania bieżącej promocji")
+    if rules.not_before_qualification and real.first_date < lead.decided_on and not lead.carried_over:
         return f"the sale on {real.first_date} came before the qualification on {lead.decided_on}"
     if real.licences < rules.realisation_min_quantity:
         bought = "contacts signed for" if _unit(rules) == "contacts" else "licences bought"
@@ -266,7 +268,7 @@ def restricted_with_leads() -> int:
 
 
 LEAD_COLUMNS = ("id", "ref", "partner_id", "customer_nip", "licences", "status", "decided_on", "submitted_on",
-                "programme_version_id")
+                "programme_version_id", "carried_over")
 CENT = Decimal("0.01")
 
 
@@ -437,7 +439,9 @@ def _new_partner_bonuses(lines: list[Line], ctx: Context, not_new: set[int],
         out.append(bonus)
     firsts: dict[int, Line] = {}
     for line in sorted(lines, key=lambda ln: (ln.transaction_date or date.min, ln.ref)):
-        if line.line == "reward" and line.status in (PAYABLE, WITHHELD) and line.amount > 0:
+        # seed: paid "jeśli zgłoszony temat zakończy się transakcją sprzedaży" — the first realised lead, whatever it
+        # earns itself (no rate for its licensing programme, consumption months still to come, the month's limit)
+        if line.line == "reward" and line.realised:
             firsts.setdefault(line.partner.id, line)
     for partner_id, first in firsts.items():
         partner = ctx.partners[partner_id]
@@ -589,6 +593,13 @@ def approve(period_number: int, *, clock: Clock, actor=None) -> Settlement:
     if pending:
         raise Conflict(_("Approve the settlement of period %(earlier)s first: periods are paid in order.",
                          earlier=pending[0]), rule="L-17")
+    rules = rules_of(version_on(settlement.as_of))
+    period = rules.period(period_number)
+    if period is not None and period_number == max(defined) and settlement.as_of < period.sales_until:
+        # no later period carries what this one leaves out: frozen early, the rest of the campaign's sales (and the
+        # top-partner award they count towards) would never be settled
+        raise Conflict(_("The last period's sales run until %(day)s: run its settlement as of that day or later "
+                         "before approving it.", day=period.sales_until.isoformat()), rule="L-17")
     settlement.status, settlement.approved_at = "approved", clock.now()
     settlement.approved_by = getattr(actor, "id", None)
     audit.record(actor, "settlement.approved", "settlement", settlement.id)
