@@ -21,6 +21,7 @@ from portal.privacy import audit, residues
 from portal.privacy.datamap import personal_columns
 from portal.privacy.models import ErasureLog
 from portal.privacy.subjects import ROOT, identifiers, owned_by
+from portal.tenancy.service import local_today
 
 RETAINED = "tax_5y"
 
@@ -96,7 +97,7 @@ def erase(user_id: int, *, clock: Clock, request_id: int | None = None, actor=No
     from portal.privacy import contacts, export
 
     email = db.session.scalar(select(User.email).where(User.id == user_id))
-    members.leave_account(user_id, on=clock.today(), actor=actor)  # P-31: deleting the account is leaving
+    members.leave_account(user_id, on=local_today(clock), actor=actor)  # P-31: deleting the account is leaving
     db.session.flush()
     owned = owned_by(user_id)
     keys = identifiers(owned)
@@ -114,7 +115,7 @@ def erase(user_id: int, *, clock: Clock, request_id: int | None = None, actor=No
             continue
         # another person's data in the subject's rows (a lead's customer) is theirs, not the subject's to erase
         entries = [e for e in columns.get(table, []) if not e.third_party]
-        kept_until = _kept_until(table, found.ids, clock.today()) if any(
+        kept_until = _kept_until(table, found.ids, local_today(clock)) if any(
             e.retention == RETAINED for e in entries) else None
         erasable = [e for e in entries if e.retention != RETAINED or kept_until is None]
         kept = [e for e in entries if e.retention == RETAINED and kept_until is not None]
@@ -136,7 +137,7 @@ def erase(user_id: int, *, clock: Clock, request_id: int | None = None, actor=No
     if email:
         # the subject named as a contact person in other records (a customer's contact on another partner's lead)
         counts["contact_person"] = {"masked": contacts.erase(email)}
-    if asked := requests_kept(user_id, email, clock.today()):
+    if asked := requests_kept(user_id, email, local_today(clock)):
         retained.append(asked)
     # earlier access bundles would still hand out, until their link expires, what has just been erased
     counts["export_bundles"] = {"deleted": export.discard_bundles(user_id=user_id, email=email, clock=clock)}
@@ -219,7 +220,7 @@ def purge_retained(*, clock: Clock) -> int:
     """Daily (G-05): records kept for a legal obligation are erased in turn when their deletion date comes."""
     from sqlalchemy.orm.attributes import flag_modified
 
-    today = clock.today().isoformat()
+    today = local_today(clock).isoformat()
     purged = 0
     for log in db.session.scalars(select(ErasureLog)):
         records = [dict(r) for r in log.retained or []]

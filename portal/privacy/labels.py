@@ -216,6 +216,8 @@ BUNDLE_COLUMNS = {
     "consents.withdrawn_at": _l("Withdrawn"),
     "installers.business": _l("Taking part as a business"),
     "installers.employee": _l("Employed by an installation company"),
+    "installers.declared_heating": _l("Declared installing or servicing heating devices at joining"),
+    "installers.declared_adult": _l("Declared being of age at joining"),
     "installers.status": _l("Status"),
     "installers.status_reason": _l("Why this status"),
     "installers.approval": _l("Organiser's acceptance"),

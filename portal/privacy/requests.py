@@ -20,6 +20,7 @@ from portal.extensions import db
 from portal.notifications import service as notifications
 from portal.privacy import audit, consents
 from portal.privacy.models import REQUEST_KINDS, DataSubjectRequest
+from portal.tenancy.service import local_today
 
 LOCALES = ("pl", "en")
 MAX_ATTEMPTS = 5
@@ -74,7 +75,7 @@ def file(kind: str, *, channel: str, clock: Clock, user: User | None = None, ema
         from portal.accounts.service import find_user
 
         user = find_user(email)
-    today = clock.today()
+    today = local_today(clock)
     if received_on is not None and received_on > today:
         raise DomainError(_("The day the request was received cannot be in the future."), field="received_on",
                           rule="G-03")
@@ -193,7 +194,7 @@ def verify(row: DataSubjectRequest, token: str, *, clock: Clock) -> bool:
     if row.verification != "pending" or row.status != "open":
         return row.verification == "verified"
     row.verify_attempts += 1
-    if row.verify_attempts > MAX_ATTEMPTS or row.received_on + timedelta(days=VERIFY_DAYS) < clock.today():
+    if row.verify_attempts > MAX_ATTEMPTS or row.received_on + timedelta(days=VERIFY_DAYS) < local_today(clock):
         _expire(row, clock)
         return False
     if row.verify_sha256 and hmac.compare_digest(row.verify_sha256, hashlib.sha256(token.encode()).hexdigest()):
@@ -225,7 +226,7 @@ def extend(row: DataSubjectRequest, months: int, reason: str, *, actor, clock: C
                           rule="G-03")
     if not 1 <= months <= 2 or row.extended_to is not None:
         raise DomainError(_("A request can be extended once, by one or two months."), field="months", rule="G-03")
-    if clock.today() > row.due_on:
+    if local_today(clock) > row.due_on:
         raise DomainError(_("The deadline of %(day)s has passed: an extension must be sent to the requester within "
                             "the first month.", day=row.due_on.isoformat()), field="months", rule="G-03")
     if not reason.strip():
@@ -368,7 +369,7 @@ def _for_contact_person(row: DataSubjectRequest, *, clock: Clock, actor, tenant_
         changed = contacts.erase(row.requester_email)
         export.discard_bundles(user_id=None, email=row.requester_email, clock=clock)
         audit.record(actor, "contact.erased", "subject_request", row.id)
-        kept = requests_kept(None, row.requester_email, clock.today())  # G-05: what stays, and why, as for anyone
+        kept = requests_kept(None, row.requester_email, local_today(clock))  # G-05: what stays, and why, as for anyone
         return f"contact details erased in {changed} record(s)" + (
             f"; kept for accountability: {_kept([kept])}" if kept else "")
     if row.kind in ("restriction", "withdraw_consent", "objection") and (partners := _accountless_partners(row)):
@@ -473,7 +474,7 @@ def close(row: DataSubjectRequest, outcome: str, *, clock: Clock, actor=None, re
         raise DomainError(_("Give the answer; it is sent to the requester."), field="outcome", rule="G-03")
     outcome = outcome.strip()
     row.status = "rejected" if rejected else "done"
-    row.outcome, row.closed_on = outcome, clock.today()
+    row.outcome, row.closed_on = outcome, local_today(clock)
     audit.record(actor, "request.closed", "subject_request", row.id)
     logs = erasure_logs(row.id) if row.kind == "erasure" and not rejected else []
     # G-05: an erasure the DPO closes (after checking the scan's residues) still says what is kept, why, until when
@@ -488,7 +489,7 @@ def lift_restriction(user: User, *, actor) -> None:
 
     clock = get_clock()
     user.restricted_at = None
-    notifications.notify(user, "restriction_lifted", clock=clock, on=clock.today().isoformat())
+    notifications.notify(user, "restriction_lifted", clock=clock, on=local_today(clock).isoformat())
     audit.record(actor, "subject.restriction_lifted", "user", user.id)
 
 
@@ -497,7 +498,7 @@ def _expire(row: DataSubjectRequest, clock: Clock) -> None:
     not kept — only its reference, kind and dates."""
     row.verification, row.status, row.verify_sha256 = "expired", "expired", None
     row.requester_email = row.requester_name = row.details = row.verification_note = None
-    row.closed_on = row.reduced_on = clock.today()
+    row.closed_on = row.reduced_on = local_today(clock)
     audit.record(None, "request.expired", "subject_request", row.id)
 
 
@@ -507,7 +508,7 @@ def expire_unverified(*, clock: Clock) -> int:
     changed = 0
     for row in db.session.scalars(select(DataSubjectRequest).where(
             DataSubjectRequest.verification == "pending", DataSubjectRequest.status == "open",
-            DataSubjectRequest.received_on < clock.today() - timedelta(days=VERIFY_DAYS))):
+            DataSubjectRequest.received_on < local_today(clock) - timedelta(days=VERIFY_DAYS))):
         _expire(row, clock)
         changed += 1
     return changed
@@ -515,13 +516,13 @@ def expire_unverified(*, clock: Clock) -> int:
 
 def reduce_closed(*, clock: Clock) -> int:
     """Closed requests keep only reference, kind, dates and outcome after the retention period."""
-    cutoff = clock.today() - relativedelta(years=REQUEST_RETENTION_YEARS)
+    cutoff = local_today(clock) - relativedelta(years=REQUEST_RETENTION_YEARS)
     changed = 0
     for row in db.session.scalars(select(DataSubjectRequest).where(
             DataSubjectRequest.closed_on.is_not(None), DataSubjectRequest.closed_on < cutoff,
             DataSubjectRequest.reduced_on.is_(None))):
         row.requester_email = row.requester_name = row.details = row.verification_note = None
-        row.reduced_on = clock.today()
+        row.reduced_on = local_today(clock)
         changed += 1
     return changed
 
@@ -562,7 +563,7 @@ def remind_overdue(*, clock: Clock) -> int:
     """G-03 daily: the DPO is reminded of open requests due within 3 days or overdue (once a day)."""
     from portal.accounts.models import DPO
 
-    today = clock.today()
+    today = local_today(clock)
     soon = [r for r in queue(limit=1000) if deadline(r) <= today + timedelta(days=3)]
     if not soon:
         return 0

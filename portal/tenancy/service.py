@@ -55,3 +55,12 @@ def upsert(fields: dict) -> Tenant:
 
 def listed() -> list[Tenant]:
     return list(db.session.scalars(select(Tenant).where(Tenant.status != "deleted").order_by(Tenant.name)))
+
+
+def local_today(clock) -> date:
+    """E-04: today in the current tenant's time zone from ``clock`` (Europe/Warsaw outside a tenant's scope)."""
+    from portal.tenancy.guard import current_tenant_id
+
+    tenant_id = current_tenant_id()
+    tenant = db.session.get(Tenant, tenant_id) if tenant_id is not None else None
+    return clock.today(tenant.timezone if tenant is not None and tenant.timezone else "Europe/Warsaw")
