@@ -260,16 +260,23 @@ def recently_closed(limit: int = 50) -> list[DataSubjectRequest]:
                                              DataSubjectRequest.id.desc()).limit(limit)))
 
 
+def can_log_in(row: DataSubjectRequest) -> bool:
+    """Whether the request's subject has an account to log in to and read the answer in (not erased, not
+    deactivated by the organiser's admin)."""
+    user = db.session.get(User, row.user_id) if row.user_id else None
+    return user is not None and user.erased_at is None and bool(user.is_active_account)
+
+
 def _tell(row: DataSubjectRequest, kind: str, clock: Clock, **params) -> None:
     """The requester hears of the extension and the answer: in the account, or at the address the request came
-    from (someone without an account, or an account erased by this very request)."""
-    user = db.session.get(User, row.user_id) if row.user_id else None
-    if user is not None and user.erased_at is None:
+    from (someone without an account, one who can no longer log in, or an account erased by this very request)."""
+    if can_log_in(row):
         # a restricted subject too (G-07 stops the programme's notices, not the answers to its own requests)
-        notifications.notify(user, kind, clock=clock, own_request=True, reference=row.reference, **params)
-    elif row.requester_email and (kind != "request_bundle" or row.user_id is None):
-        # a bundle link goes to an address only for someone without an account (a contact person), who verified it;
-        # in the requester's language, not the organiser's (§9)
+        notifications.notify(db.session.get(User, row.user_id), kind, clock=clock, own_request=True,
+                             reference=row.reference, **params)
+    elif row.requester_email:
+        # a request is carried out only once verified (G-02), so a bundle link goes to an address the requester
+        # verified (a contact person, a deactivated account's holder); in the requester's language (§9)
         notifications.notify_address(row.tenant_id, row.requester_email, kind, locale=locale_of(row), clock=clock,
                                      reference=row.reference, **params)
 

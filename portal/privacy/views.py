@@ -134,8 +134,9 @@ def bundle(token: str):
     row = requests.by_id(bundle_row.request_id)
     allowed = current_user.is_authenticated and (
         current_user.role == DPO or (row is not None and row.user_id == current_user.id))
-    # a contact person has no account to log in to: the link mailed to the address they verified is the key, once
-    by_link = row is not None and row.user_id is None and bundle_row.downloaded_at is None
+    # a contact person (or a deactivated account's holder) cannot log in: the link mailed to the address they
+    # verified is the key, once
+    by_link = row is not None and not requests.can_log_in(row) and bundle_row.downloaded_at is None
     if not (allowed or by_link):
         abort(404)
     return _send_bundle(bundle_row, path, row)

@@ -116,3 +116,21 @@ def test_G05_a_contact_persons_erasure_says_what_is_kept_and_why(app, tenant_a, 
     with app.test_request_context():
         shown = request_outcome(row.outcome)  # the organiser's language: Polish
     assert "art. 5 ust. 2 RODO" in shown and "usunięto dane kontaktowe w 1 rekordzie" in shown
+
+
+def test_G04_a_deactivated_account_holder_gets_the_bundle_by_a_one_time_link(app, client, tenant_a, clock):
+    """An account the admin deactivated cannot log in: its holder's access request is answered at the address
+    they verified, with the one-time link, as for someone without an account."""
+    from portal.accounts.models import STAFF
+
+    staff = factories.user(tenant_a, STAFF, email="former.staff@alpha.example")
+    staff.is_active_account = False
+    db.session.commit()
+    row = _public(tenant_a, "access", "former.staff@alpha.example", clock)
+    with use_tenant(tenant_a.id):
+        assert db.session.get(DataSubjectRequest, row.id).user_id == staff.id
+        note = db.session.scalars(select(Notification).where(Notification.kind == "request_bundle")).one()
+        assert note.to_email == "former.staff@alpha.example"
+        token = note.params["token"]
+    assert client.get(f"/t/alpha/privacy/bundle/{token}").status_code == 200
+    assert client.get(f"/t/alpha/privacy/bundle/{token}").status_code == 404  # once
