@@ -23,7 +23,6 @@ from portal.privacy.models import REQUEST_KINDS, DataSubjectRequest
 from portal.tenancy.service import local_today
 
 LOCALES = ("pl", "en")
-MAX_ATTEMPTS = 5
 VERIFY_DAYS = 7
 REQUEST_RETENTION_YEARS = 3
 # the answers of a restriction and an objection, for an account and for a partner without one (labels translate them)
@@ -190,11 +189,13 @@ def restricted_partners(row: DataSubjectRequest) -> list:
 
 
 def verify(row: DataSubjectRequest, token: str, *, clock: Clock) -> bool:
-    """The one-time link, compared in constant time, with a limited number of attempts."""
+    """The one-time link, compared in constant time. Wrong links are counted (the verify page is throttled per
+    address) but never expire the request: references are sequential, and a stranger guessing one must not be able
+    to wipe someone else's request — the 192-bit token is what cannot be guessed."""
     if row.verification != "pending" or row.status != "open":
         return row.verification == "verified"
     row.verify_attempts += 1
-    if row.verify_attempts > MAX_ATTEMPTS or row.received_on + timedelta(days=VERIFY_DAYS) < local_today(clock):
+    if row.received_on + timedelta(days=VERIFY_DAYS) < local_today(clock):
         _expire(row, clock)
         return False
     if row.verify_sha256 and hmac.compare_digest(row.verify_sha256, hashlib.sha256(token.encode()).hexdigest()):
