@@ -4,7 +4,7 @@ the discovery, which the operator enters), entered in the tenant's register with
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
@@ -15,30 +15,21 @@ from portal.core.errors import DomainError
 from portal.extensions import db
 from portal.notifications import service as notifications
 from portal.operator.models import PlatformBreach
+from portal.privacy import breaches as breach_content
 from portal.privacy.models import BreachRecord
 from portal.tenancy.guard import use_tenant
 from portal.tenancy.models import Tenant
 
 PROCESSOR_HOURS = 24
-AUTHORITY_HOURS = 72
+AUTHORITY_HOURS = breach_content.AUTHORITY_HOURS
 
 
 def record(data: dict, tenant_ids: list[int], *, clock: Clock) -> PlatformBreach:
     """The DPA's required content: nature, categories and numbers, contact point, consequences, measures."""
-    missing = [k for k in ("nature", "contact", "consequences", "measures") if not (data.get(k) or "").strip()]
-    if missing:
-        raise DomainError(_("Describe: %(fields)s.", fields=", ".join(missing)), field=missing[0], rule="C-05")
     if not tenant_ids:
         raise DomainError(_("Choose the affected tenants."), field="tenants", rule="C-05")
+    discovered = breach_content.check(data, clock=clock)
     now = clock.now()
-    discovered: datetime = utc(data.get("discovered_at") or now).astimezone(UTC)  # stored in UTC, as all timestamps
-    if discovered > now:
-        raise DomainError(_("The breach cannot have been discovered in the future."), field="discovered_at",
-                          rule="C-05")
-    for key in ("people", "records"):  # None: not yet known, told as such (DPA §4.11.2)
-        value = data.get(key)
-        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
-            raise DomainError(_("A whole number, 0 or more (an estimate will do)."), field=key, rule="C-05")
     breach = PlatformBreach(discovered_at=discovered, tenant_ids=tenant_ids, notified_at=now,
                             people=data.get("people"), records=data.get("records"),
                             **{k: data.get(k) or "" for k in ("nature", "categories", "contact", "consequences",

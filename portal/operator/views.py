@@ -250,10 +250,11 @@ def breaches():
     from portal.core.clock import get_clock
     from portal.extensions import db
     from portal.operator import breaches as service
+    from portal.privacy import breaches as breach_content
 
     errors: dict[str, str] = {}
     if request.method == "POST":
-        data, errors = _breach_form(request.form)
+        data, errors = breach_content.read_form(request.form)
         listed = {str(t.id): t.id for t in service_tenants()}
         chosen = request.form.getlist("tenant")
         tenant_ids = [listed[t] for t in chosen if t in listed]
@@ -271,29 +272,6 @@ def breaches():
                 return redirect(url_for("operator.breaches"))
     return render("operator/breaches.html", status=422 if errors else 200, rows=service.all_breaches(),
                   tenants=service_tenants(), deadline_met=service.deadline_met, errors=errors, form=request.form)
-
-
-def _breach_form(form) -> tuple[dict, dict[str, str]]:
-    """The breach form's values, and a message for each field that cannot be read (shown next to it)."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    data: dict = {k: form.get(k, "") for k in ("nature", "categories", "contact", "consequences", "measures")}
-    errors: dict[str, str] = {}
-    for key in ("people", "records"):
-        raw = (form.get(key) or "").strip()
-        if raw and not (raw.isascii() and raw.isdigit()):
-            errors[key] = _("A whole number, 0 or more (an estimate will do).")
-        data[key] = int(raw) if raw and key not in errors else None  # blank: not yet known (DPA §4.11.2)
-    raw = (form.get("discovered_at") or "").strip()
-    if raw:
-        try:
-            found = datetime.fromisoformat(raw)
-        except ValueError:
-            errors["discovered_at"] = _("Give the date and time of the discovery, e.g. 2026-03-02 14:30.")
-        else:  # the operator's wall clock (the platform's zone) unless the value names its own
-            data["discovered_at"] = found if found.tzinfo else found.replace(tzinfo=ZoneInfo("Europe/Warsaw"))
-    return data, errors
 
 
 @bp.route("/subprocessors", methods=["GET", "POST"])

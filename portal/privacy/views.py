@@ -16,6 +16,7 @@ from portal.core.labels import language
 from portal.extensions import db, limiter
 from portal.notifications import service as notifications
 from portal.privacy import audit, consents, contacts, export, registers, requests
+from portal.privacy import breaches as breach_content
 from portal.privacy.forms import CloseForm, DpoRequestForm, ExtendForm, NoteForm, PublicRequestForm
 from portal.tenancy.web import require_role, tenant_blueprint
 
@@ -277,7 +278,20 @@ def consent_records():
 @bp.route("/dpo/breaches", methods=["GET", "POST"])
 @require_role(DPO)
 def breaches():
-    if request.method == "POST":
+    errors: dict[str, str] = {}
+    if request.method == "POST" and request.form.get("action") == "record":
+        data, errors = breach_content.read_form(request.form, zone=g.tenant.timezone or "Europe/Warsaw")
+        if not errors:
+            try:
+                breach_content.record_own(data, clock=get_clock(), actor=current_user)
+            except DomainError as error:
+                db.session.rollback()
+                errors[error.field or ""] = error.message
+            else:
+                db.session.commit()
+                flash(_("The breach is recorded in the register."), "success")
+                return redirect(url_for("privacy.breaches"))
+    elif request.method == "POST":
         try:
             registers.record_breach_steps(int(request.form.get("breach_id", "0")),
                                           authority_notified=request.form.get("authority") == "1",
@@ -290,7 +304,9 @@ def breaches():
         db.session.commit()
         flash(_("Saved."), "success")
         return redirect(url_for("privacy.breaches"))
-    return render("privacy/breaches.html", rows=registers.breaches(), now=get_clock().now())
+    rows = registers.breaches()
+    return render("privacy/breaches.html", status=422 if errors else 200, rows=rows, errors=errors,
+                  form=request.form, overdue=breach_content.overdue(rows, get_clock().now()))
 
 
 __all__ = ["notifications"]
