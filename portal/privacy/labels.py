@@ -42,7 +42,8 @@ ACTORS = {"user": _l("user"), "operator": _l("operator"), "system": _l("system")
 ERASURE_EFFECTS = {"deleted": _l("deleted"), "masked": _l("masked")}
 PROFILE_FIELDS = {"first_name": _l("First name"), "last_name": _l("Last name"), "phone": _l("Phone"),
                   "company_name": _l("Company name"), "nip": _l("Company NIP"), "locale": _l("Language"),
-                  "email": _l("E-mail address")}  # e-mail: a contact person's (G-06), an account's is its login
+                  "email": _l("E-mail address"),  # e-mail: a contact person's (G-06), an account's is its login
+                  "delivery_address": _l("Delivery address"), "home_address": _l("Home address")}
 DATA_CATEGORIES = {
     "identity": _l("names and identifiers of a person"),
     "contact": _l("e-mail addresses, phone numbers, postal addresses"),

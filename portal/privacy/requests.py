@@ -539,8 +539,33 @@ def subject_of(row: DataSubjectRequest) -> User | None:
     return db.session.get(User, row.user_id) if row.user_id else None
 
 
+INSTALLER_ADDRESSES = ("delivery_address", "home_address")  # P-25 where rewards go, P-29 the PIT-8C address
+
+
+def rectifiable(row: DataSubjectRequest) -> dict[str, str]:
+    """G-06: what the DPO may correct for the request's account holder, with its current value — the profile, the
+    account's e-mail address and, for an installer, the delivery and home addresses."""
+    from portal.accounts.service import PROFILE_FIELDS
+
+    user = subject_of(row)
+    if user is None:
+        return {}
+    values = {key: getattr(user, key) or "" for key in (*PROFILE_FIELDS, "email")}
+    installer = _installer_of(user.id)
+    if installer is not None:
+        values.update({key: getattr(installer, key) or "" for key in INSTALLER_ADDRESSES})
+    return values
+
+
+def _installer_of(user_id: int):
+    from portal.loyalty.models import Installer
+
+    return db.session.scalars(select(Installer).where(Installer.user_id == user_id)).first()
+
+
 def rectify(row: DataSubjectRequest, data: dict, *, actor, clock: Clock) -> None:
-    """G-06 by the DPO: the correction is made and the request closed with the list of corrected fields."""
+    """G-06 by the DPO: the correction is made and the request closed with the list of corrected fields; a
+    correction that changes nothing leaves the request open (the DPO answers it with the close form instead)."""
     from portal.accounts.service import update_profile
 
     user = subject_of(row)
@@ -548,7 +573,50 @@ def rectify(row: DataSubjectRequest, data: dict, *, actor, clock: Clock) -> None
         _rectify_contact(row, data, actor=actor, clock=clock)
         return
     changed = update_profile(user, data, actor=actor)
-    close(row, "corrected: " + (", ".join(changed) or "nothing"), clock=clock, actor=actor)
+    changed += _rectify_login(user, data.get("email"), actor=actor)
+    changed += _rectify_addresses(user, data, actor=actor)
+    if not changed:
+        raise DomainError(_("Nothing differs from what is stored: correct a field, or close the request with your "
+                            "answer saying why nothing is corrected."), rule="G-06")
+    close(row, "corrected: " + ", ".join(changed), clock=clock, actor=actor)
+
+
+def _rectify_login(user: User, email: str | None, *, actor) -> list[str]:
+    """The account's e-mail address, which is also its login: a valid address no other account of the tenant has."""
+    from portal.accounts.service import find_user, normalise_email
+    from portal.leads.service.limits import email_ok
+
+    if email is None or not email.strip():
+        return []
+    new = normalise_email(email)
+    if new == user.email:
+        return []
+    if not email_ok(new) or "@" not in new:
+        raise DomainError(_("Enter a valid e-mail address."), field="email", rule="G-06")
+    other = find_user(new)
+    if other is not None and other.id != user.id:
+        raise DomainError(_("Another account already uses this e-mail address."), field="email", rule="G-06")
+    user.email = new
+    audit.record(actor, "rectified:email", "user", user.id)
+    return ["email"]
+
+
+def _rectify_addresses(user: User, data: dict, *, actor) -> list[str]:
+    installer = _installer_of(user.id)
+    if installer is None:
+        return []
+    changed = []
+    for key in INSTALLER_ADDRESSES:
+        value = (data.get(key) or "").strip()
+        if key not in data or value == (getattr(installer, key) or ""):
+            continue
+        if not value or len(value) > 300:
+            raise DomainError(_("Give the address (at most 300 characters)."), field=key, rule="G-06")
+        setattr(installer, key, value)
+        changed.append(key)
+    if changed:
+        audit.record(actor, ("rectified:" + ",".join(changed))[:60], "installer", installer.id)
+    return changed
 
 
 def _rectify_contact(row: DataSubjectRequest, data: dict, *, actor, clock: Clock) -> None:

@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.accounts.models import DPO, PARTICIPANT
-from portal.accounts.service import PROFILE_FIELDS
 from portal.core import queue
 from portal.core.clock import get_clock
 from portal.core.errors import DomainError
@@ -206,7 +205,7 @@ def detail(reference: str):
             elif action == "lift":
                 requests.lift(row, actor=current_user)
             elif action == "rectify" and row.kind == "rectification":
-                fields = PROFILE_FIELDS if requests.subject_of(row) else contacts.CONTACT_FIELDS
+                fields = requests.rectifiable(row) if requests.subject_of(row) else contacts.CONTACT_FIELDS
                 requests.rectify(row, {k: request.form.get(k) for k in request.form if k in fields},
                                  actor=current_user, clock=clock)
             else:
@@ -221,8 +220,8 @@ def detail(reference: str):
     subject = requests.subject_of(row)
     contact = (contacts.current(row.requester_email) if subject is None and row.kind == "rectification"
                and row.status == "open" and row.verification == "verified" and row.requester_email else {})
-    return render("privacy/detail.html", row=row, subject=subject, profile_fields=PROFILE_FIELDS, contact=contact,
-                  forms=forms, history=audit.history("subject_request", row.id),
+    return render("privacy/detail.html", row=row, subject=subject, rectifiable=requests.rectifiable(row),
+                  contact=contact, forms=forms, history=audit.history("subject_request", row.id),
                   logs=requests.erasure_logs(row.id), deadline=requests.deadline(row),
                   today=clock.today(g.tenant.timezone), restricted_partners=requests.restricted_partners(row))
 

@@ -398,3 +398,47 @@ def test_G07_the_subject_is_told_when_the_restriction_is_lifted(app, client, ten
     factories.login(client, tenant_a, "ala@example.com")
     page = client.get("/t/alpha/notices").get_data(as_text=True)
     assert "restriction of the processing of your data has been lifted as of 2026-03-02" in page.lower()
+
+
+def test_G06_the_dpo_corrects_an_account_holders_address_and_an_installers_addresses(app, client, tenant_a):
+    """The e-mail address (the login) and, for an installer, the delivery and home addresses are personal data the
+    person may have corrected (art. 16); another account's address is refused at the field."""
+    from datetime import date
+
+    from portal.loyalty.models import Installer
+
+    user = factories.user(tenant_a, email="ala.old@example.com")
+    factories.user(tenant_a, email="taken@example.com")
+    dpo = factories.user(tenant_a, DPO, email="dpo@alpha.example", locale="en")
+    with use_tenant(tenant_a.id):
+        db.session.add(Installer(tenant_id=tenant_a.id, user_id=user.id, registered_on=date(2026, 1, 2),
+                                 delivery_address="ul. Stara 1, 00-001 Warszawa"))
+        db.session.commit()
+    ref = app.test_cli_runner().invoke(args=["privacy", "request", "alpha", "--kind", "rectification", "--email",
+                                             user.email]).output.strip()
+    factories.login(client, tenant_a, dpo.email)
+    page = client.get(f"/t/alpha/dpo/requests/{ref}").get_data(as_text=True)
+    assert 'name="email"' in page and 'name="delivery_address"' in page and "ul. Stara 1" in page
+    taken = client.post(f"/t/alpha/dpo/requests/{ref}", data={"action": "rectify", "email": "taken@example.com"},
+                        follow_redirects=True)
+    assert "already" in taken.get_data(as_text=True)
+    client.post(f"/t/alpha/dpo/requests/{ref}", data={"action": "rectify", "email": "Ala.New@example.com",
+                                                      "delivery_address": "ul. Nowa 2, 00-002 Warszawa"})
+    with use_tenant(tenant_a.id):
+        assert db.session.get(User, user.id).email == "ala.new@example.com"
+        assert db.session.scalars(select(Installer)).one().delivery_address == "ul. Nowa 2, 00-002 Warszawa"
+        row = db.session.scalars(select(DataSubjectRequest)).one()
+    assert row.status == "done" and row.outcome == "corrected: email, delivery_address"
+
+
+def test_G06_a_correction_that_changes_nothing_does_not_close_the_request(app, client, tenant_a):
+    user = factories.user(tenant_a, email="ala@example.com", first_name="Ala")
+    dpo = factories.user(tenant_a, DPO, email="dpo@alpha.example", locale="en")
+    ref = app.test_cli_runner().invoke(args=["privacy", "request", "alpha", "--kind", "rectification", "--email",
+                                             user.email]).output.strip()
+    factories.login(client, tenant_a, dpo.email)
+    answer = client.post(f"/t/alpha/dpo/requests/{ref}", data={"action": "rectify", "first_name": "Ala"},
+                         follow_redirects=True)
+    assert "Nothing differs" in answer.get_data(as_text=True)
+    with use_tenant(tenant_a.id):
+        assert db.session.scalars(select(DataSubjectRequest)).one().status == "open"
