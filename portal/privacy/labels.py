@@ -101,6 +101,7 @@ AUDIT_ACTIONS = {
     "api_token.created": _l("API token created"),
     "api_token.revoked": _l("API token revoked"),
     "breach.updated": _l("breach record updated"),
+    "breach.recorded": _l("breach recorded in the register"),
     "bundle.downloaded": _l("data bundle downloaded"),
     "contact.erased": _l("a contact person's details erased"),
     "complaint.decided": _l("complaint decided"),
