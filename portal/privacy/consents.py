@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from portal.core.clock import Clock
 from portal.extensions import db
@@ -54,16 +54,25 @@ def ledger(user_id: int) -> list[Consent]:
     return list(db.session.scalars(select(Consent).where(Consent.user_id == user_id).order_by(Consent.given_at)))
 
 
-def records(*, email: str | None = None, limit: int = 200) -> list[tuple[Consent, int, str]]:
+def records(*, email: str | None = None, before: int | None = None,
+            limit: int = 100) -> tuple[list[tuple[Consent, int, str]], int | None]:
     """G-08: the DPO's view of the consent ledger, newest first — each consent with whose it is (account id and
-    e-mail), optionally of one address only."""
+    e-mail); of one address (``email`` with an @) or of the addresses starting with ``email``. A page of ``limit``
+    consents older than the consent ``before``, and the cursor of the next page (None at the last one)."""
     from portal.accounts.models import User
 
     query = select(Consent, User.id, User.email).join(User, User.id == Consent.user_id)
-    if email and email.strip():
-        query = query.where(User.email == email.strip().lower())
-    return [tuple(row) for row in db.session.execute(
-        query.order_by(Consent.given_at.desc(), Consent.id.desc()).limit(limit))]
+    wanted = (email or "").strip().lower()
+    if wanted:
+        query = query.where(User.email == wanted if "@" in wanted else User.email.startswith(wanted, autoescape=True))
+    if before is not None:
+        cursor = db.session.get(Consent, before)
+        if cursor is not None:
+            query = query.where(or_(Consent.given_at < cursor.given_at,
+                                    and_(Consent.given_at == cursor.given_at, Consent.id < cursor.id)))
+    rows = [tuple(row) for row in db.session.execute(
+        query.order_by(Consent.given_at.desc(), Consent.id.desc()).limit(limit + 1))]
+    return rows[:limit], (rows[limit - 1][0].id if len(rows) > limit else None)
 
 
 def optional_text(kind: str, locale: str, *, day) -> str | None:

@@ -271,7 +271,11 @@ def audit_log():
 def consent_records():
     """G-08: every consent given — version, text hash, channel, when given and withdrawn."""
     email = request.args.get("email", "")
-    return render("privacy/consents.html", rows=consents.records(email=email), email=email)
+    before = request.args.get("before", "")
+    if before and not (before.isascii() and before.isdigit() and len(before) < 10):
+        abort(400)
+    rows, older = consents.records(email=email, before=int(before) if before else None)
+    return render("privacy/consents.html", rows=rows, email=email, older=older)
 
 
 @bp.route("/dpo/breaches", methods=["GET", "POST"])

@@ -389,3 +389,29 @@ def test_G07_organisers_partner_list_flags_a_partner_whose_processing_is_restric
                               user.email]).output.strip()
     assert runner.invoke(args=["privacy", "process", "distributor", ref]).exit_code == 0
     assert flag in client.get("/t/distributor/partners").get_data(as_text=True)
+
+
+def test_G08_the_consent_ledger_pages_through_every_record_and_finds_by_the_start_of_an_address(app, client,
+                                                                                                tenant_a, clock):
+    """No consent silently beyond a fixed number of rows: the page says there are older ones and links them; the
+    DPO finds a person by the start of their address."""
+    dpo = factories.user(tenant_a, DPO, email="dpo@alpha.example", locale="en")
+    with use_tenant(tenant_a.id):
+        for n in range(130):
+            subject = factories.user(tenant_a, PARTICIPANT, email=f"p{n:03d}@example.com")
+            consents.give(subject, "marketing", version=1, text_sha256=f"{n:04d}" + "0" * 60, channel="web",
+                          clock=clock)
+            clock.advance(minutes=1)
+        db.session.commit()
+    factories.login(client, tenant_a, dpo.email)
+    seen, url = set(), "/t/alpha/dpo/consents"
+    for _ in range(10):
+        page = client.get(url).get_data(as_text=True)
+        seen |= set(re.findall(r"p\d{3}@example\.com", page))
+        older = re.search(r'href="([^"]*before=[^"]+)"', page)
+        if older is None:
+            break
+        url = older.group(1).replace("&amp;", "&")
+    assert len(seen) == 130
+    found = client.get("/t/alpha/dpo/consents?email=p000").get_data(as_text=True)
+    assert "p000@example.com" in found and "p001@example.com" not in found
