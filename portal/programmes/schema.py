@@ -162,6 +162,14 @@ UNIQUE = {"consents": "code", "lead.families": "code", "lead.billing_models": "c
           "bonuses.top_partner.tiers": "min_leads", "pricing.tiers": "contacts_min", "statuses": "code",
           "status_criteria": "code", "device_models": "code", "bonus_campaigns": "code", "rewards": "code"}
 
+# settings that document the one way the engine runs a rule: another value would be a promise the engine does not
+# keep, so it is refused (E-01) — a key pattern and the values the engine runs
+ONLY = {"lead.duplicate_key": ("customer_nip",), "lead.duplicate_scope": ("programme",),
+        "lead.paid_selection": ("earliest_transaction_first",), "lead.reward_recipient": ("registering_partner",),
+        "lead.rules_version_at": ("qualification",), "lead.realisation.within_programme": (True,),
+        "lead.carry_over.statuses": ("qualified",), "bonuses.top_partner.metric": ("realised_leads",),
+        "bonuses.top_partner.tie_policy": ("organiser_decides",)}
+
 # a start and the end it must not come after, in the same table (a table path, its start key, its end key)
 DATE_ORDER = (("lead.carry_over", "previous_starts_on", "previous_ends_on"),
               ("bonus_campaigns[]", "starts_on", "ends_on"))
@@ -260,6 +268,10 @@ def _walk(table: dict, pattern: str, path: str, found: list[tuple[str, str]]) ->
             message = MESSAGES[kind]
             found.append((key_path, message % key_pattern.replace("[]", "") if "%s" in message else message))
             continue
+        if key_pattern in ONLY and not _runs(value, ONLY[key_pattern]):
+            runs = ", ".join(str(v).lower() if isinstance(v, bool) else f'"{v}"' for v in ONLY[key_pattern])
+            found.append((key_path, f"the engine runs {runs} only"))
+            continue
         if kind in ("money", "rate") and not isinstance(value, str):
             table[key] = str(value)  # E-04: 0.15 written without quotes is kept as the exact "0.15", never a float
         if kind == "table":
@@ -293,3 +305,9 @@ def _twice(items: list[dict], pattern: str, path: str) -> list[tuple[str, str]]:
         else:
             seen[value] = index
     return found
+
+
+def _runs(value, supported: tuple) -> bool:
+    """Whether a setting of ``ONLY`` asks for what the engine runs (a list: each of its items)."""
+    values = value if isinstance(value, list) else [value]
+    return all(v in supported and type(v) is type(supported[0]) for v in values)

@@ -95,3 +95,23 @@ def test_E01_E04_tenant_settings_the_platform_cannot_honour_are_refused(tmp_path
     assert key in errors, errors
     assert message in errors[key].message
     assert errors[key].line == _line(path, new)
+
+
+@pytest.mark.parametrize("old, new, key", [
+    ('paid_selection = "earliest_transaction_first"', 'paid_selection = "highest_value_first"', "lead.paid_selection"),
+    ('rules_version_at = "qualification"', 'rules_version_at = "submission"', "lead.rules_version_at"),
+    ('duplicate_scope = "programme"', 'duplicate_scope = "organiser"', "lead.duplicate_scope"),
+    ('tie_policy = "organiser_decides"', 'tie_policy = "split"', "bonuses.top_partner.tie_policy"),
+    ('within_programme = true', 'within_programme = false', "lead.realisation.within_programme"),
+    ('statuses = ["qualified"]', 'statuses = ["qualified", "rejected"]', "lead.carry_over.statuses"),
+    ('reward_recipient = "registering_partner"', 'reward_recipient = "closing_partner"', "lead.reward_recipient"),
+    ('metric = "realised_leads"', 'metric = "sales_value"', "bonuses.top_partner.metric"),
+])
+def test_E01_a_setting_the_engine_runs_one_way_only_refuses_another_value(tmp_path, old, new, key):
+    """A definition must not promise what the engine does not do: a value the engine does not run is refused with
+    the one it runs, rather than accepted and silently ignored."""
+    path = _changed(tmp_path, "distributor", (old, new))
+    errors = _errors(path)
+    assert key in errors, errors
+    assert "the engine runs" in errors[key].message
+    assert errors[key].line == _line(path, new)
