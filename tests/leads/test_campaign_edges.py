@@ -42,3 +42,28 @@ def test_L15_the_first_realised_lead_earns_the_bonus_even_when_no_rate_pays_the_
     campaign.sales("T1,2018-08-20,O365,triennial,20,3000.00,0,yes")
     _, rows = campaign.settle(1, "2018-10-05")
     assert {(r["line"], r["status"]) for r in rows if r["partner_nip"] == nip(1)} >= {("new_partner_bonus", "payable")}
+
+
+def test_L30_a_later_version_does_not_cut_the_limit_or_the_bonus_of_leads_qualified_before(campaign):
+    """Rules changed on 1 October (3 paid leads a month, a 100 PLN bonus) do not reach six leads qualified and sold
+    in August under the version that paid 5 a month and 365 PLN."""
+    from tests.leads.conftest import ROOT
+
+    campaign.partners(partner_row(1))
+    campaign.leads(*(lead_row(f"Q{n}", 1, n) for n in range(1, 7)))
+    campaign.decide(*(f"Q{n},qualified,2018-08-13," for n in range(1, 7)))
+    campaign.sales(*(f"Q{n},2018-08-2{n},O365,annual,20,1000.00,0,yes" for n in range(1, 7)))
+    text = (ROOT / "tenants" / "distributor" / "programme.toml").read_text(encoding="utf-8")
+    changed = text.replace("max_paid_per_month = 5", "max_paid_per_month = 3").replace('amount = "365.00"',
+                                                                                       'amount = "100.00"')
+    path = campaign.tmp / "changed.toml"
+    path.write_text(changed, encoding="utf-8")
+    loaded = campaign.run("programme", "load", "distributor", path, "--as-of", "2018-09-20", "--effective-from",
+                          "2018-10-01")
+    assert loaded.exit_code == 0, loaded.output
+    _, rows = campaign.settle(1, "2018-10-05")
+    paid = sorted(r["ref"] for r in rows if r["line"] == "reward" and r["status"] == "payable")
+    assert paid == ["Q1", "Q2", "Q3", "Q4", "Q5"]
+    refused = next(r for r in rows if r["ref"] == "Q6" and r["line"] == "reward")
+    assert refused["rule"] == "L-14" and "more than 5" in refused["reason"]
+    assert [r["amount"] for r in rows if r["line"] == "new_partner_bonus"] == ["365.00"]

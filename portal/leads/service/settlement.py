@@ -207,10 +207,8 @@ def _base(kind: str, real: Realisation, rules: LeadRules) -> tuple[Decimal | Non
 
 
 def _limit_per_month(lines: list[Line], ctx: Context, already: dict[tuple[int, int, int], int]) -> None:
-    """L-14: at most N realised leads per partner per calendar month are paid, the earliest transactions first."""
-    limit = ctx.campaign.max_paid_per_month
-    if not limit:
-        return
+    """L-14: at most N realised leads per partner per calendar month are paid, the earliest transactions first;
+    L-30: N is that of the version each lead was qualified under (a later cut does not reach it)."""
     by_month: dict[tuple[int, int, int], list[Line]] = defaultdict(list)
     for line in lines:
         if line.status == PAYABLE:
@@ -218,11 +216,15 @@ def _limit_per_month(lines: list[Line], ctx: Context, already: dict[tuple[int, i
             by_month[(line.partner.id, day.year, day.month)].append(line)
     for key, group in by_month.items():
         group.sort(key=lambda ln: (ln.transaction_date, ln.lead.submitted_on, ln.ref))
-        room = max(limit - already.get(key, 0), 0)
-        for extra in group[room:]:
-            extra.status, extra.rule, extra.amount = NOT_PAID, "L-14", ZERO
-            extra.reason = _also(extra.reason, f"more than {limit} realised leads in {key[1]}-{key[2]:02d}; "
-                                               "the earliest transactions are paid")
+        paid = already.get(key, 0)
+        for line in group:
+            limit = ctx.rules_for(line.lead)[0].max_paid_per_month
+            if not limit or paid < limit:
+                paid += 1
+                continue
+            line.status, line.rule, line.amount = NOT_PAID, "L-14", ZERO
+            line.reason = _also(line.reason, f"more than {limit} realised leads in {key[1]}-{key[2]:02d}; "
+                                             "the earliest transactions are paid")
 
 
 def _also(computed: str, decided: str) -> str:
@@ -416,8 +418,6 @@ def _new_partner_bonuses(lines: list[Line], ctx: Context, not_new: set[int],
     """L-15: a one-off bonus for a partner whose first realised lead is paid in this campaign; a bonus withheld
     in an approved period (L-18) is settled again until it is paid."""
     rules = ctx.campaign
-    if rules.new_partner_amount is None:
-        return []
     out = []
     for partner_id, earlier in withheld.items():
         if partner_id in ctx.restricted or partner_id not in ctx.partners:
@@ -445,10 +445,13 @@ def _new_partner_bonuses(lines: list[Line], ctx: Context, not_new: set[int],
             firsts.setdefault(line.partner.id, line)
     for partner_id, first in firsts.items():
         partner = ctx.partners[partner_id]
-        disqualified = rules.new_partner_flag and rules.new_partner_flag in (partner.flags or [])
+        earning = ctx.rules_for(first.lead)[0]  # L-30: the bonus of the version its lead was qualified under
+        if earning.new_partner_amount is None:
+            continue
+        disqualified = earning.new_partner_flag and earning.new_partner_flag in (partner.flags or [])
         if partner_id in not_new or partner_id in withheld or disqualified:
             continue
-        amount = money(rules.new_partner_amount)
+        amount = money(earning.new_partner_amount)
         bonus = Line(partner, "new_partner_bonus", "L-15", PAYABLE, "first realised lead in the campaign",
                      ref=first.ref, base=amount, rate=Decimal(1), amount=amount,
                      transaction_date=first.transaction_date)
