@@ -117,3 +117,14 @@ def test_E01_a_polish_organiser_reads_the_editors_errors_in_polish(app, client):
     assert "must be a whole number" not in html
     assert "loyalty.orders.max_failed_delivery: nie jest ustawieniem znanym w [loyalty.orders]" in html
     assert "max_failed_deliveries" in html.split("max_failed_delivery: ")[1]  # the likely key, as written
+
+
+def test_L30_the_preview_says_which_leads_the_new_rules_reach(app, client):
+    tenant = _tenant(app, "distributor")
+    admin = factories.user(tenant, ADMIN, email="admin@distributor.test.example", locale="en")
+    factories.login(client, tenant, admin.email)
+    source = dumps(definition.to_json(definition.read(ROOT / "tenants/distributor/programme.toml")[0]))
+    html = client.post("/t/distributor/programme", data={"text": source.replace('rate = "0.12"', 'rate = "0.20"', 1),
+                                                         "action": "preview", "effective_from": "2030-01-01"}
+                       ).get_data(as_text=True)
+    assert "qualified on or after 2030-01-01" in html and "L-30" in html
