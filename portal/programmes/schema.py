@@ -168,7 +168,7 @@ ONLY = {"lead.duplicate_key": ("customer_nip",), "lead.duplicate_scope": ("progr
         "lead.paid_selection": ("earliest_transaction_first",), "lead.reward_recipient": ("registering_partner",),
         "lead.rules_version_at": ("qualification",), "lead.realisation.within_programme": (True,),
         "lead.carry_over.statuses": ("qualified",), "bonuses.top_partner.metric": ("realised_leads",),
-        "bonuses.top_partner.tie_policy": ("organiser_decides",)}
+        "bonuses.top_partner.tie_policy": ("organiser_decides",), "referral.value_from": ("signed_order",)}
 
 # a start and the end it must not come after, in the same table (a table path, its start key, its end key)
 DATE_ORDER = (("lead.carry_over", "previous_starts_on", "previous_ends_on"),

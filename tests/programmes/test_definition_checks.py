@@ -110,8 +110,18 @@ def test_E01_E04_tenant_settings_the_platform_cannot_honour_are_refused(tmp_path
 def test_E01_a_setting_the_engine_runs_one_way_only_refuses_another_value(tmp_path, old, new, key):
     """A definition must not promise what the engine does not do: a value the engine does not run is refused with
     the one it runs, rather than accepted and silently ignored."""
-    path = _changed(tmp_path, "distributor", (old, new))
+    _refused_as_not_run(tmp_path, "distributor", old, new, key)
+
+
+def test_E01_a_referral_value_taken_from_the_registration_is_refused(tmp_path):
+    _refused_as_not_run(tmp_path, "saas-vendor", 'value_from = "signed_order"', 'value_from = "registration"',
+                        "referral.value_from")
+
+
+def _refused_as_not_run(tmp_path, slug, old, new, key):
+    path = _changed(tmp_path, slug, (old, new))
     errors = _errors(path)
     assert key in errors, errors
     assert "the engine runs" in errors[key].message
     assert errors[key].line == _line(path, new)
+
