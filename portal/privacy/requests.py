@@ -487,7 +487,9 @@ def close(row: DataSubjectRequest, outcome: str, *, clock: Clock, actor=None, re
     logs = erasure_logs(row.id) if row.kind == "erasure" and not rejected else []
     # G-05: an erasure the DPO closes (after checking the scan's residues) still says what is kept, why, until when
     kept = {"kept": "erased; " + _kept_by_reason(logs[-1].retained)} if logs else {}
-    _tell(row, "request_completed", clock, outcome=outcome, **kept)
+    # GDPR art. 12(4): a request not acted on is answered as such, with the reasons and the remedies
+    refused = {"rejected": True} if rejected else {}
+    _tell(row, "request_completed", clock, outcome=outcome, **kept, **refused)
 
 
 def lift_restriction(user: User, *, actor) -> None:

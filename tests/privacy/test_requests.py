@@ -442,3 +442,20 @@ def test_G06_a_correction_that_changes_nothing_does_not_close_the_request(app, c
     assert "Nothing differs" in answer.get_data(as_text=True)
     with use_tenant(tenant_a.id):
         assert db.session.scalars(select(DataSubjectRequest)).one().status == "open"
+
+
+def test_G03_a_refused_request_is_answered_as_refused_with_the_remedies(app, tenant_a, clock):
+    """GDPR art. 12(4): not "completed" — the requester reads that nothing was done, why, and that they may complain
+    to the supervisory authority (UODO) and go to court."""
+    from portal.notifications.service import _render
+    from portal.privacy import requests
+
+    user = factories.user(tenant_a, email="ala@example.com", locale="pl")
+    with use_tenant(tenant_a.id):
+        row, _token = requests.file("erasure", channel="account", user=db.session.get(User, user.id), clock=clock)
+        requests.close(row, "wniosek oczywiście nieuzasadniony", clock=clock, rejected=True)
+        db.session.commit()
+        note = db.session.scalars(select(Notification).where(Notification.kind == "request_completed")).one()
+        subject, body = _render(note, db.session.get(User, user.id), tenant_a)
+    assert "nie został zrealizowany" in subject and "zrealizowany:" not in body
+    assert "Prezesa Urzędu Ochrony Danych Osobowych" in body and "sądem" in body
