@@ -32,6 +32,12 @@ SECRET_PARAMS = frozenset({"token"})
 # mails say; the sender itself (MAIL_FROM) is a no-reply address
 PRIVACY_KINDS = frozenset({"request_verify", "request_received", "request_extended", "request_completed",
                            "request_bundle", "restriction_lifted"})
+# what a restriction (G-07) does not stop: the answers a person asked for (their requests, a decision on their own
+# complaint, P-08) and the duties towards the organiser's DPO as the controller's officer — breaches (C-05), the end
+# of the contract (C-04), new sub-processors (C-07), a request filed (G-01) — which are no processing of the DPO's
+# own data
+DESPITE_RESTRICTION = PRIVACY_KINDS | {"complaint_decided", "breach_notice", "contract_ended", "subprocessor_notice",
+                                       "request_filed"}
 
 
 def notify(user, kind: str, *, clock: Clock, email: bool = True, own_request: bool = False,
@@ -41,7 +47,7 @@ def notify(user, kind: str, *, clock: Clock, email: bool = True, own_request: bo
     12(3): a restriction stops the programme's processing, not the replies the subject asked for)."""
     if getattr(user, "erased_at", None) is not None:
         return None
-    if getattr(user, "restricted_at", None) is not None and not own_request:
+    if getattr(user, "restricted_at", None) is not None and not own_request and kind not in DESPITE_RESTRICTION:
         return None
     row = Notification(tenant_id=user.tenant_id, user_id=user.id, kind=kind, params=params,
                        created_at=clock.now(), mail_state="pending" if email else "skipped",
@@ -152,7 +158,7 @@ def deliver(notification_id: int, *, clock: Clock) -> str:
     if not claimed:
         return row.mail_state if row else "missing"
     user = db.session.get(User, row.user_id) if row.user_id else None
-    if user is not None and user.restricted_at is not None and row.kind not in PRIVACY_KINDS:
+    if user is not None and user.restricted_at is not None and row.kind not in DESPITE_RESTRICTION:
         row.mail_state, row.last_error = "skipped", "restricted"  # G-07: restricted since it was queued
         db.session.commit()
         return "skipped"

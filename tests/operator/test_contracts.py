@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date
 from decimal import Decimal
 
 import pytest
@@ -274,3 +274,23 @@ def test_C02_E04_a_participant_counts_from_the_organisers_day_not_the_utc_day(ap
     db.session.flush()
     lines = register.fee_statement(tenant_a.id, until=date(2026, 7, 31))
     assert next(ln.month.month for ln in lines if ln.contacts) == month
+
+
+def test_C05_a_dpo_who_restricted_their_own_data_still_gets_the_breach_notice(app, tenant_a, clock):
+    """G-07 restricts the processing of the DPO's own data as a data subject; the processor's duty to tell the
+    controller of a breach (DPA §4.11) goes on, to the same account and its mail."""
+    from datetime import datetime
+
+    from portal.accounts.models import DPO
+    from portal.notifications.models import Notification
+    from portal.operator import breaches
+
+    dpo = factories.user(tenant_a, DPO, email="dpo@alpha.example")
+    dpo.restricted_at = datetime(2026, 1, 2, tzinfo=UTC)
+    db.session.commit()
+    breaches.record({"nature": "lost laptop", "contact": "security@platform.example", "consequences": "low",
+                     "measures": "disk encrypted"}, [tenant_a.id], clock=clock)
+    db.session.commit()
+    with use_tenant(tenant_a.id):
+        notice = db.session.scalars(select(Notification).where(Notification.kind == "breach_notice")).one()
+        assert notice.user_id == dpo.id and notice.mail_state == "pending"

@@ -91,9 +91,9 @@ def decide(complaint: Complaint, *, upheld: bool, answer: str, on: date, rules: 
                         note=f"complaint {complaint.id} upheld")
     user = db.session.get(User, installer.user_id) if installer else None
     if user is not None:
-        notifications.notify(user, "complaint_decided", clock=clock, complaint=complaint.id,
-                             decision=complaint.decision, decided_on=on.isoformat())
-        complaint.notified_on = on
+        told = notifications.notify(user, "complaint_decided", clock=clock, complaint=complaint.id,
+                                    decision=complaint.decision, decided_on=on.isoformat())
+        complaint.notified_on = on if told is not None else None  # P-42: "told" only when a notice was written
     audit.record(actor, "complaint.decided", "complaint", complaint.id)
 
 
