@@ -201,3 +201,20 @@ def test_P32_an_imported_participant_who_logs_in_has_activated_the_account(progr
     db.session.rollback()
     with use_tenant(tenant.id):
         assert db.session.scalars(select(Installer)).one().exclusion_ground == "no_points"
+
+
+def test_P01_S9_an_imported_participant_reads_the_organisers_language(programme):
+    """An English-speaking organiser's imported installers get their mails in English until they choose."""
+    from sqlalchemy import select
+
+    from portal.accounts.models import User
+    from portal.extensions import db
+    from portal.tenancy.guard import use_tenant
+    from portal.tenancy.models import Tenant
+
+    tenant = db.session.scalars(select(Tenant).where(Tenant.slug == "manufacturer")).one()
+    tenant.locale = "en"
+    db.session.commit()
+    programme.join("eng@example.com")
+    with use_tenant(tenant.id):
+        assert db.session.scalars(select(User).where(User.email == "eng@example.com")).one().locale == "en"

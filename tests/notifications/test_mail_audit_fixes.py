@@ -311,3 +311,10 @@ def test_G07_a_notice_queued_before_a_restriction_is_not_mailed_after_it(app, po
         assert notifications.deliver(credited.id, clock=clock) == "skipped"
         assert notifications.deliver(answer.id, clock=clock) == "sent"
     assert len(list(tmp_path.glob("*.eml"))) == 1
+
+
+@pytest.mark.parametrize(("locale", "said"), [("pl", "po 3 nieudanych próbach"), ("en", "after 3 failed delivery")])
+def test_P25_the_forfeit_mail_counts_the_attempts_the_programme_allows(app, polish_org, locale, said):
+    row = Notification(tenant_id=polish_org.id, kind="order_forfeited", locale=locale, params={"order": 7, "of": 3})
+    _subject, body = _text(app, polish_org, row)
+    assert said in body and "dwóch" not in body and "two" not in body

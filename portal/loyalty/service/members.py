@@ -160,9 +160,11 @@ def import_row(row: dict, *, tenant_id: int, rules: LoyaltyRules) -> Installer:
         raise DomainError(_("%(email)s belongs to the organiser's staff, not to a participant.", email=email),
                           field="email", rule="P-01")
     if user is None:
+        tenant = db.session.get(Tenant, tenant_id)  # §9: the organiser's language until the person chooses theirs
         user = accounts.create_user(tenant_id, email=email, password=None, role=PARTICIPANT,
                                     first_name=names["first_name"], last_name=names["last_name"],
-                                    nip=nip if business == "yes" else "")
+                                    nip=nip if business == "yes" else "",
+                                    locale=tenant.locale if tenant is not None and tenant.locale else "pl")
     installer = for_user(user.id)
     if installer is not None and installer.excluded_on is None:
         raise DomainError(_("%(email)s already takes part in the programme.", email=email), field="email", rule="P-01")
