@@ -449,3 +449,19 @@ def test_P41_the_points_page_speaks_of_the_end_in_the_past_once_it_has_come(app,
     after = client.get("/t/manufacturer/points").get_data(as_text=True)
     assert "Program kończy się 2024-06-15" in before
     assert "Program zakończył się 2024-06-15" in after and "kończy się" not in after
+
+
+def test_P09_P08_the_participant_is_told_of_points_taken_back_and_until_when_to_complain(world):
+    from portal.loyalty.models import Device
+    from portal.loyalty.service import devices
+    from portal.notifications.models import Notification
+
+    members.revoke_points(world["installer"], 50, reason="bonus credited twice", on=date(2024, 3, 1),
+                          rules=world["rules"])
+    device = db.session.scalars(select(Device).where(Device.serial == "SN-1")).one()
+    devices.revoke_points(device, on=date(2024, 3, 4), reason="device installed abroad", rules=world["rules"])
+    db.session.commit()
+    told = db.session.scalars(select(Notification).where(Notification.kind == "points_revoked")
+                              .order_by(Notification.id)).all()
+    assert [(n.params["points"], n.params["reason"], n.params["complain_by"]) for n in told] == [
+        (50, "bonus credited twice", "2024-03-31"), (120, "device installed abroad", "2024-04-03")]

@@ -261,4 +261,5 @@ def revoke_points(device: Device, *, on: date, reason: str, rules: LoyaltyRules,
                         rules=rules, source="revoke", source_id=device.id, only_lot=only_lot,
                         note=reason.strip()[:300], into=into)
     audit.record(actor, "points.revoked", "device", device.id)
+    ledger.tell_revoked(device.installer_id, remaining, reason=reason, on=on, rules=rules)
     return remaining

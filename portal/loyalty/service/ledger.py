@@ -219,3 +219,18 @@ def expire_due(*, tenant_id: int, as_of: date, end: ProgrammeEnd | None, rules: 
     result = connection.execute(insert(PointsEntry.__table__).from_select(columns, source))
     connection.execute(update(lot).where(where).values(remaining=0))
     return max(result.rowcount or 0, 0)
+
+
+def tell_revoked(installer_id: int, points: int, *, reason: str, on: date, rules: LoyaltyRules) -> None:
+    """P-09 / P-08: the participant hears of points taken back — how many, why, and until when a complaint about it
+    can be filed (the 30 days of P-08 count from the day of the change)."""
+    from portal.accounts.models import User
+    from portal.core.clock import get_clock
+    from portal.loyalty.models import Installer
+    from portal.notifications import service as notifications
+
+    installer = db.session.get(Installer, installer_id)
+    user = db.session.get(User, installer.user_id) if installer is not None else None
+    if user is not None and points > 0:
+        notifications.notify(user, "points_revoked", clock=get_clock(), points=points, reason=reason.strip(),
+                             on=on.isoformat(), complain_by=(on + timedelta(days=rules.complaint_days)).isoformat())

@@ -612,6 +612,7 @@ def revoke_points(installer: Installer, points: int, *, reason: str, on: date, r
     ledger.draw(installer.id, points, kind="revoke", on=on, tenant_id=installer.tenant_id, end=programme_end(),
                 rules=rules, source="revoke", note=reason.strip()[:300], into=into)
     audit.record(actor, "points.revoked", "installer", installer.id)
+    ledger.tell_revoked(installer.id, points, reason=reason, on=on, rules=rules)
     return points
 
 
