@@ -26,7 +26,7 @@ ITEMS: list[NavItem] = [
     NavItem("accounts.admin_dashboard", _l("Administration"), (ADMIN,)),
     NavItem("programme_admin.edit", _l("Programme"), (ADMIN,)),
     NavItem("user_admin.users", _l("Users"), (ADMIN,)),
-    NavItem("accounts.api_tokens", _l("API tokens"), (ADMIN,)),
+    NavItem("accounts.api_tokens", _l("API tokens"), (ADMIN, DPO)),
     NavItem("accounts.staff_dashboard", _l("Operations"), (ADMIN, STAFF)),
     NavItem("lead_admin.queue", _l("Review queue"), (ADMIN, STAFF), "lead_reward"),
     NavItem("lead_admin.partner_list", _l("Partners"), (ADMIN, STAFF), "lead_reward"),

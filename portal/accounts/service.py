@@ -13,7 +13,7 @@ from stdnum.pl import nip as nip_number
 
 from portal.accounts.models import ADMIN, DPO, PARTICIPANT, ROLES, STAFF, Operator, PasswordResetToken, User
 from portal.accounts.passwords import MIN_LENGTH, hash_password, verify_password
-from portal.core.clock import Clock, utc
+from portal.core.clock import Clock, get_clock, utc
 from portal.core.errors import DomainError, NotFound
 from portal.extensions import db
 from portal.notifications import service as notifications
@@ -324,7 +324,14 @@ def change_role(user: User, role: str, *, actor) -> bool:
     _keep_an_admin(user)
     user.role = role
     audit.record(actor, "account.role_changed", "user", user.id)
+    _revoke_tokens(user, get_clock())  # a token acts with its creator's role: made under the old one, it dies
     return True
+
+
+def _revoke_tokens(user: User, clock: Clock) -> None:
+    from portal.api import tokens
+
+    tokens.revoke_created_by(user.id, clock=clock)
 
 
 def deactivate_account(user: User, *, actor, clock: Clock) -> bool:
@@ -337,6 +344,7 @@ def deactivate_account(user: User, *, actor, clock: Clock) -> bool:
     _keep_an_admin(user)
     user.is_active_account = False
     end_sessions(user)
+    _revoke_tokens(user, clock)
     for link in db.session.scalars(select(PasswordResetToken).where(
             PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))):
         link.used_at = clock.now()

@@ -235,9 +235,10 @@ def profile():
 
 
 @bp.route("/api-tokens", methods=["GET", "POST"])
-@require_role(ADMIN)
+@require_role(ADMIN, DPO)
 def api_tokens():
-    """SPEC §10: the organiser admin creates per-tenant API tokens with scopes, and revokes them."""
+    """SPEC §10: the organiser admin creates per-tenant API tokens with scopes, and revokes them; the DPO makes the
+    privacy integration's tokens (the privacy scopes are the DPO's, SPEC §2)."""
     from portal.api import tokens
     from portal.core.bulk import field_errors
 
@@ -254,8 +255,9 @@ def api_tokens():
             errors = field_errors(error) if isinstance(error, DomainError) else {"": [_("No such token.")]}
         else:
             db.session.commit()
+    mine = {k: v for k, v in tokens.SCOPES.items() if (k in tokens.PRIVACY_SCOPES) == (current_user.role == DPO)}
     return render("accounts/api_tokens.html", status=422 if errors else 200, rows=tokens.tokens(),
-                  scopes=tokens.SCOPES, plaintext=plaintext, errors=errors)
+                  scopes=mine, plaintext=plaintext, errors=errors)
 
 
 @bp.route("/notices")

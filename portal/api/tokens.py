@@ -15,6 +15,7 @@ from datetime import timedelta
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from portal.accounts.models import ADMIN, DPO
 from portal.api.models import ApiToken
 from portal.api.schemas import INT32
 from portal.core.bulk import ValidationFailed
@@ -48,6 +49,7 @@ SCOPES = {
     "privacy:read": "read data-subject requests and download their access bundles (G-01 … G-04)",
     "privacy:write": "file and process data-subject requests (G-01 … G-09)",
 }
+PRIVACY_SCOPES = frozenset({"privacy:read", "privacy:write"})  # the DPO's (SPEC §2), never an admin's
 TOKEN_PREFIX = "ppk_"  # noqa: S105 - a public prefix that secret scanners can match, not a secret
 LAST_USED_PRECISION = timedelta(minutes=1)
 
@@ -78,6 +80,13 @@ def create_token(tenant_id: int, name: str, scopes: list[str], actor=None) -> tu
         problems.append(("scopes", _("Unknown scope(s): %(scopes)s.", scopes=", ".join(unknown)), None))
     if not scopes:
         problems.append(("scopes", _("Give the token at least one scope."), None))
+    role = getattr(actor, "role", None)  # None: the system (a command), which may give any scope
+    privacy = {s for s in scopes if s in PRIVACY_SCOPES}
+    if role == ADMIN and privacy:
+        problems.append(("scopes", _("The privacy scopes are the data-protection officer's: %(scopes)s.",
+                                     scopes=", ".join(sorted(privacy))), None))
+    elif role == DPO and set(scopes) - PRIVACY_SCOPES:
+        problems.append(("scopes", _("A data-protection officer's token carries the privacy scopes only."), None))
     if problems:
         raise ValidationFailed(problems)
     plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -87,6 +96,17 @@ def create_token(tenant_id: int, name: str, scopes: list[str], actor=None) -> tu
     db.session.flush()
     audit.record(actor, "api_token.created", "api_token", token.id)
     return token, plaintext
+
+
+def revoke_created_by(user_id: int, *, clock: Clock) -> int:
+    """SPEC §2: a token acts as its creator — it dies when the creator's account is deactivated, erased, or no
+    longer holds the role that could make it. Returns how many were revoked."""
+    live = list(db.session.scalars(select(ApiToken).where(ApiToken.created_by == user_id,
+                                                          ApiToken.revoked_at.is_(None))))
+    for token in live:
+        token.revoked_at = clock.now()
+        audit.record(None, "api_token.revoked", "api_token", token.id)
+    return len(live)
 
 
 def revoke_token(token_id: int, *, actor=None, clock: Clock) -> ApiToken:

@@ -98,6 +98,9 @@ def erase(user_id: int, *, clock: Clock, request_id: int | None = None, actor=No
 
     email = db.session.scalar(select(User.email).where(User.id == user_id))
     members.leave_account(user_id, on=local_today(clock), actor=actor)  # P-31: deleting the account is leaving
+    from portal.api import tokens
+
+    tokens.revoke_created_by(user_id, clock=clock)  # SPEC §2: a token acts as its creator, who is gone
     db.session.flush()
     owned = owned_by(user_id)
     keys = identifiers(owned)

@@ -150,3 +150,56 @@ def test_revoking_a_token_that_does_not_exist_says_so_whatever_the_number(app, c
         answer = client.post("/t/alpha/api-tokens", data={"revoke": value})
         assert answer.status_code == 422, value[:8]
         assert "No such" in answer.get_data(as_text=True)  # the admin reads English (the factory's locale)
+
+
+def test_S2_G01_the_privacy_scopes_are_the_dpos_and_the_others_the_admins(app, distributor):
+    """An admin's token cannot read or carry out data-subject requests the admin may not touch on the pages; the DPO
+    makes the privacy integration's token, and only that."""
+    from portal.accounts.models import ADMIN, DPO
+    from tests import factories
+
+    admin = factories.user(distributor, ADMIN, email="admin2@distributor.example")
+    dpo = factories.user(distributor, DPO, email="dpo2@distributor.example")
+    with use_tenant(distributor.id):
+        for actor, scopes in ((admin, ["leads:read", "privacy:read"]), (dpo, ["privacy:read", "leads:read"])):
+            try:
+                tokens.create_token(distributor.id, "mixed", scopes, actor=actor)
+            except ValidationFailed as error:
+                assert {f for f, _, _ in error.problems} == {"scopes"}
+            else:
+                raise AssertionError(f"{actor.role} got {scopes}")
+        assert tokens.create_token(distributor.id, "dsr", ["privacy:read", "privacy:write"], actor=dpo)[0].id
+        assert tokens.create_token(distributor.id, "erp", ["leads:read"], actor=admin)[0].id
+
+
+def test_S2_a_token_dies_with_its_creators_account_or_role(app, client, distributor, clock):
+    from portal.accounts import service as accounts
+    from portal.accounts.models import ADMIN, STAFF
+    from tests import factories
+
+    first = factories.user(distributor, ADMIN, email="first@distributor.example")
+    second = factories.user(distributor, ADMIN, email="second@distributor.example")
+    factories.user(distributor, ADMIN, email="third@distributor.example")  # the tenant keeps an admin
+    with use_tenant(distributor.id):
+        _row, by_first = tokens.create_token(distributor.id, "erp", ["participants:read"], actor=first)
+        _row, by_second = tokens.create_token(distributor.id, "crm", ["participants:read"], actor=second)
+        db.session.commit()
+    assert Api(client, by_first).get("/participants").status_code == 200
+    with use_tenant(distributor.id):
+        accounts.deactivate_account(db.session.get(type(first), first.id), actor=second, clock=clock)
+        accounts.change_role(db.session.get(type(second), second.id), STAFF, actor=None)
+        db.session.commit()
+    assert Api(client, by_first).get("/participants").status_code == 401
+    assert Api(client, by_second).get("/participants").status_code == 401
+
+
+def test_S2_the_dpo_makes_the_privacy_token_on_the_page_and_sees_only_its_scopes(app, client, distributor):
+    from portal.accounts.models import DPO
+    from tests import factories
+
+    dpo = factories.user(distributor, DPO, email="dpo3@distributor.example", locale="en")
+    factories.login(client, distributor, dpo.email)
+    page = client.get("/t/distributor/api-tokens").get_data(as_text=True)
+    assert 'value="privacy:read"' in page and 'value="leads:read"' not in page
+    made = client.post("/t/distributor/api-tokens", data={"name": "DSR desk", "scope": ["privacy:read"]})
+    assert made.status_code == 200 and "ppk_" in made.get_data(as_text=True)
