@@ -75,9 +75,19 @@ def read_rows(text: str, columns: Iterable[str]) -> tuple[list[tuple[int, dict]]
         return [], problems
     rows, errors = [], []
     start = reader.line_num + 1
-    for cells in reader:
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error:  # a quote never closed runs to the end of the file (past the field size limit)
+            errors.append(RowError(start, _unclosed_quote(start, None)))
+            break
         line, start = start, reader.line_num + 1
         if not any(cell.strip() for cell in cells):
+            continue
+        if _swallowed(cells, len(header)):
+            errors.append(RowError(line, _unclosed_quote(line, start - 1)))
             continue
         if any(cell.strip() for cell in cells[len(header):]):
             errors.append(RowError(line, _("the row has %(cells)d values but the header %(columns)d columns; put a "
@@ -87,6 +97,20 @@ def read_rows(text: str, columns: Iterable[str]) -> tuple[list[tuple[int, dict]]
         rows.append((line, {name: (cells[i].strip() if i < len(cells) else "")
                             for i, name in enumerate(header) if name}))
     return rows, errors
+
+
+def _swallowed(cells: list[str], columns: int) -> bool:
+    """Whether a quoted value runs on over lines that read as rows of their own — a quote opened and never closed
+    — rather than holding a value typed on two lines (an address): one of its lines has a value per column."""
+    return columns > 1 and any(part.count(",") >= columns - 1 for cell in cells for part in cell.split("\n")[1:])
+
+
+def _unclosed_quote(first: int, last: int | None) -> str:
+    if last is None:
+        return _("a double quote opened on line %(line)d is never closed, so the rest of the file reads as one "
+                 "value; close it or remove it", line=first)
+    return _("a double quote opened on line %(line)d is not closed where its value ends, so lines %(line)d to "
+             "%(last)d read as one row; close it or remove it", line=first, last=last)
 
 
 def run_import(source: str | Path, columns: Iterable[str], handle: Callable[[dict], object], *,

@@ -74,3 +74,23 @@ def test_formats_a_semicolon_separated_file_is_told_what_separator_to_use():
     rows, errors = read_rows("customer_nip;flag\n1;a\n", COLUMNS)
     assert rows == [] and len(errors) == 1 and errors[0].line == 1
     assert "';'" in errors[0].message and "comma" in errors[0].message and "missing" not in errors[0].message
+
+
+def test_formats_an_unclosed_quote_that_swallows_the_next_rows_is_named_with_its_lines():
+    text = 'customer_nip,flag\n1,a\n2,"b\n3,c\n4,d\n5,e\n'
+    rows, errors = read_rows(text, COLUMNS)
+    assert [line for line, _ in rows] == [2]
+    assert len(errors) == 1 and errors[0].line == 3
+    assert "quote" in errors[0].message and "6" in errors[0].message  # the lines it swallowed: 3 to 6
+
+
+def test_formats_an_unclosed_quote_in_a_large_file_is_a_message_not_a_traceback():
+    text = 'customer_nip,flag\n1,a\n2,"b\n' + "".join(f"{n},x\n" for n in range(3, 20000))
+    rows, errors = read_rows(text, COLUMNS)
+    assert [line for line, _ in rows] == [2]
+    assert len(errors) == 1 and errors[0].line == 3 and "quote" in errors[0].message
+
+
+def test_formats_a_quoted_value_on_two_lines_is_still_one_value():
+    rows, errors = read_rows('customer_nip,flag\n1,"a\nb"\n2,c\n', COLUMNS)
+    assert errors == [] and [(line, row["flag"]) for line, row in rows] == [(2, "a\nb"), (4, "c")]
