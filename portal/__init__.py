@@ -61,6 +61,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["redis"] = redis.Redis.from_url(redis_url)
     app.config.setdefault("RATELIMIT_STORAGE_URI", _limiter_uri(redis_url))
     app.config.setdefault("RATELIMIT_KEY_PREFIX", "portal-limits")
+    # §11: Redis unreachable is no reason to fail every request — the limits fall back to the process's memory
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)

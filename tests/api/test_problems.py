@@ -175,3 +175,16 @@ def test_no_loyalty_or_privacy_body_value_gives_a_500(mapi, manufacturer):
                 assert response.status_code < 500, (path, field, value, response.get_json())
                 checked += 1
     assert checked > 300
+
+
+def test_S11_the_api_answers_when_the_throttles_store_is_down(make_app, distributor):
+    """The rate limits live in Redis; Redis unreachable is no reason to fail every call — the limits fall back to
+    the process's own memory until it is back."""
+    app = make_app(RATELIMIT_ENABLED=True, API_RATE_LIMIT="3 per minute",
+                   RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0")
+    with app.app_context():
+        from portal.tenancy import service as tenants
+
+        api = Api(app.test_client(), make_token(tenants.by_slug("distributor")))
+        statuses = [api.get("/leads").status_code for _ in range(4)]
+        assert statuses[:3] == [200, 200, 200] and statuses[3] in (200, 429)
