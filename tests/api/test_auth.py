@@ -203,3 +203,17 @@ def test_S2_the_dpo_makes_the_privacy_token_on_the_page_and_sees_only_its_scopes
     assert 'value="privacy:read"' in page and 'value="leads:read"' not in page
     made = client.post("/t/distributor/api-tokens", data={"name": "DSR desk", "scope": ["privacy:read"]})
     assert made.status_code == 200 and "ppk_" in made.get_data(as_text=True)
+
+
+def test_L02_a_reference_with_a_slash_is_refused_so_every_lead_stays_addressable(app, client, distributor):
+    """A lead's reference is part of its address (/leads/<ref>); one that could never be read or decided is
+    refused at the field, and a reference given with spaces around it is found as stored."""
+    from tests.api.conftest import lead_body
+
+    api = Api(client, make_token(distributor))
+    partner = api.post("/participants", partner_body(1)).get_json()
+    refused = api.post("/leads", lead_body("FV/2018/9", partner["id"], 1))
+    assert refused.status_code == 422 and problem(refused)["errors"][0]["field"] == "ref"
+    made = api.post("/leads", lead_body(" L-7 ", partner["id"], 2))
+    assert made.status_code == 201, made.get_data(as_text=True)
+    assert api.get("/leads/L-7").status_code == 200

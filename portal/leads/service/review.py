@@ -29,6 +29,7 @@ def get(lead_id: int, *, partner_id: int | None = None) -> Lead:
 
 
 def by_ref(ref: str) -> Lead | None:
+    ref = ref.strip()  # as a reference is stored
     if len(ref) > 40 or "\x00" in ref:  # longer than any reference; PostgreSQL refuses a NUL even in a lookup
         return None
     return db.session.scalars(select(Lead).where(Lead.ref == ref)).first()

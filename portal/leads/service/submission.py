@@ -231,6 +231,8 @@ def check(partner: Partner, data: dict, rules: LeadRules, *, submitted_on: date,
     clean["carried_over"] = carried and not in_campaign
 
     ref_problems = text_problems({"ref": ref}, {"ref": (40, _("Reference"))}, None)
+    if not ref_problems and ref and "/" in ref:  # the reference is part of the lead's address, /leads/<ref>
+        ref_problems = [("ref", _("A reference cannot contain \"/\"; use \"-\" instead, e.g. FV-2018-9."), "L-02")]
     problems += [Problem(*p) for p in ref_problems]
     nip_ok = bool(clean["customer_nip"]) and nip_number.is_valid(clean["customer_nip"])
     limited = rules.max_submissions is not None and not clean["carried_over"]
