@@ -50,6 +50,19 @@ class NotAJsonNumber(ValueError):
     """NaN, Infinity or -Infinity: Python's json reads them, JSON has no such numbers."""
 
 
+class DuplicateKey(ValueError):
+    """A member named twice in one object: which value was meant cannot be told (RFC 8259 §4), so neither is taken."""
+
+
+def _unique_members(pairs: list[tuple[str, object]]) -> dict:
+    seen: dict = {}
+    for key, value in pairs:
+        if key in seen:
+            raise DuplicateKey(key)
+        seen[key] = value
+    return seen
+
+
 def _reject_constant(name: str) -> float:
     raise NotAJsonNumber(name)
 
@@ -88,7 +101,8 @@ def parse_body(raw: bytes) -> object:
         raise ApiProblem(415, _l("Send the body as JSON with 'Content-Type: application/json'."),
                          headers={"Accept-Post": "application/json"})
     try:
-        body = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant, parse_float=json_number)
+        body = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant, parse_float=json_number,
+                          object_pairs_hook=_unique_members)
         json.dumps(body, ensure_ascii=False).encode("utf-8")  # "\ud800" escapes decode to unstorable text
         return body
     except (UnicodeDecodeError, UnicodeEncodeError):
@@ -98,6 +112,9 @@ def parse_body(raw: bytes) -> object:
                                  error=JSON_ERRORS.get(error.msg, error.msg), line=error.lineno,
                                  column=error.colno),
                          kind="malformed-json") from None
+    except DuplicateKey as error:
+        raise ApiProblem(400, _l("The body is not valid JSON for this API: %(name)s is given twice in one object.",
+                                 name=json.dumps(str(error), ensure_ascii=False)), kind="malformed-json") from None
     except NotAJsonNumber as error:
         raise ApiProblem(400, _l("The body is not valid JSON: %(name)s is not a JSON number.", name=str(error)),
                          kind="malformed-json") from None

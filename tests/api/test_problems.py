@@ -3,6 +3,8 @@ pages of the rest of the application are unchanged."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from portal.api.openapi import REGISTRY, openapi_path
@@ -188,3 +190,11 @@ def test_S11_the_api_answers_when_the_throttles_store_is_down(make_app, distribu
         api = Api(app.test_client(), make_token(tenants.by_slug("distributor")))
         statuses = [api.get("/leads").status_code for _ in range(4)]
         assert statuses[:3] == [200, 200, 200] and statuses[3] in (200, 429)
+
+
+def test_S11_a_member_given_twice_is_refused_not_read_as_the_last(api):
+    partner = api.post("/participants", partner_body(1)).get_json()
+    body = json.dumps(lead_body("DUP1", partner["id"], 1))[:-1] + ', "ref": "DUP2"}'
+    response = api.post("/leads", data=body)
+    assert response.status_code == 400 and '"ref"' in problem(response)["detail"]
+    assert api.get("/leads/DUP2").status_code == 404 and api.get("/leads/DUP1").status_code == 404
