@@ -16,13 +16,13 @@ OpenAPI document, and ``PATTERN_MESSAGES`` gives the translatable template of ea
 from __future__ import annotations
 
 import re
-from datetime import date
 from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as ngettext  # lazy too; named ngettext so that pybabel extracts the plurals
 
 from portal.api import schemas
+from portal.core.bulk import iso_day
 
 Problem = tuple[str | None, str, str | None]
 
@@ -150,10 +150,10 @@ def _pattern_message(schema: dict):
 def is_date(value: str) -> bool:
     """RFC 3339 full-date: exactly YYYY-MM-DD (``fromisoformat`` would also take 20180810 or 2018-W32-5)."""
     try:
-        date.fromisoformat(value)
-    except ValueError:
+        iso_day(value)
+    except (TypeError, ValueError):
         return False
-    return len(value) == 10 and value[4] == "-" and value[7] == "-"
+    return value == value.strip()
 
 
 def _check_object(value: dict, schema: dict, path: str, out: list[Problem]) -> None:

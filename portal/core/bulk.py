@@ -163,13 +163,22 @@ def run_import(source: str | Path, columns: Iterable[str], handle: Callable[[dic
     return result
 
 
+def iso_day(text: str) -> date:
+    """FORMATS.md: a date is exactly YYYY-MM-DD. ``date.fromisoformat`` would also read 20180810 or 2018-W32-5 —
+    an export in another layout (YYYYDDMM, say) would be read as some other day rather than refused; ValueError."""
+    text = (text or "").strip()
+    if len(text) != 10 or text[4] != "-" or text[7] != "-":
+        raise ValueError(f"not a YYYY-MM-DD date: {text!r}")
+    return date.fromisoformat(text)
+
+
 def by_day(column: str) -> Callable[[dict], date]:
     """An ``order`` for ``run_import``: the row's day in ``column``; a row without a valid day goes last (it is
     refused anyway)."""
 
     def day(row: dict) -> date:
         try:
-            return date.fromisoformat((row.get(column) or "").strip())
+            return iso_day(row.get(column) or "")
         except ValueError:
             return date.max
 

@@ -11,7 +11,7 @@ import click
 from flask_babel import gettext as _
 
 from portal.cli import fail, parse_day
-from portal.core.bulk import ImportResult, ValidationFailed, by_day, run_import
+from portal.core.bulk import ImportResult, ValidationFailed, by_day, iso_day, run_import
 from portal.core.clock import as_of, get_clock, set_clock
 from portal.core.errors import DomainError
 from portal.extensions import db
@@ -62,7 +62,7 @@ def report(result: ImportResult, what: str) -> None:
 
 def _date(value: str, field: str) -> date:
     try:
-        return date.fromisoformat(value)
+        return iso_day(value)
     except ValueError as exc:
         raise DomainError(f"{field} must be a date as YYYY-MM-DD, not {value!r}.", field=field) from exc
 

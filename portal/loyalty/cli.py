@@ -10,7 +10,7 @@ import click
 from flask_babel import gettext as _
 
 from portal.cli import fail, parse_day
-from portal.core.bulk import ValidationFailed, by_day, run_import
+from portal.core.bulk import ValidationFailed, by_day, iso_day, run_import
 from portal.core.clock import get_clock
 from portal.core.errors import DomainError
 from portal.extensions import db
@@ -42,7 +42,7 @@ def _installer(email: str):
 
 def _date(value: str, field: str) -> date:
     try:
-        return date.fromisoformat((value or "").strip())
+        return iso_day(value)
     except ValueError as exc:
         raise DomainError(f"{field} must be a date as YYYY-MM-DD.", field=field) from exc
 

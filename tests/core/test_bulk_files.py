@@ -94,3 +94,26 @@ def test_formats_an_unclosed_quote_in_a_large_file_is_a_message_not_a_traceback(
 def test_formats_a_quoted_value_on_two_lines_is_still_one_value():
     rows, errors = read_rows('customer_nip,flag\n1,"a\nb"\n2,c\n', COLUMNS)
     assert errors == [] and [(line, row["flag"]) for line, row in rows] == [(2, "a\nb"), (4, "c")]
+
+
+def test_formats_a_date_is_exactly_yyyy_mm_dd():
+    """20180810 or 2018-W32-5 would be read as some day by Python; a file in another layout is refused instead."""
+    import pytest
+
+    from portal.core.bulk import iso_day
+
+    assert str(iso_day(" 2018-08-10 ")) == "2018-08-10"
+    for text in ("20180810", "2018-W32-5", "2018W325", "2018-8-10", "10.08.2018", "2018-02-30", ""):
+        with pytest.raises(ValueError):
+            iso_day(text)
+
+
+def test_formats_an_installer_file_with_compact_dates_is_refused_on_its_line(app, tmp_path: Path):
+    result = app.test_cli_runner().invoke(args=["tenants", "create", str(Path(__file__).resolve().parents[2]
+                                                                         / "tenants" / "manufacturer")])
+    assert result.exit_code == 0, result.output
+    path = tmp_path / "installers.csv"
+    path.write_text("email,first_name,last_name,nip,business,status,registered_on,activated_on\n"
+                    "a@example.com,Ala,Nowak,,no,installer,20240110,\n", encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["participants", "import", "manufacturer", str(path)])
+    assert result.exit_code == 1 and "line 2" in result.output and "registered_on" in result.output, result.output

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 from stdnum.pl import nip as nip_number
 
-from portal.core.bulk import ImportResult, ValidationFailed, run_import
+from portal.core.bulk import ImportResult, ValidationFailed, iso_day, run_import
 from portal.core.clock import get_clock
 from portal.core.errors import DomainError, NotFound
 from portal.extensions import db
@@ -91,7 +90,7 @@ def record_sale(row: dict, rules: LeadRules, *, tenant_id: int, actor=None) -> S
     elif not ref_problems and review.by_ref(ref) is None:
         problems.append(("ref", _("No lead has the reference %(ref)s.", ref=ref), "L-10"))
     try:
-        day = date.fromisoformat((row.get("transaction_date") or "").strip())
+        day = iso_day(row.get("transaction_date") or "")
     except ValueError:
         day = None
         problems.append(("transaction_date", _("transaction_date must be a date as YYYY-MM-DD, not %(value)s.",

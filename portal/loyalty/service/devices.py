@@ -9,7 +9,7 @@ from pathlib import Path
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from portal.core.bulk import ValidationFailed
+from portal.core.bulk import ValidationFailed, iso_day
 from portal.core.clock import Clock, get_clock
 from portal.core.errors import DomainError, NotFound
 from portal.extensions import db
@@ -95,7 +95,7 @@ def check(installer: Installer, data: dict, rules: LoyaltyRules, *, registered_o
                          "P-05"))
     installed = None
     try:
-        installed = date.fromisoformat(clean["installed_on"])
+        installed = iso_day(clean["installed_on"])
     except ValueError:
         problems.append(("installed_on", _("Enter the installation date as YYYY-MM-DD."), "P-05"))
     if installed is not None:

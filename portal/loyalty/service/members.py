@@ -14,7 +14,7 @@ from stdnum.pl import pesel
 
 from portal.accounts import service as accounts
 from portal.accounts.models import PARTICIPANT, User
-from portal.core.bulk import ValidationFailed
+from portal.core.bulk import ValidationFailed, iso_day
 from portal.core.clock import Clock, get_clock
 from portal.core.errors import DomainError, NotFound
 from portal.extensions import db
@@ -135,7 +135,7 @@ def import_row(row: dict, *, tenant_id: int, rules: LoyaltyRules) -> Installer:
             dates[key] = None
             continue
         try:
-            dates[key] = date.fromisoformat(raw)
+            dates[key] = iso_day(raw)
         except ValueError:
             problems.append((key, _("%(column)s must be a date as YYYY-MM-DD.", column=key), None))
     # P-40 (seed §7 pkt 3): from the announcement nobody joins — judged on the day the row says the participant
