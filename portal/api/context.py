@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -15,6 +16,7 @@ from portal.api.schemas import FIRST_YEAR, LAST_YEAR
 from portal.api.tokens import TokenActor
 from portal.api.validation import DAY_MESSAGE, is_date
 from portal.core.clock import get_clock
+from portal.core.errors import DomainError
 
 MAX_LIMIT = 200
 DEFAULT_LIMIT = 50
@@ -140,3 +142,15 @@ def page(items: list, rows: list, size: int, cursor_of: Callable[[Any], str] = l
     """``items`` serialised from ``rows`` (fetched with one extra row to know whether another page follows)."""
     more = len(rows) > size
     return {"items": items[:size], "next_cursor": cursor_of(rows[size - 1]) if more else None}
+
+
+@contextmanager
+def body_fields(**names: str) -> Iterator[None]:
+    """A service names the field a refusal belongs to as its pages do (``substitute``, ``granted``); an API client
+    reads it as the request body's property (SPEC §10): ``body_fields(substitute="code")`` renames it."""
+    try:
+        yield
+    except DomainError as error:
+        if error.field in names:
+            error.field = names[error.field]
+        raise

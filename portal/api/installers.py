@@ -171,5 +171,6 @@ def change_title(installer_id: int, body: dict) -> Reply:
     installer = members.get(installer_id)
     on, clock = context.day_or_today(body.get("on")), get_clock()
     change = members.grant_title if body["change"] == "grant" else members.withdraw_title
-    change(installer, body["title"], on=on, clock=clock, actor=context.actor())
+    with context.body_fields(granted="title", lost="title"):
+        change(installer, body["title"], on=on, clock=clock, actor=context.actor())
     return Reply(_installer_json(installer), 200, {"id": installer.id})

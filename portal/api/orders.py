@@ -145,8 +145,9 @@ def offer_substitute(order_id: int, body: dict) -> Reply:
     order = order_service.get(order_id)
     substitute = _reward(body["code"], "code", "P-23")
     on = context.day_so_far(body.get("on"), rule="P-23")
-    order_service.offer_substitute(order, substitute, on=on, rules=rules_on(on), clock=get_clock(),
-                                   actor=context.actor())
+    with context.body_fields(substitute="code", reward="code"):
+        order_service.offer_substitute(order, substitute, on=on, rules=rules_on(on), clock=get_clock(),
+                                       actor=context.actor())
     return _done(order)
 
 

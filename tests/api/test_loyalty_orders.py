@@ -86,6 +86,7 @@ def test_P23_api_substitute_refused_cancels_and_restores_the_points(world):
     api = world["api"]
     other_value = api.post(f"/orders/{order['id']}/substitute", {"code": "R-C", "on": "2024-03-02"})
     assert other_value.status_code == 422 and rules_of(other_value) == {"P-23"}
+    assert {e["field"] for e in problem(other_value)["errors"]} == {"code"}  # the body's property, not a page's
     unknown = api.post(f"/orders/{order['id']}/substitute", {"code": "R-NOPE"})
     assert [(e["field"], e["rule"]) for e in problem(unknown)["errors"]] == [("code", "P-23")]
     offered = api.post(f"/orders/{order['id']}/substitute", {"code": "R-B", "on": "2024-03-02"}).get_json()

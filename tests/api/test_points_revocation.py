@@ -63,3 +63,4 @@ def test_P02_P03_api_grants_and_withdraws_a_title(mapi):
     assert withdrawn.status_code == 200 and withdrawn.get_json()["status"] == "installer"
     refused = mapi.post(path, {"change": "withdraw", "title": "leader"})
     assert refused.status_code == 422 and rules_of(refused) == {"P-03"}
+    assert {e["field"] for e in refused.get_json()["errors"]} == {"title"}  # the body's property, not a page's
