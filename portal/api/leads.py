@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import date
 
 from flask_babel import gettext as _
+from stdnum.pl import nip as nip_number
 
 from portal.api import bp, context, schemas, serialise
 from portal.api.openapi import operation, query_param
@@ -67,9 +68,13 @@ def _partner(body: dict) -> Partner:
     """The partner the lead is registered for, by ``partner_id`` or ``partner_nip`` (L-02: the partner's data)."""
     if body.get("partner_id") is not None:
         try:
-            return partners.get(body["partner_id"])
+            partner = partners.get(body["partner_id"])
         except NotFound:
             raise ValidationFailed([("partner_id", _("No such partner."), "L-01")]) from None
+        if body.get("partner_nip") and nip_number.compact(str(body["partner_nip"])) != partner.nip:
+            raise ValidationFailed([("partner_nip", _("partner_nip names another partner than partner_id; give "
+                                                      "one of the two."), "L-02")])
+        return partner
     if body.get("partner_nip"):
         return partners.named_by_nip(body["partner_nip"])
     raise ValidationFailed([("partner_id", _("Give the partner's id (or partner_nip)."), "L-02")])

@@ -198,3 +198,12 @@ def test_S11_a_member_given_twice_is_refused_not_read_as_the_last(api):
     response = api.post("/leads", data=body)
     assert response.status_code == 400 and '"ref"' in problem(response)["detail"]
     assert api.get("/leads/DUP2").status_code == 404 and api.get("/leads/DUP1").status_code == 404
+
+
+def test_L02_a_partner_id_and_nip_naming_two_partners_are_refused(api):
+    first = api.post("/participants", partner_body(1)).get_json()
+    second = api.post("/participants", partner_body(2)).get_json()
+    response = api.post("/leads", lead_body("TWO1", first["id"], 1, partner_nip=second["nip"]))
+    assert response.status_code == 422 and problem(response)["errors"][0]["field"] == "partner_nip"
+    same = api.post("/leads", lead_body("ONE1", first["id"], 1, partner_nip=first["nip"]))
+    assert same.status_code == 201
