@@ -17,7 +17,7 @@ from portal.accounts.models import ADMIN, STAFF
 from portal.core import bulk
 from portal.core.clock import get_clock
 from portal.core.errors import DomainError, NotFound
-from portal.core.http import form_errors, render, wants_fragment
+from portal.core.http import day_cursor, form_errors, render, wants_fragment
 from portal.extensions import db
 from portal.leads.documents import statement_response
 from portal.leads.forms import DecisionForm, ExcludeForm, FactForm, FlagsForm, SettlementForm, UploadForm
@@ -45,16 +45,6 @@ def _rules():
 REVIEW_LISTS = ("pending", *review.DECISIONS)  # L-07: the queue, and the leads decided either way
 
 
-def _keyset(name: str) -> tuple[date, int] | None:
-    if not request.args.get(name):
-        return None
-    try:
-        day, last = request.args[name].split("_")
-        return date.fromisoformat(day), int(last)
-    except ValueError:
-        abort(400)
-
-
 @bp.route("/review")
 @staff_only
 def queue():
@@ -63,11 +53,11 @@ def queue():
     if status not in REVIEW_LISTS:
         abort(400)
     if status == "pending":
-        rows = review.queue(after=_keyset("after"))
+        rows = review.queue(after=day_cursor("after"))
         more = url_for("lead_admin.queue", after=f"{rows[-1].due_on.isoformat()}_{rows[-1].id}") \
             if len(rows) == 50 else None
     else:
-        rows = queries.decided_leads(status, before=_keyset("before"))
+        rows = queries.decided_leads(status, before=day_cursor("before"))
         more = url_for("lead_admin.queue", status=status,
                        before=f"{rows[-1].decided_on.isoformat()}_{rows[-1].id}") if len(rows) == 50 else None
     return _queue_page(rows, rules, status=status, more=more)
