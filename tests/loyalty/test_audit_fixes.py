@@ -256,7 +256,7 @@ def test_P28_api_offering_a_substitute_over_the_yearly_limit_is_422(shopper, map
     refused = mapi.post(f"/orders/{order_id}/substitute", {"code": "R-C", "on": "2024-03-02"})
     body = problem(refused)
     assert refused.status_code == 422 and body["rule"] == "P-28"
-    assert [(e["field"], e["rule"]) for e in body["errors"]] == [("substitute", "P-28")]
+    assert [(e["field"], e["rule"]) for e in body["errors"]] == [("code", "P-28")]  # the body's property
     with use_tenant(tenant.id):
         assert db.session.get(RewardOrder, order_id).state == "placed"
     assert mapi.post(f"/orders/{order_id}/substitute", {"code": "R-D", "on": "2024-03-02"}).status_code == 200
