@@ -14,7 +14,9 @@ from portal.extensions import db
 from portal.leads.models import Partner
 from portal.leads.rules import LeadRules
 from portal.leads.service.limits import email_ok, phone_problem, text_problems
+from portal.notifications import service as notifications
 from portal.privacy import audit
+from portal.tenancy.models import Tenant
 
 CONTACT_FIELDS = ("contact_first_name", "contact_last_name", "contact_phone", "contact_email")
 
@@ -162,3 +164,23 @@ def exclude(partner: Partner, reason: str, *, actor, clock: Clock) -> None:
     partner.excluded_at = clock.now()
     partner.exclusion_reason = reason.strip()
     audit.record(actor, "partner.excluded", "partner", partner.id)
+
+
+def tell(partner: Partner | None, kind: str, *, clock: Clock, **params) -> None:
+    """A partner hears a decision on its leads (L-07) or on its statement (L-17) — in its account, or, for a partner
+    loaded from the organiser's file (no account), by mail to its contact person's address, unless that person
+    restricted the processing (G-07)."""
+    if partner is None:
+        return
+    if partner.user_id:
+        from portal.accounts.models import User
+
+        user = db.session.get(User, partner.user_id)
+        if user is not None:
+            notifications.notify(user, kind, clock=clock, **params)
+        return
+    address = (partner.contact_email or "").strip()
+    if "@" in address and not address.endswith(".invalid") and partner.restricted_at is None:  # not erased
+        tenant = db.session.get(Tenant, partner.tenant_id)
+        notifications.notify_address(partner.tenant_id, address, kind, locale=tenant.locale if tenant else "pl",
+                                     clock=clock, **params)

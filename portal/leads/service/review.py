@@ -12,6 +12,7 @@ from portal.core.errors import DomainError, NotFound
 from portal.extensions import db
 from portal.leads.models import PENDING, QUALIFIED, REJECTED, CustomerFact, Lead, Partner
 from portal.leads.rules import LeadRules
+from portal.leads.service import partners as partner_service
 from portal.leads.service.programme import rules_of, version_on
 from portal.notifications import service as notifications
 from portal.privacy import audit
@@ -110,28 +111,9 @@ def decide(lead: Lead, decision: str, *, decided_on: date, reason: str = "", act
     lead.decided_by = getattr(actor, "id", None)
     lead.programme_version_id = version.id
     audit.record(actor, f"lead.{decision}", "lead", lead.id)
-    _tell_partner(db.session.get(Partner, lead.partner_id), f"lead_{decision}", clock=clock, ref=lead.ref,
+    partner_service.tell(db.session.get(Partner, lead.partner_id), f"lead_{decision}", clock=clock, ref=lead.ref,
                   reason=reason)
     return lead
-
-
-def _tell_partner(partner: Partner | None, kind: str, *, clock: Clock, **params) -> None:
-    """L-07: the partner hears the decision — in its account, or, for a partner loaded from the organiser's file
-    (no account), by mail to its contact person's address, unless that person restricted the processing (G-07)."""
-    if partner is None:
-        return
-    if partner.user_id:
-        from portal.accounts.models import User
-
-        user = db.session.get(User, partner.user_id)
-        if user is not None:
-            notifications.notify(user, kind, clock=clock, **params)
-        return
-    address = (partner.contact_email or "").strip()
-    if "@" in address and not address.endswith(".invalid") and partner.restricted_at is None:  # not erased
-        tenant = db.session.get(Tenant, partner.tenant_id)
-        notifications.notify_address(partner.tenant_id, address, kind, locale=tenant.locale if tenant else "pl",
-                                     clock=clock, **params)
 
 
 def _carried_over_qualification(rules: LeadRules, decided_on: date) -> None:
@@ -148,8 +130,6 @@ def _carried_over_qualification(rules: LeadRules, decided_on: date) -> None:
 
 def _timezone(lead: Lead) -> str:
     """E-04: "today" is the day in the organiser's time zone."""
-    from portal.tenancy.models import Tenant
-
     tenant = db.session.get(Tenant, lead.tenant_id)
     return tenant.timezone if tenant is not None and tenant.timezone else "Europe/Warsaw"
 

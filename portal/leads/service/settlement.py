@@ -590,13 +590,13 @@ def approve(period_number: int, *, clock: Clock, actor=None) -> Settlement:
     if settlement.status == "approved":
         raise Conflict(_("Settlement of period %(period)s is already approved.", period=period_number), rule="L-19")
     approved = set(db.session.scalars(select(Settlement.period).where(Settlement.status == "approved")))
-    defined = {p.number for p in rules_of(version_on(settlement.as_of)).periods}
+    rules = rules_of(version_on(settlement.as_of))
+    defined = {p.number for p in rules.periods}
     pending = sorted(n for n in defined | set(db.session.scalars(select(Settlement.period)))
                      if n < period_number and n not in approved)
     if pending:
         raise Conflict(_("Approve the settlement of period %(earlier)s first: periods are paid in order.",
                          earlier=pending[0]), rule="L-17")
-    rules = rules_of(version_on(settlement.as_of))
     period = rules.period(period_number)
     if period is not None and period_number == max(defined) and settlement.as_of < period.sales_until:
         # no later period carries what this one leaves out: frozen early, the rest of the campaign's sales (and the
@@ -606,6 +606,7 @@ def approve(period_number: int, *, clock: Clock, actor=None) -> Settlement:
     settlement.status, settlement.approved_at = "approved", clock.now()
     settlement.approved_by = getattr(actor, "id", None)
     audit.record(actor, "settlement.approved", "settlement", settlement.id)
+    _tell_partners(settlement, rules, clock=clock)
     # a later period's draft was computed before this approval: what this period withheld or left unpaid, and the
     # bonuses it paid, are now settled, so the draft is computed again on its own date (L-15, L-17, L-18)
     for later in db.session.scalars(select(Settlement).where(Settlement.period > period_number,
@@ -613,6 +614,28 @@ def approve(period_number: int, *, clock: Clock, actor=None) -> Settlement:
                                     .order_by(Settlement.period)).all():
         run(later.period, as_of=later.as_of, clock=clock, actor=actor)
     return settlement
+
+
+def _tell_partners(settlement: Settlement, rules: LeadRules, *, clock: Clock) -> None:
+    """L-17: every partner on the approved statement hears what it will be paid and by which day, what is held back
+    and why (L-18: arrears, no active agreement) and how many of its lines pay nothing this time."""
+    period = rules.period(settlement.period)
+    per_partner: dict[int, dict] = defaultdict(lambda: {"payable": ZERO, "withheld": ZERO, "not_paid": 0})
+    for ln in lines_of(settlement):
+        sums = per_partner[ln.partner_id]
+        if ln.status == NOT_PAID:
+            sums["not_paid"] += 1
+        else:
+            sums["payable" if ln.status == PAYABLE else "withheld"] += ln.amount
+    partners = {p.id: p for p in db.session.scalars(select(Partner).where(Partner.id.in_(list(per_partner))))}
+    withhold_flags = rules.withhold_flags
+    for partner_id, sums in sorted(per_partner.items()):
+        partner = partners.get(partner_id)
+        held_for = sorted(f for f in (partner.flags or []) if f in withhold_flags) if partner else []
+        partner_service.tell(partner, "settlement_approved", clock=clock, period=settlement.period,
+                             payable=f"{money(sums['payable']):.2f}", withheld=f"{money(sums['withheld']):.2f}",
+                             held_for=held_for if sums["withheld"] else [], not_paid=sums["not_paid"],
+                             payout_by=period.payout_by.isoformat() if period is not None else None)
 
 
 def lines_of(settlement: Settlement, partner_id: int | None = None) -> list[SettlementLine]:
