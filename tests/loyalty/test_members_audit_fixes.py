@@ -341,3 +341,34 @@ def test_P20_the_catalogue_shows_each_rewards_description_to_participants(app, c
         db.session.commit()
     page = client.get("/t/manufacturer/rewards").get_data(as_text=True)
     assert "Wkrętarka 18 V z dwoma akumulatorami &lt;b&gt;" in page
+
+
+def test_P03_replaying_a_day_before_the_criteria_were_recorded_keeps_the_status_and_tells_nothing(programme):
+    programme.join("ala@example.com", status="installer")
+    tenant = _tenant()
+    with use_tenant(tenant.id):
+        installer = members.by_email("ala@example.com")
+        members.record_evidence(installer, "training", on=date(2024, 2, 1))
+        members.record_evidence(installer, "sales_activity", on=date(2024, 2, 1))
+        db.session.commit()
+    programme.jobs("2024-02-02")
+    assert _reload(tenant, installer.id).status == "authorised"
+    told = len(_notices(tenant, "status_changed"))
+    programme.jobs("2024-01-20")  # the organiser replays a missed day from before the training
+    assert _reload(tenant, installer.id).status == "authorised"
+    assert len(_notices(tenant, "status_changed")) == told
+
+
+def test_P03_a_training_revoked_later_still_counted_on_a_replayed_earlier_day(programme):
+    programme.join("ala@example.com", status="installer")
+    tenant = _tenant()
+    with use_tenant(tenant.id):
+        installer = members.by_email("ala@example.com")
+        members.record_evidence(installer, "training", on=date(2024, 2, 1))
+        members.record_evidence(installer, "sales_activity", on=date(2024, 2, 1))
+        members.revoke_evidence(installer, "training", on=date(2024, 3, 1))
+        db.session.commit()
+    programme.jobs("2024-02-10")  # a day between the training and its revocation: the criteria were met then
+    assert _reload(tenant, installer.id).status == "authorised"
+    programme.jobs("2024-03-01")  # the revocation's day: the authorisation is lost
+    assert _reload(tenant, installer.id).status == "installer"

@@ -7,7 +7,7 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 from flask_babel import gettext as _
 from flask_login import user_logged_in
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import aliased
 from stdnum.pl import nip as nip_number
 from stdnum.pl import pesel
@@ -389,8 +389,7 @@ def revoke_evidence(installer: Installer, criterion: str, *, on: date, actor=Non
 
 def criteria_met(installer: Installer, *, as_of: date, rules: LoyaltyRules) -> set[str]:
     met = set(db.session.scalars(select(StatusEvidence.criterion).where(
-        StatusEvidence.installer_id == installer.id, StatusEvidence.recorded_on <= as_of,
-        StatusEvidence.revoked_on.is_(None))))
+        StatusEvidence.installer_id == installer.id, StatusEvidence.recorded_on <= as_of, _held_on(as_of))))
     if rules.device_points_threshold is not None:
         since = as_of - relativedelta(months=rules.device_points_window_months)
         in_window = (PointsEntry.installer_id == installer.id, PointsEntry.kind == "earn",
@@ -406,6 +405,19 @@ def criteria_met(installer: Installer, *, as_of: date, rules: LoyaltyRules) -> s
     return met
 
 
+def _held_on(day: date):
+    """Evidence still in force on ``day``: a record revoked later counted until then (a replayed day sees it)."""
+    return or_(StatusEvidence.revoked_on.is_(None), StatusEvidence.revoked_on > day)
+
+
+def _recorded_after(installer: Installer, criterion: str, day: date) -> bool:
+    """Whether the criterion was recorded after ``day`` and is not revoked by then: replaying a day before it came
+    (``--as-of``) is no loss of it — only a revocation takes a status away (P-03)."""
+    return bool(db.session.scalar(select(exists().where(
+        StatusEvidence.installer_id == installer.id, StatusEvidence.criterion == criterion,
+        StatusEvidence.recorded_on > day, _held_on(day)))))
+
+
 def evaluate_status(installer: Installer, *, as_of: date, rules: LoyaltyRules, clock: Clock) -> str | None:
     """P-03: a change needs at least two of the four criteria, training among them; losing the training
     (authorisation) brings the status back to installer. Returns the new status when it changed."""
@@ -417,7 +429,7 @@ def evaluate_status(installer: Installer, *, as_of: date, rules: LoyaltyRules, c
     if installer.status == "installer" and qualified:
         new = "authorised"
     elif installer.status in ("authorised", "premium") and rules.required_criterion not in met and \
-            _from_criteria(installer):
+            _from_criteria(installer) and not _recorded_after(installer, rules.required_criterion, as_of):
         new = "installer"  # a certificate or a leader title is lost only through ``withdraw_title`` (P-02)
     if new == installer.status:
         return None
