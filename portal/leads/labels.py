@@ -163,6 +163,9 @@ REASONS: list[tuple[re.Pattern, Callable[[re.Match], str]]] = [(re.compile(p), f
      r"\(paid (?P<paid>-?[0-9.]+), now (?P<now>-?[0-9.]+)\)",
      lambda m: _("correction: the vendor's report for period %(period)s was reduced after its approval "
                  "(paid %(paid)s, now %(now)s)", period=m["period"], paid=money(m["paid"]), now=money(m["now"]))),
+    (r"more sold after period (?P<period>\d+) paid this lead \(paid (?P<paid>-?[0-9.]+), now (?P<now>-?[0-9.]+)\)",
+     lambda m: _("more sold after period %(period)s paid this lead (paid %(paid)s, now %(now)s)",
+                 period=m["period"], paid=money(m["paid"]), now=money(m["now"]))),
     (r"first realised lead in the campaign \(withheld before, released\)",
      lambda m: _("first realised lead in the campaign (withheld before, now released)")),
     (r"first realised lead in the campaign", lambda m: _("first realised lead in the campaign")),

@@ -5,6 +5,9 @@ on leads not yet paid (L-05, L-01, L-20)."""
 
 from __future__ import annotations
 
+from datetime import date
+
+from portal.core.clock import as_of
 from tests.leads.conftest import lead_row, nip, partner_row
 from tests.leads.test_campaign_commands import by_ref
 
@@ -40,3 +43,66 @@ def test_L19_a_reduced_report_is_still_taken_back_when_the_customer_was_flagged_
     _, rows = campaign.settle(2, "2019-01-10")
     claw = by_ref(rows)["K1"]
     assert (claw["amount"], claw["rule"]) == ("-72.00", "L-19")  # paid 120.00, now 48.00
+
+
+# --- L-10/L-12: licences bought after the lead was paid ------------------------------------------------------------
+# seed: the payout is "za liczbę aktywnych licencji w momencie wypłaty" — a customer that buys more within the
+# campaign, after period 1 paid its lead, is paid for in period 2 (the difference, within the 500-licence cap)
+
+def _later_sales(campaign, *rows: str) -> None:
+    campaign.app.extensions["clock"] = as_of(date(2019, 1, 10))  # the vendor's December report has come
+    assert campaign.sales(*rows).exit_code == 0
+
+
+def test_L10_licences_bought_after_the_lead_was_paid_are_paid_in_the_next_period(campaign):
+    _paid_in_period_one(campaign, "O365")  # 12% of 1000.00 = 120.00
+    _later_sales(campaign, "K1,2018-11-15,O365,annual,10,500.00,0,yes")
+    _, rows = campaign.settle(2, "2019-01-10")
+    extra = by_ref(rows)["K1"]
+    assert (extra["line"], extra["status"], extra["amount"], extra["rule"]) == ("reward", "payable", "60.00", "L-10")
+    assert "120.00" in extra["reason"] and "180.00" in extra["reason"]
+    [line] = [row for row in rows if row["ref"] == "K1"]  # one line: the difference, not the lead paid again
+    from flask_babel import force_locale
+
+    from portal.leads.labels import settlement_reason
+
+    with campaign.app.test_request_context(), force_locale("pl"):
+        shown = settlement_reason(extra["reason"])
+    assert "okresie 1" in shown and "120,00" in shown and "180,00" in shown, shown
+
+
+def test_L12_what_is_bought_later_is_paid_up_to_the_500_licence_cap(campaign):
+    campaign.partners(partner_row(1))
+    campaign.leads(lead_row("K2", 1, 2, "O365", "annual", 20))
+    campaign.decide("K2,qualified,2018-08-13,")
+    campaign.sales("K2,2018-08-20,O365,annual,400,20000.00,0,yes")  # 12% of 20000.00 = 2400.00
+    campaign.settle(1, "2018-10-05")
+    assert campaign.run("settlement", "approve", "distributor", "--period", "1").exit_code == 0
+    # 600 bought: the base stops at 500 licences → 25000.00
+    _later_sales(campaign, "K2,2018-11-15,O365,annual,200,10000.00,0,yes")
+    _, rows = campaign.settle(2, "2019-01-10")
+    assert by_ref(rows)["K2"]["amount"] == "600.00"  # 3000.00 − 2400.00
+
+
+def test_L19_a_reduced_report_and_a_later_purchase_are_settled_as_one_difference(campaign):
+    _paid_in_period_one(campaign, "O365")  # paid 120.00
+    _later_sales(campaign, "K1,2018-08-20,O365,annual,20,400.00,0,yes", "K1,2018-11-15,O365,annual,10,500.00,0,yes")
+    _, rows = campaign.settle(2, "2019-01-10")
+    [line] = [row for row in rows if row["ref"] == "K1"]
+    assert (line["amount"], line["rule"]) == ("-12.00", "L-19")  # now 12% of 900.00 = 108.00
+
+
+def test_L18_a_later_purchase_of_a_partner_in_arrears_is_withheld(campaign):
+    _paid_in_period_one(campaign, "O365")
+    campaign.partners(partner_row(1, "arrears"))
+    _later_sales(campaign, "K1,2018-11-15,O365,annual,10,500.00,0,yes")
+    _, rows = campaign.settle(2, "2019-01-10")
+    assert (by_ref(rows)["K1"]["status"], by_ref(rows)["K1"]["amount"]) == ("withheld", "60.00")
+
+
+def test_L20_a_partner_removed_after_payment_is_not_paid_for_later_purchases(campaign):
+    _paid_in_period_one(campaign, "O365")
+    campaign.flags(f"{nip(101)},holds_m365")  # the customer became ineligible after the payment
+    _later_sales(campaign, "K1,2018-11-15,O365,annual,10,500.00,0,yes")
+    _, rows = campaign.settle(2, "2019-01-10")
+    assert "K1" not in by_ref(rows) or by_ref(rows)["K1"]["status"] == "not_paid"

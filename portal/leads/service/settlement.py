@@ -365,16 +365,19 @@ def compute(period_number: int, *, as_of: date, override: LeadRules | None = Non
     carried_ids = {id(ln) for ln in carried}  # identity: two lines may hold equal values
     lines = [ln for ln in lines if id(ln) not in carried_ids or ln.status != NOT_PAID
              or (ln.rule == "L-14" and ln.lead.id not in refused_before)]
-    lines += _clawbacks(earlier, ctx, first_start)
+    lines += _paid_again(earlier, ctx, first_start, end)
     lines += _new_partner_bonuses(lines, ctx, not_new, withheld_bonus)
     if period.sales_until >= campaign.ends_on or period_number == max(p.number for p in campaign.periods):
         lines += _top_partner(ctx, end)
     return sorted(lines, key=Line.key)
 
 
-def _clawbacks(earlier: list[SettlementLine], ctx: Context, first_start: date) -> list[Line]:
-    """A sale reduced or reversed after its period was approved comes back as a negative line (L-19). Only what
-    was paid is clawed back: a withheld amount is settled again instead (``compute``)."""
+def _paid_again(earlier: list[SettlementLine], ctx: Context, first_start: date, end: date) -> list[Line]:
+    """A lead an approved period paid is settled again on the vendor's report up to ``end``, as one difference: a
+    report reduced after the approval comes back as a negative line (L-19), licences bought since as a positive one
+    (L-10: the payout is for the licences active when it is made; L-12 still caps the lead). Only what was paid is
+    clawed back — a withheld amount is settled again instead (``compute``) — and what was paid was judged then; more
+    is paid only while the lead would be paid now (L-01, L-05, L-20)."""
     out = []
     paid = [ln for ln in earlier if ln.line == "reward" and ln.lead_id and ln.status == PAYABLE]
     if not paid:
@@ -384,32 +387,39 @@ def _clawbacks(earlier: list[SettlementLine], ctx: Context, first_start: date) -
     for ln in paid:
         settled_total[ln.lead_id] += ln.amount
         first.setdefault(ln.lead_id, ln)
-    periods = {p.number: p for p in ctx.campaign.periods}
+    period_of = dict(db.session.execute(select(Settlement.id, Settlement.period).where(
+        Settlement.id.in_({ln.settlement_id for ln in paid}))).all())
+    last_period = {lead_id: max(period_of[ln.settlement_id] for ln in paid if ln.lead_id == lead_id)
+                   for lead_id in settled_total}
     leads = {lead.id: lead for lead in db.session.scalars(select(Lead).where(Lead.id.in_(list(settled_total))))}
-    # every sale of the paid leads since the campaign began, in one read; each lead keeps those up to the end of
-    # the period that paid it
+    # every sale of the paid leads since the campaign began up to this period's end, in one read
     sales_of: dict[str, list[Sale]] = defaultdict(list)
     for sale in db.session.scalars(select(Sale).where(Sale.ref.in_([lead.ref for lead in leads.values()]),
-                                                      Sale.transaction_date >= first_start)):
+                                                      Sale.transaction_date >= first_start,
+                                                      Sale.transaction_date <= end)):
         sales_of[sale.ref].append(sale)
     for lead_id, total in settled_total.items():
-        origin = first[lead_id]
-        settlement = db.session.get(Settlement, origin.settlement_id)
-        window = periods.get(settlement.period)
-        lead = leads.get(lead_id)
-        if window is None or lead is None:
+        lead, origin = leads.get(lead_id), first[lead_id]
+        if lead is None:
             continue
-        sales = [sale for sale in sales_of.get(lead.ref, []) if sale.transaction_date <= window.sales_until]
-        now_amount = ZERO
-        if sales:
-            recomputed = evaluate(lead, Realisation.of(sales), ctx, as_paid=True)
-            now_amount = recomputed.amount if recomputed.status == PAYABLE else ZERO
+        sales = sales_of.get(lead.ref, [])
+        now = evaluate(lead, Realisation.of(sales), ctx, as_paid=True) if sales else None
+        now_amount = now.amount if now is not None and now.status == PAYABLE else ZERO
+        fields = {"ref": lead.ref, "lead": lead, "transaction_date": origin.transaction_date,
+                  "version_id": origin.programme_version_id}
         if now_amount < total:
             out.append(Line(ctx.partners[lead.partner_id], "reward", "L-19", PAYABLE,
-                            f"correction: the vendor's report for period {settlement.period} was reduced after "
+                            f"correction: the vendor's report for period {last_period[lead_id]} was reduced after "
                             f"its approval (paid {total}, now {now_amount})",
-                            ref=lead.ref, lead=lead, base=ZERO, rate=Decimal(0), amount=money(now_amount - total),
-                            transaction_date=origin.transaction_date, version_id=origin.programme_version_id))
+                            base=ZERO, rate=Decimal(0), amount=money(now_amount - total), **fields))
+        elif now_amount > total and lead.partner_id not in ctx.restricted \
+                and evaluate(lead, Realisation.of(sales), ctx).status == PAYABLE:
+            line = Line(ctx.partners[lead.partner_id], "reward", "L-10", PAYABLE,
+                        f"more sold after period {last_period[lead_id]} paid this lead "
+                        f"(paid {total}, now {now_amount})",
+                        base=now.base, rate=now.rate, amount=money(now_amount - total), **fields)
+            _withhold(line, ctx.campaign)
+            out.append(line)
     return out
 
 
