@@ -43,7 +43,7 @@ def _remember_for_the_account(code: str) -> None:
         kind, tenant_id, pk, epoch = str(session.get("_user_id", "")).split(":")
     except ValueError:
         return
-    if kind != "u" or not tenant_id.isdigit():
+    if kind != "u" or not (tenant_id.isascii() and tenant_id.isdigit()):
         return
     with use_tenant(int(tenant_id)):
         user = accounts.session_account(User, pk, epoch)

@@ -6,8 +6,9 @@ are limited to the years 1900 … 2099 so that the services' date arithmetic (ex
 
 from __future__ import annotations
 
-INT32 = 2_147_483_647
-FIRST_YEAR, LAST_YEAR = 1900, 2099  # the days a body may name: date arithmetic (expiry, deadlines) stays in range
+from portal.core.validators import EARLIEST_DAY, INT32, LATEST_DAY
+
+FIRST_YEAR, LAST_YEAR = EARLIEST_DAY.year, LATEST_DAY.year  # the days a body may name, as on the pages
 
 
 NO_NUL = r"^[^\u0000]*$"  # no database text column can store a NUL; the validator refuses it in every string

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from flask_babel import gettext as _
 from wtforms import DecimalField
 from wtforms.validators import StopValidation
+
+INT32 = 2_147_483_647  # the largest number an integer column stores (a row id, a count)
+
+
+def whole_number(text: object, most: int = INT32) -> int | None:
+    """``text`` as a whole number from 0 to ``most``, or None: only ASCII digits (``str.isdigit`` also takes "²",
+    which ``int`` then refuses with a 500), and none beyond the column (a 20-digit id overflowed the driver)."""
+    text = str(text or "").strip()
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if number <= most else None
 
 
 class Whole:
@@ -41,9 +54,32 @@ class AmountField(DecimalField):
     def post_validate(self, form, validation_stopped: bool) -> None:  # noqa: ARG002 - WTForms' signature
         if validation_stopped or self.errors or self.data is None:
             return
-        if self.data.as_tuple().exponent < -2:
+        if not self.data.is_finite():  # NaN, Infinity: a Decimal, but no amount (its exponent is a letter)
+            self.errors.append(_("An amount in PLN, e.g. 450.00."))
+        elif self.data.as_tuple().exponent < -2:
             self.errors.append(_("At most 2 decimals (grosze), e.g. 450.00."))
         elif not self.low <= self.data <= self.high:
             from portal.core.labels import money
 
             self.errors.append(_("An amount from %(low)s to %(high)s.", low=money(self.low), high=money(self.high)))
+
+
+# the days a page accepts: no programme, contract, request or person's birth lies outside them, and a day beyond
+# them (year 1, year 9999) overflows the date arithmetic that follows (a deadline, a term's end) into a 500
+EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2099, 12, 31)  # the API's too (``api.schemas``)
+
+
+def day_problem(day: date | None) -> str | None:
+    """A message for a day outside the range the pages accept; None for one inside it (or none at all)."""
+    if day is None or EARLIEST_DAY <= (day.date() if hasattr(day, "date") else day) <= LATEST_DAY:
+        return None
+    return _("Enter a date from %(first)s to %(last)s.", first=EARLIEST_DAY.isoformat(), last=LATEST_DAY.isoformat())
+
+
+class PlausibleDay:
+    """A WTForms validator: the day lies from ``EARLIEST_DAY`` to ``LATEST_DAY``."""
+
+    def __call__(self, form, field) -> None:  # noqa: ARG002 - WTForms' validator signature
+        problem = day_problem(field.data)
+        if problem:
+            raise StopValidation(problem)

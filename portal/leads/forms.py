@@ -8,6 +8,7 @@ from wtforms import BooleanField, DateField, EmailField, SelectField, StringFiel
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portal.core.forms import Form
+from portal.core.validators import PlausibleDay
 
 
 class PartnerForm(Form):
@@ -99,7 +100,8 @@ class UploadForm(Form):
 
 
 class SettlementForm(Form):
-    as_of = DateField(_l("Settlement date"), validators=[InputRequired(_l("Enter the settlement date."))])
+    as_of = DateField(_l("Settlement date"),
+                      validators=[InputRequired(_l("Enter the settlement date.")), PlausibleDay()])
 
 
 class ExcludeForm(Form):

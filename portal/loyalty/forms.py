@@ -6,7 +6,7 @@ from wtforms import BooleanField, DateField, IntegerField, SelectField, StringFi
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portal.core.forms import Form
-from portal.core.validators import AmountField, Whole
+from portal.core.validators import AmountField, PlausibleDay, Whole
 from portal.loyalty.service.ledger import MAX_POINTS
 
 MAX_STOCK = 1_000_000
@@ -45,7 +45,7 @@ class ProofForm(Form):
 class TaxForm(Form):
     tax_id = StringField(_l("NIP or PESEL"), validators=[Length(max=13)])
     home_address = StringField(_l("Home address"), validators=[Length(max=300)])
-    birth_date = DateField(_l("Date of birth"), validators=[Optional()])
+    birth_date = DateField(_l("Date of birth"), validators=[Optional(), PlausibleDay()])
     employer_acceptance = FileField(_l("Your employer's written acceptance (if you are employed)"))
 
 
@@ -96,7 +96,7 @@ class RewardDetailsForm(Form):
 
 
 class EndForm(Form):
-    ends_on = DateField(_l("End date"), validators=[InputRequired(_l("Enter the end date."))])
+    ends_on = DateField(_l("End date"), validators=[InputRequired(_l("Enter the end date.")), PlausibleDay()])
 
 
 class RevokePointsForm(Form):

@@ -13,6 +13,7 @@ from portal.core.bulk import field_errors
 from portal.core.clock import get_clock
 from portal.core.errors import DomainError, NotFound
 from portal.core.http import form_errors, render
+from portal.core.validators import whole_number
 from portal.extensions import db
 from portal.loyalty.forms import ComplaintForm, DeliveryAddressForm, DeviceForm, JoinForm, ProofForm, TaxForm
 from portal.loyalty.labels import model_choices
@@ -266,7 +267,7 @@ def my_complaints():
     form = ComplaintForm()
     lots = ledger.lots(installer.id)
     form.entry_id.choices = [("", "—")] + [(str(lot.id), f"{lot.earned_on}: {lot.points}") for lot in lots]
-    if form.is_submitted() and form.entry_id.data and not str(form.entry_id.data).isdigit():
+    if form.is_submitted() and form.entry_id.data and whole_number(form.entry_id.data) is None:
         form.entry_id.data = ""  # a value the list never offered (a tampered form): said at the field, not a 500
         form.entry_id.errors = [_("Choose the points the complaint is about from the list.")]
     elif form.validate_on_submit():

@@ -11,6 +11,7 @@ from wtforms.widgets import DateInput
 
 from portal.core.errors import DomainError
 from portal.core.forms import Form
+from portal.core.validators import day_problem
 from portal.operator import pricing
 from portal.operator.contracts import GROUNDS
 
@@ -43,6 +44,22 @@ def _day(value: str | None) -> date | None:
         return None
 
 
+def _checked(field, missing: str | None = None, unreadable: str | None = None) -> date | None:
+    """The field's day, or a message at the field: missing (when ``missing`` says it is required), not YYYY-MM-DD,
+    or outside the days the pages accept (a term's end in year 10000 cannot be computed)."""
+    if not (field.data or "").strip():
+        if missing:
+            raise ValidationError(missing)
+        return None
+    day = _day(field.data)
+    if day is None:
+        raise ValidationError(unreadable or _("Enter the date as YYYY-MM-DD."))
+    problem = day_problem(day)
+    if problem:
+        raise ValidationError(problem)
+    return day
+
+
 class EndContractForm(Form):
     """C-03/C-04: the ground, the end date, and the organiser's address typed again to confirm."""
 
@@ -62,19 +79,14 @@ class EndContractForm(Form):
             raise ValidationError(_("Choose the ground of the contract end."))
 
     def validate_on(self, field) -> None:
-        day = self.day()
-        if not (field.data or "").strip():
-            raise ValidationError(_("Enter the end date."))
-        if day is None:
-            raise ValidationError(_("Enter the end date as YYYY-MM-DD."))
+        day = _checked(field, _("Enter the end date."), _("Enter the end date as YYYY-MM-DD."))
         if day < self.today:
             # C-03: termination takes effect on the written notice; a past day would cut the export window short
             raise ValidationError(_("The end date cannot be before today (%(today)s).", today=self.today.isoformat()))
 
     def validate_since(self, field) -> None:
         """C-03: the day an outage or a late payment counts from; whether the ground holds is the service's call."""
-        if (field.data or "").strip() and self.since_day() is None:
-            raise ValidationError(_("Enter the date as YYYY-MM-DD."))
+        _checked(field)
 
     def since_day(self) -> date | None:
         return _day(self.since.data)
@@ -84,7 +96,9 @@ class EndContractForm(Form):
             raise ValidationError(_("Type %(slug)s to confirm: the organiser's data will be deleted.", slug=self.slug))
 
     def day(self) -> date | None:
-        return _day(self.on.data)
+        """The end date when it is one the pages accept (the live summary computes nothing for another)."""
+        day = _day(self.on.data)
+        return day if day_problem(day) is None else None
 
 
 class AuditForm(Form):
@@ -109,12 +123,10 @@ class AuditForm(Form):
             raise ValidationError(_("Choose the tenant."))
 
     def validate_received_on(self, field) -> None:
-        if (field.data or "").strip() and _day(field.data) is None:
-            raise ValidationError(_("Enter the date as YYYY-MM-DD."))
+        _checked(field)
 
     def validate_starts_on(self, field) -> None:
-        if (field.data or "").strip() and _day(field.data) is None:
-            raise ValidationError(_("Enter the date as YYYY-MM-DD."))
+        _checked(field)
 
     def day(self, name: str) -> date | None:
         return _day(getattr(self, name).data)
@@ -151,10 +163,7 @@ class ContractTermsForm(Form):
         return {"tiers": self._tiers, "premium_rate": self._premium_rate}
 
     def validate_starts_on(self, field) -> None:
-        if not (field.data or "").strip():
-            raise ValidationError(_("Enter the start date."))
-        if _day(field.data) is None:
-            raise ValidationError(_("Enter the date as YYYY-MM-DD."))
+        _checked(field, _("Enter the start date."))
 
     def validate_term_months(self, field) -> None:
         if field.data is None or not 1 <= field.data <= 120:
@@ -171,11 +180,7 @@ class NoticeForm(Form):
         self.today = today
 
     def validate_received_on(self, field) -> None:
-        day = _day(field.data)
-        if not (field.data or "").strip():
-            raise ValidationError(_("Enter the day the notice was received."))
-        if day is None:
-            raise ValidationError(_("Enter the date as YYYY-MM-DD."))
+        day = _checked(field, _("Enter the day the notice was received."))
         if day > self.today:
             raise ValidationError(_("The notice cannot be received after today (%(today)s).",
                                     today=self.today.isoformat()))

@@ -14,6 +14,7 @@ from portal.accounts import service as accounts
 from portal.core.errors import DomainError
 from portal.core.http import form_errors, fresh_session, render
 from portal.core.labels import money
+from portal.core.validators import whole_number
 from portal.extensions import limiter
 from portal.notifications import service as notifications
 from portal.operator import labels as _labels  # noqa: F401 - registers the tenant.kind/tenant.status labels
@@ -311,8 +312,8 @@ def audits():
     answer_errors: dict[int, str] = {}
     status = 200
     if request.method == "POST" and request.form.get("audit_id"):
-        row = db.session.get(AuditRequest, int(request.form["audit_id"])) if request.form["audit_id"].isdigit() \
-            else None
+        audit_id = whole_number(request.form["audit_id"])
+        row = db.session.get(AuditRequest, audit_id) if audit_id is not None else None
         if row is None:
             abort(404)
         try:

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from portal.core.clock import Clock, utc
 from portal.core.errors import DomainError
+from portal.core.validators import INT32, day_problem, whole_number
 from portal.extensions import db
 from portal.privacy import audit
 from portal.privacy.models import BreachRecord
@@ -29,9 +30,9 @@ def read_form(form, *, zone: str = "Europe/Warsaw") -> tuple[dict, dict[str, str
     errors: dict[str, str] = {k: _("Describe this.") for k in REQUIRED if not data[k]}
     for key in ("people", "records"):
         raw = (form.get(key) or "").strip()
-        if raw and not (raw.isascii() and raw.isdigit()):
-            errors[key] = _("A whole number, 0 or more (an estimate will do).")
-        data[key] = int(raw) if raw and key not in errors else None
+        data[key] = whole_number(raw)
+        if raw and data[key] is None:
+            errors[key] = _("A whole number from 0 to %(most)s (an estimate will do).", most=INT32)
     raw = (form.get("discovered_at") or "").strip()
     if raw:
         try:
@@ -39,7 +40,10 @@ def read_form(form, *, zone: str = "Europe/Warsaw") -> tuple[dict, dict[str, str
         except ValueError:
             errors["discovered_at"] = _("Give the date and time of the discovery, e.g. 2026-03-02 14:30.")
         else:
-            data["discovered_at"] = found if found.tzinfo else found.replace(tzinfo=ZoneInfo(zone))
+            if problem := day_problem(found):
+                errors["discovered_at"] = problem
+            else:
+                data["discovered_at"] = found if found.tzinfo else found.replace(tzinfo=ZoneInfo(zone))
     return data, errors
 
 

@@ -5,6 +5,7 @@ from wtforms import DateField, EmailField, SelectField, StringField, TextAreaFie
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from portal.core.forms import Form
+from portal.core.validators import PlausibleDay
 from portal.privacy.labels import REQUEST_KINDS as REQUEST_KIND_NAMES
 from portal.privacy.models import REQUEST_KINDS
 
@@ -33,7 +34,7 @@ class DpoRequestForm(PublicRequestForm):
     locale = SelectField(_l("Language of the answers"),
                          choices=[("", _l("the person's account's, else the organiser's")), ("pl", _l("Polish")),
                                   ("en", _l("English"))], default="")
-    received_on = DateField(_l("Received on (empty: today)"), validators=[Optional()])
+    received_on = DateField(_l("Received on (empty: today)"), validators=[Optional(), PlausibleDay()])
     note = TextAreaField(_l("How was the identity checked?"), validators=[DataRequired(_l("Say how.")),
                                                                          Length(max=1000)])
 

@@ -12,6 +12,7 @@ from portal.core.clock import get_clock
 from portal.core.errors import DomainError
 from portal.core.http import form_errors, render
 from portal.core.labels import language
+from portal.core.validators import whole_number
 from portal.extensions import db, limiter
 from portal.notifications import service as notifications
 from portal.privacy import audit, consents, contacts, export, registers, requests
@@ -170,7 +171,7 @@ def console():
             db.session.commit()
             return redirect(url_for("privacy.detail", reference=row.reference))
     page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    page = number if (number := whole_number(page, 99_999)) else 1
     total = requests.open_count()
     return render("privacy/console.html", status=422 if request.method == "POST" else 200,
                   rows=requests.queue(QUEUE_PAGE, (page - 1) * QUEUE_PAGE), page=page, total=total,
@@ -258,9 +259,9 @@ def audit_log():
     action = request.args.get("action") or None
     object_type = request.args.get("object") or None
     before = request.args.get("before", "")
-    if before and not before.isdigit():
+    if before and whole_number(before) is None:
         abort(400)
-    rows = audit.search(action=action, object_type=object_type, before=int(before) if before else None,
+    rows = audit.search(action=action, object_type=object_type, before=whole_number(before),
                         limit=AUDIT_PAGE)
     return render("privacy/audit.html", rows=rows, action=action or "", object_type=object_type or "",
                   older=rows[-1].id if len(rows) == AUDIT_PAGE else None)

@@ -8,7 +8,8 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 
-INT32 = 2_147_483_647  # the largest number an integer column stores
+from portal.core.validators import INT32  # noqa: F401 - the bound the lead services check numbers against
+
 MAX_MONEY = Decimal("999999999999.99")  # Numeric(14, 2)
 
 
