@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TelField
+from wtforms import EmailField, PasswordField, SelectField, StringField, TelField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from portal.accounts.passwords import MIN_LENGTH
-from portal.core.forms import Form
+from portal.core.forms import Consent, Form
+from portal.core.validators import PhoneNumber
 
 CHECK_EMAIL = Email(_l("Check the e-mail address."))
 
@@ -22,7 +23,7 @@ class RegistrationForm(Form):
     last_name = StringField(_l("Last name"), validators=[DataRequired(_l("Enter your last name.")), Length(max=100)])
     email = EmailField(_l("E-mail"), validators=[DataRequired(_l("Enter your e-mail.")), CHECK_EMAIL,
                                                  Length(max=254)])
-    phone = TelField(_l("Phone"), validators=[Optional(), Length(max=30)])
+    phone = TelField(_l("Phone"), validators=[Optional(), Length(max=30), PhoneNumber()])
     company_name = StringField(_l("Company name"), validators=[Optional(), Length(max=200)])
     nip = StringField(_l("Company NIP"), validators=[Optional(), Length(max=13)])
     password = PasswordField(_l("Password"), validators=[
@@ -30,12 +31,12 @@ class RegistrationForm(Form):
         Length(min=MIN_LENGTH, message=_l("Use at least %(num)d characters.", num=MIN_LENGTH))])
     confirm = PasswordField(_l("Repeat the password"), validators=[
         DataRequired(_l("Repeat the password.")), EqualTo("password", _l("The two passwords differ."))])
-    accept_terms = BooleanField(_l("I have read and accept the programme terms"),
+    accept_terms = Consent(_l("I have read and accept the programme terms"),
                                 validators=[DataRequired(_l("You can only join after accepting the terms."))])
-    accept_privacy = BooleanField(_l("I have read the information clause and consent to the processing of my data "
+    accept_privacy = Consent(_l("I have read the information clause and consent to the processing of my data "
                                      "for the programme"),
                                   validators=[DataRequired(_l("Registration without this consent is not valid."))])
-    marketing = BooleanField(_l("Optional"))  # G-08: the programme's own text is the label; never ticked for you
+    marketing = Consent(_l("Optional"))  # G-08: the programme's own text is the label; never ticked for you
 
 
 class ResetRequestForm(Form):
@@ -51,13 +52,13 @@ class ResetForm(Form):
 
 
 class AcceptForm(Form):
-    accept = BooleanField(_l("I accept the new version"), validators=[DataRequired(_l("Accept to continue."))])
+    accept = Consent(_l("I accept the new version"), validators=[DataRequired(_l("Accept to continue."))])
 
 
 class ProfileForm(Form):
     first_name = StringField(_l("First name"), validators=[DataRequired(_l("Enter your first name.")), Length(max=100)])
     last_name = StringField(_l("Last name"), validators=[DataRequired(_l("Enter your last name.")), Length(max=100)])
-    phone = TelField(_l("Phone"), validators=[Optional(), Length(max=30)])
+    phone = TelField(_l("Phone"), validators=[Optional(), Length(max=30), PhoneNumber()])
     company_name = StringField(_l("Company name"), validators=[Optional(), Length(max=200)])
     nip = StringField(_l("Company NIP"), validators=[Optional(), Length(max=13)])
     locale = SelectField(_l("Language"), choices=[("pl", "Polski"), ("en", "English")])

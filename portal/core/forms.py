@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import BooleanField
 
 NUL_MESSAGE = _l("Remove the NUL character (\\x00): it cannot be stored.")
 
@@ -17,3 +18,10 @@ class Form(FlaskForm):
                 field.errors = [*field.errors, str(NUL_MESSAGE)]
                 valid = False
         return valid
+
+
+class Consent(BooleanField):
+    """A checkbox whose tick is someone's consent or acceptance (G-08, L-21): a ticked box sends "y"; a tampered
+    form's "no", "0" or "off" is no consent (WTForms' own checkbox counts every value but "false" as ticked)."""
+
+    false_values = (False, "false", "", "0", "no", "n", "off")

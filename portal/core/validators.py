@@ -83,3 +83,35 @@ class PlausibleDay:
         problem = day_problem(field.data)
         if problem:
             raise StopValidation(problem)
+
+
+PHONE_CHARACTERS = frozenset("0123456789 -.()/")
+
+
+def phone_problem(phone: str) -> str | None:
+    """L-01, L-02 ("prawidłowe dane kontaktowe"): a number that can be dialled — 9 to 15 digits (a Polish number,
+    or an international one up to E.164's 15), an optional leading +, and spaces, hyphens, dots, slashes or
+    brackets between them. None when it is one (or empty: whether it is required is checked apart)."""
+    number = phone[1:] if phone.startswith("+") else phone
+    digits = sum(ch.isdigit() for ch in number)
+    if not phone or (set(number) <= PHONE_CHARACTERS and 9 <= digits <= 15):
+        return None
+    return _("Enter a phone number of 9 to 15 digits, e.g. +48 600 100 200.")
+
+
+def email_ok(email: str) -> bool:
+    """An address with a name before its one @ and a domain with a dot after it (empty: required is checked apart)."""
+    if not email:
+        return True
+    local, at, domain = email.rpartition("@")
+    return bool(at and local and "@" not in local and "." in domain.strip(".") and not domain.startswith(".")
+                and " " not in email)
+
+
+class PhoneNumber:
+    """A WTForms validator: a number that can be dialled (``phone_problem``), as the profile and the lead forms ask."""
+
+    def __call__(self, form, field) -> None:  # noqa: ARG002 - WTForms' validator signature
+        problem = phone_problem((field.data or "").strip())
+        if problem:
+            raise StopValidation(problem)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, EmailField, SelectField, StringField, TelField, TextAreaField
+from wtforms import DateField, EmailField, SelectField, StringField, TelField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from portal.core.forms import Form
+from portal.core.forms import Consent, Form
 from portal.core.validators import PlausibleDay
 
 
@@ -60,7 +60,7 @@ class LeadForm(Form):
     contact_last_name = StringField(_l("Your contact person: last name"), validators=[Length(max=100)])
     contact_phone = TelField(_l("Your contact person: phone"), validators=[Length(max=30)])
     contact_email = EmailField(_l("Your contact person: e-mail"), validators=[Length(max=254)])
-    vendor_consent = BooleanField(_l("I consent to the data of this lead being passed to the software vendor for "
+    vendor_consent = Consent(_l("I consent to the data of this lead being passed to the software vendor for "
                                      "verification"))
 
     def fit(self, asks, quantity_unit: str, consent_text: str | None) -> None:

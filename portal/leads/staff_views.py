@@ -270,8 +270,8 @@ def settlements():
 @staff_only
 def run_settlement(period: int):
     form = SettlementForm()
-    if not form.validate_on_submit():
-        flash(_("Enter the settlement date."), "error")
+    if not form.validate_on_submit():  # what is wrong with the day: missing, no such day, outside the years
+        flash(next(iter(form.as_of.errors), _("Enter the settlement date.")), "error")
         return redirect(url_for("lead_admin.settlements"))
     try:
         settlement_service.check_as_of(form.as_of.data, clock=get_clock())

@@ -249,8 +249,11 @@ def substitute(order_id: int):
     except DomainError:
         abort(404)
     try:
-        orders.answer_substitute(row, accept=request.form.get("accept") == "yes", on=today(), rules=rules(),
-                                 clock=get_clock(), actor=current_user)
+        answer = request.form.get("accept")
+        if answer not in ("yes", "no"):  # neither button: nothing is decided for the participant (P-23)
+            raise DomainError(_("Accept or refuse the substitute."), field="accept", rule="P-23")
+        orders.answer_substitute(row, accept=answer == "yes", on=today(), rules=rules(), clock=get_clock(),
+                                 actor=current_user)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
@@ -299,8 +302,12 @@ def tax_data():
             replaced = None
             if upload and getattr(upload, "filename", ""):
                 replaced = installer.employer_acceptance_file
-                installer.employer_acceptance_file = devices.store_proof(current_app.config["UPLOAD_DIR"],
-                                                                         g.tenant.id, upload.read(), rules())
+                try:
+                    installer.employer_acceptance_file = devices.store_proof(current_app.config["UPLOAD_DIR"],
+                                                                             g.tenant.id, upload.read(), rules())
+                except DomainError as error:  # the service checks a "proof": here the field is this one
+                    error.field = "employer_acceptance"
+                    raise
         except DomainError as error:
             db.session.rollback()
             attach(form, error)

@@ -4,9 +4,9 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, ValidationError
+from wtforms.validators import DataRequired, Email, Length, ValidationError
 from wtforms.widgets import DateInput
 
 from portal.core.errors import DomainError
@@ -184,3 +184,13 @@ class NoticeForm(Form):
         if day > self.today:
             raise ValidationError(_("The notice cannot be received after today (%(today)s).",
                                     today=self.today.isoformat()))
+
+
+class SubprocessorForm(Form):
+    """C-07: a new sub-processor as every DPO will read it; each value fits its column (SubProcessor)."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Give the name.")), Length(max=200)])
+    purpose = TextAreaField(_l("Purpose"), validators=[DataRequired(_l("Give the purpose.")), Length(max=2000)],
+                            render_kw={"rows": 2})
+    location = StringField(_l("Location"), validators=[DataRequired(_l("Give the location.")), Length(max=100)])
+    outside_eea = BooleanField(_l("Outside the EEA"))

@@ -281,19 +281,23 @@ def subprocessors():
     from portal.core.clock import get_clock
     from portal.extensions import db
     from portal.operator import register
+    from portal.operator.forms import SubprocessorForm
 
-    if request.method == "POST":
+    form = SubprocessorForm()
+    if form.validate_on_submit():
         try:
-            register.add_subprocessor({k: request.form.get(k, "") for k in ("name", "purpose", "location",
-                                                                             "outside_eea")}, clock=get_clock())
+            register.add_subprocessor({"name": form.name.data, "purpose": form.purpose.data,
+                                       "location": form.location.data, "outside_eea": form.outside_eea.data},
+                                      clock=get_clock())
         except DomainError as error:
             db.session.rollback()
-            flash(error.message, "error")
+            form_errors(form, error)
         else:
             db.session.commit()
             flash(_("Recorded; every DPO is told 7 days ahead."), "success")
             return redirect(url_for("operator.subprocessors"))
-    return render("operator/subprocessors.html", rows=register.subprocessors())
+    return render("operator/subprocessors.html", status=422 if request.method == "POST" else 200, form=form,
+                  rows=register.subprocessors())
 
 
 @bp.route("/audits", methods=["GET", "POST"])

@@ -35,9 +35,10 @@ def test_L17_a_settlement_is_not_run_as_of_a_day_before_its_period(app, client, 
     tenant = db.session.scalars(select(Tenant).where(Tenant.slug == "distributor")).one()
     factories.login(client, tenant, factories.user(tenant, STAFF, email="s@distributor.example.com",
                                                    locale="en").email)
-    for day in ("0001-01-01", "2018-09-30"):
+    for day, said in (("0001-01-01", "Enter a date from 1900-01-01 to 2099-12-31."),
+                      ("2018-09-30", "as of its first day of sales (2018-10-01) or later")):
         page = client.post("/t/distributor/settlements/2/run", data={"as_of": day}, follow_redirects=True)
-        assert "as of its first day of sales (2018-10-01) or later" in page.get_data(as_text=True), day
+        assert said in page.get_data(as_text=True), day
     result, _ = campaign.settle(2, "2018-09-30")
     assert result.exit_code == 1 and "2018-10-01" in result.output
     with use_tenant(tenant.id):

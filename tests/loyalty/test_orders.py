@@ -465,3 +465,26 @@ def test_P09_P08_the_participant_is_told_of_points_taken_back_and_until_when_to_
                               .order_by(Notification.id)).all()
     assert [(n.params["points"], n.params["reason"], n.params["complain_by"]) for n in told] == [
         (50, "bonus credited twice", "2024-03-31"), (120, "device installed abroad", "2024-04-03")]
+
+
+@pytest.mark.parametrize("tampered", ["", "maybe"])
+def test_P23_a_substitute_answer_that_is_neither_button_decides_nothing(world, app, tampered):
+    from portal.accounts.models import User
+    from portal.accounts.passwords import hash_password
+    from tests.factories import PASSWORD, login
+
+    order = _place(world)
+    orders.offer_substitute(order, orders.reward_by_code("R-B"), on=date(2024, 3, 2), rules=world["rules"],
+                            clock=world["clock"])
+    db.session.get(User, world["installer"].user_id).password_hash = hash_password(PASSWORD)
+    db.session.commit()
+    order_id = order.id
+    client = app.test_client()
+    assert login(client, world["tenant"], "ala@example.com").status_code == 302
+    assert client.post("/t/manufacturer/accept", data={"accept": "y"}).status_code == 302  # the terms, first
+    answer = client.post(f"/t/manufacturer/orders/{order_id}/substitute", data={"accept": tampered},
+                         follow_redirects=True)
+    assert "Accept or refuse the substitute." in answer.get_data(as_text=True) or \
+        "Przyjmij lub odrzuć" in answer.get_data(as_text=True)
+    db.session.rollback()
+    assert db.session.get(RewardOrder, order_id).state == "substitute_offered"  # still the participant's choice

@@ -135,3 +135,81 @@ def test_S11_a_superscript_digit_or_a_huge_number_in_a_choice_is_not_a_500(app, 
     w.operator()
     operator = w.operator_client(app)
     assert operator.post("/operator/audits", data={"audit_id": value, "answer": "a"}).status_code in (400, 404, 422)
+
+
+# --- accepted without a word before: a phone no one can dial, an address with two @, a consent said "no" ---------
+
+REGISTRATION = {"first_name": "Ewa", "last_name": "Nowak", "email": "ewa@x.example", "company_name": "", "nip": "",
+                "password": "correct-horse-battery", "confirm": "correct-horse-battery", "accept_terms": "y",
+                "accept_privacy": "y"}
+
+
+def test_S11_L01_registration_checks_the_phone_as_the_profile_does(app):
+    from portal.accounts.models import User
+
+    tenant, _ = _setup(app, "distributor")
+    answer = app.test_client().post("/t/distributor/register", data={**REGISTRATION, "phone": "abc 🙂"})
+    _at_field(answer, "phone")
+    assert _count(tenant, User, User.email == "ewa@x.example") == 0
+    assert app.test_client().post("/t/distributor/register",
+                                  data={**REGISTRATION, "phone": "+48 600 100 200"}).status_code == 302
+
+
+@pytest.mark.parametrize("value", ["no", "0", "off"])
+def test_S11_G08_a_consent_box_sent_as_no_is_no_consent(app, value):
+    from portal.accounts.models import User
+
+    tenant, _ = _setup(app, "distributor")
+    answer = app.test_client().post("/t/distributor/register", data={**REGISTRATION, "phone": "",
+                                                                     "accept_privacy": value})
+    _at_field(answer, "accept_privacy")
+    assert _count(tenant, User, User.email == "ewa@x.example") == 0
+
+
+@pytest.mark.parametrize("address", ["a@@x.pl", "a@x@y.pl"])
+def test_S11_L02_an_address_with_two_at_signs_is_refused_at_the_field(app, address):
+    from portal.leads.service.limits import email_ok
+
+    assert not email_ok(address) and email_ok("jan.kowalski@firma.pl")
+    tenant, _ = _setup(app, "distributor")
+    newcomer = factories.user(tenant, PARTICIPANT, email="new@firma.example", locale="en")
+    partner = w.logged_in(app, "distributor", newcomer.email)
+    answer = partner.post("/t/distributor/partner/join", data={
+        "nip": factories.valid_nip(91), "name": "Firma", "address": "ul. A 1", "contact_first_name": "J",
+        "contact_last_name": "K", "contact_phone": "+48600100200", "contact_email": address})
+    _at_field(answer, "contact_email")
+
+
+def test_S11_P29_a_wrong_employer_acceptance_file_is_named_at_its_field(app):
+    import io
+
+    tenant, people = _setup(app, "manufacturer")
+    participant = w.logged_in(app, "manufacturer", people[PARTICIPANT])
+    answer = participant.post("/t/manufacturer/tax-data", content_type="multipart/form-data", data={
+        "tax_id": "44051401359", "home_address": "ul. C 3", "birth_date": "1944-05-14",
+        "employer_acceptance": (io.BytesIO(b"MZ\x90\x00"), "x.exe")})
+    _at_field(answer, "employer_acceptance")
+
+
+def test_S11_C07_a_sub_processor_refusal_stands_next_to_its_field(app):
+    from portal.operator.models import SubProcessor
+
+    _setup(app, "saas-vendor")
+    w.operator()
+    operator = w.operator_client(app)
+    form = {"name": "Acme", "purpose": "e-mail delivery", "location": "PL"}
+    _at_field(operator.post("/operator/subprocessors", data={**form, "name": "x" * 5000}), "name")
+    _at_field(operator.post("/operator/subprocessors", data={**form, "location": " "}), "location")
+    _at_field(operator.post("/operator/subprocessors", data={**form, "location": "US", "outside_eea": "y"}),
+              "outside_eea")
+    assert db.session.scalar(select(func.count()).select_from(SubProcessor)) == 0
+    assert operator.post("/operator/subprocessors", data=form).status_code == 302
+
+
+@pytest.mark.parametrize(("value", "said"), [("2018-02-30", "date"), ("1800-01-01", "1900-01-01")])
+def test_S11_L17_a_settlement_day_that_does_not_exist_is_said_so(app, value, said):
+    tenant, people = _setup(app, "distributor")
+    staff = w.logged_in(app, "distributor", people[STAFF])
+    answer = staff.post("/t/distributor/settlements/1/run", data={"as_of": value}, follow_redirects=True)
+    body = answer.get_data(as_text=True)
+    assert said in body and "Enter the settlement date." not in body
