@@ -485,6 +485,6 @@ def test_P23_a_substitute_answer_that_is_neither_button_decides_nothing(world, a
     answer = client.post(f"/t/manufacturer/orders/{order_id}/substitute", data={"accept": tampered},
                          follow_redirects=True)
     assert "Accept or refuse the substitute." in answer.get_data(as_text=True) or \
-        "Przyjmij lub odrzuć" in answer.get_data(as_text=True)
+        "Przyjmij albo odrzuć" in answer.get_data(as_text=True)
     db.session.rollback()
     assert db.session.get(RewardOrder, order_id).state == "substitute_offered"  # still the participant's choice
