@@ -42,16 +42,24 @@ def _reload(tenant: Tenant, installer_id: int) -> Installer:
         return db.session.get(Installer, installer_id)
 
 
-# --- P-02/P-03: the nightly status job ----------------------------------------------------------------------------
-
-def test_P03_a_re_granted_authorisation_survives_the_daily_status_job(programme, clock):
+def _trained(programme, *, revoked_on: date | None = None) -> tuple[Tenant, int]:
+    """An installer with the training and the sales activity recorded on 2024-02-01 (two criteria, P-03)."""
     programme.join("ala@example.com", status="installer")
     tenant = _tenant()
     with use_tenant(tenant.id):
         installer = members.by_email("ala@example.com")
         members.record_evidence(installer, "training", on=date(2024, 2, 1))
         members.record_evidence(installer, "sales_activity", on=date(2024, 2, 1))
+        if revoked_on:
+            members.revoke_evidence(installer, "training", on=revoked_on)
         db.session.commit()
+        return tenant, installer.id
+
+
+# --- P-02/P-03: the nightly status job ----------------------------------------------------------------------------
+
+def test_P03_a_re_granted_authorisation_survives_the_daily_status_job(programme, clock):
+    tenant, _ = _trained(programme)
     programme.jobs("2024-02-02")  # the criteria raise the status
     with use_tenant(tenant.id):
         installer = members.by_email("ala@example.com")
@@ -82,19 +90,13 @@ def test_P02_a_certificate_holder_keeps_the_status_when_a_training_record_is_rev
 
 
 def test_P03_a_status_from_the_criteria_still_falls_back_when_the_training_is_revoked(programme):
-    programme.join("ala@example.com", status="installer")
-    tenant = _tenant()
-    with use_tenant(tenant.id):
-        installer = members.by_email("ala@example.com")
-        members.record_evidence(installer, "training", on=date(2024, 2, 1))
-        members.record_evidence(installer, "sales_activity", on=date(2024, 2, 1))
-        db.session.commit()
+    tenant, installer_id = _trained(programme)
     programme.jobs("2024-02-02")
     with use_tenant(tenant.id):
         members.revoke_evidence(members.by_email("ala@example.com"), "training", on=date(2024, 3, 1))
         db.session.commit()
     programme.jobs("2024-03-02")
-    assert _reload(tenant, installer.id).status == "installer"
+    assert _reload(tenant, installer_id).status == "installer"
 
 
 # --- P-01/P-32: the exclusion checks look only at approved participants -------------------------------------------
@@ -344,31 +346,18 @@ def test_P20_the_catalogue_shows_each_rewards_description_to_participants(app, c
 
 
 def test_P03_replaying_a_day_before_the_criteria_were_recorded_keeps_the_status_and_tells_nothing(programme):
-    programme.join("ala@example.com", status="installer")
-    tenant = _tenant()
-    with use_tenant(tenant.id):
-        installer = members.by_email("ala@example.com")
-        members.record_evidence(installer, "training", on=date(2024, 2, 1))
-        members.record_evidence(installer, "sales_activity", on=date(2024, 2, 1))
-        db.session.commit()
+    tenant, installer_id = _trained(programme)
     programme.jobs("2024-02-02")
-    assert _reload(tenant, installer.id).status == "authorised"
+    assert _reload(tenant, installer_id).status == "authorised"
     told = len(_notices(tenant, "status_changed"))
     programme.jobs("2024-01-20")  # the organiser replays a missed day from before the training
-    assert _reload(tenant, installer.id).status == "authorised"
+    assert _reload(tenant, installer_id).status == "authorised"
     assert len(_notices(tenant, "status_changed")) == told
 
 
 def test_P03_a_training_revoked_later_still_counted_on_a_replayed_earlier_day(programme):
-    programme.join("ala@example.com", status="installer")
-    tenant = _tenant()
-    with use_tenant(tenant.id):
-        installer = members.by_email("ala@example.com")
-        members.record_evidence(installer, "training", on=date(2024, 2, 1))
-        members.record_evidence(installer, "sales_activity", on=date(2024, 2, 1))
-        members.revoke_evidence(installer, "training", on=date(2024, 3, 1))
-        db.session.commit()
+    tenant, installer_id = _trained(programme, revoked_on=date(2024, 3, 1))
     programme.jobs("2024-02-10")  # a day between the training and its revocation: the criteria were met then
-    assert _reload(tenant, installer.id).status == "authorised"
+    assert _reload(tenant, installer_id).status == "authorised"
     programme.jobs("2024-03-01")  # the revocation's day: the authorisation is lost
-    assert _reload(tenant, installer.id).status == "installer"
+    assert _reload(tenant, installer_id).status == "installer"
