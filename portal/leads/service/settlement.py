@@ -403,7 +403,8 @@ def _paid_again(earlier: list[SettlementLine], ctx: Context, first_start: date, 
         if lead is None:
             continue
         sales = sales_of.get(lead.ref, [])
-        now = evaluate(lead, Realisation.of(sales), ctx, as_paid=True) if sales else None
+        real = Realisation.of(sales) if sales else None
+        now = evaluate(lead, real, ctx, as_paid=True) if real else None
         now_amount = now.amount if now is not None and now.status == PAYABLE else ZERO
         fields = {"ref": lead.ref, "lead": lead, "transaction_date": origin.transaction_date,
                   "version_id": origin.programme_version_id}
@@ -413,7 +414,7 @@ def _paid_again(earlier: list[SettlementLine], ctx: Context, first_start: date, 
                             f"its approval (paid {total}, now {now_amount})",
                             base=ZERO, rate=Decimal(0), amount=money(now_amount - total), **fields))
         elif now_amount > total and lead.partner_id not in ctx.restricted \
-                and evaluate(lead, Realisation.of(sales), ctx).status == PAYABLE:
+                and evaluate(lead, real, ctx).status == PAYABLE:
             line = Line(ctx.partners[lead.partner_id], "reward", "L-10", PAYABLE,
                         f"more sold after period {last_period[lead_id]} paid this lead "
                         f"(paid {total}, now {now_amount})",
