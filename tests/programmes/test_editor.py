@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from portal.accounts.models import ADMIN
 from portal.core.clock import as_of
 from portal.extensions import db
@@ -128,3 +130,36 @@ def test_L30_the_preview_says_which_leads_the_new_rules_reach(app, client):
                                                          "action": "preview", "effective_from": "2030-01-01"}
                        ).get_data(as_text=True)
     assert "qualified on or after 2030-01-01" in html and "L-30" in html
+
+
+def test_E01_the_lead_rules_own_checks_read_in_polish_too(app, client):
+    tenant = _tenant(app, "distributor")
+    admin = factories.user(tenant, ADMIN, email="admin@distributor.test.example", locale="pl")
+    factories.login(client, tenant, admin.email)
+    client.get("/t/distributor/language/pl")
+    source = dumps(definition.to_json(definition.read(ROOT / "tenants/distributor/programme.toml")[0]))
+    broken = source.replace('rate = "0.12"', 'rate = "1.20"', 1)
+    html = client.post("/t/distributor/programme", data={"text": broken, "action": "preview",
+                                                         "effective_from": "2030-01-01"}).get_data(as_text=True)
+    assert "musi być ułamkiem od 0 do 1" in html
+    assert "must be a fraction" not in html
+
+
+@pytest.mark.parametrize("wording", [
+    "is missing: a campaign needs an end date", "'x' is not a lead field: use one of ref, pcs",
+    "is not a realisation setting: use one of a, b", "must be one of licences, contacts", "needs at least one rule",
+    'must be a fraction between 0 and 1, e.g. "0.30"', 'must be a decimal string, e.g. "0.15"',
+    "'X' is not one of lead.families", "must be a whole number not below band_min", "is before sales_from",
+    "is missing: a first-year subscription value needs the tier prices", "is below contacts_min (5)",
+    "leaves 1–4 contacts without a price: the lowest tier must start at 1",
+    "leaves 11–19 contacts without a price after tier 1", "overlaps tier 1, which ends at 10", "must be at least 1",
+    "overlaps term discount 1: a term may have one discount only", "must be a number of months from 1 to 12",
+    "is not a valid pattern", 'must be an amount such as "549.00"'])
+def test_E01_every_wording_of_the_programme_types_checks_has_a_polish_reading(app, wording):
+    from flask_babel import force_locale
+
+    from portal.programmes.labels import definition_message
+
+    with app.test_request_context(), force_locale("pl"):
+        said = definition_message(wording)
+    assert said != wording, wording
