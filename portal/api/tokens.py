@@ -56,7 +56,8 @@ LAST_USED_PRECISION = timedelta(minutes=1)
 
 @dataclass(frozen=True)
 class TokenActor:
-    """Who the audit log and ``decided_by``/``approved_by`` name for an API call: the admin who created the token."""
+    """Who an API call acts as: the audit log names the token (``token_id``), ``decided_by``/``approved_by`` the
+    person who created it (``id``; None for a token a command made)."""
 
     id: int | None
     token_id: int
@@ -144,6 +145,6 @@ def authenticate(plaintext: str, *, clock: Clock) -> tuple[ApiToken, Tenant] | N
     return token, tenant
 
 
-def actor_of(token: ApiToken) -> TokenActor | None:
-    """The token's creator acts; a token made by the system (no creator) acts as the system."""
-    return TokenActor(id=token.created_by, token_id=token.id) if token.created_by is not None else None
+def actor_of(token: ApiToken) -> TokenActor:
+    """The token acts, on its creator's authority (none for a token a command made)."""
+    return TokenActor(id=token.created_by, token_id=token.id)

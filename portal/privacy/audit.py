@@ -7,9 +7,12 @@ from portal.privacy.models import AuditEntry
 
 
 def record(actor: object | None, action: str, object_type: str, object_id: int | None) -> AuditEntry:
-    """Append one entry. ``actor`` is a User, an Operator or None (the system, e.g. a scheduled job)."""
+    """Append one entry. ``actor`` is a User, an Operator, an API token (``api.tokens.TokenActor``: the entry
+    names the token, which names its creator) or None (the system, e.g. a scheduled job)."""
     if actor is None:
         kind, actor_id = "system", None
+    elif getattr(actor, "token_id", None) is not None:
+        kind, actor_id = "api_token", actor.token_id
     else:
         kind, actor_id = ("operator" if getattr(actor, "role", "") == "operator" else "user"), actor.id
     entry = AuditEntry(actor_kind=kind, actor_id=actor_id, action=action, object_type=object_type,

@@ -38,7 +38,7 @@ CONSENT_KINDS = {
     "marketing": _l("Marketing contact"),
 }
 CONSENT_CHANNELS = {"web": _l("website"), "api": _l("API"), "import": _l("import"), "dpo": _l("DPO")}
-ACTORS = {"user": _l("user"), "operator": _l("operator"), "system": _l("system")}
+ACTORS = {"user": _l("user"), "operator": _l("operator"), "system": _l("system"), "api_token": _l("API token")}
 ERASURE_EFFECTS = {"deleted": _l("deleted"), "masked": _l("masked")}
 PROFILE_FIELDS = {"first_name": _l("First name"), "last_name": _l("Last name"), "phone": _l("Phone"),
                   "company_name": _l("Company name"), "nip": _l("Company NIP"), "locale": _l("Language"),

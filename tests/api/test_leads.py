@@ -99,3 +99,28 @@ def test_leads_list_the_review_queue_by_deadline_and_a_partners_leads_newest_fir
     rest = api.get(f"/leads?partner_id={partner_id}&limit=2&cursor={mine['next_cursor']}").get_json()
     assert [x["ref"] for x in mine["items"] + rest["items"]] == ["Q3", "Q2", "Q1"]
     assert problem(api.get(f"/leads?partner_id={partner_id}&status=pending"))["status"] == 400
+
+
+def test_G11_the_audit_log_names_the_token_that_decided_and_the_lead_its_creator(client, distributor, partner_id):
+    from sqlalchemy import select
+
+    from portal.api import tokens
+    from portal.api.models import ApiToken
+    from portal.extensions import db
+    from portal.leads.models import Lead
+    from portal.privacy.models import AuditEntry
+    from portal.tenancy.guard import use_tenant
+    from tests.api.conftest import ALL_SCOPES, Api, make_token
+
+    admin_api = Api(client, make_token(distributor, [s for s in ALL_SCOPES if s not in tokens.PRIVACY_SCOPES],
+                                       name="CRM"))
+    admin_api.post("/leads", lead_body("T1", partner_id, 1))
+    assert admin_api.post("/leads/T1/decision", {"decision": "qualified", "decided_on": "2018-08-13"}
+                          ).status_code == 200
+    db.session.rollback()
+    with use_tenant(distributor.id):
+        token = db.session.scalars(select(ApiToken).where(ApiToken.name == "CRM")).one()
+        entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "lead.qualified")).one()
+        lead = db.session.scalars(select(Lead).where(Lead.ref == "T1")).one()
+        assert (entry.actor_kind, entry.actor_id) == ("api_token", token.id)  # which system did it
+        assert lead.decided_by == token.created_by  # and on whose authority
