@@ -41,7 +41,7 @@ class AuditEntry(TenantScoped, db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, info=not_pii())
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now, index=True, info=not_pii())
-    actor_kind: Mapped[str] = mapped_column(String(12), info=not_pii())  # user | operator | system
+    actor_kind: Mapped[str] = mapped_column(String(12), info=not_pii())  # user | operator | api_token | system
     actor_id: Mapped[int | None] = mapped_column(Integer, info=not_pii())
     action: Mapped[str] = mapped_column(String(60), info=not_pii())
     object_type: Mapped[str] = mapped_column(String(40), info=not_pii())
