@@ -90,15 +90,10 @@ def test_L30_preview_shows_the_change_per_partner(app, client, tmp_path):
 
 
 def test_E01_editor_names_the_line_of_each_error(app, client):
-    tenant = _tenant(app, "manufacturer")
-    admin = factories.user(tenant, ADMIN, email="admin@manufacturer.test.example", locale="en")
-    factories.login(client, tenant, admin.email)
-    client.get("/t/manufacturer/language/en")
+    response = _preview(app, client, "manufacturer", "en", "max_failed_deliveries = 2",
+                        'max_failed_deliveries = "two"')
     source = dumps(definition.to_json(definition.read(ROOT / "tenants/manufacturer/programme.toml")[0]))
-    broken = source.replace("max_failed_deliveries = 2", 'max_failed_deliveries = "two"', 1)
-    line = broken.splitlines().index('max_failed_deliveries = "two"') + 1
-    response = client.post("/t/manufacturer/programme", data={"text": broken, "action": "preview",
-                                                              "effective_from": "2030-01-01"})
+    line = source.splitlines().index("max_failed_deliveries = 2") + 1
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert f"Line {line}: loyalty.orders.max_failed_deliveries: must be a whole number" in html
@@ -132,15 +127,19 @@ def test_L30_the_preview_says_which_leads_the_new_rules_reach(app, client):
     assert "qualified on or after 2030-01-01" in html and "L-30" in html
 
 
-def test_E01_the_lead_rules_own_checks_read_in_polish_too(app, client):
-    tenant = _tenant(app, "distributor")
-    admin = factories.user(tenant, ADMIN, email="admin@distributor.test.example", locale="pl")
+def _preview(app, client, slug: str, locale: str, old: str, new: str, effective_from: str = "2030-01-01"):
+    """The editor's preview of the preset's definition with one text replaced, read by an admin in ``locale``."""
+    tenant = _tenant(app, slug)
+    admin = factories.user(tenant, ADMIN, email=f"admin@{slug}.test.example", locale=locale)
     factories.login(client, tenant, admin.email)
-    client.get("/t/distributor/language/pl")
-    source = dumps(definition.to_json(definition.read(ROOT / "tenants/distributor/programme.toml")[0]))
-    broken = source.replace('rate = "0.12"', 'rate = "1.20"', 1)
-    html = client.post("/t/distributor/programme", data={"text": broken, "action": "preview",
-                                                         "effective_from": "2030-01-01"}).get_data(as_text=True)
+    client.get(f"/t/{slug}/language/{locale}")
+    source = dumps(definition.to_json(definition.read(ROOT / f"tenants/{slug}/programme.toml")[0]))
+    return client.post(f"/t/{slug}/programme", data={"text": source.replace(old, new, 1), "action": "preview",
+                                                     "effective_from": effective_from})
+
+
+def test_E01_the_lead_rules_own_checks_read_in_polish_too(app, client):
+    html = _preview(app, client, "distributor", "pl", 'rate = "0.12"', 'rate = "1.20"').get_data(as_text=True)
     assert "musi być ułamkiem od 0 do 1" in html
     assert "must be a fraction" not in html
 
