@@ -389,8 +389,9 @@ def _paid_again(earlier: list[SettlementLine], ctx: Context, first_start: date, 
         first.setdefault(ln.lead_id, ln)
     period_of = dict(db.session.execute(select(Settlement.id, Settlement.period).where(
         Settlement.id.in_({ln.settlement_id for ln in paid}))).all())
-    last_period = {lead_id: max(period_of[ln.settlement_id] for ln in paid if ln.lead_id == lead_id)
-                   for lead_id in settled_total}
+    last_period: dict[int, int] = {}  # the latest period that paid each lead, in one pass over the lines
+    for ln in paid:
+        last_period[ln.lead_id] = max(last_period.get(ln.lead_id, 0), period_of[ln.settlement_id])
     leads = {lead.id: lead for lead in db.session.scalars(select(Lead).where(Lead.id.in_(list(settled_total))))}
     # every sale of the paid leads since the campaign began up to this period's end, in one read
     sales_of: dict[str, list[Sale]] = defaultdict(list)
