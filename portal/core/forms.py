@@ -20,8 +20,12 @@ class Form(FlaskForm):
         return valid
 
 
-class Consent(BooleanField):
-    """A checkbox whose tick is someone's consent or acceptance (G-08, L-21): a ticked box sends "y"; a tampered
-    form's "no", "0" or "off" is no consent (WTForms' own checkbox counts every value but "false" as ticked)."""
+class Checkbox(BooleanField):
+    """Every page's checkbox: a ticked box sends "y"; a tampered form's "no", "0" or "off" is not ticked (WTForms'
+    own checkbox counts every value but "false" as ticked)."""
 
     false_values = (False, "false", "", "0", "no", "n", "off")
+
+
+class Consent(Checkbox):
+    """A checkbox whose tick is someone's consent or acceptance (G-08, L-21)."""

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from portal.core.forms import Form
+from portal.core.forms import Checkbox, Form
 from portal.core.validators import AmountField, PlausibleDay, Whole
 from portal.loyalty.service.ledger import MAX_POINTS
 
@@ -17,13 +17,13 @@ def _strip(value):
 
 
 class JoinForm(Form):
-    business = BooleanField(_l("I run a business (a company or a sole trader)"))
+    business = Checkbox(_l("I run a business (a company or a sole trader)"))
     nip = StringField(_l("Company NIP (if you run a business)"), filters=[_strip], validators=[Length(max=20)])
-    installs_heating = BooleanField(_l("I install or service heating devices for a living"))
-    adult = BooleanField(_l("I am of age"))
-    employee = BooleanField(_l("I am employed by an installation business"))
-    certificate = BooleanField(_l("I hold a valid authorisation certificate"))
-    leader = BooleanField(_l("I am an installation leader"))
+    installs_heating = Checkbox(_l("I install or service heating devices for a living"))
+    adult = Checkbox(_l("I am of age"))
+    employee = Checkbox(_l("I am employed by an installation business"))
+    certificate = Checkbox(_l("I hold a valid authorisation certificate"))
+    leader = Checkbox(_l("I am an installation leader"))
     delivery_address = StringField(_l("Delivery address for rewards (street and number, postcode, town)"),
                                    filters=[_strip], validators=[Length(max=300)])
 
@@ -73,7 +73,7 @@ class DecideForm(Form):
 class RewardForm(Form):
     points = IntegerField(_l("Points"), validators=[InputRequired(), Whole(1, MAX_POINTS)])
     stock = IntegerField(_l("Stock"), validators=[InputRequired(), Whole(0, MAX_STOCK)])
-    active = BooleanField(_l("Available"))
+    active = Checkbox(_l("Available"))
 
 
 class RewardDetailsForm(Form):
@@ -92,7 +92,7 @@ class RewardDetailsForm(Form):
                                              Whole(1, 365)])
     stock = IntegerField(_l("Stock"), validators=[InputRequired(_l("A whole number, 0 or more.")),
                                                   Whole(0, MAX_STOCK)])
-    active = BooleanField(_l("Available"))
+    active = Checkbox(_l("Available"))
 
 
 class EndForm(Form):

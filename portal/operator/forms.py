@@ -4,13 +4,13 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import EmailField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 from wtforms.widgets import DateInput
 
 from portal.core.errors import DomainError
-from portal.core.forms import Form
+from portal.core.forms import Checkbox, Form
 from portal.core.validators import day_problem
 from portal.operator import pricing
 from portal.operator.contracts import GROUNDS
@@ -193,4 +193,4 @@ class SubprocessorForm(Form):
     purpose = TextAreaField(_l("Purpose"), validators=[DataRequired(_l("Give the purpose.")), Length(max=2000)],
                             render_kw={"rows": 2})
     location = StringField(_l("Location"), validators=[DataRequired(_l("Give the location.")), Length(max=100)])
-    outside_eea = BooleanField(_l("Outside the EEA"))
+    outside_eea = Checkbox(_l("Outside the EEA"))

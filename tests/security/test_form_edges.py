@@ -166,6 +166,19 @@ def test_S11_G08_a_consent_box_sent_as_no_is_no_consent(app, value):
     assert _count(tenant, User, User.email == "ewa@x.example") == 0
 
 
+@pytest.mark.parametrize("value", ["no", "0", "off"])
+def test_S11_P01_an_installer_box_sent_as_no_is_not_ticked(app, value):
+    """P-01: "I install heating devices" sent as "no" is no such declaration: the organiser decides (pending)."""
+    from portal.loyalty.models import Installer
+
+    tenant, _ = _setup(app, "manufacturer")
+    newcomer = factories.user(tenant, PARTICIPANT, email="new@instal.example", locale="en")
+    installer = w.logged_in(app, "manufacturer", newcomer.email)
+    assert installer.post("/t/manufacturer/installer/join", data={
+        "installs_heating": value, "adult": "y"}).status_code == 302
+    assert _count(tenant, Installer, Installer.user_id == newcomer.id, Installer.approval == "pending") == 1
+
+
 @pytest.mark.parametrize("address", ["a@@x.pl", "a@x@y.pl"])
 def test_S11_L02_an_address_with_two_at_signs_is_refused_at_the_field(app, address):
     from portal.leads.service.limits import email_ok
@@ -203,7 +216,8 @@ def test_S11_C07_a_sub_processor_refusal_stands_next_to_its_field(app):
     _at_field(operator.post("/operator/subprocessors", data={**form, "location": "US", "outside_eea": "y"}),
               "outside_eea")
     assert db.session.scalar(select(func.count()).select_from(SubProcessor)) == 0
-    assert operator.post("/operator/subprocessors", data=form).status_code == 302
+    assert operator.post("/operator/subprocessors", data={**form, "outside_eea": "no"}).status_code == 302
+    assert db.session.scalars(select(SubProcessor.outside_eea)).all() == [False]
 
 
 @pytest.mark.parametrize(("value", "said"), [("2018-02-30", "date"), ("1800-01-01", "1900-01-01")])
