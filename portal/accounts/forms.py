@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from portal.accounts.passwords import MIN_LENGTH
 from portal.core.forms import Consent, Form
-from portal.core.validators import PhoneNumber
+from portal.core.validators import NIP_AS_WRITTEN, PhoneNumber
 
 CHECK_EMAIL = Email(_l("Check the e-mail address."))
 
@@ -25,7 +25,7 @@ class RegistrationForm(Form):
                                                  Length(max=254)])
     phone = TelField(_l("Phone"), validators=[Optional(), Length(max=30), PhoneNumber()])
     company_name = StringField(_l("Company name"), validators=[Optional(), Length(max=200)])
-    nip = StringField(_l("Company NIP"), validators=[Optional(), Length(max=13)])
+    nip = StringField(_l("Company NIP"), validators=[Optional(), Length(max=NIP_AS_WRITTEN)])
     password = PasswordField(_l("Password"), validators=[
         DataRequired(_l("Choose a password.")),
         Length(min=MIN_LENGTH, message=_l("Use at least %(num)d characters.", num=MIN_LENGTH))])
@@ -60,7 +60,7 @@ class ProfileForm(Form):
     last_name = StringField(_l("Last name"), validators=[DataRequired(_l("Enter your last name.")), Length(max=100)])
     phone = TelField(_l("Phone"), validators=[Optional(), Length(max=30), PhoneNumber()])
     company_name = StringField(_l("Company name"), validators=[Optional(), Length(max=200)])
-    nip = StringField(_l("Company NIP"), validators=[Optional(), Length(max=13)])
+    nip = StringField(_l("Company NIP"), validators=[Optional(), Length(max=NIP_AS_WRITTEN)])
     locale = SelectField(_l("Language"), choices=[("pl", "Polski"), ("en", "English")])
 
 

@@ -9,6 +9,8 @@ from flask_babel import gettext as _
 from wtforms import DecimalField
 from wtforms.validators import StopValidation
 
+# A NIP as people write it: "PL 123-456-32-18" is 16 characters; it is stored as its ten digits.
+NIP_AS_WRITTEN = 20
 INT32 = 2_147_483_647  # the largest number an integer column stores (a row id, a count)
 
 

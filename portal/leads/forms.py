@@ -8,7 +8,7 @@ from wtforms import DateField, EmailField, SelectField, StringField, TelField, T
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portal.core.forms import Consent, Form
-from portal.core.validators import PlausibleDay
+from portal.core.validators import NIP_AS_WRITTEN, PlausibleDay
 
 
 class PartnerForm(Form):
@@ -42,7 +42,7 @@ class LeadForm(Form):
 
     customer_name = StringField(_l("Customer name"), validators=[Length(max=200)])
     customer_address = StringField(_l("Customer address"), validators=[Length(max=300)])
-    customer_nip = StringField(_l("Customer NIP"), validators=[Length(max=13)])
+    customer_nip = StringField(_l("Customer NIP"), validators=[Length(max=NIP_AS_WRITTEN)])
     customer_contact_first_name = StringField(_l("Contact person at the customer: first name"),
                                               validators=[Length(max=100)])
     customer_contact_last_name = StringField(_l("Contact person at the customer: last name"),

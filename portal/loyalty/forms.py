@@ -6,7 +6,7 @@ from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaF
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portal.core.forms import Checkbox, Form
-from portal.core.validators import AmountField, PlausibleDay, Whole
+from portal.core.validators import NIP_AS_WRITTEN, AmountField, PlausibleDay, Whole
 from portal.loyalty.service.ledger import MAX_POINTS
 
 MAX_STOCK = 1_000_000
@@ -43,7 +43,7 @@ class ProofForm(Form):
 
 
 class TaxForm(Form):
-    tax_id = StringField(_l("NIP or PESEL"), validators=[Length(max=13)])
+    tax_id = StringField(_l("NIP or PESEL"), validators=[Length(max=NIP_AS_WRITTEN)])
     home_address = StringField(_l("Home address"), validators=[Length(max=300)])
     birth_date = DateField(_l("Date of birth"), validators=[Optional(), PlausibleDay()])
     employer_acceptance = FileField(_l("Your employer's written acceptance (if you are employed)"))

@@ -49,6 +49,13 @@ def test_L01_registration_with_a_wrong_nip_says_so(client, tenant_a):
     assert "This NIP is not valid" in response.get_data(as_text=True)
 
 
+def test_L01_registration_takes_a_nip_written_with_prefix_and_dashes(client, tenant_a):
+    response = client.post("/t/alpha/register", data=dict(REGISTRATION, nip="PL 526-000-12-46"))
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    with use_tenant(tenant_a.id):
+        assert db.session.scalars(select(User.nip)).all() == ["5260001246"]
+
+
 def test_registration_with_a_taken_email_is_refused_without_a_500(client, tenant_a):
     factories.user(tenant_a, email="anna@example.com")
     response = client.post("/t/alpha/register", data=REGISTRATION)

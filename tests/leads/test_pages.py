@@ -49,6 +49,20 @@ def test_L01_partner_joins_with_a_checked_nip(app, client, campaign):
     assert "NIP firmy jest nieprawidłowy" in response.get_data(as_text=True)
 
 
+def test_L02_a_customer_nip_written_as_people_write_it_is_taken(app, client, campaign):
+    """A NIP pasted as "PL 123-456-32-18" (16 characters) is the same NIP: kept as its ten digits."""
+    tenant = _setup(app)
+    _partner(client, tenant)
+    digits = nip(101)
+    written = f"PL {digits[:3]}-{digits[3:6]}-{digits[6:8]}-{digits[8:]}"
+    form = client.get("/t/distributor/leads/new").get_data(as_text=True)
+    assert 'maxlength="13"' not in form
+    assert client.post("/t/distributor/leads/new", data={**LEAD, "customer_nip": written}).status_code == 302
+    with use_tenant(tenant.id):
+        assert db.session.scalars(select(Lead.customer_nip)).all() == [digits]
+        db.session.rollback()
+
+
 def test_L02_partner_submits_a_lead_and_sees_its_deadline(app, client, campaign):
     tenant = _setup(app)
     _partner(client, tenant)

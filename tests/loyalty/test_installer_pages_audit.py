@@ -65,6 +65,14 @@ def test_P29_the_tax_data_page_shows_what_was_given(app, client, programme):
     assert "44051401359" in page and "ul. Domowa 2, 30-001 Kraków" in page and "1980-05-05" in page
 
 
+def test_P29_a_nip_written_with_prefix_and_dashes_is_kept_as_its_digits(app, client, programme):
+    _installer_with_points(app, client, programme)
+    app.extensions["clock"] = as_of(date(2024, 2, 2))
+    data = {"tax_id": "PL 526-000-12-46", "home_address": "ul. Domowa 2, 30-001 Kraków", "birth_date": "1980-05-05"}
+    assert client.post("/t/manufacturer/tax-data", data=data).status_code == 302
+    assert "5260001246" in client.get("/t/manufacturer/tax-data").get_data(as_text=True)
+
+
 def test_P29_staff_see_what_a_participant_declared_and_the_employers_acceptance(app, client, programme):
     """Seed §5.16: an employee needs the employer's prior written acceptance — the organiser can see whether it was
     uploaded and open it, with the declarations it rests on (business and NIP, employee, PIT-8C data given)."""

@@ -299,7 +299,7 @@ def set_tax_data(installer: Installer, *, tax_id: str, home_address: str, birth_
     adult takes part: 18 years old on the day (on the 18th birthday itself)."""
     on = on or _today(installer)
     problems: list[tuple[str | None, str, str | None]] = []
-    tax_id = (tax_id or "").replace("-", "").replace(" ", "")
+    tax_id = nip_number.compact(tax_id or "")  # "PL 123-456-32-18" as its digits; a PESEL has no prefix
     if not (nip_number.is_valid(tax_id) or pesel.is_valid(tax_id)):
         problems.append(("tax_id", _("Enter a valid NIP or PESEL."), "P-29"))
     if not (home_address or "").strip():
