@@ -162,8 +162,8 @@ class LeadRules:
             new_partner_flag=new_partner.get("disqualifying_flag") if new_partner else None,
             top_partner_tiers=sorted((int(t["min_leads"]), Decimal(t["amount"]))
                                      for t in bonuses.get("top_partner", {}).get("tiers", [])),
-            tiers=[Tier(int(t["contacts_min"]), int(t["contacts_max"]), Decimal(t["monthly_fee"]))
-                   for t in pricing.get("tiers", [])],
+            tiers=sorted((Tier(int(t["contacts_min"]), int(t["contacts_max"]), Decimal(t["monthly_fee"]))
+                          for t in pricing.get("tiers", [])), key=lambda t: t.contacts_min),  # any order (E-01)
             term_discounts=[TermDiscount(int(d["min_months"]), d.get("max_months"), Decimal(d["rate"]))
                             for d in pricing.get("term_discounts", [])],
             first_year_months=int(definition.get("referral", {}).get("first_year_months", 12)),

@@ -122,3 +122,19 @@ def test_S7_L19_the_statement_shows_how_the_first_year_value_was_worked_out(app,
     with app.test_request_context(), force_locale("pl"):
         shown = settlement_reason(reason)
     assert "pierwszy rok" in shown and "miesięcznie" in shown, shown
+
+
+def test_S7_C02_a_price_list_written_from_the_top_tier_down_prices_the_same():
+    """E-01 takes the tiers in any order: a count above the top tier is priced at the top tier, not the last listed."""
+    import tomllib
+    from decimal import Decimal
+
+    from portal.leads.rules import LeadRules, problems
+
+    definition = tomllib.loads((ROOT / "tenants" / "saas-vendor" / "programme.toml").read_text(encoding="utf-8"))
+    definition["pricing"]["tiers"].reverse()
+    definition["lead"].pop("base_cap_quantity", None)
+    assert not [p for p in problems(definition) if p[0].startswith("pricing")]
+    rules = LeadRules.parse(definition)
+    assert rules.first_year_value(400_000, 12) == Decimal("119940.00")
+    assert rules.first_year_value(600_000, 12) == Decimal("119940.00")  # above every tier: the top tier's price
