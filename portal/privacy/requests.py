@@ -486,7 +486,8 @@ def close(row: DataSubjectRequest, outcome: str, *, clock: Clock, actor=None, re
     audit.record(actor, "request.closed", "subject_request", row.id)
     logs = erasure_logs(row.id) if row.kind == "erasure" and not rejected else []
     # G-05: an erasure the DPO closes (after checking the scan's residues) still says what is kept, why, until when
-    kept = {"kept": "erased; " + _kept_by_reason(logs[-1].retained)} if logs else {}
+    told_kept = "erased; " + _kept_by_reason(logs[-1].retained) if logs else ""
+    kept = {"kept": told_kept} if told_kept and told_kept != outcome else {}  # said once, when the outcome says it
     # GDPR art. 12(4): a request not acted on is answered as such, with the reasons and the remedies
     refused = {"rejected": True} if rejected else {}
     _tell(row, "request_completed", clock, outcome=outcome, **kept, **refused)

@@ -189,3 +189,21 @@ def test_G05_an_erasure_the_dpo_closes_after_checking_residues_still_tells_what_
                                   .order_by(Notification.id.desc())).first()
         _subject, body = notifications._render(told, None, tenant_a)
     assert "Checked: the note was removed." in body and "2030-12-31" in body
+
+
+def test_G05_an_erasure_that_closes_by_itself_tells_what_is_kept_once(app, tenant_a):
+    """The completion mail names the kept records once, not the outcome and then the same words again."""
+    from portal.notifications import service as notifications
+    from tests.privacy.test_erasure import _recent_tax_records
+    from tests.privacy.test_erasure_reach import _carry_out
+
+    clock = app.extensions["clock"]
+    subject = factories.subject_everywhere(tenant_a, "zzonce1")
+    _recent_tax_records(tenant_a, subject)
+    done = _carry_out(tenant_a, "erasure", subject, clock)
+    with use_tenant(tenant_a.id):
+        assert done.status == "done"
+        told = db.session.scalars(select(Notification).where(Notification.kind == "request_completed")
+                                  .order_by(Notification.id.desc())).first()
+        _subject, body = notifications._render(told, None, tenant_a)
+    assert body.count("kept for a legal obligation") == 1, body
