@@ -41,15 +41,16 @@ DESPITE_RESTRICTION = PRIVACY_KINDS | {"complaint_decided", "breach_notice", "co
 
 
 def notify(user, kind: str, *, clock: Clock, email: bool = True, own_request: bool = False,
-           **params) -> Notification | None:
-    """Record a notice for ``user`` in the current transaction; it is mailed after commit. A restricted subject
+           locale: str | None = None, **params) -> Notification | None:
+    """Record a notice for ``user`` in the current transaction; it is mailed after commit, in ``locale`` when given
+    (the language a data-subject request's answers were asked in), else the account's. A restricted subject
     (G-07) gets no notices — except, ``own_request``, the answers to its own data-subject requests (GDPR art.
     12(3): a restriction stops the programme's processing, not the replies the subject asked for)."""
     if getattr(user, "erased_at", None) is not None:
         return None
     if getattr(user, "restricted_at", None) is not None and not own_request and kind not in DESPITE_RESTRICTION:
         return None
-    row = Notification(tenant_id=user.tenant_id, user_id=user.id, kind=kind, params=params,
+    row = Notification(tenant_id=user.tenant_id, user_id=user.id, kind=kind, params=params, locale=locale,
                        created_at=clock.now(), mail_state="pending" if email else "skipped",
                        next_attempt_at=clock.now() if email else None)
     return _queue(row, email)
@@ -116,7 +117,7 @@ def _render(row: Notification, user, tenant) -> tuple[str, str]:
     """Subject and body from the tenant's override or the product's template, in the recipient's language."""
     from flask_babel import force_locale
 
-    chosen = user.locale if user is not None else row.locale
+    chosen = row.locale or (user.locale if user is not None else None)
     locale = chosen if chosen in ("pl", "en") else "pl"
     name = f"{row.kind}.{locale}.txt"
     override = Path(current_app.config["TENANTS_DIR"]) / tenant.slug / "mail" / name

@@ -274,7 +274,7 @@ def _tell(row: DataSubjectRequest, kind: str, clock: Clock, **params) -> None:
     if can_log_in(row):
         # a restricted subject too (G-07 stops the programme's notices, not the answers to its own requests)
         notifications.notify(db.session.get(User, row.user_id), kind, clock=clock, own_request=True,
-                             reference=row.reference, **params)
+                             locale=locale_of(row), reference=row.reference, **params)
     elif row.requester_email:
         # a request is carried out only once verified (G-02), so a bundle link goes to an address the requester
         # verified (a contact person, a deactivated account's holder); in the requester's language (§9)

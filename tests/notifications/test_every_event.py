@@ -38,7 +38,8 @@ def _in_both_languages(app, row: Notification) -> None:
     texts = {}
     with app.test_request_context():
         for locale in ("pl", "en"):
-            subject, body = notifications._render(row, SimpleNamespace(locale=locale, first_name="Jan"), tenant)
+            copy = SimpleNamespace(kind=row.kind, params=row.params, locale=locale)
+            subject, body = notifications._render(copy, SimpleNamespace(locale=locale, first_name="Jan"), tenant)
             assert subject and body.strip(), (row.kind, locale)
             texts[locale] = subject + body
     assert texts["pl"] != texts["en"], row.kind

@@ -459,3 +459,21 @@ def test_G03_a_refused_request_is_answered_as_refused_with_the_remedies(app, ten
         subject, body = _render(note, db.session.get(User, user.id), tenant_a)
     assert "nie został zrealizowany" in subject and "zrealizowany:" not in body
     assert "Prezesa Urzędu Ochrony Danych Osobowych" in body and "sądem" in body
+
+
+def test_G01_the_language_the_dpo_picks_for_the_answers_is_the_account_holders_too(app, client, tenant_a):
+    """§9: a Polish account holder writes in English; the DPO enters the request with English answers — the
+    acknowledgement is in English, not in the account's language."""
+    from portal.notifications.service import _render
+
+    holder = factories.user(tenant_a, email="ola@example.com", locale="pl")
+    dpo = factories.user(tenant_a, DPO, email="dpo@alpha.example", locale="en")
+    factories.login(client, tenant_a, dpo.email)
+    answer = client.post("/t/alpha/dpo/requests", data={"kind": "access", "email": holder.email, "locale": "en",
+                                                        "note": "letter signed, address matches the account"})
+    assert answer.status_code == 302, answer.get_data(as_text=True)[:500]
+    with use_tenant(tenant_a.id):
+        told = db.session.scalars(select(Notification).where(Notification.kind == "request_received",
+                                                             Notification.user_id == holder.id)).one()
+        subject, body = _render(told, holder, tenant_a)
+    assert "Request" in subject and "Wniosek" not in subject + body, subject
