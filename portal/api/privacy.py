@@ -14,12 +14,12 @@ from portal.api.problems import ApiProblem
 from portal.core.clock import get_clock
 from portal.core.errors import NotFound
 from portal.privacy import audit, requests
+from portal.privacy.labels import API_FILED
 from portal.privacy.models import DataSubjectRequest
 
 TAG = "privacy"
 REQUEST = "/privacy/requests/<reference>"
 BUNDLE_KINDS = ("access", "portability")
-API_NOTE = "identity checked by the organiser before filing through the API"
 
 
 def _request_json(row: DataSubjectRequest) -> dict:
@@ -45,7 +45,7 @@ def file_request(body: dict) -> Reply:
     row, token = requests.file(body.get("kind", ""), channel="dpo" if verified else "public", clock=get_clock(),
                                email=body.get("email", ""), name=body.get("name", ""),
                                details=body.get("details", ""), verified=verified,
-                               note=(body.get("note") or API_NOTE) if verified else "", actor=context.actor(),
+                               note=(body.get("note") or API_FILED) if verified else "", actor=context.actor(),
                                received_on=context.day_or_today(body.get("received_on")))
     requests.send_verification(row, token, tenant=context.tenant())
     return Reply(_request_json(row), 201, {"id": row.id})

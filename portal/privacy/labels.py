@@ -194,6 +194,9 @@ BUNDLE_TABLES = {
     "subject_requests": _l("Data-protection requests"),
     "audit_entries": _l("Activity log"),
 }
+# what an erasure touched (``ErasureLog.counts``): the subject's records by their names, and two that are not tables
+ERASURE_TABLES = {**BUNDLE_TABLES, "contact_person": _l("Named as a contact person in others' records"),
+                  "export_bundles": _l("Earlier access bundles"), "api_tokens": _l("API tokens")}
 _CONTACT_PERSON = {"first_name": _l("Contact person's first name"), "last_name": _l("Contact person's last name"),
                    "phone": _l("Contact person's phone"), "email": _l("Contact person's e-mail address")}
 _RESTRICTED_SINCE = _l("Processing restricted since")
@@ -363,7 +366,7 @@ for area, mapping in (("request.kind", REQUEST_KINDS), ("request.status", REQUES
                       ("request.channel", REQUEST_CHANNELS), ("request.verification", VERIFICATIONS),
                       ("consent.kind", CONSENT_KINDS), ("consent.channel", CONSENT_CHANNELS),
                       ("audit.actor", ACTORS), ("audit.action", AUDIT_ACTIONS), ("audit.object", AUDIT_OBJECTS),
-                      ("erasure.effect", ERASURE_EFFECTS),
+                      ("erasure.effect", ERASURE_EFFECTS), ("erasure.table", ERASURE_TABLES),
                       ("profile.field", PROFILE_FIELDS), ("data.category", DATA_CATEGORIES),
                       ("data.basis", LEGAL_BASES), ("data.retention", RETENTIONS), ("kept.table", KEPT_TABLES),
                       ("data.duty", LEGAL_DUTIES), ("data.duty_purpose", DUTY_PURPOSES),
@@ -502,6 +505,7 @@ def request_outcome(stored: str | None) -> str:
 
 
 DPO_FILED = "filed by the DPO from a verified letter or e-mail"  # ``flask privacy request``'s note
+API_FILED = "identity checked by the organiser before filing through the API"  # the API's, when it gives none
 _VERIFIED_BY_CHANNEL = re.compile(r"verified by the (?P<channel>\S+) channel")
 
 
@@ -512,6 +516,8 @@ def verification_note(stored: str | None) -> str:
         return _("by the one-time e-mail link")
     if text == DPO_FILED:
         return _("filed by the data-protection officer from a verified letter or e-mail")
+    if text == API_FILED:
+        return _("identity checked by the organiser before filing the request through the API")
     match = _VERIFIED_BY_CHANNEL.fullmatch(text)
     if match:
         return str(label(match["channel"], "request.channel"))

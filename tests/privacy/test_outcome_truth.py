@@ -207,3 +207,23 @@ def test_G05_an_erasure_that_closes_by_itself_tells_what_is_kept_once(app, tenan
                                   .order_by(Notification.id.desc())).first()
         _subject, body = notifications._render(told, None, tenant_a)
     assert body.count("kept for a legal obligation") == 1, body
+
+
+def test_S10_G05_a_polish_dpo_reads_the_api_note_and_the_erasure_effects_in_polish(app, client, tenant_a):
+    """The platform's own words on the request page are translated: the API's identity note and the records an
+    erasure touched (by their names, not the tables')."""
+    from portal.accounts.models import DPO
+    from portal.privacy.labels import API_FILED
+    from tests.privacy.test_erasure_reach import _carry_out
+
+    subject = factories.subject_everywhere(tenant_a, "zzpl1")
+    done = _carry_out(tenant_a, "erasure", subject, app.extensions["clock"])
+    with use_tenant(tenant_a.id):
+        row = db.session.get(type(done), done.id)
+        row.verification_note = API_FILED
+        db.session.commit()
+    dpo = factories.user(tenant_a, DPO, email="dpo@alpha.example", locale="pl")
+    factories.login(client, tenant_a, dpo.email)
+    page = client.get(f"/t/alpha/dpo/requests/{done.reference}").get_data(as_text=True)
+    assert API_FILED not in page and "przez API" in page
+    assert "<li>users:" not in page and "export_bundles" not in page and "Konto:" in page
