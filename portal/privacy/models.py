@@ -84,6 +84,8 @@ class DataSubjectRequest(TenantScoped, db.Model):
     verification: Mapped[str] = mapped_column(String(10), default="pending", info=not_pii())
     verify_sha256: Mapped[str | None] = mapped_column(String(64), info=not_pii())
     verify_attempts: Mapped[int] = mapped_column(Integer, default=0, info=not_pii())
+    # G-02: the day the one-time link was mailed; its 7 days count from then, not from a backdated receipt
+    link_sent_on: Mapped[date | None] = mapped_column(Date, info=not_pii())
     verification_note: Mapped[str | None] = mapped_column(Text, info=pii("content", basis="legal_obligation",
                                                                          retention="request"))
     status: Mapped[str] = mapped_column(String(12), default="open", info=not_pii())  # open|done|rejected|expired

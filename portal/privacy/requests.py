@@ -89,7 +89,7 @@ def file(kind: str, *, channel: str, clock: Clock, user: User | None = None, ema
         row.verification, row.verification_note = "verified", note or f"verified by the {channel} channel"
     else:
         token = secrets.token_urlsafe(24)
-        row.verify_sha256 = hashlib.sha256(token.encode()).hexdigest()
+        row.verify_sha256, row.link_sent_on = hashlib.sha256(token.encode()).hexdigest(), today
     _store(row, today)
     # G-11: who filed it — the person (account, public form), else the DPO acting (None: the DPO's command)
     audit.record(actor or (user if channel != "dpo" else None), "request.filed", "subject_request", row.id)
@@ -195,7 +195,7 @@ def verify(row: DataSubjectRequest, token: str, *, clock: Clock) -> bool:
     if row.verification != "pending" or row.status != "open":
         return row.verification == "verified"
     row.verify_attempts += 1
-    if row.received_on + timedelta(days=VERIFY_DAYS) < local_today(clock):
+    if (row.link_sent_on or row.received_on) + timedelta(days=VERIFY_DAYS) < local_today(clock):
         _expire(row, clock)
         return False
     if row.verify_sha256 and hmac.compare_digest(row.verify_sha256, hashlib.sha256(token.encode()).hexdigest()):
@@ -514,12 +514,13 @@ def _expire(row: DataSubjectRequest, clock: Clock) -> None:
 
 
 def expire_unverified(*, clock: Clock) -> int:
-    """G-02 daily: public requests not confirmed by their one-time link within 7 days (the link's life, as the mail
-    and the page say) expire."""
+    """G-02 daily: public requests not confirmed by their one-time link within 7 days of its sending (the link's
+    life, as the mail and the page say) expire."""
     changed = 0
+    sent = func.coalesce(DataSubjectRequest.link_sent_on, DataSubjectRequest.received_on)
     for row in db.session.scalars(select(DataSubjectRequest).where(
             DataSubjectRequest.verification == "pending", DataSubjectRequest.status == "open",
-            DataSubjectRequest.received_on < local_today(clock) - timedelta(days=VERIFY_DAYS))):
+            sent < local_today(clock) - timedelta(days=VERIFY_DAYS))):
         _expire(row, clock)
         changed += 1
     return changed

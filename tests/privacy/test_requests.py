@@ -477,3 +477,29 @@ def test_G01_the_language_the_dpo_picks_for_the_answers_is_the_account_holders_t
                                                              Notification.user_id == holder.id)).one()
         subject, body = _render(told, holder, tenant_a)
     assert "Request" in subject and "Wniosek" not in subject + body, subject
+
+
+def test_G02_a_backdated_request_gets_the_links_seven_days_from_when_it_is_sent(app, tenant_a, clock):
+    """A request received ten days ago, filed today unverified: its link is mailed today and works for 7 days from
+    today (as the mail says), while the deadline still counts from receipt (G-03)."""
+    from datetime import timedelta
+
+    from portal.core.clock import FixedClock
+    from portal.privacy import requests
+    from portal.tenancy.service import local_today
+
+    today = local_today(clock)
+    with use_tenant(tenant_a.id):
+        row, token = requests.file("erasure", channel="public", clock=clock, email="late@example.com",
+                                   received_on=today - timedelta(days=10))
+        db.session.commit()
+        assert row.received_on == today - timedelta(days=10)
+        week_on = FixedClock(clock.now() + timedelta(days=7))
+        assert requests.expire_unverified(clock=week_on) == 0
+        assert requests.verify(row, token, clock=week_on) is True
+        db.session.commit()
+    with use_tenant(tenant_a.id):
+        other, _ = requests.file("erasure", channel="public", clock=clock, email="later@example.com",
+                                 received_on=today - timedelta(days=10))
+        db.session.commit()
+        assert requests.expire_unverified(clock=FixedClock(clock.now() + timedelta(days=8))) == 1
