@@ -163,6 +163,9 @@ REASONS: list[tuple[re.Pattern, Callable[[re.Match], str]]] = [(re.compile(p), f
      r"\(paid (?P<paid>-?[0-9.]+), now (?P<now>-?[0-9.]+)\)",
      lambda m: _("correction: the vendor's report for period %(period)s was reduced after its approval "
                  "(paid %(paid)s, now %(now)s)", period=m["period"], paid=money(m["paid"]), now=money(m["now"]))),
+    (r"correction: the vendor's report no longer shows a realised lead of the partner \(bonus paid (?P<paid>[0-9.]+)\)",
+     lambda m: _("correction: the vendor's report no longer shows a realised lead of the partner (bonus paid "
+                 "%(paid)s)", paid=money(m["paid"]))),
     (r"more sold after period (?P<period>\d+) paid this lead \(paid (?P<paid>-?[0-9.]+), now (?P<now>-?[0-9.]+)\)",
      lambda m: _("more sold after period %(period)s paid this lead (paid %(paid)s, now %(now)s)",
                  period=m["period"], paid=money(m["paid"]), now=money(m["now"]))),

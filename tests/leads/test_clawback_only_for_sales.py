@@ -106,3 +106,60 @@ def test_L20_a_partner_removed_after_payment_is_not_paid_for_later_purchases(cam
     _later_sales(campaign, "K1,2018-11-15,O365,annual,10,500.00,0,yes")
     _, rows = campaign.settle(2, "2019-01-10")
     assert "K1" not in by_ref(rows) or by_ref(rows)["K1"]["status"] == "not_paid"
+
+
+# --- L-14/L-15 after a correction: what a lead no longer realised held frees up ------------------------------------
+
+def test_L14_a_lead_the_monthly_limit_cut_is_paid_once_a_paid_lead_of_that_month_is_corrected_away(campaign):
+    """Six realised August leads: period 1 pays the five earliest (L-14). The vendor then reports the first was not
+    on a new tenant — never realised (L-10). August now has five realised leads, and all five are paid."""
+    campaign.partners(partner_row(1, "prior_realised_lead"))
+    refs = ["E1", "E2", "E3", "E4", "E5", "E6"]
+    campaign.leads(*[lead_row(ref, 1, i + 1) for i, ref in enumerate(refs)])
+    campaign.decide(*[f"{ref},qualified,2018-08-13," for ref in refs])
+    campaign.sales(*[f"{ref},2018-08-{20 + i},O365,annual,20,1000.00,0,yes" for i, ref in enumerate(refs)])
+    _, rows = campaign.settle(1, "2018-10-05")
+    assert (by_ref(rows)["E6"]["status"], by_ref(rows)["E6"]["rule"]) == ("not_paid", "L-14")
+    assert campaign.run("settlement", "approve", "distributor", "--period", "1").exit_code == 0
+    _later_sales(campaign, "E1,2018-08-20,O365,annual,20,1000.00,0,no")
+    _, rows = campaign.settle(2, "2019-01-10")
+    got = by_ref(rows)
+    assert (got["E1"]["amount"], got["E1"]["rule"]) == ("-120.00", "L-19")
+    assert (got["E6"]["amount"], got["E6"]["status"]) == ("120.00", "payable")
+
+
+def test_L15_L19_the_new_partner_bonus_goes_back_when_its_only_lead_is_corrected_away(campaign):
+    """The 365.00 bonus is paid when the new partner's lead ends in a sale; the vendor's corrected report says it
+    did not (2 licences, below the 3 of L-10): the lead's reward and the bonus come back as negative lines."""
+    campaign.partners(partner_row(1))
+    campaign.leads(lead_row("G1", 1, 1, "M365", "annual", 10))
+    campaign.decide("G1,qualified,2018-08-13,")
+    campaign.sales("G1,2018-08-20,M365,annual,10,2000.00,0,yes")
+    _, rows = campaign.settle(1, "2018-10-05")
+    assert [r["amount"] for r in rows if r["line"] == "new_partner_bonus"] == ["365.00"]
+    assert campaign.run("settlement", "approve", "distributor", "--period", "1").exit_code == 0
+    _later_sales(campaign, "G1,2018-08-20,M365,annual,2,400.00,0,yes")
+    _, rows = campaign.settle(2, "2019-01-10")
+    assert by_ref(rows)["G1"]["amount"] == "-300.00"
+    bonus = [r for r in rows if r["line"] == "new_partner_bonus"]
+    assert [(r["amount"], r["rule"], r["status"]) for r in bonus] == [("-365.00", "L-19", "payable")], bonus
+    from flask_babel import force_locale
+
+    from portal.leads.labels import settlement_reason
+
+    with campaign.app.test_request_context(), force_locale("pl"):
+        shown = settlement_reason(bonus[0]["reason"])
+    assert "korekta" in shown and "365,00" in shown, shown
+
+
+def test_L15_the_bonus_stays_while_another_lead_of_the_partner_is_realised(campaign):
+    campaign.partners(partner_row(1))
+    campaign.leads(lead_row("G1", 1, 1, "M365", "annual", 10), lead_row("G2", 1, 2, "M365", "annual", 10))
+    campaign.decide("G1,qualified,2018-08-13,", "G2,qualified,2018-08-13,")
+    campaign.sales("G1,2018-08-20,M365,annual,10,2000.00,0,yes", "G2,2018-08-21,M365,annual,10,2000.00,0,yes")
+    campaign.settle(1, "2018-10-05")
+    assert campaign.run("settlement", "approve", "distributor", "--period", "1").exit_code == 0
+    _later_sales(campaign, "G1,2018-08-20,M365,annual,2,400.00,0,yes")
+    _, rows = campaign.settle(2, "2019-01-10")
+    assert by_ref(rows)["G1"]["amount"] == "-300.00"
+    assert [r for r in rows if r["line"] == "new_partner_bonus"] == []

@@ -336,13 +336,14 @@ def compute(period_number: int, *, as_of: date, override: LeadRules | None = Non
     for ln in earlier:
         if ln.line == "new_partner_bonus" and ln.status == PAYABLE:
             withheld_bonus.pop(ln.partner_id, None)
-    already_per_month: dict[tuple[int, int, int], int] = defaultdict(int)
-    for ln in earlier:
-        if _paid(ln) and ln.transaction_date:
-            already_per_month[(ln.partner_id, ln.transaction_date.year, ln.transaction_date.month)] += 1
-
     end = min(period.sales_until, as_of)
     first_start = min(p.sales_from for p in campaign.periods)
+    again, gone = _paid_again(earlier, ctx, first_start, end)
+    # L-14: a paid lead the vendor's report no longer shows as realised holds no place in its month's limit
+    already_per_month: dict[tuple[int, int, int], int] = defaultdict(int)
+    for ln in earlier:
+        if _paid(ln) and ln.transaction_date and ln.lead_id not in gone:
+            already_per_month[(ln.partner_id, ln.transaction_date.year, ln.transaction_date.month)] += 1
     lines, carried = [], []
     for lead, real in _realisations(first_start, end):
         if lead.id in paid_before or lead.partner_id in ctx.restricted:
@@ -365,23 +366,27 @@ def compute(period_number: int, *, as_of: date, override: LeadRules | None = Non
     carried_ids = {id(ln) for ln in carried}  # identity: two lines may hold equal values
     lines = [ln for ln in lines if id(ln) not in carried_ids or ln.status != NOT_PAID
              or (ln.rule == "L-14" and ln.lead.id not in refused_before)]
-    lines += _paid_again(earlier, ctx, first_start, end)
+    lines += again
     lines += _new_partner_bonuses(lines, ctx, not_new, withheld_bonus)
+    lines += _bonuses_taken_back(earlier, {ln.partner_id for ln in earlier if ln.lead_id in gone}, ctx, end)
     if period.sales_until >= campaign.ends_on or period_number == max(p.number for p in campaign.periods):
         lines += _top_partner(ctx, end)
     return sorted(lines, key=Line.key)
 
 
-def _paid_again(earlier: list[SettlementLine], ctx: Context, first_start: date, end: date) -> list[Line]:
+def _paid_again(earlier: list[SettlementLine], ctx: Context, first_start: date,
+                end: date) -> tuple[list[Line], set[int]]:
     """A lead an approved period paid is settled again on the vendor's report up to ``end``, as one difference: a
     report reduced after the approval comes back as a negative line (L-19), licences bought since as a positive one
     (L-10: the payout is for the licences active when it is made; L-12 still caps the lead). Only what was paid is
     clawed back — a withheld amount is settled again instead (``compute``) — and what was paid was judged then; more
-    is paid only while the lead would be paid now (L-01, L-05, L-20)."""
-    out = []
+    is paid only while the lead would be paid now (L-01, L-05, L-20). Also returns the paid leads the report no
+    longer shows as realised at all."""
+    out: list[Line] = []
+    gone: set[int] = set()
     paid = [ln for ln in earlier if ln.line == "reward" and ln.lead_id and ln.status == PAYABLE]
     if not paid:
-        return out
+        return out, gone
     settled_total: dict[int, Decimal] = defaultdict(Decimal)
     first: dict[int, SettlementLine] = {}
     for ln in paid:
@@ -407,6 +412,8 @@ def _paid_again(earlier: list[SettlementLine], ctx: Context, first_start: date, 
         real = Realisation.of(sales) if sales else None
         now = evaluate(lead, real, ctx, as_paid=True) if real else None
         now_amount = now.amount if now is not None and now.status == PAYABLE else ZERO
+        if now is None or not now.realised:
+            gone.add(lead_id)
         fields = {"ref": lead.ref, "lead": lead, "transaction_date": origin.transaction_date,
                   "version_id": origin.programme_version_id}
         if now_amount < total:
@@ -422,7 +429,30 @@ def _paid_again(earlier: list[SettlementLine], ctx: Context, first_start: date, 
                         base=now.base, rate=now.rate, amount=money(now_amount - total), **fields)
             _withhold(line, ctx.campaign)
             out.append(line)
-    return out
+    return out, gone
+
+
+def _bonuses_taken_back(earlier: list[SettlementLine], partners: set[int], ctx: Context, end: date) -> list[Line]:
+    """L-15/L-19: the new-partner bonus is paid when the partner's lead ends in a sale; a paid bonus comes back as a
+    negative line once the vendor's corrected report leaves the partner no realised lead at all (``partners``: those
+    a paid lead of which is no longer realised)."""
+    paid: dict[int, Decimal] = defaultdict(Decimal)
+    last: dict[int, SettlementLine] = {}
+    for ln in earlier:
+        if ln.line == "new_partner_bonus" and ln.status == PAYABLE and ln.partner_id in partners \
+                and ln.partner_id in ctx.partners and ln.partner_id not in ctx.restricted:
+            paid[ln.partner_id] += ln.amount
+            last.setdefault(ln.partner_id, ln)
+    paid = {partner_id: amount for partner_id, amount in paid.items() if amount > 0}
+    if not paid:
+        return []
+    counts = realised_counts(ctx, end)
+    return [Line(ctx.partners[partner_id], "new_partner_bonus", "L-19", PAYABLE,
+                 "correction: the vendor's report no longer shows a realised lead of the partner "
+                 f"(bonus paid {amount})",
+                 ref=last[partner_id].ref, base=ZERO, rate=Decimal(0), amount=money(-amount),
+                 transaction_date=last[partner_id].transaction_date)
+            for partner_id, amount in paid.items() if not counts.get(partner_id)]
 
 
 def _new_partner_bonuses(lines: list[Line], ctx: Context, not_new: set[int],
