@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
+from portal.core.money import money
+
 BASES = ("sale_value", "annual_subscription_value", "consumption_at_settlement", "first_year_subscription_value")
 # L-02: what a submission holds, by the names a definition's ``lead.required_fields`` uses → the lead's column
 # (None: the partner's record gives it; it is not asked again on each lead).
@@ -195,12 +197,13 @@ class LeadRules:
         return amount
 
     def first_year_value(self, contacts: int, term_months: int) -> Decimal | None:
-        """SPEC §7: tier price for the contact count × (1 − term discount) × months of the first year."""
+        """SPEC §7: tier price for the contact count × (1 − term discount) × months of the first year; the discounted
+        monthly fee is a price in grosze, as the order form states it (OWU VIII.7: its prices include discounts)."""
         terms = self.first_year_terms(contacts, term_months)
         if terms is None:
             return None
         fee, discount, months = terms
-        return fee * (1 - discount) * months
+        return money(fee * (1 - discount)) * months
 
     def first_year_terms(self, contacts: int, term_months: int) -> tuple[Decimal, Decimal, int] | None:
         """The order form's terms of a first year (SPEC §7): the tier's monthly price for the contact count, the term

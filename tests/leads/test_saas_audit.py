@@ -138,3 +138,16 @@ def test_S7_C02_a_price_list_written_from_the_top_tier_down_prices_the_same():
     rules = LeadRules.parse(definition)
     assert rules.first_year_value(400_000, 12) == Decimal("119940.00")
     assert rules.first_year_value(600_000, 12) == Decimal("119940.00")  # above every tier: the top tier's price
+
+
+def test_S7_C02_the_discounted_monthly_fee_is_a_price_in_grosze_as_the_order_form_states_it():
+    """OWU VIII.7: the order form's prices include the discount — a monthly fee of 1,490.01 less 30 % is stated as
+    1,043.01 (1,043.007 rounded), and six months of it are 6,258.06, not 6,258.04."""
+    import tomllib
+    from decimal import Decimal
+
+    from portal.leads.rules import LeadRules
+
+    definition = tomllib.loads((ROOT / "tenants" / "saas-vendor" / "programme.toml").read_text(encoding="utf-8"))
+    definition["pricing"]["tiers"][0]["monthly_fee"] = "1490.01"
+    assert LeadRules.parse(definition).first_year_value(1000, 6) == Decimal("6258.06")
