@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask_babel import lazy_gettext as _l
 
@@ -15,11 +15,12 @@ class NavItem:
     label: object
     roles: tuple[str, ...]
     programme: str | None = None  # shown only where the tenant runs this kind of programme
+    referral_label: object = None  # what the SaaS vendor's referral programme calls it (SPEC §7)
 
 
 ITEMS: list[NavItem] = [
     NavItem("accounts.participant_dashboard", _l("My programme"), (PARTICIPANT,)),
-    NavItem("leads.my_leads", _l("My leads"), (PARTICIPANT,), "lead_reward"),
+    NavItem("leads.my_leads", _l("My leads"), (PARTICIPANT,), "lead_reward", _l("My referrals")),
     NavItem("leads.statements", _l("Statements"), (PARTICIPANT,), "lead_reward"),
     NavItem("loyalty.points", _l("My points"), (PARTICIPANT,), "loyalty"),
     NavItem("loyalty.catalogue", _l("Rewards"), (PARTICIPANT,), "loyalty"),
@@ -49,5 +50,8 @@ ITEMS: list[NavItem] = [
 ]
 
 
-def for_role(role: str, programme: str | None = None) -> list[NavItem]:
-    return [item for item in ITEMS if role in item.roles and item.programme in (None, programme)]
+def for_role(role: str, programme: str | None = None, kind: str | None = None) -> list[NavItem]:
+    items = [item for item in ITEMS if role in item.roles and item.programme in (None, programme)]
+    if kind == "saas_vendor":
+        items = [replace(item, label=item.referral_label) if item.referral_label else item for item in items]
+    return items

@@ -212,3 +212,26 @@ def test_S7_the_agency_submits_a_referral_not_a_lead(app, client, saas):
         page = client.get(path).get_data(as_text=True)
         assert "Submit a referral" in page or "Submit the referral" in page, path
         assert "Submit a lead" not in page and "Submit the lead" not in page, path
+
+
+def test_S7_S10_an_agency_reads_of_referrals_not_leads(app, client, saas):
+    """§7/§10: the referral programme speaks of referrals (as its terms do) on the agency's pages, notices and mails;
+    the distributor's campaign keeps its leads."""
+    from portal.notifications.models import Notification
+    from portal.notifications.service import _render
+
+    user = _agency(client, saas)
+    answer = client.post("/t/saas-vendor/leads/new", data=PROSPECT_LEAD, follow_redirects=True)
+    page = answer.get_data(as_text=True)
+    assert "Referral R" in page or "Referral " in page, page[:3000]
+    assert "My referrals" in page and "My leads" not in page and "Lead " not in page.split("<main", 1)[-1]
+    listing = client.get("/t/saas-vendor/leads").get_data(as_text=True)
+    assert "My referrals" in listing and "My leads" not in listing
+    with use_tenant(saas.id):
+        told = db.session.scalars(select(Notification).where(Notification.user_id == user.id,
+                                                             Notification.kind == "lead_received")).one()
+        subject, body = _render(told, user, saas)
+    words = subject + body.split("http", 1)[0]  # the page's address keeps its /leads
+    assert subject.startswith("Referral") and "lead" not in words.lower(), subject + body
+    notices = client.get("/t/saas-vendor/notices").get_data(as_text=True)
+    assert "Referral" in notices and "Lead " not in notices.split("<main", 1)[-1]
