@@ -230,6 +230,11 @@ def end(contract: Contract, *, on: date, ground: str = "expiry", since: date | N
     if on < today:
         raise DomainError(_("The end date cannot be before today (%(today)s).", today=today.isoformat()),
                           field="on", rule="C-04")
+    if on > contract.current_end and not contract.auto_renew:
+        # a notice (or a term that does not renew) closes the contract on its last day: the tenant must not stay
+        # writable and billed after it, and be deleted weeks late
+        raise DomainError(_("The contract does not renew: it ends on %(end)s, and cannot end later.",
+                            end=contract.current_end.isoformat()), field="on", rule="C-04")
     if ground == "expiry" and on != contract.current_end:
         # OWU VIII.1: a fixed term that otherwise renews; any other day needs a ground of VIII.2–3 (or agreement)
         raise DomainError(_("A contract expires only on the last day of its term, %(end)s; to end it on another day "

@@ -294,3 +294,16 @@ def test_C05_a_dpo_who_restricted_their_own_data_still_gets_the_breach_notice(ap
     with use_tenant(tenant_a.id):
         notice = db.session.scalars(select(Notification).where(Notification.kind == "breach_notice")).one()
         assert notice.user_id == dpo.id and notice.mail_state == "pending"
+
+
+def test_C01_C04_an_end_after_the_term_a_notice_closed_is_refused(app, tenant_a):
+    """A notice of non-renewal ends the contract on its term's last day: no end can be set after it (the tenant would
+    stay writable and billed, and be deleted weeks late); the term's own end stands."""
+    contract = contracts.create(tenant_a.id, starts_on=date(2026, 1, 1), term_months=12, pricing=PRICING)
+    contracts.give_notice(contract, date(2026, 3, 2))
+    with pytest.raises(DomainError, match="2026-12-31"):
+        contracts.end(contract, on=date(2027, 2, 15), ground="mutual")
+    assert contract.ended_on is None
+    contracts.end(contract, on=date(2026, 12, 31), ground="expiry")
+    assert contract.delete_by == date(2027, 1, 14)
+
