@@ -332,15 +332,16 @@ def penalty_estimate(contract: Contract, *, on: date) -> Decimal:
     obowiązywania Umowy na podstawie wynagrodzenia z ostatniego miesiąca przed rozwiązaniem pomnożonego przez okres
     obowiązywania Umowy do końca obowiązywania Umowy".
 
-    The last month's fee is the whole month's fee in force on the termination day (tier reached, premium, term
-    discount) — a part month's billed amount would understate it. The period is that of the term running on ``on``
-    from the day after it (the contract is in force, and billed, through ``on``: OWU VIII.4) to the term's last day,
-    counted per calendar month: a whole month left is the fee once, a part month by its days (fee × days / days in
-    that month). Pro rata days, not whole months rounded up or down, because the clause charges the *unpaid part*
-    of the term's remuneration, and the fee statement bills every part month by its days — so the penalty is what
-    the rest of the term would have been billed at the last month's fee, neither more nor less. Each month's part is
-    rounded to the grosz half up and the parts summed, as the fee statement's split months are."""
-    last = _last_month(contract, on)
+    The last month's fee is the whole month's fee in force the day before the termination day (tier reached,
+    premium, term discount): the month *before* the termination — ended on an anniversary, the year's premium has
+    not been billed yet; a part month's billed amount would understate it. The period is that of the term running on
+    ``on`` from the day after it (the contract is in force, and billed, through ``on``: OWU VIII.4) to the term's
+    last day, counted per calendar month: a whole month left is the fee once, a part month by its days (fee × days /
+    days in that month). Pro rata days, not whole months rounded up or down, because the clause charges the *unpaid
+    part* of the term's remuneration, and the fee statement bills every part month by its days — so the penalty is
+    what the rest of the term would have been billed at the last month's fee, neither more nor less. Each month's
+    part is rounded to the grosz half up and the parts summed, as the fee statement's split months are."""
+    last = _last_month(contract, max(on - timedelta(days=1), contract.starts_on))
     if last is None:
         return Decimal("0.00")
     term_last = term_on(contract, on)[1]

@@ -344,3 +344,13 @@ def test_C03_VIII6_the_contract_ended_mail_states_the_penalty(app, tenant_a):
             texts[locale] = "\n".join(notifications._render(row, SimpleNamespace(locale=locale), tenant_a))
     assert "OWU VIII.6" in texts["en"] and "PLN2,079.00" in texts["en"]
     assert "kara umowna" in texts["pl"] and "2\u00a0079,00\u00a0zł" in texts["pl"]
+
+
+def test_C03_VIII6_an_end_on_the_anniversary_takes_the_fee_of_the_month_before_it(app, tenant_a):
+    """"Wynagrodzenie z ostatniego miesiąca przed rozwiązaniem": ended on the first day of the renewed term, the last
+    month before is April at 495.00 (990.00 less 50 %), not the new year's 519.75 with the 5 % premium."""
+    contract = contracts.create(tenant_a.id, starts_on=date(2025, 5, 1), term_months=12)
+    db.session.commit()
+    app.extensions["clock"] = as_of(date(2026, 5, 1))
+    contracts.end(contract, on=date(2026, 5, 1), ground="law_breach")
+    assert contracts.penalty_due(contract) == Decimal("5924.03")  # 495.00 × 30/31 = 479.03, + 11 × 495.00
