@@ -28,7 +28,8 @@ class TenantRow:
 def tenant_overview() -> list[TenantRow]:
     """Counts only: the operator never reads participants' personal data. Usage is the participants stored today
     (C-02: accounts, and partners or installers without one; erased accounts are no contacts any more); the fee is
-    this month's line of the fee statement, so it never drops below the highest tier reached (C-02, OWU V.4)."""
+    the monthly fee in force today at this month's count of the fee statement, so it never drops below the highest
+    tier reached (C-02, OWU V.4)."""
     with across_tenants("operator console counts accounts per tenant"):
         staff = dict(db.session.execute(
             select(User.tenant_id, func.count()).where(User.role != "participant").group_by(User.tenant_id)).all())
@@ -44,7 +45,10 @@ def tenant_overview() -> list[TenantRow]:
         fee = None
         if contract is not None:
             lines = register.fee_statement(t.id, until=today, spans=spans)
-            fee = lines[-1] if lines else fees.monthly_fee(contract, today.replace(day=1), stored)
+            # the whole month's fee in force today, not this month's bill (a first month or an anniversary month is
+            # billed by its days), at the tier this month reached
+            fee = fees.fee_in_force(contract, today, lines[-1].contacts) if lines \
+                else fees.monthly_fee(contract, today.replace(day=1), stored)
         rows.append(TenantRow(t, stored, staff.get(t.id, 0), contract, fee,
                               contracts.notice_deadline(contract) if contract else None))
     return rows

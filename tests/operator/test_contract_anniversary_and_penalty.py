@@ -354,3 +354,14 @@ def test_C03_VIII6_an_end_on_the_anniversary_takes_the_fee_of_the_month_before_i
     app.extensions["clock"] = as_of(date(2026, 5, 1))
     contracts.end(contract, on=date(2026, 5, 1), ground="law_breach")
     assert contracts.penalty_due(contract) == Decimal("5924.03")  # 495.00 × 30/31 = 479.03, + 11 × 495.00
+
+
+def test_C02_the_tenants_page_shows_the_monthly_fee_not_a_part_months_bill(app, client, tenant_a):
+    """C-02 "the resulting monthly fee per tenant": a contract from 15 March, seen on 20 March, costs 495.00 a month
+    (990.00 less 50 % for 12 months), though March is billed for 17 days (271.45)."""
+    contracts.create(tenant_a.id, starts_on=date(2026, 3, 15), term_months=12)
+    db.session.commit()
+    app.extensions["clock"] = as_of(date(2026, 3, 20))
+    _operator(client)
+    page = client.get("/operator/").get_data(as_text=True)
+    assert "PLN495.00" in page and "PLN271.45" not in page
