@@ -173,10 +173,16 @@ def end_summary(contract: Contract | None, *, on: date, ground: str) -> EndSumma
     after it (DPA §9.3). C-02: a termination for the organiser's fault before the term's last day reclaims the term
     discount of the unexpired days; OWU VIII.6: and charges the contractual penalty of those days."""
     fault = GROUNDS.get(ground, False)
-    unserved = bool(fault and contract is not None and on < contract.current_end)  # days of the term left unserved
+    unserved = bool(fault and contract is not None and on < _term_last(contract, on))  # days of the term unserved
     reclaimed = unserved and term_discount(contract.term_months) > 0
     return EndSummary(on, on + timedelta(days=EXPORT_DAYS), on + timedelta(days=DELETE_DAYS), fault, reclaimed,
                       read_only_from=_read_only_from(on, ground), penalty_charged=unserved)
+
+
+def _term_last(contract: Contract, on: date) -> date:
+    """The last day of the term an end on ``on`` falls in: of a contract that renews, the term running on ``on``
+    (renewed by then, though the daily job has not recorded it yet); of one that does not, its last term's."""
+    return term_on(contract, on)[1] if contract.auto_renew else contract.current_end
 
 
 def with_amounts(contract: Contract, summary: EndSummary) -> EndSummary:
@@ -357,7 +363,8 @@ def penalty_estimate(contract: Contract, *, on: date) -> Decimal:
 def penalty_due(contract: Contract) -> Decimal | None:
     """OWU VIII.6: the contractual penalty an ended contract charges the organiser, None when none is due (not
     terminated for its fault, or ended on the term's last day)."""
-    if contract.ended_on is None or not contract.customer_fault or contract.ended_on >= contract.current_end:
+    if contract.ended_on is None or not contract.customer_fault \
+            or contract.ended_on >= _term_last(contract, contract.ended_on):
         return None
     return penalty_estimate(contract, on=contract.ended_on)
 
@@ -367,7 +374,7 @@ def reclaim_due(contract: Contract) -> Decimal | None:
     its fault, no discount, or ended on the term's last day)."""
     if contract.ended_on is None or not contract.customer_fault or term_discount(contract.term_months) == 0:
         return None
-    if contract.ended_on >= contract.current_end:
+    if contract.ended_on >= _term_last(contract, contract.ended_on):
         return None
     return reclaim_estimate(contract, on=contract.ended_on)
 
@@ -384,6 +391,6 @@ def _unexpired(contract: Contract, monthly_discount: Decimal, *, on: date) -> De
 
 def discount_reclaim(contract: Contract, monthly_discount: Decimal, *, on: date) -> Decimal:
     """C-02: on early termination for the customer's fault the discount of the unexpired days is reclaimed."""
-    if not contract.customer_fault or on > contract.current_end:
+    if not contract.customer_fault or on > _term_last(contract, on):
         return Decimal("0.00")
     return _unexpired(contract, monthly_discount, on=on)

@@ -365,3 +365,17 @@ def test_C02_the_tenants_page_shows_the_monthly_fee_not_a_part_months_bill(app, 
     _operator(client)
     page = client.get("/operator/").get_data(as_text=True)
     assert "PLN495.00" in page and "PLN271.45" not in page
+
+
+def test_C03_VIII6_VIII7_an_end_set_in_the_renewed_term_charges_that_terms_penalty_and_reclaim(app, tenant_a):
+    """A contract that renews, ended for the organiser's fault on 2027-02-15 (set on 2026-03-02): the end falls in
+    the term 2027-01-01 … 2027-12-31, whose rest is charged at 519.75 (990.00 + 5 % premium, less 50 %), and whose
+    discount (12 × 519.75 = 6,237.00) is reclaimed for its 319 unexpired days."""
+    contract = contracts.create(tenant_a.id, starts_on=date(2026, 1, 1), term_months=12)
+    db.session.commit()
+    summary = contracts.with_amounts(contract, contracts.end_summary(contract, on=date(2027, 2, 15),
+                                                                     ground="law_breach"))
+    assert (summary.penalty, summary.reclaim) == (Decimal("5438.81"), Decimal("5450.97"))
+    contracts.end(contract, on=date(2027, 2, 15), ground="law_breach")
+    assert contracts.penalty_due(contract) == Decimal("5438.81")  # 519.75 × 13/28 = 241.31, + 10 × 519.75
+    assert contracts.reclaim_due(contract) == Decimal("5450.97")  # 6,237.00 × 319/365
