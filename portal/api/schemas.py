@@ -7,6 +7,7 @@ are limited to the years 1900 … 2099 so that the services' date arithmetic (ex
 from __future__ import annotations
 
 from portal.core.validators import EARLIEST_DAY, INT32, LATEST_DAY
+from portal.loyalty.labels import LEDGER_KINDS
 
 FIRST_YEAR, LAST_YEAR = EARLIEST_DAY.year, LATEST_DAY.year  # the days a body may name, as on the pages
 
@@ -381,8 +382,8 @@ LEDGER_ENTRY = {
     "description": "One entry of the append-only points ledger (P-07): earn, opening and refund entries open a lot; "
                    "the others draw on one (lot_id).",
     "properties": {
-        "id": {"type": "integer"}, "kind": {"type": "string"}, "points": {"type": "integer"},
-        "lot_id": {"type": ["integer", "null"]}, "on": DATE, "expires_on": DATE_OR_NULL,
+        "id": {"type": "integer"}, "kind": {"type": "string", "enum": list(LEDGER_KINDS)},
+        "points": {"type": "integer"}, "lot_id": {"type": ["integer", "null"]}, "on": DATE, "expires_on": DATE_OR_NULL,
         "after_end": {"type": "boolean"}, "source": {"type": "string"}, "source_id": {"type": ["integer", "null"]},
         "note": {"type": "string"},
     },
@@ -408,6 +409,7 @@ REVOCATION_IN = {
 REVOCATION = {
     "title": "Revocation",
     "type": "object",
+    "required": ["installer_id", "on", "revoked", "balance", "entries"],
     "properties": {
         "installer_id": {"type": "integer"}, "on": DATE, "revoked": {"type": "integer"},
         "balance": {"type": "integer", "description": "usable points left that day"},

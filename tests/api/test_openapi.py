@@ -108,3 +108,13 @@ def test_bundle_download_is_documented_as_a_zip_with_410_when_gone(client):
     assert {"409", "410"} <= set(op["responses"])
     components = _document(client)["components"]["schemas"]
     assert components["OrderIn"] == schemas.ORDER_IN and components["SubjectRequestIn"] == schemas.SUBJECT_REQUEST_IN
+
+
+def test_P07_the_ledger_entry_names_every_kind_an_entry_can_have(client):
+    """A client learns the ledger's vocabulary from the document: earn, opening, refund, adjust, redeem, expire,
+    forfeit, revoke — each one the ledger writes."""
+    from portal.loyalty.labels import LEDGER_KINDS
+
+    page = _document(client)["components"]["schemas"]["LedgerPage"]
+    kind = page["properties"]["items"]["items"]["properties"]["kind"]
+    assert sorted(kind["enum"]) == sorted(LEDGER_KINDS) and "expire" in kind["enum"]
