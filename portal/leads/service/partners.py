@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from stdnum.pl import nip as nip_number
 
+from portal.accounts.models import User
 from portal.accounts.service import clean_nip
 from portal.core.bulk import ValidationFailed
 from portal.core.clock import Clock
@@ -173,8 +174,6 @@ def tell(partner: Partner | None, kind: str, *, clock: Clock, **params) -> None:
     if partner is None:
         return
     if partner.user_id:
-        from portal.accounts.models import User
-
         user = db.session.get(User, partner.user_id)
         if user is not None:
             notifications.notify(user, kind, clock=clock, **params)
