@@ -51,7 +51,7 @@ def edit():
                         d=version.effective_from), "success")
                 return redirect(url_for("programme_admin.edit"))
             data = changes.parse_text(text)
-            preview = preview_effect(data)
+            preview = preview_effect(data, effective_from)
             errors = changes.notice_problems(current.definition if current else {}, to_json(data), effective_from,
                                              today)
         except DefinitionErrors as exc:
@@ -68,13 +68,13 @@ def edit():
                   effective=effective, preview=preview, history=changes.history(), current=current)
 
 
-def preview_effect(data: dict) -> list[dict] | None:
+def preview_effect(data: dict, effective_from: date) -> list[dict] | None:
     """Lead programmes: per partner, the current period's amounts before → after the change."""
     if data["programme"]["type"] != "lead_reward":
         return None
     from portal.leads.service.preview import compare
 
-    return compare(data)
+    return compare(data, effective_from)
 
 
 @bp.route("/programme/documents", methods=["GET", "POST"])

@@ -86,7 +86,36 @@ def test_L30_preview_shows_the_change_per_partner(app, client, tmp_path):
     raised = source.replace('rate = "0.12"', 'rate = "0.20"', 1)
     html = client.post("/t/distributor/programme", data={"text": raised, "action": "preview",
                                                          "effective_from": "2018-09-21"}).get_data(as_text=True)
-    assert nip(1) in html and "485,00\u00a0zł" in html and "565,00\u00a0zł" in html  # 120 + 365 → 200 + 365
+    # P1 was qualified before the change: it keeps 12 % (L-30); were the new rules to reach it, 20 %
+    row = html.split(nip(1), 1)[1].split("</tr>", 1)[0]
+    assert row.count("485,00\u00a0zł") == 2 and "565,00\u00a0zł" in row, row  # 120 + 365, 120 + 365, 200 + 365
+
+
+def test_E02_L30_the_preview_changes_the_payout_of_a_lead_qualified_on_or_after_the_effective_day(app, client,
+                                                                                                    tmp_path):
+    """A lead qualified before the change keeps its rules (before = after); one qualified on the effective day is
+    settled by the new version — the preview says so, as the settlement will."""
+    from sqlalchemy import select
+
+    from portal.tenancy.models import Tenant
+    from tests.leads.conftest import Campaign, lead_row, nip, partner_row
+
+    app.extensions["clock"] = as_of(date(2018, 9, 20))
+    campaign = Campaign(app, tmp_path)
+    campaign.partners(partner_row(1), partner_row(2))
+    campaign.leads(lead_row("P1", 1, 1), lead_row("P2", 2, 2))
+    campaign.decide("P1,qualified,2018-08-13,", "P2,qualified,2018-09-17,")
+    campaign.sales("P1,2018-08-20,O365,annual,20,1000.00,0,yes", "P2,2018-09-18,O365,annual,20,1000.00,0,yes")
+    tenant = db.session.scalars(select(Tenant).where(Tenant.slug == "distributor")).one()
+    factories.login(client, tenant, factories.user(tenant, ADMIN, email="admin@distributor.test.example").email)
+    source = dumps(definition.to_json(definition.read(ROOT / "tenants/distributor/programme.toml")[0]))
+    html = client.post("/t/distributor/programme", data={
+        "text": source.replace('rate = "0.12"', 'rate = "0.20"', 1), "action": "preview",
+        "effective_from": "2018-09-17"}).get_data(as_text=True)
+    first = html.split(nip(1), 1)[1].split("</tr>", 1)[0]
+    second = html.split(nip(2), 1)[1].split("</tr>", 1)[0]
+    assert first.count("485,00\u00a0zł") == 2, first  # qualified 08-13: 120 + 365 before and after
+    assert second.index("485,00\u00a0zł") < second.index("565,00\u00a0zł"), second  # qualified 09-17: 200 + 365
 
 
 def test_E01_editor_names_the_line_of_each_error(app, client):

@@ -90,9 +90,12 @@ class Context:
     partners: dict[int, Partner]
     paid_before: dict[int, SettlementLine] = field(default_factory=dict)
     restricted: set[int] = field(default_factory=set)
+    proposed_from: date | None = None  # the editor's preview: ``campaign`` settles the leads qualified from this day
 
     def rules_for(self, lead: Lead) -> tuple[LeadRules, int | None]:
         """L-30: the version in force when the lead was qualified."""
+        if self.proposed_from is not None and lead.decided_on is not None and lead.decided_on >= self.proposed_from:
+            return self.campaign, None
         if lead.programme_version_id and lead.programme_version_id in self.versions:
             return self.versions[lead.programme_version_id], lead.programme_version_id
         return self.campaign, None
@@ -312,9 +315,11 @@ def _paid(ln: SettlementLine) -> bool:
     return ln.line == "reward" and ln.status == PAYABLE and ln.amount > 0
 
 
-def compute(period_number: int, *, as_of: date, override: LeadRules | None = None) -> list[Line]:
+def compute(period_number: int, *, as_of: date, override: LeadRules | None = None,
+            override_from: date | None = None) -> list[Line]:
     """Every line of the period's statement, without writing anything. ``override`` settles every lead by the
-    given rules instead (the editor's preview of a change).
+    given rules instead — or, with ``override_from``, the leads qualified on or after that day, the others keeping
+    the version they were qualified under (L-30) — for the editor's preview of a change.
 
     A lead's sales count from the start of the first period to the end of the period that pays it. Leads of an
     earlier, approved period that it did not pay come back when they now qualify: consumption that reached its
@@ -324,8 +329,10 @@ def compute(period_number: int, *, as_of: date, override: LeadRules | None = Non
     if period is None:
         raise NotFound(_("The programme has no settlement period %(period)s.", period=period_number))
     ctx = _context(as_of, campaign)
-    if override is not None:
+    if override is not None and override_from is None:
         ctx.versions = {}
+    elif override is not None:
+        ctx.proposed_from = override_from
     earlier, drafts, approved_periods = _earlier(period_number)
     paid_before = {ln.lead_id for ln in earlier if _paid(ln)}
     realised = {ln.partner_id for ln in earlier + drafts
