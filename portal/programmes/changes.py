@@ -171,10 +171,17 @@ def _announce(version: ProgrammeVersion, clock: Clock, *, points: list[list] | N
     from portal.accounts.models import PARTICIPANT, User
     from portal.notifications import service as notifications
 
-    extra = {"points": points} if points else {}
+    extra = {"version": version.version, "effective_from": version.effective_from.isoformat(),
+             **({"points": points} if points else {})}
     for user in db.session.scalars(select(User).where(User.role == PARTICIPANT, User.is_active_account)):
-        notifications.notify(user, "programme_changed", clock=clock, version=version.version,
-                             effective_from=version.effective_from.isoformat(), **extra)
+        notifications.notify(user, "programme_changed", clock=clock, **extra)
+    from portal.leads.models import Partner
+    from portal.leads.service import partners
+
+    # partners loaded from the organiser's file, without an account: at their contact person's address, as they
+    # hear of their leads' decisions (``partners.tell``); one the organiser removed (L-20) no longer takes part
+    for partner in db.session.scalars(select(Partner).where(Partner.user_id.is_(None), Partner.excluded_at.is_(None))):
+        partners.tell(partner, "programme_changed", clock=clock, **extra)
 
 
 def history() -> list[ProgrammeVersion]:

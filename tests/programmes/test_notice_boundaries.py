@@ -108,3 +108,26 @@ def test_E02_loading_the_same_definition_again_announces_nothing_twice(manufactu
         db.session.commit()
     assert again.id == first.id
     assert _counts(tenant) == (2, len(users))
+
+
+def test_E02_S9_partners_loaded_from_the_organisers_file_hear_of_a_change_at_their_contact_address(app, tmp_path):
+    """Partners without an account hear of their lead decisions by mail to their contact person; they hear of a
+    programme change the same way (§9), with its effective date."""
+    from tests.leads.conftest import Campaign, partner_row
+
+    campaign = Campaign(app, tmp_path)
+    campaign.partners(partner_row(1), partner_row(2))
+    tenant = tenants.by_slug("distributor")
+    text = (ROOT / "tenants" / "distributor" / "programme.toml").read_text(encoding="utf-8")
+    with use_tenant(tenant.id):
+        changes.publish(tenant.id, text.replace('rate = "0.12"', 'rate = "0.13"', 1),
+                        effective_from=date(2018, 9, 10), clock=as_of(date(2018, 9, 1)))
+        db.session.commit()
+        rows = list(db.session.scalars(select(Notification).where(Notification.kind == "programme_changed")))
+        told = {n.to_email: n.params["effective_from"] for n in rows}
+        from portal.notifications.service import _render
+
+        with app.test_request_context():
+            _subject, body = _render(rows[0], None, tenant)
+    assert told == {"jan1@partner1.example.com": "2018-09-10", "jan2@partner2.example.com": "2018-09-10"}
+    assert "2018-09-10" in body
