@@ -253,7 +253,7 @@ FORMATS = {
     "subject_requests.verification_note": ("filter", "verification_note"),
 }
 TECHNICAL = {"id", "tenant_id", "created_at", "password_hash", "session_epoch", "text_sha256", "token_sha256",
-             "verify_sha256", "verify_attempts", "residues", "reduced_on", "locale", "params", "mail_state",
+             "verify_sha256", "verify_attempts", "link_sent_on", "residues", "reduced_on", "locale", "params", "mail_state",
              "attempts", "next_attempt_at", "claimed_at", "last_error", "source", "rule", "rule_code", "decided_by",
              "notify_by",
              "customer_nip", "customer_name", "customer_address"}  # the last: another person's, never in a bundle
@@ -301,11 +301,17 @@ def _notice(kind: str, params) -> str:
     template escapes it)."""
     from types import SimpleNamespace
 
+    from portal.tenancy.guard import current_tenant_id
+    from portal.tenancy.models import Tenant
+
     try:
         template = current_app.jinja_env.get_template(f"notices/{kind}.html")
     except TemplateNotFound:
         return kind
-    return html.unescape(template.render(n=SimpleNamespace(kind=kind, params=dict(params or {})))).strip()
+    tenant = db.session.get(Tenant, current_tenant_id()) if current_tenant_id() is not None else None
+    # the notices page's context: a notice may speak as its organiser's programme does (a referral, not a lead)
+    return html.unescape(template.render(n=SimpleNamespace(kind=kind, params=dict(params or {})),
+                                         tenant=tenant)).strip()
 
 
 def _reward(reward_id) -> str:

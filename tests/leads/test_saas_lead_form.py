@@ -235,3 +235,23 @@ def test_S7_S10_an_agency_reads_of_referrals_not_leads(app, client, saas):
     assert subject.startswith("Referral") and "lead" not in words.lower(), subject + body
     notices = client.get("/t/saas-vendor/notices").get_data(as_text=True)
     assert "Referral" in notices and "Lead " not in notices.split("<main", 1)[-1]
+
+
+def test_L07_a_reason_given_with_a_qualification_reaches_the_partner(app, client, saas):
+    """The decision form's reason is "sent to the partner": a qualification's too, in the notice and the mail."""
+    from portal.leads.service import review
+    from portal.notifications.models import Notification
+    from portal.notifications.service import _render
+
+    user = _agency(client, saas)
+    assert client.post("/t/saas-vendor/leads/new", data=PROSPECT_LEAD).status_code == 302
+    [lead] = _leads(saas)
+    with use_tenant(saas.id):
+        review.decide(db.session.get(Lead, lead.id), "qualified", reason="Zweryfikowano u dostawcy",
+                      decided_on=date(2024, 2, 5), clock=app.extensions["clock"])
+        db.session.commit()
+        told = db.session.scalars(select(Notification).where(Notification.user_id == user.id,
+                                                             Notification.kind == "lead_qualified")).one()
+        _subject, body = _render(told, user, saas)
+    assert "Zweryfikowano u dostawcy" in body
+    assert "Zweryfikowano u dostawcy" in client.get("/t/saas-vendor/notices").get_data(as_text=True)

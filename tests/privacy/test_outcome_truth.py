@@ -227,3 +227,23 @@ def test_S10_G05_a_polish_dpo_reads_the_api_note_and_the_erasure_effects_in_poli
     page = client.get(f"/t/alpha/dpo/requests/{done.reference}").get_data(as_text=True)
     assert API_FILED not in page and "przez API" in page
     assert "<li>users:" not in page and "export_bundles" not in page and "Konto:" in page
+
+
+def test_G04_an_access_bundle_of_a_partner_with_lead_notices_is_built(app, tenant_a):
+    """The bundle's summary lists the person's notices as they read them — the lead notices too, which speak as the
+    organiser's programme does (a referral or a lead): the request completes, it does not fail in the worker."""
+    from tests.privacy.test_erasure_reach import _carry_out
+
+    subject = factories.subject_everywhere(tenant_a, "zzlead1")
+    for kind in ("lead_received", "lead_qualified", "lead_rejected"):
+        factories.notification(subject, kind, ref="L-1", due_on="2026-03-09", reason="no licences")
+    done = _carry_out(tenant_a, "access", subject, app.extensions["clock"])
+    assert done.status == "done", done.outcome
+    import zipfile
+
+    from portal.privacy.models import ExportBundle
+
+    with use_tenant(tenant_a.id):
+        bundle = db.session.scalars(select(ExportBundle).order_by(ExportBundle.id.desc())).first()
+        summary = zipfile.ZipFile(export.bundle_path(bundle.filename)).read("summary.html").decode()
+    assert "L-1" in summary
