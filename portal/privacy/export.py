@@ -253,9 +253,9 @@ FORMATS = {
     "subject_requests.verification_note": ("filter", "verification_note"),
 }
 TECHNICAL = {"id", "tenant_id", "created_at", "password_hash", "session_epoch", "text_sha256", "token_sha256",
-             "verify_sha256", "verify_attempts", "link_sent_on", "residues", "reduced_on", "locale", "params", "mail_state",
-             "attempts", "next_attempt_at", "claimed_at", "last_error", "source", "rule", "rule_code", "decided_by",
-             "notify_by",
+             "verify_sha256", "verify_attempts", "link_sent_on", "residues", "reduced_on", "locale", "params",
+             "mail_state", "attempts", "next_attempt_at", "claimed_at", "last_error", "source", "rule", "rule_code",
+             "decided_by", "notify_by",
              "customer_nip", "customer_name", "customer_address"}  # the last: another person's, never in a bundle
 
 
