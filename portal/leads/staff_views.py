@@ -18,6 +18,7 @@ from portal.core import bulk
 from portal.core.clock import get_clock
 from portal.core.errors import DomainError, NotFound
 from portal.core.http import day_cursor, form_errors, render, wants_fragment
+from portal.core.validators import whole_number
 from portal.extensions import db
 from portal.leads.documents import statement_response
 from portal.leads.forms import DecisionForm, ExcludeForm, FactForm, FlagsForm, SettlementForm, UploadForm
@@ -200,8 +201,11 @@ def customers():
             db.session.commit()
             flash(_("The fact is recorded."), "success")
             return redirect(url_for("lead_admin.customers"))
+    page = whole_number(request.args.get("page"), 99_999) or 1
+    search = request.args.get("nip", "")[:20]
+    facts, more = sales.facts(page=page, nip=search)
     return render("leads/customers.html", "form", status=422 if request.method == "POST" else 200, form=form,
-                  facts=sales.facts())
+                  facts=facts, page=page, more=more, search=search)
 
 
 @bp.route("/customers/<int:fact_id>/delete", methods=["POST"])

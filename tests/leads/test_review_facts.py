@@ -46,3 +46,21 @@ def test_L04_L05_the_queue_shows_a_customer_fact_recorded_after_the_submission(a
     refused = client.post(f"/t/distributor/review/{ids['O1']}", data={"decision": "rejected", "reason": ""},
                           headers={"HX-Request": "true"})
     assert refused.status_code == 422 and "(L-05)" in refused.get_data(as_text=True)
+
+
+def test_L04_L05_every_customer_fact_can_be_found_and_removed_past_the_first_page(app, client, campaign):
+    """The facts refuse leads, so each must be reachable: a page of 200, the next page, and a search by NIP."""
+    rows = [f"{nip(300 + i)},registered_with_vendor" for i in range(205)]
+    assert campaign.flags(*rows).exit_code == 0
+    tenant = db.session.scalars(select(Tenant).where(Tenant.slug == "distributor")).one()
+    factories.login(client, tenant, factories.user(tenant, STAFF, email="staff@distributor.example.com").email)
+    first = client.get("/t/distributor/customers").get_data(as_text=True)
+    last = sorted(nip(300 + i) for i in range(205))[-1]
+    assert first.count("/delete") == 200, first.count("/delete")
+    assert last not in first
+    assert "page=2" in first
+    second = client.get("/t/distributor/customers?page=2").get_data(as_text=True)
+    assert last in second and second.count("/delete") == 5
+    found = client.get(f"/t/distributor/customers?nip={last}").get_data(as_text=True)
+    assert last in found and found.count("/delete") == 1
+    assert client.get("/t/distributor/customers?page=abc").status_code == 200

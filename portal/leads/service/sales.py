@@ -56,9 +56,18 @@ def unflag_customer(fact_id: int, *, actor=None) -> None:
     db.session.delete(fact)
 
 
-def facts(limit: int = 200) -> list[CustomerFact]:
-    return list(db.session.scalars(select(CustomerFact).order_by(CustomerFact.customer_nip, CustomerFact.flag)
-                                   .limit(limit)))
+FACTS_PAGE = 200
+
+
+def facts(*, page: int = 1, nip: str = "") -> tuple[list[CustomerFact], bool]:
+    """One page of the customer facts by NIP (L-04, L-05: each refuses leads, so each is reachable), those of the
+    NIPs starting with ``nip`` when given; and whether a next page follows."""
+    query = select(CustomerFact).order_by(CustomerFact.customer_nip, CustomerFact.flag, CustomerFact.id)
+    digits = "".join(ch for ch in nip if ch.isdigit())
+    if digits:
+        query = query.where(CustomerFact.customer_nip.startswith(digits))
+    rows = list(db.session.scalars(query.offset((page - 1) * FACTS_PAGE).limit(FACTS_PAGE + 1)))
+    return rows[:FACTS_PAGE], len(rows) > FACTS_PAGE
 
 
 def row_key(row: dict) -> tuple[str, ...]:
