@@ -40,7 +40,7 @@ class Campaign:
 PL = {"join": "Zarejestruj firmę", "pending": "oczekuje na decyzję", "qualified": "zakwalifikowany",
       "preview": "Poprawne wiersze: 1, błędne wiersze: 0", "approved": "Zatwierdzone"}
 EN = {"join": "Register your company", "pending": "waiting for decision", "qualified": "qualified",
-      "preview": "1 good rows, 0 wrong rows", "approved": "Approved"}
+      "preview": "Good rows: 1; wrong rows: 0", "approved": "Approved"}
 
 CAMPAIGNS = [
     # L-11: 15% of 20,000 PLN, annual Microsoft 365 up to 150 licences
