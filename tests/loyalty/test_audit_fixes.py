@@ -101,6 +101,15 @@ def test_P05_revoking_by_serial_finds_the_device_in_any_letter_case(programme):
     assert "revoked 120 points" in result.output
 
 
+def test_P09_revoking_more_points_than_are_left_names_the_revocation_rule(programme):
+    """Seed §4.8: the organiser takes back points credited by mistake; more than the balance is refused under that
+    rule (P-09), not the reward order's (P-21)."""
+    programme.join(ALA)
+    result = programme.run("points", "revoke", "manufacturer", ALA, "--points", "50", "--reason", "mistake",
+                           "--as-of", "2024-02-10")
+    assert result.exit_code == 1 and "P-09" in result.output and "P-21" not in result.output, result.output
+
+
 def test_P05_api_serial_in_another_case_is_422_and_stored_normalised(mapi):
     installer = mapi.post("/installers", installer_body(1)).get_json()
     first = mapi.post(f"/installers/{installer['id']}/devices", device_body("sn 1"))

@@ -158,7 +158,8 @@ def draw(installer_id: int, points: int, *, kind: str, on: date, tenant_id: int,
         live = [lot for lot in live if lot.id == only_lot]
     if sum(lot.remaining for lot in live) < points:
         raise DomainError(_("Not enough points: %(available)s available, %(needed)s needed.",
-                            available=sum(lot.remaining for lot in live), needed=points), field="points", rule="P-21")
+                            available=sum(lot.remaining for lot in live), needed=points), field="points",
+                          rule="P-09" if kind == "revoke" else "P-21")  # a revocation (seed §4.8), else an order
     taken = []
     left = points
     for lot in live:
