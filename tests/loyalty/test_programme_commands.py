@@ -127,16 +127,6 @@ def test_P32_not_activated_or_no_points_within_three_months_excludes(programme):
     assert refused.exit_code == 1 and "P-32" in refused.output
 
 
-def test_P32_an_account_never_activated_is_excluded_even_with_points(programme):
-    """Seed §6.2.1 and §6.2.2 are two grounds: points the organiser's file brought do not activate the account."""
-    programme.participants("dormant@example.com,A,B,5252248481,yes,installer,2024-01-10,")
-    programme.device("dormant@example.com", "SN-DORMANT", "2024-02-01")
-    programme.jobs("2024-04-10")
-    assert programme.statement("dormant@example.com", "2024-04-10")["status"] == "installer"
-    programme.jobs("2024-04-11")
-    assert programme.statement("dormant@example.com", "2024-04-11")["status"] == "excluded"
-
-
 def test_P02_status_from_the_import_and_statement(programme):
     programme.join("lider@example.com", status="premium")
     assert programme.statement("lider@example.com", "2024-02-01")["status"] == "premium"

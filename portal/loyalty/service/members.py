@@ -554,9 +554,8 @@ def rejoin(installer: Installer, *, on: date, rules: LoyaltyRules, actor=None) -
 
 def exclusion_checks(*, as_of: date, rules: LoyaltyRules, clock: Clock) -> int:
     """P-32 daily: not activated, or no points, within 3 months of registration — and still so on the day of the
-    check. The seed's two grounds stand apart: points an organiser's file brought do not activate an account.
-    Someone who activated the account, or earned points, since (a late start) is not excluded on that ground: the
-    seed lets the organiser exclude, it does not make a late participant lose what they have earned. Only approved
+    check. Someone who activated the account or earned points since (a late start) is not excluded: the seed lets
+    the organiser exclude, it does not make a late participant lose what they have earned. Only approved
     participants are checked (P-01): one waiting for the organiser's decision, or refused, cannot register devices;
     for one approved later the months count from the approval.
 
@@ -579,13 +578,15 @@ def exclusion_checks(*, as_of: date, rules: LoyaltyRules, clock: Clock) -> int:
         points_deadline = start + relativedelta(months=rules.first_points_months)
         if as_of <= min(activation_deadline, points_deadline):
             continue
+        earned = db.session.scalar(select(exists().where(
+            PointsEntry.installer_id == installer.id, PointsEntry.kind.in_(("earn", "opening")),
+            PointsEntry.on <= as_of)))
+        if earned:
+            continue  # points show an active account, whenever they came
         if as_of > activation_deadline and (installer.activated_on is None or installer.activated_on > as_of):
             exclude(installer, "not_activated", on=as_of, clock=clock)
             changed += 1
-        elif as_of > points_deadline and (registrations_closed is None or points_deadline <= registrations_closed) \
-                and not db.session.scalar(select(exists().where(
-                    PointsEntry.installer_id == installer.id, PointsEntry.kind.in_(("earn", "opening")),
-                    PointsEntry.on <= as_of))):
+        elif as_of > points_deadline and (registrations_closed is None or points_deadline <= registrations_closed):
             exclude(installer, "no_points", on=as_of, clock=clock)
             changed += 1
     return changed
