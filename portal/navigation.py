@@ -50,8 +50,8 @@ ITEMS: list[NavItem] = [
 ]
 
 
-def for_role(role: str, programme: str | None = None, kind: str | None = None) -> list[NavItem]:
+def for_role(role: str, programme: str | None = None, refers: bool = False) -> list[NavItem]:
     items = [item for item in ITEMS if role in item.roles and item.programme in (None, programme)]
-    if kind == "saas_vendor":
+    if refers:
         items = [replace(item, label=item.referral_label) if item.referral_label else item for item in items]
     return items

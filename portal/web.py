@@ -192,7 +192,7 @@ def install(app: Flask) -> None:
         return {"tenant": g.get("tenant"), "csrf_token": generate_csrf, "programme_type": _programme_type(),
                 "tenant_closing": _tenant_closing,
                 "current_lang": locale.language if locale else "pl",
-                "nav": for_role(role, _programme_type(), getattr(g.get("tenant"), "kind", None)) if role else []}
+                "nav": for_role(role, _programme_type(), getattr(g.get("tenant"), "refers", False)) if role else []}
 
     from portal.core import labels
     from portal.core.text import markdown

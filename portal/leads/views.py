@@ -146,7 +146,7 @@ def new_lead():
         else:
             db.session.commit()
             received = _("Referral %(ref)s received. The organiser decides by %(due)s.") \
-                if g.tenant.kind == "saas_vendor" else _("Lead %(ref)s received. The organiser decides by %(due)s.")
+                if g.tenant.refers else _("Lead %(ref)s received. The organiser decides by %(due)s.")
             flash(received % {"ref": lead.ref, "due": lead.due_on.isoformat()}, "success")
             return redirect(url_for("leads.lead", lead_id=lead.id))
     return render("leads/new.html", "form", status=422 if request.method == "POST" else 200, form=form,

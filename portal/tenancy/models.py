@@ -41,6 +41,11 @@ class Tenant(db.Model):
     def is_open(self) -> bool:
         return self.status in ("active", "read_only")
 
+    @property
+    def refers(self) -> bool:
+        """SPEC §7: the SaaS vendor's agencies refer prospects, so its pages and mails say "referral", not "lead"."""
+        return self.kind == "saas_vendor"
+
 
 class TenantScoped:
     """Mixin for tenant-owned tables: ``tenant_id`` first, indexed, filled from the current tenant on insert."""
