@@ -163,7 +163,8 @@ def _zone() -> ZoneInfo:
     from portal.tenancy.guard import current_tenant_id
     from portal.tenancy.models import Tenant
 
-    tenant = db.session.get(Tenant, current_tenant_id()) if current_tenant_id() is not None else None
+    tenant_id = current_tenant_id()
+    tenant = db.session.get(Tenant, tenant_id) if tenant_id is not None else None
     return ZoneInfo(tenant.timezone if tenant is not None else "Europe/Warsaw")
 
 
@@ -279,7 +280,8 @@ def _reader(user_id: int | None) -> tuple[str, str]:
     from portal.tenancy.guard import current_tenant_id
     from portal.tenancy.models import Tenant
 
-    tenant = db.session.get(Tenant, current_tenant_id()) if current_tenant_id() is not None else None
+    tenant_id = current_tenant_id()
+    tenant = db.session.get(Tenant, tenant_id) if tenant_id is not None else None
     chosen = db.session.scalar(select(User.locale).where(User.id == user_id)) if user_id else None
     if chosen not in LANGUAGES:
         chosen = tenant.locale if tenant is not None and tenant.locale in LANGUAGES else "pl"
@@ -308,7 +310,8 @@ def _notice(kind: str, params) -> str:
         template = current_app.jinja_env.get_template(f"notices/{kind}.html")
     except TemplateNotFound:
         return kind
-    tenant = db.session.get(Tenant, current_tenant_id()) if current_tenant_id() is not None else None
+    tenant_id = current_tenant_id()
+    tenant = db.session.get(Tenant, tenant_id) if tenant_id is not None else None
     # the notices page's context: a notice may speak as its organiser's programme does (a referral, not a lead)
     return html.unescape(template.render(n=SimpleNamespace(kind=kind, params=dict(params or {})),
                                          tenant=tenant)).strip()
