@@ -167,8 +167,9 @@ def answer_substitute(order_id: int, body: dict) -> Reply:
 @operation(bp, f"{ORDER}/cancel", "POST", scope="orders:write", tag=TAG, summary="Cancel an order",
            request=schemas.ORDER_CANCEL_IN, responses={200: schemas.ORDER}, replay=_replay_order)
 def cancel_order(order_id: int, body: dict) -> Reply:
-    """An open order is cancelled and its points restored (P-23); restored after the end's announcement they stay
-    usable until 7 days after the end (P-41). Delivered, forfeited or cancelled orders are closed."""
+    """An open order is cancelled and its points restored (P-23); they expire with the programme's end like every
+    other point — only points restored after a refused substitute stay usable until 7 days after the end (P-41,
+    ``/substitute``). Delivered, forfeited or cancelled orders are closed."""
     order = order_service.get(order_id)
     on = context.day_so_far(body.get("on"), rule="P-23")
     order_service.cancel(order, on=on, rules=rules_on(on), clock=get_clock(), actor=context.actor(),

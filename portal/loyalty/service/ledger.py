@@ -17,7 +17,7 @@ from sqlalchemy import and_, case, func, insert, literal, select, update
 
 from portal.core.errors import DomainError
 from portal.extensions import db
-from portal.loyalty.models import PointsEntry, PointsLot, ProgrammeEnd
+from portal.loyalty.models import Installer, PointsEntry, PointsLot, ProgrammeEnd
 from portal.loyalty.rules import LoyaltyRules
 
 OPENING = ("earn", "opening", "refund")
@@ -126,10 +126,23 @@ def balance(installer_id: int, *, as_of: date, end: ProgrammeEnd | None, rules: 
     return sum(lot.remaining for lot in usable(installer_id, as_of=as_of, end=end, rules=rules))
 
 
+def _still_taking_part(installer_id: int) -> None:
+    """P-31/P-32: exclusion forfeits the points earned and leaving ends the account, so nothing is credited after
+    either — not an upheld complaint, an opening balance or any other credit."""
+    installer = db.session.get(Installer, installer_id)
+    if installer is not None and installer.excluded_on is not None:
+        raise DomainError(_("The participant is excluded from the programme: no points can be credited."),
+                          field="points", rule="P-32")
+    if installer is not None and installer.left_on is not None:
+        raise DomainError(_("The participant has left the programme: no points can be credited."),
+                          field="points", rule="P-31")
+
+
 def open_lot(installer_id: int, points: int, *, kind: str, on: date, expires_on: date, tenant_id: int,
              source: str = "", source_id: int | None = None, after_end: bool = False, note: str = "") -> PointsEntry:
     if points <= 0:
         raise DomainError(_("Points credited must be a positive whole number."), field="points", rule="P-07")
+    _still_taking_part(installer_id)
     if points > MAX_POINTS:
         raise DomainError(_("Points credited at once: at most %(max)s.", max=MAX_POINTS), field="points", rule="P-07")
     entry = PointsEntry(tenant_id=tenant_id, installer_id=installer_id, kind=kind, points=points, on=on,
@@ -227,7 +240,6 @@ def tell_revoked(installer_id: int, points: int, *, reason: str, on: date, rules
     can be filed (the 30 days of P-08 count from the day of the change)."""
     from portal.accounts.models import User
     from portal.core.clock import get_clock
-    from portal.loyalty.models import Installer
     from portal.notifications import service as notifications
 
     installer = db.session.get(Installer, installer_id)

@@ -242,7 +242,8 @@ def offer_substitute(order: RewardOrder, substitute: Reward, *, on: date, rules:
     original = db.session.get(Reward, order.reward_id)
     if order.state not in ("placed", "withheld") or order.shipped_on is not None:
         raise DomainError(_("Only an open order can get a substitute."), rule="P-23")
-    if substitute.kind != original.kind or substitute.points != original.points or substitute.id == original.id:
+    # seed §5.5 "o identycznej wartości punktowej": the points the order cost, whatever the catalogue asks today
+    if substitute.kind != original.kind or substitute.points != order.points or substitute.id == original.id:
         raise DomainError(_("The substitute must be another reward of the same kind and the same points value."),
                           field="substitute", rule="P-23")
     if not substitute.active or substitute.stock <= 0:
@@ -267,6 +268,14 @@ def answer_substitute(order: RewardOrder, *, accept: bool, on: date, rules: Loya
                       actor=None) -> None:
     if order.state != "substitute_offered":
         raise DomainError(_("No substitute is waiting for an answer on this order."), rule="P-23")
+    if order.restore_by is not None and on > order.restore_by:
+        # the points are back no later than 21 days after the participant was told (seed §5.5); a day replayed
+        # before the daily job lapsed the offer must not keep the order alive or restore the points later
+        if accept:
+            raise DomainError(_("The substitute could be accepted until %(day)s; after that day the order is "
+                                "cancelled and its points restored as of that day.", day=order.restore_by.isoformat()),
+                              rule="P-23")
+        on = order.restore_by
     if accept:
         substitute = db.session.get(Reward, order.substitute_id)
         # P-28: other orders, or the substitute's value, may have changed since the offer
