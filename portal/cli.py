@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 
+from portal.core.bulk import iso_day
 from portal.core.clock import as_of, get_clock, set_clock
 from portal.extensions import db
 
@@ -20,7 +21,7 @@ def parse_day(_ctx, _param, value: str | None) -> date | None:
     if value is None:
         return None
     try:
-        day = date.fromisoformat(value)
+        day = iso_day(value)  # FORMATS.md: YYYY-MM-DD, as in the files (not 20181005 or 2018-W40-5)
     except ValueError as exc:
         raise click.BadParameter("use YYYY-MM-DD") from exc
     if not FIRST_DAY <= day <= LAST_DAY:  # the rules add years and months to a day: keep them far from year 9999

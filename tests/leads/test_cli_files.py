@@ -71,6 +71,16 @@ def test_formats_a_day_beyond_any_calendar_is_a_usage_error(campaign):
     assert nip(1)  # the campaign's partners are untouched: nothing ran
 
 
+def test_formats_a_day_not_written_yyyy_mm_dd_is_a_usage_error_and_runs_nothing(campaign):
+    """FORMATS.md: dates are YYYY-MM-DD. 20181005 or an ISO week day (2018-W40-5) would otherwise be read as some
+    day and the command would run on it."""
+    for day in ("20181005", "2018-W40-5", "2018-10-5"):
+        result = campaign.run("settlement", "run", "distributor", "--period", "1", "--as-of", day,
+                              "--out", campaign.tmp / "s.csv")
+        assert result.exit_code == 2 and "YYYY-MM-DD" in result.output, (day, result.output)
+    assert _count(Settlement) == 0 and not (campaign.tmp / "s.csv").exists()
+
+
 def test_L04_in_one_file_the_earlier_submission_wins_whatever_the_row_order(campaign):
     """"Szansa nie została zgłoszona wcześniej przez innego partnera": rows are checked as web submissions on their
     submitted_on, so the partner who submitted first keeps the customer even when its row comes later in the file."""
