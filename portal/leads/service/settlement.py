@@ -60,10 +60,10 @@ class Line:
         return (self.partner.nip, LINE_ORDER.get(self.line, 9), self.transaction_date or date.min, self.ref)
 
 
-@dataclass
-class Realisation:
-    """What the vendor's report says about one lead in a window: its sales summed (value and licences: L-12 caps
-    the lead's total, not its largest sale), dated by the first."""
+@dataclass(frozen=True)
+class Part:
+    """A lead's sales of one family in one licensing model, summed: L-11 gives each family and model its own rate
+    and base, and L-12 caps each purchased service ("500 licencji danej usługi")."""
 
     first_date: date
     family: str
@@ -73,12 +73,47 @@ class Realisation:
     months_active: int
     new_tenant: bool
 
+
+@dataclass
+class Realisation:
+    """What the vendor's report says about one lead in a window: its sales summed per family and licensing model
+    (``parts``, the earliest first), dated by the first. Over the whole lead: the licences realise it (L-10), every
+    sale must start a new tenant, and L-14 counts it once."""
+
+    parts: list[Part]
+
+    @property
+    def first_date(self) -> date:
+        return self.parts[0].first_date
+
+    @property
+    def family(self) -> str:
+        return self.parts[0].family
+
+    @property
+    def billing(self) -> str:
+        return self.parts[0].billing
+
+    @property
+    def licences(self) -> int:
+        return sum(part.licences for part in self.parts)
+
+    @property
+    def value(self) -> Decimal:
+        return sum((part.value for part in self.parts), Decimal(0))
+
+    @property
+    def new_tenant(self) -> bool:
+        return all(part.new_tenant for part in self.parts)
+
     @classmethod
     def of(cls, sales: list[Sale]) -> Realisation:
-        sales = sorted(sales, key=lambda s: (s.transaction_date, s.id))
-        return cls(sales[0].transaction_date, sales[0].family, sales[0].billing, sum(s.licences for s in sales),
-                   sum((s.value for s in sales), Decimal(0)), max(s.months_active for s in sales),
-                   all(s.new_tenant for s in sales))
+        groups: dict[tuple[str, str], list[Sale]] = {}
+        for sale in sorted(sales, key=lambda s: (s.transaction_date, s.id)):
+            groups.setdefault((sale.family, sale.billing), []).append(sale)
+        return cls([Part(group[0].transaction_date, family, billing, sum(s.licences for s in group),
+                         sum((s.value for s in group), Decimal(0)), max(s.months_active for s in group),
+                         all(s.new_tenant for s in group)) for (family, billing), group in groups.items()])
 
 
 @dataclass
@@ -119,10 +154,69 @@ def _not_payable(lead: Lead, real: Realisation, partner: Partner, rules: LeadRul
     if rules.vendor_registry_flag and rules.vendor_registry_flag in flags:
         # Microsoft's verification answers after the submission (seed: "weryfikacja przez Microsoft")
         return "L-04", "the customer is already registered with the vendor"
+    excluded = [_exclusion(flags, part.family, rules) for part in real.parts]
+    if all(excluded):
+        return "L-05", excluded[0]
+    return None  # a family the customer is excluded from earns nothing (``_price``); the others do
+
+
+def _exclusion(flags: set[str], family: str, rules: LeadRules) -> str | None:
+    """L-05: why the customer cannot earn a reward for ``family`` (None when it can)."""
     for exclusion in rules.exclusions:
-        if exclusion.applies(flags, real.family):
-            return "L-05", exclusion.reason.get("en") or exclusion.code
+        if exclusion.applies(flags, family):
+            return exclusion.reason.get("en") or exclusion.code
     return None
+
+
+@dataclass
+class Priced:
+    """One part of a lead's sales under the lead's rules: payable, or the reason it earns nothing."""
+
+    part: Part
+    reason: str
+    rule_code: str = ""
+    rate: Decimal = Decimal(0)
+    base: Decimal = ZERO
+    amount: Decimal = ZERO
+    capped: bool = False
+    payable: bool = False
+
+
+def _price(lead: Lead, part: Part, rules: LeadRules, flags: set[str] | None) -> Priced:
+    """L-11/L-12 for one family and licensing model of the lead's sales; ``flags``: the customer's facts when its
+    exclusions (L-05) are to be judged now, None for a lead already paid (``evaluate``'s ``as_paid``)."""
+    excluded = _exclusion(flags, part.family, rules) if flags is not None else None
+    if excluded:
+        return Priced(part, f"L-05: {excluded}")
+    # L-12: a lead above the cap is paid as one of the cap's size, so it falls in the band of the cap
+    band = min(lead.licences, rules.base_cap_quantity) if rules.base_cap_quantity else lead.licences
+    match = rules.first_match(part.family, part.billing, band)
+    if match is None:
+        return Priced(part, f"no reward rate for {part.family} {part.billing} with {lead.licences} {_unit(rules)}")
+    position, rule = match
+    priced = Priced(part, "", rule_code=rule.code, rate=rule.rate)
+    if rule.min_active_months and part.months_active < rule.min_active_months:
+        priced.reason = (f"{part.months_active} month{'' if part.months_active == 1 else 's'} of active consumption; "
+                         f"rule {position} needs {rule.min_active_months}")
+        return priced
+    if rule.base == "first_year_subscription_value" and part.months_active < 1:
+        priced.reason = "the signed order gives no contract term in months"
+        return priced
+    base, priced.capped = _base(rule.base, part, rules)
+    if base is None:
+        priced.reason = "no price tier for this contact count"
+        return priced
+    priced.base = money(base)
+    priced.amount = money(priced.base * rule.rate)  # E-04: from the base as shown, so it can be checked by hand
+    priced.payable = True
+    priced.reason = f"rule {position} ({rule.code}): {_fmt_rate(rule.rate)} of {rule.base.replace('_', ' ')}"
+    if priced.capped:
+        priced.reason += f", base capped at {rules.base_cap_quantity} {_unit(rules)}"
+    if rule.base == "first_year_subscription_value":  # L-19: the order form's terms, so it can be checked by hand
+        contacts = min(part.licences, rules.base_cap_quantity) if rules.base_cap_quantity else part.licences
+        fee, discount, months = rules.first_year_terms(contacts, part.months_active)
+        priced.reason += f"; first year: {months} × {fee:.2f} a month less {_fmt_rate(discount)} term discount"
+    return priced
 
 
 def evaluate(lead: Lead, real: Realisation, ctx: Context, *, as_paid: bool = False) -> Line:
@@ -142,37 +236,23 @@ def evaluate(lead: Lead, real: Realisation, ctx: Context, *, as_paid: bool = Fal
         line.reason = reason
         return line
     line.realised = True
-    # L-12: a lead above the cap is paid as one of the cap's size, so it falls in the band of the cap
-    band = min(lead.licences, rules.base_cap_quantity) if rules.base_cap_quantity else lead.licences
-    match = rules.first_match(real.family, real.billing, band)
-    if match is None:
-        line.rule = "L-11"
-        line.reason = f"no reward rate for {real.family} {real.billing} with {lead.licences} {_unit(rules)}"
-        return line
-    position, rule = match
-    line.rule, line.rule_code, line.rate = "L-11", rule.code, rule.rate
-    if rule.min_active_months and real.months_active < rule.min_active_months:
-        line.reason = (f"{real.months_active} month{'' if real.months_active == 1 else 's'} of active consumption; "
-                       f"rule {position} needs {rule.min_active_months}")
-        return line
-    if rule.base == "first_year_subscription_value" and real.months_active < 1:
-        line.reason = "the signed order gives no contract term in months"
-        return line
-    base, capped = _base(rule.base, real, rules)
-    if base is None:
-        line.reason = "no price tier for this contact count"
-        return line
-    line.base = money(base)
-    line.amount = money(line.base * rule.rate)  # E-04: from the base as shown, so every line can be checked by hand
-    line.status = PAYABLE
-    line.reason = f"rule {position} ({rule.code}): {_fmt_rate(rule.rate)} of {rule.base.replace('_', ' ')}"
-    if capped:
-        line.rule = "L-12"
-        line.reason += f", base capped at {rules.base_cap_quantity} {_unit(rules)}"
-    if rule.base == "first_year_subscription_value":  # L-19: the order form's terms, so it can be checked by hand
-        contacts = min(real.licences, rules.base_cap_quantity) if rules.base_cap_quantity else real.licences
-        fee, discount, months = rules.first_year_terms(contacts, real.months_active)
-        line.reason += f"; first year: {months} × {fee:.2f} a month less {_fmt_rate(discount)} term discount"
+    flags = None if as_paid else ctx.facts.get(lead.customer_nip, set())
+    priced = [_price(lead, part, rules, flags) for part in real.parts]
+    paid = [p for p in priced if p.payable]
+    line.rule = "L-12" if any(p.capped for p in paid) else "L-11"
+    line.rule_code, line.rate = (paid or priced)[0].rule_code, (paid or priced)[0].rate
+    if len(priced) == 1:
+        line.reason = priced[0].reason
+    else:  # L-19: each family and model with its own rule and amount, so the line can be checked by hand
+        line.reason = "; ".join(f"{p.part.family} {p.part.billing}: {p.reason}" + (f" = {p.amount}" if p.payable
+                                                                                     else "") for p in priced)
+    if paid:
+        line.base = sum((p.base for p in paid), ZERO)
+        line.amount = sum((p.amount for p in paid), ZERO)
+        line.status = PAYABLE
+        rates = {p.rate for p in paid}
+        # one rate, or the rate the parts' amounts come to on the summed base (the reason gives each part's own)
+        line.rate = rates.pop() if len(rates) == 1 else (line.amount / line.base).quantize(Decimal("0.0001"))
     return line
 
 
@@ -189,7 +269,7 @@ def _unrealised(lead, real: Realisation, rules: LeadRules) -> str | None:
         return f"{real.licences} {bought}; at least {rules.realisation_min_quantity} are needed"
     if rules.require_new_tenant and not real.new_tenant:
         return "the service was not started on a new tenant"
-    if real.billing not in rules.billing_models:
+    if not any(part.billing in rules.billing_models for part in real.parts):
         return f"licensing model {real.billing} is not covered"
     return None
 
@@ -199,14 +279,14 @@ def _unit(rules: LeadRules) -> str:
     return "contacts" if rules.quantity_unit == "contacts" else "licences"
 
 
-def _base(kind: str, real: Realisation, rules: LeadRules) -> tuple[Decimal | None, bool]:
+def _base(kind: str, part: Part, rules: LeadRules) -> tuple[Decimal | None, bool]:
     cap = rules.base_cap_quantity
     if kind == "first_year_subscription_value":
-        contacts = min(real.licences, cap) if cap else real.licences
-        return rules.first_year_value(contacts, real.months_active), bool(cap and real.licences > cap)
-    if cap and real.licences > cap:
-        return real.value * cap / real.licences, True
-    return real.value, False
+        contacts = min(part.licences, cap) if cap else part.licences
+        return rules.first_year_value(contacts, part.months_active), bool(cap and part.licences > cap)
+    if cap and part.licences > cap:
+        return part.value * cap / part.licences, True
+    return part.value, False
 
 
 def _limit_per_month(lines: list[Line], ctx: Context, already: dict[tuple[int, int, int], int]) -> None:
@@ -278,26 +358,28 @@ CENT = Decimal("0.01")
 
 
 def _realisations(start: date, end: date) -> list[tuple[Lead, Realisation]]:
-    """Leads with sales dated in [start, end], each with its sales summed in the database (``Realisation.of`` in
-    SQL: window functions over the lead's sales, the first by date then id gives the family and model)."""
-    per_ref = {"partition_by": Sale.ref}
-    ranked = (select(Sale.ref, Sale.transaction_date, Sale.family, Sale.billing,
-                     func.row_number().over(order_by=(Sale.transaction_date, Sale.id), **per_ref).label("nth"),
-                     func.sum(Sale.value).over(**per_ref).label("value"),
-                     func.sum(Sale.licences).over(**per_ref).label("sold"),
-                     func.max(Sale.months_active).over(**per_ref).label("months_active"),
-                     func.min(case((Sale.new_tenant, 1), else_=0)).over(**per_ref).label("new_tenant"))
-              .where(Sale.tenant_id == current_tenant_id(), Sale.transaction_date >= start,
-                     Sale.transaction_date <= end).subquery())
-    query = (select(*(getattr(Lead, c) for c in LEAD_COLUMNS), ranked.c.transaction_date, ranked.c.family,
-                    ranked.c.billing, ranked.c.sold, ranked.c.value, ranked.c.months_active, ranked.c.new_tenant)
-             .join(ranked, ranked.c.ref == Lead.ref).where(ranked.c.nth == 1))
-    out = []
+    """Leads with sales dated in [start, end], each with its sales summed in the database per family and licensing
+    model (``Realisation.of`` in SQL; the parts ordered by their first sale, by date then id)."""
+    parts = (select(Sale.ref, Sale.family, Sale.billing,
+                    func.min(Sale.transaction_date).label("first_date"), func.min(Sale.id).label("first_id"),
+                    func.sum(Sale.value).label("value"), func.sum(Sale.licences).label("sold"),
+                    func.max(Sale.months_active).label("months_active"),
+                    func.min(case((Sale.new_tenant, 1), else_=0)).label("new_tenant"))
+             .where(Sale.tenant_id == current_tenant_id(), Sale.transaction_date >= start,
+                    Sale.transaction_date <= end)
+             .group_by(Sale.ref, Sale.family, Sale.billing).subquery())
+    query = (select(*(getattr(Lead, c) for c in LEAD_COLUMNS), parts.c.first_date, parts.c.first_id,
+                    parts.c.family, parts.c.billing, parts.c.sold, parts.c.value, parts.c.months_active,
+                    parts.c.new_tenant)
+             .join(parts, parts.c.ref == Lead.ref))
+    leads: dict[int, tuple[object, list[tuple[date, int, Part]]]] = {}
     for row in db.session.execute(query):
         value = row.value if isinstance(row.value, Decimal) else Decimal(str(row.value))
-        out.append((row, Realisation(row.transaction_date, row.family, row.billing, int(row.sold),
-                                     value.quantize(CENT), row.months_active, bool(row.new_tenant))))
-    return out
+        part = Part(row.first_date, row.family, row.billing, int(row.sold), value.quantize(CENT), row.months_active,
+                    bool(row.new_tenant))
+        leads.setdefault(row.id, (row, []))[1].append((row.first_date, row.first_id, part))
+    return [(row, Realisation([part for *_, part in sorted(found, key=lambda f: f[:2])]))
+            for row, found in leads.values()]
 
 
 def _earlier(before_period: int) -> tuple[list[SettlementLine], list[SettlementLine], set[int]]:

@@ -1,0 +1,70 @@
+"""L-11/L-12 when one lead's customer buys in more than one family or licensing model: each purchase earns at the
+rate the seed gives its own family and model ("2% za każdy sprzedany Windows Server i SQL Server…"), and the lead
+stays one line of the statement (FORMATS.md: one row per realised lead per period)."""
+
+from __future__ import annotations
+
+from tests.leads.conftest import lead_row, nip, partner_row
+from tests.leads.test_audit_fixes import _approve
+from tests.leads.test_campaign_commands import by_ref
+
+
+def _lead(campaign, family="M365"):
+    campaign.partners(partner_row(1))
+    campaign.leads(lead_row("M1", 1, 1, family=family, licences=10))
+    assert campaign.decide("M1,qualified,2018-08-13,").exit_code == 0
+
+
+def test_L11_each_family_of_one_lead_earns_at_its_own_rate(campaign):
+    _lead(campaign)
+    assert campaign.sales("M1,2018-08-20,M365,annual,10,1000.00,0,yes",
+                          "M1,2018-08-25,WINDOWS_SERVER,triennial,5,10000.00,0,yes").exit_code == 0
+    result, rows = campaign.settle(1, "2018-10-05")
+    assert result.exit_code == 0, result.output
+    line = by_ref(rows)["M1"]
+    # 15% of 1000.00 (M365 annual) + 2% of 10000.00 (Windows Server three-year) — not 15% of 11000.00
+    assert (line["base"], line["amount"], line["status"], line["rule"]) == ("11000.00", "350.00", "payable", "L-11")
+    assert "M365 annual" in line["reason"] and "WINDOWS_SERVER triennial" in line["reason"]
+    assert "150.00" in line["reason"] and "200.00" in line["reason"]
+    assert len([r for r in rows if r["ref"] == "M1" and r["line"] == "reward"]) == 1
+
+
+def test_L11_a_monthly_part_without_its_3_months_waits_while_the_annual_part_is_paid(campaign):
+    _lead(campaign)
+    campaign.sales("M1,2018-08-20,M365,annual,10,1000.00,0,yes", "M1,2018-08-22,M365,monthly,10,5000.00,1,yes")
+    _, rows = campaign.settle(1, "2018-10-05")
+    line = by_ref(rows)["M1"]
+    assert (line["base"], line["rate"], line["amount"], line["status"]) == ("1000.00", "0.15", "150.00", "payable")
+    assert "1 month of active consumption" in line["reason"]
+    _approve(campaign, 1)
+    # the vendor's December report: the monthly subscription has now been active for 4 months
+    header = "ref,transaction_date,family,billing,licences,value,months_active,new_tenant"
+    assert campaign.run("sales", "import", "distributor", "--as-of", "2019-01-10", campaign.csv(
+        "december.csv", header, ["M1,2018-12-20,M365,monthly,10,2000.00,4,yes"])).exit_code == 0
+    _, rows = campaign.settle(2, "2019-01-10")
+    more = by_ref(rows)["M1"]
+    # 5% of the 7000.00 consumed (M365 monthly) is paid now: 350.00
+    assert (more["amount"], more["status"]) == ("350.00", "payable"), more
+
+
+def test_L05_a_server_customer_is_paid_for_its_cloud_purchase_only(campaign):
+    """SPEC L-05: a customer that held Windows Server in CSP is not eligible for those families — its new
+    Microsoft 365 still earns."""
+    _lead(campaign)
+    campaign.flags(f"{nip(101)},held_server_csp")
+    campaign.sales("M1,2018-08-20,M365,annual,10,1000.00,0,yes",
+                   "M1,2018-08-25,WINDOWS_SERVER,triennial,5,10000.00,0,yes")
+    _, rows = campaign.settle(1, "2018-10-05")
+    line = by_ref(rows)["M1"]
+    assert (line["base"], line["amount"], line["status"]) == ("1000.00", "150.00", "payable")
+    assert "L-05" in line["reason"]
+
+
+def test_L12_the_cap_applies_to_each_purchased_service(campaign):
+    _lead(campaign, family="O365")
+    campaign.sales("M1,2018-08-20,O365,annual,10,1000.00,0,yes",
+                   "M1,2018-08-25,SQL_SERVER,annual,600,60000.00,0,yes")
+    _, rows = campaign.settle(1, "2018-10-05")
+    line = by_ref(rows)["M1"]
+    # 12% of 1000.00 + 2% of the value of 500 of the 600 SQL Server licences (50000.00)
+    assert (line["base"], line["amount"], line["rule"]) == ("51000.00", "1120.00", "L-12")
