@@ -93,3 +93,21 @@ def test_P02_granting_from_the_participant_page(app, client, programme, clock):
     db.session.rollback()
     with use_tenant(tenant.id):
         assert db.session.get(Installer, installer.id).status == "premium"
+
+
+def test_P03_replaying_a_day_before_the_authorisation_was_withdrawn_does_not_give_the_status_back(programme, clock):
+    """Seed §4.9: losing the authorisation changes the status. A day replayed from before the withdrawal
+    (``jobs run --as-of``) saw the training in force, but it must not undo the later withdrawal."""
+    tenant, installer = _joined(programme, clock, "installer")
+    with use_tenant(tenant.id):
+        members.record_evidence(installer, "training", on=date(2024, 2, 1))
+        members.record_evidence(installer, "sales_activity", on=date(2024, 2, 1))
+        assert members.evaluate_status(installer, as_of=date(2024, 2, 2), rules=_rules(), clock=clock) == "authorised"
+        members.withdraw_title(installer, "authorisation", on=date(2024, 3, 1), clock=clock)
+        db.session.commit()
+        assert installer.status == "installer"
+        assert members.evaluate_status(installer, as_of=date(2024, 2, 10), rules=_rules(), clock=clock) is None
+        assert installer.status == "installer"
+        # a new training after the withdrawal counts again, from its own day
+        members.record_evidence(installer, "training", on=date(2024, 4, 1))
+        assert members.evaluate_status(installer, as_of=date(2024, 4, 2), rules=_rules(), clock=clock) == "authorised"

@@ -418,6 +418,14 @@ def _recorded_after(installer: Installer, criterion: str, day: date) -> bool:
         StatusEvidence.recorded_on > day, _held_on(day)))))
 
 
+def _revoked_after(installer: Installer, criterion: str, day: date) -> bool:
+    """Whether the criterion was withdrawn after ``day``: a replayed day before the withdrawal (``--as-of``) saw it
+    in force, but the later loss stands (seed §4.9) — such a day gives no status back."""
+    return bool(db.session.scalar(select(exists().where(
+        StatusEvidence.installer_id == installer.id, StatusEvidence.criterion == criterion,
+        StatusEvidence.revoked_on > day))))
+
+
 def evaluate_status(installer: Installer, *, as_of: date, rules: LoyaltyRules, clock: Clock) -> str | None:
     """P-03: a change needs at least two of the four criteria, training among them; losing the training
     (authorisation) brings the status back to installer. Returns the new status when it changed."""
@@ -426,7 +434,7 @@ def evaluate_status(installer: Installer, *, as_of: date, rules: LoyaltyRules, c
     met = criteria_met(installer, as_of=as_of, rules=rules)
     qualified = rules.required_criterion in met and len(met) >= rules.min_criteria
     new = installer.status
-    if installer.status == "installer" and qualified:
+    if installer.status == "installer" and qualified and not _revoked_after(installer, rules.required_criterion, as_of):
         new = "authorised"
     elif installer.status in ("authorised", "premium") and rules.required_criterion not in met and \
             _from_criteria(installer) and not _recorded_after(installer, rules.required_criterion, as_of):
