@@ -418,9 +418,12 @@ def _recorded_after(installer: Installer, criterion: str, day: date) -> bool:
         StatusEvidence.recorded_on > day, _held_on(day)))))
 
 
-def _revoked_after(installer: Installer, criterion: str, day: date) -> bool:
-    """Whether the criterion was withdrawn after ``day``: a replayed day before the withdrawal (``--as-of``) saw it
-    in force, but the later loss stands (seed §4.9) — such a day gives no status back."""
+def _lost_after(installer: Installer, criterion: str, day: date) -> bool:
+    """Whether the status was already taken away by a withdrawal of the criterion dated after ``day``: a day replayed
+    from before it (``--as-of``) saw the criterion in force, but the later loss stands (seed §4.9) — such a day gives
+    no status back. (Days replayed in order reach the withdrawal's day after, so they see the status rise first.)"""
+    if installer.status_reason not in LOSS_REASONS:
+        return False
     return bool(db.session.scalar(select(exists().where(
         StatusEvidence.installer_id == installer.id, StatusEvidence.criterion == criterion,
         StatusEvidence.revoked_on > day))))
@@ -434,7 +437,7 @@ def evaluate_status(installer: Installer, *, as_of: date, rules: LoyaltyRules, c
     met = criteria_met(installer, as_of=as_of, rules=rules)
     qualified = rules.required_criterion in met and len(met) >= rules.min_criteria
     new = installer.status
-    if installer.status == "installer" and qualified and not _revoked_after(installer, rules.required_criterion, as_of):
+    if installer.status == "installer" and qualified and not _lost_after(installer, rules.required_criterion, as_of):
         new = "authorised"
     elif installer.status in ("authorised", "premium") and rules.required_criterion not in met and \
             _from_criteria(installer) and not _recorded_after(installer, rules.required_criterion, as_of):
@@ -443,7 +446,7 @@ def evaluate_status(installer: Installer, *, as_of: date, rules: LoyaltyRules, c
         return None
     previous, installer.status = installer.status, new
     installer.status_reason = (f"{CRITERIA_REASON}{', '.join(sorted(met))}" if new != "installer"
-                               else "the authorisation (training) was withdrawn")
+                               else TRAINING_WITHDRAWN)
     user = db.session.get(User, installer.user_id)
     if user is not None:
         notifications.notify(user, "status_changed", clock=clock, status=new, previous=previous)
@@ -455,6 +458,8 @@ _TITLE_LOSS = {  # title lost → (statuses that hold it, the status after, the 
     "authorisation": (("authorised", "premium"), "installer", "the authorisation certificate was withdrawn"),
     "leader": (("premium",), "authorised", "the installation leader title was withdrawn"),
 }
+TRAINING_WITHDRAWN = "the authorisation (training) was withdrawn"
+LOSS_REASONS = (TRAINING_WITHDRAWN, _TITLE_LOSS["authorisation"][2])  # the installer status a withdrawal gave
 
 
 def withdraw_title(installer: Installer, title: str, *, on: date, clock: Clock, actor=None) -> str:
