@@ -68,3 +68,36 @@ def test_L12_the_cap_applies_to_each_purchased_service(campaign):
     line = by_ref(rows)["M1"]
     # 12% of 1000.00 + 2% of the value of 500 of the 600 SQL Server licences (50000.00)
     assert (line["base"], line["amount"], line["rule"]) == ("51000.00", "1120.00", "L-12")
+
+
+def test_L05_L19_a_family_excluded_when_paid_is_not_paid_in_a_later_period(campaign):
+    """The paid lead is settled again in period 2 (L-19): its excluded family must still earn nothing, and a
+    correction of the paid family comes back as a negative line."""
+    test_L05_a_server_customer_is_paid_for_its_cloud_purchase_only(campaign)
+    _approve(campaign, 1)
+    _, rows = campaign.settle(2, "2019-01-10")
+    assert "M1" not in by_ref(rows)
+    campaign.sales("M1,2018-08-20,M365,annual,10,500.00,0,yes")  # the vendor's corrected report
+    _, rows = campaign.settle(2, "2019-01-10")
+    claw = by_ref(rows)["M1"]
+    assert (claw["amount"], claw["rule"]) == ("-75.00", "L-19")  # paid 150.00, now 15% of 500.00
+
+
+def test_L11_paid_parts_of_zero_value_settle_to_zero_without_failing(campaign):
+    _lead(campaign)
+    campaign.sales("M1,2018-08-20,M365,annual,10,0.00,0,yes", "M1,2018-08-25,WINDOWS_SERVER,triennial,5,0.00,0,yes")
+    result, rows = campaign.settle(1, "2018-10-05")
+    assert result.exit_code == 0, result.output
+    assert by_ref(rows)["M1"]["amount"] == "0.00"
+
+
+def test_L12_one_service_in_two_licensing_models_is_capped_at_500_licences_in_all(campaign):
+    """Seed: "wartości 500 licencji zakupionej usługi" — Microsoft 365 is one service, whatever its billing."""
+    campaign.partners(partner_row(1))
+    campaign.leads(lead_row("M1", 1, 1, family="M365", licences=600))
+    campaign.decide("M1,qualified,2018-08-13,")
+    campaign.sales("M1,2018-08-20,M365,annual,300,30000.00,0,yes", "M1,2018-08-22,M365,monthly,300,30000.00,3,yes")
+    _, rows = campaign.settle(1, "2018-10-05")
+    line = by_ref(rows)["M1"]
+    # 600 licences of M365: each model's value × 500/600 = 25000.00, both at 2% (151–500)
+    assert (line["base"], line["rate"], line["amount"], line["rule"]) == ("50000.00", "0.02", "1000.00", "L-12")

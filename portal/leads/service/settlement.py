@@ -182,9 +182,10 @@ class Priced:
     payable: bool = False
 
 
-def _price(lead: Lead, part: Part, rules: LeadRules, flags: set[str] | None) -> Priced:
+def _price(lead: Lead, part: Part, rules: LeadRules, flags: set[str] | None, family_licences: int) -> Priced:
     """L-11/L-12 for one family and licensing model of the lead's sales; ``flags``: the customer's facts when its
-    exclusions (L-05) are to be judged now, None for a lead already paid (``evaluate``'s ``as_paid``)."""
+    exclusions (L-05) are to be judged, None when not; ``family_licences``: the licences of the part's family in all
+    its licensing models (L-12 caps "500 licencji zakupionej usługi", the service whatever its billing)."""
     excluded = _exclusion(flags, part.family, rules) if flags is not None else None
     if excluded:
         return Priced(part, f"L-05: {excluded}")
@@ -202,7 +203,7 @@ def _price(lead: Lead, part: Part, rules: LeadRules, flags: set[str] | None) -> 
     if rule.base == "first_year_subscription_value" and part.months_active < 1:
         priced.reason = "the signed order gives no contract term in months"
         return priced
-    base, priced.capped = _base(rule.base, part, rules)
+    base, priced.capped = _base(rule.base, part, rules, family_licences)
     if base is None:
         priced.reason = "no price tier for this contact count"
         return priced
@@ -236,8 +237,13 @@ def evaluate(lead: Lead, real: Realisation, ctx: Context, *, as_paid: bool = Fal
         line.reason = reason
         return line
     line.realised = True
-    flags = None if as_paid else ctx.facts.get(lead.customer_nip, set())
-    priced = [_price(lead, part, rules, flags) for part in real.parts]
+    flags = ctx.facts.get(lead.customer_nip, set())
+    if as_paid and all(_exclusion(flags, part.family, rules) for part in real.parts):
+        flags = None  # the lead as a whole was judged eligible when paid (L-05 then), not again now
+    family_licences: dict[str, int] = defaultdict(int)
+    for part in real.parts:
+        family_licences[part.family] += part.licences
+    priced = [_price(lead, part, rules, flags, family_licences[part.family]) for part in real.parts]
     paid = [p for p in priced if p.payable]
     line.rule = "L-12" if any(p.capped for p in paid) else "L-11"
     line.rule_code, line.rate = (paid or priced)[0].rule_code, (paid or priced)[0].rate
@@ -252,7 +258,8 @@ def evaluate(lead: Lead, real: Realisation, ctx: Context, *, as_paid: bool = Fal
         line.status = PAYABLE
         rates = {p.rate for p in paid}
         # one rate, or the rate the parts' amounts come to on the summed base (the reason gives each part's own)
-        line.rate = rates.pop() if len(rates) == 1 else (line.amount / line.base).quantize(Decimal("0.0001"))
+        if len(rates) > 1 and line.base:
+            line.rate = (line.amount / line.base).quantize(Decimal("0.0001"))
     return line
 
 
@@ -279,13 +286,13 @@ def _unit(rules: LeadRules) -> str:
     return "contacts" if rules.quantity_unit == "contacts" else "licences"
 
 
-def _base(kind: str, part: Part, rules: LeadRules) -> tuple[Decimal | None, bool]:
+def _base(kind: str, part: Part, rules: LeadRules, family_licences: int) -> tuple[Decimal | None, bool]:
     cap = rules.base_cap_quantity
     if kind == "first_year_subscription_value":
         contacts = min(part.licences, cap) if cap else part.licences
         return rules.first_year_value(contacts, part.months_active), bool(cap and part.licences > cap)
-    if cap and part.licences > cap:
-        return part.value * cap / part.licences, True
+    if cap and family_licences > cap:  # the part's share of the value of ``cap`` licences of its service
+        return part.value * cap / family_licences, True
     return part.value, False
 
 
