@@ -71,16 +71,29 @@ def test_L12_the_cap_applies_to_each_purchased_service(campaign):
 
 
 def test_L05_L19_a_family_excluded_when_paid_is_not_paid_in_a_later_period(campaign):
-    """The paid lead is settled again in period 2 (L-19): its excluded family must still earn nothing, and a
-    correction of the paid family comes back as a negative line."""
+    """The paid lead is settled again in period 2 (L-19): its excluded family still earns nothing, and a later
+    purchase is paid only for a family the customer may earn on."""
     test_L05_a_server_customer_is_paid_for_its_cloud_purchase_only(campaign)
     _approve(campaign, 1)
     _, rows = campaign.settle(2, "2019-01-10")
     assert "M1" not in by_ref(rows)
-    campaign.sales("M1,2018-08-20,M365,annual,10,500.00,0,yes")  # the vendor's corrected report
+    campaign.sales("M1,2018-11-20,WINDOWS_SERVER,triennial,5,5000.00,0,yes",
+                   "M1,2018-11-21,M365,annual,2,200.00,0,yes")
     _, rows = campaign.settle(2, "2019-01-10")
-    claw = by_ref(rows)["M1"]
-    assert (claw["amount"], claw["rule"]) == ("-75.00", "L-19")  # paid 150.00, now 15% of 500.00
+    assert by_ref(rows)["M1"]["amount"] == "30.00"  # 15% of the 200.00 of Microsoft 365 only
+
+
+def test_L05_L19_a_fact_marked_after_the_payment_takes_nothing_back(campaign):
+    """A lead judged eligible when paid keeps what it was paid; the vendor's report did not change."""
+    _lead(campaign)
+    campaign.sales("M1,2018-08-20,M365,annual,10,1000.00,0,yes",
+                   "M1,2018-08-25,WINDOWS_SERVER,triennial,5,10000.00,0,yes")
+    _, rows = campaign.settle(1, "2018-10-05")
+    assert by_ref(rows)["M1"]["amount"] == "350.00"
+    _approve(campaign, 1)
+    campaign.flags(f"{nip(101)},held_server_csp")
+    _, rows = campaign.settle(2, "2019-01-10")
+    assert "M1" not in by_ref(rows)
 
 
 def test_L11_paid_parts_of_zero_value_settle_to_zero_without_failing(campaign):

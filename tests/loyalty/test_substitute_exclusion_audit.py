@@ -37,7 +37,7 @@ def test_P23_a_substitute_cannot_be_accepted_after_the_21_days(world):  # noqa: 
     orders.offer_substitute(order, orders.reward_by_code("R-B"), on=date(2024, 3, 2), rules=world["rules"],
                             clock=world["clock"])
     assert order.restore_by == date(2024, 3, 23)
-    with pytest.raises(DomainError, match="2024-03-23") as refused:
+    with pytest.raises(DomainError, match="lapsed on 2024-03-23") as refused:
         orders.answer_substitute(order, accept=True, on=date(2024, 3, 24), rules=world["rules"],
                                  clock=world["clock"])
     assert refused.value.rule == "P-23" and order.state == "substitute_offered"
@@ -53,12 +53,28 @@ def test_P23_a_late_refusal_restores_the_points_on_the_21st_day_not_later(world)
     assert _balance(world, date(2024, 3, 23)) == 360
 
 
-def test_P23_an_answer_on_the_21st_day_itself_still_counts(world):  # noqa: F811
+def test_P23_the_offer_lapses_on_the_21st_day_as_the_daily_job_lapses_it(world):  # noqa: F811
     order = _place(world)
     orders.offer_substitute(order, orders.reward_by_code("R-B"), on=date(2024, 3, 2), rules=world["rules"],
                             clock=world["clock"])
-    orders.answer_substitute(order, accept=True, on=date(2024, 3, 23), rules=world["rules"], clock=world["clock"])
+    with pytest.raises(DomainError, match="lapsed on 2024-03-23"):
+        orders.answer_substitute(order, accept=True, on=date(2024, 3, 23), rules=world["rules"],
+                                 clock=world["clock"])
+    orders.answer_substitute(order, accept=True, on=date(2024, 3, 22), rules=world["rules"], clock=world["clock"])
     assert order.state == "placed"
+
+
+def test_P23_staff_are_offered_substitutes_at_the_points_the_order_cost(world, app):  # noqa: F811
+    from portal.accounts.models import STAFF
+    from tests import factories
+
+    _place(world)
+    orders.reward_by_code("R-A").points = 150  # repriced after the order
+    db.session.commit()
+    client = app.test_client()
+    factories.login(client, world["tenant"], factories.user(world["tenant"], STAFF, email="s@m.example").email)
+    page = client.get("/t/manufacturer/fulfilment").get_data(as_text=True)
+    assert '<option value="R-B">' in page
 
 
 def test_P32_an_upheld_complaint_credits_no_points_to_an_excluded_participant(world):  # noqa: F811

@@ -237,9 +237,8 @@ def evaluate(lead: Lead, real: Realisation, ctx: Context, *, as_paid: bool = Fal
         line.reason = reason
         return line
     line.realised = True
-    flags = ctx.facts.get(lead.customer_nip, set())
-    if as_paid and all(_exclusion(flags, part.family, rules) for part in real.parts):
-        flags = None  # the lead as a whole was judged eligible when paid (L-05 then), not again now
+    # a lead already paid was judged eligible then (L-05 then); no fact marked since takes back what it was paid
+    flags = None if as_paid else ctx.facts.get(lead.customer_nip, set())
     family_licences: dict[str, int] = defaultdict(int)
     for part in real.parts:
         family_licences[part.family] += part.licences
@@ -517,12 +516,15 @@ def _paid_again(earlier: list[SettlementLine], ctx: Context, first_start: date,
                             f"correction: the vendor's report for period {last_period[lead_id]} was reduced after "
                             f"its approval (paid {total}, now {now_amount})",
                             base=ZERO, rate=Decimal(0), amount=money(now_amount - total), **fields))
-        elif now_amount > total and lead.partner_id not in ctx.restricted \
-                and evaluate(lead, real, ctx).status == PAYABLE:
+        elif now_amount > total and lead.partner_id not in ctx.restricted:
+            # more is paid only as the lead would be paid now: a family the customer is excluded from earns nothing
+            full = evaluate(lead, real, ctx)
+            if full.status != PAYABLE or full.amount <= total:
+                continue
             line = Line(ctx.partners[lead.partner_id], "reward", "L-10", PAYABLE,
                         f"more sold after period {last_period[lead_id]} paid this lead "
-                        f"(paid {total}, now {now_amount})",
-                        base=now.base, rate=now.rate, amount=money(now_amount - total), **fields)
+                        f"(paid {total}, now {full.amount})",
+                        base=full.base, rate=full.rate, amount=money(full.amount - total), **fields)
             _withhold(line, ctx.campaign)
             out.append(line)
     return out, gone

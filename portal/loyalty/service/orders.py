@@ -268,11 +268,11 @@ def answer_substitute(order: RewardOrder, *, accept: bool, on: date, rules: Loya
                       actor=None) -> None:
     if order.state != "substitute_offered":
         raise DomainError(_("No substitute is waiting for an answer on this order."), rule="P-23")
-    if order.restore_by is not None and on > order.restore_by:
-        # the points are back no later than 21 days after the participant was told (seed §5.5); a day replayed
-        # before the daily job lapsed the offer must not keep the order alive or restore the points later
+    if order.restore_by is not None and on >= order.restore_by:
+        # the points are back no later than 21 days after the participant was told (seed §5.5): the offer lapses
+        # that day (``daily.lapse_substitutes``), and a day replayed before the job ran must not keep it alive
         if accept:
-            raise DomainError(_("The substitute could be accepted until %(day)s; after that day the order is "
+            raise DomainError(_("The substitute offer lapsed on %(day)s, 21 days after you were told: the order is "
                                 "cancelled and its points restored as of that day.", day=order.restore_by.isoformat()),
                               rule="P-23")
         on = order.restore_by
