@@ -135,6 +135,14 @@ REASONS: list[tuple[re.Pattern, Callable[[re.Match], str]]] = [(re.compile(p), f
      lambda m: _("the customer is already registered with the vendor")),
     (r"direct CSP partners and their capital group are not eligible",
      lambda m: _("direct CSP partners and their capital group are not eligible")),
+    (r"companies of the organiser's capital group are not eligible",
+     lambda m: _("companies of the organiser's capital group are not eligible")),
+    (r"the partner's flag (?P<flag>\S+) keeps it out of the programme",
+     lambda m: _("the partner's flag keeps it out of the programme: %(flag)s", flag=flag_label(m["flag"]))),
+    (r"L-05: (?P<reason>.+)", lambda m: _exclusion_reason(m["reason"])),
+    # L-11: one part of a lead bought in several families or licensing models, with its amount when paid
+    (r"(?P<family>[A-Z][A-Z0-9_]*) (?P<billing>[a-z]+): (?P<reason>.+?)(?: = (?P<amount>-?[0-9]+\.[0-9]{2}))?",
+     lambda m: _part(m)),
     (r"no reward rate for (?P<family>\S+) (?P<billing>\S+) with (?P<n>\d+) (?:licences|contacts)", _no_rate),
     (r"(?P<months>\d+) months? of active consumption; rule (?P<position>\d+) needs (?P<needed>\d+)",
      lambda m: ngettext("%(num)d month of active consumption; rule %(position)s needs %(needed)s",
@@ -182,30 +190,51 @@ REASONS: list[tuple[re.Pattern, Callable[[re.Match], str]]] = [(re.compile(p), f
 )]
 
 
+def _part(m: re.Match) -> str | None:
+    reason = _known_reason(m["reason"])
+    if reason is None:
+        return None
+    params = {"family": label(m["family"], "lead.family"), "billing": label(m["billing"], "lead.billing"),
+              "reason": reason}
+    if m["amount"]:
+        return _("%(family)s, %(billing)s: %(reason)s = %(amount)s", amount=money(m["amount"]), **params)
+    return _("%(family)s, %(billing)s: %(reason)s", **params)
+
+
 def _known_reason(text: str) -> str | None:
     for pattern, say in REASONS:
         match = pattern.fullmatch(text)
         if match:
-            return say(match)
+            said = say(match)
+            if said is not None:
+                return said
     return _exclusion_reason(text)
+
+
+def _known_reasons(text: str) -> str | None:
+    """``text`` as a run of known reasons joined by "; " (some single reasons hold "; " too, so every cut is tried;
+    the longest known first piece wins), in the reader's language; None when some piece is unknown."""
+    known = _known_reason(text)
+    if known is not None:
+        return known
+    cut = len(text)
+    while (cut := text.rfind("; ", 0, cut)) >= 0:
+        first = _known_reason(text[:cut])
+        rest = _known_reasons(text[cut + 2:]) if first is not None else None
+        if rest is not None:
+            return f"{first}; {rest}"
+    return None
 
 
 def settlement_reason(stored: str | None) -> str:
     """A settlement line's stored reason in the reader's language; an unknown wording is returned as stored. A line
-    that L-14 or L-18 decided holds two reasons joined by "; " (what computed it, then what decided it)."""
+    holds several reasons joined by "; ": the parts of a lead bought in several families or licensing models (L-11),
+    then what L-14 or L-18 decided (what computed it, then what decided it)."""
     text = (stored or "").strip()
     if not text:
         return ""
-    known = _known_reason(text)
-    if known is not None:
-        return known
-    start = 0
-    while (cut := text.find("; ", start)) >= 0:  # some single reasons hold "; " too: try every cut
-        first, then = _known_reason(text[:cut]), _known_reason(text[cut + 2:])
-        if first is not None and then is not None:
-            return f"{first}; {then}"
-        start = cut + 2
-    return text
+    known = _known_reasons(text)
+    return text if known is None else known
 
 
 def flag_label(flag: str, area: str = "partner.flag") -> str:

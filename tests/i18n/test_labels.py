@@ -55,6 +55,18 @@ SETTLEMENT_REASONS = [
      "remis między 2 partnerami (zrealizowane leady: po 3); decyduje organizator"),
     ("the partner is flagged prior realised lead",
      "partner ma oznaczenie: zrealizowany lead we wcześniejszej edycji"),
+    ("companies of the organiser's capital group are not eligible",
+     "spółki z grupy kapitałowej organizatora nie mogą brać udziału w programie"),
+    # L-11: a lead bought in several families or licensing models, each part with its rule and amount
+    ("M365 annual: rule 1 (m365-d365-annual-upto150): 0.15 of sale value = 150.00; SQL_SERVER monthly: "
+     "no reward rate for SQL_SERVER monthly with 10 licences",
+     "M365, annual: reguła 1 (m365-d365-annual-upto150): 15%, podstawa: wartość sprzedaży = 150,00\u00a0zł; "
+     "SQL_SERVER, monthly: brak stawki nagrody dla: SQL_SERVER, monthly, liczba licencji: 10"),
+    ("M365 annual: rule 1 (m365-d365-annual-upto150): 0.15 of sale value = 150.00; M365 monthly: 1 month of "
+     "active consumption; rule 4 needs 3; withheld: arrears",
+     "M365, annual: reguła 1 (m365-d365-annual-upto150): 15%, podstawa: wartość sprzedaży = 150,00\u00a0zł; "
+     "M365, monthly: aktywne zużycie przez 1 mies.; reguła 4 wymaga co najmniej 3 mies.; wypłata wstrzymana: "
+     "zaległości w płatnościach faktur organizatora"),
 ]
 
 # a line that L-14 or L-18 decided keeps the reason that computed it: both parts read in Polish

@@ -114,3 +114,19 @@ def test_L12_one_service_in_two_licensing_models_is_capped_at_500_licences_in_al
     line = by_ref(rows)["M1"]
     # 600 licences of M365: each model's value × 500/600 = 25000.00, both at 2% (151–500)
     assert (line["base"], line["rate"], line["amount"], line["rule"]) == ("50000.00", "0.02", "1000.00", "L-12")
+
+
+def test_L05_L19_a_part_excluded_reads_in_polish_with_the_programmes_own_reason(campaign):
+    from flask_babel import force_locale
+
+    from portal.leads.labels import settlement_reason
+    from portal.tenancy import service as tenants
+    from portal.tenancy.guard import use_tenant
+
+    stored = ("M365 annual: rule 1 (m365-d365-annual-upto150): 0.15 of sale value = 150.00; WINDOWS_SERVER "
+              "triennial: L-05: The customer has already held a Windows Server or SQL Server subscription bought "
+              "under CSP.")
+    with campaign.app.test_request_context("/"), force_locale("pl"), use_tenant(tenants.by_slug("distributor").id):
+        said = settlement_reason(stored)
+    assert said.endswith("Klient posiadał już subskrypcję Windows Server lub SQL Server kupioną w modelu CSP.")
+    assert said.startswith("Microsoft 365") and "150,00" in said

@@ -151,3 +151,18 @@ def test_S7_C02_the_discounted_monthly_fee_is_a_price_in_grosze_as_the_order_for
     definition = tomllib.loads((ROOT / "tenants" / "saas-vendor" / "programme.toml").read_text(encoding="utf-8"))
     definition["pricing"]["tiers"][0]["monthly_fee"] = "1490.01"
     assert LeadRules.parse(definition).first_year_value(1000, 6) == Decimal("6258.06")
+
+
+def test_S7_L01_an_agency_of_the_organisers_capital_group_is_told_so_not_about_csp_partners(app, tmp_path):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["tenants", "create", str(ROOT / "tenants" / "saas-vendor")]).exit_code == 0
+    agency = valid_nip(990)
+    assert runner.invoke(args=["participants", "import", "saas-vendor", _write(
+        tmp_path, "p.csv", "nip,name,address,contact_first_name,contact_last_name,contact_phone,contact_email,flags",
+        [f"{agency},Agencja G,ul. A 1,Ewa,Nowak,+48 600 100 399,ewa@grupa.example.com,vendor_group_company"])
+    ]).exit_code == 0
+    result = runner.invoke(args=["leads", "import", "saas-vendor", _write(tmp_path, "l.csv", LEADS, [
+        f"G1,{agency},{valid_nip(991)},Klient G,ul. K 1,engagement_platform,Pro,fixed_term,5000,1,2024-02-01"])])
+    assert result.exit_code == 1 and "L-01" in result.output
+    assert "capital group of the organiser" in result.output or "organiser's capital group" in result.output
+    assert "CSP" not in result.output

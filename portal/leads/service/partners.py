@@ -134,8 +134,13 @@ def ineligibility(partner: Partner, rules: LeadRules) -> tuple[str, str] | None:
         return "L-20", "the partner was removed from the programme"
     bad = [f for f in partner.flags or [] if f in rules.ineligible_partner_flags]
     if bad:
-        return "L-01", "direct CSP partners and their capital group are not eligible"
+        return "L-01", INELIGIBLE.get(bad[0], f"the partner's flag {bad[0]} keeps it out of the programme")
     return None
+
+
+# L-01 and its §7 analogue: why a flag the programme's ``ineligible_partner_flags`` names keeps a partner out
+INELIGIBLE = {"csp_direct": "direct CSP partners and their capital group are not eligible",
+              "vendor_group_company": "companies of the organiser's capital group are not eligible"}
 
 
 def submission_refusal(partner: Partner, rules: LeadRules) -> tuple[str, str] | None:
@@ -145,7 +150,9 @@ def submission_refusal(partner: Partner, rules: LeadRules) -> tuple[str, str] | 
         return None
     if refusal[0] == "L-20":
         return "L-20", _("You cannot submit leads: the partner was removed from the programme.")
-    return refusal[0], _("You cannot submit leads: direct CSP partners and their capital group are not eligible.")
+    from portal.leads.labels import settlement_reason
+
+    return refusal[0], _("You cannot take part in the programme: %(reason)s.", reason=settlement_reason(refusal[1]))
 
 
 def set_flags(partner: Partner, flags: list[str], rules: LeadRules, *, actor) -> None:
