@@ -50,6 +50,8 @@ def from_environment(instance_path: str) -> dict:
         "SESSION_COOKIE_SECURE": production or os.environ.get("COOKIE_SECURE") == "1",
         "REMEMBER_COOKIE_SECURE": production or os.environ.get("COOKIE_SECURE") == "1",
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") == "1",
+        # C-07, DPA §6: sub-processors outside the EEA only when the operator configures it (standard clauses)
+        "ALLOW_TRANSFERS_OUTSIDE_EEA": os.environ.get("ALLOW_TRANSFERS_OUTSIDE_EEA") == "1",
         "PORTAL_ENV": "production" if production else "development",
         # make run's web threads and its worker share one SQLite file: a transaction takes the write lock when it
         # begins, so a request that read before the worker committed still writes (waits, no "database is locked")

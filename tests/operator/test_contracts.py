@@ -198,6 +198,17 @@ def test_C07_new_subprocessor_is_announced_to_every_dpo_seven_days_ahead(app, te
         register.add_subprocessor({"name": "Far", "purpose": "x", "location": "US", "outside_eea": "1"}, clock=clock)
 
 
+def test_C07_the_operator_configures_transfers_outside_the_eea_in_the_environment(monkeypatch, tmp_path):
+    """DPA §6: no transfer outside the EEA "unless configured" — a real deployment configures it in its
+    environment, as every other setting (README's table)."""
+    from portal.config import from_environment
+
+    monkeypatch.setenv("PORTAL_INSTANCE", str(tmp_path))
+    assert from_environment(str(tmp_path))["ALLOW_TRANSFERS_OUTSIDE_EEA"] is False
+    monkeypatch.setenv("ALLOW_TRANSFERS_OUTSIDE_EEA", "1")
+    assert from_environment(str(tmp_path))["ALLOW_TRANSFERS_OUTSIDE_EEA"] is True
+
+
 def test_C06_audit_at_most_once_a_year_answered_within_30_days(app, tenant_a, clock):
     from portal.operator import register
 
