@@ -156,7 +156,8 @@ def remaining_rows(tenant_id: int) -> int:
 
 
 def tenant_export(tenant_id: int) -> bytes:
-    """C-04: the tenant's full export — every table as JSON and CSV — for its admins and DPO during 7 days."""
+    """C-04: the tenant's full export — every table as JSON and CSV, and its uploaded files (proofs, employers'
+    acceptances) under ``files/`` — for its admins and DPO during 7 days (DPA §9.3: all the data entrusted)."""
     import io
     import zipfile
 
@@ -176,4 +177,8 @@ def tenant_export(tenant_id: int) -> bytes:
             writer.writeheader()
             writer.writerows(rows)
             archive.writestr(f"csv/{table.name}.csv", out.getvalue())
+        folder = Path(current_app.config["UPLOAD_DIR"]) / str(tenant_id)
+        for path in sorted(folder.rglob("*")) if folder.exists() else []:
+            if path.is_file() and not path.is_symlink():
+                archive.write(path, f"files/{path.relative_to(folder).as_posix()}")
     return buffer.getvalue()
