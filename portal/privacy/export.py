@@ -159,12 +159,17 @@ def build(request_id: int, user_id: int | None, *, tenant_name: str, clock: Cloc
     return bundle, token
 
 
-def _zone() -> ZoneInfo:
+def _tenant():
+    """The current tenant's row (None outside a tenant)."""
     from portal.tenancy.guard import current_tenant_id
     from portal.tenancy.models import Tenant
 
     tenant_id = current_tenant_id()
-    tenant = db.session.get(Tenant, tenant_id) if tenant_id is not None else None
+    return db.session.get(Tenant, tenant_id) if tenant_id is not None else None
+
+
+def _zone() -> ZoneInfo:
+    tenant = _tenant()
     return ZoneInfo(tenant.timezone if tenant is not None else "Europe/Warsaw")
 
 
@@ -277,11 +282,8 @@ def technical(table: str, column: str) -> bool:
 def _reader(user_id: int | None) -> tuple[str, str]:
     """The subject's language (their account's, else the tenant's) and the tenant's time zone."""
     from portal.accounts.models import User
-    from portal.tenancy.guard import current_tenant_id
-    from portal.tenancy.models import Tenant
 
-    tenant_id = current_tenant_id()
-    tenant = db.session.get(Tenant, tenant_id) if tenant_id is not None else None
+    tenant = _tenant()
     chosen = db.session.scalar(select(User.locale).where(User.id == user_id)) if user_id else None
     if chosen not in LANGUAGES:
         chosen = tenant.locale if tenant is not None and tenant.locale in LANGUAGES else "pl"
@@ -303,15 +305,11 @@ def _notice(kind: str, params) -> str:
     template escapes it)."""
     from types import SimpleNamespace
 
-    from portal.tenancy.guard import current_tenant_id
-    from portal.tenancy.models import Tenant
-
     try:
         template = current_app.jinja_env.get_template(f"notices/{kind}.html")
     except TemplateNotFound:
         return kind
-    tenant_id = current_tenant_id()
-    tenant = db.session.get(Tenant, tenant_id) if tenant_id is not None else None
+    tenant = _tenant()
     # the notices page's context: a notice may speak as its organiser's programme does (a referral, not a lead)
     return html.unescape(template.render(n=SimpleNamespace(kind=kind, params=dict(params or {})),
                                          tenant=tenant)).strip()

@@ -63,7 +63,7 @@ class Line:
 @dataclass(frozen=True)
 class Part:
     """A lead's sales of one family in one licensing model, summed: L-11 gives each family and model its own rate
-    and base, and L-12 caps each purchased service ("500 licencji danej usługi")."""
+    and base; L-12 caps each service bought ("500 licencji zakupionej usługi") over all its licensing models."""
 
     first_date: date
     family: str
