@@ -85,7 +85,8 @@ def join():
         problems = partners.problems(data, rules)
         if problems is not None:
             _attach(form, problems, only_unmarked=True)
-    return render("leads/join.html", "form", status=422 if request.method == "POST" else 200, form=form)
+    return render("leads/join.html", "form", status=422 if request.method == "POST" else 200, form=form,
+                  not_admitted=partners.not_admitted(rules))
 
 
 def _attach(form, error: DomainError, *, only_unmarked: bool = False) -> None:

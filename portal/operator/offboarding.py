@@ -112,11 +112,14 @@ def _delete_bundles(tenant_id: int, certificate: DeletionCertificate, *, clock: 
 
 
 def _delete_files(tenant_id: int) -> int:
-    folder = Path(current_app.config["UPLOAD_DIR"]) / str(tenant_id)
-    if not folder.exists():
-        return 0
-    count = sum(1 for p in folder.rglob("*") if p.is_file())
-    shutil.rmtree(folder)
+    """The tenant's uploads (UPLOAD_DIR/<tenant>) and its staged, never committed imports (UPLOAD_DIR/imports/
+    <tenant>); the number of files removed."""
+    root = Path(current_app.config["UPLOAD_DIR"])
+    count = 0
+    for folder in (root / str(tenant_id), root / "imports" / str(tenant_id)):
+        if folder.exists():
+            count += sum(1 for p in folder.rglob("*") if p.is_file())
+            shutil.rmtree(folder)
     return count
 
 
@@ -177,8 +180,10 @@ def tenant_export(tenant_id: int) -> bytes:
             writer.writeheader()
             writer.writerows(rows)
             archive.writestr(f"csv/{table.name}.csv", out.getvalue())
+        # the tables are read: end the transaction before the files, so a long zip holds no database lock (SQLite)
+        db.session.commit()
         folder = Path(current_app.config["UPLOAD_DIR"]) / str(tenant_id)
         for path in sorted(folder.rglob("*")) if folder.exists() else []:
-            if path.is_file() and not path.is_symlink():
-                archive.write(path, f"files/{path.relative_to(folder).as_posix()}")
+            if path.is_file() and not path.is_symlink():  # PDF, JPEG, PNG: compressed already, stored as they are
+                archive.write(path, f"files/{path.relative_to(folder).as_posix()}", compress_type=zipfile.ZIP_STORED)
     return buffer.getvalue()

@@ -255,3 +255,25 @@ def test_L07_a_reason_given_with_a_qualification_reaches_the_partner(app, client
         _subject, body = _render(told, user, saas)
     assert "Zweryfikowano u dostawcy" in body
     assert "Zweryfikowano u dostawcy" in client.get("/t/saas-vendor/notices").get_data(as_text=True)
+
+
+def test_S7_L01_the_join_page_names_the_programmes_own_exclusion(app, client, saas):
+    """The SaaS vendor's agencies read who may not join its programme — its capital group — not the distributor's
+    direct CSP partners."""
+    user = factories.user(saas, PARTICIPANT, email="ola@agencja-join.example.com", locale="en")
+    factories.login(client, saas, user.email)
+    import html
+
+    page = html.unescape(client.get("/t/saas-vendor/partner/join").get_data(as_text=True))
+    assert "Companies of the organiser's capital group are not eligible." in page
+    assert "CSP" not in page
+
+
+def test_L01_the_distributors_join_page_names_direct_csp_partners(app, client):
+    import html
+
+    distributor = _organiser(app, "distributor", date(2018, 8, 10))
+    user = factories.user(distributor, PARTICIPANT, email="jan@reseller-join.example.com", locale="pl")
+    factories.login(client, distributor, user.email)
+    page = html.unescape(client.get("/t/distributor/partner/join").get_data(as_text=True))
+    assert "Bezpośredni partnerzy CSP i ich grupa kapitałowa nie mogą brać udziału w programie." in page

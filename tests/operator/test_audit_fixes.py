@@ -208,3 +208,17 @@ def test_C04_a_bundle_already_purged_is_not_counted_again(app, tenant_a, clock):
     assert not path.exists()
     certificate = offboarding.delete_tenant(tenant_a.id, clock=clock)
     assert certificate.files == 0 and certificate.counts["export_bundles"] == 1
+
+
+def test_C04_tenant_deletion_removes_its_staged_import_files(app, tenant_a, tenant_b, clock):
+    """A sales-import preview never committed leaves its file under UPLOAD_DIR/imports/<tenant>: it holds the
+    vendor's report (customers' NIPs), so it goes with the tenant's other files and is counted once."""
+    from flask import current_app
+
+    root = Path(current_app.config["UPLOAD_DIR"]) / "imports"
+    for tenant in (tenant_a, tenant_b):
+        (root / str(tenant.id)).mkdir(parents=True, exist_ok=True)
+        (root / str(tenant.id) / "staged.csv").write_text("ref,transaction_date\n", encoding="utf-8")
+    certificate = offboarding.delete_tenant(tenant_a.id, clock=clock)
+    assert not (root / str(tenant_a.id)).exists() and certificate.files == 1
+    assert (root / str(tenant_b.id) / "staged.csv").exists()

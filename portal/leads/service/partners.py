@@ -138,6 +138,14 @@ def ineligibility(partner: Partner, rules: LeadRules) -> tuple[str, str] | None:
     return None
 
 
+def not_admitted(rules: LeadRules) -> list[str]:
+    """L-01: who the programme does not admit, as sentences in the reader's language, for its join page."""
+    from portal.leads.labels import settlement_reason
+
+    said = [settlement_reason(INELIGIBLE[flag]) for flag in rules.ineligible_partner_flags if flag in INELIGIBLE]
+    return [f"{text[:1].upper()}{text[1:]}." for text in said]
+
+
 # L-01 and its §7 analogue: why a flag the programme's ``ineligible_partner_flags`` names keeps a partner out
 INELIGIBLE = {"csp_direct": "direct CSP partners and their capital group are not eligible",
               "vendor_group_company": "companies of the organiser's capital group are not eligible"}
@@ -152,7 +160,7 @@ def submission_refusal(partner: Partner, rules: LeadRules) -> tuple[str, str] | 
         return "L-20", _("You cannot submit leads: the partner was removed from the programme.")
     from portal.leads.labels import settlement_reason
 
-    return refusal[0], _("You cannot take part in the programme: %(reason)s.", reason=settlement_reason(refusal[1]))
+    return refusal[0], _("You cannot submit leads: %(reason)s.", reason=settlement_reason(refusal[1]))
 
 
 def set_flags(partner: Partner, flags: list[str], rules: LeadRules, *, actor) -> None:
