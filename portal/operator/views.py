@@ -275,6 +275,39 @@ def breaches():
                   tenants=service_tenants(), deadline_met=service.deadline_met, errors=errors, form=request.form)
 
 
+@bp.route("/breaches/<int:breach_id>", methods=["GET", "POST"])
+@operator_required
+def breach(breach_id: int):
+    """C-05, DPA §4.11.2: the breach as the DPOs were told it, completed as more becomes known."""
+    from portal.core.clock import get_clock
+    from portal.extensions import db
+    from portal.operator import breaches as service
+    from portal.operator.models import PlatformBreach
+    from portal.privacy import breaches as breach_content
+
+    row = db.session.get(PlatformBreach, breach_id)
+    if row is None:
+        abort(404)
+    errors: dict[str, str] = {}
+    form = request.form if request.method == "POST" else {
+        k: "" if getattr(row, k) is None else str(getattr(row, k)) for k in service.CONTENT}
+    if request.method == "POST":
+        data, errors = breach_content.read_form(request.form)
+        data.pop("discovered_at", None)
+        if not errors:
+            try:
+                service.supplement(breach_id, data, clock=get_clock())
+            except DomainError as error:
+                db.session.rollback()
+                errors[error.field or ""] = error.message
+            else:
+                db.session.commit()
+                flash(_("The further information is recorded and the DPOs are told."), "success")
+                return redirect(url_for("operator.breach", breach_id=breach_id))
+    return render("operator/breach.html", status=422 if errors else 200, breach=row, errors=errors, form=form,
+                  tenants={t.id: t.name for t in service_tenants()}, deadline_met=service.deadline_met)
+
+
 @bp.route("/subprocessors", methods=["GET", "POST"])
 @operator_required
 def subprocessors():

@@ -45,7 +45,7 @@ def _paths(rule, world: w.World) -> list[str]:
     """The rule filled with A's own objects, so that the POST would act if it were let through."""
     if rule.rule.startswith("/t/<slug>/"):
         return [w.fill(rule, world.a.slug, values) for values in w.combinations(rule, world.a_values, world.a_tokens)]
-    extra = {"code": "en", "queue_name": "default", "job_id": "x", "tenant_id": world.a.id}
+    extra = {"code": "en", "queue_name": "default", "job_id": "x", "tenant_id": world.a.id, "breach_id": 1}
     return [w.fill(rule, "", extra)]
 
 
