@@ -191,9 +191,11 @@ def restricted_partners(row: DataSubjectRequest) -> list:
 def verify(row: DataSubjectRequest, token: str, *, clock: Clock) -> bool:
     """The one-time link, compared in constant time. Wrong links are counted (the verify page is throttled per
     address) but never expire the request: references are sequential, and a stranger guessing one must not be able
-    to wipe someone else's request — the 192-bit token is what cannot be guessed."""
+    to wipe someone else's request — the 192-bit token is what cannot be guessed. True only when this link
+    confirmed the request now: a link used up, or any token sent for a request the DPO filed or verified (which the
+    DPO carries out), confirms and sets going nothing."""
     if row.verification != "pending" or row.status != "open":
-        return row.verification == "verified"
+        return False
     row.verify_attempts += 1
     if (row.link_sent_on or row.received_on) + timedelta(days=VERIFY_DAYS) < local_today(clock):
         _expire(row, clock)

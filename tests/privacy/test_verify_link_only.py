@@ -1,0 +1,41 @@
+"""G-02: only the one-time link mailed to the requester confirms a public request. A request the DPO filed or
+verified is carried out by the DPO; a stranger who guesses its (sequential) reference and sends any token must not
+set it going — above all not an erasure."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.privacy.models import DataSubjectRequest
+from portal.tenancy.guard import use_tenant
+from tests import factories
+from tests.privacy.test_requests import _run_worker
+
+
+def test_G02_a_made_up_link_does_not_start_the_dpos_erasure(app, client, tenant_a):
+    user = factories.user(tenant_a, email="ala@example.com")
+    result = app.test_cli_runner().invoke(args=["privacy", "request", "alpha", "--kind", "erasure", "--email",
+                                                "ala@example.com"])
+    reference = result.output.strip()
+    assert result.exit_code == 0 and reference.startswith("DSR-")
+    response = client.get(f"/t/alpha/privacy/verify/{reference}/x")
+    assert response.status_code == 400 and "This link does not work" in response.get_data(as_text=True)
+    _run_worker()
+    db.session.rollback()
+    with use_tenant(tenant_a.id):
+        row = db.session.scalars(select(DataSubjectRequest)).one()
+        assert (row.status, row.verification) == ("open", "verified")
+        assert db.session.get(type(user), user.id).email == "ala@example.com"  # not erased
+
+
+def test_G02_the_link_works_once(app, client, tenant_a):
+    client.post("/t/alpha/privacy/request", data={"kind": "access", "email": "contact@example.com"})
+    from portal.notifications.models import Notification
+
+    with use_tenant(tenant_a.id):
+        token = db.session.scalars(select(Notification)).one().params["token"]
+        reference = db.session.scalars(select(DataSubjectRequest)).one().reference
+    assert client.get(f"/t/alpha/privacy/verify/{reference}/{token}").status_code == 200
+    assert client.get(f"/t/alpha/privacy/verify/{reference}/{token}").status_code == 400  # used up
+    assert client.get(f"/t/alpha/privacy/verify/{reference}/other").status_code == 400
