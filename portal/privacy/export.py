@@ -68,6 +68,11 @@ def _plain(value):
     return value
 
 
+def _bundle_columns(model) -> list:
+    """The columns a bundle gives: not the tenant's id, never a secret (a pending request's link hash included)."""
+    return [c for c in model.__table__.columns if c.name not in SECRET_COLUMNS and c.name != "tenant_id"]
+
+
 AS_CONTACT = "_as_contact_person"  # the section of records naming the subject as someone else's contact person
 
 
@@ -86,8 +91,7 @@ def gather(user_id: int) -> dict[str, list[dict]]:
         if not found.ids:
             continue
         model = found.model
-        columns = [c for c in model.__table__.columns
-                   if c.name not in SECRET_COLUMNS and c.name != "tenant_id" and (table, c.name) not in others]
+        columns = [c for c in _bundle_columns(model) if (table, c.name) not in others]
         rows = db.session.execute(select(*columns).where(model.id.in_(found.ids)).order_by(model.id))
         data[table] = [{c.name: _plain(v) for c, v in zip(columns, row, strict=True)} for row in rows]
     email = db.session.scalar(select(User.email).where(User.id == user_id))
@@ -125,7 +129,7 @@ def requests_of(user_id: int | None, email: str | None) -> list[dict]:
     mine = subjects_requests(user_id, email)
     if mine is None:
         return []
-    columns = [c for c in DataSubjectRequest.__table__.columns if c.name != "tenant_id"]
+    columns = _bundle_columns(DataSubjectRequest)
     rows = db.session.execute(select(*columns).where(mine).order_by(DataSubjectRequest.id))
     return [{c.name: _plain(v) for c, v in zip(columns, row, strict=True)} for row in rows]
 

@@ -39,3 +39,18 @@ def test_G02_the_link_works_once(app, client, tenant_a):
     assert client.get(f"/t/alpha/privacy/verify/{reference}/{token}").status_code == 200
     assert client.get(f"/t/alpha/privacy/verify/{reference}/{token}").status_code == 400  # used up
     assert client.get(f"/t/alpha/privacy/verify/{reference}/other").status_code == 400
+
+
+def test_G04_the_bundle_leaves_out_the_link_hash_of_a_request_still_waiting_for_its_link(app, client, tenant_a):
+    """The access bundle never holds a secret (password hash, token hashes) — also not in the subject's own
+    data-subject requests, one of which may still wait for its one-time link."""
+    from portal.privacy import export
+
+    user = factories.user(tenant_a, email="ala@example.com")
+    client.post("/t/alpha/privacy/request", data={"kind": "erasure", "email": "ala@example.com"})
+    with use_tenant(tenant_a.id):
+        pending = db.session.scalars(select(DataSubjectRequest)).one()
+        assert pending.verify_sha256
+        rows = export.gather(user.id)[DataSubjectRequest.__tablename__]
+    assert [row["reference"] for row in rows] == [pending.reference]
+    assert not {"verify_sha256", "tenant_id"} & set(rows[0])
