@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import extract, select
 
 from portal.accounts.models import PARTICIPANT, User
+from portal.core import eea
 from portal.core.businessdays import add_business_days
 from portal.core.clock import Clock, utc
 from portal.core.errors import DomainError
@@ -31,12 +32,17 @@ INSPECTION_NOTICE_BUSINESS_DAYS = 10
 
 def add_subprocessor(data: dict, *, clock: Clock) -> SubProcessor:
     """C-07: every tenant's DPO hears of a new sub-processor 7 days before it takes effect; no transfer outside
-    the EEA unless the platform is configured for it (DPA §6)."""
+    the EEA unless the platform is configured for it (DPA §6) — ticked as such, or located in a country outside it."""
     name, purpose, location = (data.get(k, "").strip() for k in ("name", "purpose", "location"))
     if not (name and purpose and location):
         raise DomainError(_("Give the name, the purpose and the location."), field="name", rule="C-07")
-    outside = bool(data.get("outside_eea"))
+    named = eea.outside(location)  # the box is not the only word on it: "Virginia, USA" is outside, ticked or not
+    outside = bool(data.get("outside_eea")) or named is not None
     if outside and not current_app.config.get("ALLOW_TRANSFERS_OUTSIDE_EEA", False):
+        if named is not None:
+            raise DomainError(_("%(country)s is outside the EEA, and transfers outside the EEA are not configured "
+                                "for this platform.", country=eea.country_name(named)), field="location",
+                              rule="C-07")
         raise DomainError(_("Transfers outside the EEA are not configured for this platform."), field="outside_eea",
                           rule="C-07")
     today = clock.today()

@@ -1,0 +1,56 @@
+"""Where a place is, as far as DPA §6 cares: inside the European Economic Area or outside it. Country names come
+from Babel's territory names (CLDR), in English and in Polish, so that "Virginia, USA", "Stany Zjednoczone" and
+"US" all name the United States."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from babel import Locale
+from flask_babel import get_locale
+
+# the 27 member states of the EU with Iceland, Liechtenstein and Norway; and the EU's outermost regions and Åland,
+# which CLDR lists apart from their states (Canary Islands, Ceuta and Melilla, French Guiana, Guadeloupe,
+# Martinique, Réunion, Mayotte, Saint Martin)
+EEA = frozenset({"AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV",
+                 "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO",
+                 "AX", "IC", "EA", "GF", "GP", "MQ", "RE", "YT", "MF"})
+NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"})  # groupings and pseudo-regions in CLDR
+ALIASES = {"usa": "US", "u.s.": "US", "u.s.a.": "US", "united states of america": "US",
+           "stany zjednoczone ameryki": "US", "uk": "GB", "great britain": "GB", "england": "GB"}
+
+
+@cache
+def _codes_by_name() -> dict[str, str]:
+    names = dict(ALIASES)
+    for language in ("en", "pl"):
+        for code, name in Locale.parse(language).territories.items():
+            if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES:
+                names.setdefault(name.casefold(), code)
+                names.setdefault(code.casefold(), code)
+    return names
+
+
+def country_named(location: str) -> str | None:
+    """The ISO code of the first country ``location`` names — as a whole or in one of its parts separated by commas,
+    semicolons, slashes or brackets — by its English or Polish name, or by its ISO code in capitals."""
+    for part in re.split(r"[,;/()]", location):
+        part = part.strip()
+        if len(part) == 2 and not part.isupper():
+            continue  # "de" or "in" is a word, not a code
+        if code := _codes_by_name().get(part.casefold()):
+            return code
+    return None
+
+
+def outside(location: str) -> str | None:
+    """The code of the country outside the EEA that ``location`` names, if it names one."""
+    code = country_named(location)
+    return code if code is not None and code not in EEA else None
+
+
+def country_name(code: str) -> str:
+    """The country's name in the reader's language (English outside a request)."""
+    locale = get_locale() or Locale.parse("en")
+    return locale.territories.get(code, code)
