@@ -104,7 +104,7 @@ def subject_everywhere(t, canary: str):
     from decimal import Decimal
 
     from portal.leads.models import Lead, Partner, Settlement, SettlementLine
-    from portal.loyalty.models import Complaint, Device, Installer, Reward, RewardOrder, StatusEvidence
+    from portal.loyalty.models import Complaint, Device, Installer, InstallerStatus, Reward, RewardOrder, StatusEvidence
 
     n = next(_seq)
     u = user(t, email=f"{canary}@example.com", first_name=f"{canary}F", last_name=f"{canary}L",
@@ -144,6 +144,8 @@ def subject_everywhere(t, canary: str):
         db.session.flush()
         db.session.add(StatusEvidence(tenant_id=t.id, installer_id=installer.id, criterion="training",
                                       recorded_on=date(2024, 1, 2), note=f"{canary} evidence"))
+        db.session.add(InstallerStatus(tenant_id=t.id, installer_id=installer.id, status="installer",
+                                       from_on=date(2024, 1, 1)))
         from pathlib import Path
 
         from flask import current_app

@@ -83,6 +83,20 @@ class StatusEvidence(TenantScoped, db.Model):
     note: Mapped[str] = mapped_column(Text, default="", info=pii("content", basis="contract", retention="account"))
 
 
+class InstallerStatus(TenantScoped, db.Model):
+    """P-02/P-03: the status a participant held from a day on — at joining, raised by the criteria, a title granted or
+    withdrawn — so that a past day's statement gives that day's status (FORMATS: ``points statement --as-of``)."""
+
+    __tablename__ = "installer_statuses"
+    __subject__ = Subject("installer_id", "installers", "delete")
+    __table_args__ = (Index("ix_installer_statuses_installer", "tenant_id", "installer_id", "from_on"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info=not_pii())
+    installer_id: Mapped[int] = mapped_column(ForeignKey("installers.id", ondelete="CASCADE"), info=not_pii())
+    status: Mapped[str] = mapped_column(String(20), info=not_pii())
+    from_on: Mapped[date] = mapped_column(Date, info=not_pii())
+
+
 class Device(TenantScoped, db.Model):
     """An installed device a participant registered (P-05); one serial number earns once."""
 

@@ -228,8 +228,8 @@ def bundle_path(filename: str) -> Path:
 # there are technical (``technical``) and stay in data.json and the CSVs only.
 SECTIONS = (
     (_l("Your account"), ("users", "password_reset_tokens")),
-    (_l("Your programme"), ("installers", "status_evidence", "devices", "points_lots", "points_entries",
-                            "reward_orders", "complaints", "partners", "leads", "settlement_lines")),
+    (_l("Your programme"), ("installers", "installer_statuses", "status_evidence", "devices", "points_lots",
+                            "points_entries", "reward_orders", "complaints", "partners", "leads", "settlement_lines")),
     (_l("Consents"), ("consents",)),
     (_l("Your requests"), ("subject_requests",)),
     (_l("Notices"), ("notifications",)),
@@ -237,8 +237,9 @@ SECTIONS = (
 )
 CONTACT_SECTION = _l("Where you are named as a contact person")
 OTHER_SECTION = _l("Other data")
-LISTED = {"audit_entries", "password_reset_tokens", "consents", "status_evidence", "points_lots", "points_entries",
-          "notifications", "settlement_lines"}  # many short rows: a table; any other table: one block per record
+# many short rows: a table; any other table: one block per record
+LISTED = {"audit_entries", "password_reset_tokens", "consents", "installer_statuses", "status_evidence", "points_lots",
+          "points_entries", "notifications", "settlement_lines"}
 # how a column's value reads, where its type alone does not say (a code of an area, an amount, a rate…)
 FORMATS = {
     "users.role": ("label", "bundle.role"), "users.locale": ("label", "bundle.language"),
@@ -246,6 +247,7 @@ FORMATS = {
     "installers.status": ("label", "installer.status"), "installers.approval": ("label", "installer.approval"),
     "installers.exclusion_ground": ("label", "installer.exclusion_ground"),
     "installers.status_reason": ("filter", "status_reason"),
+    "installer_statuses.status": ("label", "installer.status"),
     "status_evidence.criterion": ("label", "installer.criterion"), "devices.model_code": ("label", "device.model"),
     "points_entries.kind": ("label", "points.kind"), "reward_orders.state": ("label", "order.state"),
     "reward_orders.reward_id": ("reward", None), "reward_orders.substitute_id": ("reward", None),

@@ -19,7 +19,7 @@ from portal.core.clock import Clock, get_clock
 from portal.core.errors import DomainError, NotFound
 from portal.extensions import db
 from portal.leads.service.limits import email_ok, text_problems
-from portal.loyalty.models import Installer, PointsEntry, RewardOrder, StatusEvidence
+from portal.loyalty.models import Installer, InstallerStatus, PointsEntry, RewardOrder, StatusEvidence
 from portal.loyalty.rules import LoyaltyRules
 from portal.loyalty.service import ledger
 from portal.loyalty.service.programme import joining_closed
@@ -86,6 +86,7 @@ def join(user: User, *, business: bool, installs_heating: bool, adult: bool, reg
         existing.approval = "approved" if eligible else "pending"
         existing.approved_on = registered_on if eligible else None
         existing.activated_on = activated_on
+        _held_from(existing, registered_on)
         return existing
     if existing is not None:
         raise DomainError(_("This account already takes part in the programme."), field="email", rule="P-01")
@@ -96,6 +97,7 @@ def join(user: User, *, business: bool, installs_heating: bool, adult: bool, reg
                           approved_on=registered_on if eligible else None, activated_on=activated_on)
     db.session.add(installer)
     db.session.flush()
+    _held_from(installer, registered_on)
     audit.record(user, "installer.joined", "installer", installer.id)
     return installer
 
@@ -447,6 +449,7 @@ def evaluate_status(installer: Installer, *, as_of: date, rules: LoyaltyRules, c
     previous, installer.status = installer.status, new
     installer.status_reason = (f"{CRITERIA_REASON}{', '.join(sorted(met))}" if new != "installer"
                                else TRAINING_WITHDRAWN)
+    _held_from(installer, as_of)
     user = db.session.get(User, installer.user_id)
     if user is not None:
         notifications.notify(user, "status_changed", clock=clock, status=new, previous=previous)
@@ -473,7 +476,7 @@ def withdraw_title(installer: Installer, title: str, *, on: date, clock: Clock, 
         raise DomainError(_("The participant does not hold this status."), field="lost", rule="P-03")
     if title == "authorisation":
         revoke_evidence(installer, "training", on=on, actor=actor)
-    return _set_status(installer, after, reason, actor=actor, clock=clock, action="installer.title_withdrawn")
+    return _set_status(installer, after, reason, on=on, actor=actor, clock=clock, action="installer.title_withdrawn")
 
 
 _TITLE_GRANT = {  # title granted → (the status it gives, the statuses that already include it, the stored reason)
@@ -482,7 +485,7 @@ _TITLE_GRANT = {  # title granted → (the status it gives, the statuses that al
 }
 
 
-def grant_title(installer: Installer, title: str, *, on: date, clock: Clock, actor=None) -> str:  # noqa: ARG001
+def grant_title(installer: Installer, title: str, *, on: date, clock: Clock, actor=None) -> str:
     """P-02: as at registration, a participant the organiser grants the authorisation (certificate) becomes an
     Authorised Installer, one it makes an installation leader Premium. Returns the new status; the participant is
     told."""
@@ -493,16 +496,31 @@ def grant_title(installer: Installer, title: str, *, on: date, clock: Clock, act
         raise DomainError(_("The participant is excluded."), field="granted", rule="P-32")
     if installer.status in holders:
         raise DomainError(_("The participant already holds this status."), field="granted", rule="P-02")
-    return _set_status(installer, after, reason, actor=actor, clock=clock, action="installer.title_granted")
+    return _set_status(installer, after, reason, on=on, actor=actor, clock=clock, action="installer.title_granted")
 
 
-def _set_status(installer: Installer, status: str, reason: str, *, actor, clock: Clock, action: str) -> str:
+def _set_status(installer: Installer, status: str, reason: str, *, on: date, actor, clock: Clock, action: str) -> str:
     previous, installer.status, installer.status_reason = installer.status, status, reason
+    _held_from(installer, on)
     audit.record(actor, action, "installer", installer.id)
     user = db.session.get(User, installer.user_id)
     if user is not None:
         notifications.notify(user, "status_changed", clock=clock, status=status, previous=previous)
     return status
+
+
+def _held_from(installer: Installer, on: date) -> None:
+    """The installer's present status, held from ``on`` (a later entry of the same day wins)."""
+    db.session.add(InstallerStatus(tenant_id=installer.tenant_id, installer_id=installer.id, status=installer.status,
+                                   from_on=on))
+
+
+def status_on(installer: Installer, day: date) -> str:
+    """P-02/P-03: the status held on ``day`` — the present one for a day before any entry (before joining)."""
+    held = db.session.scalar(select(InstallerStatus.status).where(
+        InstallerStatus.installer_id == installer.id, InstallerStatus.from_on <= day).order_by(
+        InstallerStatus.from_on.desc(), InstallerStatus.id.desc()).limit(1))
+    return held if held is not None else installer.status
 
 
 CRITERIA_REASON = "criteria met: "  # how ``evaluate_status`` records a status the criteria gave

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from portal.loyalty.models import Installer
 from portal.loyalty.rules import LoyaltyRules
-from portal.loyalty.service import ledger, orders
+from portal.loyalty.service import ledger, members, orders
 from portal.loyalty.service.programme import end as programme_end
 
 
@@ -16,7 +16,7 @@ def statement(installer: Installer, *, as_of: date, rules: LoyaltyRules) -> dict
         end = None
     live = ledger.usable(installer.id, as_of=as_of, end=end, rules=rules)
     soon = as_of + timedelta(days=30)
-    status = installer.status
+    status = members.status_on(installer, as_of)
     if installer.excluded_on is not None and installer.excluded_on <= as_of:
         status = "excluded"
     elif installer.approval == "pending":
