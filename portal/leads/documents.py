@@ -4,6 +4,8 @@ the PDF (for people: line types, statuses, reasons and amounts in the reader's l
 
 from __future__ import annotations
 
+import re
+
 from flask import Response, abort, g
 from flask_babel import gettext as _
 
@@ -45,5 +47,6 @@ def statement_response(settlement, lines, fmt: str, name: str) -> Response:
         body, mimetype = statement_pdf(settlement, lines), "application/pdf"
     else:
         abort(404)
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", name)  # the header holds only what a file name needs
     return Response(body, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
+                    headers={"Content-Disposition": f'attachment; filename="{safe}.{fmt}"'})

@@ -12,6 +12,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from stdnum.pl import nip as nip_number
 
 from portal.accounts.models import ADMIN, STAFF
 from portal.core import bulk
@@ -331,6 +332,9 @@ def settlement_file(period: int, fmt: str):
     except DomainError:
         abort(404)
     partner_nip = request.args.get("partner")
+    if partner_nip and not nip_number.is_valid(partner_nip):
+        abort(404)  # a filter by a partner's NIP: any other value names nobody (and never the file)
+    partner_nip = nip_number.compact(partner_nip) if partner_nip else None
     lines = settlement_service.lines_of(run)
     if partner_nip:
         lines = [ln for ln in lines if ln.partner_nip == partner_nip]
