@@ -238,7 +238,7 @@ def profile():
 @require_role(ADMIN, DPO)
 def api_tokens():
     """SPEC §10: the organiser admin creates per-tenant API tokens with scopes, and revokes them; the DPO makes the
-    privacy integration's tokens (the privacy scopes are the DPO's, SPEC §2)."""
+    privacy integration's tokens (the privacy scopes are the DPO's, SPEC §2). Each sees and revokes its own kind."""
     from portal.api import tokens
     from portal.core.bulk import field_errors
 
@@ -256,7 +256,7 @@ def api_tokens():
         else:
             db.session.commit()
     mine = {k: v for k, v in tokens.SCOPES.items() if (k in tokens.PRIVACY_SCOPES) == (current_user.role == DPO)}
-    return render("accounts/api_tokens.html", status=422 if errors else 200, rows=tokens.tokens(),
+    return render("accounts/api_tokens.html", status=422 if errors else 200, rows=tokens.tokens(current_user.role),
                   scopes=mine, plaintext=plaintext, errors=errors)
 
 

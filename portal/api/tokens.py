@@ -111,9 +111,11 @@ def revoke_created_by(user_id: int, *, clock: Clock) -> int:
 
 
 def revoke_token(token_id: int, *, actor=None, clock: Clock) -> ApiToken:
-    """Revoke at once (the next request with it is refused); revoking twice keeps the first time."""
+    """Revoke at once (the next request with it is refused); revoking twice keeps the first time. A person revokes
+    only the tokens of their role's kind (``of_role``); a command (no actor) any."""
     token = db.session.get(ApiToken, token_id) if 0 < token_id <= INT32 else None  # no row has a larger id
-    if token is None:
+    role = getattr(actor, "role", None)
+    if token is None or (role is not None and not of_role(token, role)):
         raise NotFound(_("No such API token."))
     if token.revoked_at is None:
         token.revoked_at = clock.now()
@@ -121,9 +123,16 @@ def revoke_token(token_id: int, *, actor=None, clock: Clock) -> ApiToken:
     return token
 
 
-def tokens() -> list[ApiToken]:
-    """The current tenant's tokens, newest first (for the admin page: name, scopes, last use, revoked)."""
-    return list(db.session.scalars(select(ApiToken).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
+def of_role(token: ApiToken, role: str) -> bool:
+    """SPEC §2: a token carrying a privacy scope is the DPO's integration; every other token is the admin's."""
+    return bool(PRIVACY_SCOPES & set(token.scopes or ())) == (role == DPO)
+
+
+def tokens(role: str | None = None) -> list[ApiToken]:
+    """The current tenant's tokens, newest first (for the page: name, scopes, last use, revoked) — of ``role``'s
+    kind when given."""
+    rows = db.session.scalars(select(ApiToken).order_by(ApiToken.created_at.desc(), ApiToken.id.desc()))
+    return [t for t in rows if role is None or of_role(t, role)]
 
 
 def authenticate(plaintext: str, *, clock: Clock) -> tuple[ApiToken, Tenant] | None:

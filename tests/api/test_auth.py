@@ -217,3 +217,34 @@ def test_L02_a_reference_with_a_slash_is_refused_so_every_lead_stays_addressable
     made = api.post("/leads", lead_body(" L-7 ", partner["id"], 2))
     assert made.status_code == 201, made.get_data(as_text=True)
     assert api.get("/leads/L-7").status_code == 200
+
+
+def test_S2_each_role_lists_and_revokes_its_own_kind_of_token_only(app, client, distributor):
+    """SPEC §2: the privacy integration is the DPO's and every other the admin's — as for making a token, so for
+    seeing and revoking it: the DPO cannot cut the admin's ERP off, nor the admin the DPO's request handling."""
+    from portal.accounts.models import ADMIN, DPO
+    from tests import factories
+
+    admin = factories.user(distributor, ADMIN, email="admin2@distributor.example", locale="en")
+    dpo = factories.user(distributor, DPO, email="dpo2@distributor.example", locale="en")
+    with use_tenant(distributor.id):
+        erp = tokens.create_token(distributor.id, "ERP-admin", ["leads:read"], actor=admin)[0].id
+        dsr = tokens.create_token(distributor.id, "DSR-dpo", ["privacy:read"], actor=dpo)[0].id
+        db.session.commit()
+    for user, own, other in ((dpo, dsr, erp), (admin, erp, dsr)):
+        factories.login(client, distributor, user.email)
+        page = client.get("/t/distributor/api-tokens").get_data(as_text=True)
+        assert ("ERP-admin" in page) == (user is admin) and ("DSR-dpo" in page) == (user is dpo)
+        refused = client.post("/t/distributor/api-tokens", data={"revoke": str(other)})
+        assert refused.status_code == 422 and "No such" in refused.get_data(as_text=True)
+        db.session.rollback()
+        with use_tenant(distributor.id):
+            assert db.session.get(ApiToken, other).revoked_at is None
+        client.post("/t/distributor/logout")
+    for user, own in ((dpo, dsr), (admin, erp)):
+        factories.login(client, distributor, user.email)
+        assert client.post("/t/distributor/api-tokens", data={"revoke": str(own)}).status_code == 200
+        db.session.rollback()
+        with use_tenant(distributor.id):
+            assert db.session.get(ApiToken, own).revoked_at is not None
+        client.post("/t/distributor/logout")
