@@ -13,7 +13,7 @@ from portal.extensions import db
 from portal.leads.models import PENDING, QUALIFIED, REJECTED, CustomerFact, Lead, Partner
 from portal.leads.rules import LeadRules
 from portal.leads.service import partners as partner_service
-from portal.leads.service.programme import rules_of, version_on
+from portal.leads.service.programme import rules_of, rules_on, version_on
 from portal.notifications import service as notifications
 from portal.privacy import audit
 from portal.tenancy.models import Tenant
@@ -160,9 +160,13 @@ def remind_overdue(*, clock: Clock) -> int:
     # ``by`` is how far the reminder looks ahead (the next business day), not a deadline: the mail says how many are
     # overdue, how many are due today and how many fall due after today but by that day
     soon = len(due) - overdue - due_today
+    try:  # the review time the programme in force sets (L-07: 5 business days in the seed, the organiser's to edit)
+        days = rules_on(today).review_business_days
+    except DomainError:
+        days = None
     for user in db.session.scalars(select(User).where(User.role.in_((ADMIN, STAFF)), User.is_active_account)):
         notifications.notify(user, "review_deadline", clock=clock, due=len(due), overdue=overdue,
-                             today=due_today, soon=soon, by=horizon.isoformat())
+                             today=due_today, soon=soon, by=horizon.isoformat(), days=days)
     for lead in due:
         lead.reminded_on = today
     return len(due)
