@@ -138,14 +138,15 @@ def test_L07_a_partner_loaded_by_file_is_told_each_decision_with_its_reason(camp
     assert campaign.decide("A1,qualified,2018-08-13,", "B1,rejected,2018-08-13,klient z innego regionu"
                            ).exit_code == 0
     db.session.rollback()
-    [told_one] = _notices_to("jan1@partner1.example.com")
-    [told_two] = _notices_to(CONTACT)
+    [received_one, told_one] = _notices_to("jan1@partner1.example.com")  # §9: told it was received, then decided
+    [received_two, told_two] = _notices_to(CONTACT)
+    assert (received_one.kind, received_two.kind) == ("lead_received", "lead_received")
     assert (told_one.kind, told_one.params["ref"]) == ("lead_qualified", "A1")
     assert (told_two.kind, told_two.params["reason"]) == ("lead_rejected", "klient z innego regionu")
     app.config["MAIL_URL"] = f"file://{tmp_path}"
     with use_tenant(_tenant().id):
         assert notifications.deliver(told_two.id, clock=get_clock()) == "sent"
-    [mail] = list(tmp_path.glob("*.eml"))
+    [mail] = list(tmp_path.glob("*.eml"))  # only the decision was delivered here
     text = mail.read_text(encoding="utf-8")
     assert CONTACT in text and "B1" in text
 
@@ -155,6 +156,6 @@ def test_L07_G05_the_erasure_of_a_partner_without_an_account_drops_the_mail_queu
     campaign.leads(lead_row("B1", 2, 2))
     assert campaign.decide("B1,qualified,2018-08-13,").exit_code == 0
     db.session.rollback()
-    assert len(_notices_to(CONTACT)) == 1  # queued, not yet sent
+    assert len(_notices_to(CONTACT)) == 2  # received and qualified: queued, not yet sent
     _request(campaign, "erasure", "2018-08-16")
     assert _notices_to(CONTACT) == []  # the queued mail kept the address: gone with the rest

@@ -22,7 +22,6 @@ from portal.leads.models import PENDING, REJECTED, CustomerFact, Lead, Partner
 from portal.leads.rules import LeadRules
 from portal.leads.service import partners as partner_service
 from portal.leads.service.limits import INT32, email_ok, phone_problem, text_problems
-from portal.notifications import service as notifications
 from portal.privacy import audit
 
 LEAD_FIELDS = ("customer_nip", "customer_name", "customer_address", "family", "plan", "billing", "licences", "pcs",
@@ -305,9 +304,11 @@ def submit(partner: Partner, data: dict, rules: LeadRules, *, submitted_on: date
         user = db.session.get(User, partner.user_id)
         if user is not None:
             _record_vendor_consent(user, rules, channel=channel, clock=clock)
-            notifications.notify(user, "lead_received", clock=clock, ref=lead.ref, due_on=lead.due_on.isoformat())
     elif channel != "import" and rules.lead_consent_kind == "data_transfer":
         partner.consent_withdrawn_at = None  # the API call stating the partner's consent gives it anew (G-08)
+    # §9: in its account, or — a partner loaded from the organiser's file — at its contact person's address, as the
+    # decision that follows
+    partner_service.tell(partner, "lead_received", clock=clock, ref=lead.ref, due_on=lead.due_on.isoformat())
     return lead
 
 
