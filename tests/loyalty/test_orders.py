@@ -488,3 +488,23 @@ def test_P23_a_substitute_answer_that_is_neither_button_decides_nothing(world, a
         "Przyjmij albo odrzuć" in answer.get_data(as_text=True)
     db.session.rollback()
     assert db.session.get(RewardOrder, order_id).state == "substitute_offered"  # still the participant's choice
+
+
+def test_P22_P23_a_cancellation_whose_points_partly_came_back_expired_says_how_many_are_usable(world, app):
+    """The points of an order come from several lots (the soonest-expiring first); each comes back with its own
+    expiry. Those whose expiry passed while the order was open lapse at once — the notice says how many are back to
+    spend, and how many came back expired, not "all of them are back"."""
+    world["programme"].device("ala@example.com", "SN-4", "2024-06-01")  # 120 more points, valid through 2026-05-31
+    _add_reward("R-E", 400, "50.00", kind="tools")
+    order = _place(world, "R-E", day=date(2024, 7, 1))  # 360 from the February lots, 40 from June's
+    orders.cancel(order, on=date(2026, 2, 3), rules=world["rules"], clock=world["clock"], reason="out of stock")
+    db.session.commit()
+    balance = ledger.balance(world["installer"].id, as_of=date(2026, 2, 3), end=None, rules=world["rules"])
+    assert balance == 120  # 80 of June's never spent, 40 back
+    row = _cancelled_notice(world)
+    assert row.params == {"order": order.id, "points": 400, "expired": 360, "expired_until": "2026-01-31"}
+    text = _mail_of(app, row)
+    assert "40 points are back on your account" in text
+    assert "The other 360 points" in text and "2026-01-31" in text
+    polish = _mail_of(app, row, "pl")
+    assert "zwrócono 40 pkt" in polish and "Pozostałe 360 pkt" in polish

@@ -302,32 +302,39 @@ def cancel(order: RewardOrder, *, on: date, rules: LoyaltyRules, clock: Clock, a
                                                          PointsEntry.kind == "redeem"))
     lots = {lot.id: lot for lot in ledger.lots(installer.id)}
     after_end = substitute_refused and end is not None and on >= end.announced_on
-    lapse_days = []  # the first day each restored lot can no longer be spent
+    restored = []  # (the first day a restored lot can no longer be spent, its points)
     for entry in draws:
         lot = lots.get(entry.lot_id)
         expires = lot.expires_on if lot else ledger.expiry_of(on, rules)
         ledger.open_lot(installer.id, -entry.points, kind="refund", on=on, expires_on=expires,
                         tenant_id=installer.tenant_id, source="order", source_id=order.id, after_end=after_end)
-        lapse_days.append(ledger.lapse_day(expires, after_end=after_end, end=end, rules=rules))
+        restored.append((ledger.lapse_day(expires, after_end=after_end, end=end, rules=rules), -entry.points))
     order.state, order.closed_on = "cancelled", on
     order.note = reason
     return_stock(order)
     audit.record(actor, "order.cancelled", "reward_order", order.id)
     _tell(installer, "order_cancelled", clock, order=order.id, points=order.points,
-          **_restored_until(lapse_days, on=on, ending=end is not None))
+          **_restored_until(restored, on=on, ending=end is not None))
 
 
-def _restored_until(lapse_days: list[date], *, on: date, ending: bool) -> dict:
+def _restored_until(restored: list[tuple[date, int]], *, on: date, ending: bool) -> dict:
     """P-41/P-22 for the cancellation notice: once the end is announced, the last day the restored points can be
     spent (the 7th day after the end after a refused substitute, the day before the end otherwise); ``lapsed`` when
-    they came back too late to be spent at all (seed §7.5: "pod rygorem § 7 pkt 4")."""
-    if not lapse_days:
+    they came back too late to be spent at all (seed §7.5: "pod rygorem § 7 pkt 4"). When only some came back
+    past their expiry (an order drawn from several lots): how many (``expired``) and their last day."""
+    if not restored:
         return {}
-    lapsed = all(day <= on for day in lapse_days)
-    if not ending and not lapsed:
-        return {}
-    last = (max(lapse_days) if lapsed else min(lapse_days)) - timedelta(days=1)
-    return {"usable_until": last.isoformat(), "lapsed": lapsed}
+    gone = [(day, points) for day, points in restored if day <= on]
+    live = [day for day, _points in restored if day > on]
+    if not live:
+        return {"usable_until": (max(day for day, _points in gone) - timedelta(days=1)).isoformat(), "lapsed": True}
+    told = {}
+    if gone:
+        told = {"expired": sum(points for _day, points in gone),
+                "expired_until": (max(day for day, _points in gone) - timedelta(days=1)).isoformat()}
+    if ending:
+        told |= {"usable_until": (min(live) - timedelta(days=1)).isoformat(), "lapsed": False}
+    return told
 
 
 def return_stock(order: RewardOrder) -> None:
