@@ -106,3 +106,24 @@ def test_P32_an_opening_balance_is_refused_for_an_excluded_participant(programme
     result = programme.run("points", "import-opening", "manufacturer", path, "--as-of", "2024-03-10")
     assert result.exit_code == 1 and "line 2: P-32:" in result.output
     assert programme.statement("ala@example.com", "2024-03-10")["balance"] == 0
+
+
+@pytest.mark.parametrize(("locale", "said"), [("en", "50 points were credited to your account"),
+                                              ("pl", "Na Twoje konto przypisano 50 pkt")])
+def test_P08_S9_the_decision_notice_names_the_points_an_upheld_complaint_credits(world, app, locale, said):  # noqa: F811
+    """§9 "points credited": the participant hears of the points the commission credits, with the decision."""
+    from sqlalchemy import select
+
+    from portal.notifications.models import Notification
+    from tests.loyalty.test_orders import _mail_of
+
+    installer = world["installer"]
+    entry = ledger.lots(installer.id)[0]
+    complaint = complaints.file(installer, kind="points", text="SN-1 earned too little", on=date(2024, 3, 1),
+                                rules=world["rules"], entry_id=entry.id)
+    complaints.decide(complaint, upheld=True, answer="Right, 50 points were missing.", on=date(2024, 3, 10),
+                      rules=world["rules"], clock=world["clock"], points=50)
+    db.session.commit()
+    row = db.session.scalars(select(Notification).where(Notification.kind == "complaint_decided")).one()
+    assert row.params["points"] == 50 and row.params["expires_on"] == "2026-03-10"
+    assert said in _mail_of(app, row, locale) and "2026-03-10" in _mail_of(app, row, locale)

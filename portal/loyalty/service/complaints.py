@@ -83,16 +83,19 @@ def decide(complaint: Complaint, *, upheld: bool, answer: str, on: date, rules: 
     from portal.accounts.models import User
 
     installer = db.session.get(Installer, complaint.installer_id)
+    credited = {}  # §9 "points credited": told with the decision
     if points and installer is not None:
         from portal.loyalty.service import ledger
 
-        ledger.open_lot(installer.id, points, kind="adjust", on=on, expires_on=ledger.expiry_of(on, rules),
+        expires = ledger.expiry_of(on, rules)
+        ledger.open_lot(installer.id, points, kind="adjust", on=on, expires_on=expires,
                         tenant_id=installer.tenant_id, source="complaint", source_id=complaint.id,
                         note=f"complaint {complaint.id} upheld")
+        credited = {"points": points, "expires_on": expires.isoformat()}
     user = db.session.get(User, installer.user_id) if installer else None
     if user is not None:
         told = notifications.notify(user, "complaint_decided", clock=clock, complaint=complaint.id,
-                                    decision=complaint.decision, decided_on=on.isoformat())
+                                    decision=complaint.decision, decided_on=on.isoformat(), **credited)
         complaint.notified_on = on if told is not None else None  # P-42: "told" only when a notice was written
     audit.record(actor, "complaint.decided", "complaint", complaint.id)
 
