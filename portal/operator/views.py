@@ -245,11 +245,25 @@ def certificate_file(certificate_id: int):
             "counts": row.counts, "files": row.files, "redis_keys": row.redis_keys, "digest": row.digest}
 
 
+def _saved(action: Callable[[], object], errors: dict[str, str], done: str) -> bool:
+    """Run ``action``: committed and ``done`` flashed, or rolled back with the refusal next to its field."""
+    from portal.extensions import db
+
+    try:
+        action()
+    except DomainError as error:
+        db.session.rollback()
+        errors[error.field or ""] = error.message
+        return False
+    db.session.commit()
+    flash(done, "success")
+    return True
+
+
 @bp.route("/breaches", methods=["GET", "POST"])
 @operator_required
 def breaches():
     from portal.core.clock import get_clock
-    from portal.extensions import db
     from portal.operator import breaches as service
     from portal.privacy import breaches as breach_content
 
@@ -261,16 +275,9 @@ def breaches():
         tenant_ids = [listed[t] for t in chosen if t in listed]
         if len(tenant_ids) != len(chosen):
             errors["tenants"] = _("Choose the affected tenants among those listed.")
-        if not errors:
-            try:
-                service.record(data, tenant_ids, clock=get_clock())
-            except DomainError as error:
-                db.session.rollback()
-                errors[error.field or ""] = error.message
-            else:
-                db.session.commit()
-                flash(_("The breach is recorded and the DPOs are told."), "success")
-                return redirect(url_for("operator.breaches"))
+        if not errors and _saved(lambda: service.record(data, tenant_ids, clock=get_clock()), errors,
+                                 _("The breach is recorded and the DPOs are told.")):
+            return redirect(url_for("operator.breaches"))
     return render("operator/breaches.html", status=422 if errors else 200, rows=service.all_breaches(),
                   tenants=service_tenants(), deadline_met=service.deadline_met, errors=errors, form=request.form)
 
@@ -294,16 +301,9 @@ def breach(breach_id: int):
     if request.method == "POST":
         data, errors = breach_content.read_form(request.form)
         data.pop("discovered_at", None)
-        if not errors:
-            try:
-                service.supplement(breach_id, data, clock=get_clock())
-            except DomainError as error:
-                db.session.rollback()
-                errors[error.field or ""] = error.message
-            else:
-                db.session.commit()
-                flash(_("The further information is recorded and the DPOs are told."), "success")
-                return redirect(url_for("operator.breach", breach_id=breach_id))
+        if not errors and _saved(lambda: service.supplement(breach_id, data, clock=get_clock()), errors,
+                                 _("The further information is recorded and the DPOs are told.")):
+            return redirect(url_for("operator.breach", breach_id=breach_id))
     return render("operator/breach.html", status=422 if errors else 200, breach=row, errors=errors, form=form,
                   tenants={t.id: t.name for t in service_tenants()}, deadline_met=service.deadline_met)
 
