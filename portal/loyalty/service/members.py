@@ -26,6 +26,7 @@ from portal.loyalty.service.programme import joining_closed
 from portal.notifications import service as notifications
 from portal.privacy import audit
 from portal.tenancy.models import Tenant
+from portal.tenancy.service import local_today
 
 STATUSES = ("installer", "authorised", "premium")
 DELIVERY_ADDRESS_MAX = 300  # Installer.delivery_address (P-25)
@@ -469,6 +470,7 @@ def withdraw_title(installer: Installer, title: str, *, on: date, clock: Clock, 
     """P-02/P-03: losing the authorisation changes the status (to installer; the training no longer counts), losing
     the installation-leader title takes premium back to authorised — also for one who joined holding it. Returns
     the new status; the participant is told."""
+    _not_to_come(on, clock)
     if title not in _TITLE_LOSS:
         raise DomainError(_("Choose what the participant lost."), field="lost", rule="P-03")
     holders, after, reason = _TITLE_LOSS[title]
@@ -489,6 +491,7 @@ def grant_title(installer: Installer, title: str, *, on: date, clock: Clock, act
     """P-02: as at registration, a participant the organiser grants the authorisation (certificate) becomes an
     Authorised Installer, one it makes an installation leader Premium. Returns the new status; the participant is
     told."""
+    _not_to_come(on, clock)
     if title not in _TITLE_GRANT:
         raise DomainError(_("Choose what the participant was granted."), field="granted", rule="P-02")
     after, holders, reason = _TITLE_GRANT[title]
@@ -497,6 +500,14 @@ def grant_title(installer: Installer, title: str, *, on: date, clock: Clock, act
     if installer.status in holders:
         raise DomainError(_("The participant already holds this status."), field="granted", rule="P-02")
     return _set_status(installer, after, reason, on=on, actor=actor, clock=clock, action="installer.title_granted")
+
+
+def _not_to_come(on: date, clock: Clock) -> None:
+    """A title changes hands on a day that has come: the status changes at once, and so does what it is held from."""
+    today = local_today(clock)
+    if on > today:
+        raise DomainError(_("%(day)s is still to come: a title is granted or withdrawn as of today (%(today)s) or "
+                            "an earlier day.", day=on.isoformat(), today=today.isoformat()), field="on", rule="P-02")
 
 
 def _set_status(installer: Installer, status: str, reason: str, *, on: date, actor, clock: Clock, action: str) -> str:
@@ -516,11 +527,15 @@ def _held_from(installer: Installer, on: date) -> None:
 
 
 def status_on(installer: Installer, day: date) -> str:
-    """P-02/P-03: the status held on ``day`` — the present one for a day before any entry (before joining)."""
-    held = db.session.scalar(select(InstallerStatus.status).where(
-        InstallerStatus.installer_id == installer.id, InstallerStatus.from_on <= day).order_by(
-        InstallerStatus.from_on.desc(), InstallerStatus.id.desc()).limit(1))
-    return held if held is not None else installer.status
+    """P-02/P-03: the status held on ``day``: the present one from the day of the latest entry on (whatever order
+    the changes were dated in, the last one made is the status now), and for a day before any entry (before
+    joining); between, the entry of that day or the latest before it."""
+    entries = db.session.execute(select(InstallerStatus.status, InstallerStatus.from_on).where(
+        InstallerStatus.installer_id == installer.id).order_by(InstallerStatus.from_on.desc(),
+                                                              InstallerStatus.id.desc())).all()
+    if not entries or day >= entries[0].from_on:
+        return installer.status
+    return next((status for status, from_on in entries if from_on <= day), installer.status)
 
 
 CRITERIA_REASON = "criteria met: "  # how ``evaluate_status`` records a status the criteria gave
