@@ -127,3 +127,25 @@ def test_P08_S9_the_decision_notice_names_the_points_an_upheld_complaint_credits
     row = db.session.scalars(select(Notification).where(Notification.kind == "complaint_decided")).one()
     assert row.params["points"] == 50 and row.params["expires_on"] == "2026-03-10"
     assert said in _mail_of(app, row, locale) and "2026-03-10" in _mail_of(app, row, locale)
+
+
+def test_P08_P22_credited_points_are_told_to_expire_with_the_announced_end(world, app):  # noqa: F811
+    """P-22: every point expires when the programme ends — points credited by a complaint after the end was announced
+    too, and the notice says that day, not the two years."""
+    from sqlalchemy import select
+
+    from portal.notifications.models import Notification
+    from tests.loyalty.test_orders import _announce
+
+    installer = world["installer"]
+    entry = ledger.lots(installer.id)[0]
+    complaint = complaints.file(installer, kind="points", text="SN-1 earned too little", on=date(2024, 3, 1),
+                                rules=world["rules"], entry_id=entry.id)
+    _announce(world)  # announced 2024-03-10, ends 2024-06-15
+    complaints.decide(complaint, upheld=True, answer="Right.", on=date(2024, 3, 12), rules=world["rules"],
+                      clock=world["clock"], points=50)
+    db.session.commit()
+    row = db.session.scalars(select(Notification).where(Notification.kind == "complaint_decided")).one()
+    from portal.loyalty.service.programme import end
+
+    assert row.params["expires_on"] == end().ends_on.isoformat()

@@ -86,12 +86,16 @@ def decide(complaint: Complaint, *, upheld: bool, answer: str, on: date, rules: 
     credited = {}  # §9 "points credited": told with the decision
     if points and installer is not None:
         from portal.loyalty.service import ledger
+        from portal.loyalty.service.programme import end as programme_end
 
         expires = ledger.expiry_of(on, rules)
         ledger.open_lot(installer.id, points, kind="adjust", on=on, expires_on=expires,
                         tenant_id=installer.tenant_id, source="complaint", source_id=complaint.id,
                         note=f"complaint {complaint.id} upheld")
-        credited = {"points": points, "expires_on": expires.isoformat()}
+        end = programme_end()  # P-22: every point expires with an announced end
+        end = end if end is not None and end.announced_on <= on else None
+        credited = {"points": points,
+                    "expires_on": ledger.lapse_day(expires, after_end=False, end=end, rules=rules).isoformat()}
     user = db.session.get(User, installer.user_id) if installer else None
     if user is not None:
         told = notifications.notify(user, "complaint_decided", clock=clock, complaint=complaint.id,
