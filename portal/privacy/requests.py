@@ -200,13 +200,24 @@ def verify(row: DataSubjectRequest, token: str, *, clock: Clock) -> bool:
     if (row.link_sent_on or row.received_on) + timedelta(days=VERIFY_DAYS) < local_today(clock):
         _expire(row, clock)
         return False
-    if row.verify_sha256 and hmac.compare_digest(row.verify_sha256, hashlib.sha256(token.encode()).hexdigest()):
-        row.verification, row.verify_sha256 = "verified", None
+    if _is_link(row, token):
+        row.verification = "verified"  # the hash stays: the same link clicked again is told so (``confirmed_before``)
         row.verification_note = "verified by the one-time e-mail link"
         audit.record(None, "request.verified", "subject_request", row.id)
         _acknowledge(row, clock)
         return True
     return False
+
+
+def _is_link(row: DataSubjectRequest, token: str) -> bool:
+    return bool(row.verify_sha256) and hmac.compare_digest(row.verify_sha256,
+                                                           hashlib.sha256(token.encode()).hexdigest())
+
+
+def confirmed_before(row: DataSubjectRequest, token: str) -> bool:
+    """G-02: the request's own link, clicked again (by the requester, or first by a mail scanner) after it — or the
+    DPO — confirmed the request: nothing is set going again, and the requester is not told to file it anew."""
+    return row.verification == "verified" and row.status == "open" and _is_link(row, token)
 
 
 def verify_manually(row: DataSubjectRequest, note: str, *, actor, clock: Clock) -> None:
@@ -215,7 +226,7 @@ def verify_manually(row: DataSubjectRequest, note: str, *, actor, clock: Clock) 
     if not note.strip():
         raise DomainError(_("Say how the identity was checked."), field="note", rule="G-02")
     was_pending = row.verification != "verified"
-    row.verification, row.verification_note, row.verify_sha256 = "verified", note.strip(), None
+    row.verification, row.verification_note = "verified", note.strip()
     audit.record(actor, "request.verified_manually", "subject_request", row.id)
     if was_pending and row.status == "open":
         _acknowledge(row, clock, tell_dpo=False)

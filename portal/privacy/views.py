@@ -119,10 +119,12 @@ def verify(reference: str, token: str):
     except DomainError:
         abort(404)
     ok = requests.verify(row, token, clock=get_clock())
+    again = not ok and requests.confirmed_before(row, token)
     db.session.commit()
     if ok:
         _enqueue(row) if row.kind != "rectification" else None
-    return render("privacy/verified.html", ok=ok, reference=reference, status=200 if ok else 400)
+    return render("privacy/verified.html", ok=ok, again=again, reference=reference,
+                  status=200 if ok or again else 400)
 
 
 @bp.route("/privacy/bundle/<token>")
