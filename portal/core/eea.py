@@ -17,8 +17,11 @@ EEA = frozenset({"AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE
                  "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO",
                  "AX", "IC", "EA", "GF", "GP", "MQ", "RE", "YT", "MF"})
 NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"})  # groupings and pseudo-regions in CLDR
+# names in common use that CLDR gives otherwise ("Türkiye", "Hong Kong SAR China", "Czechia")
 ALIASES = {"usa": "US", "u.s.": "US", "u.s.a.": "US", "united states of america": "US",
-           "stany zjednoczone ameryki": "US", "uk": "GB", "great britain": "GB", "england": "GB"}
+           "stany zjednoczone ameryki": "US", "uk": "GB", "great britain": "GB", "england": "GB", "turkey": "TR",
+           "hong kong": "HK", "macau": "MO", "macao": "MO", "czech republic": "CZ", "the netherlands": "NL",
+           "holland": "NL", "korea": "KR", "republic of korea": "KR", "russian federation": "RU"}
 
 
 @cache
@@ -32,22 +35,23 @@ def _codes_by_name() -> dict[str, str]:
     return names
 
 
-def country_named(location: str) -> str | None:
-    """The ISO code of the first country ``location`` names — as a whole or in one of its parts separated by commas,
-    semicolons, slashes or brackets — by its English or Polish name, or by its ISO code in capitals."""
+def countries_named(location: str) -> list[str]:
+    """The ISO codes of the countries ``location`` names — as a whole or in its parts separated by commas,
+    semicolons, slashes or brackets — by English or Polish name, or by ISO code in capitals."""
+    codes = []
     for part in re.split(r"[,;/()]", location):
         part = part.strip()
         if len(part) == 2 and not part.isupper():
             continue  # "de" or "in" is a word, not a code
         if code := _codes_by_name().get(part.casefold()):
-            return code
-    return None
+            codes.append(code)
+    return codes
 
 
 def outside(location: str) -> str | None:
-    """The code of the country outside the EEA that ``location`` names, if it names one."""
-    code = country_named(location)
-    return code if code is not None and code not in EEA else None
+    """The code of a country outside the EEA that ``location`` names, if it names one ("Frankfurt, Germany /
+    Ashburn, USA" is a transfer, whatever else it names)."""
+    return next((code for code in countries_named(location) if code not in EEA), None)
 
 
 def country_name(code: str) -> str:

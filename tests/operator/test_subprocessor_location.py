@@ -19,9 +19,10 @@ from tests import factories
 from tests.operator.test_contract_end_page import _operator
 
 OUTSIDE = ("Virginia, USA", "US", "Stany Zjednoczone", "London, United Kingdom", "Mumbai (India)",
-           "Zurich, Switzerland")
+           "Zurich, Switzerland", "Frankfurt, Germany / Ashburn, USA", "Niemcy, USA", "Istanbul, Turkey",
+           "Hong Kong")
 INSIDE = ("Frankfurt, Germany", "Ireland", "PL", "Warszawa, Polska", "Oslo, Norway", "Reykjavík, Iceland",
-          "eu-central-1")
+          "eu-central-1", "Prague, Czech Republic", "Amsterdam, The Netherlands")
 
 
 @pytest.mark.parametrize("location", OUTSIDE)
