@@ -39,7 +39,7 @@ def add_subprocessor(data: dict, *, clock: Clock) -> SubProcessor:
     named = eea.outside(location)  # the box is not the only word on it: "Virginia, USA" is outside, ticked or not
     outside = bool(data.get("outside_eea")) or named is not None
     if outside and not current_app.config.get("ALLOW_TRANSFERS_OUTSIDE_EEA", False):
-        if named is not None:
+        if named is not None and not data.get("outside_eea"):
             raise DomainError(_("%(country)s is outside the EEA, and transfers outside the EEA are not configured "
                                 "for this platform.", country=eea.country_name(named)), field="location",
                               rule="C-07")
