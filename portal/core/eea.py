@@ -16,12 +16,14 @@ from flask_babel import get_locale
 EEA = frozenset({"AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV",
                  "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO",
                  "AX", "IC", "EA", "GF", "GP", "MQ", "RE", "YT", "MF"})
+SEPARATORS = re.compile(r"[,;/()&+]|\s(?:and|i|oraz)\s", re.IGNORECASE)
 NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"})  # groupings and pseudo-regions in CLDR
 # names in common use that CLDR gives otherwise ("Türkiye", "Hong Kong SAR China", "Czechia")
-ALIASES = {"usa": "US", "u.s.": "US", "u.s.a.": "US", "united states of america": "US",
+ALIASES = {"usa": "US", "u.s": "US", "u.s.a": "US", "united states of america": "US",
            "stany zjednoczone ameryki": "US", "uk": "GB", "great britain": "GB", "england": "GB", "turkey": "TR",
            "hong kong": "HK", "macau": "MO", "macao": "MO", "czech republic": "CZ", "the netherlands": "NL",
-           "holland": "NL", "korea": "KR", "republic of korea": "KR", "russian federation": "RU"}
+           "holland": "NL", "korea": "KR", "republic of korea": "KR", "russian federation": "RU", "hongkong": "HK",
+           "zjednoczone królestwo": "GB", "stany zjednoczone": "US"}
 
 
 @cache
@@ -36,16 +38,22 @@ def _codes_by_name() -> dict[str, str]:
 
 
 def countries_named(location: str) -> list[str]:
-    """The ISO codes of the countries ``location`` names — as a whole or in its parts separated by commas,
-    semicolons, slashes or brackets — by English or Polish name, or by ISO code in capitals."""
-    codes = []
-    for part in re.split(r"[,;/()]", location):
-        part = part.strip()
-        if len(part) == 2 and not part.isupper():
-            continue  # "de" or "in" is a word, not a code
-        if code := _codes_by_name().get(part.casefold()):
-            codes.append(code)
-    return codes
+    """The ISO codes of the countries ``location`` names — as a whole or in its parts (separated by commas,
+    semicolons, slashes, brackets, "&", "+", "and", "i", "oraz") — by English or Polish name. An ISO code in capitals
+    counts only where no country is named and it ends the location ("Virginia, US"): inside one ("Nürnberg, BY,
+    Germany", "Arezzo (AR), Italy") it is a region's code."""
+    parts = [part.strip().rstrip(".").strip() for part in SEPARATORS.split(location)]
+    parts = [part for part in parts if part]
+    names = [code for part in parts if not _is_code(part) and (code := _codes_by_name().get(part.casefold()))]
+    if names or not parts or not _is_code(parts[-1]):
+        return names
+    code = _codes_by_name().get(parts[-1].casefold())
+    return [code] if code else []
+
+
+def _is_code(part: str) -> bool:
+    """Two letters that are no common name ("UK" is one)."""
+    return len(part) == 2 and part.isalpha() and part.casefold() not in ALIASES
 
 
 def outside(location: str) -> str | None:

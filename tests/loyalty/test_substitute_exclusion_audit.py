@@ -149,3 +149,24 @@ def test_P08_P22_credited_points_are_told_to_expire_with_the_announced_end(world
     from portal.loyalty.service.programme import end
 
     assert row.params["expires_on"] == end().ends_on.isoformat()
+
+
+def test_P08_P22_a_decision_dated_before_the_announcement_but_told_after_it_names_the_end(world, app):  # noqa: F811
+    """The notice goes out today: an end announced by then is the points' last day, whatever day the decision bears."""
+    from sqlalchemy import select
+
+    from portal.loyalty.service.programme import end
+    from portal.notifications.models import Notification
+    from tests.loyalty.test_orders import _announce
+
+    installer = world["installer"]
+    entry = ledger.lots(installer.id)[0]
+    complaint = complaints.file(installer, kind="points", text="SN-1 earned too little", on=date(2024, 3, 1),
+                                rules=world["rules"], entry_id=entry.id)
+    _announce(world)  # announced 2024-03-10, ends 2024-06-15
+    world["clock"].at = world["clock"].at.replace(year=2024, month=3, day=12)
+    complaints.decide(complaint, upheld=True, answer="Right.", on=date(2024, 3, 5), rules=world["rules"],
+                      clock=world["clock"], points=50)
+    db.session.commit()
+    row = db.session.scalars(select(Notification).where(Notification.kind == "complaint_decided")).one()
+    assert row.params["expires_on"] == end().ends_on.isoformat()

@@ -20,9 +20,11 @@ from tests.operator.test_contract_end_page import _operator
 
 OUTSIDE = ("Virginia, USA", "US", "Stany Zjednoczone", "London, United Kingdom", "Mumbai (India)",
            "Zurich, Switzerland", "Frankfurt, Germany / Ashburn, USA", "Niemcy, USA", "Istanbul, Turkey",
-           "Hong Kong")
+           "Hong Kong", "Germany and USA", "Niemcy i USA", "Germany + United States", "Ashburn, USA.", "Hongkong",
+           "Zjednoczone Królestwo", "Dublin, Ireland & London, UK")
 INSIDE = ("Frankfurt, Germany", "Ireland", "PL", "Warszawa, Polska", "Oslo, Norway", "Reykjavík, Iceland",
-          "eu-central-1", "Prague, Czech Republic", "Amsterdam, The Netherlands")
+          "eu-central-1", "Prague, Czech Republic", "Amsterdam, The Netherlands", "Nürnberg, BY, Germany",
+          "Arezzo (AR), Italy", "Torino (TO), Italy", "Dublin, Ireland", "Irlandia", "Czechy")
 
 
 @pytest.mark.parametrize("location", OUTSIDE)
