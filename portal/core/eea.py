@@ -23,7 +23,7 @@ ALIASES = {"usa": "US", "u.s": "US", "u.s.a": "US", "united states of america": 
            "stany zjednoczone ameryki": "US", "uk": "GB", "great britain": "GB", "england": "GB", "turkey": "TR",
            "hong kong": "HK", "macau": "MO", "macao": "MO", "czech republic": "CZ", "the netherlands": "NL",
            "holland": "NL", "korea": "KR", "republic of korea": "KR", "russian federation": "RU", "hongkong": "HK",
-           "zjednoczone królestwo": "GB", "stany zjednoczone": "US"}
+           "zjednoczone królestwo": "GB"}
 
 
 @cache
@@ -39,7 +39,7 @@ def _codes_by_name() -> dict[str, str]:
 
 def countries_named(location: str) -> list[str]:
     """The ISO codes of the countries ``location`` names — as a whole or in its parts (separated by commas,
-    semicolons, slashes, brackets, "&", "+", "and", "i", "oraz") — by English or Polish name. An ISO code in capitals
+    semicolons, slashes, brackets, "&", "+", "and", "i", "oraz") — by English or Polish name. A two-letter ISO code
     counts only where no country is named and it ends the location ("Virginia, US"): inside one ("Nürnberg, BY,
     Germany", "Arezzo (AR), Italy") it is a region's code."""
     parts = [part.strip().rstrip(".").strip() for part in SEPARATORS.split(location)]
