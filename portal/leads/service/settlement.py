@@ -77,8 +77,9 @@ class Part:
 @dataclass
 class Realisation:
     """What the vendor's report says about one lead in a window: its sales summed per family and licensing model
-    (``parts``, the earliest first), dated by the first. Over the whole lead: the licences realise it (L-10), every
-    sale must start a new tenant, and L-14 counts it once."""
+    (``parts``, the earliest first), dated by the first. Over the whole lead: the licences realise it (L-10) once a
+    purchase started the customer's new tenant — licences added to that tenant later come flagged as not new and
+    still count — and L-14 counts it once."""
 
     parts: list[Part]
 
@@ -104,7 +105,7 @@ class Realisation:
 
     @property
     def new_tenant(self) -> bool:
-        return all(part.new_tenant for part in self.parts)
+        return any(part.new_tenant for part in self.parts)
 
     @classmethod
     def of(cls, sales: list[Sale]) -> Realisation:
@@ -113,7 +114,7 @@ class Realisation:
             groups.setdefault((sale.family, sale.billing), []).append(sale)
         return cls([Part(group[0].transaction_date, family, billing, sum(s.licences for s in group),
                          sum((s.value for s in group), Decimal(0)), max(s.months_active for s in group),
-                         all(s.new_tenant for s in group)) for (family, billing), group in groups.items()])
+                         any(s.new_tenant for s in group)) for (family, billing), group in groups.items()])
 
 
 @dataclass
@@ -370,7 +371,7 @@ def _realisations(start: date, end: date) -> list[tuple[Lead, Realisation]]:
                     func.min(Sale.transaction_date).label("first_date"), func.min(Sale.id).label("first_id"),
                     func.sum(Sale.value).label("value"), func.sum(Sale.licences).label("sold"),
                     func.max(Sale.months_active).label("months_active"),
-                    func.min(case((Sale.new_tenant, 1), else_=0)).label("new_tenant"))
+                    func.max(case((Sale.new_tenant, 1), else_=0)).label("new_tenant"))
              .where(Sale.tenant_id == current_tenant_id(), Sale.transaction_date >= start,
                     Sale.transaction_date <= end)
              .group_by(Sale.ref, Sale.family, Sale.billing).subquery())
@@ -483,9 +484,11 @@ def _paid_again(earlier: list[SettlementLine], ctx: Context, first_start: date,
     if not paid:
         return out, gone
     settled_total: dict[int, Decimal] = defaultdict(Decimal)
+    settled_base: dict[int, Decimal] = defaultdict(Decimal)
     first: dict[int, SettlementLine] = {}
     for ln in paid:
         settled_total[ln.lead_id] += ln.amount
+        settled_base[ln.lead_id] += ln.base
         first.setdefault(ln.lead_id, ln)
     period_of = dict(db.session.execute(select(Settlement.id, Settlement.period).where(
         Settlement.id.in_({ln.settlement_id for ln in paid}))).all())
@@ -506,7 +509,8 @@ def _paid_again(earlier: list[SettlementLine], ctx: Context, first_start: date,
         sales = sales_of.get(lead.ref, [])
         real = Realisation.of(sales) if sales else None
         now = evaluate(lead, real, ctx, as_paid=True) if real else None
-        now_amount = now.amount if now is not None and now.status == PAYABLE else ZERO
+        payable_now = now is not None and now.status == PAYABLE
+        now_amount = now.amount if payable_now else ZERO
         if now is None or not now.realised:
             gone.add(lead_id)
         fields = {"ref": lead.ref, "lead": lead, "transaction_date": origin.transaction_date,
@@ -515,7 +519,8 @@ def _paid_again(earlier: list[SettlementLine], ctx: Context, first_start: date,
             out.append(Line(ctx.partners[lead.partner_id], "reward", "L-19", PAYABLE,
                             f"correction: the vendor's report for period {last_period[lead_id]} was reduced after "
                             f"its approval (paid {total}, now {now_amount})",
-                            base=ZERO, rate=Decimal(0), amount=money(now_amount - total), **fields))
+                            **_difference(now.base if payable_now else ZERO, now_amount, settled_base[lead_id],
+                                          total, now.rate if payable_now else origin.rate), **fields))
         elif now_amount > total and lead.partner_id not in ctx.restricted:
             # more is paid only as the lead would be paid now: a family the customer is excluded from earns nothing
             full = evaluate(lead, real, ctx)
@@ -524,10 +529,22 @@ def _paid_again(earlier: list[SettlementLine], ctx: Context, first_start: date,
             line = Line(ctx.partners[lead.partner_id], "reward", "L-10", PAYABLE,
                         f"more sold after period {last_period[lead_id]} paid this lead "
                         f"(paid {total}, now {full.amount})",
-                        base=full.base, rate=full.rate, amount=money(full.amount - total), **fields)
+                        **_difference(full.base, full.amount, settled_base[lead_id], total, full.rate), **fields)
             _withhold(line, ctx.campaign)
             out.append(line)
     return out, gone
+
+
+def _difference(base: Decimal, amount: Decimal, paid_base: Decimal, paid: Decimal, rate: Decimal) -> dict:
+    """L-19: a later period's line for a lead paid before states what it adds or takes back — the difference of the
+    bases and of the amounts — at the lead's rate, so that base × rate gives the amount as on every other line (a
+    rate of its own when the band changed the rate, none when only the rate changed)."""
+    base, amount = money(base - paid_base), money(amount - paid)
+    if not base:
+        return {"base": ZERO, "rate": Decimal(0), "amount": amount}
+    if money(base * rate) != amount:
+        rate = (amount / base).quantize(Decimal("0.0001"))
+    return {"base": base, "rate": rate, "amount": amount}
 
 
 def _bonuses_taken_back(earlier: list[SettlementLine], partners: set[int], ctx: Context, end: date) -> list[Line]:
