@@ -1,7 +1,7 @@
 """P-21 / P-07 over the API: an order carries the day it happens (``on``), which need not be the latest day on the
-participant's ledger, though never a day after today. Whatever its day, it spends only points still left now —
-never points another order, dated later, already took, nor points the daily job already expired — so the balance
-never goes below zero."""
+participant's ledger, though never a day after today. Whatever its day, it never spends points another order, dated
+later, already took, so the balance never goes below zero; points the daily job expired on a later day were still
+there on the order's day, and that expiry then takes only what the order left."""
 
 from __future__ import annotations
 
@@ -54,12 +54,19 @@ def test_P21_an_order_dated_after_today_is_refused_on_the_day_field(mapi, manufa
     assert _ledger_sum(manufacturer, installer["id"]) == 160 and _negative_lots(manufacturer) == 0
 
 
-def test_P22_P21_points_already_expired_cannot_be_spent_by_an_order_dated_before_their_expiry(app, mapi, manufacturer):
+def test_P22_P21_an_order_dated_before_an_expiry_already_written_spends_what_that_day_held(app, mapi, manufacturer):
     add_reward(manufacturer, "R-A", 100)
-    installer = installer_with_points(mapi)  # expire on 2026-02-01
+    installer = installer_with_points(mapi)  # 360 points, expiring on 2026-02-01
     result = app.test_cli_runner().invoke(args=["jobs", "run", "manufacturer", "--as-of", "2026-02-02"])
     assert result.exit_code == 0, result.output
     assert _ledger_sum(manufacturer, installer["id"]) == 0
     late = mapi.post(f"/installers/{installer['id']}/orders", {"reward": "R-A", "on": "2026-01-15"})
-    assert late.status_code == 422 and problem(late)["rule"] == "P-21"
+    assert late.status_code == 201, late.get_json()
+    with use_tenant(manufacturer.id):
+        expired = db.session.scalar(select(func.sum(PointsEntry.points)).where(
+            PointsEntry.installer_id == installer["id"], PointsEntry.kind == "expire"))
+    assert expired == -260  # what the order left on 2026-01-15
+    assert _ledger_sum(manufacturer, installer["id"]) == 0 and _negative_lots(manufacturer) == 0
+    another = mapi.post(f"/installers/{installer['id']}/orders", {"reward": "R-A", "on": "2026-01-15"})
+    assert another.status_code == 201  # 260 were there that day
     assert _ledger_sum(manufacturer, installer["id"]) == 0 and _negative_lots(manufacturer) == 0

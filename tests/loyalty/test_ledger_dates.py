@@ -74,3 +74,37 @@ def test_P07_the_organisers_ledger_of_a_participant_lists_entries_by_their_day(p
     ledger = html.split('id="ledger"', 1)[1].split("</table>", 1)[0]
     days = re.findall(r"<tr><td>(\d{4}-\d\d-\d\d)</td>", ledger)
     assert days and days == sorted(days, reverse=True), days
+
+
+def test_P21_an_order_replayed_before_an_expiry_already_written_spends_the_points_that_day_held(programme):
+    """The daily job of a later day expired what was left of a lot; an order replayed on a day before that expiry
+    spends the points the statement shows for its day, and the expiry then takes only what the order left."""
+    programme.join("ala@example.com")
+    for i in range(3):
+        programme.device("ala@example.com", f"SN-{i}", "2024-02-01")  # 360 points, expiring 2026-02-01
+    _add_reward("R-200", 200, "80.00")
+    programme.jobs("2026-03-01")
+    assert _expiries() == [("2026-02-01", -120)] * 3
+    assert programme.statement("ala@example.com", "2025-06-01")["balance"] == 360
+    placed = programme.order("ala@example.com", "R-200", "2025-06-01")
+    assert placed.exit_code == 0, placed.output
+    assert programme.statement("ala@example.com", "2025-06-02")["balance"] == 160
+    assert programme.statement("ala@example.com", "2026-03-01")["balance"] == 0
+    assert sum(points for _, points in _expiries()) == -160  # the expiry takes only what the order left
+    # the points the order took are not there twice: a second order for the same day finds 160
+    again = programme.order("ala@example.com", "R-200", "2025-06-01")
+    assert again.exit_code == 1 and "P-21" in again.output and "160" in again.output
+    programme.jobs("2026-03-01")
+    assert sum(points for _, points in _expiries()) == -160  # the job replayed changes nothing
+
+
+def test_P09_a_device_revoked_on_a_day_before_an_expiry_already_written_takes_its_points_back(programme):
+    programme.join("ala@example.com")
+    programme.device("ala@example.com", "SN-1", "2024-02-01")  # 120 points, expiring 2026-02-01
+    programme.jobs("2026-03-01")
+    result = programme.run("points", "revoke", "manufacturer", "ala@example.com", "--device", "SN-1", "--reason",
+                           "installed twice", "--as-of", "2025-06-01")
+    assert result.exit_code == 0, result.output
+    assert "revoked 120 points" in result.output
+    assert programme.statement("ala@example.com", "2025-06-02")["balance"] == 0
+    assert sum(points for _, points in _expiries()) == 0  # nothing was left to expire

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from portal.core.bulk import ValidationFailed, iso_day
 from portal.core.clock import Clock, get_clock
@@ -232,8 +232,9 @@ def revoke_points(device: Device, *, on: date, reason: str, rules: LoyaltyRules,
                   into: list | None = None) -> int:
     """P-09 (seed §4.8: the award is withdrawn "i odliczenie punktów z indywidualnego konta"): the device's points
     are deducted from the account — first what is left of its own lot, then, for what of it was already spent,
-    from the other lots, soonest-expiring first; never below zero. Points of the lot that expired or were forfeited
-    never served the participant and are not taken again, nor is a device revoked twice. Returns the points taken."""
+    from the other lots, soonest-expiring first; never below zero. Points of the lot that expired by the day of the
+    revocation, or were forfeited, never served the participant and are not taken again, nor is a device revoked
+    twice. Returns the points taken."""
     from portal.loyalty.models import PointsEntry
 
     if not reason.strip():
@@ -247,7 +248,8 @@ def revoke_points(device: Device, *, on: date, reason: str, rules: LoyaltyRules,
     def drawn(*conditions) -> int:
         return -int(db.session.scalar(select(func.coalesce(func.sum(PointsEntry.points), 0)).where(*conditions)) or 0)
 
-    owed = (lot.points - drawn(PointsEntry.lot_id == lot.id, PointsEntry.kind.in_(("expire", "forfeit")))
+    lapsed = or_(PointsEntry.kind == "forfeit", and_(PointsEntry.kind == "expire", PointsEntry.on <= on))
+    owed = (lot.points - drawn(PointsEntry.lot_id == lot.id, lapsed)
             - drawn(PointsEntry.kind == "revoke", PointsEntry.source == "revoke", PointsEntry.source_id == device.id))
     end = programme_end()
     live = ledger.spendable(device.installer_id, on=on, end=end, rules=rules)

@@ -32,6 +32,7 @@ class Lot:
     remaining: int
     after_end: bool
     source: str
+    expired_later: int = 0  # of ``remaining``: points an expiry dated after the draw's day took (``spendable``)
 
 
 MAX_POINTS = 10_000_000  # one credit, a reward price or a revocation: far above any real one, fits an integer column
@@ -110,15 +111,23 @@ def usable(installer_id: int, *, as_of: date, end: ProgrammeEnd | None, rules: L
 
 def spendable(installer_id: int, *, on: date, end: ProgrammeEnd | None, rules: LoyaltyRules) -> list[Lot]:
     """What a draw dated ``on`` may take (P-21, P-07): lots accrued by that day and not expired on it, with what is
-    left of them *now* — after every entry, those dated later too. An order or a revocation dated before another
-    one, or before an expiry the daily job already wrote, so never spends the same points twice, and no lot goes
-    below zero. Soonest-expiring first."""
+    left of them *now* — after every order, revocation or forfeit, those dated later too, so the same points are
+    never spent twice and no lot goes below zero — plus what an expiry dated after ``on`` took: those points were
+    still there that day (the daily job of a later day ran first), and the expiry takes only what is left of them.
+    Soonest-expiring first."""
+    later = (select(PointsEntry.lot_id, func.sum(PointsEntry.points).label("points"))
+             .where(PointsEntry.installer_id == installer_id, PointsEntry.kind == "expire", PointsEntry.on > on)
+             .group_by(PointsEntry.lot_id).subquery())
+    expired_later = func.coalesce(-later.c.points, 0)
     rows = db.session.execute(select(PointsLot.id, PointsLot.earned_on, PointsLot.expires_on, PointsLot.points,
-                                     PointsLot.remaining, PointsLot.after_end, PointsLot.source)
-                              .where(PointsLot.installer_id == installer_id, PointsLot.remaining > 0,
-                                     PointsLot.earned_on <= on)).all()
-    live = [lot for lot in (Lot(r.id, r.earned_on, r.expires_on, r.points, r.remaining, r.after_end, r.source)
-                            for r in rows) if effective_expiry(lot, end, rules) > on]
+                                     PointsLot.remaining, PointsLot.after_end, PointsLot.source,
+                                     expired_later.label("expired_later"))
+                              .outerjoin(later, later.c.lot_id == PointsLot.id)
+                              .where(PointsLot.installer_id == installer_id, PointsLot.earned_on <= on,
+                                     PointsLot.remaining + expired_later > 0)).all()
+    live = [lot for lot in (Lot(r.id, r.earned_on, r.expires_on, r.points, r.remaining + r.expired_later,
+                                r.after_end, r.source, r.expired_later) for r in rows)
+            if effective_expiry(lot, end, rules) > on]
     return sorted(live, key=lambda lot: (effective_expiry(lot, end, rules), lot.earned_on, lot.id))
 
 
@@ -161,6 +170,17 @@ def _take(lot_id: int, points: int) -> None:
                        .values(remaining=PointsLot.remaining - points).execution_options(synchronize_session=False))
 
 
+def _unexpire(lot_id: int, points: int, *, before: date) -> None:
+    """A draw dated ``before`` took points an expiry dated later had taken: that expiry takes that many fewer, on its
+    own day (an entry of its kind and day giving them back — the ledger stays append-only)."""
+    expiry = db.session.scalars(select(PointsEntry).where(PointsEntry.lot_id == lot_id, PointsEntry.kind == "expire",
+                                                          PointsEntry.on > before, PointsEntry.points < 0)
+                                .order_by(PointsEntry.on, PointsEntry.id).limit(1)).one()
+    db.session.add(PointsEntry(tenant_id=expiry.tenant_id, installer_id=expiry.installer_id, kind="expire",
+                               points=points, lot_id=lot_id, on=expiry.on, source=expiry.source,
+                               note=f"spent on {before.isoformat()} before this expiry"))
+
+
 def draw(installer_id: int, points: int, *, kind: str, on: date, tenant_id: int, end: ProgrammeEnd | None,
          rules: LoyaltyRules, source: str = "", source_id: int | None = None,
          only_lot: int | None = None, note: str = "", into: list | None = None) -> list[tuple[int, int]]:
@@ -184,7 +204,10 @@ def draw(installer_id: int, points: int, *, kind: str, on: date, tenant_id: int,
         db.session.add(entry)
         if into is not None:
             into.append(entry)
-        _take(lot.id, part)
+        unexpired = max(0, part - (lot.remaining - lot.expired_later))
+        if unexpired:
+            _unexpire(lot.id, unexpired, before=on)
+        _take(lot.id, part - unexpired)
         taken.append((lot.id, part))
         left -= part
     db.session.flush()
