@@ -122,6 +122,13 @@ def test_C04_contract_end_read_only_export_then_deletion_leaves_nothing(app, cli
     assert tenant.status == "deleted" and tenant.dpo_email == ""
     assert client.get("/t/alpha/").status_code == 404
     assert client.get("/t/beta/").status_code == 200
+    # FORMATS.md: the tenant's daily jobs replayed for that day, or any later one, change nothing and succeed
+    for day in ("2026-03-16", "2026-03-17"):
+        again = runner.invoke(args=["jobs", "run", "alpha", "--as-of", day])
+        assert again.exit_code == 0, again.output
+        assert "deleted" in again.output and "2026-03-16" in again.output
+    db.session.rollback()
+    assert db.session.scalars(select(DeletionCertificate)).one().digest == certificate.digest
     assert not any(b"alpha" in k for k in redis.Redis.from_url(app.config["REDIS_URL"]).keys("*login:1:*"))
 
 

@@ -1,6 +1,6 @@
 """`flask jobs run [SLUG] --as-of DATE` and the contract end (C-04, FORMATS.md "Scheduled work"): a run for one
 tenant applies that tenant's contract steps too, the contract steps come before the programme's jobs, and a deleted
-tenant is no tenant."""
+tenant's days replayed again change nothing."""
 
 from __future__ import annotations
 
@@ -84,16 +84,19 @@ def test_C01_a_tenants_jobs_run_renews_its_term_without_notice(app, tenant_a):
     assert _status(tenant_a) == "active"
 
 
-def test_C04_a_tenants_jobs_run_after_the_export_window_deletes_it_then_it_is_no_tenant(app, tenant_a, tenant_b,
-                                                                                         ending):
+def test_C04_a_tenants_jobs_run_after_the_export_window_deletes_it_then_change_nothing(app, tenant_a, tenant_b,
+                                                                                          ending):
     """C-04: after the export window `jobs run SLUG` deletes the tenant (the platform's step, for that tenant);
-    FORMATS.md: a deleted tenant is then "no tenant" for `jobs run SLUG` as for every other command (exit 1)."""
+    FORMATS.md ("running it twice for the same day changes nothing the second time"): that day or a later one run
+    again says the tenant was deleted and succeeds, changing nothing."""
     from portal.operator import offboarding
 
     done = ending.invoke(args=["jobs", "run", "alpha", "--as-of", "2027-01-08"])
     assert done.exit_code == 0, done.output
     assert _status(tenant_a) == "deleted" and offboarding.remaining_rows(tenant_a.id) == 0
     assert _status(tenant_b) == "active"
-    gone = ending.invoke(args=["jobs", "run", "alpha", "--as-of", "2027-01-09"])
-    assert gone.exit_code == 1 and "no tenant 'alpha'" in gone.output
-    assert "changed=" not in gone.output
+    for day in ("2027-01-08", "2027-01-09"):
+        gone = ending.invoke(args=["jobs", "run", "alpha", "--as-of", day])
+        assert gone.exit_code == 0 and "'alpha' was deleted on 2027-01-08" in gone.output, gone.output
+        assert "changed=" not in gone.output
+    assert ending.invoke(args=["points", "statement", "alpha", "x@example.com", "--as-of", "2027-01-09"]).exit_code == 1
