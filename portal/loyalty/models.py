@@ -85,7 +85,8 @@ class StatusEvidence(TenantScoped, db.Model):
 
 class InstallerStatus(TenantScoped, db.Model):
     """P-02/P-03: the status a participant held from a day on — at joining, raised by the criteria, a title granted or
-    withdrawn — so that a past day's statement gives that day's status (FORMATS: ``points statement --as-of``)."""
+    withdrawn, ``excluded`` from an exclusion (P-32) until a re-join — so that a past day's statement gives that day's
+    status (FORMATS: ``points statement --as-of``)."""
 
     __tablename__ = "installer_statuses"
     __subject__ = Subject("installer_id", "installers", "delete")

@@ -34,6 +34,15 @@ def test_P32_excluded_for_not_activating_joins_again_through_the_import(programm
     assert programme.statement("idle@example.com", "2024-05-04")["status"] == "installer"
 
 
+def test_P32_a_past_days_statement_inside_an_earlier_exclusion_says_excluded(programme):
+    assert programme.participants(IDLE.replace(",installer,", ",authorised,")).exit_code == 0
+    programme.jobs("2024-04-11")  # not activated within 3 months
+    assert programme.participants("idle@example.com,A,B,5252248481,yes,installer,2024-05-02,2024-05-02").exit_code == 0
+    days = ("2024-04-10", "2024-04-11", "2024-05-01", "2024-05-02")
+    assert [programme.statement("idle@example.com", day)["status"] for day in days] == \
+        ["authorised", "excluded", "excluded", "installer"]
+
+
 def test_P32_excluded_for_a_breach_of_the_rules_cannot_join_again(programme, app):
     programme.join("cheat@example.com")
     tenant = db.session.scalars(select(Tenant).where(Tenant.slug == "manufacturer")).one()

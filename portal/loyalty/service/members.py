@@ -565,6 +565,9 @@ def exclude(installer: Installer, ground: str, *, on: date, note: str = "", acto
     if installer.excluded_on is not None:
         return
     installer.excluded_on, installer.exclusion_ground, installer.exclusion_note = on, ground, note or None
+    # kept after a re-join clears ``excluded_on``: a past day's statement inside the exclusion still says so
+    db.session.add(InstallerStatus(tenant_id=installer.tenant_id, installer_id=installer.id, status="excluded",
+                                   from_on=on))
     ledger.forfeit_all(installer.id, on=on, tenant_id=installer.tenant_id, reason=f"exclusion:{ground}")
     _cancel_open_orders(installer, on=on)
     audit.record(actor, "installer.excluded", "installer", installer.id)
