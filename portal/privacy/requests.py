@@ -375,7 +375,7 @@ def _for_contact_person(row: DataSubjectRequest, *, clock: Clock, actor, tenant_
         if pending is not None:  # G-05: its own check of what is left is not done yet — not "no data held"
             row.outcome = f"an erasure of this person's data is under way ({pending.reference}): the DPO answers"
             return None
-        return _after_erasure(row) or "no account or data of this person is held in this programme"
+        return _after_erasure(row, clock) or "no account or data of this person is held in this programme"
     if row.kind in ("access", "portability"):
         from portal.privacy import export
 
@@ -439,10 +439,12 @@ def _erasure_under_way(row: DataSubjectRequest) -> DataSubjectRequest | None:
         .order_by(DataSubjectRequest.id)).first()
 
 
-def _after_erasure(row: DataSubjectRequest) -> str | None:
-    """An address whose account was erased here earlier: say so, and what is still kept, each for its own reason
+def _after_erasure(row: DataSubjectRequest, clock: Clock) -> str | None:
+    """An address whose data was erased here earlier: say so, and what is still kept, each for its own reason
     (G-05): for a legal obligation — no longer linked to the address, so the DPO finds it by the person's name or tax
-    number if asked — and the requests for accountability."""
+    number if asked — and the requests for accountability (a contact person's erasure keeps no log of its own: the
+    requests naming the address are what stays)."""
+    from portal.privacy.erasure import requests_kept
     from portal.privacy.models import ErasureLog
 
     if not row.requester_email:
@@ -457,6 +459,8 @@ def _after_erasure(row: DataSubjectRequest) -> str | None:
             for r in log.retained or [] if not r.get("deleted_on")]
     legal = [r for r in kept if not _for_accountability(r)]
     accountable = [r for r in kept if _for_accountability(r)]
+    if not accountable and (asked := requests_kept(None, row.requester_email, local_today(clock))):
+        accountable = [asked]
     # the tax records no longer name the address; the requests still do, for the years they are kept
     parts = ((["kept for a legal obligation, no longer linked to this address: " + _kept(legal)] if legal else [])
              + (["kept for accountability: " + _kept(accountable)] if accountable else []))

@@ -134,3 +134,17 @@ def test_G04_a_deactivated_account_holder_gets_the_bundle_by_a_one_time_link(app
         token = note.params["token"]
     assert client.get(f"/t/alpha/privacy/bundle/{token}").status_code == 200
     assert client.get(f"/t/alpha/privacy/bundle/{token}").status_code == 404  # once
+
+
+def test_G05_G04_a_contact_person_asking_after_their_erasure_hears_what_is_still_kept(app, tenant_a, clock):
+    """The requests naming the address are kept for accountability after a contact person's erasure, as after an
+    account holder's: a later access request says so, not "nothing is kept"."""
+    factories.subject_everywhere(tenant_a, "zzcont4")
+    _public(tenant_a, "erasure", "zzcont4.k@example.com", clock)
+    row = _public(tenant_a, "access", "zzcont4.k@example.com", clock)
+    with use_tenant(tenant_a.id):
+        row = db.session.get(DataSubjectRequest, row.id)
+        assert row.status == "done"
+        assert "was erased on" in row.outcome and "nothing is kept" not in row.outcome
+        assert "kept for accountability: subject_requests (requester_email, requester_name, details) until " \
+            in row.outcome
