@@ -54,7 +54,7 @@ def refuse_if_read_only(tenant) -> None:
 def report(result: ImportResult, what: str) -> None:
     for error in result.errors:
         click.echo(str(error), err=True)
-    state = "committed" if result.committed else "nothing written"
+    state = "committed" if result.committed and result.accepted else "nothing written"
     click.echo(f"{what}: {result.accepted} good row(s), {len(result.errors)} bad row(s); {state}")
     if result.errors:
         sys.exit(1)

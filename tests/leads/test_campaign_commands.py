@@ -51,6 +51,12 @@ def test_leads_import_commit_valid_keeps_the_good_rows(campaign):
     assert "line 2: L-04: This customer was already registered by you" in again.output
 
 
+def test_leads_import_commit_valid_with_no_good_row_says_nothing_was_written(campaign):
+    campaign.partners(partner_row(1))
+    result = campaign.leads(lead_row("FEW", 1, 2, licences=2), commit_valid=True)
+    assert result.exit_code == 1 and "0 good row(s), 1 bad row(s); nothing written" in result.output
+
+
 def test_L06_at_most_100_submissions_per_partner(campaign):
     campaign.partners(partner_row(1))
     rows = [lead_row(f"R{i}", 1, i) for i in range(1, 102)]
