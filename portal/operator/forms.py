@@ -102,12 +102,14 @@ class EndContractForm(Form):
 
 
 class AuditForm(Form):
-    """C-06: the organiser's written audit request as received: the questionnaire, or after it an inspection."""
+    """C-06: the organiser's written audit request as received: the questionnaire, or after it an inspection; or a
+    request for information about the processing (DPA §4.2)."""
 
     tenant_id = SelectField(_l("Tenant"), coerce=int, validate_choice=False)
     form = SelectField(_l("Form of the audit"), choices=[
         SelectChoice("questionnaire", _l("Questionnaire sent by e-mail (answer within 30 days)")),
-        SelectChoice("inspection", _l("Audit in another form, e.g. an inspection (after the questionnaire)"))],
+        SelectChoice("inspection", _l("Audit in another form, e.g. an inspection (after the questionnaire)")),
+        SelectChoice("information", _l("Request for information about the processing (answer within 14 days)"))],
         validate_choice=False)
     received_on = StringField(_l("Received on (empty: today)"), widget=DateInput())
     questionnaire = TextAreaField(_l("Questions / scope"))

@@ -80,7 +80,8 @@ class SubProcessor(db.Model):
 
 class AuditRequest(db.Model):
     """C-06: a tenant's processing audit — at most once per calendar year, answered within 30 days of receipt; after it
-    the organiser may ask for an inspection (DPA §5.3)."""
+    the organiser may ask for an inspection (DPA §5.3). Also a written request for information about the processing
+    (``form="information"``), answered within 14 days (DPA §4.2)."""
 
     __tablename__ = "audit_requests"
 

@@ -13,7 +13,7 @@ from sqlalchemy import extract, select
 
 from portal.accounts.models import PARTICIPANT, User
 from portal.core import eea
-from portal.core.businessdays import add_business_days
+from portal.core.businessdays import add_business_days, is_business_day
 from portal.core.clock import Clock, utc
 from portal.core.errors import DomainError
 from portal.extensions import db
@@ -26,7 +26,8 @@ from portal.tenancy.models import Tenant
 
 NOTICE_DAYS = 7
 AUDIT_ANSWER_DAYS = 30
-AUDIT_FORMS = ("questionnaire", "inspection")
+INFORMATION_ANSWER_DAYS = 14  # DPA §4.2: a written request for information about the processing
+AUDIT_FORMS = ("questionnaire", "inspection", "information")
 INSPECTION_NOTICE_BUSINESS_DAYS = 10
 
 
@@ -67,7 +68,9 @@ def request_audit(tenant_id: int, questionnaire: str, *, clock: Clock, received_
     their receipt (``received_on``: a letter recorded later keeps its day, never one in the future). After the
     questionnaire was answered the organiser may ask for an audit in another form (``form="inspection"``, DPA §5.3),
     starting on an agreed day no sooner than 10 business days after the request was received; it is part of that
-    year's audit, not a second one."""
+    year's audit, not a second one; it takes place during working hours, on a business day (DPA §5.4). Apart from
+    the audit, a written request for information about the processing (``form="information"``, DPA §4.2) is answered
+    within 14 days of its receipt, however many come in a year."""
     today = clock.today()
     received = received_on or today
     if received > today:
@@ -78,6 +81,12 @@ def request_audit(tenant_id: int, questionnaire: str, *, clock: Clock, received_
     if not questionnaire.strip():
         raise DomainError(_("Attach the questions.") if form == "questionnaire" else
                           _("Describe the scope of the inspection."), field="questionnaire", rule="C-06")
+    if form == "information":
+        row = AuditRequest(tenant_id=tenant_id, requested_on=received, questionnaire=questionnaire.strip(),
+                           answer_due=received + timedelta(days=INFORMATION_ANSWER_DAYS), form=form)
+        db.session.add(row)
+        db.session.flush()
+        return row
     this_year = list(db.session.scalars(select(AuditRequest).where(
         AuditRequest.tenant_id == tenant_id, extract("year", AuditRequest.requested_on) == received.year)
         .order_by(AuditRequest.requested_on)))
@@ -106,6 +115,9 @@ def request_audit(tenant_id: int, questionnaire: str, *, clock: Clock, received_
         if starts_on < earliest:
             raise DomainError(_("An inspection starts no sooner than 10 business days after the request: on "
                                 "%(d)s at the earliest.", d=earliest.isoformat()), field="starts_on", rule="C-06")
+        if not is_business_day(starts_on):
+            raise DomainError(_("An inspection takes place during the platform's working hours: choose a business "
+                                "day, not a weekend or a public holiday."), field="starts_on", rule="C-06")
         row = AuditRequest(tenant_id=tenant_id, requested_on=received, questionnaire=questionnaire.strip(),
                            answer_due=starts_on, starts_on=starts_on, form=form)
     db.session.add(row)

@@ -95,3 +95,44 @@ def test_C06_an_inspection_follows_a_questionnaire_answered_across_the_new_year(
         register.request_audit(tenant_a.id, "again", clock=as_of(date(2027, 1, 13)), form="inspection",
                                starts_on=date(2027, 2, 1))
     assert register.request_audit(tenant_a.id, "Q 2027", clock=as_of(date(2027, 3, 1))).form == "questionnaire"
+
+
+def test_C06_an_inspection_takes_place_on_a_business_day(app, tenant_a):
+    """DPA §5.4: audits take place during the platform's working hours — not on a weekend or a public holiday."""
+    clock = as_of(date(2027, 4, 29))
+    questions = register.request_audit(tenant_a.id, "Q1", clock=clock, received_on=date(2027, 3, 1))
+    register.answer_audit(questions, "All answered", clock=clock)
+    for day in (date(2027, 5, 15), date(2027, 5, 16), date(2027, 5, 27)):  # Saturday, Sunday, Corpus Christi
+        with pytest.raises(DomainError) as refused:
+            register.request_audit(tenant_a.id, "server room", clock=clock, form="inspection", starts_on=day)
+        assert refused.value.field == "starts_on" and "business day" in refused.value.message
+    assert register.request_audit(tenant_a.id, "server room", clock=clock, form="inspection",
+                                  starts_on=date(2027, 5, 17)).starts_on == date(2027, 5, 17)
+
+
+def test_C06_a_written_request_for_information_is_answered_within_14_days_whatever_the_audits(app, tenant_a):
+    """DPA §4.2: on the organiser's written request the platform gives information about the processing, technical
+    and organisational details included, within 14 days of receiving it — a duty apart from the yearly audit."""
+    clock = as_of(date(2027, 6, 1))
+    register.request_audit(tenant_a.id, "Q1", clock=clock, received_on=date(2027, 2, 1))
+    first = register.request_audit(tenant_a.id, "Which backups hold our data?", clock=clock, form="information")
+    assert (first.form, first.requested_on, first.answer_due) == ("information", date(2027, 6, 1), date(2027, 6, 15))
+    second = register.request_audit(tenant_a.id, "Encryption at rest?", clock=clock, form="information",
+                                    received_on=date(2027, 5, 30))
+    assert second.answer_due == date(2027, 6, 13)
+    with pytest.raises(DomainError) as empty:
+        register.request_audit(tenant_a.id, " ", clock=clock, form="information")
+    assert empty.value.field == "questionnaire"
+
+
+def test_C06_the_audits_page_records_a_request_for_information_due_in_14_days(app, client, tenant_a):
+    _operator(client)
+    page = client.get("/operator/audits").get_data(as_text=True)
+    assert 'value="information"' in page
+    answer = client.post("/operator/audits", data={"tenant_id": tenant_a.id, "form": "information",
+                                                   "received_on": "2026-03-01", "questionnaire": "Backups?"})
+    assert answer.status_code == 302, answer.get_data(as_text=True)
+    row = db.session.scalars(select(AuditRequest).where(AuditRequest.form == "information")).one()
+    assert row.answer_due == date(2026, 3, 15)
+    listed = client.get("/operator/audits").get_data(as_text=True)
+    assert "request for information" in listed and "2026-03-15" in listed
