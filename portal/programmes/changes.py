@@ -90,7 +90,10 @@ def notice_problems(old: dict, new: dict, effective_from: date, today: date) -> 
                                day=today + timedelta(days=days))
             problems.append(f"P-04: {message}")
     old_end, new_end = old.get("programme", {}).get("ends_on"), new.get("programme", {}).get("ends_on")
-    if new_end and (not old_end or str(new_end) < str(old_end)):
+    # P-40 is the installer programme's: a lead campaign runs for its dates "or until the pool of funds is used up"
+    # and its terms may change at any time (seed 000, L-30), so it may end sooner without months of notice
+    lead_campaign = new.get("programme", {}).get("type") == "lead_reward"
+    if new_end and (not old_end or str(new_end) < str(old_end)) and not lead_campaign:
         months = _notice(old, new, ("loyalty", "end", "notice_months"), END_NOTICE_MONTHS)
         earliest = today + relativedelta(months=months)
         if date.fromisoformat(str(new_end)) < earliest:

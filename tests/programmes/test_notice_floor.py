@@ -149,3 +149,11 @@ def test_P40_an_end_published_in_the_definition_is_announced_like_the_end_page(a
     with use_tenant(tenant.id):
         assert end().ends_on == date(2024, 9, 30)
         assert len(db.session.scalars(select(Notification).where(Notification.kind == "programme_ending")).all()) == 1
+
+
+def test_L30_a_lead_campaign_may_end_early_when_its_pool_of_funds_runs_out():
+    """Seed 000: the campaign runs for its dates "or until the pool of funds is used up", and its terms may change at
+    any time: the 3 months' notice of an end is the installer programme's (P-40), not a lead campaign's."""
+    campaign = {"programme": {"type": "lead_reward", "ends_on": "2018-12-27"}, "lead": {}}
+    earlier = {"programme": {"type": "lead_reward", "ends_on": "2018-11-15"}, "lead": {}}
+    assert notice_problems(campaign, earlier, date(2018, 11, 10), date(2018, 11, 10)) == []
