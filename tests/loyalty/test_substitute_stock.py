@@ -68,3 +68,25 @@ def test_P32_exclusion_gives_back_the_substitute_set_aside(world):  # noqa: F811
     db.session.commit()
     assert order.state == "cancelled" and _stock("R-B") == 10
 
+
+
+@pytest.mark.parametrize(("ordered", "substitute", "devices"), [("R-WKRETARKA-18V", "R-WKRETARKA-UDAR", 10),
+                                                                ("R-KURTKA", "R-KURTKA-ZIMOWA", 3)])
+def test_P23_the_presets_catalogue_has_a_substitute_of_the_same_kind_and_points(programme, clock, ordered,
+                                                                                substitute, devices):
+    """Seed §5.5: an unavailable reward is replaced by another of the same kind and the same points value — the
+    organiser's catalogue out of the box holds such pairs, so the offer can be made without editing it first."""
+    from portal.loyalty.service.programme import rules_on
+    from portal.tenancy import service as tenants
+    from portal.tenancy.guard import use_tenant
+
+    programme.join("ala@example.com")
+    for i in range(devices):
+        programme.device("ala@example.com", f"SN-{i}", "2024-02-01")  # 120 points each
+    placed = programme.order("ala@example.com", ordered, "2024-02-05")
+    assert placed.exit_code == 0, placed.output
+    with use_tenant(tenants.by_slug("manufacturer").id):
+        order = db.session.scalars(select(orders.RewardOrder)).one()
+        orders.offer_substitute(order, orders.reward_by_code(substitute), on=date(2024, 2, 6),
+                                rules=rules_on(date(2024, 2, 6)), clock=as_of(date(2024, 2, 6)))
+        assert order.state == "substitute_offered"

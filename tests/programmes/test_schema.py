@@ -187,4 +187,5 @@ def test_E01_a_reward_may_carry_a_description(tmp_path):
     text = _preset("manufacturer").replace('code = "R-KURTKA"', 'code = "R-KURTKA"\ndescription = "Ciepła"', 1)
     path = tmp_path / "programme.toml"
     path.write_text(text, encoding="utf-8")
-    assert definition.read(path)[0]["rewards"][7]["description"] == "Ciepła"
+    rewards = {reward["code"]: reward for reward in definition.read(path)[0]["rewards"]}
+    assert rewards["R-KURTKA"]["description"] == "Ciepła"
