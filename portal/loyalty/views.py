@@ -18,8 +18,8 @@ from portal.extensions import db
 from portal.loyalty.forms import ComplaintForm, DeliveryAddressForm, DeviceForm, JoinForm, ProofForm, TaxForm
 from portal.loyalty.labels import model_choices
 from portal.loyalty.service import complaints, devices, ledger, members, orders
+from portal.loyalty.service.programme import announced_points, rules_on
 from portal.loyalty.service.programme import end as programme_end
-from portal.loyalty.service.programme import rules_on
 from portal.loyalty.service.statement import statement
 from portal.programmes import documents
 from portal.tenancy.web import require_role, tenant_blueprint
@@ -138,6 +138,7 @@ def new_device():
             return redirect(url_for("loyalty.points"))
     return render("loyalty/device.html", "form", status=422 if request.method == "POST" else 200, form=form,
                   point_table=sorted(current.models.items()),  # seed §4.3: the points of each model, on the platform
+                  announced=announced_points(today()),  # … and a change of them, before it takes effect (P-04)
                   campaigns=[c for c in current.campaigns if c.ends_on >= today()])  # P-06: the bonus criteria
 
 

@@ -130,3 +130,27 @@ def test_P04_P06_the_participant_sees_the_points_of_each_model_and_the_bonus_cam
     app.extensions["clock"] = as_of(date(2024, 2, 1))
     later = client.get("/t/manufacturer/devices/new").get_data(as_text=True)
     assert "Jesień z pompą ciepła" not in later  # an ended campaign is not offered
+
+
+def test_P04_E02_an_announced_points_change_is_shown_on_the_platform_before_it_takes_effect(app, client, programme):
+    """Seed §4.3: a change of the points table is announced through the platform at least 7 days ahead — so the
+    device page shows it, with its day, to everyone: also to one who joined after the announcement was mailed."""
+    from pathlib import Path
+
+    from portal.programmes import changes, definition
+    from portal.programmes.toml_text import dumps
+
+    root = Path(__file__).resolve().parents[2]
+    source = dumps(definition.to_json(definition.read(root / "tenants/manufacturer/programme.toml")[0]))
+    tenant = _installer(app, client, programme)
+    with use_tenant(tenant.id):
+        changes.publish(tenant.id, source.replace("points = 120", "points = 60", 1),
+                        effective_from=date(2024, 2, 8), clock=as_of(date(2024, 2, 1)))
+        db.session.commit()
+    page = client.get("/t/manufacturer/devices/new").get_data(as_text=True)
+    assert "2024-02-08" in page and "TV-KOND-24C" in page
+    announced = page[page.index('id="announced-points"'):]
+    assert "60" in announced and "120" in announced
+    app.extensions["clock"] = as_of(date(2024, 2, 8))
+    page = client.get("/t/manufacturer/devices/new").get_data(as_text=True)
+    assert 'id="announced-points"' not in page  # in force now: the table itself says 60

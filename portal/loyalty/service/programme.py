@@ -30,6 +30,28 @@ def rules_on(day: date) -> LoyaltyRules:
     return rules
 
 
+def announced_points(today: date) -> list[dict]:
+    """P-04 / E-02 (seed §4.3: announced "przez Platformę" at least 7 days ahead): the points-table changes of the
+    versions published to take effect after ``today`` — each model whose points change, with the day, the points
+    then and the points before (None: the model earns nothing then, or did not before)."""
+    from portal.programmes.models import ProgrammeVersion
+
+    later = db.session.execute(select(ProgrammeVersion.id, ProgrammeVersion.sha256, ProgrammeVersion.effective_from)
+                               .where(ProgrammeVersion.effective_from > today)
+                               .order_by(ProgrammeVersion.effective_from, ProgrammeVersion.version)).all()
+    before = {code: points for code, (points, _category) in rules_on(today).models.items()}
+    found = []
+    for row in later:
+        rules = programmes.parsed((row.id, row.sha256), _parse)
+        if rules is None:
+            continue
+        then = {code: points for code, (points, _category) in rules.models.items()}
+        found += [{"on": row.effective_from, "model": code, "points": then.get(code), "before": before.get(code)}
+                  for code in sorted(set(before) | set(then)) if then.get(code) != before.get(code)]
+        before = then
+    return found
+
+
 def end() -> ProgrammeEnd | None:
     return db.session.scalars(select(ProgrammeEnd)).first()
 
