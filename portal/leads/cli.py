@@ -194,6 +194,27 @@ def approve_settlement(slug: str, period: int, day: date | None) -> None:
     click.echo(f"period {period}: approved")
 
 
+@settlement_group.command("decide-tie", help="L-16: award a top-partner tie to one partner (its NIP) or to all.")
+@click.argument("slug")
+@click.option("--period", type=click.IntRange(max=INT32), required=True)
+@click.option("--partner", "choice", required=True, help="the NIP of the partner awarded, or 'all'")
+@AS_OF
+def decide_tie(slug: str, period: int, choice: str, day: date | None) -> None:
+    open_tenant(slug, day, write=True)
+    wanted = choice.strip()
+    if wanted.lower() == "all":
+        value = "all"
+    else:
+        partner = partners.by_nip(wanted)
+        value = str(partner.id) if partner is not None else "-"  # no such partner: refused as not in the tie
+    try:
+        settlement.decide_tie(period, value, clock=get_clock())
+    except DomainError as error:
+        fail(error.describe())
+    db.session.commit()
+    click.echo(f"period {period}: top-partner award decided ({wanted})")
+
+
 def import_partners(tenant, file: Path, commit_valid: bool) -> None:
     refuse_if_read_only(tenant)
     rules = lead_rules()

@@ -301,11 +301,32 @@ def settlement(period: int):
     for line in lines:
         by_partner.setdefault(line.partner_nip, []).append(line)
     names = review.partner_names(lines)  # the lines name their partner by id as the queue's leads do
-    return render("leads/settlement.html", run=run, by_partner=by_partner, lines=lines,
+    nips = {line.partner_id: line.partner_nip for line in lines}
+    tie = [(partner_id, names.get(partner_id, ""), nips.get(partner_id, ""))
+           for partner_id in settlement_service.tied_partners(run)]  # L-16: the organiser decides
+    return render("leads/settlement.html", run=run, by_partner=by_partner, lines=lines, tie=tie,
+                  awarded_to=next((t for t in tie if str(t[0]) == run.tie_award), None),
                   partner_name={nip: names.get(rows[0].partner_id, "") for nip, rows in by_partner.items()},
                   totals={nip: queries.Statement(run, rows) for nip, rows in by_partner.items()},
                   overall=queries.Statement(run, lines),
                   left_out=settlement_service.restricted_with_leads() if run.status != "approved" else 0)
+
+
+@bp.route("/settlements/<int:period>/tie", methods=["POST"])
+@require_role(ADMIN, STAFF)
+def decide_tie(period: int):
+    """L-16: the organiser decides a top-partner tie on the draft — one partner of it, or each of them."""
+    try:
+        settlement_service.decide_tie(period, request.form.get("choice", ""), clock=get_clock(), actor=current_user)
+    except NotFound:
+        abort(404)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("Tie decided; the draft was run again with the decision."), "success")
+    return redirect(url_for("lead_admin.settlement", period=period))
 
 
 @bp.route("/settlements/<int:period>/approve", methods=["POST"])

@@ -466,7 +466,8 @@ def compute(period_number: int, *, as_of: date, override: LeadRules | None = Non
     lines += _new_partner_bonuses(lines, ctx, not_new, withheld_bonus)
     lines += _bonuses_taken_back(earlier, {ln.partner_id for ln in earlier if ln.lead_id in gone}, ctx, end)
     if period.sales_until >= campaign.ends_on or period_number == max(p.number for p in campaign.periods):
-        lines += _top_partner(ctx, end)
+        decided = db.session.scalar(select(Settlement.tie_award).where(Settlement.period == period_number))
+        lines += _top_partner(ctx, end, decided)
     return sorted(lines, key=Line.key)
 
 
@@ -617,8 +618,9 @@ def _new_partner_bonuses(lines: list[Line], ctx: Context, not_new: set[int],
     return out
 
 
-def _top_partner(ctx: Context, end: date) -> list[Line]:
-    """L-16: the partner with the most realised leads over the campaign; a tie is shown for the organiser."""
+def _top_partner(ctx: Context, end: date, decided: str | None = None) -> list[Line]:
+    """L-16: the partner with the most realised leads over the campaign; a tie is shown for the organiser, who decides
+    it (``decided``: "all", or the id of the partner awarded — one no longer in the tie leaves it undecided)."""
     rules = ctx.campaign
     if not rules.top_partner_tiers:
         return []
@@ -635,13 +637,53 @@ def _top_partner(ctx: Context, end: date) -> list[Line]:
         line = Line(ctx.partners[partner_id], "top_partner_award", "L-16", PAYABLE,
                     f"most realised leads in the campaign: {best}", base=money(amount), rate=Decimal(1),
                     amount=money(amount))
-        if len(leaders) > 1:
+        winner = ctx.partners.get(int(decided)) if decided and decided.isdigit() else None
+        if len(leaders) > 1 and decided == "all":
+            line.reason += f"; a tie of {len(leaders)} partners, awarded by the organiser to each of them"
+            _withhold(line, rules)
+        elif len(leaders) > 1 and winner is not None and winner.id in leaders:
+            if partner_id == winner.id:
+                line.reason += f"; a tie of {len(leaders)} partners, awarded by the organiser to this partner"
+                _withhold(line, rules)
+            else:
+                line.status, line.base, line.rate, line.amount = NOT_PAID, ZERO, Decimal(0), ZERO
+                line.reason = (f"tie: {len(leaders)} partners with {best} realised leads; the organiser awarded it "
+                               f"to {winner.nip}")
+        elif len(leaders) > 1:
             line.status = WITHHELD
             line.reason = f"tie: {len(leaders)} partners with {best} realised leads; the organiser decides"
         else:
             _withhold(line, rules)
         out.append(line)
     return out
+
+
+def tied_partners(settlement: Settlement) -> list[int]:
+    """L-16: the partners of a top-partner tie in the settlement's lines (empty: no tie to decide)."""
+    partners = list(db.session.scalars(select(SettlementLine.partner_id).where(
+        SettlementLine.settlement_id == settlement.id, SettlementLine.line == "top_partner_award")
+        .order_by(SettlementLine.partner_id)))
+    return partners if len(partners) > 1 else []
+
+
+def decide_tie(period_number: int, choice: str, *, clock: Clock, actor=None) -> Settlement:
+    """L-16 ("ties: organiser decides"): the top-partner award of a tie goes to one tied partner (``choice``: its
+    id) or to each of them ("all"); the draft is re-run as of its own day, and every later re-run keeps the
+    decision until approval freezes it."""
+    settlement = by_period(period_number)
+    if settlement.status == "approved":
+        raise Conflict(_("Settlement of period %(period)s is approved and frozen; it cannot be re-run.",
+                         period=period_number), rule="L-19")
+    tied = tied_partners(settlement)
+    if not tied:
+        raise DomainError(_("There is no top-partner tie to decide in period %(period)s.", period=period_number),
+                          field="choice", rule="L-16")
+    if choice != "all" and not (choice.isdigit() and int(choice) in tied):
+        raise DomainError(_("The award goes to one of the partners in the tie, or to each of them."),
+                          field="choice", rule="L-16")
+    settlement.tie_award = choice
+    audit.record(actor, "settlement.tie_decided", "settlement", settlement.id)
+    return run(period_number, as_of=settlement.as_of, clock=clock, actor=actor)
 
 
 def realised_counts(ctx: Context, end: date) -> dict[int, int]:
