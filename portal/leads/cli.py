@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 from flask_babel import gettext as _
+from stdnum.pl import nip as nip_number
 
 from portal.cli import fail, parse_day
 from portal.core.bulk import ImportResult, ValidationFailed, by_day, iso_day, run_import
@@ -205,7 +206,7 @@ def decide_tie(slug: str, period: int, choice: str, day: date | None) -> None:
     if wanted.lower() == "all":
         value = "all"
     else:
-        partner = partners.by_nip(wanted)
+        partner = partners.by_nip(nip_number.compact(wanted))  # written as the partners file takes it
         value = str(partner.id) if partner is not None else "-"  # no such partner: refused as not in the tie
     try:
         settlement.decide_tie(period, value, clock=get_clock())

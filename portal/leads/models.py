@@ -166,8 +166,9 @@ class Settlement(TenantScoped, db.Model):
     run_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now, info=not_pii())
     approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), info=not_pii())
     approved_by: Mapped[int | None] = mapped_column(Integer, info=not_pii())
-    # L-16: the organiser's decision of a top-partner tie — "all", or the id of the partner awarded; None: undecided
-    tie_award: Mapped[str | None] = mapped_column(String(12), info=not_pii())
+    # L-16: the organiser's decision of a top-partner tie — "all" or the id of the partner awarded, then ":" and the
+    # ids of the tied partners it decided ("all:3,8"); None: undecided
+    tie_award: Mapped[str | None] = mapped_column(String(200), info=not_pii())
 
 
 class SettlementLine(TenantScoped, db.Model):

@@ -305,7 +305,7 @@ def settlement(period: int):
     tie = [(partner_id, names.get(partner_id, ""), nips.get(partner_id, ""))
            for partner_id in settlement_service.tied_partners(run)]  # L-16: the organiser decides
     return render("leads/settlement.html", run=run, by_partner=by_partner, lines=lines, tie=tie,
-                  awarded_to=next((t for t in tie if str(t[0]) == run.tie_award), None),
+                  decided=settlement_service.tie_decision(run, [t[0] for t in tie]),
                   partner_name={nip: names.get(rows[0].partner_id, "") for nip, rows in by_partner.items()},
                   totals={nip: queries.Statement(run, rows) for nip, rows in by_partner.items()},
                   overall=queries.Statement(run, lines),

@@ -45,6 +45,28 @@ def test_L10_a_lead_whose_only_purchase_is_on_an_existing_tenant_is_not_realised
     assert "new tenant" in line["reason"]
 
 
+def test_L10_licences_bought_on_an_existing_tenant_before_a_new_one_do_not_realise_the_lead(campaign):
+    _qualified(campaign)
+    campaign.sales("E1,2018-08-20,M365,annual,10,10000.00,0,no", "E1,2018-09-10,M365,annual,1,100.00,0,yes")
+    _, rows = campaign.settle(1, "2018-10-05")
+    line = by_ref(rows)["E1"]
+    assert (line["rule"], line["status"], line["amount"]) == ("L-10", "not_paid", "0.00")
+
+
+def test_L19_parts_moving_apart_after_approval_give_the_difference_without_a_rate_of_their_own(campaign):
+    """One family's sale reduced, another's raised: no single rate says the difference — the line carries the
+    amount, and its reason the amounts before and now."""
+    _qualified(campaign)
+    campaign.sales("E1,2018-08-20,M365,annual,10,1000.00,0,yes", "E1,2018-08-21,O365,annual,10,1000.00,0,yes")
+    campaign.settle(1, "2018-10-05")
+    _approve(campaign, 1)  # paid 150.00 + 120.00
+    campaign.sales("E1,2018-08-20,M365,annual,10,900.00,0,yes", "E1,2018-08-21,O365,annual,10,1100.01,0,yes")
+    result, rows = campaign.settle(2, "2019-01-10")
+    assert result.exit_code == 0, result.output
+    line = by_ref(rows)["E1"]
+    assert (line["base"], line["rate"], line["amount"]) == ("0.00", "0.00", "-3.00"), line  # 135.00 + 132.00
+
+
 def test_L10_an_add_on_after_approval_is_paid_as_more_sold_not_clawed_back(campaign):
     _qualified(campaign, family="D365", licences=151)
     campaign.sales("E1,2018-08-20,D365,annual,151,50000.00,0,yes")

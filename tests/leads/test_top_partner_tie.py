@@ -35,6 +35,26 @@ def test_L16_the_organiser_awards_a_tie_to_one_partner_and_the_decision_holds_th
     assert "the organiser awarded it to " + nip(2) in lost["reason"]
 
 
+def test_L16_a_decision_taken_for_one_tie_does_not_decide_another(campaign):
+    """The tie changed after the decision (a third partner's sales came in): the organiser decides it anew."""
+    _tie(campaign)
+    assert _decide(campaign, "all").exit_code == 0
+    campaign.partners(partner_row(1), partner_row(2), partner_row(3))
+    campaign.leads(*(lead_row(f"C{i}", 3, 20 + i) for i in range(1, 4)))
+    campaign.decide(*(f"C{i},qualified,2018-08-13," for i in range(1, 4)))
+    campaign.sales(*(f"C{i},2018-10-1{i},O365,annual,20,1000.00,0,yes" for i in range(1, 4)))
+    _, rows = campaign.settle(2, "2019-01-10")
+    assert set(_awards(rows).values()) == {("1000.00", "withheld")} and len(_awards(rows)) == 3
+
+
+def test_L16_the_partner_is_named_by_its_nip_as_the_partners_file_writes_it(campaign):
+    _tie(campaign)
+    written = f"PL {nip(2)[:3]}-{nip(2)[3:6]}-{nip(2)[6:8]}-{nip(2)[8:]}"
+    assert _decide(campaign, written).exit_code == 0
+    _, rows = campaign.settle(2, "2019-01-10")
+    assert _awards(rows)[nip(2)] == ("1000.00", "payable")
+
+
 def test_L16_the_organiser_may_award_a_tie_to_each_partner_in_it(campaign):
     _tie(campaign)
     assert _decide(campaign, "all").exit_code == 0

@@ -147,10 +147,13 @@ def test_P04_E02_an_announced_points_change_is_shown_on_the_platform_before_it_t
         changes.publish(tenant.id, source.replace("points = 120", "points = 60", 1),
                         effective_from=date(2024, 2, 8), clock=as_of(date(2024, 2, 1)))
         db.session.commit()
+        changes.publish(tenant.id, source.replace("points = 120", "points = 90", 1),  # corrected the same day
+                        effective_from=date(2024, 2, 8), clock=as_of(date(2024, 2, 1)))
+        db.session.commit()
     page = client.get("/t/manufacturer/devices/new").get_data(as_text=True)
     assert "2024-02-08" in page and "TV-KOND-24C" in page
-    announced = page[page.index('id="announced-points"'):]
-    assert "60" in announced and "120" in announced
+    announced = page[page.index('id="announced-points"'):page.index("</section>", page.index('id="announced-points"'))]
+    assert announced.count("<tr>") == 2 and "90" in announced and "120" in announced and "60" not in announced
     app.extensions["clock"] = as_of(date(2024, 2, 8))
     page = client.get("/t/manufacturer/devices/new").get_data(as_text=True)
     assert 'id="announced-points"' not in page  # in force now: the table itself says 60

@@ -77,9 +77,9 @@ class Part:
 @dataclass
 class Realisation:
     """What the vendor's report says about one lead in a window: its sales summed per family and licensing model
-    (``parts``, the earliest first), dated by the first. Over the whole lead: the licences realise it (L-10) once a
-    purchase started the customer's new tenant — licences added to that tenant later come flagged as not new and
-    still count — and L-14 counts it once."""
+    (``parts``, the earliest first), dated by the first. Over the whole lead: the licences realise it (L-10) when its
+    first purchase started the customer's new tenant — licences added to that tenant later come flagged as not new
+    and still count — and L-14 counts it once."""
 
     parts: list[Part]
 
@@ -105,7 +105,8 @@ class Realisation:
 
     @property
     def new_tenant(self) -> bool:
-        return any(part.new_tenant for part in self.parts)
+        """The first purchase started a new tenant (the parts bought first decide; later ones add to it)."""
+        return any(part.new_tenant for part in self.parts if part.first_date == self.parts[0].first_date)
 
     @classmethod
     def of(cls, sales: list[Sale]) -> Realisation:
@@ -114,7 +115,8 @@ class Realisation:
             groups.setdefault((sale.family, sale.billing), []).append(sale)
         return cls([Part(group[0].transaction_date, family, billing, sum(s.licences for s in group),
                          sum((s.value for s in group), Decimal(0)), max(s.months_active for s in group),
-                         any(s.new_tenant for s in group)) for (family, billing), group in groups.items()])
+                         any(s.new_tenant for s in group if s.transaction_date == group[0].transaction_date))
+                    for (family, billing), group in groups.items()])
 
 
 @dataclass
@@ -371,19 +373,19 @@ def _realisations(start: date, end: date) -> list[tuple[Lead, Realisation]]:
                     func.min(Sale.transaction_date).label("first_date"), func.min(Sale.id).label("first_id"),
                     func.sum(Sale.value).label("value"), func.sum(Sale.licences).label("sold"),
                     func.max(Sale.months_active).label("months_active"),
-                    func.max(case((Sale.new_tenant, 1), else_=0)).label("new_tenant"))
+                    func.min(case((Sale.new_tenant, Sale.transaction_date), else_=None)).label("first_new"))
              .where(Sale.tenant_id == current_tenant_id(), Sale.transaction_date >= start,
                     Sale.transaction_date <= end)
              .group_by(Sale.ref, Sale.family, Sale.billing).subquery())
     query = (select(*(getattr(Lead, c) for c in LEAD_COLUMNS), parts.c.first_date, parts.c.first_id,
                     parts.c.family, parts.c.billing, parts.c.sold, parts.c.value, parts.c.months_active,
-                    parts.c.new_tenant)
+                    parts.c.first_new)
              .join(parts, parts.c.ref == Lead.ref))
     leads: dict[int, tuple[object, list[tuple[date, int, Part]]]] = {}
     for row in db.session.execute(query):
         value = row.value if isinstance(row.value, Decimal) else Decimal(str(row.value))
         part = Part(row.first_date, row.family, row.billing, int(row.sold), value.quantize(CENT), row.months_active,
-                    bool(row.new_tenant))
+                    row.first_new is not None and row.first_new == row.first_date)  # its first sale started one
         leads.setdefault(row.id, (row, []))[1].append((row.first_date, row.first_id, part))
     return [(row, Realisation([part for *_, part in sorted(found, key=lambda f: f[:2])]))
             for row, found in leads.values()]
@@ -541,11 +543,13 @@ def _difference(base: Decimal, amount: Decimal, paid_base: Decimal, paid: Decima
     bases and of the amounts — at the lead's rate, so that base × rate gives the amount as on every other line (a
     rate of its own when the band changed the rate, none when only the rate changed)."""
     base, amount = money(base - paid_base), money(amount - paid)
-    if not base:
-        return {"base": ZERO, "rate": Decimal(0), "amount": amount}
-    if money(base * rate) != amount:
-        rate = (amount / base).quantize(Decimal("0.0001"))
-    return {"base": base, "rate": rate, "amount": amount}
+    if base and money(base * rate) == amount:
+        return {"base": base, "rate": rate, "amount": amount}
+    if base and amount and (base > 0) == (amount > 0) and amount / base <= 1:  # parts at several rates moved alike
+        return {"base": base, "rate": (amount / base).quantize(Decimal("0.0001")), "amount": amount}
+    # only the rate changed, or the parts moved apart (one family down, another up): no one rate says it — the
+    # reason gives the amounts before and now
+    return {"base": ZERO, "rate": Decimal(0), "amount": amount}
 
 
 def _bonuses_taken_back(earlier: list[SettlementLine], partners: set[int], ctx: Context, end: date) -> list[Line]:
@@ -620,7 +624,8 @@ def _new_partner_bonuses(lines: list[Line], ctx: Context, not_new: set[int],
 
 def _top_partner(ctx: Context, end: date, decided: str | None = None) -> list[Line]:
     """L-16: the partner with the most realised leads over the campaign; a tie is shown for the organiser, who decides
-    it (``decided``: "all", or the id of the partner awarded — one no longer in the tie leaves it undecided)."""
+    it (``decided``: "all" or the id of the partner awarded, with the tie it decided — a tie since changed is
+    undecided again)."""
     rules = ctx.campaign
     if not rules.top_partner_tiers:
         return []
@@ -632,13 +637,16 @@ def _top_partner(ctx: Context, end: date, decided: str | None = None) -> list[Li
     if amount is None:
         return []
     leaders = [pid for pid, n in counts.items() if n == best]
+    choice, _, decided_tie = (decided or "").partition(":")
+    if decided_tie != ",".join(str(pid) for pid in sorted(leaders)):
+        choice = ""  # a decision of another tie (the leaders changed since): the organiser decides this one anew
     out = []
     for partner_id in leaders:
         line = Line(ctx.partners[partner_id], "top_partner_award", "L-16", PAYABLE,
                     f"most realised leads in the campaign: {best}", base=money(amount), rate=Decimal(1),
                     amount=money(amount))
-        winner = ctx.partners.get(int(decided)) if decided and decided.isdigit() else None
-        if len(leaders) > 1 and decided == "all":
+        winner = ctx.partners.get(int(choice)) if choice.isdigit() else None
+        if len(leaders) > 1 and choice == "all":
             line.reason += f"; a tie of {len(leaders)} partners, awarded by the organiser to each of them"
             _withhold(line, rules)
         elif len(leaders) > 1 and winner is not None and winner.id in leaders:
@@ -666,6 +674,13 @@ def tied_partners(settlement: Settlement) -> list[int]:
     return partners if len(partners) > 1 else []
 
 
+def tie_decision(settlement: Settlement, tied: list[int]) -> str:
+    """L-16: the organiser's decision of the tie the settlement shows now ("all", a partner's id), or "" — none, or
+    one taken for a tie of other partners."""
+    choice, _, members = (settlement.tie_award or "").partition(":")
+    return choice if tied and members == ",".join(str(pid) for pid in sorted(tied)) else ""
+
+
 def decide_tie(period_number: int, choice: str, *, clock: Clock, actor=None) -> Settlement:
     """L-16 ("ties: organiser decides"): the top-partner award of a tie goes to one tied partner (``choice``: its
     id) or to each of them ("all"); the draft is re-run as of its own day, and every later re-run keeps the
@@ -681,7 +696,7 @@ def decide_tie(period_number: int, choice: str, *, clock: Clock, actor=None) -> 
     if choice != "all" and not (choice.isdigit() and int(choice) in tied):
         raise DomainError(_("The award goes to one of the partners in the tie, or to each of them."),
                           field="choice", rule="L-16")
-    settlement.tie_award = choice
+    settlement.tie_award = f"{choice}:{','.join(str(pid) for pid in tied)}"
     audit.record(actor, "settlement.tie_decided", "settlement", settlement.id)
     return run(period_number, as_of=settlement.as_of, clock=clock, actor=actor)
 

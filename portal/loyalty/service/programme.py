@@ -41,7 +41,7 @@ def announced_points(today: date) -> list[dict]:
                                .order_by(ProgrammeVersion.effective_from, ProgrammeVersion.version)).all()
     before = {code: points for code, (points, _category) in rules_on(today).models.items()}
     found = []
-    for row in later:
+    for row in {row.effective_from: row for row in later}.values():  # a day's latest version is the one in force
         rules = programmes.parsed((row.id, row.sha256), _parse)
         if rules is None:
             continue

@@ -1,5 +1,5 @@
 """the organiser's decision of a top-partner tie (L-16), kept on the settlement's draft through its re-runs: "all"
-(each tied partner is paid) or the id of the partner it is awarded to
+(each tied partner is paid) or the id of the partner it is awarded to, with the ids of the tie it decided
 
 Revision ID: 0026
 Revises: 0025
@@ -17,7 +17,7 @@ depends_on = None
 
 def upgrade():
     with op.batch_alter_table('settlements') as batch:
-        batch.add_column(sa.Column('tie_award', sa.String(length=12), nullable=True))
+        batch.add_column(sa.Column('tie_award', sa.String(length=200), nullable=True))
 
 
 def downgrade():
