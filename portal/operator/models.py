@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.core.clock import now
 from portal.extensions import db
 from portal.privacy.datamap import not_pii
 from portal.privacy.models import BreachContent
+from portal.tenancy.models import TenantScoped
 
 
 class Contract(db.Model):
@@ -76,6 +77,20 @@ class SubProcessor(db.Model):
     outside_eea: Mapped[bool] = mapped_column(Boolean, default=False, info=not_pii())
     announced_on: Mapped[date] = mapped_column(Date, info=not_pii())
     effective_from: Mapped[date] = mapped_column(Date, info=not_pii())
+
+
+class SubprocessorAnswer(TenantScoped, db.Model):
+    """C-07, DPA §4.7–4.8: an organiser's answer to a sub-processor announced after it joined — its consent, without
+    which none of its data is entrusted to that sub-processor, or its objection. The latest answer stands."""
+
+    __tablename__ = "subprocessor_answers"
+    __table_args__ = (UniqueConstraint("tenant_id", "subprocessor_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info=not_pii())
+    subprocessor_id: Mapped[int] = mapped_column(ForeignKey("sub_processors.id"), info=not_pii())
+    answer: Mapped[str] = mapped_column(String(10), info=not_pii())  # consent | objection
+    answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now, info=not_pii())
+    answered_by: Mapped[int | None] = mapped_column(Integer, info=not_pii())  # the DPO's account id
 
 
 class AuditRequest(db.Model):

@@ -19,7 +19,7 @@ from portal.core.errors import DomainError
 from portal.extensions import db
 from portal.notifications import service as notifications
 from portal.operator import contracts, fees
-from portal.operator.models import AuditRequest, SubProcessor
+from portal.operator.models import AuditRequest, SubProcessor, SubprocessorAnswer
 from portal.tenancy import service as tenants
 from portal.tenancy.guard import across_tenants
 from portal.tenancy.models import Tenant
@@ -62,6 +62,58 @@ def subprocessors() -> list[SubProcessor]:
     return list(db.session.scalars(select(SubProcessor).order_by(SubProcessor.effective_from)))
 
 
+SUBPROCESSOR_ANSWERS = ("consent", "objection")
+
+
+def subprocessors_of(tenant) -> dict[str, list[SubProcessor]]:
+    """C-07, DPA §4.8 ("nie powierzy danych osobowych przed uzyskaniem zgody"): the sub-processors of one organiser
+    — ``in_use``: listed when it joined (part of its agreement) or consented to; ``awaiting``: announced since and
+    not answered, so none of its data goes there yet; ``objected``."""
+    joined = utc(tenant.created_at).date() if tenant.created_at else date.min
+    answers = dict(db.session.execute(select(SubprocessorAnswer.subprocessor_id, SubprocessorAnswer.answer)
+                                      .where(SubprocessorAnswer.tenant_id == tenant.id)).all())
+    found: dict[str, list[SubProcessor]] = {"in_use": [], "awaiting": [], "objected": []}
+    for row in subprocessors():
+        answer = answers.get(row.id)
+        state = ("objected" if answer == "objection" else "in_use" if answer == "consent" or row.announced_on <= joined
+                 else "awaiting")
+        found[state].append(row)
+    return found
+
+
+def answer_subprocessor(tenant, subprocessor_id: int, answer: str, *, clock: Clock, actor=None) -> SubprocessorAnswer:
+    """C-07, DPA §4.7: the organiser's consent to a new sub-processor, or its objection; a later answer replaces the
+    earlier one (consent may be withdrawn by objecting)."""
+    from portal.core.errors import NotFound
+    from portal.privacy import audit
+
+    if answer not in SUBPROCESSOR_ANSWERS:
+        raise DomainError(_("Answer with consent or an objection."), field="answer", rule="C-07")
+    if db.session.get(SubProcessor, subprocessor_id) is None:
+        raise NotFound(_("No such sub-processor."))
+    row = db.session.scalars(select(SubprocessorAnswer).where(SubprocessorAnswer.tenant_id == tenant.id,
+                                                              SubprocessorAnswer.subprocessor_id == subprocessor_id)
+                             ).first()
+    if row is None:
+        row = SubprocessorAnswer(tenant_id=tenant.id, subprocessor_id=subprocessor_id, answer=answer)
+        db.session.add(row)
+    row.answer, row.answered_at = answer, clock.now()
+    row.answered_by = getattr(actor, "id", None)
+    db.session.flush()
+    audit.record(actor, f"subprocessor.{answer}", "sub_processor", subprocessor_id)
+    return row
+
+
+def answers_count(subprocessor_id: int) -> dict[str, int]:
+    """C-07: how many organisers consented to a sub-processor and how many objected (the operator's list)."""
+    from sqlalchemy import func
+
+    with across_tenants("the operator counts the organisers' answers to a sub-processor"):
+        rows = db.session.execute(select(SubprocessorAnswer.answer, func.count()).where(
+            SubprocessorAnswer.subprocessor_id == subprocessor_id).group_by(SubprocessorAnswer.answer)).all()
+    return {answer: count for answer, count in rows}
+
+
 def request_audit(tenant_id: int, questionnaire: str, *, clock: Clock, received_on: date | None = None,
                   form: str = "questionnaire", starts_on: date | None = None) -> AuditRequest:
     """C-06 (DPA §5): the organiser's written questions, at most once a calendar year, answered within 30 days of
@@ -79,8 +131,9 @@ def request_audit(tenant_id: int, questionnaire: str, *, clock: Clock, received_
     if form not in AUDIT_FORMS:
         raise DomainError(_("Choose the form of the audit."), field="form", rule="C-06")
     if not questionnaire.strip():
-        raise DomainError(_("Attach the questions.") if form == "questionnaire" else
-                          _("Describe the scope of the inspection."), field="questionnaire", rule="C-06")
+        raise DomainError({"questionnaire": _("Attach the questions."),
+                           "information": _("Write what the organiser asks to be told.")}.get(
+                              form, _("Describe the scope of the inspection.")), field="questionnaire", rule="C-06")
     if form == "information":
         row = AuditRequest(tenant_id=tenant_id, requested_on=received, questionnaire=questionnaire.strip(),
                            answer_due=received + timedelta(days=INFORMATION_ANSWER_DAYS), form=form)
@@ -130,8 +183,8 @@ def answer_audit(row: AuditRequest, answer: str, *, clock: Clock) -> None:
         raise DomainError(_("This audit was already answered on %(d)s.", d=row.answered_on), field="answer",
                           rule="C-06")
     if not answer.strip():
-        raise DomainError(_("Write the answer.") if row.form == "questionnaire" else
-                          _("Write the inspection's findings."), field="answer", rule="C-06")
+        raise DomainError(_("Write the inspection's findings.") if row.form == "inspection" else
+                          _("Write the answer."), field="answer", rule="C-06")
     row.answered_on, row.answer = clock.today(), answer.strip()
 
 

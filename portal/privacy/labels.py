@@ -156,6 +156,9 @@ AUDIT_ACTIONS = {
     "sale.recorded": _l("sale recorded"),
     "settlement.approved": _l("settlement approved"),
     "settlement.run": _l("settlement run"),
+    "settlement.tie_decided": _l("top-partner tie decided"),
+    "subprocessor.consent": _l("consent to a sub-processor"),
+    "subprocessor.objection": _l("objection to a sub-processor"),
     "subject.erased": _l("personal data erased"),
     "subject.restriction_lifted": _l("restriction lifted"),
     "tenant.exported": _l("organiser's data exported"),
@@ -168,7 +171,7 @@ AUDIT_OBJECTS = {
     "export_bundle": _l("data bundle"), "installer": _l("participant"), "lead": _l("lead"), "partner": _l("partner"),
     "programme_version": _l("programme version"), "reward": _l("reward"), "reward_order": _l("reward order"),
     "sale": _l("sale"), "settlement": _l("settlement"), "subject_request": _l("data-protection request"),
-    "tenant": _l("organiser"), "user": _l("account"),
+    "sub_processor": _l("sub-processor"), "tenant": _l("organiser"), "user": _l("account"),
 }
 
 # G-04: the access bundle's readable summary — each table and column the subject gets, named for a person (the

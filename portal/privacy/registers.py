@@ -128,7 +128,8 @@ def controller_record(tenant) -> dict:
         people.append((_("contact persons named by participants (a customer's or a partner's contact person)"),
                        contacts))
     people.append((_("people who filed a data-subject request"), requests))
-    subprocessors = register.subprocessors()
+    answered = register.subprocessors_of(tenant)  # C-07: only those this organiser's data may go to are in use
+    subprocessors = answered["in_use"]
     recipients = [_("the platform operator, as processor under the data-processing agreement, and its "
                     "sub-processors (listed apart)"),
                   _("tax authorities, for the tax data of the rewards paid")]
@@ -136,6 +137,7 @@ def controller_record(tenant) -> dict:
         recipients.append(_("the vendor named in the programme, only with the participant's consent"))
     return {"controller": f"{tenant.legal_name}, NIP {tenant.nip}, {tenant.address}",
             "dpo": f"{tenant.dpo_name}, {tenant.dpo_email}", "people": people, "subprocessors": subprocessors,
+            "awaiting": answered["awaiting"], "objected": answered["objected"],
             "recipients": recipients, "outside_eea": [s for s in subprocessors if s.outside_eea],
             "security": str(SECURITY)}
 

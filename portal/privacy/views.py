@@ -237,6 +237,30 @@ def records():
                   record=registers.controller_record(g.tenant))
 
 
+@bp.route("/dpo/subprocessors", methods=["POST"])
+@require_role(DPO)
+def answer_subprocessor():
+    """C-07, DPA §4.7–4.8: the organiser's consent to a new sub-processor, or its objection (the sub-processors are
+    the platform's: the form names one, the answer is this organiser's own)."""
+    from portal.core.errors import NotFound
+    from portal.operator import register
+
+    subprocessor_id = whole_number(request.form.get("subprocessor_id", ""))
+    if subprocessor_id is None:
+        abort(404)
+    try:
+        register.answer_subprocessor(g.tenant, subprocessor_id, request.form.get("answer", ""), clock=get_clock(),
+                                     actor=current_user)
+    except NotFound:
+        abort(404)
+    except DomainError as error:
+        db.session.rollback()
+        abort(400, error.message)
+    db.session.commit()
+    flash(_("Your answer is recorded."), "success")
+    return redirect(url_for("privacy.records"))
+
+
 @bp.route("/dpo/records.pdf")
 @require_role(DPO)
 def records_pdf():

@@ -122,7 +122,10 @@ def test_C06_a_written_request_for_information_is_answered_within_14_days_whatev
     assert second.answer_due == date(2027, 6, 13)
     with pytest.raises(DomainError) as empty:
         register.request_audit(tenant_a.id, " ", clock=clock, form="information")
-    assert empty.value.field == "questionnaire"
+    assert empty.value.field == "questionnaire" and "inspection" not in empty.value.message
+    with pytest.raises(DomainError) as unanswered:
+        register.answer_audit(first, " ", clock=clock)
+    assert unanswered.value.message == "Write the answer."
 
 
 def test_C06_the_audits_page_records_a_request_for_information_due_in_14_days(app, client, tenant_a):
