@@ -316,8 +316,23 @@ def settlement(period: int):
 @require_role(ADMIN, STAFF)
 def decide_tie(period: int):
     """L-16: the organiser decides a top-partner tie on the draft — one partner of it, or each of them."""
+    return _on_settlement(period, lambda: settlement_service.decide_tie(
+        period, request.form.get("choice", ""), clock=get_clock(), actor=current_user),
+        _("Tie decided; the draft was run again with the decision."))
+
+
+@bp.route("/settlements/<int:period>/approve", methods=["POST"])
+@require_role(ADMIN, STAFF)
+def approve(period: int):
+    return _on_settlement(period, lambda: settlement_service.approve(period, clock=get_clock(), actor=current_user),
+                          _("Settlement approved and frozen."))
+
+
+def _on_settlement(period: int, action, done: str):
+    """An action on the period's settlement: committed and ``done`` flashed, or its refusal flashed; a period this
+    tenant has not settled (whoever else has) is not found."""
     try:
-        settlement_service.decide_tie(period, request.form.get("choice", ""), clock=get_clock(), actor=current_user)
+        action()
     except NotFound:
         abort(404)
     except DomainError as error:
@@ -325,23 +340,7 @@ def decide_tie(period: int):
         flash(error.message, "error")
     else:
         db.session.commit()
-        flash(_("Tie decided; the draft was run again with the decision."), "success")
-    return redirect(url_for("lead_admin.settlement", period=period))
-
-
-@bp.route("/settlements/<int:period>/approve", methods=["POST"])
-@require_role(ADMIN, STAFF)
-def approve(period: int):
-    try:
-        settlement_service.approve(period, clock=get_clock(), actor=current_user)
-    except NotFound:
-        abort(404)  # a period this tenant has not settled, whoever else has
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(_("Settlement approved and frozen."), "success")
+        flash(done, "success")
     return redirect(url_for("lead_admin.settlement", period=period))
 
 
