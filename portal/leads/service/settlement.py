@@ -637,7 +637,7 @@ def _top_partner(ctx: Context, end: date, decided: str | None = None) -> list[Li
     if amount is None:
         return []
     leaders = [pid for pid, n in counts.items() if n == best]
-    choice, _, decided_tie = (decided or "").partition(":")
+    choice, _colon, decided_tie = (decided or "").partition(":")
     if decided_tie != ",".join(str(pid) for pid in sorted(leaders)):
         choice = ""  # a decision of another tie (the leaders changed since): the organiser decides this one anew
     out = []
@@ -677,7 +677,7 @@ def tied_partners(settlement: Settlement) -> list[int]:
 def tie_decision(settlement: Settlement, tied: list[int]) -> str:
     """L-16: the organiser's decision of the tie the settlement shows now ("all", a partner's id), or "" — none, or
     one taken for a tie of other partners."""
-    choice, _, members = (settlement.tie_award or "").partition(":")
+    choice, _colon, members = (settlement.tie_award or "").partition(":")
     return choice if tied and members == ",".join(str(pid) for pid in sorted(tied)) else ""
 
 
