@@ -3,13 +3,14 @@ monthly fee statement of a tenant (C-02) from its participant counts."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import extract, select
+from sqlalchemy import extract, func, select
 
 from portal.accounts.models import PARTICIPANT, User
 from portal.core import eea
@@ -104,14 +105,15 @@ def answer_subprocessor(tenant, subprocessor_id: int, answer: str, *, clock: Clo
     return row
 
 
-def answers_count(subprocessor_id: int) -> dict[str, int]:
-    """C-07: how many organisers consented to a sub-processor and how many objected (the operator's list)."""
-    from sqlalchemy import func
-
-    with across_tenants("the operator counts the organisers' answers to a sub-processor"):
-        rows = db.session.execute(select(SubprocessorAnswer.answer, func.count()).where(
-            SubprocessorAnswer.subprocessor_id == subprocessor_id).group_by(SubprocessorAnswer.answer)).all()
-    return {answer: count for answer, count in rows}
+def answers_counts() -> dict[int, dict[str, int]]:
+    """C-07: per sub-processor, how many organisers consented and how many objected (the operator's list)."""
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    with across_tenants("the operator counts the organisers' answers to the sub-processors"):
+        rows = db.session.execute(select(SubprocessorAnswer.subprocessor_id, SubprocessorAnswer.answer, func.count())
+                                  .group_by(SubprocessorAnswer.subprocessor_id, SubprocessorAnswer.answer)).all()
+    for subprocessor_id, answer, count in rows:
+        counts[subprocessor_id][answer] = count
+    return counts
 
 
 def request_audit(tenant_id: int, questionnaire: str, *, clock: Clock, received_on: date | None = None,

@@ -330,7 +330,7 @@ def subprocessors():
             flash(_("Recorded; every DPO is told 7 days ahead."), "success")
             return redirect(url_for("operator.subprocessors"))
     return render("operator/subprocessors.html", status=422 if request.method == "POST" else 200, form=form,
-                  rows=(rows := register.subprocessors()), answers={r.id: register.answers_count(r.id) for r in rows})
+                  rows=register.subprocessors(), answers=register.answers_counts())
 
 
 @bp.route("/audits", methods=["GET", "POST"])

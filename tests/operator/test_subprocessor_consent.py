@@ -46,7 +46,7 @@ def test_C07_a_new_subprocessor_awaits_each_organisers_consent_before_it_is_used
         db.session.commit()
         record = registers.controller_record(tenant_b)
         assert _names(record, "subprocessors") == [] and _names(record, "objected") == ["MailCo"]
-    assert register.answers_count(row.id) == {"consent": 1, "objection": 1}
+    assert register.answers_counts()[row.id] == {"consent": 1, "objection": 1}
 
 
 def test_C07_subprocessors_listed_before_the_organiser_joined_are_part_of_its_agreement(app, clock):

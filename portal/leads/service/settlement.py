@@ -637,9 +637,7 @@ def _top_partner(ctx: Context, end: date, decided: str | None = None) -> list[Li
     if amount is None:
         return []
     leaders = [pid for pid, n in counts.items() if n == best]
-    choice, _colon, decided_tie = (decided or "").partition(":")
-    if decided_tie != ",".join(str(pid) for pid in sorted(leaders)):
-        choice = ""  # a decision of another tie (the leaders changed since): the organiser decides this one anew
+    choice = _decision_of(decided, leaders)  # "" also for a decision of another tie: the organiser decides anew
     out = []
     for partner_id in leaders:
         line = Line(ctx.partners[partner_id], "top_partner_award", "L-16", PAYABLE,
@@ -677,8 +675,18 @@ def tied_partners(settlement: Settlement) -> list[int]:
 def tie_decision(settlement: Settlement, tied: list[int]) -> str:
     """L-16: the organiser's decision of the tie the settlement shows now ("all", a partner's id), or "" — none, or
     one taken for a tie of other partners."""
-    choice, _colon, members = (settlement.tie_award or "").partition(":")
-    return choice if tied and members == ",".join(str(pid) for pid in sorted(tied)) else ""
+    return _decision_of(settlement.tie_award, tied)
+
+
+def _tie_key(partners) -> str:
+    """L-16: the tie a decision was taken for, as stored in ``settlements.tie_award`` after the choice."""
+    return ",".join(str(pid) for pid in sorted(partners))
+
+
+def _decision_of(tie_award: str | None, tied) -> str:
+    """L-16: the choice stored in ``tie_award`` ("choice:id,id") when it decided the tie of ``tied``, else ""."""
+    choice, _colon, members = (tie_award or "").partition(":")
+    return choice if tied and members == _tie_key(tied) else ""
 
 
 def decide_tie(period_number: int, choice: str, *, clock: Clock, actor=None) -> Settlement:
@@ -696,7 +704,7 @@ def decide_tie(period_number: int, choice: str, *, clock: Clock, actor=None) -> 
     if choice != "all" and not (choice.isdigit() and int(choice) in tied):
         raise DomainError(_("The award goes to one of the partners in the tie, or to each of them."),
                           field="choice", rule="L-16")
-    settlement.tie_award = f"{choice}:{','.join(str(pid) for pid in tied)}"
+    settlement.tie_award = f"{choice}:{_tie_key(tied)}"
     audit.record(actor, "settlement.tie_decided", "settlement", settlement.id)
     return run(period_number, as_of=settlement.as_of, clock=clock, actor=actor)
 

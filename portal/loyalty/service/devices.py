@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 
 from portal.core.bulk import ValidationFailed, iso_day
 from portal.core.clock import Clock, get_clock
@@ -245,12 +245,9 @@ def revoke_points(device: Device, *, on: date, reason: str, rules: LoyaltyRules,
     if lot is None:
         return 0
 
-    def drawn(*conditions) -> int:
-        return -int(db.session.scalar(select(func.coalesce(func.sum(PointsEntry.points), 0)).where(*conditions)) or 0)
-
-    lapsed = or_(PointsEntry.kind == "forfeit", and_(PointsEntry.kind == "expire", PointsEntry.on <= on))
-    owed = (lot.points - drawn(PointsEntry.lot_id == lot.id, lapsed)
-            - drawn(PointsEntry.kind == "revoke", PointsEntry.source == "revoke", PointsEntry.source_id == device.id))
+    revoked = -int(db.session.scalar(select(func.coalesce(func.sum(PointsEntry.points), 0)).where(
+        PointsEntry.kind == "revoke", PointsEntry.source == "revoke", PointsEntry.source_id == device.id)) or 0)
+    owed = lot.points - ledger.lapsed(lot.id, on=on) - revoked
     end = programme_end()
     live = ledger.spendable(device.installer_id, on=on, end=end, rules=rules)
     remaining = min(max(owed, 0), sum(x.remaining for x in live))

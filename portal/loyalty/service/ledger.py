@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, func, insert, literal, select, update
+from sqlalchemy import and_, case, func, insert, literal, or_, select, update
 
 from portal.core.errors import DomainError
 from portal.extensions import db
@@ -129,6 +129,14 @@ def spendable(installer_id: int, *, on: date, end: ProgrammeEnd | None, rules: L
                                 r.after_end, r.source, r.expired_later) for r in rows)
             if effective_expiry(lot, end, rules) > on]
     return sorted(live, key=lambda lot: (effective_expiry(lot, end, rules), lot.earned_on, lot.id))
+
+
+def lapsed(lot_id: int, *, on: date) -> int:
+    """Points of the lot that had lapsed by ``on``: forfeited, or taken by an expiry dated that day or before (one
+    dated later took points still there that day, as ``spendable`` counts them)."""
+    return -int(db.session.scalar(select(func.coalesce(func.sum(PointsEntry.points), 0)).where(
+        PointsEntry.lot_id == lot_id, or_(PointsEntry.kind == "forfeit",
+                                          and_(PointsEntry.kind == "expire", PointsEntry.on <= on)))) or 0)
 
 
 def balance(installer_id: int, *, as_of: date, end: ProgrammeEnd | None, rules: LoyaltyRules) -> int:

@@ -520,10 +520,10 @@ def _set_status(installer: Installer, status: str, reason: str, *, on: date, act
     return status
 
 
-def _held_from(installer: Installer, on: date) -> None:
-    """The installer's present status, held from ``on`` (a later entry of the same day wins)."""
-    db.session.add(InstallerStatus(tenant_id=installer.tenant_id, installer_id=installer.id, status=installer.status,
-                                   from_on=on))
+def _held_from(installer: Installer, on: date, status: str | None = None) -> None:
+    """The installer's present status (or ``status``), held from ``on`` (a later entry of the same day wins)."""
+    db.session.add(InstallerStatus(tenant_id=installer.tenant_id, installer_id=installer.id,
+                                   status=status or installer.status, from_on=on))
 
 
 def status_on(installer: Installer, day: date) -> str:
@@ -566,8 +566,7 @@ def exclude(installer: Installer, ground: str, *, on: date, note: str = "", acto
         return
     installer.excluded_on, installer.exclusion_ground, installer.exclusion_note = on, ground, note or None
     # kept after a re-join clears ``excluded_on``: a past day's statement inside the exclusion still says so
-    db.session.add(InstallerStatus(tenant_id=installer.tenant_id, installer_id=installer.id, status="excluded",
-                                   from_on=on))
+    _held_from(installer, on, status="excluded")
     ledger.forfeit_all(installer.id, on=on, tenant_id=installer.tenant_id, reason=f"exclusion:{ground}")
     _cancel_open_orders(installer, on=on)
     audit.record(actor, "installer.excluded", "installer", installer.id)
