@@ -69,16 +69,19 @@ SUBPROCESSOR_ANSWERS = ("consent", "objection")
 def subprocessors_of(tenant) -> dict[str, list[SubProcessor]]:
     """C-07, DPA §4.8 ("nie powierzy danych osobowych przed uzyskaniem zgody"): the sub-processors of one organiser
     — ``in_use``: listed when it joined (part of its agreement) or consented to; ``awaiting``: announced since and
-    not answered, so none of its data goes there yet; ``objected``."""
+    not answered, so none of its data goes there yet; ``objected``; ``consented``: those of ``in_use`` that are in
+    use by the organiser's consent, which it may withdraw by objecting."""
     joined = utc(tenant.created_at).date() if tenant.created_at else date.min
     answers = dict(db.session.execute(select(SubprocessorAnswer.subprocessor_id, SubprocessorAnswer.answer)
                                       .where(SubprocessorAnswer.tenant_id == tenant.id)).all())
-    found: dict[str, list[SubProcessor]] = {"in_use": [], "awaiting": [], "objected": []}
+    found: dict[str, list[SubProcessor]] = {"in_use": [], "awaiting": [], "objected": [], "consented": []}
     for row in subprocessors():
         answer = answers.get(row.id)
         state = ("objected" if answer == "objection" else "in_use" if answer == "consent" or row.announced_on <= joined
                  else "awaiting")
         found[state].append(row)
+        if answer == "consent" and row.announced_on > joined:
+            found["consented"].append(row)
     return found
 
 

@@ -138,6 +138,7 @@ def controller_record(tenant) -> dict:
     return {"controller": f"{tenant.legal_name}, NIP {tenant.nip}, {tenant.address}",
             "dpo": f"{tenant.dpo_name}, {tenant.dpo_email}", "people": people, "subprocessors": subprocessors,
             "awaiting": answered["awaiting"], "objected": answered["objected"],
+            "consented": {s.id for s in answered["consented"]},
             "recipients": recipients, "outside_eea": [s for s in subprocessors if s.outside_eea],
             "security": str(SECURITY)}
 

@@ -111,3 +111,12 @@ def test_P03_replaying_a_day_before_the_authorisation_was_withdrawn_does_not_giv
         # a new training after the withdrawal counts again, from its own day
         members.record_evidence(installer, "training", on=date(2024, 4, 1))
         assert members.evaluate_status(installer, as_of=date(2024, 4, 2), rules=_rules(), clock=clock) == "authorised"
+
+
+@pytest.mark.parametrize("lang, raises, lowers", [("en", "raising it", "lowering a status"),
+                                                  ("pl", "podnosi go", "obniża")])
+def test_P03_the_information_clause_says_the_platform_also_lowers_a_status_the_criteria_gave(lang, raises, lowers):
+    from pathlib import Path
+
+    clause = (Path(__file__).parents[2] / "tenants" / "manufacturer" / f"privacy.{lang}.md").read_text()
+    assert raises in clause and lowers in clause
