@@ -264,27 +264,29 @@ def sales_commit(token: str):
 
 @bp.route("/settlements")
 @staff_only
-def settlements():
+def settlements(refused: dict[int, tuple[str, str]] | None = None):
+    """The periods and their runs; ``refused``: a run refused, said at its period's date field (the day typed kept)."""
     rules = _rules()
     runs = {s.period: s for s in settlement_service.settlements()}
-    return render("leads/settlements.html", periods=rules.periods, runs=runs, form=SettlementForm(),
-                  today=_today())
+    return render("leads/settlements.html", status=422 if refused else 200, periods=rules.periods, runs=runs,
+                  form=SettlementForm(), today=_today(), refused=refused or {})
 
 
 @bp.route("/settlements/<int:period>/run", methods=["POST"])
 @staff_only
 def run_settlement(period: int):
+    if period not in {p.number for p in _rules().periods}:
+        abort(404)  # no such period in this tenant's programme (whoever else has one)
     form = SettlementForm()
+    typed = request.form.get("as_of", "")[:40]
     if not form.validate_on_submit():  # what is wrong with the day: missing, no such day, outside the years
-        flash(next(iter(form.as_of.errors), _("Enter the settlement date.")), "error")
-        return redirect(url_for("lead_admin.settlements"))
+        return settlements({period: (typed, next(iter(form.as_of.errors), _("Enter the settlement date.")))})
     try:
         settlement_service.check_as_of(form.as_of.data, clock=get_clock())
         settlement_service.run(period, as_of=form.as_of.data, clock=get_clock(), actor=current_user)
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("lead_admin.settlements"))
+        return settlements({period: (typed, error.message)})
     db.session.commit()
     return redirect(url_for("lead_admin.settlement", period=period))
 

@@ -43,6 +43,7 @@ def test_L17_a_settlement_is_not_run_as_of_a_day_before_its_period(app, client, 
     assert result.exit_code == 1 and "2018-10-01" in result.output
     with use_tenant(tenant.id):
         assert db.session.scalars(select(Settlement)).all() == []
+    app.extensions["clock"] = as_of(date(2018, 12, 28))  # the command's --as-of set the clock of this process
     assert client.post("/t/distributor/settlements/2/run", data={"as_of": "2018-10-01"}).status_code == 302
 
 
@@ -57,3 +58,21 @@ def test_S11_page_ids_beyond_any_row_are_404_not_500(app, client, campaign):
     for path in (f"/t/distributor/settlements/{huge}/run", f"/t/distributor/settlements/{huge}/approve",
                  f"/t/distributor/review/{huge}"):
         assert client.post(path, data={"as_of": "2018-12-28"}).status_code == 404, path
+
+
+def test_L17_a_refused_settlement_day_is_marked_at_its_field_and_the_day_typed_is_kept(app, client, campaign):
+    """Bad input is said next to the field: the period's date field, marked invalid and keeping the day typed."""
+    app.extensions["clock"] = as_of(date(2018, 10, 5))
+    tenant = db.session.scalars(select(Tenant).where(Tenant.slug == "distributor")).one()
+    factories.login(client, tenant, factories.user(tenant, STAFF, email="s@distributor.example.com",
+                                                   locale="en").email)
+    for day, said in (("2018-10-06", "today is 2018-10-05"), ("2018-02-30", "date")):
+        answer = client.post("/t/distributor/settlements/1/run", data={"as_of": day})
+        assert answer.status_code == 422, day
+        page = answer.get_data(as_text=True)
+        field = page[page.index('id="as_of-1"'):]
+        field = field[:field.index("</form>")]
+        assert 'aria-invalid="true"' in page[page.rindex("<input", 0, page.index('id="as_of-1"')):][:300]
+        assert 'id="as_of-1-error"' in field and said in field, day
+    assert 'value="2018-10-06"' in client.post("/t/distributor/settlements/1/run",
+                                               data={"as_of": "2018-10-06"}).get_data(as_text=True)

@@ -163,6 +163,7 @@ def build(app, kind: str, tmp: Path) -> World:
     a_admin = db.session.merge(factories.user(a, ADMIN, email=f"admin2@{a.slug}.example"))
     a_extra_values, world.a_tokens, _ids = _extras(app, a, p1, a_admin, "Alice1canary")
     world.a_values = {**a_objects, **a_extra_values}
+    world.a_values["period"] = [*world.a_values["period"], 1]  # and a period of A's programme, which A may run
     world.p2 = _objects_of(a, p2)
     # B's period and request references must name nothing in A, or a 200 would be A's own object
     world.b_values["period"] = [p for p in world.b_values["period"] if p not in _periods(a.id)]
