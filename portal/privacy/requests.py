@@ -657,7 +657,8 @@ def _rectify_contact(row: DataSubjectRequest, data: dict, *, actor, clock: Clock
 
 
 def remind_overdue(*, clock: Clock) -> int:
-    """G-03 daily: the DPO is reminded of open requests due within 3 days or overdue (once a day)."""
+    """G-03 daily: the DPO is reminded of open requests due within 3 days or overdue (once a day). Returns the
+    reminders sent: none when the day's run is replayed."""
     from portal.accounts.models import DPO
 
     today = local_today(clock)
@@ -665,10 +666,12 @@ def remind_overdue(*, clock: Clock) -> int:
     if not soon:
         return 0
     overdue = sum(1 for r in soon if deadline(r) < today)
+    sent = 0
     for dpo in db.session.scalars(select(User).where(User.role == DPO, User.is_active_account)):
         already = db.session.scalars(select(notifications.Notification.id).where(
             notifications.Notification.user_id == dpo.id, notifications.Notification.kind == "requests_due",
             notifications.Notification.created_at >= clock.now() - timedelta(hours=20))).first()
         if already is None:
             notifications.notify(dpo, "requests_due", clock=clock, due=len(soon), overdue=overdue)
-    return len(soon)
+            sent += 1
+    return sent

@@ -241,8 +241,10 @@ def test_G03_dpo_is_reminded_of_requests_due_within_three_days(app, tenant_a, cl
     runner = app.test_cli_runner()
     runner.invoke(args=["privacy", "request", "alpha", "--kind", "access", "--email", "ala@example.com"])
     clock.advance(days=29)
-    runner.invoke(args=["jobs", "run", "alpha"])
-    runner.invoke(args=["jobs", "run", "alpha"])  # the same day again: one reminder
+    first = runner.invoke(args=["jobs", "run", "alpha"])
+    again = runner.invoke(args=["jobs", "run", "alpha"])  # the same day again: one reminder
+    assert "privacy_request_reminders tenant=" in first.output and "changed=1" in first.output
+    assert all(line.endswith("changed=0") for line in again.output.splitlines()), again.output  # FORMATS: no change
     db.session.rollback()
     with use_tenant(tenant_a.id):
         assert len(db.session.scalars(select(Notification).where(Notification.kind == "requests_due")).all()) == 1
