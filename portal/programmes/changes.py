@@ -105,6 +105,20 @@ def notice_problems(old: dict, new: dict, effective_from: date, today: date) -> 
     return problems
 
 
+def unchanged(data: dict, effective_from: date, today: date) -> ProgrammeVersion | None:
+    """The version a definition would merely repeat — the one in force, or one already scheduled for that same
+    day — compared as data, so the editor's text of the version in force (re-rendered, not the file it was loaded
+    from) is recognised; None for a real change (or the same definition scheduled for another day)."""
+    new = definitions.to_json(data)
+    code = data["programme"]["code"]
+    in_force, latest = programmes.in_force(today, code=code), programmes.latest_version(code)
+    if in_force is not None and in_force.definition == new and latest is not None and latest.id == in_force.id:
+        return in_force
+    if latest is not None and latest.definition == new and latest.effective_from == effective_from:
+        return latest
+    return None
+
+
 def publish(tenant_id: int, text: str, *, effective_from: date, clock: Clock, actor=None) -> ProgrammeVersion:
     data = parse_text(text)
     today = clock.today(programmes.timezone_of(tenant_id))  # E-04: the notice counts from the organiser's own day

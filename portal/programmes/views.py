@@ -13,6 +13,7 @@ from portal.accounts.models import ADMIN
 from portal.core.clock import get_clock
 from portal.core.errors import DomainError
 from portal.core.http import render
+from portal.core.validators import day_problem
 from portal.extensions import db
 from portal.programmes import changes
 from portal.programmes import service as programmes
@@ -33,39 +34,63 @@ def _source(version) -> str:
 @bp.route("/programme", methods=["GET", "POST"])
 @require_role(ADMIN)
 def edit():
+    """The definition and its effective day: what is wrong is said at the field it is about — the definition
+    (a key, the programme's code, the same text as before) or the day (missing, no such day, out of range, the
+    notice E-02 needs) — and nothing is published nor announced."""
     clock = get_clock()
     today = clock.today(g.tenant.timezone)
     current = programmes.in_force(today)
-    text = request.form.get("text") or _source(current)
-    errors: list[str] = []
+    posted = request.method == "POST"
+    text = request.form.get("text", "") if posted else _source(current)
+    effective = request.form.get("effective_from", "").strip() if posted else today.isoformat()
+    errors: dict[str, list[str]] = {"text": [], "effective_from": []}
     preview = None
-    effective = request.form.get("effective_from") or today.isoformat()
-    if request.method == "POST":
-        try:
-            effective_from = date.fromisoformat(effective)
-            if request.form.get("action") == "publish":
-                version = changes.publish(g.tenant.id, text, effective_from=effective_from, clock=clock,
-                                          actor=current_user)
-                db.session.commit()
-                flash(_("Version %(v)s published, in force from %(d)s.", v=version.version,
-                        d=version.effective_from), "success")
-                return redirect(url_for("programme_admin.edit"))
-            data = changes.parse_text(text)
-            preview = preview_effect(data, effective_from)
-            errors = changes.notice_problems(current.definition if current else {}, to_json(data), effective_from,
-                                             today)
-        except DefinitionErrors as exc:
-            db.session.rollback()
-            errors = [_("Line %(line)s: %(key)s: %(message)s", line=e.line, key=e.key,
-                        message=definition_message(e.message)) if e.line
-                      else f"{e.key}: {definition_message(e.message)}" for e in exc.errors]
-        except DomainError as exc:
-            db.session.rollback()
-            errors = [exc.message]
-        except ValueError:
-            errors = [_("Enter the effective date as YYYY-MM-DD.")]
-    return render("programmes/edit.html", status=422 if errors else 200, text=text, errors=errors,
-                  effective=effective, preview=preview, history=changes.history(), current=current)
+    if posted:
+        effective_from = _effective_day(effective, errors["effective_from"])
+        if not text.strip():
+            errors["text"].append(_("Enter the programme definition (TOML)."))
+        if effective_from is not None and text.strip():
+            try:
+                if request.form.get("action") == "publish":
+                    if same := changes.unchanged(changes.parse_text(text), effective_from, today):
+                        raise DomainError(_("The definition is the same as version %(v)s, in force from %(d)s: "
+                                            "nothing was published.", v=same.version, d=same.effective_from),
+                                          field="text")
+                    version = changes.publish(g.tenant.id, text, effective_from=effective_from, clock=clock,
+                                              actor=current_user)
+                    db.session.commit()
+                    flash(_("Version %(v)s published, in force from %(d)s.", v=version.version,
+                            d=version.effective_from), "success")
+                    return redirect(url_for("programme_admin.edit"))
+                data = changes.parse_text(text)
+                preview = preview_effect(data, effective_from)
+                errors["effective_from"] += changes.notice_problems(current.definition if current else {},
+                                                                    to_json(data), effective_from, today)
+            except DefinitionErrors as exc:
+                db.session.rollback()
+                errors["text"] += [_("Line %(line)s: %(key)s: %(message)s", line=e.line, key=e.key,
+                                     message=definition_message(e.message)) if e.line
+                                   else f"{e.key}: {definition_message(e.message)}" for e in exc.errors]
+            except DomainError as exc:
+                db.session.rollback()
+                errors["effective_from" if exc.field == "effective_from" else "text"].append(exc.message)
+    failed = any(errors.values())
+    return render("programmes/edit.html", status=422 if failed else 200, text=text, errors=errors,
+                  effective=effective, preview=preview, history=changes.history(),
+                  current=current)
+
+
+def _effective_day(typed: str, errors: list[str]) -> date | None:
+    """The effective day typed, or None with what is wrong with it in ``errors``."""
+    try:
+        day = date.fromisoformat(typed)
+    except ValueError:
+        errors.append(_("Enter the effective date as YYYY-MM-DD."))
+        return None
+    if problem := day_problem(day):
+        errors.append(problem)
+        return None
+    return day
 
 
 def preview_effect(data: dict, effective_from: date) -> list[dict] | None:

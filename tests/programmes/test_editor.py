@@ -191,3 +191,74 @@ def test_E01_every_wording_of_the_programme_types_checks_has_a_polish_reading(ap
     with app.test_request_context(), force_locale("pl"):
         said = definition_message(wording)
     assert said != wording, wording
+
+
+def _field_error(html: str, field: str) -> str:
+    """The error text shown under a field of the editor (``<field>-error``), or ""."""
+    marker = f'id="{field}-error"'
+    if marker not in html:
+        return ""
+    part = html[html.index(marker):]
+    return part[:part.index("</div>")]
+
+
+def _versions(client, slug) -> int:
+    return client.get(f"/t/{slug}/programme").get_data(as_text=True).count("— from ")
+
+
+@pytest.mark.parametrize("effective_from, said", [("0001-01-01", "1900-01-01"), ("9999-12-31", "2099-12-31"),
+                                                   ("", "YYYY-MM-DD"), ("2018-02-30", "YYYY-MM-DD")])
+@pytest.mark.parametrize("action", ["publish", "preview"])
+def test_E02_an_effective_day_out_of_range_or_missing_is_said_at_its_field(app, client, effective_from, said,
+                                                                           action):
+    app.extensions["clock"] = as_of(date(2018, 9, 3))
+    tenant = _tenant(app, "distributor")
+    factories.login(client, tenant, factories.user(tenant, ADMIN, email="admin@distributor.test.example",
+                                                   locale="en").email)
+    source = dumps(definition.to_json(definition.read(ROOT / "tenants/distributor/programme.toml")[0]))
+    before = _versions(client, "distributor")
+    answer = client.post("/t/distributor/programme", data={"text": source.replace('rate = "0.12"', 'rate = "0.13"',
+                                                                                  1),
+                                                           "action": action, "effective_from": effective_from})
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 422 and said in _field_error(html, "effective_from"), html[-3000:]
+    assert 'aria-describedby="effective_from-error"' in html
+    assert _versions(client, "distributor") == before
+
+
+def test_E01_an_empty_definition_is_refused_at_its_field_and_nothing_is_published(app, client):
+    """An emptied text box is not "the definition in force": publishing it must not make a version nor tell the
+    participants of a change."""
+    from sqlalchemy import func, select
+
+    from portal.notifications.models import Notification
+
+    app.extensions["clock"] = as_of(date(2018, 9, 3))
+    tenant = _tenant(app, "distributor")
+    factories.login(client, tenant, factories.user(tenant, ADMIN, email="admin@distributor.test.example",
+                                                   locale="en").email)
+    before = _versions(client, "distributor")
+    for action in ("publish", "preview"):
+        answer = client.post("/t/distributor/programme", data={"text": "  ", "action": action,
+                                                               "effective_from": "2018-09-20"})
+        assert answer.status_code == 422 and "Enter the programme definition" in _field_error(
+            answer.get_data(as_text=True), "text")
+    assert _versions(client, "distributor") == before
+    from portal.tenancy.guard import use_tenant
+
+    with use_tenant(tenant.id):
+        assert db.session.scalar(select(func.count()).select_from(Notification)
+                                 .where(Notification.kind == "programme_changed")) == 0
+
+
+def test_E02_publishing_the_definition_in_force_again_is_said_and_the_day_typed_kept(app, client):
+    app.extensions["clock"] = as_of(date(2018, 9, 3))
+    tenant = _tenant(app, "distributor")
+    factories.login(client, tenant, factories.user(tenant, ADMIN, email="admin@distributor.test.example",
+                                                   locale="en").email)
+    source = dumps(definition.to_json(definition.read(ROOT / "tenants/distributor/programme.toml")[0]))
+    answer = client.post("/t/distributor/programme", data={"text": source, "action": "publish",
+                                                           "effective_from": "2018-10-15"})
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 422 and "nothing was published" in _field_error(html, "text")
+    assert 'value="2018-10-15"' in html
