@@ -106,7 +106,9 @@ def _refuse_nul(endpoint, values) -> None:  # noqa: ARG001 - Flask's signature
     problem+json by itself."""
     from flask import abort
 
-    if request.blueprint == "api":
+    from portal.api.problems import is_api_path
+
+    if request.blueprint == "api" or is_api_path():  # an unmatched API path too: its 404 is the API's problem
         return
     if "\x00" in request.path or any("\x00" in str(v) for v in (values or {}).values()):
         abort(404)

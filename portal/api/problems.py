@@ -173,7 +173,7 @@ def from_http_exception(error: HTTPException) -> Response:
     return problem_response(status, detail, headers=headers)
 
 
-def _is_api_path() -> bool:
+def is_api_path() -> bool:
     return request.path == PREFIX or request.path.startswith(PREFIX + "/")
 
 
@@ -194,7 +194,7 @@ def _methods_that_match(error: MethodNotAllowed) -> list[str]:
 def routing_problem() -> Response | None:
     """Unknown API paths and wrong methods get a problem too (Flask gives routing errors to no blueprint)."""
     error = request.routing_exception
-    if not (_is_api_path() and isinstance(error, HTTPException) and (error.code or 0) >= 400):
+    if not (is_api_path() and isinstance(error, HTTPException) and (error.code or 0) >= 400):
         return None
     if isinstance(error, MethodNotAllowed):
         methods = _methods_that_match(error)

@@ -40,6 +40,19 @@ def fresh_session() -> None:
         session["lang"] = lang
 
 
+def id_cursor(name: str = "after") -> int:
+    """A list page's cursor: the id of the last row of the previous page (0: from the start); 400 when it is no
+    id a row can have (letters, negative, beyond a 32-bit key — which would overflow the database's integer)."""
+    from flask import abort, request
+
+    raw = request.args.get(name, "")
+    if not raw:
+        return 0
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 10 or int(raw) > 2_147_483_647:
+        abort(400)
+    return int(raw)
+
+
 def day_cursor(name: str = "before"):
     """A list page's "older" cursor ``YYYY-MM-DD_ID`` from the query as (day, id); None when absent; 400 when
     malformed."""

@@ -15,7 +15,7 @@ from portal.accounts.models import ADMIN, STAFF, User
 from portal.core import safecsv
 from portal.core.clock import get_clock
 from portal.core.errors import DomainError
-from portal.core.http import day_cursor, form_errors, render, wants_fragment
+from portal.core.http import day_cursor, form_errors, id_cursor, render, wants_fragment
 from portal.extensions import db
 from portal.loyalty.forms import (
     DecideForm,
@@ -58,14 +58,18 @@ def _act(action, success: str, back: str):
     return redirect(back)
 
 
+PAGE_SIZE = 50  # participants on one page of the organiser's list
+
+
 @bp.route("/installers")
 @staff
 def installers():
     rules()
-    after = request.args.get("after", type=int) or 0
+    after = id_cursor("after")
     rows = db.session.execute(select(Installer, User).join(User, User.id == Installer.user_id)
-                              .where(Installer.id > after).order_by(Installer.id).limit(50)).all()
-    return render("loyalty/installers.html", rows=rows, criteria=members.CRITERIA[1:],
+                              .where(Installer.id > after).order_by(Installer.id).limit(PAGE_SIZE)).all()
+    return render("loyalty/installers.html", rows=rows, criteria=members.CRITERIA[1:], after=after,
+                  more=len(rows) == PAGE_SIZE,
                   answers={i.id: members.joining_answers(i, u.nip) for i, u in rows if i.approval != "approved"})
 
 

@@ -44,14 +44,22 @@ def of_tenant(tenant_id: int) -> Contract | None:
 
 def create(tenant_id: int, *, starts_on: date, term_months: int, pricing: dict | None = None,
            auto_renew: bool = True) -> Contract:
-    if term_months < 1:
-        raise DomainError(_("The term is at least one month."), field="term_months", rule="C-01")
+    _check_term(term_months)
     contract = Contract(tenant_id=tenant_id, starts_on=starts_on, term_months=term_months, auto_renew=auto_renew,
                         current_end=term_end(starts_on, term_months, 1),
                         pricing=pricing or DEFAULT_PRICING)
     db.session.add(contract)
     db.session.flush()
     return contract
+
+
+MAX_TERM_MONTHS = 120  # C-01: the longest fixed term an order form names (ten years), as the operator's page takes
+
+
+def _check_term(term_months: int) -> None:
+    if not 1 <= term_months <= MAX_TERM_MONTHS:
+        raise DomainError(_("The term is a whole number of months, 1 to %(max)s.", max=MAX_TERM_MONTHS),
+                          field="term_months", rule="C-01")
 
 
 def term_end(starts_on: date, term_months: int, terms: int) -> date:
@@ -76,8 +84,7 @@ def sign(tenant_id: int, *, starts_on: date, term_months: int, pricing: dict | N
     end of a contract that has renewed since. C-02 (OWU V.1, V.3): ``pricing`` is the order form's price list and
     premium, checked by ``portal.operator.pricing``; without one a new contract gets the default price list and a
     running one keeps its own."""
-    if term_months < 1:
-        raise DomainError(_("The term is at least one month."), field="term_months", rule="C-01")
+    _check_term(term_months)
     contract = of_tenant(tenant_id)
     if contract is None:
         return create(tenant_id, starts_on=starts_on, term_months=term_months, pricing=pricing)

@@ -168,8 +168,10 @@ class ContractTermsForm(Form):
         _checked(field, _("Enter the start date."))
 
     def validate_term_months(self, field) -> None:
-        if field.data is None or not 1 <= field.data <= 120:
-            raise ValidationError(_("The term is a whole number of months, 1 to 120."))
+        from portal.operator.contracts import MAX_TERM_MONTHS
+
+        if field.data is None or not 1 <= field.data <= MAX_TERM_MONTHS:
+            raise ValidationError(_("The term is a whole number of months, 1 to %(max)s.", max=MAX_TERM_MONTHS))
 
 
 class NoticeForm(Form):

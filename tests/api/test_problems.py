@@ -67,6 +67,9 @@ def test_unknown_api_path_is_404_problem(api):
         assert problem(api.get(path))["status"] == 404
     assert problem(api.client.get("/api/v1"))["status"] == 404
     assert problem(api.get("/leads/F%001"))["status"] == 404
+    # a NUL where an id goes matches no route: the API's 404 is problem+json too, not the HTML error page
+    for path in ("/participants/%00", "/participants/%00/leads", "/nothing%00"):
+        assert problem(api.get(path))["status"] == 404, path
 
 
 def test_wrong_method_is_405_problem_with_allow(api):

@@ -154,6 +154,11 @@ def test_L07_staff_qualify_from_the_queue_and_the_partner_is_told(app, client, c
     refused = client.post(f"/t/distributor/review/{lead.id}", data={"decision": "rejected", "reason": ""},
                           headers={"HX-Request": "true"})
     assert refused.status_code == 422 and "Podaj partnerowi powód odrzucenia" in refused.get_data(as_text=True)
+    row = refused.get_data(as_text=True)  # the refusal is said at the reason's field, for a screen reader too
+    reason_input = row[row.index(f'id="reason-{lead.id}"'):][:400]
+    assert 'aria-invalid="true"' in reason_input and f'aria-describedby="reason-{lead.id}-error"' in reason_input
+    said = row[row.index(f'id="reason-{lead.id}-error"'):]
+    assert "Podaj partnerowi powód odrzucenia" in said[:said.index("</div>")]
     ok = client.post(f"/t/distributor/review/{lead.id}", data={"decision": "qualified", "reason": ""},
                      headers={"HX-Request": "true"})
     assert ok.status_code == 200 and "<html" not in ok.get_data(as_text=True)

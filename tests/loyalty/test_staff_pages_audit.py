@@ -254,3 +254,22 @@ def test_P40_P41_the_end_page_names_the_last_registration_day_and_the_last_day_f
     page = _text(client.get("/t/manufacturer/programme-end").get_data(as_text=True))
     assert "2024-02-29" in page  # devices until the last day of the announcement's month
     assert "2024-07-07" in page  # restored points usable 7 days after the end (``post_end_deadline``)
+
+
+def test_P01_the_participants_list_pages_past_fifty_and_a_junk_cursor_is_a_400(app, client, programme):
+    """The organiser reaches every participant: the list shows 50 at a time with a link to the next ones, and an
+    address-bar cursor no id can reach (a typo, a fuzzer) is refused as a bad request, not a server error."""
+    tenant = _tenant(app)
+    rows = [f"p{n:02d}@installer.example,Jan,Nowak{n:02d},,no,installer,2024-01-10,2024-01-10" for n in range(55)]
+    assert programme.participants(*rows).exit_code == 0
+    _staff(client, tenant)
+    first = client.get(f"/t/{tenant.slug}/installers").get_data(as_text=True)
+    assert first.count("Nowak") == 50 and "Nowak00" in first and "Nowak54" not in first
+    link = re.search(r'href="([^"]*/installers\?after=\d+)"', first)
+    assert link, "no link to the next participants"
+    second = client.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    assert second.count("Nowak") == 5 and "Nowak54" in second and "Nowak00" not in second
+    assert "No participants yet." not in client.get(f"/t/{tenant.slug}/installers?after=2147483647").get_data(
+        as_text=True)
+    for junk in ("99999999999999999999", "9223372036854775808", "abc", "-1"):
+        assert client.get(f"/t/{tenant.slug}/installers?after={junk}").status_code == 400, junk

@@ -207,8 +207,10 @@ def test_C01_operator_records_the_contract_terms(app, tenant_a):
     contract = contracts.of_tenant(tenant_a.id)
     assert (contract.starts_on, contract.term_months, contract.current_end) == (date(2026, 4, 1), 6,
                                                                                 date(2026, 9, 30))
-    bad = runner.invoke(args=["contracts", "sign", "alpha", "--starts", "2026-04-01", "--term", "0"])
-    assert bad.exit_code == 1 and "C-01" in bad.stderr
+    for term in ("0", "121", "99999999999"):  # the order form's page takes 1 to 120 months; so does the command
+        bad = runner.invoke(args=["contracts", "sign", "alpha", "--starts", "2026-04-01", "--term", term])
+        assert bad.exit_code == 1 and "C-01" in bad.stderr and "1 to 120" in bad.stderr, (term, bad.output)
+    assert contracts.of_tenant(tenant_a.id).term_months == 6
 
 
 # C-04: "the tenant becomes read-only" — the daily jobs stop changing its programme; only the purges run
