@@ -183,11 +183,24 @@ def link_expiry(clock: Clock) -> datetime:
     The requester and the DPO are told a day — the outcome "bundle ready until <day>" (``ready_until``), the mail's
     "for 7 days", the my-data page's "until …" — so the link must work for the whole of that day: ending it 168
     hours after the build would close it at 13:00 on a day it was said to be ready until. Keeping it to the end
-    of that local day keeps every one of those texts true (it is never less than 7 days), without naming an hour
+    of that local day keeps every one of those texts true (it is never less than 7 days — unless the organiser's
+    contract has ended and its data goes sooner: then the last day of its export window), without naming an hour
     in each of them."""
     zone = _zone()
     last_day = clock.now().astimezone(zone).date() + timedelta(days=LINK_DAYS)
+    if (window := _export_window_end()) is not None:
+        last_day = min(last_day, window)  # C-04: the organiser's data, the bundle too, goes after its export window
     return datetime.combine(last_day, time.max, zone).astimezone(UTC)
+
+
+def _export_window_end() -> date | None:
+    """C-04: the last day of the current organiser's export window once its contract ended (its data is deleted
+    after it), else None."""
+    from portal.operator import contracts
+
+    tenant = _tenant()
+    contract = contracts.of_tenant(tenant.id) if tenant is not None else None
+    return contract.export_until if contract is not None and contract.ended_on is not None else None
 
 
 def ready_until(bundle: ExportBundle) -> date:

@@ -317,7 +317,7 @@ def process(row: DataSubjectRequest, *, clock: Clock, actor=None, tenant_name: s
 
         bundle, token = export.build(row.id, user.id, tenant_name=tenant_name, clock=clock)
         outcome = f"bundle ready until {export.ready_until(bundle):%Y-%m-%d}"
-        _tell(row, "request_bundle", clock, token=token)
+        _tell(row, "request_bundle", clock, token=token, until=f"{export.ready_until(bundle):%Y-%m-%d}")
     elif row.kind == "erasure":
         from portal.privacy import erasure
 
@@ -381,7 +381,7 @@ def _for_contact_person(row: DataSubjectRequest, *, clock: Clock, actor, tenant_
 
         found = {**found, DataSubjectRequest.__tablename__: export.requests_of(None, row.requester_email)}
         bundle, token = export.build(row.id, None, tenant_name=tenant_name, clock=clock, data=found)
-        _tell(row, "request_bundle", clock, token=token)
+        _tell(row, "request_bundle", clock, token=token, until=f"{export.ready_until(bundle):%Y-%m-%d}")
         return f"bundle ready until {export.ready_until(bundle):%Y-%m-%d}"
     if row.kind == "erasure":
         from portal.privacy import export

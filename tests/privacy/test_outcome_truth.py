@@ -247,3 +247,30 @@ def test_G04_an_access_bundle_of_a_partner_with_lead_notices_is_built(app, tenan
         bundle = db.session.scalars(select(ExportBundle).order_by(ExportBundle.id.desc())).first()
         summary = zipfile.ZipFile(export.bundle_path(bundle.filename)).read("summary.html").decode()
     assert "L-1" in summary
+
+
+def test_G04_C04_a_bundle_built_after_the_contract_ended_is_ready_only_until_the_tenant_is_deleted(app, tenant_a):
+    """The organiser's contract ended: its data goes after the export window (C-04). A bundle built on 2 May, with
+    the window's last day 5 May, cannot be ready until 9 May: the requester is told 5 May, in the outcome and in
+    the mail, and the link works until then."""
+    from datetime import date
+
+    from portal.operator import contracts
+
+    contract = contracts.create(tenant_a.id, starts_on=date(2023, 5, 1), term_months=12)
+    contract.ended_on, contract.export_until, contract.delete_by = date(2024, 4, 28), date(2024, 5, 5), \
+        date(2024, 5, 12)
+    db.session.commit()
+    outcome, token = _access_bundle(app, tenant_a, _local(2024, 5, 2, 13, 0))
+    assert outcome == "bundle ready until 2024-05-05"
+    assert _works(tenant_a, token, 2024, 5, 5, 23, 59, 59) and not _works(tenant_a, token, 2024, 5, 6, 0, 0, 1)
+    from portal.notifications.service import _render
+
+    with use_tenant(tenant_a.id):
+        mail = db.session.scalars(select(Notification).where(Notification.kind == "request_bundle")).one()
+        mail.locale = "en"
+        _subject, text = _render(mail, db.session.get(User, mail.user_id), tenant_a)
+        mail.locale = "pl"
+        _subject, polish = _render(mail, db.session.get(User, mail.user_id), tenant_a)
+    assert "until 2024-05-05" in text and "7 days" not in text
+    assert "do 2024-05-05" in polish and "7 dni" not in polish
