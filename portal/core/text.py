@@ -5,7 +5,8 @@ from __future__ import annotations
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-_md = MarkdownIt("commonmark", {"html": False, "linkify": False})
+# tables (a price list) and a line break where the text has one (numbered points written line by line)
+_md = MarkdownIt("commonmark", {"html": False, "linkify": False, "breaks": True}).enable("table")
 
 
 def markdown(text: str) -> Markup:

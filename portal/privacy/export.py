@@ -181,11 +181,11 @@ def link_expiry(clock: Clock) -> datetime:
     """G-04: a bundle's link works through the end of the 7th day after it is built, in the organiser's time zone.
 
     The requester and the DPO are told a day — the outcome "bundle ready until <day>" (``ready_until``), the mail's
-    and the notice's "until <day>", the my-data page's "until …" — so the link must work for the whole of that day: ending it 168
-    hours after the build would close it at 13:00 on a day it was said to be ready until. Keeping it to the end
-    of that local day keeps every one of those texts true (it is never less than 7 days — unless the organiser's
-    contract has ended and its data goes sooner: then the last day of its export window), without naming an hour
-    in each of them."""
+    and the notice's "until <day>", the my-data page's "until …" — so the link must work for the whole of that
+    day: ending it 168 hours after the build would close it at 13:00 on a day it was said to be ready until.
+    Keeping it to the end of that local day keeps every one of those texts true without naming an hour in each of
+    them. It is never less than 7 days, unless the organiser's contract has ended and its data goes sooner: then
+    it is the last day of the export window (C-04)."""
     zone = _zone()
     last_day = clock.now().astimezone(zone).date() + timedelta(days=LINK_DAYS)
     if (window := _export_window_end()) is not None:
