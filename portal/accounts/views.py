@@ -79,9 +79,11 @@ def register():
     form = RegistrationForm()
     terms = documents.current("terms", _current_locale())
     privacy = documents.current("privacy", _current_locale())
-    marketing = consents.optional_text("marketing", _current_locale(), day=get_clock().today(g.tenant.timezone))
+    today = get_clock().today(g.tenant.timezone)
+    marketing = consents.optional_text("marketing", _current_locale(), day=today)
     if marketing:
         form.marketing.label.text = marketing
+    _programme_wording(form, today)
     if form.validate_on_submit():
         data = {f: getattr(form, f).data or "" for f in
                 ("first_name", "last_name", "email", "phone", "company_name", "nip", "password")}
@@ -103,6 +105,20 @@ def register():
     status = 422 if request.method == "POST" else 200
     return render("accounts/register.html", "form", status=status, form=form, terms=terms, privacy=privacy,
                   marketing=marketing)
+
+
+def _programme_wording(form: RegistrationForm, today) -> None:
+    """E-03/G-08: the checkboxes carry the programme's own statements where its definition words them — the terms
+    accepted; the information clause read, with the consent to processing where the programme asks for one
+    (P-01) — else the platform's wording."""
+    def text(kind: str) -> str | None:
+        return consents.programme_text(kind, _current_locale(), day=today, required=True)
+
+    if terms_text := text("terms"):
+        form.accept_terms.label.text = terms_text
+    statements = [t for t in (text("privacy_notice"), text("data_processing")) if t]
+    if statements:
+        form.accept_privacy.label.text = " ".join(statements)
 
 
 @bp.route("/password/reset", methods=["GET", "POST"])

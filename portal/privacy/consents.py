@@ -78,11 +78,18 @@ def records(*, email: str | None = None, before: int | None = None,
 def optional_text(kind: str, locale: str, *, day) -> str | None:
     """The programme's own text of an optional consent of ``kind`` (marketing contact, G-08/G-09) in the reader's
     language, as the definition in force words it; None when the programme asks for no such consent."""
+    return programme_text(kind, locale, day=day, required=False)
+
+
+def programme_text(kind: str, locale: str, *, day, required: bool) -> str | None:
+    """The definition in force's own wording (``[[consents]]``) of a statement of ``kind`` — required (the terms,
+    the information clause, a consent to processing, P-01) or optional — in the reader's language; None when the
+    programme words none."""
     from portal.programmes import service as programmes
 
     version = programmes.in_force(day)
     for consent in (version.definition.get("consents", []) if version is not None else []):
-        if consent.get("kind") == kind and not consent.get("required"):
+        if consent.get("kind") == kind and bool(consent.get("required")) == required:
             return consent.get(f"text_{locale}") or consent.get("text_pl") or None
     return None
 

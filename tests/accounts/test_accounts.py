@@ -224,3 +224,25 @@ def test_admin_dashboard_counts_people_who_still_take_part(client, tenant_a):
 
     participants = re.search(r"<td>(?:Participants|Uczestnicy)</td><td>(\d+)</td>", html).group(1)
     assert participants == "1"
+
+
+@pytest.mark.parametrize("slug, shown, not_shown", [
+    ("saas-vendor", ["Akceptuję regulamin programu „Kontaktio Partner”",
+                     "Zapoznałem(-am) się z informacją o przetwarzaniu danych osobowych."],
+     ["wyrażam zgodę na przetwarzanie moich danych w celu udziału w programie"]),
+    ("manufacturer", ["Akceptuję regulamin programu „Klub Instalatora Termovia”",
+                      "Wyrażam zgodę na przetwarzanie moich danych osobowych przez Termovia Sp. z o.o."], []),
+])
+def test_E03_G08_P01_the_sign_up_checkboxes_say_what_the_programme_words(app, client, slug, shown, not_shown):
+    """The registrant ticks the programme's own statements ([[consents]] of its definition): acknowledging the
+    information clause is not a consent where the programme asks for none, and where it does (P-01, the
+    manufacturer) its text is shown — not the platform's generic wording."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    assert app.test_cli_runner().invoke(args=["tenants", "create", str(root / "tenants" / slug)]).exit_code == 0
+    page = client.get(f"/t/{slug}/register").get_data(as_text=True)
+    for text in shown:
+        assert text in page, text
+    for text in not_shown:
+        assert text not in page, text
