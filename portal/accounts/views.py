@@ -193,7 +193,17 @@ def participant_dashboard():
 @bp.route("/staff")
 @require_role(ADMIN, STAFF)
 def staff_dashboard():
-    return render("accounts/dashboard_staff.html")
+    return render("accounts/dashboard_staff.html", standings=_has_top_partner_award())
+
+
+def _has_top_partner_award() -> bool:
+    """L-16: the lead programme in force awards a top partner (the SaaS vendor's referral programme does not)."""
+    from portal.leads.service.programme import rules_on
+
+    try:
+        return bool(rules_on(get_clock().today(g.tenant.timezone)).top_partner_tiers)
+    except DomainError:  # no lead programme
+        return False
 
 
 @bp.route("/admin")

@@ -70,7 +70,11 @@ PARTICIPANT_IN = {
         "address": _string(300),
         **CONTACT,
         "flags": {"type": "array", "maxItems": 20, "items": _string(40),
-                  "description": "organiser flags: csp_direct, arrears, no_cloud_agreement, prior_realised_lead"},
+                  "description": "organiser flags, as the programme's definition names them: "
+                                 "lead.ineligible_partner_flags (L-01), lead.payout.withhold_flags (L-18) and the "
+                                 "new-partner bonus's disqualifying_flag (L-15) — the distributor's preset: "
+                                 "csp_direct, arrears, no_cloud_agreement, prior_realised_lead; the SaaS vendor's: "
+                                 "vendor_group_company, arrears, no_partner_agreement"},
     },
 }
 

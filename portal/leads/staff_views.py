@@ -269,7 +269,8 @@ def settlements(refused: dict[int, tuple[str, str]] | None = None):
     rules = _rules()
     runs = {s.period: s for s in settlement_service.settlements()}
     return render("leads/settlements.html", status=422 if refused else 200, periods=rules.periods, runs=runs,
-                  form=SettlementForm(), today=_today(), refused=refused or {})
+                  form=SettlementForm(), today=_today(), refused=refused or {},
+                  standings=bool(rules.top_partner_tiers))
 
 
 @bp.route("/settlements/<int:period>/run", methods=["POST"])

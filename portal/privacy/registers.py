@@ -133,7 +133,7 @@ def controller_record(tenant) -> dict:
     recipients = [_("the platform operator, as processor under the data-processing agreement, and its "
                     "sub-processors (listed apart)"),
                   _("tax authorities, for the tax data of the rewards paid")]
-    if "leads" in tables:  # passing a lead to the vendor is the lead programme's
+    if "leads" in tables and _passes_leads_to_a_vendor():  # L-21: the distributor's vendor verifies its leads
         recipients.append(_("the vendor named in the programme, only with the participant's consent"))
     return {"controller": f"{tenant.legal_name}, NIP {tenant.nip}, {tenant.address}",
             "dpo": f"{tenant.dpo_name}, {tenant.dpo_email}", "people": people, "subprocessors": subprocessors,
@@ -141,6 +141,17 @@ def controller_record(tenant) -> dict:
             "consented": {s.id for s in answered["consented"]},
             "recipients": recipients, "outside_eea": [s for s in subprocessors if s.outside_eea],
             "security": str(SECURITY)}
+
+
+def _passes_leads_to_a_vendor() -> bool:
+    """L-21: the lead form of the organiser's programme asks for the consent to pass the lead to a vendor (as the
+    lead rules read it: a lead form that words no statement of its own asks for that consent)."""
+    from portal.programmes import service as programmes
+
+    version = programmes.latest_version()
+    consents = version.definition.get("consents", []) if version is not None else []
+    return next((c.get("kind") for c in consents if c.get("scope") == "lead_form"), "data_transfer") == \
+        "data_transfer"
 
 
 def pdf_lines(tenant, record: dict) -> list[str]:

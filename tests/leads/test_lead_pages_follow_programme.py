@@ -136,3 +136,26 @@ def test_L11_L12_saas_settlement_reasons_count_contacts(app, saas):
     assert no_rate == "brak stawki nagrody dla: Platforma Kontaktio Engage, Umowa na czas określony, " \
                       "liczba kontaktów: 8000"
     assert too_few == "liczba kontaktów w podpisanym zamówieniu: 2; wymagane co najmniej 5"
+
+
+def test_L21_saas_lead_page_names_the_agencys_statement_not_a_consent_to_pass_the_lead_to_a_vendor(app, client, saas):
+    """§7: the agency states it may pass the contact person's data to the organiser itself; there is no vendor to
+    consent to (L-21 is the distributor's)."""
+    lead_url = _agency_lead(client, saas)
+    staff = factories.user(saas, STAFF, email="opiekun@kontaktio.example.com", locale="en")
+    factories.login(client, saas, staff.email)
+    facts = _facts(client.get(lead_url).get_data(as_text=True))
+    assert "The partner's statement on the contact person's data" in facts
+    assert not any("vendor" in heading for heading in facts)
+
+
+def test_L16_the_top_partner_standings_are_offered_only_where_the_programme_awards_a_top_partner(app, client, saas,
+                                                                                                   campaign):
+    """The referral programme has no L-16 award: its staff are not sent to a ranking that decides nothing."""
+    distributor = db.session.scalars(select(Tenant).where(Tenant.slug == "distributor")).one()
+    for tenant, offered in ((saas, False), (distributor, True)):
+        staff = factories.user(tenant, STAFF, email=f"staff@{tenant.slug}.example.com", locale="en")
+        factories.login(client, tenant, staff.email)
+        for page in ("staff", "settlements"):
+            html = client.get(f"/t/{tenant.slug}/{page}").get_data(as_text=True)
+            assert ("/standings" in html) is offered, (tenant.slug, page)
