@@ -160,7 +160,9 @@ REASONS: list[tuple[re.Pattern, Callable[[re.Match], str]]] = [(re.compile(p), f
      lambda m: _("the sale on %(sold)s came before the qualification on %(qualified)s",
                  sold=m["sold"], qualified=m["qualified"])),
     (r"(?P<n>\d+) (?:licences bought|contacts signed for); at least (?P<needed>\d+) are needed", _too_few),
-    (r"the service was not started on a new tenant", lambda m: _("the service was not started on a new tenant")),
+    (r"the service was not started on a new tenant|the customer is not new: it had an active contract with the "
+     r"organiser before", lambda m: _("the customer is not new: it had an active contract with the organiser before")
+     if _counts_contacts() else _("the service was not started on a new tenant")),
     (r"licensing model (?P<billing>\S+) is not covered",
      lambda m: _("licensing model %(billing)s is not covered", billing=label(m["billing"], "lead.billing"))),
     (r"more than (?P<limit>\d+) realised leads in (?P<month>\d{4}-\d{2}); the earliest transactions are paid",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -159,3 +160,26 @@ def test_L16_the_top_partner_standings_are_offered_only_where_the_programme_awar
         for page in ("staff", "settlements"):
             html = client.get(f"/t/{tenant.slug}/{page}").get_data(as_text=True)
             assert ("/standings" in html) is offered, (tenant.slug, page)
+
+
+def test_L10_saas_not_new_customer_is_said_in_the_referral_programmes_words(app, saas):
+    """§7 (terms 7.1: the customer had no active contract with the organiser before): a sale reported as not new
+    says the customer is not new — not the distributor's Microsoft "tenant" — in the CSV's English and in Polish,
+    for a line stored with the older wording too."""
+    from flask_babel import force_locale
+
+    from portal.leads.labels import settlement_reason
+    from portal.leads.service.programme import rules_on
+    from portal.leads.service.settlement import Part, Realisation, _unrealised
+    from portal.tenancy.guard import use_tenant
+
+    with app.test_request_context("/t/saas-vendor/"), use_tenant(saas.id):
+        rules = rules_on(date(2024, 2, 5))
+        lead = type("L", (), {"decided_on": date(2024, 2, 1), "carried_over": False})()
+        part = Part(date(2024, 2, 16), rules.reward_rules[0].families[0], rules.reward_rules[0].billing[0], 5000,
+                    Decimal("0.00"), 12, False)
+        stored = _unrealised(lead, Realisation([part]), rules)
+        assert stored == "the customer is not new: it had an active contract with the organiser before"
+        with force_locale("pl"):
+            said = [settlement_reason(stored), settlement_reason("the service was not started on a new tenant")]
+    assert said == ["klient nie jest nowy: miał już wcześniej aktywną umowę z organizatorem"] * 2

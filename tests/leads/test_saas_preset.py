@@ -79,4 +79,4 @@ def test_saas_referral_pays_only_for_a_new_customer(app, tmp_path):
     assert result.exit_code == 0, result.output
     rows = {r[1]: r for r in (line.split(",") for line in out.read_text().splitlines()[1:]) if r[2] == "reward"}
     assert rows["NEW"][7] == "payable"
-    assert rows["OLD"][6:8] == ["0.00", "not_paid"] and "new tenant" in rows["OLD"][8]
+    assert rows["OLD"][6:8] == ["0.00", "not_paid"] and "customer is not new" in rows["OLD"][8]

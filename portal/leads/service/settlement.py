@@ -265,6 +265,9 @@ def evaluate(lead: Lead, real: Realisation, ctx: Context, *, as_paid: bool = Fal
     return line
 
 
+NOT_NEW_CUSTOMER = "the customer is not new: it had an active contract with the organiser before"
+
+
 def _unrealised(lead, real: Realisation, rules: LeadRules) -> str | None:
     """L-10: why the vendor's report does not realise the lead (None when it does); reasons built only when needed."""
     if not rules.starts_on <= real.first_date <= rules.ends_on:
@@ -277,6 +280,8 @@ def _unrealised(lead, real: Realisation, rules: LeadRules) -> str | None:
         bought = "contacts signed for" if _unit(rules) == "contacts" else "licences bought"
         return f"{real.licences} {bought}; at least {rules.realisation_min_quantity} are needed"
     if rules.require_new_tenant and not real.new_tenant:
+        if _unit(rules) == "contacts":  # §7: the organiser's own service — a new customer, not a vendor's tenant
+            return NOT_NEW_CUSTOMER
         return "the service was not started on a new tenant"
     if not any(part.billing in rules.billing_models for part in real.parts):
         return f"licensing model {real.billing} is not covered"
