@@ -162,7 +162,7 @@ def settlement_group() -> None:
 
 @settlement_group.command("run", help="Settle period N as of a day and write the statement CSV.")
 @click.argument("slug")
-@click.option("--period", type=click.IntRange(max=INT32), required=True)
+@click.option("--period", type=click.IntRange(min=1, max=INT32), required=True)
 @click.option("--as-of", "day", callback=parse_day, required=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def run_settlement(slug: str, period: int, day: date, out: Path) -> None:
@@ -183,7 +183,7 @@ def run_settlement(slug: str, period: int, day: date, out: Path) -> None:
 
 @settlement_group.command("approve", help="Approve (freeze) the settlement of period N.")
 @click.argument("slug")
-@click.option("--period", type=click.IntRange(max=INT32), required=True)
+@click.option("--period", type=click.IntRange(min=1, max=INT32), required=True)
 @AS_OF
 def approve_settlement(slug: str, period: int, day: date | None) -> None:
     open_tenant(slug, day, write=True)
@@ -197,7 +197,7 @@ def approve_settlement(slug: str, period: int, day: date | None) -> None:
 
 @settlement_group.command("decide-tie", help="L-16: award a top-partner tie to one partner (its NIP) or to all.")
 @click.argument("slug")
-@click.option("--period", type=click.IntRange(max=INT32), required=True)
+@click.option("--period", type=click.IntRange(min=1, max=INT32), required=True)
 @click.option("--partner", "choice", required=True, help="the NIP of the partner awarded, or 'all'")
 @AS_OF
 def decide_tie(slug: str, period: int, choice: str, day: date | None) -> None:

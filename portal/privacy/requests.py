@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from portal.accounts.models import User
 from portal.core.clock import Clock
 from portal.core.errors import DomainError, NotFound
+from portal.core.validators import email_ok
 from portal.extensions import db
 from portal.notifications import service as notifications
 from portal.privacy import audit, consents
@@ -70,6 +71,8 @@ def file(kind: str, *, channel: str, clock: Clock, user: User | None = None, ema
     email = (email or (user.email if user else "") or "").strip().lower()
     if not email or "@" not in email:
         raise DomainError(_("Give the e-mail address the request is about."), field="email", rule="G-01")
+    if len(email) > 254 or not email_ok(email):  # an address no account or mailbox can have (RFC 5321: 254)
+        raise DomainError(_("Enter a valid e-mail address of at most 254 characters."), field="email", rule="G-01")
     if user is None:
         from portal.accounts.service import find_user
 

@@ -76,3 +76,13 @@ def test_L17_a_refused_settlement_day_is_marked_at_its_field_and_the_day_typed_i
         assert 'id="as_of-1-error"' in field and said in field, day
     assert 'value="2018-10-06"' in client.post("/t/distributor/settlements/1/run",
                                                data={"as_of": "2018-10-06"}).get_data(as_text=True)
+
+
+def test_L17_a_period_number_no_programme_has_is_a_usage_error_not_a_traceback(app, campaign, tmp_path):
+    """FORMATS: N is a period's number (1, 2, …); a negative one beyond any integer column is a usage error (2)."""
+    runner = app.test_cli_runner()
+    for number in ("-99999999999999999999", "0", "99999999999999999999"):
+        for args in (["settlement", "run", "distributor", "--period", number, "--as-of", "2018-12-28", "--out",
+                      str(tmp_path / "s.csv")], ["settlement", "approve", "distributor", "--period", number]):
+            result = runner.invoke(args=args)
+            assert result.exit_code == 2, (args, result.output)

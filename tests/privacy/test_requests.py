@@ -8,6 +8,7 @@ import io
 import zipfile
 from datetime import date
 
+import pytest
 from rq import SimpleWorker
 from sqlalchemy import select, update
 
@@ -33,6 +34,15 @@ def test_G01_G03_dpo_files_by_command_with_a_reference_due_in_a_month(app, tenan
     with use_tenant(tenant_a.id):
         row = db.session.scalars(select(DataSubjectRequest)).one()
     assert row.due_on.isoformat() == "2026-04-02" and row.verification == "verified"
+
+
+@pytest.mark.parametrize("address", ["a" * 250 + "@x.example.com", "not-an-address@", "two@@x.example"])
+def test_G01_a_request_for_an_address_no_mailbox_can_have_is_refused(app, tenant_a, address):
+    result = app.test_cli_runner().invoke(args=["privacy", "request", "alpha", "--kind", "access", "--email",
+                                                address])
+    assert result.exit_code == 1 and "254" in result.output
+    with use_tenant(tenant_a.id):
+        assert db.session.scalars(select(DataSubjectRequest)).all() == []
 
 
 def test_G05_erasure_by_command_closes_with_zero_residues(app, tenant_a):
