@@ -29,8 +29,10 @@ def demo_email(slug: str, who: str) -> str:
 
 
 def load_folder(folder: Path, *, clock: Clock):
-    """Create or update one organiser from its folder: tenant, programme version, terms and privacy notice."""
+    """Create or update one organiser from its folder: tenant, programme version, terms and privacy notice. An
+    organiser whose contract has ended is not written to (C-04: read-only, then deleted — its slug is not reused)."""
     data, text = definition.read(folder / "programme.toml")
+    tenants.refuse_if_closed(data["tenant"]["slug"])
     tenant = tenants.upsert(data["tenant"])
     with use_tenant(tenant.id):
         if programmes.latest_version() is None:  # the organiser's first definition (another code: refused below)
@@ -53,7 +55,10 @@ def seed(tenants_dir: Path, *, clock: Clock) -> list[str]:
         db.session.add(Operator(email=OPERATOR_EMAIL, name="Platform Operator",
                                 password_hash=hash_password(DEMO_PASSWORD)))
     for folder in sorted(p.parent for p in tenants_dir.glob("*/programme.toml")):
-        tenant = load_folder(folder, clock=clock)
+        try:
+            tenant = load_folder(folder, clock=clock)
+        except tenants.TenantClosed:  # C-04: an organiser whose contract ended keeps what it has, or is gone
+            continue
         with use_tenant(tenant.id):
             for role, who, first, last in STAFF_ROLES:
                 email = demo_email(tenant.slug, who)

@@ -86,9 +86,22 @@ def _require(data: dict, text: str, path: str, section: str, key: str, kind: typ
         errors.append(DefinitionError(path, _line_of(text, section, key), f"{section}.{key}", f"must be a {names}"))
 
 
+def _line_at(path: Path, offset: int) -> int:
+    """The line of a byte offset in the file (1-based)."""
+    return path.read_bytes()[:offset].count(b"\n") + 1
+
+
 def read(path: Path) -> tuple[dict, str]:
     """Parse and check a definition; raise a list of DefinitionErrors (nothing is applied on error)."""
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise DefinitionErrors([DefinitionError(str(path), None, "file", "there is no such file")]) from exc
+    except IsADirectoryError as exc:
+        raise DefinitionErrors([DefinitionError(str(path), None, "file", "is a folder, not a file")]) from exc
+    except UnicodeDecodeError as exc:
+        raise DefinitionErrors([DefinitionError(str(path), _line_at(path, exc.start), "encoding",
+                                                "is not UTF-8 text; save it as UTF-8")]) from exc
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

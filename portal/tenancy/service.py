@@ -6,6 +6,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from portal.core.errors import DomainError
 from portal.extensions import db
 from portal.tenancy.models import Tenant
 
@@ -37,6 +38,26 @@ def read_only_since(tenant: Tenant) -> date | None:
     if since is not None and since <= get_clock().today(tenant.timezone):
         return since
     return None
+
+
+class TenantClosed(DomainError):
+    """C-04: the organiser's contract has ended (read-only) or it was deleted: nothing of it is written."""
+
+
+def refuse_if_closed(slug: str) -> None:
+    """C-04: the organiser of ``slug`` may be (re)written — refused once its contract has ended (read-only) or it
+    was deleted (its slug is not reused: its deletion certificate names it)."""
+    from flask_babel import gettext as _
+
+    tenant = by_slug(slug)
+    if tenant is None:
+        return
+    if tenant.status == "deleted":
+        raise TenantClosed(_("The organiser %(slug)s was deleted after its contract ended; its name is not used "
+                            "again.", slug=slug), rule="C-04")
+    if (since := read_only_since(tenant)) is not None:
+        raise TenantClosed(_("The organiser's contract has ended: %(slug)s is read-only from %(day)s, so nothing was "
+                            "written.", slug=slug, day=since.isoformat()), rule="C-04")
 
 
 def upsert(fields: dict) -> Tenant:

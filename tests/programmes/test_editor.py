@@ -262,3 +262,20 @@ def test_E02_publishing_the_definition_in_force_again_is_said_and_the_day_typed_
     html = answer.get_data(as_text=True)
     assert answer.status_code == 422 and "nothing was published" in _field_error(html, "text")
     assert 'value="2018-10-15"' in html
+
+
+@pytest.mark.parametrize("make, said", [
+    (lambda folder: (folder / "programme.toml").write_bytes("[tenant]\nname = \"Zażółć\"\n".encode("cp1250")),
+     "not UTF-8"),
+    (lambda folder: None, "no such file"),
+    (lambda folder: (folder / "programme.toml").mkdir(), "is a folder"),
+])
+def test_E01_a_definition_that_cannot_be_read_is_said_so_with_exit_1(app, tmp_path, make, said):
+    """FORMATS: rejected input exits 1 with the reason — a file in another encoding, missing, or a folder — not a
+    traceback."""
+    folder = tmp_path / "organiser"
+    folder.mkdir()
+    make(folder)
+    result = app.test_cli_runner().invoke(args=["tenants", "create", str(folder)])
+    assert result.exit_code == 1 and said in result.output, result.output
+    assert not isinstance(result.exception, (UnicodeDecodeError, OSError))
