@@ -198,6 +198,17 @@ def _decimal(value) -> Decimal | None:
     return number if number.is_finite() else None
 
 
+# the largest whole number a setting may hold: a count of months, days or years that dates can still be counted
+# with (a definition's "expiry in 99999999999 months" would overflow every date after it), any other count (points,
+# stock, licences or contacts) far below what the integer columns summing it hold
+CEILINGS = {"_months": 1200, "_days": 36500, "_years": 100}
+INT_CEILING = 10_000_000
+
+
+def int_ceiling(key: str) -> int:
+    return next((ceiling for part, ceiling in CEILINGS.items() if part in key), INT_CEILING)
+
+
 def _fits(kind: str, value) -> bool:
     if kind == "str":
         return isinstance(value, str)
@@ -267,6 +278,9 @@ def _walk(table: dict, pattern: str, path: str, found: list[tuple[str, str]]) ->
         if not _fits(kind, value):
             message = MESSAGES[kind]
             found.append((key_path, message % key_pattern.replace("[]", "") if "%s" in message else message))
+            continue
+        if kind == "int" and value > (ceiling := int_ceiling(key_pattern)):
+            found.append((key_path, f"must be at most {ceiling}"))
             continue
         if key_pattern in ONLY and not _runs(value, ONLY[key_pattern]):
             runs = ", ".join(str(v).lower() if isinstance(v, bool) else f'"{v}"' for v in ONLY[key_pattern])

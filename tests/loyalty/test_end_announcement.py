@@ -36,6 +36,17 @@ def test_P40_a_refused_announcement_tells_nobody(programme):
     assert _ending_notices() == []
 
 
+def test_P40_an_end_announced_before_the_programme_started_is_refused(programme):
+    """The programme starts on 2016-01-01: an announcement dated before it (a typo: 2015 for 2025) would end it
+    before it began, forfeit every balance and close joining — and could not be announced again."""
+    programme.join("ala@example.com")
+    early = programme.run("programme", "announce-end", "manufacturer", "--on", "2015-06-01", "--ends-on", "2015-12-31")
+    assert early.exit_code == 1 and "2016-01-01" in early.output, early.output
+    assert _ending_notices() == []
+    assert programme.run("programme", "announce-end", "manufacturer", "--on", "2024-03-15",
+                         "--ends-on", "2024-06-15").exit_code == 0
+
+
 def test_P40_the_participant_reads_the_announcement_in_their_language(programme, app):
     programme.join("ala@example.com")
     assert programme.run("programme", "announce-end", "manufacturer", "--on", "2024-03-15",

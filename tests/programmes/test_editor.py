@@ -279,3 +279,21 @@ def test_E01_a_definition_that_cannot_be_read_is_said_so_with_exit_1(app, tmp_pa
     result = app.test_cli_runner().invoke(args=["tenants", "create", str(folder)])
     assert result.exit_code == 1 and said in result.output, result.output
     assert not isinstance(result.exception, (UnicodeDecodeError, OSError))
+
+
+@pytest.mark.parametrize("old, new, key", [
+    ("points_expiry_months = 24", "points_expiry_months = 99999999999999999", "points_expiry_months"),
+    ("points = 120", "points = 99999999999999999999", "device_models"),
+])
+def test_E01_a_number_no_date_or_column_can_hold_is_refused_with_its_key(app, tmp_path, old, new, key):
+    """A definition's count of months beyond any calendar, or points beyond any integer column, would be stored and
+    crash every later command (a device import, the end's announcement): it is refused when loaded."""
+    import shutil
+
+    folder = tmp_path / "manufacturer"
+    shutil.copytree(ROOT / "tenants" / "manufacturer", folder)
+    text = (folder / "programme.toml").read_text(encoding="utf-8")
+    assert old in text
+    (folder / "programme.toml").write_text(text.replace(old, new, 1), encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["tenants", "create", str(folder)])
+    assert result.exit_code == 1 and key in result.output and "must be at most" in result.output, result.output

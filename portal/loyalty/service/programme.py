@@ -65,6 +65,9 @@ def announce_end(announced_on: date, ends_on: date, *, tenant_id: int, rules: Lo
                  clock: Clock | None = None) -> ProgrammeEnd:
     """P-40 / E-02: the end date is at least 3 months after the announcement; joining closes at once; the
     participants are told."""
+    if announced_on < rules.starts_on:  # a typo (2015 for 2025) would end the programme before it began
+        raise DomainError(_("The end is announced on or after the programme's start, %(day)s.",
+                            day=rules.starts_on.isoformat()), field="announced_on", rule="P-40")
     months = max(rules.end_notice_months, END_NOTICE_MONTHS)  # a definition may lengthen the notice, not shorten it
     if ends_on < announced_on + relativedelta(months=months):
         raise DomainError(ngettext("The end must be at least %(num)d month after the announcement (on or after "
