@@ -87,7 +87,9 @@ def sign(tenant_id: int, *, starts_on: date, term_months: int, pricing: dict | N
     _check_term(term_months)
     contract = of_tenant(tenant_id)
     if contract is None:
-        return create(tenant_id, starts_on=starts_on, term_months=term_months, pricing=pricing)
+        contract = create(tenant_id, starts_on=starts_on, term_months=term_months, pricing=pricing)
+        contract.current_end = _term_end_on(contract, _today(contract))  # a start long ago: the term running now
+        return contract
     if contract.ended_on is not None:
         raise DomainError(_("The contract already ended on %(day)s.", day=contract.ended_on), rule="C-01")
     contract.starts_on, contract.term_months = starts_on, term_months

@@ -292,3 +292,17 @@ def test_C02_end_summary_gives_the_discount_reclaimed_for_the_unexpired_months(a
 def test_C01_a_term_of_months_ends_the_day_before_the_same_date_or_at_a_short_months_end(starts_on, term_months,
                                                                                           terms, last_day):
     assert contracts.term_end(starts_on, term_months, terms) == last_day
+
+
+def test_C01_a_first_signing_of_an_old_contract_names_the_term_running_today_and_again_the_same(app, tenant_a):
+    """Signed today (2026-12-07) for a contract that started 2024-03-01 for 12 months: the term running now ends
+    2027-02-28 — the first signing says so, not the long-gone 2025-02-28, and signing it again says the same."""
+    from portal.core.clock import as_of
+
+    app.extensions["clock"] = as_of(date(2026, 12, 7))
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["contracts", "sign", "alpha", "--starts", "2024-03-01", "--term", "12"])
+    again = runner.invoke(args=["contracts", "sign", "alpha", "--starts", "2024-03-01", "--term", "12"])
+    assert first.exit_code == again.exit_code == 0
+    assert "term ends 2027-02-28" in first.output and first.output == again.output, (first.output, again.output)
+    assert contracts.of_tenant(tenant_a.id).current_end == date(2027, 2, 28)
