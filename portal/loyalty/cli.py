@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from portal.cli import fail, parse_day
 from portal.core.bulk import ValidationFailed, by_day, iso_day, run_import
@@ -15,6 +16,7 @@ from portal.core.clock import get_clock
 from portal.core.errors import DomainError
 from portal.extensions import db
 from portal.leads.cli import AS_OF, COMMIT_VALID, FILE, open_tenant, refuse_if_read_only, report
+from portal.loyalty.models import PointsEntry
 from portal.loyalty.service import devices, ledger, members, orders
 from portal.loyalty.service.programme import announce_end, rules_on
 from portal.loyalty.service.statement import statement
@@ -183,19 +185,25 @@ def revoke_points(slug: str, email: str, points: int | None, serial: str | None,
 def import_opening(slug: str, file: Path, commit_valid: bool, day: date | None) -> None:
     tenant = open_tenant(slug, day, write=True)
     rules = loyalty_rules()
+    # P-07: a participant's balance from the other system is taken over once — a file loaded again (or a second
+    # file) would credit it twice; one file may give a participant several lots
+    opened_before = set(db.session.scalars(select(PointsEntry.installer_id).where(PointsEntry.kind == "opening")))
 
     def handle(row: dict) -> None:
         _no_nul(row)
         installer = _installer(row["email"])
+        if installer.id in opened_before:
+            raise DomainError(_("%(email)s already has an opening balance from an earlier import; it is taken over "
+                                "once.", email=row["email"].strip()), field="email", rule="P-07")
         earned_on = _date(row["earned_on"], "earned_on")
         today = devices.today_of(installer)
         if earned_on > today:  # a lot from another system has been accrued already; a later one would sit unseen
             raise DomainError(_("earned_on cannot be later than today (%(day)s).", day=today), field="earned_on",
                               rule="P-07")
-        try:
-            points = int(row["points"])
-        except ValueError as exc:
-            raise DomainError(_("points must be a whole number."), field="points", rule="P-07") from exc
+        written = (row["points"] or "").strip()
+        if not (written.isascii() and written.isdigit()):  # not "1_000", "١٢٣" nor "-5", which int() would take
+            raise DomainError(_("points must be a whole number."), field="points", rule="P-07")
+        points = int(written)
         ledger.open_lot(installer.id, points, kind="opening", on=earned_on,
                         expires_on=ledger.expiry_of(earned_on, rules), tenant_id=tenant.id, source="opening")
 

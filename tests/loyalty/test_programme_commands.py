@@ -218,3 +218,20 @@ def test_P01_S9_an_imported_participant_reads_the_organisers_language(programme)
     programme.join("eng@example.com")
     with use_tenant(tenant.id):
         assert db.session.scalars(select(User).where(User.email == "eng@example.com")).one().locale == "en"
+
+
+def test_P07_an_opening_balance_is_taken_over_once_and_its_points_are_plain_digits(programme):
+    """The other system's balance is credited once: the same file loaded again is refused row by row and changes
+    nothing; one file may still give a participant several lots. "1_000" or "١٢٣" is no number of points."""
+    programme.join("ala@example.com")
+    path = programme.csv("email,points,earned_on", ["ala@example.com,500,2023-01-15", "ala@example.com,100,2023-02-01"])
+    assert programme.run("points", "import-opening", "manufacturer", path, "--as-of", "2024-01-10").exit_code == 0
+    again = programme.run("points", "import-opening", "manufacturer", path, "--as-of", "2024-01-10")
+    assert again.exit_code == 1 and "line 2" in again.output and "once" in again.output, again.output
+    assert programme.statement("ala@example.com", "2024-01-10")["balance"] == 600
+    programme.join("ola@example.com", business="no")
+    for points in ("1_000", "١٢٣", "-5", "5.0"):
+        odd = programme.csv("email,points,earned_on", [f"ola@example.com,{points},2023-01-15"])
+        result = programme.run("points", "import-opening", "manufacturer", odd, "--as-of", "2024-01-10")
+        assert result.exit_code == 1 and "whole number" in result.output, (points, result.output)
+    assert programme.statement("ola@example.com", "2024-01-10")["balance"] == 0
