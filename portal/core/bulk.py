@@ -54,9 +54,12 @@ def decode(data: bytes) -> tuple[str, RowError | None]:
                                     byte=data[error.start]))
 
 
-def read_rows(text: str, columns: Iterable[str]) -> tuple[list[tuple[int, dict]], list[RowError]]:
+def read_rows(text: str, columns: Iterable[str], optional: Iterable[str] | None = None
+              ) -> tuple[list[tuple[int, dict]], list[RowError]]:
     """Rows with the file line each starts on (the header is line 1; a quoted value may span lines, and blank lines
-    count); a wrong header is an error of line 1, a row with more values than the header an error of its line."""
+    count); a wrong header is an error of line 1, a row with more values than the header an error of its line.
+    ``optional``: the other columns the import reads, when it names them — a column neither expected nor optional
+    (a misspelt "delivery_adress") is then an error of the header, not a value silently dropped."""
     expected = list(columns)
     # universal newlines, as a text file is read: CRLF (Windows) and CR alone (old Mac exports) end lines too
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=None))
@@ -71,6 +74,10 @@ def read_rows(text: str, columns: Iterable[str]) -> tuple[list[tuple[int, dict]]
     if missing:
         problems.append(RowError(1, _("header is missing column(s): %(missing)s; expected %(expected)s",
                                       missing=", ".join(missing), expected=",".join(expected))))
+    if optional is not None and (unknown := [h for h in header if h and h not in expected and h not in optional]):
+        problems.append(RowError(1, _("header has column(s) this import does not read: %(unknown)s; expected "
+                                      "%(expected)s, and optionally %(optional)s", unknown=", ".join(unknown),
+                                      expected=",".join(expected), optional=",".join(optional))))
     if problems:
         return [], problems
     rows, errors = [], []
@@ -114,7 +121,7 @@ def _unclosed_quote(first: int, last: int | None) -> str:
 
 
 def run_import(source: str | Path, columns: Iterable[str], handle: Callable[[dict], object], *,
-               commit_valid: bool = False, dry_run: bool = False,
+               optional: Iterable[str] | None = None, commit_valid: bool = False, dry_run: bool = False,
                key: Callable[[dict], object] | None = None, what: str = "",
                order: Callable[[dict], object] | None = None) -> ImportResult:
     """Apply ``handle`` to every row inside its own savepoint; all or nothing unless ``commit_valid``.
@@ -128,7 +135,7 @@ def run_import(source: str | Path, columns: Iterable[str], handle: Callable[[dic
     if unreadable is not None:
         result.errors = [unreadable]
         return result
-    rows, result.errors = read_rows(text, columns)
+    rows, result.errors = read_rows(text, columns, None if optional is None else list(optional))
     if not rows and any(error.line == 1 for error in result.errors):
         return result
     first: dict[object, int] = {}

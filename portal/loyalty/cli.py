@@ -23,6 +23,7 @@ from portal.loyalty.service.statement import statement
 
 PARTICIPANT_COLUMNS = ("email", "first_name", "last_name", "nip", "business", "status", "registered_on",
                        "activated_on")
+PARTICIPANT_OPTIONAL = ("delivery_address", "employee")  # P-25, P-29: read when the file has them
 DEVICE_COLUMNS = ("email", "serial", "model_code", "production_code", "installed_on", "registered_on")
 OPENING_COLUMNS = ("email", "points", "earned_on")
 
@@ -66,7 +67,7 @@ def import_installers(tenant, file: Path, commit_valid: bool) -> None:
         return members.import_row({**row, "delivery_address": row.get("delivery_address") or None},
                                   tenant_id=tenant.id, rules=rules)
 
-    report(run_import(file, PARTICIPANT_COLUMNS, handle, commit_valid=commit_valid,
+    report(run_import(file, PARTICIPANT_COLUMNS, handle, optional=PARTICIPANT_OPTIONAL, commit_valid=commit_valid,
                       key=lambda row: (row.get("email") or "").strip().lower() or None, what=_("e-mail address")),
            "participants")
 

@@ -44,3 +44,17 @@ def test_FORMATS_a_participant_listed_twice_in_one_file_is_named_as_a_repeat_of_
     result = programme.participants("ala@x.example,Ala,Nowak,,no,installer,2024-01-10,2024-01-10",
                                     "ALA@x.example,Ala,Nowak,,no,installer,2024-01-10,2024-01-10")
     assert result.exit_code == 1 and "line 3: the same e-mail address as line 2" in result.output
+
+
+def test_P25_a_misspelt_optional_column_is_refused_not_silently_dropped(programme):
+    """FORMATS: the import validates every row; a header column the import does not read ("delivery_adress" for
+    delivery_address) would drop the addresses without a word — it is refused, and nothing is written."""
+    path = programme.csv("email,first_name,last_name,nip,business,status,registered_on,activated_on,delivery_adress",
+                         ["ala@example.com,Ala,Nowak,,no,installer,2024-01-10,2024-01-10,ul. Polna 1 00-001 Warszawa"])
+    result = programme.run("participants", "import", "manufacturer", path)
+    assert result.exit_code == 1 and "line 1" in result.output and "delivery_adress" in result.output, result.output
+    assert "delivery_address" in result.output  # what it may have meant
+    ok = programme.csv("email,first_name,last_name,nip,business,status,registered_on,activated_on,delivery_address,"
+                       "employee", ["ala@example.com,Ala,Nowak,,no,installer,2024-01-10,2024-01-10,"
+                                    "ul. Polna 1 00-001 Warszawa,no"])
+    assert programme.run("participants", "import", "manufacturer", ok).exit_code == 0
