@@ -109,6 +109,7 @@ def import_leads(slug: str, file: Path, commit_valid: bool, day: date | None) ->
 @AS_OF
 def decide_leads(slug: str, file: Path, commit_valid: bool, day: date | None) -> None:
     open_tenant(slug, day, write=True)
+    lead_rules()  # an organiser that runs no lead programme is told so
 
     def handle(row: dict) -> None:
         lead = review.by_ref(row["ref"])
@@ -187,6 +188,7 @@ def run_settlement(slug: str, period: int, day: date, out: Path) -> None:
 @AS_OF
 def approve_settlement(slug: str, period: int, day: date | None) -> None:
     open_tenant(slug, day, write=True)
+    lead_rules()  # an organiser that runs no lead programme is told so
     try:
         settlement.approve(period, clock=get_clock())
     except DomainError as error:
@@ -202,6 +204,7 @@ def approve_settlement(slug: str, period: int, day: date | None) -> None:
 @AS_OF
 def decide_tie(slug: str, period: int, choice: str, day: date | None) -> None:
     open_tenant(slug, day, write=True)
+    lead_rules()  # an organiser that runs no lead programme is told so
     wanted = choice.strip()
     if wanted.lower() == "all":
         value = "all"

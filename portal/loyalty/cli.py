@@ -137,8 +137,9 @@ def points_group() -> None:
 @click.option("--json", "as_json", is_flag=True, help="print JSON")
 def points_statement(slug: str, email: str, day: date, as_json: bool) -> None:
     open_tenant(slug, day)
+    rules = loyalty_rules(day)  # an organiser that runs no installer programme is told so
     try:
-        data = statement(_installer(email), as_of=day, rules=loyalty_rules(day))
+        data = statement(_installer(email), as_of=day, rules=rules)
     except DomainError as error:
         fail(error.describe())
     if as_json:
@@ -160,7 +161,7 @@ def points_statement(slug: str, email: str, day: date, as_json: bool) -> None:
 def revoke_points(slug: str, email: str, points: int | None, serial: str | None, reason: str, day: date) -> None:
     open_tenant(slug, day, write=True)
     if (points is None) == (serial is None):
-        fail("Give either --points or --device.")
+        raise click.UsageError("Give either --points or --device.")
     rules = loyalty_rules(day)
     try:
         installer = _installer(email)
