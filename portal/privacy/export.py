@@ -187,9 +187,12 @@ def link_expiry(clock: Clock) -> datetime:
     them. It is never less than 7 days, unless the organiser's contract has ended and its data goes sooner: then
     it is the last day of the export window (C-04)."""
     zone = _zone()
-    last_day = clock.now().astimezone(zone).date() + timedelta(days=LINK_DAYS)
+    today = clock.now().astimezone(zone).date()
+    last_day = today + timedelta(days=LINK_DAYS)
     if (window := _export_window_end()) is not None:
-        last_day = min(last_day, window)  # C-04: the organiser's data, the bundle too, goes after its export window
+        # C-04: the organiser's data, the bundle too, goes after its export window — but a bundle built after it
+        # (the daily deletion has not run yet) still works the day it is built, never expired at birth
+        last_day = max(today, min(last_day, window))
     return datetime.combine(last_day, time.max, zone).astimezone(UTC)
 
 

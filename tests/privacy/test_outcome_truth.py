@@ -274,3 +274,19 @@ def test_G04_C04_a_bundle_built_after_the_contract_ended_is_ready_only_until_the
         _subject, polish = _render(mail, db.session.get(User, mail.user_id), tenant_a)
     assert "until 2024-05-05" in text and "7 days" not in text
     assert "do 2024-05-05" in polish and "7 dni" not in polish
+
+
+def test_G04_C04_a_bundle_built_after_the_export_window_still_works_the_day_it_is_built(app, tenant_a):
+    """Built on 10 May, after the window closed on 5 May but before the daily deletion ran: the link is not dead
+    when it is sent — it works through that day."""
+    from datetime import date
+
+    from portal.operator import contracts
+
+    contract = contracts.create(tenant_a.id, starts_on=date(2023, 5, 1), term_months=12)
+    contract.ended_on, contract.export_until, contract.delete_by = date(2024, 4, 28), date(2024, 5, 5), \
+        date(2024, 5, 12)
+    db.session.commit()
+    outcome, token = _access_bundle(app, tenant_a, _local(2024, 5, 10, 9, 0))
+    assert outcome == "bundle ready until 2024-05-10"
+    assert _works(tenant_a, token, 2024, 5, 10, 23, 59, 59)
