@@ -185,7 +185,7 @@ def link_expiry(clock: Clock) -> datetime:
     day: ending it 168 hours after the build would close it at 13:00 on a day it was said to be ready until.
     Keeping it to the end of that local day keeps every one of those texts true without naming an hour in each of
     them. It is never less than 7 days, unless the organiser's contract has ended and its data goes sooner: then
-    it is the last day of the export window (C-04)."""
+    it is the last day of the export window (C-04), or the day it is built when that window has closed already."""
     zone = _zone()
     today = clock.now().astimezone(zone).date()
     last_day = today + timedelta(days=LINK_DAYS)
