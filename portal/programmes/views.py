@@ -76,8 +76,7 @@ def edit():
                 errors["effective_from" if exc.field == "effective_from" else "text"].append(exc.message)
     failed = any(errors.values())
     return render("programmes/edit.html", status=422 if failed else 200, text=text, errors=errors,
-                  effective=effective, preview=preview, history=changes.history(),
-                  current=current)
+                  effective=effective, preview=preview, history=changes.history(), current=current)
 
 
 def _effective_day(typed: str, errors: list[str]) -> date | None:

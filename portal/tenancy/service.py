@@ -54,10 +54,10 @@ def refuse_if_closed(slug: str) -> None:
         return
     if tenant.status == "deleted":
         raise TenantClosed(_("The organiser %(slug)s was deleted after its contract ended; its name is not used "
-                            "again.", slug=slug), rule="C-04")
+                             "again.", slug=slug), rule="C-04")
     if (since := read_only_since(tenant)) is not None:
         raise TenantClosed(_("The organiser's contract has ended: %(slug)s is read-only from %(day)s, so nothing was "
-                            "written.", slug=slug, day=since.isoformat()), rule="C-04")
+                             "written.", slug=slug, day=since.isoformat()), rule="C-04")
 
 
 def upsert(fields: dict) -> Tenant:

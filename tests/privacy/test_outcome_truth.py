@@ -249,18 +249,23 @@ def test_G04_an_access_bundle_of_a_partner_with_lead_notices_is_built(app, tenan
     assert "L-1" in summary
 
 
-def test_G04_C04_a_bundle_built_after_the_contract_ended_is_ready_only_until_the_tenant_is_deleted(app, tenant_a):
-    """The organiser's contract ended: its data goes after the export window (C-04). A bundle built on 2 May, with
-    the window's last day 5 May, cannot be ready until 9 May: the requester is told 5 May, in the outcome and in
-    the mail, and the link works until then."""
+def _contract_ended(tenant) -> None:
+    """The organiser's contract ended on 28 April 2024: its export window closes on 5 May, deletion by 12 May."""
     from datetime import date
 
     from portal.operator import contracts
 
-    contract = contracts.create(tenant_a.id, starts_on=date(2023, 5, 1), term_months=12)
+    contract = contracts.create(tenant.id, starts_on=date(2023, 5, 1), term_months=12)
     contract.ended_on, contract.export_until, contract.delete_by = date(2024, 4, 28), date(2024, 5, 5), \
         date(2024, 5, 12)
     db.session.commit()
+
+
+def test_G04_C04_a_bundle_built_after_the_contract_ended_is_ready_only_until_the_tenant_is_deleted(app, tenant_a):
+    """The organiser's contract ended: its data goes after the export window (C-04). A bundle built on 2 May, with
+    the window's last day 5 May, cannot be ready until 9 May: the requester is told 5 May, in the outcome and in
+    the mail, and the link works until then."""
+    _contract_ended(tenant_a)
     outcome, token = _access_bundle(app, tenant_a, _local(2024, 5, 2, 13, 0))
     assert outcome == "bundle ready until 2024-05-05"
     assert _works(tenant_a, token, 2024, 5, 5, 23, 59, 59) and not _works(tenant_a, token, 2024, 5, 6, 0, 0, 1)
@@ -279,14 +284,7 @@ def test_G04_C04_a_bundle_built_after_the_contract_ended_is_ready_only_until_the
 def test_G04_C04_a_bundle_built_after_the_export_window_still_works_the_day_it_is_built(app, tenant_a):
     """Built on 10 May, after the window closed on 5 May but before the daily deletion ran: the link is not dead
     when it is sent — it works through that day."""
-    from datetime import date
-
-    from portal.operator import contracts
-
-    contract = contracts.create(tenant_a.id, starts_on=date(2023, 5, 1), term_months=12)
-    contract.ended_on, contract.export_until, contract.delete_by = date(2024, 4, 28), date(2024, 5, 5), \
-        date(2024, 5, 12)
-    db.session.commit()
+    _contract_ended(tenant_a)
     outcome, token = _access_bundle(app, tenant_a, _local(2024, 5, 10, 9, 0))
     assert outcome == "bundle ready until 2024-05-10"
     assert _works(tenant_a, token, 2024, 5, 10, 23, 59, 59)
