@@ -116,7 +116,7 @@ class LeadRules:
     first_year_months: int = 12
     asked: frozenset[str] = frozenset({"plan", "pcs"})
     quantity_unit: str = "licences"
-    lead_consent_kind: str | None = "data_transfer"
+    lead_consent_kind: str = "data_transfer"
     lead_consent_texts: dict[str, str] = field(default_factory=dict)  # language → the lead form's consent text
 
     def asks(self, column: str) -> bool:
@@ -171,11 +171,9 @@ class LeadRules:
             first_year_months=int(definition.get("referral", {}).get("first_year_months", 12)),
             asked=_asked(lead.get("required_fields", DEFAULT_REQUIRED)),
             quantity_unit=lead.get("quantity_unit", "licences"),
-            lead_consent_kind=next((c.get("kind") for c in definition.get("consents", [])
-                                    if c.get("scope") == "lead_form"), "data_transfer"),
-            lead_consent_texts=next(({key.removeprefix("text_"): text for key, text in c.items()
-                                      if key.startswith("text_") and text}
-                                     for c in definition.get("consents", []) if c.get("scope") == "lead_form"), {}),
+            lead_consent_kind=lead_consent_kind(definition),
+            lead_consent_texts={key.removeprefix("text_"): text for key, text in _lead_form_consent(definition).items()
+                                if key.startswith("text_") and text},
         )
 
     def first_match(self, family: str, billing: str, band: int) -> tuple[int, RewardRule] | None:
@@ -216,6 +214,17 @@ class LeadRules:
         discount = next((d.rate for d in self.term_discounts if d.min_months <= term_months
                          and (d.max_months is None or term_months <= d.max_months)), Decimal(0))
         return tier.monthly_fee, discount, min(term_months, self.first_year_months)
+
+
+def _lead_form_consent(definition: dict) -> dict:
+    """The programme's first `[[consents]]` entry scoped to the lead form ({} where it words none)."""
+    return next((c for c in definition.get("consents", []) if c.get("scope") == "lead_form"), {})
+
+
+def lead_consent_kind(definition: dict) -> str:
+    """L-21/§7: what the lead form asks about the contact's data: the kind its consent entry names; a lead form that
+    words no statement of its own asks for the consent to pass the lead to a vendor (`data_transfer`)."""
+    return _lead_form_consent(definition).get("kind", "data_transfer")
 
 
 def _asked(required) -> frozenset[str]:

@@ -146,12 +146,11 @@ def controller_record(tenant) -> dict:
 def _passes_leads_to_a_vendor() -> bool:
     """L-21: the lead form of the organiser's programme asks for the consent to pass the lead to a vendor (as the
     lead rules read it: a lead form that words no statement of its own asks for that consent)."""
+    from portal.leads.rules import lead_consent_kind
     from portal.programmes import service as programmes
 
     version = programmes.latest_version()
-    consents = version.definition.get("consents", []) if version is not None else []
-    return next((c.get("kind") for c in consents if c.get("scope") == "lead_form"), "data_transfer") == \
-        "data_transfer"
+    return lead_consent_kind(version.definition if version is not None else {}) == "data_transfer"
 
 
 def pdf_lines(tenant, record: dict) -> list[str]:
