@@ -105,12 +105,11 @@ def notice_problems(old: dict, new: dict, effective_from: date, today: date) -> 
     return problems
 
 
-def unchanged(data: dict, effective_from: date, today: date) -> ProgrammeVersion | None:
+def _unchanged(new: dict, effective_from: date, today: date) -> ProgrammeVersion | None:
     """The version a definition would merely repeat — the one in force, or one already scheduled for that same
     day — compared as data, so the editor's text of the version in force (re-rendered, not the file it was loaded
     from) is recognised; None for a real change (or the same definition scheduled for another day)."""
-    new = definitions.to_json(data)
-    code = data["programme"]["code"]
+    code = new["programme"]["code"]
     in_force, latest = programmes.in_force(today, code=code), programmes.latest_version(code)
     if in_force is not None and in_force.definition == new and latest is not None and latest.id == in_force.id:
         return in_force
@@ -119,9 +118,17 @@ def unchanged(data: dict, effective_from: date, today: date) -> ProgrammeVersion
     return None
 
 
-def publish(tenant_id: int, text: str, *, effective_from: date, clock: Clock, actor=None) -> ProgrammeVersion:
+def publish(tenant_id: int, text: str, *, effective_from: date, clock: Clock, actor=None,
+            refuse_unchanged: bool = False) -> ProgrammeVersion:
+    """E-01/E-02: publish a definition as a new version. ``refuse_unchanged`` (the editor) refuses one that merely
+    repeats the version in force or one scheduled for that day; the loaders leave it off, and the same text again
+    then makes no new version."""
     data = parse_text(text)
     today = clock.today(programmes.timezone_of(tenant_id))  # E-04: the notice counts from the organiser's own day
+    new = definitions.to_json(data)
+    if refuse_unchanged and (same := _unchanged(new, effective_from, today)):
+        raise DomainError(_("The definition is the same as version %(v)s, in force from %(d)s: nothing was "
+                            "published.", v=same.version, d=same.effective_from), field="text")
     current = programmes.in_force(today)
     if current is not None and current.definition.get("programme", {}).get("code") != data["programme"]["code"]:
         raise DomainError(_("The definition is for another programme (programme.code differs)."), field="text")
@@ -129,7 +136,7 @@ def publish(tenant_id: int, text: str, *, effective_from: date, clock: Clock, ac
     # scheduled already counts, so a cut below a scheduled rise needs its notice too
     before = programmes.in_force(max(today, effective_from - timedelta(days=1))) or current
     old = before.definition if before else {}
-    problems = notice_problems(old, definitions.to_json(data), effective_from, today)
+    problems = notice_problems(old, new, effective_from, today)
     if problems:
         raise DomainError(" ".join(problems), field="effective_from", rule="E-02")
     ends_on = _loyalty_end(data)
@@ -141,7 +148,7 @@ def publish(tenant_id: int, text: str, *, effective_from: date, clock: Clock, ac
     from portal.privacy import audit
 
     audit.record(actor, "programme.published", "programme_version", version.id)
-    _announce(version, clock, points=point_changes(old, definitions.to_json(data)))
+    _announce(version, clock, points=point_changes(old, new))
     if ends_on is not None:
         _announce_loyalty_end(tenant_id, data, ends_on, today, clock)
     return version

@@ -52,12 +52,8 @@ def edit():
         if effective_from is not None and text.strip():
             try:
                 if request.form.get("action") == "publish":
-                    if same := changes.unchanged(changes.parse_text(text), effective_from, today):
-                        raise DomainError(_("The definition is the same as version %(v)s, in force from %(d)s: "
-                                            "nothing was published.", v=same.version, d=same.effective_from),
-                                          field="text")
                     version = changes.publish(g.tenant.id, text, effective_from=effective_from, clock=clock,
-                                              actor=current_user)
+                                              actor=current_user, refuse_unchanged=True)
                     db.session.commit()
                     flash(_("Version %(v)s published, in force from %(d)s.", v=version.version,
                             d=version.effective_from), "success")
