@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextvars
 import os
+import shutil
 import socket
 import tempfile
 import time
@@ -111,6 +112,7 @@ def _wipe(app) -> None:
                 for name in tables:
                     conn.execute(text(f"DELETE FROM {name}"))  # noqa: S608 - table names from our metadata
     redis.Redis.from_url(app.config["REDIS_URL"]).flushdb()
+    shutil.rmtree(app.config["UPLOAD_DIR"], ignore_errors=True)  # ids start again: so must the tenants' folders
 
 
 @pytest.fixture

@@ -43,13 +43,12 @@ def open_tenant(slug: str, day: date | None, *, write: bool = False):
 
 
 def refuse_if_read_only(tenant) -> None:
-    """C-04: after the contract ends the tenant is read-only — as its pages refuse every change (423), a command
-    that writes exits 1 and writes nothing; reading (a points statement) and the daily jobs go on."""
-    since = tenants.read_only_since(tenant)
-    if since is not None:
-        fail(_("C-04: the organiser's contract has ended: the programme of %(slug)s is read-only from %(day)s, so "
-               "nothing was written. Admins and the data-protection officer can still download a full export.",
-               slug=tenant.slug, day=since.isoformat()))
+    """C-04: a command that writes exits 1 and writes nothing once the contract has ended; reading (a points
+    statement) and the daily jobs go on."""
+    try:
+        tenants.refuse_if_read_only(tenant)
+    except tenants.TenantClosed as closed:
+        fail(closed.describe())
 
 
 def report(result: ImportResult, what: str) -> None:

@@ -47,17 +47,23 @@ class TenantClosed(DomainError):
 def refuse_if_closed(slug: str) -> None:
     """C-04: the organiser of ``slug`` may be (re)written — refused once its contract has ended (read-only) or it
     was deleted (its slug is not reused: its deletion certificate names it)."""
+    tenant = by_slug(slug)
+    if tenant is not None:
+        refuse_if_read_only(tenant)
+
+
+def refuse_if_read_only(tenant: Tenant) -> None:
+    """C-04: nothing is written to an organiser after its contract ended — read-only from the day after, then
+    deleted; its pages refuse every change (423), and a command that writes exits 1 (TenantClosed)."""
     from flask_babel import gettext as _
 
-    tenant = by_slug(slug)
-    if tenant is None:
-        return
     if tenant.status == "deleted":
         raise TenantClosed(_("The organiser %(slug)s was deleted after its contract ended; its name is not used "
-                             "again.", slug=slug), rule="C-04")
+                             "again.", slug=tenant.slug), rule="C-04")
     if (since := read_only_since(tenant)) is not None:
         raise TenantClosed(_("The organiser's contract has ended: %(slug)s is read-only from %(day)s, so nothing was "
-                             "written.", slug=slug, day=since.isoformat()), rule="C-04")
+                             "written. Admins and the data-protection officer can still download a full export.",
+                             slug=tenant.slug, day=since.isoformat()), rule="C-04")
 
 
 def upsert(fields: dict) -> Tenant:
