@@ -501,6 +501,8 @@ def close(row: DataSubjectRequest, outcome: str, *, clock: Clock, actor=None, re
     if not (outcome or "").strip():
         raise DomainError(_("Give the answer; it is sent to the requester."), field="outcome", rule="G-03")
     outcome = outcome.strip()
+    if not rejected:
+        _refuse_if_not_carried_out(row)
     row.status = "rejected" if rejected else "done"
     row.outcome, row.closed_on = outcome, local_today(clock)
     audit.record(actor, "request.closed", "subject_request", row.id)
@@ -511,6 +513,27 @@ def close(row: DataSubjectRequest, outcome: str, *, clock: Clock, actor=None, re
     # GDPR art. 12(4): a request not acted on is answered as such, with the reasons and the remedies
     refused = {"rejected": True} if rejected else {}
     _tell(row, "request_completed", clock, outcome=outcome, **kept, **refused)
+
+
+def _refuse_if_not_carried_out(row: DataSubjectRequest) -> None:
+    """G-05 / G-04 (GDPR art. 12(3)): "done" is what the requester is told — an erasure nothing erased, or an access
+    request no bundle answered, is not done while the programme still holds the person's data. The DPO carries it
+    out, or rejects it with the reasons (art. 12(4)); "done" stays open where nothing is held."""
+    from portal.privacy import contacts
+    from portal.privacy.models import ExportBundle
+
+    if row.kind == "erasure":
+        carried_out = bool(erasure_logs(row.id))
+    elif row.kind in ("access", "portability"):
+        carried_out = db.session.scalar(select(ExportBundle.id).where(ExportBundle.request_id == row.id)) is not None
+    else:
+        return
+    user = subject_of(row)
+    held = (user is not None and user.erased_at is None) or (
+        user is None and bool(row.requester_email) and any(contacts.find(row.requester_email).values()))
+    if held and not carried_out:
+        raise DomainError(_("This request has not been carried out: the programme still holds the person's data. "
+                            "Carry it out first, or reject it with the reasons."), field="outcome", rule="G-05")
 
 
 def lift_restriction(user: User, *, actor) -> None:

@@ -68,7 +68,7 @@ def test_G03_extension_after_the_deadline_is_refused_and_the_requester_is_not_to
 def test_G03_extension_of_a_closed_request_is_refused_and_the_requester_is_not_told(app, tenant_a):
     row = _filed(tenant_a, date(2026, 1, 31))
     with use_tenant(tenant_a.id):
-        requests.close(row, "answered", clock=as_of(date(2026, 2, 5)))
+        requests.close(row, "answered: no data is held", clock=as_of(date(2026, 2, 5)), rejected=True)
         with pytest.raises(DomainError) as refused:
             requests.extend(row, 1, "again", actor=None, clock=as_of(date(2026, 2, 6)))
         assert refused.value.rule == "G-03" and "closed" in refused.value.message
@@ -99,7 +99,7 @@ def test_G03_late_extension_on_the_page_shows_the_reason_instead_of_saving(app, 
 def test_G03_extension_of_a_closed_request_on_the_page_shows_the_reason(app, client, tenant_a):
     row = _filed(tenant_a, date(2026, 1, 31))
     with use_tenant(tenant_a.id):
-        requests.close(row, "answered", clock=as_of(date(2026, 2, 5)))
+        requests.close(row, "answered: no data is held", clock=as_of(date(2026, 2, 5)), rejected=True)
         db.session.commit()
     response = _extend_on_page(client, tenant_a, row, date(2026, 2, 6), months="1", reason="again")
     html = response.get_data(as_text=True)
