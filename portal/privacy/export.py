@@ -150,7 +150,7 @@ def build(request_id: int, user_id: int | None, *, tenant_name: str, clock: Cloc
             archive.writestr(f"csv/{table}.csv", out.getvalue())
         for name, path in _uploaded_files(data):
             archive.write(path, f"files/{name}")
-        archive.writestr("summary.html", _summary(data, tenant_name, clock, user_id=user_id))
+        archive.writestr("summary.html", _summary(data, tenant_name, clock, request_id=request_id, user_id=user_id))
     token = secrets.token_urlsafe(32)
     name = secrets.token_hex(16) + ".zip"
     path = bundle_path(name)
@@ -301,12 +301,15 @@ def technical(table: str, column: str) -> bool:
     return column in TECHNICAL or column.endswith("_id")
 
 
-def _reader(user_id: int | None) -> tuple[str, str]:
-    """The subject's language (their account's, else the tenant's) and the tenant's time zone."""
+def _reader(request_id: int, user_id: int | None) -> tuple[str, str]:
+    """The requester's language — the request's own (§9: the one its mails are in), else the account's, else the
+    tenant's — and the tenant's time zone."""
     from portal.accounts.models import User
 
     tenant = _tenant()
-    chosen = db.session.scalar(select(User.locale).where(User.id == user_id)) if user_id else None
+    chosen = db.session.scalar(select(DataSubjectRequest.locale).where(DataSubjectRequest.id == request_id))
+    if chosen not in LANGUAGES and user_id:
+        chosen = db.session.scalar(select(User.locale).where(User.id == user_id))
     if chosen not in LANGUAGES:
         chosen = tenant.locale if tenant is not None and tenant.locale in LANGUAGES else "pl"
     return chosen, tenant.timezone if tenant is not None else "Europe/Warsaw"
@@ -409,20 +412,21 @@ def _sections(data: dict[str, list[dict]], zone: str, lang: str, *, contact_only
     return sections
 
 
-def _summary(data: dict[str, list[dict]], tenant_name: str, clock: Clock, *, user_id: int | None) -> str:
-    """The human-readable summary in the subject's language (``_reader``)."""
+def _summary(data: dict[str, list[dict]], tenant_name: str, clock: Clock, *, request_id: int,
+             user_id: int | None) -> str:
+    """The human-readable summary in the requester's language (``_reader``)."""
     from portal.privacy import registers
     from portal.tenancy.guard import current_tenant_id
     from portal.tenancy.models import Tenant
 
-    lang, zone = _reader(user_id)
+    lang, zone = _reader(request_id, user_id)
     tenant = db.session.get(Tenant, current_tenant_id())
-    tables = {name.removesuffix(AS_CONTACT) for name, rows in data.items() if rows}
+    columns = {f"{_table(name)}.{column}" for name, rows in data.items() for row in rows for column in row}
     with force_locale(lang):
         return current_app.jinja_env.get_template("privacy/bundle_summary.html").render(
             lang=lang, tenant_name=tenant_name, prepared=_moment(clock.now(), zone, lang),
             sections=_sections(data, zone, lang, contact_only=user_id is None),
-            about=registers.subject_information(tenant, tables) if tenant is not None else None)
+            about=registers.subject_information(tenant, columns) if tenant is not None else None)
 
 
 def open_bundle(token: str, *, clock: Clock) -> tuple[ExportBundle, Path] | None:

@@ -97,19 +97,27 @@ def records_of_processing(tenant=None) -> list[dict]:
     return out
 
 
-def subject_information(tenant, tables: set[str]) -> dict:
-    """GDPR art. 15(1) beside a subject's copy of their data (G-04): for the kinds of data ``tables`` hold, why and on
-    which basis they are processed and how long they are kept (the data map, as in the records of processing), who
-    receives them, and the controller and its DPO."""
+def subject_information(tenant, columns: set[str]) -> dict:
+    """GDPR art. 15(1) beside a subject's copy of their data (G-04): for the data ``columns`` ("table.column") hold,
+    why and on which basis they are processed and how long they are kept (the data map, as in the records of
+    processing), who receives them, and the controller and its DPO. By column, not by table: a contact person named
+    on a lead is told about her contact details, not the partner's consents or tax data on the same row."""
     groups: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    categories = set()
     for group in records_of_processing(tenant):
-        if {column.partition(".")[0] for column in group["columns"]} & tables:
+        if set(group["columns"]) & columns:
             groups[(group["purpose"], group["basis"], group["retention"])].add(group["category_text"])
+            categories.add(group["category"])
     record = controller_record(tenant)
+    recipients = [r for r in record["recipients"] if "tax" in categories or str(r) != str(_tax_recipient())]
     return {"groups": [{"purpose": p, "basis": b, "retention": r, "categories": sorted(c)}
                        for (p, b, r), c in sorted(groups.items())],
             "controller": record["controller"], "dpo": record["dpo"],
-            "recipients": [*record["recipients"], *(f"{s.name} ({s.purpose})" for s in record["subprocessors"])]}
+            "recipients": [*recipients, *(f"{s.name} ({s.purpose})" for s in record["subprocessors"])]}
+
+
+def _tax_recipient() -> str:
+    return _("tax authorities, for the tax data of the rewards paid")
 
 
 def controller_record(tenant) -> dict:
@@ -132,7 +140,7 @@ def controller_record(tenant) -> dict:
     subprocessors = answered["in_use"]
     recipients = [_("the platform operator, as processor under the data-processing agreement, and its "
                     "sub-processors (listed apart)"),
-                  _("tax authorities, for the tax data of the rewards paid")]
+                  _tax_recipient()]
     if "leads" in tables and _passes_leads_to_a_vendor():  # L-21: the distributor's vendor verifies its leads
         recipients.append(_("the vendor named in the programme, only with the participant's consent"))
     return {"controller": f"{tenant.legal_name}, NIP {tenant.nip}, {tenant.address}",

@@ -183,3 +183,29 @@ def test_G04_G11_the_bundle_holds_what_the_audit_log_says_the_person_did_and_wha
     assert all("actor_id" not in r for r in rows)
     text = _text(archive.read("summary.html").decode())
     assert "Your activity" in text and "account deactivated" in text
+
+
+def test_G04_summary_is_in_the_language_the_request_was_filed_in(app):
+    """§9: a contact person who filed in English at a Polish organiser is mailed in English (the request's
+    language); the summary of the bundle those mails link to is in English too, not the organiser's Polish."""
+    tenant = factories.tenant("alpha", locale="pl")
+    found = {"partners": [{"id": 1, "contact_first_name": "Jan", "contact_email": "kontakt@example.com"}]}
+    with use_tenant(tenant.id):
+        clock = as_of(date(2026, 3, 2))
+        row, _ = requests.file("access", channel="dpo", clock=clock, email="kontakt@example.com", verified=True)
+        row.locale = "en"  # as the public form stores it when filed in English
+        bundle, _token = export.build(row.id, None, tenant_name=tenant.name, clock=clock, data=found)
+        db.session.commit()
+    html = zipfile.ZipFile(export.bundle_path(bundle.filename)).read("summary.html").decode()
+    assert 'lang="en"' in html and "named as a contact person" in _text(html)
+
+
+def test_G04_a_contact_persons_summary_speaks_of_her_contact_details_only(app, tenant_a):
+    """GDPR art. 15(1)(a)–(d): a customer's contact person named on a lead is told why her contact details are
+    processed — not the partner's consent to pass a lead on (which she never gave) nor tax data she has none of."""
+    found = {"leads": [{"id": 1, "customer_contact_first_name": "Ewa", "customer_contact_last_name": "Klient",
+                        "customer_contact_phone": "+48500100200", "customer_contact_email": "kontakt@example.com"}]}
+    text = _text(_bundle(tenant_a, None, data=found).read("summary.html").decode())
+    assert "How your data is processed" in text and "performance of the programme terms" in text
+    assert "consent, withdrawable" not in text
+    assert "tax authorities" not in text and "tax identifiers" not in text
