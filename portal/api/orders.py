@@ -173,5 +173,6 @@ def cancel_order(order_id: int, body: dict) -> Reply:
     order = order_service.get(order_id)
     on = context.day_so_far(body.get("on"), rule="P-23")
     order_service.cancel(order, on=on, rules=rules_on(on), clock=get_clock(), actor=context.actor(),
-                         reason=body.get("reason") or "cancelled by the organiser")
+                         reason=body.get("reason") or "cancelled by the organiser",
+                         unavailable=body.get("unavailable") is True)
     return _done(order)

@@ -524,9 +524,10 @@ ORDER_SUBSTITUTE_ANSWER_IN = {
 ORDER_CANCEL_IN = {
     "title": "OrderCancelIn",
     "type": "object",
-    "description": "Cancel an open order and restore its points (P-23, P-41).",
+    "description": "Cancel an open order and restore its points (P-23, P-41). `unavailable`: cancelled because the "
+                   "reward is unavailable (seed §5.5), so it does not go back to stock (P-20).",
     "additionalProperties": False,
-    "properties": {"reason": _string(2000), "on": LOYALTY_DAY},
+    "properties": {"reason": _string(2000), "on": LOYALTY_DAY, "unavailable": {"type": "boolean"}},
 }
 
 COMPLAINT_IN = {

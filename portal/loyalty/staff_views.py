@@ -117,6 +117,7 @@ def installer_page(installer_id: int):
     user = db.session.get(User, installer.user_id)
     return render("loyalty/installer.html", status=status, installer=installer, user=user,
                   summary=statement(installer, as_of=today(), rules=current), devices=owned, revoked=revoked,
+                  over=orders.allowance(installer.id, on=today(), rules=current)[1], cap=current.annual_cap,
                   entries=ledger.entries(installer.id), revoke=revoke, by_device=by_device, exclude=exclude,
                   title=title, grant=grant, orders=orders.of_installer(installer.id),
                   rewards={r.id: r for r in orders.catalogue(False)},
@@ -309,7 +310,19 @@ def _fulfilment_page(errors: dict[int, str] | None = None, code: int = 200):
                   due={o.id: orders.delivery_due(o, rewards.get(o.reward_id)) for o in every}, errors=errors or {})
 
 
-ROW_FIELDS = ("reason", "substitute")  # what staff type or choose in an order's row
+ROW_FIELDS = ("reason", "substitute", "cause")  # what staff type or choose in an order's row
+CANCEL_CAUSES = {"unavailable": "reward unavailable, no substitute", "other": "cancelled by the organiser"}
+
+
+def _cancel(order, current, clock) -> None:
+    """P-23 (seed §5 pkt 5): staff cancel an open order, its points restored; cancelled because the reward is
+    unavailable and has no substitute, it does not go back to stock (P-20)."""
+    cause = request.form.get("cause", "")
+    if cause not in CANCEL_CAUSES:
+        raise DomainError(_("Choose why the order is cancelled."), field="cause", rule="P-23")
+    orders.cancel(order, on=today(), rules=current, clock=clock, actor=current_user,
+                  reason=(request.form.get("reason") or "").strip() or CANCEL_CAUSES[cause],
+                  unavailable=cause == "unavailable")
 
 
 @bp.route("/fulfilment/<int:order_id>/<action>", methods=["POST"])
@@ -330,8 +343,7 @@ def order_action(order_id: int, action: str):
         "release": lambda: orders.release(order, actor=current_user),
         "substitute": lambda: orders.offer_substitute(order, orders.reward_by_code(request.form.get("code", "")),
                                                       on=today(), rules=current, clock=clock, actor=current_user),
-        "cancel": lambda: orders.cancel(order, on=today(), rules=current, clock=clock, actor=current_user,
-                                        reason=request.form.get("reason", "cancelled by the organiser")),
+        "cancel": lambda: _cancel(order, current, clock),
     }
     if action not in actions:
         abort(404)

@@ -99,8 +99,9 @@ def points():
     installer = me()
     current = rules()
     summary = statement(installer, as_of=today(), rules=current)
-    spent = orders.value_this_year(installer.id, today().year)
-    return render("loyalty/points.html", installer=installer, summary=summary, allowance=current.annual_cap - spent,
+    left, over = orders.allowance(installer.id, on=today(), rules=current)
+    return render("loyalty/points.html", installer=installer, summary=summary, allowance=left, over=over,
+                  cap=current.annual_cap,
                   delivery_to=orders.address_of(installer),
                   missing=members.missing_for_next(installer, as_of=today(), rules=current),
                   orders=orders.of_installer(installer.id, 10), devices=devices.of_installer(installer.id, 10),
@@ -166,9 +167,10 @@ def validate_device():
 def catalogue():
     installer = me()
     current = rules()
+    left, over = orders.allowance(installer.id, on=today(), rules=current)
     return render("loyalty/catalogue.html", rewards=orders.catalogue(),
                   balance=ledger.balance(installer.id, as_of=today(), end=programme_end(), rules=current),
-                  allowance=current.annual_cap - orders.value_this_year(installer.id, today().year),
+                  allowance=left, over=over, cap=current.annual_cap,
                   blocker=members.reward_blocker(installer))
 
 

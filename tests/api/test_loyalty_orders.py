@@ -203,3 +203,26 @@ def test_P29_api_registers_an_employee_who_orders_only_after_the_employers_accep
     refused = mapi.post(f"/installers/{employee['id']}/orders", {"reward": "R-A", "on": "2024-03-01"})
     assert refused.status_code == 422 and problem(refused)["rule"] == "P-29"
     assert "employer" in problem(refused)["detail"].lower()
+
+
+def _stock(tenant, code: str) -> int:
+    from portal.loyalty.models import Reward
+
+    with use_tenant(tenant.id):
+        return db.session.scalar(select(Reward.stock).where(Reward.code == code))
+
+
+def test_P20_P23_an_order_cancelled_over_the_api_because_the_reward_is_unavailable_is_not_restocked(world):
+    """Seed §5 pkt 5: an order cancelled because its reward is unavailable (``unavailable``: true) does not put a
+    unit back on sale; cancelled for another reason, the reward goes back to stock."""
+    before = _stock(world["tenant"], "R-A")
+    gone = _place(world, "R-A")
+    answer = world["api"].post(f"/orders/{gone['id']}/cancel", {"on": "2024-03-03", "unavailable": True})
+    assert answer.status_code == 200 and answer.get_json()["state"] == "cancelled"
+    assert _stock(world["tenant"], "R-A") == before - 1
+    other = _place(world, "R-A")
+    world["api"].post(f"/orders/{other['id']}/cancel", {"on": "2024-03-03", "reason": "the participant asked"})
+    assert _stock(world["tenant"], "R-A") == before - 1
+    third = _place(world, "R-A")
+    assert problem(world["api"].post(f"/orders/{third['id']}/cancel", {"unavailable": "yes"}))["status"] in (400, 422)
+    assert world["api"].get(f"/orders/{third['id']}").get_json()["state"] == "placed"

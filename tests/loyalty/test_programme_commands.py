@@ -91,6 +91,22 @@ def test_P21_not_enough_points_is_refused_without_top_up(programme):
     assert programme.statement("ala@example.com", "2024-07-01")["balance"] == 120
 
 
+def _delivered_in_2024() -> None:
+    """The organiser ships and delivers the participant's one order (the fulfilment page's steps)."""
+    from datetime import date
+
+    from portal.core.clock import as_of
+    from portal.loyalty.models import RewardOrder
+    from portal.loyalty.service import orders
+
+    tenant = db.session.scalars(select(Tenant).where(Tenant.slug == "manufacturer")).one()
+    with use_tenant(tenant.id):
+        order = db.session.scalars(select(RewardOrder)).one()
+        orders.ship(order, on=date(2024, 3, 5), clock=as_of(date(2024, 3, 5)))
+        orders.delivered(order, on=date(2024, 3, 8), confirmed=True)
+        db.session.commit()
+
+
 def test_P28_annual_gross_cap_shows_the_remaining_allowance(programme):
     programme.join("ala@example.com")
     for i in range(1, 4):
@@ -100,6 +116,7 @@ def test_P28_annual_gross_cap_shows_the_remaining_allowance(programme):
     assert programme.order("ala@example.com", "R-BIG", "2024-03-01").exit_code == 0
     refused = programme.order("ala@example.com", "R-SMALL", "2024-03-02")
     assert refused.exit_code == 1 and "P-28" in refused.output and "PLN500.00 is left" in refused.output
+    _delivered_in_2024()  # received in 2024: it no longer counts once that year is over (seed §5 pkt 12)
     assert programme.order("ala@example.com", "R-SMALL", "2025-01-02").exit_code == 0  # a new calendar year
     assert programme.statement("ala@example.com", "2025-01-02")["reward_value_this_year"] == "600.00"
 

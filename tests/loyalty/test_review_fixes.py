@@ -155,19 +155,22 @@ def test_P28_an_order_replayed_before_a_new_year_delivery_counts_that_reward_in_
     allowed = programme.order(EMAIL, "R500", "2024-12-31")  # exactly up to the cap, as the day saw it
     assert allowed.exit_code == 0, allowed.output
     assert programme.statement(EMAIL, "2024-12-31")["reward_value_this_year"] == "18000.00"
-    assert programme.statement(EMAIL, "2025-01-03")["reward_value_this_year"] == "17500.00"
+    # the 500 PLN order, still on its way, will be received in 2025 at the earliest: it counts there too
+    assert programme.statement(EMAIL, "2025-01-03")["reward_value_this_year"] == "18000.00"
 
 
-def test_P28_an_order_of_an_earlier_year_still_open_does_not_block_the_next_year(programme):
-    """Command-line flows never deliver: an order placed ``--as-of`` in one year counts in that year only."""
+def test_P28_an_order_of_an_earlier_year_still_on_its_way_counts_in_the_next_year(programme):
+    """Not received by 1 January, the reward will be received in the new year at the earliest (seed §5 pkt 12:
+    "otrzymanych"): it takes its place in the new year's allowance, so the two together cannot pass the limit."""
     programme.join(EMAIL)
     for n in range(3):
         programme.device(EMAIL, f"SN-{n}", "2024-12-01")
     _add_reward("BIG", 100, "17500.00")
     _add_reward("R600", 100, "600.00")
     assert programme.order(EMAIL, "BIG", "2024-12-20").exit_code == 0
-    assert programme.order(EMAIL, "R600", "2025-01-02").exit_code == 0
-    assert programme.statement(EMAIL, "2025-01-02")["reward_value_this_year"] == "600.00"
+    refused = programme.order(EMAIL, "R600", "2025-01-02")
+    assert refused.exit_code == 1 and "P-28" in refused.output and "PLN500.00 is left" in refused.output
+    assert programme.statement(EMAIL, "2025-01-02")["reward_value_this_year"] == "17500.00"
 
 
 # ---------------------------------------------------------------- P-28: cancellations replayed

@@ -45,6 +45,17 @@ def for_user(user_id: int) -> Installer | None:
     return db.session.scalars(select(Installer).where(Installer.user_id == user_id)).first()
 
 
+def check_business_nip(user_id: int, nip: str | None) -> None:
+    """P-01, P-29: a participant who joined as a business keeps a valid NIP on the account, refused at the field as
+    at joining. The seed's business participant settles the rewards as business income (§5 pkt 13) and gets no
+    PIT-8C; one emptying the NIP would keep that status with no NIP and never be asked for the PIT-8C data
+    (§5 pkt 14). Ceasing to be a business is not a profile edit: the tax treatment of the rewards already received
+    hangs on it, so the organiser corrects it (G-06 rectification) — not this page."""
+    installer = for_user(user_id)
+    if installer is not None and installer.business and not nip_number.is_valid((nip or "").strip()):
+        raise DomainError(_("A business participant needs a valid NIP."), field="nip", rule="P-01")
+
+
 def by_email(email: str) -> Installer | None:
     user = accounts.find_user(email)
     return for_user(user.id) if user else None
@@ -577,7 +588,8 @@ def exclude(installer: Installer, ground: str, *, on: date, note: str = "", acto
 
 def _cancel_open_orders(installer: Installer, *, on: date) -> None:
     """P-31/P-32: the open orders of one who leaves or is excluded are cancelled (their points are forfeited, not
-    restored) and each reward goes back in stock, as on any cancellation (``orders.cancel``)."""
+    restored) and each reward goes back in stock as on any cancellation — one offered a substitute for is
+    unavailable and does not (``orders.return_stock``)."""
     from portal.loyalty.service import orders  # orders builds on this module
 
     for order in db.session.scalars(select(RewardOrder).where(RewardOrder.installer_id == installer.id,

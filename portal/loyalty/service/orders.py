@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import and_, false, func, or_, select, update
 
 from portal.core.clock import Clock
 from portal.core.errors import DomainError, NotFound
@@ -21,7 +21,8 @@ from portal.loyalty.service.programme import post_end_deadline
 from portal.notifications import service as notifications
 from portal.privacy import audit
 
-COUNTED = ("placed", "substitute_offered", "withheld", "shipped", "delivery_failed", "delivered")
+ON_THE_WAY = ("placed", "substitute_offered", "withheld", "shipped", "delivery_failed")  # not received, not closed
+COUNTED = (*ON_THE_WAY, "delivered")
 
 
 def sync_catalogue(rules: LoyaltyRules, *, tenant_id: int) -> int:
@@ -80,36 +81,58 @@ CLOSED_UNRECEIVED = ("cancelled", "forfeited")
 
 
 def value_this_year(installer_id: int, year: int, *, as_of: date | None = None) -> Decimal:
-    """P-28: the gross value of the rewards of this calendar year (cancelled and forfeited orders do not count).
+    """P-28: the gross value counted towards ``year``'s limit (cancelled and forfeited orders do not count).
     The seed (§5 pkt 12) caps the rewards *received* ("otrzymanych") in a calendar year: a delivered reward counts
-    in the year it was received; one not received yet counts in the year it was ordered, where the order is checked
-    (an order still open on 1 January so does not fill the new year). ``as_of`` replays a day: orders placed after
-    it are left out, a delivery after it is not known yet, and an order cancelled or forfeited after it (its
-    ``closed_on``) counts as the open order it was that day.
+    in the year it was received; one not received yet will be received on the day looked at or later, so it counts
+    in that day's year — an order still on its way on 1 January fills the new year's allowance (and filled the old
+    year's while that year lasted), and what is received in a year can never pass what its orders were checked
+    against. ``as_of`` replays a day: orders placed after it are left out, a delivery after it is not known yet,
+    and an order cancelled or forfeited after it (its ``closed_on``) counts as the open order it was that day;
+    without ``as_of`` an order on its way counts in every year from the one it was placed in.
 
     What a replay cannot give back: an accepted substitute (P-23) replaces the order's gross value, and the value of
     the reward first ordered is not kept — a day replayed from before the acceptance counts the substitute's value."""
-    received = RewardOrder.delivered_on.is_not(None)
-    if as_of is not None:
-        received = and_(received, RewardOrder.delivered_on <= as_of)
-    day = case((received, RewardOrder.delivered_on), else_=RewardOrder.ordered_on)
-    counted = RewardOrder.state.in_(COUNTED)
-    if as_of is not None:
-        counted = or_(counted, and_(RewardOrder.state.in_(CLOSED_UNRECEIVED), RewardOrder.closed_on > as_of))
-    conditions = [RewardOrder.installer_id == installer_id, counted,
-                  day >= date(year, 1, 1), day <= date(year, 12, 31)]
-    if as_of is not None:
-        conditions.append(RewardOrder.ordered_on <= as_of)
-    total = db.session.scalar(select(func.coalesce(func.sum(RewardOrder.gross_value), 0)).where(*conditions))
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    if as_of is None:
+        received = and_(RewardOrder.state == "delivered", RewardOrder.delivered_on >= first,
+                        RewardOrder.delivered_on <= last)
+        coming = and_(RewardOrder.state.in_(ON_THE_WAY), RewardOrder.ordered_on <= last)
+    else:
+        known = and_(RewardOrder.delivered_on.is_not(None), RewardOrder.delivered_on <= as_of)
+        received = and_(RewardOrder.state == "delivered", known, RewardOrder.delivered_on >= first,
+                        RewardOrder.delivered_on <= last)
+        # on its way that day: placed by then, neither received nor cancelled or forfeited by then (and, the year
+        # being over by then, it was not received in it)
+        coming = false() if as_of > last else and_(
+            RewardOrder.ordered_on <= as_of, ~known,
+            or_(RewardOrder.state.in_(COUNTED),
+                and_(RewardOrder.state.in_(CLOSED_UNRECEIVED), RewardOrder.closed_on > as_of)))
+    total = db.session.scalar(select(func.coalesce(func.sum(RewardOrder.gross_value), 0))
+                              .where(RewardOrder.installer_id == installer_id, or_(received, coming)))
     return Decimal(total or 0).quantize(Decimal("0.01"))
 
 
 def value_checked(installer_id: int, year: int, *, on: date) -> Decimal:
     """P-28: the year's value an order (or a substitute) dated ``on`` is checked against — the larger of the year as
     known now and the year as the day ``on`` saw it (``flask points statement --as-of``), so neither that day's
-    statement nor today's shows more than the limit after a change the check allowed (a reward delivered in
-    January counted, on a December day, in the year it was ordered)."""
+    statement nor today's shows more than the limit after a change the check allowed."""
     return max(value_this_year(installer_id, year), value_this_year(installer_id, year, as_of=on))
+
+
+def value_for_order(installer_id: int, *, on: date, today: date) -> Decimal:
+    """P-28: what a new order dated ``on`` adds to — its own year's value, and, for a day replayed from an earlier
+    year, the value of every later year up to today's, where the reward not received yet will be received at the
+    earliest."""
+    later = [value_this_year(installer_id, year) for year in range(on.year + 1, today.year + 1)]
+    return max([value_checked(installer_id, on.year, on=on), *later])
+
+
+def allowance(installer_id: int, *, on: date, rules: LoyaltyRules) -> tuple[Decimal, Decimal]:
+    """P-28 for the pages: what may still be ordered in ``on``'s year, and by how much the year is already over
+    the limit (both never negative). A year can be over it only through what the order-time check did not see:
+    rewards recorded before it counted orders on their way, or a lower limit published later."""
+    left = rules.annual_cap - value_checked(installer_id, on.year, on=on)
+    return max(left, Decimal("0.00")), max(-left, Decimal("0.00"))
 
 
 DELIVERY_ADDRESS_MAX = members.DELIVERY_ADDRESS_MAX
@@ -172,7 +195,7 @@ def place(installer: Installer, reward: Reward, *, on: date, rules: LoyaltyRules
     if available < reward.points:
         raise DomainError(_("Not enough points: you have %(available)s, the reward costs %(cost)s; no cash top-up is "
                             "possible.", available=available, cost=reward.points), field="reward", rule="P-21")
-    spent = value_checked(installer.id, on.year, on=on)
+    spent = value_for_order(installer.id, on=on, today=today)
     if spent + reward.gross_value > rules.annual_cap:
         left = max(rules.annual_cap - spent, Decimal(0))
         raise DomainError(_("Rewards this year may total %(cap)s gross; %(left)s is left, this reward is worth "
@@ -220,7 +243,8 @@ def _check_substitute_cap(order: RewardOrder, substitute: Reward, rules: Loyalty
                           accepting: bool) -> None:
     """P-28: the substitute takes the order's place in the year's rewards; together they stay within the limit."""
     _lock(db.session.get(Installer, order.installer_id))
-    spent = value_checked(order.installer_id, order.ordered_on.year, on=max(on, order.ordered_on))
+    day = max(on, order.ordered_on)  # the order, on its way, counts in that day's year (``value_this_year``)
+    spent = value_checked(order.installer_id, day.year, on=day)
     total = spent - order.gross_value + substitute.gross_value
     if total <= rules.annual_cap:
         return
@@ -289,10 +313,11 @@ def answer_substitute(order: RewardOrder, *, accept: bool, on: date, rules: Loya
 
 
 def cancel(order: RewardOrder, *, on: date, rules: LoyaltyRules, clock: Clock, actor=None, reason: str = "",
-           substitute_refused: bool = False) -> None:
+           substitute_refused: bool = False, unavailable: bool = False) -> None:
     """Cancel and restore the points spent (P-23). Restored after the end's announcement because the participant
     did not agree to a substitute (refused, or left it unanswered), they stay usable for 7 days after the end (P-41);
-    restored for any other reason, they expire with the end like every other point."""
+    restored for any other reason, they expire with the end like every other point. ``unavailable``: cancelled
+    because the reward is unavailable (seed §5 pkt 5), so it does not go back to stock (``return_stock``)."""
     if order.state in ("cancelled", "forfeited", "delivered"):
         raise DomainError(_("This order is closed."), rule="P-23")
     installer = db.session.get(Installer, order.installer_id)
@@ -309,9 +334,9 @@ def cancel(order: RewardOrder, *, on: date, rules: LoyaltyRules, clock: Clock, a
         ledger.open_lot(installer.id, -entry.points, kind="refund", on=on, expires_on=expires,
                         tenant_id=installer.tenant_id, source="order", source_id=order.id, after_end=after_end)
         restored.append((ledger.lapse_day(expires, after_end=after_end, end=end, rules=rules), -entry.points))
+    return_stock(order, unavailable=unavailable)
     order.state, order.closed_on = "cancelled", on
     order.note = reason
-    return_stock(order)
     audit.record(actor, "order.cancelled", "reward_order", order.id)
     _tell(installer, "order_cancelled", clock, order=order.id, points=order.points,
           **_restored_until(restored, on=on, ending=end is not None))
@@ -337,10 +362,12 @@ def _restored_until(restored: list[tuple[date, int]], *, on: date, ending: bool)
     return told
 
 
-def return_stock(order: RewardOrder) -> None:
-    """An order being cancelled gives its reward back to stock, and a substitute set aside for it (P-20, P-23);
-    called once, as the order is cancelled."""
-    ids = [order.reward_id]
+def return_stock(order: RewardOrder, *, unavailable: bool = False) -> None:
+    """An order being cancelled gives back to stock a substitute set aside for it (P-23), and its reward (P-20) —
+    unless the reward is unavailable (seed §5 pkt 5): the organiser says so (``unavailable``), or offered a
+    substitute for it, which is done only then; a unit put back would make it orderable again. Called once, before
+    the order's state becomes cancelled."""
+    ids = [] if unavailable or order.state == "substitute_offered" else [order.reward_id]
     if order.substitute_id is not None:  # set only while an offer waits (accepting makes it the order's reward)
         ids.append(order.substitute_id)
     for reward_id in ids:
