@@ -38,6 +38,26 @@ class RegistrationForm(Form):
                                   validators=[DataRequired(_l("Registration without this consent is not valid."))])
     marketing = Consent(_l("Optional"))  # G-08: the programme's own text is the label; never ticked for you
 
+    def validate(self, extra_validators=None) -> bool:
+        """L-01: the organiser's programme may admit companies only; what it asks of the company is said next to the
+        company fields, with the form's other problems."""
+        from flask import g
+
+        from portal.core.clock import get_clock
+        from portal.leads.service.partners import registration_problems
+
+        valid = super().validate(extra_validators)
+        tenant = g.get("tenant")
+        if tenant is None:
+            return valid
+        day = get_clock().today(tenant.timezone)
+        for name, message, rule in registration_problems(self.company_name.data or "", self.nip.data or "", day=day):
+            field = getattr(self, name)
+            if not field.errors:
+                field.errors = [f"{message} ({rule})"]  # as the join step says it
+                valid = False
+        return valid
+
 
 class ResetRequestForm(Form):
     email = EmailField(_l("E-mail"), validators=[DataRequired(_l("Enter your e-mail.")), CHECK_EMAIL])

@@ -156,6 +156,8 @@ REASONS: list[tuple[re.Pattern, Callable[[re.Match], str]]] = [(re.compile(p), f
      r"(?:; first year: (?P<months>\d+) × (?P<fee>[0-9.]+) a month less (?P<discount>[0-9.]+) term discount)?",
      _reward_rule),
     (r"the sale is outside the campaign dates", lambda m: _("the sale is outside the campaign dates")),
+    (r"the sale on (?P<sold>\S+) came after the campaign ended on (?P<ended>\S+)",
+     lambda m: _("the sale on %(sold)s came after the campaign ended on %(ended)s", sold=m["sold"], ended=m["ended"])),
     (r"the sale on (?P<sold>\S+) came before the qualification on (?P<qualified>\S+)",
      lambda m: _("the sale on %(sold)s came before the qualification on %(qualified)s",
                  sold=m["sold"], qualified=m["qualified"])),

@@ -58,7 +58,8 @@ def test_dpo_answers_access_and_erasure(slug, lang, live_server, open_as, journe
         subject.goto(f"/t/{slug}/")
         _to_english(subject)
     address = journeys.email("ewa")
-    journeys.register(subject, slug, first="Ewa", last="Zielińska", address=address)
+    company = {"company": "Zielińska IT", "tax_id": journeys.nip()} if slug != "manufacturer" else {}
+    journeys.register(subject, slug, first="Ewa", last="Zielińska", address=address, **company)  # L-01
 
     dpo = open_as(slug, "dpo")
     dpo.goto(f"/t/{slug}/dpo/requests")

@@ -12,6 +12,8 @@ import pytest
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
+from tests.browser import journeys  # noqa: E402 - after the skip above, as the other journeys
+
 pytestmark = pytest.mark.browser
 
 PASSWORD = "browser-pass-2026"
@@ -66,7 +68,8 @@ def _join_log_out_and_in(page, shot, *, slug: str, first: str, last: str, lang: 
     page.wait_for_url(re.compile(rf"/t/{slug}/register$"))
     assert page.locator("#register-form").is_visible()
     assert _lang(page) == lang
-    _fill_registration(page, first=first, last=last, email=email)
+    company = {"company": f"{last} Sp. z o.o.", "nip": journeys.nip()} if slug != "manufacturer" else {}
+    _fill_registration(page, first=first, last=last, email=email, **company)  # L-01: a lead campaign admits companies
     shot(page, f"{slug}-{lang}-register-filled")
     _submit(page, "register-form")
 

@@ -70,6 +70,7 @@ def test_L16_a_decision_is_refused_without_a_tie_for_a_partner_outside_it_and_af
     no_tie = _decide(campaign, nip(1), period=1)
     assert no_tie.exit_code == 1 and "L-16" in no_tie.output
     assert campaign.run("settlement", "approve", "distributor", "--period", "1").exit_code == 0
+    assert _decide(campaign, "all").exit_code == 0  # an undecided tie is not approved (L-16)
     assert campaign.run("settlement", "approve", "distributor", "--period", "2").exit_code == 0
     frozen = _decide(campaign, nip(1))
     assert frozen.exit_code == 1 and "approved" in frozen.output

@@ -151,8 +151,9 @@ def test_S11_L01_registration_checks_the_phone_as_the_profile_does(app):
     answer = app.test_client().post("/t/distributor/register", data={**REGISTRATION, "phone": "abc 🙂"})
     _at_field(answer, "phone")
     assert _count(tenant, User, User.email == "ewa@x.example") == 0
+    company = {"company_name": "Nowak IT", "nip": factories.valid_nip(4242)}  # L-01: the campaign admits companies
     assert app.test_client().post("/t/distributor/register",
-                                  data={**REGISTRATION, "phone": "+48 600 100 200"}).status_code == 302
+                                  data={**REGISTRATION, **company, "phone": "+48 600 100 200"}).status_code == 302
 
 
 @pytest.mark.parametrize("value", ["no", "0", "off"])

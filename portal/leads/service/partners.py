@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_babel import gettext as _
 from sqlalchemy import select
 from stdnum.pl import nip as nip_number
@@ -17,6 +19,7 @@ from portal.leads.rules import LeadRules
 from portal.leads.service.limits import email_ok, phone_problem, text_problems
 from portal.notifications import service as notifications
 from portal.privacy import audit
+from portal.programmes import service as programmes
 from portal.tenancy.models import Tenant
 
 CONTACT_FIELDS = ("contact_first_name", "contact_last_name", "contact_phone", "contact_email")
@@ -96,6 +99,23 @@ def problems(data: dict, rules: LeadRules) -> ValidationFailed | None:
     except ValidationFailed as failed:
         return failed
     return None
+
+
+def registration_problems(company_name: str, nip: str, *, day: date) -> list[tuple[str, str, str]]:
+    """L-01: a lead-reward programme admits registered companies only (seed: registering with the distributor "jako
+    firma / partner"), so registering with its organiser asks for the company's name and NIP, and refuses a NIP
+    already in the programme as joining does; each problem ``(field, message, rule)``. An invalid NIP is left to the
+    account's own check. The installer programme admits individuals too (P-01): nothing is asked there."""
+    if programmes.type_on(day) != "lead_reward":
+        return []
+    found: list[tuple[str, str, str]] = []
+    if not company_name.strip():
+        found.append(("company_name", _("Enter the company name."), "L-01"))
+    if not nip.strip():
+        found.append(("nip", _("Enter the company NIP."), "L-01"))
+    elif nip_number.is_valid(nip) and by_nip(nip_number.compact(nip)) is not None:
+        found.append(("nip", _("This company is already registered in the programme."), "L-01"))
+    return found
 
 
 def join(data: dict, rules: LeadRules, *, tenant_id: int, actor=None, user_id: int | None = None,

@@ -83,25 +83,57 @@ def same_sale() -> str:
 
 def import_report(source, rules: LeadRules, *, tenant_id: int, actor=None, commit_valid: bool = False,
                   dry_run: bool = False) -> ImportResult:
-    """A sales report (FORMATS.md), from the command or the staff's upload: the same checks, one line per sale."""
-    return run_import(source, SALE_COLUMNS, lambda row: record_sale(row, rules, tenant_id=tenant_id, actor=actor),
-                      commit_valid=commit_valid, dry_run=dry_run, key=row_key, what=same_sale())
+    """A sales report (FORMATS.md), from the command or the staff's upload: the same checks, one line per sale.
+
+    A second line for one sale is refused; when it also has problems of its own (a negative value, a bad date) it is
+    checked as any row, so its report names them all, not only the repeat."""
+    seen: set[tuple[str, ...]] = set()
+    repeats: set[int] = set()  # the rows (by identity) that repeat an earlier line's sale and are wrong besides
+
+    def key(row: dict) -> tuple[str, ...] | None:
+        mark = row_key(row)
+        if _read(row, rules, tenant_id=tenant_id, look_up=False)[0]:
+            if mark in seen:
+                repeats.add(id(row))
+            seen.add(mark)
+            return None  # checked in full by ``record`` below, which says the repeat with the rest
+        seen.add(mark)
+        return mark  # ``run_import`` refuses a repeat of it, naming the line it repeats
+
+    def record(row: dict) -> Sale:
+        repeat = [(None, _("the same %(what)s as an earlier line", what=same_sale()), "L-10")] \
+            if id(row) in repeats else []
+        return record_sale(row, rules, tenant_id=tenant_id, actor=actor, also=repeat)
+
+    return run_import(source, SALE_COLUMNS, record, commit_valid=commit_valid, dry_run=dry_run, key=key,
+                      what=same_sale())
 
 
-def record_sale(row: dict, rules: LeadRules, *, tenant_id: int, actor=None) -> Sale:
-    """One report line; the same (ref, date, family, billing) again replaces the earlier figures (a correction)."""
+def _months_counted(rules: LeadRules, family: str, billing: str) -> bool:
+    """L-11/L-17: whether a reward for ``family`` bought in ``billing`` counts months — of active consumption (monthly
+    CSP, "min. 3 months active"), or the contract term of a first-year value (SPEC §7) — so a row needs them."""
+    return any(family in rule.families and billing in rule.billing
+               and (rule.min_active_months or rule.base == "first_year_subscription_value")
+               for rule in rules.reward_rules)
+
+
+def _read(row: dict, rules: LeadRules, *, tenant_id: int, look_up: bool = True
+          ) -> tuple[list[tuple[str | None, str, str | None]], dict]:
+    """One report line read: every problem of it, each ``(column, message, rule)``, and its values as read (complete
+    when there is no problem); ``look_up``: whether to ask the database for the lead it names (the format alone is
+    checked without)."""
     problems: list[tuple[str | None, str, str | None]] = []
+    read: dict = {}
     ref = (row.get("ref") or "").strip()
     ref_problems = text_problems({"ref": ref}, {"ref": (40, "ref")}, "L-10")
     problems += ref_problems
     if not ref:
         problems.append(("ref", _("Give the lead reference."), "L-10"))
-    elif not ref_problems and review.by_ref(ref) is None:
+    elif look_up and not ref_problems and review.by_ref(ref) is None:
         problems.append(("ref", _("No lead has the reference %(ref)s.", ref=ref), "L-10"))
     try:
-        day = iso_day(row.get("transaction_date") or "")
+        day = read["day"] = iso_day(row.get("transaction_date") or "")
     except ValueError:
-        day = None
         problems.append(("transaction_date", _("transaction_date must be a date as YYYY-MM-DD, not %(value)s.",
                                                 value=repr((row.get("transaction_date") or "").strip())), "L-10"))
     else:
@@ -116,24 +148,26 @@ def record_sale(row: dict, rules: LeadRules, *, tenant_id: int, actor=None) -> S
     if billing not in rules.billing_models:
         problems.append(("billing", _("Unknown billing %(billing)s; use one of %(models)s.", billing=repr(billing),
                                       models=", ".join(rules.billing_models)), "L-10"))
-    numbers = {}
+    months = (row.get("months_active") or "").strip()
+    if not months and _months_counted(rules, family, billing):
+        problems.append(("months_active", _("months_active is required for %(billing)s billing: its reward counts the "
+                                            "months (a whole number of at least 0).", billing=billing), "L-17"))
     for key in ("licences", "months_active"):
         raw = (row.get(key) or "0" if key == "months_active" else row.get(key) or "").strip()
         try:
-            numbers[key] = int(raw)
-            if numbers[key] < 0:
+            number = read[key] = int(raw)
+            if number < 0:
                 raise ValueError
         except ValueError:
             problems.append((key, _("%(column)s must be a whole number of at least 0.", column=key), "L-10"))
         else:
-            if numbers[key] > INT32:
+            if number > INT32:
                 problems.append((key, _("%(column)s is too large: at most %(max)s.", column=key, max=INT32), "L-10"))
     try:
-        value = Decimal((row.get("value") or "").strip())
+        value = read["value"] = Decimal((row.get("value") or "").strip())
         if not value.is_finite() or value != value.quantize(Decimal("0.01")):
             raise InvalidOperation
     except InvalidOperation:
-        value = None
         problems.append(("value", _("value must be an amount in PLN with at most 2 decimals, e.g. 1234.50."), "L-10"))
     else:
         if value < 0:
@@ -144,18 +178,26 @@ def record_sale(row: dict, rules: LeadRules, *, tenant_id: int, actor=None) -> S
     new_tenant = (row.get("new_tenant") or "").strip().lower()
     if new_tenant not in ("yes", "no"):
         problems.append(("new_tenant", _("new_tenant is yes or no."), "L-10"))
-    if problems:
-        raise ValidationFailed(problems)
+    read.update(ref=ref, family=family, billing=billing, new_tenant=new_tenant == "yes")
+    return problems, read
+
+
+def record_sale(row: dict, rules: LeadRules, *, tenant_id: int, actor=None,
+                also: list[tuple[str | None, str, str | None]] | None = None) -> Sale:
+    """One report line; the same (ref, date, family, billing) again replaces the earlier figures (a correction).
+    ``also``: problems the caller found with the line (a repeat within one file), reported with its own."""
+    problems, read = _read(row, rules, tenant_id=tenant_id)
+    if problems or also:
+        raise ValidationFailed(problems + (also or []))
+    ref, day, family, billing = read["ref"], read["day"], read["family"], read["billing"]
     sale = db.session.scalars(select(Sale).where(Sale.ref == ref, Sale.transaction_date == day,
                                                  Sale.family == family, Sale.billing == billing)).first()
     if sale is None:
         sale = Sale(tenant_id=tenant_id, ref=ref, transaction_date=day, family=family, billing=billing,
                     licences=0, value=Decimal(0))
         db.session.add(sale)
-    sale.licences = numbers["licences"]
-    sale.months_active = numbers["months_active"]
-    sale.value = value
-    sale.new_tenant = new_tenant == "yes"
+    sale.licences, sale.months_active = read["licences"], read["months_active"]
+    sale.value, sale.new_tenant = read["value"], read["new_tenant"]
     db.session.flush()
     audit.record(actor, "sale.recorded", "sale", sale.id)
     return sale

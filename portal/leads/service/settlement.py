@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from flask_babel import gettext as _
@@ -270,7 +270,9 @@ NOT_NEW_CUSTOMER = "the customer is not new: it had an active contract with the 
 
 def _unrealised(lead, real: Realisation, rules: LeadRules) -> str | None:
     """L-10: why the vendor's report does not realise the lead (None when it does); reasons built only when needed."""
-    if not rules.starts_on <= real.first_date <= rules.ends_on:
+    if real.first_date > rules.ends_on:
+        return f"the sale on {real.first_date} came after the campaign ended on {rules.ends_on}"
+    if real.first_date < rules.starts_on:
         return "the sale is outside the campaign dates"
     # a lead carried over from the previous edition was confirmed then; this campaign's qualification only takes it
     # over, so any sale within the campaign realises it (seed: "w okresie trwania bieżącej promocji")
@@ -448,7 +450,9 @@ def compute(period_number: int, *, as_of: date, override: LeadRules | None = Non
         if _paid(ln) and ln.transaction_date and ln.lead_id not in gone:
             already_per_month[(ln.partner_id, ln.transaction_date.year, ln.transaction_date.month)] += 1
     lines, carried = [], []
+    in_campaign: set[int] = set()
     for lead, real in _realisations(first_start, end):
+        in_campaign.add(lead.id)
         if lead.id in paid_before or lead.partner_id in ctx.restricted:
             continue
         if real.first_date >= period.sales_from:
@@ -470,12 +474,35 @@ def compute(period_number: int, *, as_of: date, override: LeadRules | None = Non
     lines = [ln for ln in lines if id(ln) not in carried_ids or ln.status != NOT_PAID
              or (ln.rule == "L-14" and ln.lead.id not in refused_before)]
     lines += again
+    closes_campaign = period.sales_until >= campaign.ends_on or period_number == max(p.number for p in campaign.periods)
+    if closes_campaign:
+        lines += _after_the_campaign(ctx, in_campaign | paid_before)
     lines += _new_partner_bonuses(lines, ctx, not_new, withheld_bonus)
     lines += _bonuses_taken_back(earlier, {ln.partner_id for ln in earlier if ln.lead_id in gone}, ctx, end)
-    if period.sales_until >= campaign.ends_on or period_number == max(p.number for p in campaign.periods):
+    if closes_campaign:
         decided = db.session.scalar(select(Settlement.tie_award).where(Settlement.period == period_number))
         lines += _top_partner(ctx, end, decided)
     return sorted(lines, key=Line.key)
+
+
+def _after_the_campaign(ctx: Context, settled: set[int]) -> list[Line]:
+    """L-10/L-19: a lead whose sales all came after the campaign ended is realised by none of them, yet is listed —
+    not paid, with the reason — like every lead whose sale does not count; the period that closes the campaign lists
+    it. ``settled``: the leads a sale within the campaign already settles (listed, or paid before)."""
+    after = ctx.campaign.ends_on + timedelta(days=1)
+    if after > ctx.as_of:
+        return []
+    lines = []
+    for lead, real in _realisations(after, ctx.as_of):
+        if lead.id in settled or lead.partner_id in ctx.restricted:
+            continue
+        line = evaluate(lead, real, ctx)
+        if line.realised:  # a lead settled by a version whose campaign ran longer: its sale is still not this one's
+            line.realised, line.status, line.rule = False, NOT_PAID, "L-10"
+            line.base, line.rate, line.amount = ZERO, Decimal(0), ZERO
+            line.reason = f"the sale on {real.first_date} came after the campaign ended on {ctx.campaign.ends_on}"
+        lines.append(line)
+    return lines
 
 
 def _paid_again(earlier: list[SettlementLine], ctx: Context, first_start: date,
@@ -830,6 +857,7 @@ def approve(period_number: int, *, clock: Clock, actor=None) -> Settlement:
         # top-partner award they count towards) would never be settled
         raise Conflict(_("The last period's sales run until %(day)s: run its settlement as of that day or later "
                          "before approving it.", day=period.sales_until.isoformat()), rule="L-17")
+    _refuse_undecided_tie(settlement)
     settlement.status, settlement.approved_at = "approved", clock.now()
     settlement.approved_by = getattr(actor, "id", None)
     audit.record(actor, "settlement.approved", "settlement", settlement.id)
@@ -841,6 +869,15 @@ def approve(period_number: int, *, clock: Clock, actor=None) -> Settlement:
                                     .order_by(Settlement.period)).all():
         run(later.period, as_of=later.as_of, clock=clock, actor=actor)
     return settlement
+
+
+def _refuse_undecided_tie(settlement: Settlement) -> None:
+    """L-16 ("ties: organiser decides"): a tie is decided on the draft only, and approval freezes the draft (L-19), so
+    a draft whose top-partner award is still a tie to decide is not approved — its award could never be decided."""
+    tied = tied_partners(settlement)
+    if tied and not tie_decision(settlement, tied):
+        raise DomainError(_("Decide the top-partner tie first: once approved, the settlement is frozen and the "
+                            "award could no longer be decided."), field="choice", rule="L-16")
 
 
 def _tell_partners(settlement: Settlement, rules: LeadRules, *, clock: Clock) -> None:
