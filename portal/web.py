@@ -57,6 +57,20 @@ def _programme_type() -> str | None:
     return g.programme_type
 
 
+def sign_up_closed() -> str | None:
+    """Why the current tenant signs no one up today (None while it does): P-40, seed §7.3 — nobody joins an installer
+    programme once its end is announced, so no account is made (and no data taken) for a sign-up bound to fail."""
+    if _programme_type() != "loyalty":
+        return None
+    if "sign_up_closed" not in g:
+        from portal.core.clock import get_clock
+        from portal.loyalty.service.programme import joining_closed
+
+        g.sign_up_closed = _("The programme's end has been announced: joining is closed.") if joining_closed(
+            get_clock().today(g.tenant.timezone)) else None
+    return g.sign_up_closed
+
+
 def _error_page(status: int, title: str, message: str):
     response = render("errors/error.html", "content", status=status, status_code=status, title=title, message=message)
     if request.headers.get("HX-Request"):
@@ -192,7 +206,7 @@ def install(app: Flask) -> None:
 
         role = getattr(current_user, "role", None) if g.get("tenant") is not None else None
         return {"tenant": g.get("tenant"), "csrf_token": generate_csrf, "programme_type": _programme_type(),
-                "tenant_closing": _tenant_closing,
+                "tenant_closing": _tenant_closing, "sign_up_closed": sign_up_closed,
                 "current_lang": locale.language if locale else "pl",
                 "nav": for_role(role, _programme_type(), getattr(g.get("tenant"), "refers", False)) if role else []}
 

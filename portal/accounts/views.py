@@ -76,6 +76,10 @@ def logout():
 
 @bp.route("/register", methods=["GET", "POST"])
 def register():
+    from portal.web import sign_up_closed
+
+    if closed := sign_up_closed():  # P-40: nothing is taken for an account that could not take part
+        return render("accounts/register.html", status=403 if request.method == "POST" else 200, closed=closed)
     form = RegistrationForm()
     terms = documents.current("terms", _current_locale())
     privacy = documents.current("privacy", _current_locale())
