@@ -205,7 +205,7 @@ def _has_top_partner_award() -> bool:
     from portal.leads.service.programme import rules_on
 
     try:
-        return bool(rules_on(get_clock().today(g.tenant.timezone)).top_partner_tiers)
+        return rules_on(get_clock().today(g.tenant.timezone)).awards_top_partner
     except DomainError:  # no lead programme
         return False
 

@@ -186,6 +186,11 @@ class LeadRules:
     def period(self, number: int) -> Period | None:
         return next((p for p in self.periods if p.number == number), None)
 
+    @property
+    def awards_top_partner(self) -> bool:
+        """L-16: the campaign awards its top partner (the SaaS vendor's referral programme does not)."""
+        return bool(self.top_partner_tiers)
+
     def top_partner_amount(self, realised: int) -> Decimal | None:
         """L-16: the highest tier whose threshold the count reaches."""
         amount = None

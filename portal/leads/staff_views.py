@@ -270,7 +270,7 @@ def settlements(refused: dict[int, tuple[str, str]] | None = None):
     runs = {s.period: s for s in settlement_service.settlements()}
     return render("leads/settlements.html", status=422 if refused else 200, periods=rules.periods, runs=runs,
                   form=SettlementForm(), today=_today(), refused=refused or {},
-                  standings=bool(rules.top_partner_tiers))
+                  standings=rules.awards_top_partner)
 
 
 @bp.route("/settlements/<int:period>/run", methods=["POST"])

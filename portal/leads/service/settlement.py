@@ -659,7 +659,7 @@ def _top_partner(ctx: Context, end: date, decided: str | None = None) -> list[Li
     it (``decided``: "all" or the id of the partner awarded, with the tie it decided — a tie since changed is
     undecided again)."""
     rules = ctx.campaign
-    if not rules.top_partner_tiers:
+    if not rules.awards_top_partner:
         return []
     counts = realised_counts(ctx, end)
     if not counts:
