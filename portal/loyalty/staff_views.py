@@ -118,6 +118,7 @@ def installer_page(installer_id: int):
     return render("loyalty/installer.html", status=status, installer=installer, user=user,
                   summary=statement(installer, as_of=today(), rules=current), devices=owned, revoked=revoked,
                   over=orders.allowance(installer.id, on=today(), rules=current)[1], cap=current.annual_cap,
+                  on_record=members.evidence_on_record(installer, on=today()), criteria=members.CRITERIA[1:],
                   entries=ledger.entries(installer.id), revoke=revoke, by_device=by_device, exclude=exclude,
                   title=title, grant=grant, orders=orders.of_installer(installer.id),
                   rewards={r.id: r for r in orders.catalogue(False)},
@@ -176,7 +177,7 @@ def installer_action(installer_id: int, action: str):
         "evidence": lambda: members.record_evidence(installer, request.form.get("criterion", ""), on=today(),
                                                     actor=current_user),
         "revoke": lambda: members.revoke_evidence(installer, request.form.get("criterion", ""), on=today(),
-                                                  actor=current_user),
+                                                  actor=current_user, on_record=True),
         "evaluate": lambda: members.evaluate_status(installer, as_of=today(), rules=current, clock=clock),
         "exclude": lambda: _exclude(installer, clock),
     }

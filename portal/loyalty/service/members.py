@@ -384,19 +384,44 @@ def order_refusal(installer: Installer) -> tuple[str, str] | None:
     return rule, messages[case]
 
 
+def evidence_on_record(installer: Installer, *, on: date) -> dict[str, date]:
+    """P-03: the criteria the organiser has on record for the participant on ``on``, each with the day it was first
+    recorded (what the staff page shows, and what may be withdrawn)."""
+    return dict(db.session.execute(
+        select(StatusEvidence.criterion, func.min(StatusEvidence.recorded_on))
+        .where(StatusEvidence.installer_id == installer.id, StatusEvidence.recorded_on <= on, _held_on(on))
+        .group_by(StatusEvidence.criterion)).all())
+
+
 def record_evidence(installer: Installer, criterion: str, *, on: date, note: str = "", actor=None) -> None:
+    """P-03: the organiser records a criterion it assesses; one already on record is not recorded twice."""
+    from portal.core.labels import label
+
     if criterion not in CRITERIA[1:]:
         raise DomainError(_("Criteria recorded by the organiser: %(criteria)s.", criteria=", ".join(CRITERIA[1:])),
+                          field="criterion", rule="P-03")
+    if since := evidence_on_record(installer, on=on).get(criterion):
+        raise DomainError(_("%(criterion)s is already on record since %(day)s.",
+                            criterion=label(criterion, "installer.criterion"), day=since.isoformat()),
                           field="criterion", rule="P-03")
     db.session.add(StatusEvidence(tenant_id=installer.tenant_id, installer_id=installer.id, criterion=criterion,
                                   recorded_on=on, note=note))
     audit.record(actor, "installer.evidence", "installer", installer.id)
 
 
-def revoke_evidence(installer: Installer, criterion: str, *, on: date, actor=None) -> None:
-    for row in db.session.scalars(select(StatusEvidence).where(StatusEvidence.installer_id == installer.id,
-                                                               StatusEvidence.criterion == criterion,
-                                                               StatusEvidence.revoked_on.is_(None))):
+def revoke_evidence(installer: Installer, criterion: str, *, on: date, actor=None, on_record: bool = False) -> None:
+    """P-03: the organiser withdraws a criterion (the status follows at the next evaluation); ``on_record``: the
+    staff page's withdrawal, refused when nothing of it is on record (a lost title withdraws the training whether
+    or not it was recorded)."""
+    from portal.core.labels import label
+
+    rows = list(db.session.scalars(select(StatusEvidence).where(StatusEvidence.installer_id == installer.id,
+                                                                StatusEvidence.criterion == criterion,
+                                                                StatusEvidence.revoked_on.is_(None))))
+    if not rows and on_record:
+        raise DomainError(_("%(criterion)s is not on record.", criterion=label(criterion, "installer.criterion")),
+                          field="criterion", rule="P-03")
+    for row in rows:
         row.revoked_on = on
     audit.record(actor, "installer.evidence_revoked", "installer", installer.id)
 
