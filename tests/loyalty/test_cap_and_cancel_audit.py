@@ -342,3 +342,23 @@ def test_E01_the_programme_page_of_a_lead_programme_still_says_the_first_matchin
     factories.login(client, tenant, admin.email)
     page = _text(client.get("/t/distributor/programme").get_data(as_text=True))
     assert "the first matching row of the reward table wins" in page
+
+
+def test_P28_a_substitute_offered_on_a_replayed_old_year_day_is_checked_against_the_new_year_too(app, programme):
+    """An order on its way counts in every year until it is received (``value_this_year``): a substitute of higher
+    value, offered on a December day replayed in January, would be received in the new year, so that year's limit
+    is checked too — 17,000 + 1,500 would pass 18,000."""
+    app.extensions["clock"] = as_of(date(2027, 1, 5))
+    _rich(programme)
+    _add_reward("R-SMALL", 10, "600.00")
+    _add_reward("R-SUB", 10, "1500.00")
+    _add_reward("R-BIG", 10, "17000.00")
+    [small] = _ids(programme, EMAIL, "R-SMALL", "2026-12-20", 1)
+    _ids(programme, EMAIL, "R-BIG", "2027-01-02", 1)
+    with use_tenant(_tenant().id):
+        day = date(2026, 12, 28)
+        with pytest.raises(DomainError) as refused:
+            orders.offer_substitute(db.session.get(RewardOrder, small), orders.reward_by_code("R-SUB"), on=day,
+                                    rules=rules_on(day), clock=as_of(date(2027, 1, 5)))
+        assert refused.value.rule == "P-28" and "18500.00" in refused.value.message.replace(",", "")
+        db.session.rollback()

@@ -239,12 +239,14 @@ def _tell(installer: Installer, kind: str, clock: Clock, **params) -> None:
         notifications.notify(user, kind, clock=clock, **params)
 
 
-def _check_substitute_cap(order: RewardOrder, substitute: Reward, rules: LoyaltyRules, *, on: date,
+def _check_substitute_cap(order: RewardOrder, substitute: Reward, rules: LoyaltyRules, *, on: date, clock: Clock,
                           accepting: bool) -> None:
-    """P-28: the substitute takes the order's place in the year's rewards; together they stay within the limit."""
-    _lock(db.session.get(Installer, order.installer_id))
+    """P-28: the substitute takes the order's place in the year's rewards — in that day's year and, the order being
+    on its way, every later year up to today's (``value_for_order``); together they stay within the limit."""
+    installer = db.session.get(Installer, order.installer_id)
+    _lock(installer)
     day = max(on, order.ordered_on)  # the order, on its way, counts in that day's year (``value_this_year``)
-    spent = value_checked(order.installer_id, day.year, on=day)
+    spent = value_for_order(order.installer_id, on=day, today=max(clock.today(_timezone(installer)), day))
     total = spent - order.gross_value + substitute.gross_value
     if total <= rules.annual_cap:
         return
@@ -273,7 +275,7 @@ def offer_substitute(order: RewardOrder, substitute: Reward, *, on: date, rules:
     if not substitute.active or substitute.stock <= 0:
         raise DomainError(_("The substitute is not available now (withdrawn from the catalogue or out of stock)."),
                           field="substitute", rule="P-23")
-    _check_substitute_cap(order, substitute, rules, on=on, accepting=False)
+    _check_substitute_cap(order, substitute, rules, on=on, clock=clock, accepting=False)
     # P-20: the unit offered is set aside for the participant's answer; a refusal gives it back (``cancel``)
     taken = db.session.execute(update(Reward).where(Reward.id == substitute.id, Reward.stock > 0)
                                .values(stock=Reward.stock - 1).execution_options(synchronize_session=False))
@@ -303,7 +305,7 @@ def answer_substitute(order: RewardOrder, *, accept: bool, on: date, rules: Loya
     if accept:
         substitute = db.session.get(Reward, order.substitute_id)
         # P-28: other orders, or the substitute's value, may have changed since the offer
-        _check_substitute_cap(order, substitute, rules, on=on, accepting=True)
+        _check_substitute_cap(order, substitute, rules, on=on, clock=clock, accepting=True)
         order.reward_id, order.substitute_id, order.state = order.substitute_id, None, "placed"
         # P-28, P-29: what is delivered is what counts towards the annual limit and the PIT-8C list
         order.gross_value = substitute.gross_value
