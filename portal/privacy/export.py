@@ -421,12 +421,23 @@ def _summary(data: dict[str, list[dict]], tenant_name: str, clock: Clock, *, req
 
     lang, zone = _reader(request_id, user_id)
     tenant = db.session.get(Tenant, current_tenant_id())
-    columns = {f"{_table(name)}.{column}" for name, rows in data.items() for row in rows for column in row}
+    columns = _columns_held(data, own=user_id is not None)
     with force_locale(lang):
         return current_app.jinja_env.get_template("privacy/bundle_summary.html").render(
             lang=lang, tenant_name=tenant_name, prepared=_moment(clock.now(), zone, lang),
             sections=_sections(data, zone, lang, contact_only=user_id is None),
             about=registers.subject_information(tenant, columns) if tenant is not None else None)
+
+
+def _columns_held(data: dict[str, list[dict]], *, own: bool) -> set[str]:
+    """The data-map columns ("table.column") the bundle's person is told about (art. 15(1)(b)): of the account's own
+    rows, every column the data map holds of it, kept out of the copy or not (a password hash is held, not given);
+    of a record naming the person as someone's contact person, only the columns about her."""
+    held = {_table(name) for name, rows in data.items() if rows and own and not name.endswith(AS_CONTACT)}
+    columns = {f"{table}.{e.column}" for table, entries in personal_columns(db.metadata).items() if table in held
+               for e in entries if not e.third_party}
+    return columns | {f"{_table(name)}.{column}" for name, rows in data.items()
+                      if not own or name.endswith(AS_CONTACT) for row in rows for column in row}
 
 
 def open_bundle(token: str, *, clock: Clock) -> tuple[ExportBundle, Path] | None:

@@ -155,6 +155,7 @@ def test_G04_the_summary_says_why_on_what_basis_how_long_to_whom_and_what_rights
     assert "How your data is processed" in text
     assert "Legal basis" in text and "performance of the programme terms" in text
     assert "while the account exists" in text  # the retention of account data, in words
+    assert "password hashes" in text  # held (never given in the copy), so its category is named
     assert "tax authorities" in text  # a recipient
     assert "alpha Sp. z o.o." in text and "iod@alpha.example" in text  # the controller and its DPO
     assert "President of the Personal Data Protection Office" in text  # where to complain (art. 77)
