@@ -72,3 +72,14 @@ def test_L10_a_valid_repeated_row_is_still_refused_as_a_repeat(campaign):
     result = campaign.sales("S1,2018-08-20,O365,annual,20,100.00,,yes", "S1,2018-08-20,O365,annual,20,90.00,,yes")
     assert result.exit_code == 1
     assert "line 3: the same sale (ref, transaction_date, family, billing) as line 2" in result.output
+
+
+def test_L10_a_clean_repeat_of_a_refused_line_is_refused_as_the_repeat_it_is(campaign):
+    """One report names a sale once, whatever became of its first line: the second line for it is refused as a
+    repeat of that line, not taken as the sale because the first was refused for its own problems."""
+    campaign.partners(partner_row(1))
+    campaign.leads(lead_row("S1", 1, 1))
+    campaign.decide("S1,qualified,2018-08-13,")
+    result = campaign.sales("S1,2018-08-20,O365,annual,20,-5,,yes", "S1,2018-08-20,O365,annual,20,100.00,,yes")
+    assert result.exit_code == 1
+    assert "line 3" in result.output and "as line 2" in result.output and "0 good row(s)" in result.output

@@ -92,13 +92,11 @@ def import_report(source, rules: LeadRules, *, tenant_id: int, actor=None, commi
 
     def key(row: dict) -> tuple[str, ...] | None:
         mark = row_key(row)
-        if _read(row, rules, tenant_id=tenant_id, look_up=False)[0]:
-            if mark in seen:
-                repeats.add(id(row))
-            seen.add(mark)
+        if mark in seen and _read(row, rules, tenant_id=tenant_id, look_up=False)[0]:
+            repeats.add(id(row))
             return None  # checked in full by ``record`` below, which says the repeat with the rest
         seen.add(mark)
-        return mark  # ``run_import`` refuses a repeat of it, naming the line it repeats
+        return mark  # ``run_import`` refuses a repeat of it, naming the line it repeats (however that line fared)
 
     def record(row: dict) -> Sale:
         repeat = [(None, _("the same %(what)s as an earlier line", what=same_sale()), "L-10")] \
