@@ -14,15 +14,12 @@ from portal.leads.models import Settlement
 from portal.tenancy.guard import use_tenant
 from portal.tenancy.models import Tenant
 from tests import factories
-from tests.leads.conftest import lead_row, nip, partner_row
+from tests.leads.conftest import nip
+from tests.leads.test_top_partner_tie import tied_leads
 
 
 def _tie(campaign):
-    campaign.partners(partner_row(1), partner_row(2))
-    campaign.leads(*(lead_row(f"A{i}", 1, i) for i in range(1, 4)),
-                   *(lead_row(f"B{i}", 2, 10 + i) for i in range(1, 4)))
-    campaign.decide(*(f"{p}{i},qualified,2018-08-13," for p in "AB" for i in range(1, 4)))
-    campaign.sales(*(f"{p}{i},2018-10-1{i},O365,annual,20,1000.00,0,yes" for p in "AB" for i in range(1, 4)))
+    tied_leads(campaign)
     campaign.settle(1, "2018-10-05")
     assert campaign.run("settlement", "approve", "distributor", "--period", "1").exit_code == 0
     campaign.settle(2, "2019-01-10")

@@ -8,12 +8,17 @@ from __future__ import annotations
 from tests.leads.conftest import lead_row, nip, partner_row
 
 
-def _tie(campaign):
+def tied_leads(campaign):
+    """Two partners, three realised leads each: a tie for the top-partner award."""
     campaign.partners(partner_row(1), partner_row(2))
     campaign.leads(*(lead_row(f"A{i}", 1, i) for i in range(1, 4)),
                    *(lead_row(f"B{i}", 2, 10 + i) for i in range(1, 4)))
     campaign.decide(*(f"{p}{i},qualified,2018-08-13," for p in "AB" for i in range(1, 4)))
     campaign.sales(*(f"{p}{i},2018-10-1{i},O365,annual,20,1000.00,0,yes" for p in "AB" for i in range(1, 4)))
+
+
+def _tie(campaign):
+    tied_leads(campaign)
     campaign.settle(2, "2019-01-10")
 
 

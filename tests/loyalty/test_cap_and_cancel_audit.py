@@ -238,14 +238,19 @@ def test_P20_P23_a_refused_substitute_does_not_make_the_unavailable_reward_order
     assert again.exit_code == 1 and "P-20" in again.output
 
 
+def _offered_for_unavailable(order_id: int, day: date = date(2024, 3, 2)) -> RewardOrder:
+    """The jacket ordered runs out (stock 0) and staff offer the winter jacket instead (P-23)."""
+    order = db.session.get(RewardOrder, order_id)
+    orders.reward_by_code("R-KURTKA").stock = 0
+    orders.offer_substitute(order, orders.reward_by_code("R-KURTKA-ZIMOWA"), on=day, rules=rules_on(day),
+                            clock=as_of(day))
+    return order
+
+
 def test_P20_P23_a_lapsed_substitute_does_not_put_the_unavailable_reward_back(app, client, programme):
     order_id = _kurtka_order(programme)
-    tenant = _tenant()
-    with use_tenant(tenant.id):
-        order, day = db.session.get(RewardOrder, order_id), date(2024, 3, 2)
-        orders.reward_by_code("R-KURTKA").stock = 0
-        orders.offer_substitute(order, orders.reward_by_code("R-KURTKA-ZIMOWA"), on=day, rules=rules_on(day),
-                                clock=as_of(day))
+    with use_tenant(_tenant().id):
+        _offered_for_unavailable(order_id)
         db.session.commit()
     programme.jobs("2024-03-23")
     assert _order(order_id).state == "cancelled"
@@ -254,12 +259,9 @@ def test_P20_P23_a_lapsed_substitute_does_not_put_the_unavailable_reward_back(ap
 
 def test_P20_an_exclusion_cancelling_an_offered_order_does_not_put_the_unavailable_reward_back(programme):
     order_id = _kurtka_order(programme)
-    tenant = _tenant()
-    with use_tenant(tenant.id):
-        order, day = db.session.get(RewardOrder, order_id), date(2024, 3, 2)
-        orders.reward_by_code("R-KURTKA").stock = 0
-        orders.offer_substitute(order, orders.reward_by_code("R-KURTKA-ZIMOWA"), on=day, rules=rules_on(day),
-                                clock=as_of(day))
+    with use_tenant(_tenant().id):
+        _offered_for_unavailable(order_id)
+        day = date(2024, 3, 2)
         members.exclude(members.by_email(EMAIL), "rules_breach", on=day, clock=as_of(day))
         db.session.commit()
     assert _order(order_id).state == "cancelled"
