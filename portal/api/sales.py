@@ -67,15 +67,14 @@ def _record_batch(rows: list[dict], rules) -> list[Sale]:
     first: dict[tuple[str, ...], int] = {}
     for index, row in enumerate(rows):
         mark = sales.row_key(_as_report_row(row))
-        if mark in first:  # one batch names a sale once, as one file does
-            problems.append((f"rows[{index}]", _("the same %(what)s as rows[%(index)d]", what=sales.same_sale(),
-                                                  index=first[mark]), "L-10"))
-            continue
-        first[mark] = index
+        # one batch names a sale once, as one file does: a repeat is refused, with its own problems besides
+        repeat = [(None, _("the same %(what)s as rows[%(index)d]", what=sales.same_sale(), index=first[mark]),
+                   "L-10")] if mark in first else []
+        first.setdefault(mark, index)
         savepoint = db.session.begin_nested()
         try:
             recorded.append(sales.record_sale(_as_report_row(row), rules, tenant_id=context.tenant_id(),
-                                              actor=context.actor()))
+                                              actor=context.actor(), also=repeat))
             db.session.flush()
         except DomainError as error:
             savepoint.rollback()

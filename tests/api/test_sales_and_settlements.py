@@ -160,3 +160,16 @@ def test_L10_each_refused_sale_value_says_what_is_wrong_with_it(api, distributor
     api.post("/leads", lead_body("S1", partner["id"], 1))
     negative = problem(api.post("/sales", sale("S1", "2018-08-20", "O365", "annual", 20, "-5.00")))["errors"]
     assert [(e["field"], e["rule"]) for e in negative] == [("value", "L-10")] and "negative" in negative[0]["message"]
+
+
+def test_L10_a_repeated_row_of_a_batch_is_checked_as_any_row(api, distributor):
+    """As the file import does: a row naming a sale a row before it named says its own problems with the repeat —
+    fixing only the repeat would send the batch back again for the negative value."""
+    partner = api.post("/participants", partner_body(1)).get_json()
+    api.post("/leads", lead_body("S1", partner["id"], 1))
+    response = api.post("/sales", {"rows": [sale("S1", "2018-08-20", "O365", "annual", 20, "50000.00"),
+                                            sale("S1", "2018-08-20", "O365", "annual", 20, "-5.00")]})
+    assert response.status_code == 422
+    fields = {e["field"] for e in problem(response)["errors"]}
+    assert fields == {"rows[1]", "rows[1].value"}, fields
+    assert _sales_count(distributor) == 0
