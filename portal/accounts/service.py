@@ -183,6 +183,10 @@ PROFILE_FIELDS = ("first_name", "last_name", "phone", "company_name", "nip", "lo
 def update_profile(user: User, data: dict, *, actor) -> list[str]:
     """G-06: rectification by the person or the DPO. The audit log records which fields changed — never the old
     or the new values. Returns the names of the changed fields."""
+    if "nip" in data:  # P-01, P-29: a business participant of an installer programme keeps a valid NIP
+        from portal.loyalty.service import members
+
+        members.check_business_nip(user.id, data["nip"])
     changed = []
     for key in PROFILE_FIELDS:
         if key not in data:

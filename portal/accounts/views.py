@@ -248,12 +248,10 @@ def tenant_export():
 def profile():
     """G-06: a person corrects their own data; the audit log names the fields, never the values."""
     from portal.accounts.forms import ProfileForm
-    from portal.loyalty.service import members as installers
 
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
         try:
-            installers.check_business_nip(current_user.id, form.nip.data)  # P-01, P-29: a business keeps its NIP
             changed = service.update_profile(current_user, {k: getattr(form, k).data for k in service.PROFILE_FIELDS},
                                              actor=current_user)
         except DomainError as error:

@@ -364,3 +364,17 @@ def test_P28_a_substitute_offered_on_a_replayed_old_year_day_is_checked_against_
                                     rules=rules_on(day), clock=as_of(date(2027, 1, 5)))
         assert refused.value.rule == "P-28" and "18500.00" in refused.value.message.replace(",", "")
         db.session.rollback()
+
+
+def test_P01_P29_G06_the_dpos_correction_cannot_empty_a_business_participants_nip_either(app, client, programme):
+    """The same rule holds on the DPO's rectification (it writes the profile through the same service): a business
+    keeps a valid NIP; ceasing to be one is not a correction of data."""
+    from portal.accounts.service import update_profile
+
+    tenant, user = _joined(app, client)
+    with use_tenant(tenant.id):
+        subject = db.session.get(User, user.id)
+        with pytest.raises(DomainError) as refused:
+            update_profile(subject, {"nip": ""}, actor=None)
+        assert refused.value.field == "nip" and refused.value.rule == "P-01"
+        db.session.rollback()
