@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import NamedTuple
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -109,15 +110,22 @@ def subject_information(tenant, columns: set[str]) -> dict:
             groups[(group["purpose"], group["basis"], group["retention"])].add(group["category_text"])
             categories.add(group["category"])
     record = controller_record(tenant)
-    recipients = [r for r in record["recipients"] if "tax" in categories or str(r) != str(_tax_recipient())]
+    recipients = [r for r in record["recipients"] if r.receives is None or r.receives in categories]
     return {"groups": [{"purpose": p, "basis": b, "retention": r, "categories": sorted(c)}
                        for (p, b, r), c in sorted(groups.items())],
             "controller": record["controller"], "dpo": record["dpo"],
-            "recipients": [*recipients, *(f"{s.name} ({s.purpose})" for s in record["subprocessors"])]}
+            "recipients": [*map(str, recipients), *(f"{s.name} ({s.purpose})" for s in record["subprocessors"])]}
 
 
-def _tax_recipient() -> str:
-    return _("tax authorities, for the tax data of the rewards paid")
+class Recipient(NamedTuple):
+    """A recipient of the records of processing; ``receives`` is the data category it gets, when only that one (a
+    subject's own summary names it only when that category of theirs is held)."""
+
+    text: str
+    receives: str | None = None
+
+    def __str__(self) -> str:
+        return str(self.text)
 
 
 def controller_record(tenant) -> dict:
@@ -138,11 +146,11 @@ def controller_record(tenant) -> dict:
     people.append((_("people who filed a data-subject request"), requests))
     answered = register.subprocessors_of(tenant)  # C-07: only those this organiser's data may go to are in use
     subprocessors = answered["in_use"]
-    recipients = [_("the platform operator, as processor under the data-processing agreement, and its "
-                    "sub-processors (listed apart)"),
-                  _tax_recipient()]
+    recipients = [Recipient(_("the platform operator, as processor under the data-processing agreement, and its "
+                              "sub-processors (listed apart)")),
+                  Recipient(_("tax authorities, for the tax data of the rewards paid"), receives="tax")]
     if "leads" in tables and _passes_leads_to_a_vendor():  # L-21: the distributor's vendor verifies its leads
-        recipients.append(_("the vendor named in the programme, only with the participant's consent"))
+        recipients.append(Recipient(_("the vendor named in the programme, only with the participant's consent")))
     return {"controller": f"{tenant.legal_name}, NIP {tenant.nip}, {tenant.address}",
             "dpo": f"{tenant.dpo_name}, {tenant.dpo_email}", "people": people, "subprocessors": subprocessors,
             "awaiting": answered["awaiting"], "objected": answered["objected"],

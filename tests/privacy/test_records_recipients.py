@@ -23,5 +23,5 @@ def test_G12_the_vendor_is_a_recipient_only_where_the_programme_passes_leads_to_
     assert app.test_cli_runner().invoke(args=["tenants", "create", str(ROOT / "tenants" / slug)]).exit_code == 0
     tenant = db.session.scalars(select(Tenant).where(Tenant.slug == slug)).one()
     with app.test_request_context(headers={"Accept-Language": "en"}), use_tenant(tenant.id):
-        recipients = registers.controller_record(tenant)["recipients"]
+        recipients = [str(r) for r in registers.controller_record(tenant)["recipients"]]
     assert (VENDOR in recipients) is names_vendor, recipients
