@@ -178,6 +178,8 @@ REASONS: list[tuple[re.Pattern, Callable[[re.Match], str]]] = [(re.compile(p), f
     (r"correction: the vendor's report no longer shows a realised lead of the partner \(bonus paid (?P<paid>[0-9.]+)\)",
      lambda m: _("correction: the vendor's report no longer shows a realised lead of the partner (bonus paid "
                  "%(paid)s)", paid=money(m["paid"]))),
+    (r"the vendor's report no longer shows a realised lead of the partner",
+     lambda m: _("the vendor's report no longer shows a realised lead of the partner")),
     (r"more sold after period (?P<period>\d+) paid this lead \(paid (?P<paid>-?[0-9.]+), now (?P<now>-?[0-9.]+)\)",
      lambda m: _("more sold after period %(period)s paid this lead (paid %(paid)s, now %(now)s)",
                  period=m["period"], paid=money(m["paid"]), now=money(m["now"]))),

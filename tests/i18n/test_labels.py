@@ -50,6 +50,8 @@ SETTLEMENT_REASONS = [
     ("first realised lead in the campaign (withheld before, released)",
      "pierwszy zrealizowany lead w kampanii (premia wcześniej wstrzymana, teraz zwolniona)"),
     ("first realised lead in the campaign", "pierwszy zrealizowany lead w kampanii"),
+    ("the vendor's report no longer shows a realised lead of the partner",
+     "raport dostawcy nie wykazuje już żadnego zrealizowanego leada partnera"),
     ("most realised leads in the campaign: 4", "najwięcej zrealizowanych leadów w kampanii: 4"),
     ("tie: 2 partners with 3 realised leads; the organiser decides",
      "remis między 2 partnerami (zrealizowane leady: po 3); decyduje organizator"),

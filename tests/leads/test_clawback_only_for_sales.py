@@ -163,3 +163,27 @@ def test_L15_the_bonus_stays_while_another_lead_of_the_partner_is_realised(campa
     _, rows = campaign.settle(2, "2019-01-10")
     assert by_ref(rows)["G1"]["amount"] == "-300.00"
     assert [r for r in rows if r["line"] == "new_partner_bonus"] == []
+
+
+def test_L15_L18_a_withheld_bonus_is_not_released_once_its_only_lead_is_corrected_away(campaign):
+    """The partner's only lead was realised while it was in arrears, so the 365.00 bonus was withheld (L-18); the
+    arrears are paid, but the vendor's corrected report leaves the lead unrealised (2 licences, below the 3 of
+    L-10): no lead of the partner ended in a sale, so no bonus is released. A lead realised later releases it."""
+    campaign.partners(partner_row(1, "arrears"))
+    campaign.leads(lead_row("H1", 1, 1, "M365", "annual", 10), lead_row("H2", 1, 2, "M365", "annual", 10))
+    campaign.decide("H1,qualified,2018-08-13,", "H2,qualified,2018-08-13,")
+    campaign.sales("H1,2018-08-20,M365,annual,10,1000.00,0,yes")
+    _, rows = campaign.settle(1, "2018-10-05")
+    assert [(r["status"], r["amount"]) for r in rows if r["line"] == "new_partner_bonus"] == [("withheld", "365.00")]
+    assert campaign.run("settlement", "approve", "distributor", "--period", "1").exit_code == 0
+    assert campaign.partners(partner_row(1)).exit_code == 0  # the arrears are paid
+    _later_sales(campaign, "H1,2018-08-20,M365,annual,2,200.00,0,yes")
+    _, rows = campaign.settle(2, "2018-12-30")
+    bonus = [r for r in rows if r["line"] == "new_partner_bonus"]
+    assert [(r["status"], r["amount"], r["rule"]) for r in bonus] == [("not_paid", "0.00", "L-15")], bonus
+    assert "no longer shows a realised lead" in bonus[0]["reason"]
+    assert not [r for r in rows if r["status"] == "payable" and r["amount"] != "0.00"]
+    _later_sales(campaign, "H2,2018-11-20,M365,annual,10,1000.00,0,yes")  # another lead ends in a sale
+    _, rows = campaign.settle(2, "2018-12-30")
+    bonus = [r for r in rows if r["line"] == "new_partner_bonus"]
+    assert [(r["status"], r["amount"]) for r in bonus] == [("payable", "365.00")], bonus

@@ -266,6 +266,7 @@ def evaluate(lead: Lead, real: Realisation, ctx: Context, *, as_paid: bool = Fal
 
 
 NOT_NEW_CUSTOMER = "the customer is not new: it had an active contract with the organiser before"
+NO_REALISED_LEAD = "the vendor's report no longer shows a realised lead of the partner"
 
 
 def _unrealised(lead, real: Realisation, rules: LeadRules) -> str | None:
@@ -477,7 +478,7 @@ def compute(period_number: int, *, as_of: date, override: LeadRules | None = Non
     closes_campaign = period.sales_until >= campaign.ends_on or period_number == max(p.number for p in campaign.periods)
     if closes_campaign:
         lines += _after_the_campaign(ctx, in_campaign | paid_before)
-    lines += _new_partner_bonuses(lines, ctx, not_new, withheld_bonus)
+    lines += _new_partner_bonuses(lines, ctx, not_new, withheld_bonus, end)
     lines += _bonuses_taken_back(earlier, {ln.partner_id for ln in earlier if ln.lead_id in gone}, ctx, end)
     if closes_campaign:
         decided = db.session.scalar(select(Settlement.tie_award).where(Settlement.period == period_number))
@@ -608,11 +609,13 @@ def _bonuses_taken_back(earlier: list[SettlementLine], partners: set[int], ctx: 
 
 
 def _new_partner_bonuses(lines: list[Line], ctx: Context, not_new: set[int],
-                         withheld: dict[int, SettlementLine]) -> list[Line]:
+                         withheld: dict[int, SettlementLine], end: date) -> list[Line]:
     """L-15: a one-off bonus for a partner whose first realised lead is paid in this campaign; a bonus withheld
-    in an approved period (L-18) is settled again until it is paid."""
+    in an approved period (L-18) is settled again until it is paid, while a lead of the partner is still realised
+    (the vendor's corrected report can leave it none: no lead then ended in a sale)."""
     rules = ctx.campaign
     out = []
+    counts = realised_counts(ctx, end) if withheld else {}
     for partner_id, earlier in withheld.items():
         if partner_id in ctx.restricted or partner_id not in ctx.partners:
             continue
@@ -624,6 +627,8 @@ def _new_partner_bonuses(lines: list[Line], ctx: Context, not_new: set[int],
         refusal = partner_service.ineligibility(partner, rules)  # removed (L-20) or direct CSP (L-01) since
         if refusal is None and rules.new_partner_flag and rules.new_partner_flag in (partner.flags or []):
             refusal = "L-15", f"the partner is flagged {rules.new_partner_flag.replace('_', ' ')}"
+        if refusal is None and not counts.get(partner_id):
+            refusal = "L-15", NO_REALISED_LEAD
         if refusal is not None:
             bonus.status, bonus.amount = NOT_PAID, ZERO
             bonus.rule, bonus.reason = refusal
