@@ -272,7 +272,9 @@ def my_complaints():
     current = rules()
     form = ComplaintForm()
     lots = ledger.lots(installer.id)
-    form.entry_id.choices = [("", "—")] + [(str(lot.id), f"{lot.earned_on}: {lot.points}") for lot in lots]
+    form.entry_id.choices = [("", "—")] + [(str(lot.id), f"{lot.earned_on}: {lot.points}") for lot in lots] + [
+        (str(entry_id), _("%(day)s: −%(points)d (taken back)", day=on, points=points))
+        for entry_id, on, points in ledger.revocations(installer.id)]
     if form.is_submitted() and form.entry_id.data and whole_number(form.entry_id.data) is None:
         form.entry_id.data = ""  # a value the list never offered (a tampered form): said at the field, not a 500
         form.entry_id.errors = [_("Choose the points the complaint is about from the list.")]

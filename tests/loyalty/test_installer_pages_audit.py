@@ -145,3 +145,31 @@ def test_G05_P29_a_replaced_employers_acceptance_is_deleted_not_left_on_disk(app
         kept = db.session.scalars(select(Installer)).one().employer_acceptance_file
     assert [p.name for p in set(folder.iterdir()) - before] == [kept]
     assert (folder / kept).read_bytes() == PDF + b"second"
+
+
+def test_P09_P08_points_taken_back_can_be_complained_about_from_the_page_for_30_days(app, client, programme):
+    """The revocation notice says until when a complaint can be filed (30 days from the deduction); the page offers
+    the revocation — once, though it drew on two lots — and takes a complaint about it until then."""
+    from portal.loyalty.models import Complaint, PointsEntry
+
+    tenant = _installer_with_points(app, client, programme)  # 3 × 120 points, 2024-02-01
+    taken = programme.run("points", "revoke", "manufacturer", "ala@installer.example", "--points", "150",
+                          "--reason", "credited twice", "--as-of", "2024-04-15")
+    assert taken.exit_code == 0, taken.output
+    app.extensions["clock"] = as_of(date(2024, 5, 15))  # the 30th day after the deduction
+    page = client.get("/t/manufacturer/my-complaints").get_data(as_text=True)
+    with use_tenant(tenant.id):
+        revoked = db.session.scalars(select(PointsEntry).where(PointsEntry.kind == "revoke")
+                                     .order_by(PointsEntry.id)).all()
+    assert len(revoked) == 2 and sum(e.points for e in revoked) == -150
+    assert page.count(f'value="{revoked[0].id}"') == 1 and f'value="{revoked[1].id}"' not in page
+    assert "2024-04-15: −150" in page
+    filed = client.post("/t/manufacturer/my-complaints",
+                        data={"kind": "points", "entry_id": str(revoked[0].id), "text": "I installed them all"})
+    assert filed.status_code == 302, filed.get_data(as_text=True)
+    with use_tenant(tenant.id):
+        assert db.session.scalars(select(Complaint.entry_id)).all() == [revoked[0].id]
+    app.extensions["clock"] = as_of(date(2024, 5, 16))
+    late = client.post("/t/manufacturer/my-complaints",
+                       data={"kind": "points", "entry_id": str(revoked[0].id), "text": "again"})
+    assert late.status_code == 422 and "2024-05-15" in late.get_data(as_text=True)

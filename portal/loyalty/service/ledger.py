@@ -60,6 +60,17 @@ def post_end_expiry(end: ProgrammeEnd, rules: LoyaltyRules) -> date:
     return end.ends_on + timedelta(days=rules.post_end_days + 1)
 
 
+def revocations(installer_id: int) -> list[tuple[int, date, int]]:
+    """P-09/P-08: the points taken back from the installer, one row per revocation — (the id of its first entry, its
+    day, the points) — however many lots it drew on; a complaint about it names that first entry."""
+    taken: dict[tuple, list] = {}
+    for entry in db.session.scalars(select(PointsEntry).where(PointsEntry.installer_id == installer_id,
+                                                              PointsEntry.kind == "revoke").order_by(PointsEntry.id)):
+        row = taken.setdefault((entry.on, entry.source_id, entry.note), [entry.id, entry.on, 0])
+        row[2] -= entry.points
+    return [(entry_id, on, points) for entry_id, on, points in taken.values()]
+
+
 def lots(installer_id: int, *, as_of: date | None = None) -> list[Lot]:
     """Every lot of the installer with what is left of it (entries dated after ``as_of`` are not counted)."""
     query = select(PointsEntry).where(PointsEntry.installer_id == installer_id)
