@@ -86,3 +86,27 @@ def test_L17_a_period_number_no_programme_has_is_a_usage_error_not_a_traceback(a
                       str(tmp_path / "s.csv")], ["settlement", "approve", "distributor", "--period", number]):
             result = runner.invoke(args=args)
             assert result.exit_code == 2, (args, result.output)
+
+
+def test_L17_L30_the_last_edition_s_period_is_settled_on_the_page_after_a_new_edition_took_effect(app, client,
+                                                                                                  campaign):
+    """The next edition (the same campaign a year later) takes effect on 2019-01-01; in January the organiser still
+    settles the 2018 edition's period 2 as of 2018-12-27, on the page as by the command: the day is checked against
+    the periods of the version in force on it."""
+    from tests.leads.conftest import ROOT
+
+    text = (ROOT / "tenants" / "distributor" / "programme.toml").read_text(encoding="utf-8")
+    path = campaign.tmp / "edition-2019.toml"
+    a_year_later = text.replace("2019-", "2020-").replace("2018-", "2019-").replace("2017-", "2018-")
+    path.write_text(a_year_later, encoding="utf-8")
+    loaded = campaign.run("programme", "load", "distributor", path, "--as-of", "2018-11-01", "--effective-from",
+                          "2019-01-01")
+    assert loaded.exit_code == 0, loaded.output
+    app.extensions["clock"] = as_of(date(2019, 1, 5))
+    tenant = db.session.scalars(select(Tenant).where(Tenant.slug == "distributor")).one()
+    factories.login(client, tenant, factories.user(tenant, STAFF, email="s@distributor.example.com",
+                                                   locale="en").email)
+    answer = client.post("/t/distributor/settlements/2/run", data={"as_of": "2018-12-27"})
+    assert answer.status_code == 302, answer.get_data(as_text=True)
+    with use_tenant(tenant.id):
+        assert [s.as_of for s in db.session.scalars(select(Settlement))] == [date(2018, 12, 27)]

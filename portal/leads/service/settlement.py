@@ -780,11 +780,16 @@ def check_as_of(as_of: date, *, clock: Clock) -> None:
 
 def _check_period_started(period_number: int, as_of: date, *, clock: Clock) -> None:
     """L-17: a period is settled as of a day of it or later — a draft as of an earlier day (a typo: 2008 for 2018)
-    would know none of its sales nor decisions, yet could be approved and frozen."""
+    would know none of its sales nor decisions, yet could be approved and frozen. The periods are those of the
+    version in force on that day, as ``compute`` settles them (L-30: last edition's period, after a new edition took
+    effect); a day before any version is checked against today's."""
     try:
-        campaign = rules_on(max(as_of, clock.today(timezone_of(current_tenant_id()))))
+        campaign = rules_on(as_of)
     except DomainError:
-        return  # no lead-reward programme: compute says so
+        try:
+            campaign = rules_on(clock.today(timezone_of(current_tenant_id())))
+        except DomainError:
+            return  # no lead-reward programme: compute says so
     period = campaign.period(period_number)
     if period is not None and as_of < period.sales_from:
         raise DomainError(_("Period %(period)s is settled as of its first day of sales (%(day)s) or later, not "
