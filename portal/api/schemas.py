@@ -129,13 +129,17 @@ LEAD_IN = {
                                              "customer intends to buy, or the contacts it expects to store"},
         "pcs": {**COUNT, "description": "the PCs at the customer, when the programme asks for them "
                                         "(lead.required_fields: customer_pc_count)"},
-        "term_months": {**COUNT, "description": "the contract term the customer expects, in months (at least 1), "
+        "term_months": {**COUNT, "minimum": 1, "description": "the contract term the customer expects, in months, "
                                                 "when the programme asks for it (lead.required_fields: term_months)"},
         **CONTACT,
         "submitted_on": {**DATE, "description": "the submission day; today when absent"},
         "vendor_consent": {"type": "boolean", "description": "L-21: consent to pass the lead to the vendor"},
     },
 }
+
+# a lead's shape is L-02's (its contents), its day L-08's and its consent L-21's: a refusal of the shape names the rule
+LEAD_IN["properties"] = {name: {**prop, "x-rule": {"submitted_on": "L-08", "vendor_consent": "L-21"}.get(name, "L-02")}
+                         for name, prop in LEAD_IN["properties"].items()}
 
 LEAD = {
     "title": "Lead",

@@ -62,7 +62,8 @@ def _join(path: str, key: str | int) -> str:
 
 
 def validate(value: object, schema: dict, path: str = "") -> list[Problem]:
-    """Every problem with ``value``, each as (field path such as ``rows[2].value``, message, rule=None)."""
+    """Every problem with ``value``, each as (field path such as ``rows[2].value``, message, rule): the rule is the
+    ``x-rule`` of the schema the value failed, else None."""
     problems: list[Problem] = []
     _check(value, schema, path, problems)
     return problems
@@ -70,6 +71,7 @@ def validate(value: object, schema: dict, path: str = "") -> list[Problem]:
 
 def _check(value: object, schema: dict, path: str, out: list[Problem]) -> None:
     field = path or None
+    rule = schema.get("x-rule")  # the SPEC rule a property fronts (an OpenAPI extension), named with its problems
     if "if" in schema:
         branch = schema.get("then") if not validate(value, schema["if"], path) else schema.get("else")
         if branch is not None:
@@ -78,49 +80,49 @@ def _check(value: object, schema: dict, path: str, out: list[Problem]) -> None:
     if types is not None:
         allowed = [types] if isinstance(types, str) else list(types)
         if not any(_TYPES[t](value) for t in allowed):
-            out.append((field, _type_message(allowed), None))
+            out.append((field, _type_message(allowed), rule))
             return
     if "const" in schema and value != schema["const"]:
-        out.append((field, _l("Must be %(value)r.", value=schema["const"]), None))
+        out.append((field, _l("Must be %(value)r.", value=schema["const"]), rule))
     if "enum" in schema and value not in schema["enum"]:
-        out.append((field, _l("Must be one of: %(choices)s.", choices=", ".join(map(str, schema["enum"]))), None))
+        out.append((field, _l("Must be one of: %(choices)s.", choices=", ".join(map(str, schema["enum"]))), rule))
     if isinstance(value, str):
-        _check_string(value, schema, field, out)
+        _check_string(value, schema, field, out, rule)
     elif _TYPES["number"](value):
         if "minimum" in schema and value < schema["minimum"]:
-            out.append((field, _l("Must be at least %(minimum)s.", minimum=schema["minimum"]), None))
+            out.append((field, _l("Must be at least %(minimum)s.", minimum=schema["minimum"]), rule))
         if "maximum" in schema and value > schema["maximum"]:
-            out.append((field, _l("Must be at most %(maximum)s.", maximum=schema["maximum"]), None))
+            out.append((field, _l("Must be at most %(maximum)s.", maximum=schema["maximum"]), rule))
     elif isinstance(value, dict):
         _check_object(value, schema, path, out)
     elif isinstance(value, list):
         if "minItems" in schema and len(value) < schema["minItems"]:
             out.append((field, ngettext("Needs at least %(num)d item.", "Needs at least %(num)d items.",
-                                        schema["minItems"]), None))
+                                        schema["minItems"]), rule))
         if "maxItems" in schema and len(value) > schema["maxItems"]:
             out.append((field, ngettext("Takes at most %(num)d item.", "Takes at most %(num)d items.",
-                                        schema["maxItems"]), None))
+                                        schema["maxItems"]), rule))
             return  # not one problem per item of an oversized list
         if "items" in schema:
             for index, item in enumerate(value):
                 _check(item, schema["items"], _join(path, index), out)
 
 
-def _check_string(value: str, schema: dict, field: str | None, out: list[Problem]) -> None:
+def _check_string(value: str, schema: dict, field: str | None, out: list[Problem], rule: str | None) -> None:
     if "\x00" in value:
-        out.append((field, _l("Must not contain NUL characters."), None))  # PostgreSQL text cannot hold them
+        out.append((field, _l("Must not contain NUL characters."), rule))  # PostgreSQL text cannot hold them
         return
     if "minLength" in schema and len(value) < schema["minLength"]:
         out.append((field, ngettext("Needs at least %(num)d character.", "Needs at least %(num)d characters.",
-                                    schema["minLength"]), None))
+                                    schema["minLength"]), rule))
     if "maxLength" in schema and len(value) > schema["maxLength"]:
         out.append((field, ngettext("Takes at most %(num)d character.", "Takes at most %(num)d characters.",
-                                    schema["maxLength"]), None))
+                                    schema["maxLength"]), rule))
     if "pattern" in schema and not _compiled(schema["pattern"]).search(value):
-        out.append((field, _pattern_message(schema), None))
+        out.append((field, _pattern_message(schema), rule))
         return  # one message for a value of the wrong form, not one per keyword
     if schema.get("format") == "date" and not is_date(value):
-        out.append((field, _l("Must be a date as YYYY-MM-DD."), None))
+        out.append((field, _l("Must be a date as YYYY-MM-DD."), rule))
 
 
 def _type_message(allowed: list[str]):

@@ -124,3 +124,14 @@ def test_G11_the_audit_log_names_the_token_that_decided_and_the_lead_its_creator
         lead = db.session.scalars(select(Lead).where(Lead.ref == "T1")).one()
         assert (entry.actor_kind, entry.actor_id) == ("api_token", token.id)  # which system did it
         assert lead.decided_by == token.created_by  # and on whose authority
+
+
+def test_L02_a_refusal_of_the_lead_s_shape_names_the_rule_and_the_term_is_at_least_a_month(api, partner_id):
+    """Every refusal names its field and rule: a count of the wrong shape is L-02's, as the service's refusals are;
+    the term's documented minimum is the rule's one month, not 0 (which the service would then refuse)."""
+    response = api.post("/leads", lead_body("SHAPE", partner_id, 1, licences="twenty", pcs=20, term_months=0))
+    assert response.status_code == 422
+    assert {(e["field"], e["rule"]) for e in problem(response)["errors"]} == {("licences", "L-02"),
+                                                                             ("term_months", "L-02")}
+    schema = api.get("/openapi.json").get_json()["components"]["schemas"]["LeadIn"]["properties"]["term_months"]
+    assert schema["minimum"] == 1
