@@ -10,12 +10,12 @@ from flask import Response, abort, g
 from flask_babel import gettext as _
 
 from portal.core.labels import label, money, percent
-from portal.leads.labels import settlement_reason
+from portal.leads.labels import line_label, settlement_reason
 from portal.leads.service import settlement as settlement_service
 
 
 def statement_rows(lines) -> list[list[str]]:
-    return [[ln.partner_nip, ln.ref, label(ln.line, "settlement.line"), ln.rule, money(ln.base), percent(ln.rate),
+    return [[ln.partner_nip, ln.ref, line_label(ln.line), ln.rule, money(ln.base), percent(ln.rate),
              money(ln.amount), label(ln.status, "settlement.status"), settlement_reason(ln.reason)]
             for ln in lines]
 

@@ -18,6 +18,7 @@ from flask_babel import ngettext
 
 from portal.core import labels
 from portal.core.labels import label, localised, money, percent
+from portal.extensions import db
 
 LINE_TYPES = {
     "reward": _l("reward for a lead"),
@@ -333,6 +334,18 @@ def lead_facts(lead, rules, names: dict[str, dict[str, str]], *, staff: bool = F
     return facts
 
 
-FILTERS = {"settlement_reason": settlement_reason, "flag_label": flag_label}
+def line_label(line: str) -> str:
+    """A statement line's kind in the reader's language; a referral programme (§7) pays a reward for a referral."""
+    from portal.tenancy.guard import current_tenant_id
+    from portal.tenancy.models import Tenant
+
+    tenant_id = current_tenant_id()
+    tenant = db.session.get(Tenant, tenant_id) if tenant_id is not None else None
+    if line == "reward" and tenant is not None and tenant.refers:
+        return _("reward for a referral")
+    return label(line, "settlement.line")
+
+
+FILTERS = {"settlement_reason": settlement_reason, "flag_label": flag_label, "line_label": line_label}
 GLOBALS = {"lead_facts": lead_facts, "quantity_heading": quantity_heading, "customer_contact": customer_contact,
            "lead_term": lead_term, "lead_plan": lead_plan}

@@ -270,7 +270,7 @@ FORMATS = {
     "complaints.kind": ("label", "complaint.kind"), "complaints.decision": ("label", "complaint.decision"),
     "partners.flags": ("labels", "partner.flag"), "leads.family": ("label", "lead.family"),
     "leads.billing": ("label", "lead.billing"), "leads.status": ("label", "lead.status"),
-    "settlement_lines.line": ("label", "settlement.line"), "settlement_lines.status": ("label", "settlement.status"),
+    "settlement_lines.line": ("filter", "line_label"), "settlement_lines.status": ("label", "settlement.status"),
     "settlement_lines.rate": ("percent", None), "settlement_lines.reason": ("filter", "settlement_reason"),
     "notifications.kind": ("notice", None),
     "audit_entries.action": ("label", "audit.action"), "audit_entries.object_type": ("label", "audit.object"),

@@ -166,3 +166,24 @@ def test_S7_L01_an_agency_of_the_organisers_capital_group_is_told_so_not_about_c
     assert result.exit_code == 1 and "L-01" in result.output
     assert "capital group of the organiser" in result.output or "organiser's capital group" in result.output
     assert "CSP" not in result.output
+
+
+def test_S7_L19_a_referral_statement_names_its_lines_rewards_for_a_referral(app, settled):
+    """§7: the SaaS vendor's agencies refer prospects, so its statement (page and PDF) pays a reward for a referral,
+    while the distributor's campaign pays one for a lead."""
+    from flask_babel import force_locale
+
+    from portal.leads.labels import line_label
+    from portal.tenancy import service as tenants
+    from portal.tenancy.guard import use_tenant
+
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["tenants", "create", str(ROOT / "tenants" / "distributor")]).exit_code == 0
+    for slug, english, polish in (("saas-vendor", "reward for a referral", "nagroda za polecenie"),
+                                  ("distributor", "reward for a lead", "nagroda za lead")):
+        with app.test_request_context(f"/t/{slug}/"), use_tenant(tenants.by_slug(slug).id):
+            with force_locale("en"):
+                assert line_label("reward") == english
+            with force_locale("pl"):
+                assert line_label("reward") == polish
+                assert line_label("new_partner_bonus") == "premia dla nowego partnera"
