@@ -104,6 +104,9 @@ def give_notice(contract: Contract, on: date) -> None:
     _renewed(contract, on)  # the notice is against the term running on the day it was received
     if contract.ended_on is not None:
         raise DomainError(_("The contract already ended on %(day)s.", day=contract.ended_on), rule="C-01")
+    if contract.notice_given_on is not None:  # the command run twice, a letter after the e-mail: told once
+        raise DomainError(_("Notice was already given on %(day)s; the contract ends on %(end)s.",
+                            day=contract.notice_given_on, end=contract.current_end), field="on", rule="C-01")
     # a later day replayed first may have recorded the renewal already: the notice of an earlier day is against the
     # term it was received in, as if the days had been run in order
     ends = min(contract.current_end, _term_end_on(contract, on)) if contract.auto_renew else contract.current_end

@@ -71,3 +71,25 @@ def test_C01_C04_written_notice_tells_the_organiser_at_once_of_the_end_and_the_e
                                  .where(Notification.kind == "contract_ended")) == 2
     db.session.refresh(contract)
     assert (contract.ended_on, contract.export_until) == (date(2026, 12, 31), date(2027, 1, 7))
+
+
+def test_C01_a_notice_given_again_is_refused_and_the_organiser_is_told_once(app, tenant_a, clock):
+    """A second notice of non-renewal (the command run twice, a letter and an e-mail) changes nothing: it is refused
+    with the day of the first, and the contract-ending notice is not sent again."""
+    from portal.core.errors import DomainError
+
+    _people(tenant_a, "a")
+    contract = contracts.create(tenant_a.id, starts_on=date(2026, 1, 1), term_months=12)
+    contracts.give_notice(contract, date(2026, 11, 15))
+    db.session.commit()
+    for day in (date(2026, 11, 15), date(2026, 11, 20)):
+        try:
+            contracts.give_notice(contract, day)
+        except DomainError as error:
+            assert "2026-11-15" in error.message and error.rule == "C-01"
+        else:
+            raise AssertionError(f"a second notice on {day} was taken")
+        db.session.rollback()
+    with use_tenant(tenant_a.id):
+        assert db.session.scalar(select(func.count()).select_from(Notification)
+                                 .where(Notification.kind == "contract_ended")) == 2
