@@ -14,7 +14,7 @@ from email.utils import format_datetime
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import event, inspect, or_, select, update
+from sqlalchemy import event, func, inspect, or_, select, update
 from sqlalchemy.orm import Session
 
 from portal.core import queue
@@ -61,6 +61,20 @@ def notify_address(tenant_id: int, to_email: str, kind: str, *, locale: str, clo
     row = Notification(tenant_id=tenant_id, user_id=None, to_email=to_email, locale=locale, kind=kind, params=params,
                        created_at=clock.now(), mail_state="pending", next_attempt_at=clock.now())
     return _queue(row, True)
+
+
+def skip_pending_to(tenant_id: int, address: str) -> int:
+    """G-07: the notices still waiting to be mailed to ``address`` without an account (a partner's contact person who
+    has just restricted the processing) are not sent — as ``deliver`` skips an account's; the answers the person
+    asked for are. Returns how many were stopped."""
+    return db.session.execute(
+        update(Notification)
+        .where(Notification.tenant_id == tenant_id, Notification.user_id.is_(None),
+               func.lower(Notification.to_email) == address.strip().lower(), Notification.mail_state == "pending",
+               Notification.kind.not_in(DESPITE_RESTRICTION))
+        .values(mail_state="skipped", last_error="restricted")
+        .execution_options(synchronize_session=False)
+    ).rowcount
 
 
 def notify_dpo(tenant, kind: str, *, clock: Clock, **params) -> int:

@@ -412,12 +412,13 @@ def _accountless_partners(row: DataSubjectRequest) -> list:
 
 def _partner_right(row: DataSubjectRequest, partners: list, *, clock: Clock, actor) -> str:
     """G-07 / G-08 / G-09 for such partners, as for an account: the restriction leaves them out of settlement runs
-    until lifted (they get no notices: nobody has an account to be told), a withdrawal stops the organiser's lead
-    files from giving the vendor-transfer consent in their name, an objection is recorded (no marketing contact is
-    made to an address without an account)."""
+    until lifted and stops the notices mailed to the contact person (those already queued included), a withdrawal
+    stops the organiser's lead files from giving the vendor-transfer consent in their name, an objection is recorded
+    (no marketing contact is made to an address without an account)."""
     if row.kind == "restriction":
         for partner in partners:
             partner.restricted_at = partner.restricted_at or clock.now()
+        notifications.skip_pending_to(row.tenant_id, row.requester_email)  # queued before, mailed after: not sent
         return RESTRICTED
     if row.kind == "withdraw_consent":
         ended = 0

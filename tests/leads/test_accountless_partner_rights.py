@@ -159,3 +159,22 @@ def test_L07_G05_the_erasure_of_a_partner_without_an_account_drops_the_mail_queu
     assert len(_notices_to(CONTACT)) == 2  # received and qualified: queued, not yet sent
     _request(campaign, "erasure", "2018-08-16")
     assert _notices_to(CONTACT) == []  # the queued mail kept the address: gone with the rest
+
+
+def test_G07_a_notice_queued_for_the_contact_before_the_restriction_is_not_mailed_after_it(campaign):
+    """The lead's 'received' notice to the contact person of a partner without an account waits in the outbox
+    (SMTP down, a retry with back-off); the contact restricts processing: it is not mailed. The answers to the
+    person's own request still are."""
+    from portal.notifications.models import Notification
+
+    campaign.partners(partner_row(2))
+    campaign.leads(lead_row("B1", 2, 2))
+    with use_tenant(_tenant().id):
+        queued = db.session.scalars(select(Notification).where(Notification.to_email == CONTACT)).all()
+        assert [n.mail_state for n in queued] == ["pending"]
+    _request(campaign, "restriction", "2018-08-14")
+    with use_tenant(_tenant().id):
+        states = dict(db.session.execute(select(Notification.kind, Notification.mail_state)
+                                         .where(Notification.to_email == CONTACT)).all())
+    assert states[queued[0].kind] == "skipped"
+    assert "skipped" not in {state for kind, state in states.items() if kind.startswith("request")}, states
