@@ -633,6 +633,7 @@ def _rectify_login(user: User, email: str | None, *, actor) -> list[str]:
     """The account's e-mail address, which is also its login: a valid address no other account of the tenant has."""
     from portal.accounts.service import find_user, normalise_email
     from portal.leads.service.limits import email_ok
+    from portal.privacy import contacts
 
     if email is None or not email.strip():
         return []
@@ -644,8 +645,9 @@ def _rectify_login(user: User, email: str | None, *, actor) -> list[str]:
     other = find_user(new)
     if other is not None and other.id != user.id:
         raise DomainError(_("Another account already uses this e-mail address."), field="email", rule="G-06")
-    user.email = new
+    old, user.email = user.email, new
     audit.record(actor, "rectified:email", "user", user.id)
+    contacts.rectify(old, {"email": new})  # the records naming the person by the old address, as for a name (G-06)
     return ["email"]
 
 

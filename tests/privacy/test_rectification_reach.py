@@ -53,3 +53,26 @@ def test_G06_a_partners_corrected_company_name_and_nip_reach_its_partner_record(
             raise AssertionError("a NIP another partner holds was taken")
         db.session.rollback()
         assert db.session.get(Partner, partner.id).nip == new_nip
+
+
+def test_G06_the_dpos_correction_of_the_address_reaches_the_records_naming_the_person_as_contact(app, tenant_a):
+    """The DPO corrects an account's e-mail address: the partner record naming the person as its contact by that
+    address is corrected too, as a corrected name or phone is."""
+    from datetime import date
+
+    from portal.core.clock import as_of
+    from portal.privacy import requests
+
+    subject = factories.subject_everywhere(tenant_a, "zzrect3")
+    old = subject.email
+    with use_tenant(tenant_a.id):
+        partner = db.session.scalars(select(Partner).where(Partner.user_id == subject.id)).one()
+        partner.contact_email = old
+        db.session.commit()
+        row, _token = requests.file("rectification", user=subject, details="my address changed", channel="dpo",
+                                    verified=True, clock=as_of(date(2026, 12, 7)))
+        db.session.commit()
+        requests.rectify(row, {"email": "zzrect3.new@example.com"}, actor=None, clock=as_of(date(2026, 12, 7)))
+        db.session.commit()
+        assert db.session.get(Partner, partner.id).contact_email == "zzrect3.new@example.com"
+        assert not db.session.scalars(select(Partner).where(Partner.contact_email == old)).all()
