@@ -91,6 +91,24 @@ def _kept_until(table: str, ids: list[int], today: date) -> date | None:
     return retention_until(year)
 
 
+def _kept_until_by_row(table: str, ids: list[int], today: date) -> dict[date | None, list[int]]:
+    """The rows grouped by the deletion date of their legally kept columns (None: no longer asked for). A settlement
+    line is a record of its own tax year — a partner settled in 2018 and again in 2025 keeps only the 2025 line's
+    NIP; the other tables document the subject as one record (an installer's PIT-8C data, the latest reward)."""
+    if table != "settlement_lines":
+        return {_kept_until(table, ids, today): ids}
+    from portal.leads.models import Settlement, SettlementLine
+
+    groups: dict[date | None, list[int]] = {}
+    for line_id, as_of, approved_at in db.session.execute(
+            select(SettlementLine.id, Settlement.as_of, Settlement.approved_at)
+            .join(Settlement, Settlement.id == SettlementLine.settlement_id).where(SettlementLine.id.in_(ids))):
+        year = max(value.year for value in (as_of, approved_at) if value is not None)
+        until = retention_until(year) if retention_until(year) >= today else None
+        groups.setdefault(until, []).append(line_id)
+    return groups
+
+
 def erase(user_id: int, *, clock: Clock, request_id: int | None = None, actor=None) -> ErasureLog:
     from portal.accounts.models import User
     from portal.loyalty.service import members
@@ -118,23 +136,26 @@ def erase(user_id: int, *, clock: Clock, request_id: int | None = None, actor=No
             continue
         # another person's data in the subject's rows (a lead's customer) is theirs, not the subject's to erase
         entries = [e for e in columns.get(table, []) if not e.third_party]
-        kept_until = _kept_until(table, found.ids, local_today(clock)) if any(
-            e.retention == RETAINED for e in entries) else None
-        erasable = [e for e in entries if e.retention != RETAINED or kept_until is None]
-        kept = [e for e in entries if e.retention == RETAINED and kept_until is not None]
-        if kept:
-            retained.append({"table": table, "columns": [e.column for e in kept], "rows": len(found.ids),
-                             "reason": "retained: legal obligation (tax and accounting, 5 years after the tax year)",
-                             "delete_on": kept_until.isoformat()})
+        groups = _kept_until_by_row(table, found.ids, local_today(clock)) if any(
+            e.retention == RETAINED for e in entries) else {None: found.ids}
         changed = 0
-        for pk in found.ids if erasable else []:
-            values = {e.column: _masked(model.__table__.c[e.column], pk) for e in erasable}
-            row = db.session.execute(select(*[model.__table__.c[c] for c in values]).where(model.id == pk)).first()
-            if row is None or all(getattr(row, c) == v for c, v in values.items()):
-                continue
-            db.session.execute(update(model).where(model.id == pk).values(**values)
-                               .execution_options(synchronize_session=False))
-            changed += 1
+        for kept_until, ids in sorted(groups.items(), key=lambda group: group[0] or date.min):
+            erasable = [e for e in entries if e.retention != RETAINED or kept_until is None]
+            kept = [e for e in entries if e.retention == RETAINED and kept_until is not None]
+            if kept:
+                retained.append({"table": table, "columns": [e.column for e in kept], "rows": len(ids),
+                                 "ids": sorted(ids),
+                                 "reason": "retained: legal obligation (tax and accounting, 5 years after the tax "
+                                           "year)", "delete_on": kept_until.isoformat()})
+            for pk in ids if erasable else []:
+                values = {e.column: _masked(model.__table__.c[e.column], pk) for e in erasable}
+                row = db.session.execute(select(*[model.__table__.c[c] for c in values])
+                                         .where(model.id == pk)).first()
+                if row is None or all(getattr(row, c) == v for c, v in values.items()):
+                    continue
+                db.session.execute(update(model).where(model.id == pk).values(**values)
+                                   .execution_options(synchronize_session=False))
+                changed += 1
         counts[table] = {"masked": changed}
     _delete_files(owned)
     if email:
@@ -234,7 +255,10 @@ def purge_retained(*, clock: Clock) -> int:
         owned = owned_by(log.user_id)
         for record in due:
             found = owned.get(record["table"])
-            for pk in found.ids if found else []:
+            # the rows the record keeps (a partner's settlement lines of one tax year), else all the subject's
+            wanted = set(record.get("ids") or ())
+            ids = [pk for pk in found.ids if not wanted or pk in wanted] if found else []
+            for pk in ids:
                 table = found.model.__table__
                 db.session.execute(update(found.model).where(found.model.id == pk).values(
                     **{c: _masked(table.c[c], pk) for c in record["columns"]}).execution_options(

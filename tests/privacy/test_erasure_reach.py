@@ -186,3 +186,37 @@ def test_G05_the_requests_kept_after_an_erasure_are_named_with_their_deletion_da
         log = db.session.scalars(select(ErasureLog).where(ErasureLog.request_id == done.id)).one()
         kept = [r for r in log.retained if r["table"] == "subject_requests"]
         assert kept and kept[0]["rows"] == 2 and kept[0]["delete_on"] == until
+
+
+def test_G05_each_settlement_line_is_kept_for_its_own_tax_year(app, tenant_a, clock):
+    """A partner settled in 2018 and again in 2025: the 2018 line's tax years ended on 2023-12-31, so its NIP is
+    erased with the rest; the 2025 line keeps it until 2030-12-31, and only it is named as kept. When that day has
+    passed, the purge erases that line."""
+    from decimal import Decimal
+
+    from portal.leads.models import Partner, Settlement, SettlementLine
+
+    subject = factories.subject_everywhere(tenant_a, "zzreach7")
+    with use_tenant(tenant_a.id):
+        partner = db.session.scalars(select(Partner).where(Partner.user_id == subject.id)).one()
+        old = db.session.scalars(select(SettlementLine).where(SettlementLine.partner_id == partner.id)).one()
+        settlement = Settlement(tenant_id=tenant_a.id, period=7, as_of=date(2025, 10, 1))
+        db.session.add(settlement)
+        db.session.flush()
+        recent = SettlementLine(tenant_id=tenant_a.id, settlement_id=settlement.id, partner_id=partner.id,
+                                partner_nip=partner.nip, ref="R-2025", line="reward", rule="L-11",
+                                base=Decimal("1.00"), rate=Decimal("0.1"), amount=Decimal("0.10"), status="payable",
+                                reason="r")
+        db.session.add(recent)
+        db.session.commit()
+        nip, old_id, recent_id = partner.nip, old.id, recent.id
+        log = erasure.erase(subject.id, clock=clock)
+        db.session.commit()
+        kept = [r for r in log.retained if r["table"] == "settlement_lines"]
+        assert [(r["rows"], r["delete_on"]) for r in kept] == [(1, "2030-12-31")]
+        assert db.session.get(SettlementLine, recent_id).partner_nip == nip
+        assert db.session.get(SettlementLine, old_id).partner_nip != nip
+        clock.advance(days=(date(2031, 1, 1) - clock.today()).days)
+        assert erasure.purge_retained(clock=clock) >= 1
+        db.session.commit()
+        assert db.session.get(SettlementLine, recent_id).partner_nip != nip
