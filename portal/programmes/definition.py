@@ -77,6 +77,12 @@ def _top_level_line(text: str, key: str) -> int | None:
     return None
 
 
+def _section_line(text: str, section: str) -> int | None:
+    """The line that opens ``section``, as a table, a list of tables or a plain key."""
+    pattern = re.compile(rf"\s*(\[\[?\s*{re.escape(section)}\s*\]\]?|{re.escape(section)}\s*=)")
+    return next((n for n, line in enumerate(text.splitlines(), start=1) if pattern.match(line)), None)
+
+
 def _require(data: dict, text: str, path: str, section: str, key: str, kind: type | tuple, errors: list) -> None:
     value = data.get(section, {}).get(key)
     if value is None:
@@ -110,6 +116,12 @@ def read(path: Path) -> tuple[dict, str]:
         raise DefinitionErrors([DefinitionError(str(path), line, "syntax", str(exc))]) from exc
     errors: list[DefinitionError] = []
     p = str(path)
+    for section in ("tenant", "programme"):  # `[[tenant]]` or `tenant = "x"`: said at its line, nothing else read
+        if section in data and not isinstance(data[section], dict):
+            errors.append(DefinitionError(p, _section_line(text, section), section,
+                                          f"must be a table: write it as [{section}]"))
+    if errors:
+        raise DefinitionErrors(errors)
     for key in ("slug", "name", "kind", "legal_name", "nip", "address", "dpo_name", "dpo_email"):
         _require(data, text, p, "tenant", key, str, errors)
     for key in ("code", "type", "name_pl", "name_en", "summary_pl", "summary_en"):

@@ -125,3 +125,20 @@ def _refused_as_not_run(tmp_path, slug, old, new, key):
     assert "the engine runs" in errors[key].message
     assert errors[key].line == _line(path, new)
 
+
+
+@pytest.mark.parametrize("old, new, key", [
+    ("[tenant]", "[[tenant]]", "tenant"),            # a list of tables where one table belongs
+    ("[programme]", "[[programme]]", "programme"),
+    ("[loyalty]", "[[loyalty]]", "loyalty"),
+])
+def test_E01_a_section_that_is_not_a_table_is_named_at_its_line_not_a_traceback(tmp_path, old, new, key):
+    path = _changed(tmp_path, "manufacturer", (old, new))
+    errors = _errors(path)
+    assert key in errors and "must be a table" in errors[key].message, errors
+    assert errors[key].line == _line(path, new)
+
+
+def test_E01_a_section_given_as_text_is_named_too(tmp_path):
+    path = _changed(tmp_path, "manufacturer", ("[tenant]", 'tenant = "x"\n[tenant_was]'))
+    assert "must be a table" in _errors(path)["tenant"].message

@@ -297,3 +297,13 @@ def test_E01_a_number_no_date_or_column_can_hold_is_refused_with_its_key(app, tm
     (folder / "programme.toml").write_text(text.replace(old, new, 1), encoding="utf-8")
     result = app.test_cli_runner().invoke(args=["tenants", "create", str(folder)])
     assert result.exit_code == 1 and key in result.output and "must be at most" in result.output, result.output
+
+
+def test_E01_a_section_pasted_as_a_list_of_tables_is_a_message_at_its_line_not_a_500(app, client):
+    tenant = _tenant(app, "manufacturer")
+    factories.login(client, tenant, factories.user(tenant, ADMIN, email="admin@manufacturer.test.example").email)
+    text = (ROOT / "tenants/manufacturer/programme.toml").read_text(encoding="utf-8").replace("[tenant]", "[[tenant]]")
+    for action in ("preview", "publish"):
+        response = client.post("/t/manufacturer/programme", data={"text": text, "action": action,
+                                                                  "effective_from": "2030-01-01"})
+        assert response.status_code == 422 and "must be a table" in response.get_data(as_text=True), action
