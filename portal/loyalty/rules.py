@@ -123,6 +123,19 @@ def problems(definition: dict) -> list[tuple[str, str]]:
         re.compile(loyalty.get("production_code_pattern", ""))
     except re.error:
         found.append(("loyalty.production_code_pattern", "is not a valid pattern"))
+    minimum, pattern = loyalty.get("production_code_min"), loyalty.get("production_code_pattern")
+    if isinstance(minimum, str) and isinstance(pattern, str) and not found and not re.search(pattern, minimum):
+        found.append(("loyalty.production_code_min", "must be a production code as production_code_pattern reads "
+                                                     f"them ({pattern}), such as \"FD517\""))
+    found += _status_change_problems(definition.get("status_change"))
+    categories = {m.get("category") for m in definition.get("device_models", []) if isinstance(m, dict)}
+    for i, campaign in enumerate(definition.get("bonus_campaigns", []), start=1):
+        unknown = [c for c in campaign.get("categories", []) if c not in categories] if isinstance(campaign, dict) \
+            else []
+        if unknown:
+            found.append((f"bonus_campaigns[{i}].categories",
+                          f"{', '.join(map(str, unknown))}: no device model has this category (they have: "
+                          f"{', '.join(sorted(str(c) for c in categories if c))})"))
     for i, model in enumerate(definition.get("device_models", []), start=1):
         if not isinstance(model.get("points"), int) or model["points"] < 0:
             found.append((f"device_models[{i}].points", "must be a whole number of at least 0"))
@@ -134,4 +147,21 @@ def problems(definition: dict) -> list[tuple[str, str]]:
                 raise ValueError
         except (ArithmeticError, ValueError):
             found.append((f"rewards[{i}].gross_value", "must be an amount such as \"549.00\""))
+    return found
+
+
+def _status_change_problems(status_change) -> list[tuple[str, str]]:
+    """P-03: the criterion every status change needs, and how many of the four it takes — a name no evidence is
+    recorded under, or more criteria than there are, would stop every status change (and undo those made)."""
+    from portal.loyalty.service.members import CRITERIA
+
+    if not isinstance(status_change, dict):
+        return []
+    found = []
+    required, least = status_change.get("required_criterion"), status_change.get("min_criteria")
+    if required is not None and required not in CRITERIA:
+        found.append(("status_change.required_criterion", f"must be one of {', '.join(CRITERIA)}"))
+    if least is not None and (not isinstance(least, int) or isinstance(least, bool)
+                              or not 1 <= least <= len(CRITERIA)):
+        found.append(("status_change.min_criteria", f"must be a whole number between 1 and {len(CRITERIA)}"))
     return found

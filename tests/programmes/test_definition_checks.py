@@ -142,3 +142,22 @@ def test_E01_a_section_that_is_not_a_table_is_named_at_its_line_not_a_traceback(
 def test_E01_a_section_given_as_text_is_named_too(tmp_path):
     path = _changed(tmp_path, "manufacturer", ("[tenant]", 'tenant = "x"\n[tenant_was]'))
     assert "must be a table" in _errors(path)["tenant"].message
+
+
+@pytest.mark.parametrize("old, new, key, message", [
+    # P-03: a criterion no evidence is ever recorded for — nobody's status could be raised, everyone's would fall
+    ('required_criterion = "training"', 'required_criterion = "trening"', "status_change.required_criterion",
+     "must be one of"),
+    ("min_criteria = 2", "min_criteria = 9", "status_change.min_criteria", "between 1 and 4"),
+    # P-06: a campaign on a category no device model has pays nobody
+    ('categories = ["heat_pump"]', 'categories = ["heatpump"]', "bonus_campaigns[1].categories",
+     "no device model"),
+    # P-05: the oldest production code that earns is compared with the codes, so it is written as they are
+    ('production_code_min = "FD517"', 'production_code_min = "517FD"', "loyalty.production_code_min",
+     "production_code_pattern"),
+])
+def test_E01_P03_P05_P06_a_setting_the_engine_would_silently_misread_is_refused(tmp_path, old, new, key, message):
+    path = _changed(tmp_path, "manufacturer", (old, new))
+    errors = _errors(path)
+    assert key in errors and message in errors[key].message, errors
+    assert errors[key].line == _line(path, new.split(" =")[0] if "categories" not in new else "categories")
