@@ -121,8 +121,8 @@ def _unchanged(new: dict, effective_from: date, today: date) -> ProgrammeVersion
 def publish(tenant_id: int, text: str, *, effective_from: date, clock: Clock, actor=None,
             refuse_unchanged: bool = False) -> ProgrammeVersion:
     """E-01/E-02: publish a definition as a new version. ``refuse_unchanged`` (the editor) refuses one that merely
-    repeats the version in force or one scheduled for that day; the loaders leave it off, and the same text again
-    then makes no new version."""
+    repeats the version in force or one scheduled for that day; the loaders leave it off, and the same definition
+    again (a comment more is no change) then makes no new version."""
     data = parse_text(text)
     today = clock.today(programmes.timezone_of(tenant_id))  # E-04: the notice counts from the organiser's own day
     new = definitions.to_json(data)
@@ -144,7 +144,7 @@ def publish(tenant_id: int, text: str, *, effective_from: date, clock: Clock, ac
     version = programmes.add_version(tenant_id, data, text, effective_from=effective_from, clock=clock)
     programmes.after_load(tenant_id, data, clock=clock)
     if version.id in known:
-        return version  # the same text again: no new version, nothing to announce twice (SPEC §9)
+        return version  # the same definition again: no new version, nothing to announce twice (SPEC §9)
     from portal.privacy import audit
 
     audit.record(actor, "programme.published", "programme_version", version.id)

@@ -22,19 +22,22 @@ T = TypeVar("T")
 
 
 def add_version(tenant_id: int, data: dict, text: str, *, effective_from: date, clock: Clock) -> ProgrammeVersion:
-    """Store a definition as the next version, unless it is the same text as the latest one."""
+    """Store a definition as the next version, unless it says the same as the latest one (the same text, or the
+    same definition written otherwise: a comment or a blank line more is no change)."""
     code = data["programme"]["code"]
     digest = hashlib.sha256(text.encode()).hexdigest()
+    stored = definitions.to_json(data)
     latest = in_force(clock.today(timezone_of(tenant_id)), code=code) or latest_version(code)
-    if latest is not None and latest.sha256 == digest:
+    if latest is not None and (latest.sha256 == digest or latest.definition == stored):
         return latest
     pending = latest_version(code)
-    if pending is not None and pending.sha256 == digest and pending.effective_from == effective_from:
+    if pending is not None and (pending.sha256 == digest or pending.definition == stored) \
+            and pending.effective_from == effective_from:
         return pending  # the same change loaded again: already published, nothing new to announce
     number = (db.session.scalar(select(func.max(ProgrammeVersion.version)).where(ProgrammeVersion.code == code))
               or 0) + 1
     version = ProgrammeVersion(tenant_id=tenant_id, code=code, version=number, effective_from=effective_from,
-                               definition=definitions.to_json(data), sha256=digest, created_at=clock.now())
+                               definition=stored, sha256=digest, created_at=clock.now())
     db.session.add(version)
     db.session.flush()
     return version

@@ -106,7 +106,7 @@ def test_programme_load_adds_a_version_with_its_effective_date(app, tmp_path):
     runner.invoke(args=["demo", "seed"])
     text = (ROOT / "tenants" / "distributor" / "programme.toml").read_text()
     path = tmp_path / "programme.toml"
-    path.write_text(text + "\n# a changed comment is a changed file\n")
+    path.write_text(text.replace('rate = "0.12"', 'rate = "0.13"', 1))  # a better rate: a change, no notice needed
     result = runner.invoke(args=["programme", "load", "distributor", str(path), "--effective-from", "2018-09-01"])
     assert result.exit_code == 0, result.output
     assert "version 2 from 2018-09-01" in result.output
@@ -159,3 +159,24 @@ def test_E01_an_unknown_realisation_setting_is_refused_with_its_line(app, tmp_pa
     result = runner.invoke(args=["programme", "load", "distributor", str(path)])
     assert result.exit_code == 1
     assert f"{path}:{line}: lead.realisation.require_new_customer: is not a realisation setting" in result.output
+
+
+def test_E01_S9_a_definition_loaded_again_with_only_a_comment_added_is_no_new_version(app, tmp_path):
+    """The loader judges a definition by what it says, as the editor does: a comment or a blank line more is the
+    same definition — no new version, no 'the programme changes' notice to every participant."""
+    from portal.notifications.models import Notification
+
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["demo", "seed"]).exit_code == 0
+    text = (ROOT / "tenants" / "manufacturer" / "programme.toml").read_text(encoding="utf-8")
+    path = tmp_path / "programme.toml"
+    path.write_text(text + "\n# reviewed by the legal team\n", encoding="utf-8")
+    tenant = db.session.scalars(select(Tenant).where(Tenant.slug == "manufacturer")).one()
+    with use_tenant(tenant.id):
+        notices = len(db.session.scalars(select(Notification)).all())
+    result = runner.invoke(args=["programme", "load", "manufacturer", str(path)])
+    assert result.exit_code == 0, result.output
+    db.session.rollback()
+    with use_tenant(tenant.id):
+        assert len(db.session.scalars(select(ProgrammeVersion)).all()) == 1
+        assert len(db.session.scalars(select(Notification)).all()) == notices

@@ -46,7 +46,8 @@ def test_E02_E04_a_point_cut_counts_seven_days_from_the_tenants_own_day(tokyo):
 def test_E02_E04_programme_load_takes_effect_on_the_tenants_today_by_default(app, tokyo, tmp_path):
     path = tmp_path / "programme.toml"
     path.write_text((ROOT / "tenants" / "manufacturer" / "programme.toml").read_text(encoding="utf-8")
-                    + "\n# a changed comment is a changed file\n", encoding="utf-8")
+                    .replace('name_en = "Termovia Installer Club"', 'name_en = "The Termovia Installer Club"'),
+                    encoding="utf-8")  # a change that needs no notice
     from portal.core import clock as clocks
 
     clocks.set_clock(LATE)
