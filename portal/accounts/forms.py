@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, PasswordField, SelectField, StringField, TelField
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField, TelField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from portal.accounts.passwords import MIN_LENGTH
@@ -73,6 +73,7 @@ class ResetForm(Form):
 
 class AcceptForm(Form):
     accept = Consent(_l("I accept the new version"), validators=[DataRequired(_l("Accept to continue."))])
+    shown = HiddenField()  # the versions the page showed (E-03): a newer one published meanwhile is not accepted unseen
 
 
 class ProfileForm(Form):

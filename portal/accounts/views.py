@@ -167,6 +167,13 @@ def accept():
     if not pending:
         return redirect(url_for("accounts.dashboard"))
     form = AcceptForm()
+    shown = ",".join(f"{doc.kind}:{doc.version}" for doc in pending)
+    if form.is_submitted() and form.shown.data and form.shown.data != shown:
+        form.shown.data = shown  # what this page now shows, to be read and accepted
+        form.accept.errors = [_("A newer version was published while you were reading. Read it and accept it "
+                                "to continue.")]
+        return render("accounts/accept.html", status=409, form=form, pending=pending)
+    form.shown.data = shown
     if form.validate_on_submit():
         for doc in pending:
             consents.give(current_user, doc.kind, version=doc.version, text_sha256=doc.sha256, channel="web",

@@ -55,3 +55,30 @@ def test_E03_a_definition_loaded_without_its_texts_publishes_no_new_terms(app, t
     assert "terms.pl.md is not beside programme.toml: that text is not published" in result.stderr
     with use_tenant(tenants.by_slug("saas-vendor").id):
         assert documents.current("terms", "pl").version == 1
+
+
+def test_E03_terms_published_while_the_participant_reads_are_not_accepted_unseen(app, client, tmp_path):
+    """The participant opens version 2 for acceptance; the organiser publishes version 3 before the form is sent:
+    the acceptance is not recorded for a text the participant never saw — version 3 is shown to be accepted."""
+    import re
+
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["tenants", "create", str(ROOT / "tenants" / "saas-vendor")]).exit_code == 0
+    tenant = tenants.by_slug("saas-vendor")
+    user = factories.user(tenant, locale="pl")
+    folder = tmp_path / "saas-vendor"
+    shutil.copytree(ROOT / "tenants" / "saas-vendor", folder)
+    for clause in ("§ 98. Druga wersja.", "§ 99. Trzecia wersja."):
+        text = (folder / "terms.pl.md").read_text(encoding="utf-8") + f"\n\n{clause}\n"
+        (folder / "terms.pl.md").write_text(text, encoding="utf-8")
+        assert runner.invoke(args=["programme", "load", "saas-vendor", str(folder / "programme.toml")]).exit_code == 0
+        if clause.startswith("§ 98"):
+            factories.login(client, tenant, user.email)
+            page = client.get("/t/saas-vendor/accept").get_data(as_text=True)
+            assert "Druga wersja" in page and "Trzecia wersja" not in page
+            shown = re.search(r'name="shown" type="hidden" value="([^"]*)"', page).group(1)
+    answer = client.post("/t/saas-vendor/accept", data={"accept": "y", "shown": shown})
+    assert answer.status_code == 409 and "Trzecia wersja" in answer.get_data(as_text=True)
+    with use_tenant(tenant.id):
+        assert not db.session.scalars(select(Consent).where(Consent.user_id == user.id, Consent.kind == "terms",
+                                                            Consent.version >= 2)).all()
