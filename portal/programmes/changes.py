@@ -118,6 +118,14 @@ def _unchanged(new: dict, effective_from: date, today: date) -> ProgrammeVersion
     return None
 
 
+def notice_base(effective_from: date, today: date) -> dict:
+    """E-02: the definition a change is judged against — the version participants will have the day before it takes
+    effect (a version scheduled already counts, so a cut below a scheduled rise needs its notice too), else the one
+    in force today. The editor's preview and publishing judge by it alike."""
+    before = programmes.in_force(max(today, effective_from - timedelta(days=1))) or programmes.in_force(today)
+    return before.definition if before else {}
+
+
 def publish(tenant_id: int, text: str, *, effective_from: date, clock: Clock, actor=None,
             refuse_unchanged: bool = False) -> ProgrammeVersion:
     """E-01/E-02: publish a definition as a new version. ``refuse_unchanged`` (the editor) refuses one that merely
@@ -132,10 +140,7 @@ def publish(tenant_id: int, text: str, *, effective_from: date, clock: Clock, ac
     current = programmes.in_force(today)
     if current is not None and current.definition.get("programme", {}).get("code") != data["programme"]["code"]:
         raise DomainError(_("The definition is for another programme (programme.code differs)."), field="text")
-    # E-02: the change participants meet is from the version in force the day before the new one — a version
-    # scheduled already counts, so a cut below a scheduled rise needs its notice too
-    before = programmes.in_force(max(today, effective_from - timedelta(days=1))) or current
-    old = before.definition if before else {}
+    old = notice_base(effective_from, today)
     problems = notice_problems(old, new, effective_from, today)
     if problems:
         raise DomainError(" ".join(problems), field="effective_from", rule="E-02")

@@ -41,7 +41,8 @@ def edit():
     today = clock.today(g.tenant.timezone)
     current = programmes.in_force(today)
     posted = request.method == "POST"
-    text = request.form.get("text", "") if posted else _source(current)
+    # the latest version, a scheduled one included: an edit of the one in force would quietly undo what is scheduled
+    text = request.form.get("text", "") if posted else _source(programmes.latest_version() or current)
     effective = request.form.get("effective_from", "").strip() if posted else today.isoformat()
     errors: dict[str, list[str]] = {"text": [], "effective_from": []}
     preview = None
@@ -60,7 +61,7 @@ def edit():
                     return redirect(url_for("programme_admin.edit"))
                 data = changes.parse_text(text)
                 preview = preview_effect(data, effective_from)
-                errors["effective_from"] += changes.notice_problems(current.definition if current else {},
+                errors["effective_from"] += changes.notice_problems(changes.notice_base(effective_from, today),
                                                                     to_json(data), effective_from, today)
             except DefinitionErrors as exc:
                 db.session.rollback()

@@ -307,3 +307,24 @@ def test_E01_a_section_pasted_as_a_list_of_tables_is_a_message_at_its_line_not_a
         response = client.post("/t/manufacturer/programme", data={"text": text, "action": action,
                                                                   "effective_from": "2030-01-01"})
         assert response.status_code == 422 and "must be a table" in response.get_data(as_text=True), action
+
+
+def test_E02_P04_the_preview_judges_the_notice_as_publishing_does_and_the_editor_starts_from_what_is_scheduled(
+        app, client):
+    """A rise of a model's points (120 → 200) is scheduled from the 7th; on the 5th the editor opens on the scheduled
+    version (so an edit does not quietly undo the rise), and a text still holding 120 from the 9th is refused alike by
+    the preview and by publishing (a change of announced points, 7 days ahead)."""
+    app.extensions["clock"] = as_of(date(2024, 5, 1))
+    tenant = _tenant(app, "manufacturer")
+    factories.login(client, tenant, factories.user(tenant, ADMIN, email="admin@manufacturer.test.example").email)
+    source = dumps(definition.to_json(definition.read(ROOT / "tenants/manufacturer/programme.toml")[0]))
+    rise = source.replace("points = 120", "points = 200", 1)
+    assert client.post("/t/manufacturer/programme", data={"text": rise, "action": "publish",
+                                                          "effective_from": "2024-05-08"}).status_code == 302
+    app.extensions["clock"] = as_of(date(2024, 5, 5))
+    editor = client.get("/t/manufacturer/programme").get_data(as_text=True)
+    assert 'code = &#34;TV-KOND-24C&#34;\ncategory = &#34;condensing_boiler&#34;\npoints = 200' in editor, editor
+    verdicts = [client.post("/t/manufacturer/programme", data={"text": source, "action": action,
+                                                               "effective_from": "2024-05-09"})
+                for action in ("preview", "publish")]
+    assert [(v.status_code, "P-04" in v.get_data(as_text=True)) for v in verdicts] == [(422, True), (422, True)]
