@@ -150,6 +150,10 @@ def publish(tenant_id: int, text: str, *, effective_from: date, clock: Clock, ac
     programmes.after_load(tenant_id, data, clock=clock)
     if version.id in known:
         return version  # the same definition again: no new version, nothing to announce twice (SPEC §9)
+    if data["programme"]["type"] == "lead_reward":
+        from portal.leads.service.programme import restamp_from
+
+        restamp_from(effective_from)
     from portal.privacy import audit
 
     audit.record(actor, "programme.published", "programme_version", version.id)

@@ -328,3 +328,22 @@ def test_E02_P04_the_preview_judges_the_notice_as_publishing_does_and_the_editor
                                                                "effective_from": "2024-05-09"})
                 for action in ("preview", "publish")]
     assert [(v.status_code, "P-04" in v.get_data(as_text=True)) for v in verdicts] == [(422, True), (422, True)]
+
+
+def test_L30_a_change_published_from_an_earlier_day_settles_the_leads_qualified_since_as_its_preview_said(
+        app, client, tmp_path):
+    """The organiser publishes, on the 20th, a change in force from the 17th: the lead qualified on the 17th is
+    settled by it — as the preview showed — and the lead qualified before keeps its rules (L-30)."""
+    from tests.leads.conftest import Campaign
+    from tests.leads.test_campaign_commands import by_ref
+
+    test_E02_L30_the_preview_changes_the_payout_of_a_lead_qualified_on_or_after_the_effective_day(app, client,
+                                                                                                    tmp_path)
+    campaign = Campaign(app, tmp_path)
+    source = dumps(definition.to_json(definition.read(ROOT / "tenants/distributor/programme.toml")[0]))
+    published = client.post("/t/distributor/programme", data={
+        "text": source.replace('rate = "0.12"', 'rate = "0.20"', 1), "action": "publish",
+        "effective_from": "2018-09-17"})
+    assert published.status_code == 302, published.get_data(as_text=True)
+    _, rows = campaign.settle(1, "2018-09-20")
+    assert (by_ref(rows)["P1"]["amount"], by_ref(rows)["P2"]["amount"]) == ("120.00", "200.00")

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from portal.core.errors import DomainError
+from portal.extensions import db
 from portal.leads.rules import LeadRules
 from portal.programmes import service as programmes
 from portal.programmes.models import ProgrammeVersion
@@ -36,3 +38,21 @@ def rules_on(day: date) -> LeadRules:
     if rules is None:
         raise DomainError(_("This organiser runs no lead-reward programme."))
     return rules
+
+
+def restamp_from(day: date) -> int:
+    """L-30: a lead is settled by the version in force on the day it was decided. A version published with an
+    earlier effective day (a change backdated in the editor) is that version for the leads decided since, as the
+    editor's preview showed; the leads decided before keep theirs, and so does a lead an approved settlement has
+    listed (its statement is frozen). Returns how many leads changed version."""
+    from portal.leads.models import Lead, Settlement, SettlementLine
+
+    settled = select(SettlementLine.lead_id).join(Settlement, Settlement.id == SettlementLine.settlement_id).where(
+        Settlement.status == "approved", SettlementLine.lead_id.is_not(None))
+    changed = 0
+    for lead in db.session.scalars(select(Lead).where(Lead.decided_on.is_not(None), Lead.decided_on >= day,
+                                                      Lead.id.not_in(settled))):
+        version = version_on(lead.decided_on)
+        if lead.programme_version_id != version.id:
+            lead.programme_version_id, changed = version.id, changed + 1
+    return changed
