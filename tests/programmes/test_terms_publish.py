@@ -18,13 +18,18 @@ from tests import factories
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_E03_programme_load_publishes_changed_terms_for_acceptance_with_their_hash(app, client, tmp_path):
+def _saas_with_its_folder(app, tmp_path: Path):
+    """The SaaS vendor created from its preset, a Polish participant, and a copy of the preset's folder to edit."""
     runner = app.test_cli_runner()
     assert runner.invoke(args=["tenants", "create", str(ROOT / "tenants" / "saas-vendor")]).exit_code == 0
     tenant = tenants.by_slug("saas-vendor")
-    user = factories.user(tenant, locale="pl")
     folder = tmp_path / "saas-vendor"
     shutil.copytree(ROOT / "tenants" / "saas-vendor", folder)
+    return runner, tenant, factories.user(tenant, locale="pl"), folder
+
+
+def test_E03_programme_load_publishes_changed_terms_for_acceptance_with_their_hash(app, client, tmp_path):
+    runner, tenant, user, folder = _saas_with_its_folder(app, tmp_path)
     changed = (folder / "terms.pl.md").read_text(encoding="utf-8") + "\n\n§ 99. Nowe postanowienie.\n"
     (folder / "terms.pl.md").write_text(changed, encoding="utf-8")
     result = runner.invoke(args=["programme", "load", "saas-vendor", str(folder / "programme.toml")])
@@ -62,12 +67,7 @@ def test_E03_terms_published_while_the_participant_reads_are_not_accepted_unseen
     the acceptance is not recorded for a text the participant never saw — version 3 is shown to be accepted."""
     import re
 
-    runner = app.test_cli_runner()
-    assert runner.invoke(args=["tenants", "create", str(ROOT / "tenants" / "saas-vendor")]).exit_code == 0
-    tenant = tenants.by_slug("saas-vendor")
-    user = factories.user(tenant, locale="pl")
-    folder = tmp_path / "saas-vendor"
-    shutil.copytree(ROOT / "tenants" / "saas-vendor", folder)
+    runner, tenant, user, folder = _saas_with_its_folder(app, tmp_path)
     for clause in ("§ 98. Druga wersja.", "§ 99. Trzecia wersja."):
         text = (folder / "terms.pl.md").read_text(encoding="utf-8") + f"\n\n{clause}\n"
         (folder / "terms.pl.md").write_text(text, encoding="utf-8")
