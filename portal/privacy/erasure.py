@@ -103,9 +103,8 @@ def _kept_until_by_row(table: str, ids: list[int], today: date) -> dict[date | N
     for line_id, as_of, approved_at in db.session.execute(
             select(SettlementLine.id, Settlement.as_of, Settlement.approved_at)
             .join(Settlement, Settlement.id == SettlementLine.settlement_id).where(SettlementLine.id.in_(ids))):
-        year = max(value.year for value in (as_of, approved_at) if value is not None)
-        until = retention_until(year) if retention_until(year) >= today else None
-        groups.setdefault(until, []).append(line_id)
+        until = retention_until(max(value.year for value in (as_of, approved_at) if value is not None))
+        groups.setdefault(until if until >= today else None, []).append(line_id)
     return groups
 
 

@@ -49,10 +49,10 @@ def restamp_from(day: date) -> int:
 
     settled = select(SettlementLine.lead_id).join(Settlement, Settlement.id == SettlementLine.settlement_id).where(
         Settlement.status == "approved", SettlementLine.lead_id.is_not(None))
-    changed = 0
+    changed, versions = 0, {}  # one lookup per day decided, not per lead
     for lead in db.session.scalars(select(Lead).where(Lead.decided_on.is_not(None), Lead.decided_on >= day,
                                                       Lead.id.not_in(settled))):
-        version = version_on(lead.decided_on)
+        version = versions.get(lead.decided_on) or versions.setdefault(lead.decided_on, version_on(lead.decided_on))
         if lead.programme_version_id != version.id:
             lead.programme_version_id, changed = version.id, changed + 1
     return changed
