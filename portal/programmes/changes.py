@@ -48,7 +48,12 @@ def _notice(old: dict, new: dict, keys: tuple[str, ...], floor: int) -> int:
 
 def _reduced_campaigns(old: dict, new: dict, effective_from: date) -> list[str]:
     """P-04 / P-06: the bonus campaigns of the version in force, not over by ``effective_from``, that the new version
-    takes away or makes worth less — a lower bonus, a later start, an earlier end, fewer device categories."""
+    takes away or makes worth less — a lower bonus, a later start, an earlier end, fewer device categories, or a
+    model it covered moved to a category it does not cover."""
+    def covered(definition: dict, categories) -> set:
+        return {m.get("code") for m in definition.get("device_models", [])
+                if isinstance(m, dict) and m.get("category") in set(categories or [])}
+
     after = {c.get("code"): c for c in new.get("bonus_campaigns", [])}
     reduced = []
     for campaign in old.get("bonus_campaigns", []):
@@ -59,7 +64,8 @@ def _reduced_campaigns(old: dict, new: dict, effective_from: date) -> list[str]:
                 int(twin.get("extra_points", 0)) < int(campaign.get("extra_points", 0)),
                 str(twin.get("starts_on", "")) > str(campaign.get("starts_on", "")),
                 str(twin.get("ends_on", "")) < str(campaign.get("ends_on", "")),
-                not set(campaign.get("categories", [])) <= set(twin.get("categories", [])))):
+                not set(campaign.get("categories", [])) <= set(twin.get("categories", [])),
+                not covered(old, campaign.get("categories")) <= covered(new, twin.get("categories")))):
             reduced.append(str(campaign.get("code")))
     return sorted(reduced)
 

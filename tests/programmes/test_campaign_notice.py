@@ -46,3 +46,15 @@ def test_P04_P06_adding_or_improving_a_campaign_needs_no_notice():
 def test_P04_P06_a_campaign_already_over_can_be_dropped_at_once():
     over = CAMPAIGN | {"starts_on": "2025-09-01", "ends_on": "2025-11-30"}
     assert notice_problems(_loyalty(over), _loyalty(), TODAY, TODAY) == []
+
+
+def test_P04_P06_moving_a_model_out_of_a_running_campaigns_categories_needs_notice_too():
+    """The campaign is unchanged, but a heat pump it paid +100 for is put in a category it does not cover: that
+    model's announced points fall, so the change needs the same 7 days' notice; moving a model in needs none."""
+    def with_pump(category: str) -> dict:
+        return _loyalty(CAMPAIGN) | {"device_models": [{"code": "POMPA-7", "points": 300, "category": category}]}
+
+    problems = notice_problems(with_pump("heat_pump"), with_pump("heat_pump_split"), TODAY, TODAY)
+    assert len(problems) == 1 and "WIOSNA" in problems[0]
+    assert notice_problems(with_pump("heat_pump"), with_pump("heat_pump_split"), date(2026, 3, 9), TODAY) == []
+    assert notice_problems(with_pump("solar"), with_pump("heat_pump"), TODAY, TODAY) == []
