@@ -63,20 +63,6 @@ def notify_address(tenant_id: int, to_email: str, kind: str, *, locale: str, clo
     return _queue(row, True)
 
 
-def skip_pending_to(tenant_id: int, address: str) -> int:
-    """G-07: the notices still waiting to be mailed to ``address`` without an account (a partner's contact person who
-    has just restricted the processing) are not sent — as ``deliver`` skips an account's; the answers the person
-    asked for are. Returns how many were stopped."""
-    return db.session.execute(
-        update(Notification)
-        .where(Notification.tenant_id == tenant_id, Notification.user_id.is_(None),
-               func.lower(Notification.to_email) == address.strip().lower(), Notification.mail_state == "pending",
-               Notification.kind.not_in(DESPITE_RESTRICTION))
-        .values(mail_state="skipped", last_error="restricted")
-        .execution_options(synchronize_session=False)
-    ).rowcount
-
-
 def notify_dpo(tenant, kind: str, *, clock: Clock, **params) -> int:
     """Tell the organiser's data-protection officer (C-04, C-05, C-07): each active DPO account of the tenant, or,
     while the DPO named in the contract has none, that address by e-mail. Returns how many were told."""
@@ -156,6 +142,21 @@ def message_id(row: Notification) -> str:
     return f"<notice-{row.id}.{int(utc(row.created_at).timestamp())}@portal.localhost>"
 
 
+def _restricted(row: Notification, user) -> bool:
+    """G-07, judged when the mail is sent: the account's restriction, or — for a mail to an address without an
+    account — a restriction from the contact person of a partner loaded from the organiser's file. A notice queued
+    before the restriction is not mailed while it lasts; one still waiting when it is lifted goes out."""
+    if user is not None:
+        return user.restricted_at is not None
+    from portal.leads.models import Partner
+
+    address = (row.to_email or "").strip().lower()
+    return address != "" and db.session.scalar(
+        select(Partner.id).where(Partner.tenant_id == row.tenant_id, Partner.user_id.is_(None),
+                                 Partner.restricted_at.is_not(None),
+                                 func.lower(Partner.contact_email) == address).limit(1)) is not None
+
+
 def deliver(notification_id: int, *, clock: Clock) -> str:
     """Send one notice's e-mail if it is due and nobody else is sending it. Returns the state it ends in."""
     from portal.accounts.models import User
@@ -173,7 +174,7 @@ def deliver(notification_id: int, *, clock: Clock) -> str:
     if not claimed:
         return row.mail_state if row else "missing"
     user = db.session.get(User, row.user_id) if row.user_id else None
-    if user is not None and user.restricted_at is not None and row.kind not in DESPITE_RESTRICTION:
+    if row.kind not in DESPITE_RESTRICTION and _restricted(row, user):
         row.mail_state, row.last_error = "skipped", "restricted"  # G-07: restricted since it was queued
         db.session.commit()
         return "skipped"

@@ -418,7 +418,6 @@ def _partner_right(row: DataSubjectRequest, partners: list, *, clock: Clock, act
     if row.kind == "restriction":
         for partner in partners:
             partner.restricted_at = partner.restricted_at or clock.now()
-        notifications.skip_pending_to(row.tenant_id, row.requester_email)  # queued before, mailed after: not sent
         return RESTRICTED
     if row.kind == "withdraw_consent":
         ended = 0

@@ -174,7 +174,31 @@ def test_G07_a_notice_queued_for_the_contact_before_the_restriction_is_not_maile
         assert [n.mail_state for n in queued] == ["pending"]
     _request(campaign, "restriction", "2018-08-14")
     with use_tenant(_tenant().id):
-        states = dict(db.session.execute(select(Notification.kind, Notification.mail_state)
-                                         .where(Notification.to_email == CONTACT)).all())
+        states = {n.kind: _delivered(n.id) for n in db.session.scalars(
+            select(Notification).where(Notification.to_email == CONTACT))}
     assert states[queued[0].kind] == "skipped"
     assert "skipped" not in {state for kind, state in states.items() if kind.startswith("request")}, states
+
+
+def test_G07_a_notice_still_queued_when_the_contacts_restriction_is_lifted_is_mailed(campaign):
+    """As for an account: the restriction stops what would be mailed while it lasts. Once the DPO lifts it, the
+    'received' notice still waiting for its retry (SMTP down) goes out — it was never sent, and nothing stops it."""
+    from portal.notifications.models import Notification
+
+    campaign.partners(partner_row(2))
+    campaign.leads(lead_row("B1", 2, 2))
+    row = _request(campaign, "restriction", "2018-08-14")
+    with use_tenant(_tenant().id):
+        requests.lift(db.session.get(DataSubjectRequest, row.id), actor=None)
+        db.session.commit()
+        received = db.session.scalars(select(Notification).where(Notification.to_email == CONTACT,
+                                                                 Notification.kind == "lead_received")).one()
+        assert _delivered(received.id) == "sent"
+
+
+def _delivered(notification_id: int) -> str:
+    from portal.core.clock import FixedClock
+    from portal.notifications import service as notifications
+    from tests.conftest import START
+
+    return notifications.deliver(notification_id, clock=FixedClock(START))  # when the lead's notice was queued
