@@ -27,9 +27,19 @@ def test_L01_the_same_company_twice_is_refused(api):
     assert response.status_code == 422 and rules_of(response) == {"L-01"}
 
 
-def test_unknown_partner_flag_is_422_on_the_flags_field(api):
+def test_L01_unknown_partner_flag_is_422_on_the_flags_field_with_its_rule(api):
+    """The flags are the organiser's record of a partner's eligibility (L-01) and payout holds: a flag the programme
+    does not name is refused at its field, with the rule, as every other refusal of the form."""
     response = api.post("/participants", partner_body(1, flags=["vip"]))
-    assert [e["field"] for e in problem(response)["errors"]] == ["flags"]
+    assert [(e["field"], e["rule"]) for e in problem(response)["errors"]] == [("flags", "L-01")]
+
+
+def test_L04_L05_an_unknown_customer_fact_is_422_on_the_flag_field_with_its_rule(api):
+    response = api.post("/customers/facts", {"customer_nip": partner_body(7)["nip"], "flag": "holds_windows"})
+    body = problem(response)
+    assert response.status_code == 422 and body["rule"] == "L-04"
+    assert [(e["field"], e["rule"]) for e in body["errors"]] == [("flag", "L-04")]
+    assert "holds_m365" in body["errors"][0]["message"]
 
 
 def test_participants_pages_walk_every_partner_once(api):

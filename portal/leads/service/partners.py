@@ -86,7 +86,7 @@ def _check(data: dict, rules: LeadRules) -> tuple[str, list[str]]:
     flags = data.get("flags") or []
     unknown = [f for f in flags if f not in known_flags(rules)]
     if unknown:
-        problems.append(("flags", _("Unknown flag(s): %(flags)s.", flags=", ".join(unknown)), None))
+        problems.append(("flags", _("Unknown flag(s): %(flags)s.", flags=", ".join(unknown)), "L-01"))
     if problems:
         raise ValidationFailed(problems)
     return nip, flags
@@ -186,7 +186,7 @@ def submission_refusal(partner: Partner, rules: LeadRules) -> tuple[str, str] | 
 def set_flags(partner: Partner, flags: list[str], rules: LeadRules, *, actor) -> None:
     unknown = [f for f in flags if f not in known_flags(rules)]
     if unknown:
-        raise DomainError(_("Unknown flag(s): %(flags)s.", flags=", ".join(unknown)), field="flags")
+        raise DomainError(_("Unknown flag(s): %(flags)s.", flags=", ".join(unknown)), field="flags", rule="L-01")
     partner.flags = sorted(set(flags))
     audit.record(actor, "partner.flags", "partner", partner.id)
 

@@ -36,7 +36,7 @@ def flag_customer(customer_nip: str, flag: str, rules: LeadRules, *, tenant_id: 
         raise DomainError(_("The customer's NIP is not valid."), field="customer_nip", rule="L-04")
     if flag not in known_customer_flags(rules):
         raise DomainError(_("Unknown flag %(flag)s; use one of %(flags)s.", flag=repr(flag),
-                            flags=", ".join(sorted(known_customer_flags(rules)))), field="flag")
+                            flags=", ".join(sorted(known_customer_flags(rules)))), field="flag", rule="L-04")
     nip = nip_number.compact(customer_nip)
     fact = db.session.scalars(select(CustomerFact).where(CustomerFact.customer_nip == nip,
                                                          CustomerFact.flag == flag)).first()
