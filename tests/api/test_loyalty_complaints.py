@@ -87,3 +87,15 @@ def test_complaint_scopes(client, mapi, manufacturer):
     assert reader.get("/complaints").status_code == 200
     refused = reader.post(f"/installers/{installer['id']}/complaints", {"kind": "programme", "text": "x"})
     assert problem(refused)["required_scope"] == "complaints:write"
+
+
+def test_P42_a_decision_recorded_late_says_the_participant_was_told_on_the_day_the_notice_went_out(mapi):
+    """The commission decided on 2024-03-10; the decision is recorded today (2026-03-02, the test clock): the notice
+    is written today, so the participant was told today — past the 7 days, which the record must show, not claim
+    they were told on the decision day."""
+    installer = installer_with_points(mapi, devices=1)
+    complaint = mapi.post(f"/installers/{installer['id']}/complaints",
+                          {"kind": "programme", "text": "Slow courier", "on": "2024-03-01"}).get_json()
+    body = mapi.post(f"/complaints/{complaint['id']}/decision",
+                     {"upheld": False, "answer": "The courier keeps its dates.", "on": "2024-03-10"}).get_json()
+    assert (body["decided_on"], body["notify_by"], body["notified_on"]) == ("2024-03-10", "2024-03-17", "2026-03-02")

@@ -16,6 +16,7 @@ from portal.loyalty.models import Complaint, Installer, PointsEntry
 from portal.loyalty.rules import LoyaltyRules
 from portal.notifications import service as notifications
 from portal.privacy import audit
+from portal.tenancy.service import local_today
 
 
 def file(installer: Installer, *, kind: str, text: str, on: date, rules: LoyaltyRules, entry_id: int | None = None,
@@ -100,7 +101,8 @@ def decide(complaint: Complaint, *, upheld: bool, answer: str, on: date, rules: 
     if user is not None:
         told = notifications.notify(user, "complaint_decided", clock=clock, complaint=complaint.id,
                                     decision=complaint.decision, decided_on=on.isoformat(), **credited)
-        complaint.notified_on = on if told is not None else None  # P-42: "told" only when a notice was written
+        # P-42: "told" only when a notice was written, on the day it was (a decision recorded late is told late)
+        complaint.notified_on = local_today(clock) if told is not None else None
     audit.record(actor, "complaint.decided", "complaint", complaint.id)
 
 
