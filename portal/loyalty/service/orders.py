@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -41,6 +42,7 @@ def sync_catalogue(rules: LoyaltyRules, *, tenant_id: int) -> int:
     return added
 
 
+CODE = re.compile(r"[\w.-]+")  # Unicode letters and digits: "NAGRODA-ŁÓDŹ" is fine, "ZESTAW/1" is not a link
 REWARD_FIELDS = ("kind", "name_pl", "name_en", "description", "points", "gross_value", "delivery_days", "stock",
                  "active")
 
@@ -50,6 +52,9 @@ def save_reward(reward: Reward | None, data: dict, *, tenant_id: int, actor=None
     points and gross value they were placed at."""
     if reward is None:
         code = (data.get("code") or "").strip()
+        if not CODE.fullmatch(code) or set(code) == {"."}:
+            raise DomainError(_("A code is made of letters, digits, dots, dashes and underscores: it is part of the "
+                                "link participants order the reward by."), field="code", rule="P-20")
         if db.session.scalars(select(Reward.id).where(Reward.code == code)).first() is not None:
             raise DomainError(_("The catalogue already has a reward with code %(code)s.", code=code), field="code",
                               rule="P-20")
@@ -266,8 +271,12 @@ def offer_substitute(order: RewardOrder, substitute: Reward, *, on: date, rules:
     """P-23: unavailable for reasons outside the organiser → a substitute of the same kind and points value,
     within the participant's yearly limit (P-28)."""
     original = db.session.get(Reward, order.reward_id)
-    if order.state not in ("placed", "withheld") or order.shipped_on is not None:
+    if order.state == "withheld":  # accepted, the substitute would be shipped unclarified
+        raise DomainError(_("The order is withheld while the participant's data or points are clarified: release it "
+                            "(or cancel it) first."), rule="P-27")
+    if order.state != "placed" or order.shipped_on is not None:
         raise DomainError(_("Only an open order can get a substitute."), rule="P-23")
+    _not_before(on, order.ordered_on, _("The order was placed on %(day)s: the participant is told after that."))
     # seed §5.5 "o identycznej wartości punktowej": the points the order cost, whatever the catalogue asks today
     if substitute.kind != original.kind or substitute.points != order.points or substitute.id == original.id:
         raise DomainError(_("The substitute must be another reward of the same kind and the same points value."),
@@ -294,6 +303,7 @@ def answer_substitute(order: RewardOrder, *, accept: bool, on: date, rules: Loya
                       actor=None) -> None:
     if order.state != "substitute_offered":
         raise DomainError(_("No substitute is waiting for an answer on this order."), rule="P-23")
+    _not_before(on, order.informed_on, _("The substitute was offered on %(day)s: the answer comes after that."))
     if order.restore_by is not None and on >= order.restore_by:
         # the points are back no later than 21 days after the participant was told (seed §5.5): the offer lapses
         # that day (``daily.lapse_substitutes``), and a day replayed before the job ran must not keep it alive
@@ -322,6 +332,11 @@ def cancel(order: RewardOrder, *, on: date, rules: LoyaltyRules, clock: Clock, a
     because the reward is unavailable (seed §5 pkt 5), so it does not go back to stock (``return_stock``)."""
     if order.state in ("cancelled", "forfeited", "delivered"):
         raise DomainError(_("This order is closed."), rule="P-23")
+    if order.state == "shipped":
+        raise DomainError(_("The order is with the courier: record its delivery, or its failed delivery, instead."),
+                          rule="P-25")
+    _not_before(on, order.last_failed_on or order.informed_on or order.ordered_on,
+                _("The order's last step was on %(day)s: it cannot be cancelled before that."))
     installer = db.session.get(Installer, order.installer_id)
     end = programme_end()
     draws = db.session.scalars(select(PointsEntry).where(PointsEntry.source == "order",
@@ -342,6 +357,13 @@ def cancel(order: RewardOrder, *, on: date, rules: LoyaltyRules, clock: Clock, a
     audit.record(actor, "order.cancelled", "reward_order", order.id)
     _tell(installer, "order_cancelled", clock, order=order.id, points=order.points,
           **_restored_until(restored, on=on, ending=end is not None))
+
+
+def _not_before(on: date, last: date | None, message: str) -> None:
+    """P-23: a step of an order is not dated before the step it follows (the points would come back before they were
+    spent, or the 21 days would run from a day before the participant was told)."""
+    if last is not None and on < last:
+        raise DomainError(message % {"day": last.isoformat()}, field="on", rule="P-23")
 
 
 def _restored_until(restored: list[tuple[date, int]], *, on: date, ending: bool) -> dict:
