@@ -15,6 +15,7 @@ from portal.accounts.models import ADMIN, DPO, PARTICIPANT, STAFF
 from portal.core.clock import get_clock
 from portal.core.errors import DomainError
 from portal.core.http import form_errors, fresh_session, render
+from portal.core.validators import whole_number
 from portal.extensions import db, limiter
 from portal.notifications import service as notifications
 from portal.privacy import consents
@@ -271,6 +272,14 @@ def profile():
     return render("accounts/profile.html", "form", status=422 if request.method == "POST" else 200, form=form)
 
 
+def _token_id(text: str) -> int:
+    """A token's id from the form; not a number a column holds (a 20-digit one overflowed the driver): no token."""
+    number = whole_number(text)
+    if number is None:
+        raise ValueError(text)
+    return number
+
+
 @bp.route("/api-tokens", methods=["GET", "POST"])
 @require_role(ADMIN, DPO)
 def api_tokens():
@@ -283,7 +292,7 @@ def api_tokens():
     if request.method == "POST":
         try:
             if request.form.get("revoke"):
-                tokens.revoke_token(int(request.form["revoke"]), actor=current_user, clock=get_clock())
+                tokens.revoke_token(_token_id(request.form["revoke"]), actor=current_user, clock=get_clock())
             else:
                 _row, plaintext = tokens.create_token(g.tenant.id, request.form.get("name", ""),
                                                       request.form.getlist("scope"), actor=current_user)

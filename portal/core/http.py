@@ -60,10 +60,15 @@ def day_cursor(name: str = "before"):
 
     from flask import abort, request
 
+    from portal.core.validators import whole_number
+
     if not request.args.get(name):
         return None
     try:
         day, last = request.args[name].split("_")
-        return date.fromisoformat(day), int(last)
+        number = whole_number(last)  # an id no column holds is no cursor of ours (20 digits overflowed the driver)
+        if number is None:
+            raise ValueError(last)
+        return date.fromisoformat(day), number
     except ValueError:
         abort(400)

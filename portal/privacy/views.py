@@ -323,7 +323,7 @@ def breaches():
                 return redirect(url_for("privacy.breaches"))
     elif request.method == "POST":
         try:
-            registers.record_breach_steps(int(request.form.get("breach_id", "0")),
+            registers.record_breach_steps(whole_number(request.form.get("breach_id")) or 0,
                                           authority_notified=request.form.get("authority") == "1",
                                           subjects_decision=request.form.get("decision", ""),
                                           subjects_notified=request.form.get("subjects") == "1",

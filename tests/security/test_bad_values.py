@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from portal.accounts.models import DPO, PARTICIPANT, STAFF
+from portal.accounts.models import ADMIN, DPO, PARTICIPANT, STAFF
 from portal.core.clock import as_of
 from tests import factories
 from tests.security import world as w
@@ -45,6 +45,20 @@ def test_S11_a_number_beyond_an_integer_column_is_not_a_500(app, distributor):
     client = w.logged_in(app, "distributor", dpo.email)
     assert client.post("/t/distributor/dpo/breaches", data={"breach_id": BIG}).status_code in (400, 404)
     assert client.get(f"/t/distributor/dpo/requests?after={BIG}").status_code < 500
+
+
+@pytest.mark.parametrize("number", [BIG, "9" * 20])  # beyond 32 bits (PostgreSQL's integer) and beyond 64 (SQLite's)
+def test_S11_an_id_beyond_any_integer_in_a_form_or_a_list_cursor_is_refused_not_a_500(app, distributor, number):
+    dpo = factories.user(distributor, DPO, email="dpo@distributor.example", locale="en")
+    client = w.logged_in(app, "distributor", dpo.email)
+    assert client.post("/t/distributor/dpo/breaches", data={"breach_id": number, "authority": "1"}).status_code == 404
+    staff = factories.user(distributor, STAFF, email="staff@distributor.example", locale="en")
+    client = w.logged_in(app, "distributor", staff.email)
+    assert client.get(f"/t/distributor/review?after=2018-08-01_{number}").status_code == 400
+    assert client.get(f"/t/distributor/review?status=qualified&before=2018-08-01_{number}").status_code == 400
+    admin = factories.user(distributor, ADMIN, email="admin@distributor.example", locale="en")
+    revoked = w.logged_in(app, "distributor", admin.email).post("/t/distributor/api-tokens", data={"revoke": number})
+    assert revoked.status_code == 422 and "No such token." in revoked.get_data(as_text=True)
 
 
 def test_S11_login_next_with_a_line_break_goes_to_the_dashboard(app, distributor):
