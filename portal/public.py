@@ -38,6 +38,8 @@ def _remember_for_the_account(code: str) -> None:
     from portal.accounts.models import User
     from portal.extensions import db
     from portal.tenancy.guard import use_tenant
+    from portal.tenancy.models import Tenant
+    from portal.tenancy.service import read_only_since
 
     try:
         kind, tenant_id, pk, epoch = str(session.get("_user_id", "")).split(":")
@@ -47,6 +49,9 @@ def _remember_for_the_account(code: str) -> None:
         return
     with use_tenant(int(tenant_id)):
         user = accounts.session_account(User, pk, epoch)
+        tenant = db.session.get(Tenant, int(tenant_id))
+        if tenant is None or read_only_since(tenant) is not None:  # C-04: an ended tenant's data stay as they are
+            return
         if user is not None and user.tenant_id == int(tenant_id) and user.locale != code:
             user.locale = code
             db.session.commit()

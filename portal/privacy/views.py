@@ -18,6 +18,7 @@ from portal.notifications import service as notifications
 from portal.privacy import audit, consents, contacts, export, registers, requests
 from portal.privacy import breaches as breach_content
 from portal.privacy.forms import CloseForm, DpoRequestForm, ExtendForm, NoteForm, PublicRequestForm
+from portal.tenancy.service import read_only_since
 from portal.tenancy.web import require_role, tenant_blueprint
 
 bp = tenant_blueprint("privacy", __name__)
@@ -41,6 +42,8 @@ def my_data():
         action = request.form.get("action", "")
         clock = get_clock()
         if action == "give:marketing":
+            if read_only_since(g.tenant) is not None:  # C-04: a right is served, new processing is not
+                abort(423)
             try:
                 consents.give_optional(current_user, "marketing", locale=language(), clock=clock)
             except DomainError as error:
@@ -78,7 +81,7 @@ def _my_data_page(*, confirm_delete: bool = False):
 
         leaving = members.what_leaving_ends(current_user.id, on=get_clock().today(g.tenant.timezone))
     marketing = None
-    if consents.active(current_user.id, "marketing") is None:
+    if consents.active(current_user.id, "marketing") is None and read_only_since(g.tenant) is None:
         marketing = consents.optional_text("marketing", language(), day=get_clock().today(g.tenant.timezone))
     mine = requests.of_user(current_user.id)
     return render("privacy/my_data.html", consents=consents.ledger(current_user.id), marketing=marketing,

@@ -8,6 +8,7 @@ from datetime import timedelta
 from portal.accounts.models import ADMIN
 from portal.extensions import db
 from portal.operator import contracts
+from portal.tenancy.guard import use_tenant
 from portal.tenancy.models import Tenant
 from tests import factories
 from tests.api.conftest import make_token
@@ -73,3 +74,24 @@ def test_C04_G01_data_subjects_rights_are_served_while_the_tenant_is_read_only(a
     factories.login(client, tenant_a, dpo.email)
     page = client.post("/t/alpha/dpo/requests", data={"email": "list@alpha.example", "kind": "access"})
     assert page.status_code != 423
+
+
+def test_C04_a_read_only_tenant_takes_no_new_consent_and_keeps_the_accounts_language(app, client, tenant_a, clock):
+    """Withdrawing a consent is a right and is served; giving a new marketing consent is new processing for a
+    programme that has ended, and the language switch (a page outside the tenant) changes this session's pages but
+    no longer writes to the ended tenant's account."""
+    from portal.accounts.models import PARTICIPANT, User
+    from portal.privacy import consents
+
+    ended_contract(app, tenant_a, clock)
+    clock.at = clock.at + timedelta(days=1)
+    person = factories.user(tenant_a, PARTICIPANT, email="ola@alpha.example", locale="en")
+    factories.login(client, tenant_a, person.email)
+    page = client.get("/t/alpha/my-data").get_data(as_text=True)
+    assert 'value="give:marketing"' not in page
+    assert client.post("/t/alpha/my-data", data={"action": "give:marketing"}).status_code == 423
+    assert client.post("/lang/pl", data={"next": "/t/alpha/"}).status_code == 302
+    db.session.rollback()
+    with use_tenant(tenant_a.id):
+        assert consents.active(person.id, "marketing") is None
+        assert db.session.get(User, person.id).locale == "en"
