@@ -68,6 +68,15 @@ def delete_tenant(tenant_id: int, *, clock: Clock, job_id: str = "") -> Deletion
         # the queued jobs go first, so a crash after the rows are gone cannot leave a job nobody can find again
         certificate.redis_keys = (certificate.redis_keys or 0) + _delete_redis(tenant_id, job_ids)
         db.session.commit()
+        # the uploads are counted and the count committed before they are removed, ahead of the bundles (which add
+        # to the same count): a re-run after a crash finds the count made and removes what is left, never counting a
+        # file twice nor losing the count of files already gone
+        if not certificate.files:
+            certificate.files = sum(1 for folder in _upload_folders(tenant_id)
+                                    for path in folder.rglob("*") if path.is_file())
+            db.session.commit()
+        for folder in _upload_folders(tenant_id):
+            shutil.rmtree(folder, ignore_errors=True)
         _delete_bundles(tenant_id, certificate, clock=clock)  # before their rows: the rows are how they are found
         for table in tenant_tables():
             while True:  # one statement a batch: the database picks and deletes the ids itself
@@ -79,7 +88,6 @@ def delete_tenant(tenant_id: int, *, clock: Clock, job_id: str = "") -> Deletion
                 counts[table.name] = counts.get(table.name, 0) + deleted
                 certificate.counts = counts
                 db.session.commit()
-    certificate.files = (certificate.files or 0) + _delete_files(tenant_id)
     certificate.redis_keys += _delete_redis(tenant_id, job_ids)  # any a sweeper queued again meanwhile
     db.session.execute(update(Tenant).where(Tenant.id == tenant_id).values(
         status="deleted", dpo_name="", dpo_email="", name=f"deleted tenant {tenant_id}"))
@@ -111,16 +119,11 @@ def _delete_bundles(tenant_id: int, certificate: DeletionCertificate, *, clock: 
         db.session.commit()
 
 
-def _delete_files(tenant_id: int) -> int:
+def _upload_folders(tenant_id: int) -> list[Path]:
     """The tenant's uploads (UPLOAD_DIR/<tenant>) and its staged, never committed imports (UPLOAD_DIR/imports/
-    <tenant>); the number of files removed."""
+    <tenant>), those that exist."""
     root = Path(current_app.config["UPLOAD_DIR"])
-    count = 0
-    for folder in (root / str(tenant_id), root / "imports" / str(tenant_id)):
-        if folder.exists():
-            count += sum(1 for p in folder.rglob("*") if p.is_file())
-            shutil.rmtree(folder)
-    return count
+    return [folder for folder in (root / str(tenant_id), root / "imports" / str(tenant_id)) if folder.exists()]
 
 
 def _queued_job_ids(tenant_id: int) -> list[str]:

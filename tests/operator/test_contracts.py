@@ -155,6 +155,49 @@ def test_C04_deletion_resumes_after_a_crash(app, tenant_a, clock, monkeypatch):
     assert again.finished_at is not None
 
 
+@pytest.mark.parametrize("crash", ["removing the uploads", "the last sweep of queued jobs"])
+def test_C04_the_certificate_counts_each_uploaded_file_once_whatever_the_crash(app, tenant_a, clock, monkeypatch,
+                                                                                crash):
+    """C-04: the certificate says what was deleted. A worker killed after the tenant's upload folder was removed but
+    before the count was committed must not leave a certificate saying no files were deleted (nor count them twice)."""
+    import shutil
+    from pathlib import Path
+
+    from portal.privacy.models import ExportBundle
+
+    factories.subject_everywhere(tenant_a, "cccanary")
+    folder = Path(app.config["UPLOAD_DIR"]) / str(tenant_a.id)
+    with use_tenant(tenant_a.id):
+        bundles = len(db.session.scalars(select(ExportBundle.id).where(ExportBundle.deleted_at.is_(None))).all())
+    expected = sum(1 for p in folder.rglob("*") if p.is_file()) + bundles
+    assert expected > bundles
+    if crash == "removing the uploads":
+        real = shutil.rmtree
+
+        def killed(path, *args, **kwargs):
+            real(path, *args, **kwargs)
+            raise RuntimeError("worker killed")
+
+        monkeypatch.setattr(offboarding.shutil, "rmtree", killed)
+    else:
+        real_sweep, calls = offboarding._delete_redis, {"n": 0}
+
+        def killed(*args, **kwargs):
+            calls["n"] += 1
+            if calls["n"] == 2:
+                raise RuntimeError("worker killed")
+            return real_sweep(*args, **kwargs)
+
+        monkeypatch.setattr(offboarding, "_delete_redis", killed)
+    with pytest.raises(RuntimeError):
+        offboarding.delete_tenant(tenant_a.id, clock=clock)
+    monkeypatch.undo()
+    db.session.rollback()
+    certificate = offboarding.delete_tenant(tenant_a.id, clock=clock)
+    assert not folder.exists() and certificate.finished_at is not None
+    assert certificate.files == expected
+
+
 def test_C05_breach_is_told_to_each_affected_dpo_with_the_72_hour_deadline(app, tenant_a, tenant_b, clock):
     from portal.accounts.models import DPO
     from portal.notifications.models import Notification
