@@ -76,6 +76,8 @@ class SubProcessor(db.Model):
     location: Mapped[str] = mapped_column(String(100), info=not_pii())
     outside_eea: Mapped[bool] = mapped_column(Boolean, default=False, info=not_pii())
     announced_on: Mapped[date] = mapped_column(Date, info=not_pii())
+    # the moment, against an organiser's joining the same day (C-07); none on rows announced before it was kept
+    announced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), info=not_pii())
     effective_from: Mapped[date] = mapped_column(Date, info=not_pii())
 
 

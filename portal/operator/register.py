@@ -49,7 +49,7 @@ def add_subprocessor(data: dict, *, clock: Clock) -> SubProcessor:
                           rule="C-07")
     today = clock.today()
     row = SubProcessor(name=name, purpose=purpose, location=location, outside_eea=outside, announced_on=today,
-                       effective_from=today + timedelta(days=NOTICE_DAYS))
+                       announced_at=clock.now(), effective_from=today + timedelta(days=NOTICE_DAYS))
     db.session.add(row)
     db.session.flush()
     for tenant in tenants.listed():
@@ -71,18 +71,27 @@ def subprocessors_of(tenant) -> dict[str, list[SubProcessor]]:
     — ``in_use``: listed when it joined (part of its agreement) or consented to; ``awaiting``: announced since and
     not answered, so none of its data goes there yet; ``objected``; ``consented``: those of ``in_use`` that are in
     use by the organiser's consent, which it may withdraw by objecting."""
-    joined = utc(tenant.created_at).date() if tenant.created_at else date.min
     answers = dict(db.session.execute(select(SubprocessorAnswer.subprocessor_id, SubprocessorAnswer.answer)
                                       .where(SubprocessorAnswer.tenant_id == tenant.id)).all())
     found: dict[str, list[SubProcessor]] = {"in_use": [], "awaiting": [], "objected": [], "consented": []}
     for row in subprocessors():
         answer = answers.get(row.id)
-        state = ("objected" if answer == "objection" else "in_use" if answer == "consent" or row.announced_on <= joined
-                 else "awaiting")
+        listed = _listed_when_joined(row, tenant)
+        state = "objected" if answer == "objection" else "in_use" if answer == "consent" or listed else "awaiting"
         found[state].append(row)
-        if answer == "consent" and row.announced_on > joined:
+        if answer == "consent" and not listed:
             found["consented"].append(row)
     return found
+
+
+def _listed_when_joined(row: SubProcessor, tenant) -> bool:
+    """Announced before the organiser joined — by the moment, as ``add_subprocessor`` tells every organiser there
+    is at that moment; by the day for a row kept before the moment was."""
+    if tenant.created_at is None:
+        return False
+    if row.announced_at is not None:
+        return utc(row.announced_at) <= utc(tenant.created_at)
+    return row.announced_on <= utc(tenant.created_at).date()
 
 
 def answer_subprocessor(tenant, subprocessor_id: int, answer: str, *, clock: Clock, actor=None) -> SubprocessorAnswer:

@@ -91,3 +91,26 @@ def test_C07_the_dpo_consents_or_objects_on_the_records_page(app, client, tenant
     assert answer("objection").status_code == 302  # the organiser may change its answer: the latest stands
     with use_tenant(tenant_a.id):
         assert _names(registers.controller_record(tenant_a), "objected") == ["MailCo"]
+
+
+def test_C07_a_subprocessor_announced_later_the_day_an_organiser_joined_awaits_its_consent(app):
+    """Joined at 08:00, told at 14:00 of a new sub-processor ("none of your data goes to it before you consent"):
+    the record must not list it as part of the agreement the organiser joined under. One that joined after the
+    announcement, the same day, joined with it on the list."""
+    from datetime import UTC, datetime
+
+    from portal.core.clock import FixedClock
+
+    app.extensions["clock"] = FixedClock(datetime(2026, 3, 2, 8, 0, tzinfo=UTC))
+    early = factories.tenant("gamma", kind="distributor")
+    factories.user(early, DPO, email="dpo@gamma.example")
+    _announce(clock=FixedClock(datetime(2026, 3, 2, 14, 0, tzinfo=UTC)))
+    app.extensions["clock"] = FixedClock(datetime(2026, 3, 2, 16, 0, tzinfo=UTC))
+    late = factories.tenant("delta", kind="distributor")
+    with use_tenant(early.id):
+        assert db.session.scalars(select(Notification).where(Notification.kind == "subprocessor_notice")).all()
+        record = registers.controller_record(early)
+        assert _names(record, "subprocessors") == [] and _names(record, "awaiting") == ["MailCo"]
+    with use_tenant(late.id):
+        record = registers.controller_record(late)
+        assert _names(record, "subprocessors") == ["MailCo"] and _names(record, "awaiting") == []
