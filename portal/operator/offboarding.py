@@ -22,6 +22,7 @@ from portal.tenancy.guard import across_tenants
 from portal.tenancy.models import Tenant
 
 BATCH = 200_000
+DEFAULT_ZONE = "Europe/Warsaw"  # the platform's day, which ``as_of`` is
 BUNDLE_BATCH = 500
 
 
@@ -35,19 +36,24 @@ def tenant_tables():
 
 def apply_contract_ends(*, as_of: date, clock: Clock, tenant_id: int | None = None) -> int:
     """Daily (platform, or one tenant's ``flask jobs run SLUG``): terms renew or expire (C-01), tenants whose
-    contract ended turn read-only; after the export window they are deleted (C-04)."""
+    contract ended turn read-only; after the export window they are deleted (C-04). ``as_of`` is the platform's day
+    (Warsaw); each organiser's contract is judged on its own day (E-04) — the platform's run at 02:30 in Warsaw is
+    still the day before for an organiser in New York, whose last term or export day is not over yet."""
     changed = 0
-    contracts.renew_due(as_of=as_of, tenant_id=tenant_id)
-    ended = select(Contract).where(Contract.ended_on.is_not(None), Contract.ended_on <= as_of)
-    for contract in db.session.scalars(ended if tenant_id is None else ended.where(Contract.tenant_id == tenant_id)):
-        tenant = db.session.get(Tenant, contract.tenant_id)
-        if tenant.status == "active" and contracts.read_only_from(contract) <= as_of:
-            tenant.status = "read_only"
-            changed += 1
-        if tenant.status == "read_only" and as_of > contract.export_until:
-            db.session.commit()
-            delete_tenant(tenant.id, clock=clock, job_id=f"contract-end-{contract.id}")
-            changed += 1
+    ids = [tenant_id] if tenant_id is not None else \
+        list(db.session.scalars(select(Contract.tenant_id).distinct().order_by(Contract.tenant_id)))
+    for tenant in filter(None, (db.session.get(Tenant, tid) for tid in ids)):
+        day = as_of + (clock.today(tenant.timezone or DEFAULT_ZONE) - clock.today(DEFAULT_ZONE))
+        contracts.renew_due(as_of=day, tenant_id=tenant.id)
+        for contract in db.session.scalars(select(Contract).where(
+                Contract.tenant_id == tenant.id, Contract.ended_on.is_not(None), Contract.ended_on <= day)):
+            if tenant.status == "active" and contracts.read_only_from(contract) <= day:
+                tenant.status = "read_only"
+                changed += 1
+            if tenant.status == "read_only" and day > contract.export_until:
+                db.session.commit()
+                delete_tenant(tenant.id, clock=clock, job_id=f"contract-end-{contract.id}")
+                changed += 1
     return changed
 
 

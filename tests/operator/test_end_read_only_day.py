@@ -49,3 +49,57 @@ def test_C01_C03_an_expiry_on_a_renewed_terms_end_is_taken_before_the_daily_job_
     contract = contracts.of_tenant(tenant_a.id)
     assert (contract.ended_on, contract.end_ground, contract.current_end) == (
         date(2026, 12, 31), "expiry", date(2026, 12, 31))
+
+
+def _new_york(tenant_a):
+    from portal.tenancy.models import Tenant
+
+    db.session.get(Tenant, tenant_a.id).timezone = "America/New_York"
+    db.session.commit()
+
+
+def _daily_at(app, moment):
+    from portal.core.clock import FixedClock
+    from worker import jobs
+
+    app.extensions["clock"] = FixedClock(moment)
+    jobs.run_daily_jobs()
+    db.session.rollback()
+
+
+def test_C04_E04_an_organiser_west_of_warsaw_keeps_its_last_export_day_until_its_own_midnight(app, tenant_a):
+    """Ended on 2026-03-02, exported until 2026-03-09 — in the organiser's zone (E-04). The platform's daily run at
+    02:30 in Warsaw on 10 March is 21:30 on 9 March in New York: the export day is not over, nothing is deleted; the
+    run after New York's midnight deletes."""
+    from datetime import UTC, datetime
+
+    from portal.operator import offboarding
+    from portal.tenancy.models import Tenant
+
+    _new_york(tenant_a)
+    contract = contracts.create(tenant_a.id, starts_on=date(2025, 3, 1), term_months=12)
+    contracts.end(contract, on=date(2026, 3, 2), ground="mutual")
+    db.session.commit()
+    assert contract.export_until == date(2026, 3, 9)
+    _daily_at(app, datetime(2026, 3, 10, 1, 30, tzinfo=UTC))
+    assert db.session.get(Tenant, tenant_a.id).status == "read_only"
+    _daily_at(app, datetime(2026, 3, 11, 1, 30, tzinfo=UTC))
+    assert db.session.get(Tenant, tenant_a.id).status == "deleted" and offboarding.remaining_rows(tenant_a.id) == 0
+
+
+def test_C04_E04_an_organiser_west_of_warsaw_is_served_through_the_last_day_of_its_term(app, tenant_a):
+    """The term ends on 2026-02-28 (notice given). 02:30 in Warsaw on 1 March is still 28 February in New York: the
+    daily run leaves the tenant writable; the next day's run turns it read-only."""
+    from datetime import UTC, datetime
+
+    from portal.tenancy.models import Tenant
+
+    _new_york(tenant_a)
+    contract = contracts.create(tenant_a.id, starts_on=date(2025, 3, 1), term_months=12)
+    contracts.give_notice(contract, date(2026, 1, 5))
+    db.session.commit()
+    _daily_at(app, datetime(2026, 3, 1, 1, 30, tzinfo=UTC))
+    assert db.session.get(Tenant, tenant_a.id).status == "active"
+    _daily_at(app, datetime(2026, 3, 2, 1, 30, tzinfo=UTC))
+    assert db.session.get(Tenant, tenant_a.id).status == "read_only"
+    assert contracts.of_tenant(tenant_a.id).ended_on == date(2026, 2, 28)
