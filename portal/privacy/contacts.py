@@ -49,6 +49,23 @@ def find(email: str) -> dict[str, list[dict]]:
     return found
 
 
+def identifiers(found: dict[str, list[dict]]):
+    """What the erasure's residue scan looks for (G-05), from the rows ``find`` returned: the person's addresses
+    and phones everywhere, their full name in free text — as ``subjects.identifiers`` gives an account's."""
+    from portal.privacy.subjects import Identifiers
+
+    strong: set[str] = set()
+    names: set[str] = set()
+    for rows in found.values():
+        for row in rows:
+            strong.update(str(v).strip() for c, v in row.items() if c.endswith(("_email", "_phone")) and v)
+            first = next((v for c, v in row.items() if c.endswith("_first_name") and v), "")
+            last = next((v for c, v in row.items() if c.endswith("_last_name") and v), "")
+            if first and last:
+                names.add(f"{first.strip()} {last.strip()}")
+    return Identifiers(sorted(v for v in strong if len(v) >= 5), sorted(n for n in names if len(n) >= 5))
+
+
 def erase(email: str) -> int:
     """Mask the person's contact columns wherever the address names them; returns how many rows changed."""
     from portal.privacy.erasure import _masked

@@ -230,7 +230,8 @@ def residue_rows(keys, retained: list[dict]) -> list[dict]:
 def replay(*, since_id: int = 0, clock: Clock) -> list[int]:
     """After a database restore: erase again everyone the erasure log names (the log itself is kept apart
     from the backup, or restored from a later one)."""
-    users = sorted({log.user_id for log in db.session.scalars(select(ErasureLog).where(ErasureLog.id > since_id))})
+    users = sorted({log.user_id for log in db.session.scalars(select(ErasureLog).where(
+        ErasureLog.id > since_id, ErasureLog.user_id.is_not(None)))})
     for user_id in users:
         erase(user_id, clock=clock)
     return users
@@ -245,7 +246,8 @@ def purge_retained(*, clock: Clock) -> int:
 
     today = local_today(clock).isoformat()
     purged = 0
-    for log in db.session.scalars(select(ErasureLog)):
+    # a contact person's log keeps only their requests, which ``requests.reduce_closed`` reduces in their turn
+    for log in db.session.scalars(select(ErasureLog).where(ErasureLog.user_id.is_not(None))):
         records = [dict(r) for r in log.retained or []]
         # kept through its deletion date ("until 2030-12-31"), erased the day after
         due = [r for r in records if r.get("delete_on", "9999") < today and not r.get("deleted_on")]

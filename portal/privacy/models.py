@@ -103,7 +103,7 @@ class ErasureLog(TenantScoped, db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, info=not_pii())
     request_id: Mapped[int | None] = mapped_column(Integer, info=not_pii())
-    user_id: Mapped[int] = mapped_column(Integer, info=not_pii())
+    user_id: Mapped[int | None] = mapped_column(Integer, info=not_pii())  # None: a contact person without an account
     counts: Mapped[dict] = mapped_column(JSON, default=dict, info=not_pii())
     retained: Mapped[list] = mapped_column(JSON, default=list, info=not_pii())
     residues: Mapped[int] = mapped_column(Integer, default=0, info=not_pii())

@@ -390,16 +390,39 @@ def _for_contact_person(row: DataSubjectRequest, *, clock: Clock, actor, tenant_
         from portal.privacy import export
         from portal.privacy.erasure import requests_kept
 
+        keys = contacts.identifiers(found)  # before they are masked: what the scan then looks for elsewhere
         changed = contacts.erase(row.requester_email)
-        export.discard_bundles(user_id=None, email=row.requester_email, clock=clock)
+        bundles = export.discard_bundles(user_id=None, email=row.requester_email, clock=clock)
         audit.record(actor, "contact.erased", "subject_request", row.id)
         kept = requests_kept(None, row.requester_email, local_today(clock))  # G-05: what stays, and why, as for anyone
+        log = _contact_erasure_log(row, keys, {"contact_person": {"masked": changed},
+                                               "export_bundles": {"deleted": bundles}}, [kept] if kept else [],
+                                   clock=clock)
+        row.residues = log.residues
+        if log.residues:  # as an account's erasure: what was erased stays erased; the DPO checks what is left
+            row.outcome = f"erased, but the scan found {log.residues} residue(s): the request stays open"
+            return None
         return f"contact details erased in {changed} record(s)" + (
             f"; kept for accountability: {_kept([kept])}" if kept else "")
     if row.kind in ("restriction", "withdraw_consent", "objection") and (partners := _accountless_partners(row)):
         return _partner_right(row, partners, clock=clock, actor=actor)
     row.outcome = f"contact details found in {records} record(s): the DPO answers"
     return None
+
+
+def _contact_erasure_log(row: DataSubjectRequest, keys, counts: dict, retained: list, *, clock: Clock):
+    """G-05: the erasure of someone without an account is logged and scanned as an account's: where their address,
+    phone or name is still written (a note, a decision's reason) — table, row and field, never the value."""
+    from portal.privacy.erasure import residue_rows
+    from portal.privacy.models import ErasureLog
+
+    log = ErasureLog(user_id=None, request_id=row.id, counts=counts, retained=retained, started_at=clock.now())
+    db.session.add(log)
+    db.session.flush()
+    log.residue_rows = residue_rows(keys, retained)
+    log.residues = len(log.residue_rows)
+    log.finished_at = clock.now()
+    return log
 
 
 def _accountless_partners(row: DataSubjectRequest) -> list:

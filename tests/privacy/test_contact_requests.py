@@ -148,3 +148,41 @@ def test_G05_G04_a_contact_person_asking_after_their_erasure_hears_what_is_still
         assert "was erased on" in row.outcome and "nothing is kept" not in row.outcome
         assert "kept for accountability: subject_requests (requester_email, requester_name, details) until " \
             in row.outcome
+
+
+def test_G05_a_contact_persons_erasure_scans_for_what_is_left_and_stays_open_while_it_finds_some(app, client,
+                                                                                                  tenant_a, clock):
+    """As an account's erasure: the contact columns are masked, and the scan looks for the person's address, phone
+    and name everywhere else. A decision reason a reviewer wrote naming them ("agreed with zzcont5KF zzcont5KL …")
+    is a residue: the request stays open, the DPO sees where, and closes it once that text is dealt with."""
+    from portal.accounts.models import DPO
+
+    factories.subject_everywhere(tenant_a, "zzcont5")
+    with use_tenant(tenant_a.id):
+        lead = db.session.scalars(select(Lead)).one()
+        lead.decision_reason = "Agreed on the phone with zzcont5KF zzcont5KL."
+        db.session.commit()
+        lead_id = lead.id
+    row = _public(tenant_a, "erasure", "zzcont5.k@example.com", clock)
+    db.session.rollback()
+    with use_tenant(tenant_a.id):
+        row = db.session.get(DataSubjectRequest, row.id)
+        assert row.status == "open" and row.residues == 1 and "residue" in row.outcome
+        (log,) = requests.erasure_logs(row.id)
+        assert log.residue_rows == [{"table": "leads", "id": lead_id, "columns": ["decision_reason"]}]
+        assert log.counts["contact_person"] == {"masked": 1}
+    dpo = factories.user(tenant_a, DPO, email="dpo@alpha.example")
+    factories.login(client, tenant_a, dpo.email)
+    page = client.get(f"/t/alpha/dpo/requests/{row.reference}").get_data(as_text=True)
+    assert f"#{lead_id} (leads.decision_reason)" in page
+
+
+def test_G05_a_contact_persons_erasure_with_nothing_left_is_done_and_logged(app, tenant_a, clock):
+    factories.subject_everywhere(tenant_a, "zzcont6")
+    row = _public(tenant_a, "erasure", "zzcont6.k@example.com", clock)
+    db.session.rollback()
+    with use_tenant(tenant_a.id):
+        row = db.session.get(DataSubjectRequest, row.id)
+        assert row.status == "done" and row.residues == 0
+        (log,) = requests.erasure_logs(row.id)
+        assert log.user_id is None and log.residue_rows == [] and log.finished_at is not None
