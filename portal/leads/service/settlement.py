@@ -129,6 +129,7 @@ class Context:
     paid_before: dict[int, SettlementLine] = field(default_factory=dict)
     restricted: set[int] = field(default_factory=set)
     proposed_from: date | None = None  # the editor's preview: ``campaign`` settles the leads qualified from this day
+    counted: dict[date, dict[int, int]] = field(default_factory=dict)  # ``realised_counts`` by its end, once a run
 
     def rules_for(self, lead: Lead) -> tuple[LeadRules, int | None]:
         """L-30: the version in force when the lead was qualified."""
@@ -749,12 +750,14 @@ def decide_tie(period_number: int, choice: str, *, clock: Clock, actor=None) -> 
 def realised_counts(ctx: Context, end: date) -> dict[int, int]:
     """L-16: realised leads per partner over the campaign up to ``end``; each lead once, whatever the periods that
     listed, withheld or paid it. A restricted partner (G-07) is left out, as it is of the rest of the run."""
-    rules = ctx.campaign
-    counts: dict[int, int] = defaultdict(int)
-    for lead, real in _realisations(rules.starts_on, min(end, rules.ends_on)):
-        if lead.partner_id not in ctx.restricted and evaluate(lead, real, ctx).realised:
-            counts[lead.partner_id] += 1
-    return dict(counts)
+    if end not in ctx.counted:  # the bonuses, their corrections and the award ask the same question in one run
+        rules = ctx.campaign
+        counts: dict[int, int] = defaultdict(int)
+        for lead, real in _realisations(rules.starts_on, min(end, rules.ends_on)):
+            if lead.partner_id not in ctx.restricted and evaluate(lead, real, ctx).realised:
+                counts[lead.partner_id] += 1
+        ctx.counted[end] = dict(counts)
+    return dict(ctx.counted[end])
 
 
 def standings() -> dict[int, int]:
