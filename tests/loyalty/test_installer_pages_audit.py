@@ -59,10 +59,10 @@ def test_P01_staff_may_refuse_a_pending_applicant_from_the_list(app, client, pro
 def test_P29_the_tax_data_page_shows_what_was_given(app, client, programme):
     _installer_with_points(app, client, programme)
     app.extensions["clock"] = as_of(date(2024, 2, 2))
-    data = {"tax_id": "44051401359", "home_address": "ul. Domowa 2, 30-001 Kraków", "birth_date": "1980-05-05"}
+    data = {"tax_id": "44051401359", "home_address": "ul. Domowa 2, 30-001 Kraków", "birth_date": "1944-05-14"}
     assert client.post("/t/manufacturer/tax-data", data=data).status_code == 302
     page = client.get("/t/manufacturer/tax-data").get_data(as_text=True)
-    assert "44051401359" in page and "ul. Domowa 2, 30-001 Kraków" in page and "1980-05-05" in page
+    assert "44051401359" in page and "ul. Domowa 2, 30-001 Kraków" in page and "1944-05-14" in page
 
 
 def test_P29_a_nip_written_with_prefix_and_dashes_is_kept_as_its_digits(app, client, programme):
@@ -87,7 +87,7 @@ def test_P29_staff_see_what_a_participant_declared_and_the_employers_acceptance(
                        data={"employee": "y", "installs_heating": "y", "adult": "y"}).status_code == 302
     app.extensions["clock"] = as_of(date(2024, 2, 2))
     assert client.post("/t/manufacturer/tax-data", data={
-        "tax_id": "44051401359", "home_address": "ul. Domowa 2, 30-001 Kraków", "birth_date": "1980-05-05",
+        "tax_id": "44051401359", "home_address": "ul. Domowa 2, 30-001 Kraków", "birth_date": "1944-05-14",
         "employer_acceptance": (io.BytesIO(PDF), "zgoda.pdf")}, content_type="multipart/form-data").status_code == 302
     client.post("/t/manufacturer/logout")
     factories.login(client, tenant, factories.user(tenant, STAFF, email="staff@manufacturer.example",
@@ -138,7 +138,7 @@ def test_G05_P29_a_replaced_employers_acceptance_is_deleted_not_left_on_disk(app
     before = set(folder.iterdir()) if folder.exists() else set()
     for version in (b"first", b"second"):
         assert client.post("/t/manufacturer/tax-data", data={
-            "tax_id": "44051401359", "home_address": "ul. Domowa 2, 30-001 Kraków", "birth_date": "1980-05-05",
+            "tax_id": "44051401359", "home_address": "ul. Domowa 2, 30-001 Kraków", "birth_date": "1944-05-14",
             "employer_acceptance": (io.BytesIO(PDF + version), "zgoda.pdf")},
             content_type="multipart/form-data").status_code == 302
     with use_tenant(tenant.id):

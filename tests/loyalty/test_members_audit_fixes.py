@@ -321,7 +321,7 @@ def test_G06_P29_a_rectified_name_reaches_the_name_kept_for_the_pit8c(app, progr
     with use_tenant(tenant.id):
         installer = members.by_email("jan@example.com")
         members.set_tax_data(installer, tax_id="44051401359", home_address="ul. Domowa 2, 30-001 Kraków",
-                             birth_date=date(1980, 5, 5), on=date(2024, 2, 2))
+                             birth_date=date(1944, 5, 14), on=date(2024, 2, 2))
         db.session.commit()
         user = db.session.get(User, installer.user_id)
         assert installer.tax_last_name == "Kowalski"

@@ -144,7 +144,7 @@ def test_P25_a_non_business_participants_home_address_serves_for_delivery(progra
     with use_tenant(_tenant().id):
         installer = members.by_email("jan@example.com")
         members.set_tax_data(installer, tax_id="44051401359", home_address=" ul. Domowa 2, 30-001 Kraków ",
-                             birth_date=date(1980, 5, 5), on=date(2024, 2, 2))
+                             birth_date=date(1944, 5, 14), on=date(2024, 2, 2))
         db.session.commit()
     with use_tenant(_tenant().id):
         installer = members.by_email("jan@example.com")
@@ -186,7 +186,7 @@ def test_P25_the_points_page_shows_the_home_address_as_where_rewards_go(app, cli
     with use_tenant(tenant.id):
         installer = members.by_email("jan@installer.example")
         members.set_tax_data(installer, tax_id="44051401359", home_address="ul. Domowa 2, 30-001 Kraków",
-                             birth_date=date(1980, 5, 5), on=date(2024, 2, 1))
+                             birth_date=date(1944, 5, 14), on=date(2024, 2, 1))
         db.session.commit()
     page = client.get("/t/manufacturer/points").get_data(as_text=True)
     assert "ul. Domowa 2, 30-001 Kraków" in page and "bez niego nie można zamawiać nagród" not in page
@@ -320,7 +320,7 @@ def test_P29_the_pit8c_list_holds_a_reward_in_the_year_it_was_received(programme
     _add_reward("R1", 100, "40.00")
     with use_tenant(_tenant().id):
         inst = members.by_email("jan@example.com")
-        members.set_tax_data(inst, tax_id="44051401359", home_address="ul. X 1", birth_date=date(1980, 1, 1),
+        members.set_tax_data(inst, tax_id="44051401359", home_address="ul. X 1", birth_date=date(1944, 5, 14),
                              on=date(2024, 2, 1))
         db.session.commit()
     oid = int(programme.order("jan@example.com", "R1", "2024-12-30").output.strip())

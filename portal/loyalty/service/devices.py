@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from datetime import date
 from pathlib import Path
 
@@ -24,8 +25,11 @@ from portal.tenancy.models import Tenant
 
 
 def normalise_serial(value: object) -> str:
-    """P-05: one serial number however it is typed — no spaces anywhere, upper case ("sn 1" is "SN1")."""
-    return "".join(str(value or "").split()).upper()
+    """P-05: one serial number however it is typed — no spaces anywhere, upper case ("sn 1" is "SN1"), full-width
+    characters as their plain forms ("ＳＮ１" is "SN1", NFKC) and no invisible ones (a zero-width space, a soft
+    hyphen, a byte-order mark: Unicode's format characters)."""
+    text = unicodedata.normalize("NFKC", str(value or ""))
+    return "".join(ch for ch in text if not ch.isspace() and unicodedata.category(ch) != "Cf").upper()
 
 
 def serial_taken(serial: str) -> bool:

@@ -314,15 +314,23 @@ def set_tax_data(installer: Installer, *, tax_id: str, home_address: str, birth_
     on = on or _today(installer)
     problems: list[tuple[str | None, str, str | None]] = []
     tax_id = nip_number.compact(tax_id or "")  # "PL 123-456-32-18" as its digits; a PESEL has no prefix
-    if not (nip_number.is_valid(tax_id) or pesel.is_valid(tax_id)):
+    born = pesel.get_birth_date(tax_id) if pesel.is_valid(tax_id) else None  # a PESEL states the date of birth
+    if not (nip_number.is_valid(tax_id) or born is not None):
         problems.append(("tax_id", _("Enter a valid NIP or PESEL."), "P-29"))
+    elif born is not None and born > on:
+        problems.append(("tax_id", _("This PESEL gives a date of birth still to come: check it."), "P-29"))
     if not (home_address or "").strip():
         problems.append(("home_address", _("Enter your home address."), "P-29"))
+    # P-01: anyone else takes part by the organiser's individual decision — one admitted though not of age
+    admitted = installer.approval == "approved" and installer.declared_adult is False
     if birth_date is None:
         problems.append(("birth_date", _("Enter your date of birth."), "P-29"))
     elif birth_date > on:
         problems.append(("birth_date", _("The date of birth cannot be in the future."), "P-29"))
-    elif birth_date + relativedelta(years=ADULT_AGE) > on:
+    elif born is not None and born <= on and birth_date != born:
+        problems.append(("birth_date", _("The date of birth does not match the PESEL (%(day)s).",
+                                         day=born.isoformat()), "P-29"))
+    elif birth_date + relativedelta(years=ADULT_AGE) > on and not admitted:
         problems.append(("birth_date", _("Only adults take part in the programme: you must be at least %(age)s years "
                                          "old.", age=ADULT_AGE), "P-01"))
     if problems:
@@ -630,6 +638,9 @@ def rejoin(installer: Installer, *, on: date, rules: LoyaltyRules, actor=None) -
     if installer.exclusion_ground not in rules.rejoin_grounds:
         raise DomainError(_("Re-joining is possible only after an exclusion for a non-activated account or for no "
                             "points within 3 months."), rule="P-32")
+    if on <= installer.excluded_on:  # a new start: no points dated inside the participation that was ended
+        raise DomainError(_("The participant was excluded on %(day)s: joining again is dated after that day.",
+                            day=installer.excluded_on.isoformat()), field="registered_on", rule="P-32")
     if joining_closed(on):
         raise DomainError(_("The programme's end has been announced: joining is closed."), rule="P-40")
     installer.excluded_on = installer.exclusion_ground = installer.exclusion_note = None
