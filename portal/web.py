@@ -235,15 +235,20 @@ def install(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
+        # Werkzeug's own description is English whatever the reader's language: said in theirs, unless the page
+        # that refused gave its reason
+        own = error.description if error.description != type(error).description else None
         messages = {
-            400: (_("Bad request"), error.description),
+            400: (_("Bad request"), own or _("This page could not read the request: a value in its address or form "
+                                            "is not one it takes.")),
             403: (_("Not allowed"), _("Your role does not give access to this page.")),
             404: (_("Not found"), _("This page does not exist, or it is not available to you.")),
             405: (_("Not allowed"), _("This address does not accept that kind of request.")),
             413: (_("File too large"), _("The upload is larger than allowed.")),
             423: (_("Read-only"), _("The organiser's contract has ended: the programme can be read, not changed.")),
         }
-        title, message = messages.get(error.code, (error.name, error.description))
+        title, message = messages.get(error.code, (_("Request refused (%(code)s)", code=error.code),
+                                                   own or _("This page cannot answer this request.")))
         return _error_page(error.code or 500, title, message)
 
     @app.errorhandler(Exception)

@@ -101,6 +101,13 @@ def percent(rate) -> str:
     return f"{format_decimal(value.normalize(), format='#,##0.##')}%"
 
 
+def points(number) -> str:
+    """Points as the reader groups numbers, as money is: ``19330`` → ``19 330`` in Polish, ``19,330`` in English."""
+    if number is None or number == "":
+        return ""
+    return format_decimal(int(number))
+
+
 def money(amount) -> str:
     """An amount of PLN as the reader writes money (E-04: 2 places): ``Decimal("12345.6")`` → ``12 345,60 zł``
     in Polish (non-breaking spaces), ``PLN12,345.60`` in English. ``None`` is shown as nothing. Files for machines
@@ -182,6 +189,7 @@ def install(app: Flask) -> None:
     app.jinja_env.filters["localised"] = localised
     app.jinja_env.filters["percent"] = percent
     app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["points"] = points
     for module in (api_labels, lead_labels, loyalty_labels, privacy_labels):
         app.jinja_env.filters.update(getattr(module, "FILTERS", {}))
         app.jinja_env.globals.update(getattr(module, "GLOBALS", {}))

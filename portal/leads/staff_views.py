@@ -151,7 +151,7 @@ def partner_flags(partner_id: int):
         else:
             db.session.commit()
             if not wants_fragment():
-                flash(_("The flags of %(name)s are saved.", name=partner.name), "success")
+                flash(_("%(name)s: the flags are saved.", name=partner.name), "success")
     if not wants_fragment():  # a browser without scripts: the whole list, a refusal in the partner's row
         if error is None:
             return redirect(url_for("lead_admin.partner_list"))
