@@ -54,6 +54,9 @@ def decode(data: bytes) -> tuple[str, RowError | None]:
                                     byte=data[error.start]))
 
 
+FIELD_SIZE_LIMIT = 64 * 1024 * 1024
+
+
 def read_rows(text: str, columns: Iterable[str], optional: Iterable[str] | None = None
               ) -> tuple[list[tuple[int, dict]], list[RowError]]:
     """Rows with the file line each starts on (the header is line 1; a quoted value may span lines, and blank lines
@@ -61,6 +64,9 @@ def read_rows(text: str, columns: Iterable[str], optional: Iterable[str] | None 
     ``optional``: the other columns the import reads, when it names them — a column neither expected nor optional
     (a misspelt "delivery_adress") is then an error of the header, not a value silently dropped."""
     expected = list(columns)
+    # a long value is the column's to refuse at its line (its size), not the csv module's (131,072 characters), whose
+    # error stops the reading; the size of an upload is bounded before this (MAX_CONTENT_LENGTH)
+    csv.field_size_limit(max(csv.field_size_limit(), FIELD_SIZE_LIMIT))
     # universal newlines, as a text file is read: CRLF (Windows) and CR alone (old Mac exports) end lines too
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=None))
     header = [h.strip() for h in next(reader, [])]
@@ -87,7 +93,7 @@ def read_rows(text: str, columns: Iterable[str], optional: Iterable[str] | None 
             cells = next(reader)
         except StopIteration:
             break
-        except csv.Error:  # a quote never closed runs to the end of the file (past the field size limit)
+        except csv.Error:  # a quote never closed runs to the end of a file larger than any value may be
             errors.append(RowError(start, _unclosed_quote(start, None)))
             break
         line, start = start, reader.line_num + 1
@@ -108,8 +114,10 @@ def read_rows(text: str, columns: Iterable[str], optional: Iterable[str] | None 
 
 def _swallowed(cells: list[str], columns: int) -> bool:
     """Whether a quoted value runs on over lines that read as rows of their own — a quote opened and never closed
-    — rather than holding a value typed on two lines (an address): one of its lines has a value per column."""
-    return columns > 1 and any(part.count(",") >= columns - 1 for cell in cells for part in cell.split("\n")[1:])
+    — rather than holding a value typed on two lines (an address, a reason in prose): one of its lines has a value
+    per column and starts as a row does, with a key (a ref, a NIP, an e-mail: no spaces) before its first comma."""
+    return columns > 1 and any(part.count(",") >= columns - 1 and " " not in part.split(",", 1)[0].strip()
+                               for cell in cells for part in cell.split("\n")[1:])
 
 
 def _unclosed_quote(first: int, last: int | None) -> str:

@@ -117,3 +117,22 @@ def test_formats_an_installer_file_with_compact_dates_is_refused_on_its_line(app
                     "a@example.com,Ala,Nowak,,no,installer,20240110,\n", encoding="utf-8")
     result = app.test_cli_runner().invoke(args=["participants", "import", "manufacturer", str(path)])
     assert result.exit_code == 1 and "line 2" in result.output and "registered_on" in result.output, result.output
+
+
+def test_formats_a_closed_quoted_value_of_prose_with_commas_on_two_lines_is_one_value():
+    """A reviewer's reason on two lines whose second line holds as many commas as the file has columns: the quote is
+    closed, Python's csv reads one row; only lines that read as rows of their own (a key, no spaces, then values)
+    are a runaway quote."""
+    text = ('ref,decision,decided_on,reason\nR-20,rejected,2018-09-04,"Customer already served.\n'
+            'See tickets 101, 102, 103, 104 in CRM"\nR-21,qualified,2018-09-04,\n')
+    rows, errors = read_rows(text, ["ref", "decision", "decided_on", "reason"])
+    assert errors == [] and [(line, row["ref"]) for line, row in rows] == [(2, "R-20"), (4, "R-21")]
+    assert rows[0][1]["reason"].endswith("104 in CRM")
+
+
+def test_formats_a_value_longer_than_the_csv_modules_limit_is_read_and_the_rest_of_the_file_too():
+    """A 200,000-character cell (no quote anywhere) is a value too long for its column, which the import says at its
+    line; it is no unclosed quote, and the rows after it are read."""
+    text = f"customer_nip,flag\n1,a\n2,{'x' * 200_000}\n3,c\n"
+    rows, errors = read_rows(text, COLUMNS)
+    assert errors == [] and [line for line, _ in rows] == [2, 3, 4] and len(rows[1][1]["flag"]) == 200_000

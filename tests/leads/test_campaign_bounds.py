@@ -148,3 +148,12 @@ def test_L01_L02_contact_data_must_be_a_reachable_phone_and_e_mail_on_every_path
     ok = api.post("/leads", lead_body("OK", partner_id, 1, contact_phone="(22) 123-45-67",
                                       contact_email="ewa@partner.example.com"))
     assert ok.status_code == 201, ok.get_json()
+
+
+def test_L02_leads_import_names_the_column_of_a_number_too_large(campaign):
+    campaign.partners(partner_row(1))
+    too_many_pcs = lead_row("A2", 1, 2).replace(",20,2018", ",99999999999,2018")  # licences 20, pcs beyond
+    result = campaign.leads(lead_row("A1", 1, 1, licences=99999999999), too_many_pcs)
+    assert result.exit_code == 1
+    assert "line 2: L-02: licences is too large: at most 2147483647." in result.output
+    assert "line 3: L-02: pcs is too large: at most 2147483647." in result.output

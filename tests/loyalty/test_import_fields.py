@@ -58,3 +58,12 @@ def test_P25_a_misspelt_optional_column_is_refused_not_silently_dropped(programm
                        "employee", ["ala@example.com,Ala,Nowak,,no,installer,2024-01-10,2024-01-10,"
                                     "ul. Polna 1 00-001 Warszawa,no"])
     assert programme.run("participants", "import", "manufacturer", ok).exit_code == 0
+
+
+def test_FORMATS_P29_a_nip_given_for_a_non_business_participant_is_refused_at_its_column(programme):
+    """FORMATS: nip is empty for non-business participants. A value there was dropped without a word (even "12345"),
+    though the organiser may have meant it for the PIT-8C form (P-29), which the participant gives on their page."""
+    result = programme.run("participants", "import", "manufacturer", programme.csv(
+        "email,first_name,last_name,nip,business,status,registered_on,activated_on",
+        ["e1@x.example,Ola,Nowak,1000023757,no,installer,2024-01-10,2024-01-10"]))
+    assert result.exit_code == 1 and "line 2: P-29:" in result.output and "business" in result.output

@@ -92,7 +92,7 @@ def _int(value, field: str, problems: list[Problem], *, not_whole: str, negative
         problems.append(Problem(field, negative, "L-02"))
         return None
     if number > INT32:
-        problems.append(Problem(field, _("This number is too large."), "L-02"))
+        problems.append(Problem(field, _("%(column)s is too large: at most %(max)s.", column=field, max=INT32), "L-02"))
         return None
     return number
 

@@ -142,6 +142,9 @@ def import_row(row: dict, *, tenant_id: int, rules: LoyaltyRules) -> Installer:
     nip = (row.get("nip") or "").strip()
     if business == "yes" and not nip_number.is_valid(nip):
         problems.append(("nip", _("A business participant needs a valid NIP."), "P-01"))
+    elif business == "no" and nip:  # FORMATS: empty — the PIT-8C's NIP or PESEL is the participant's to give
+        problems.append(("nip", _("Leave nip empty for a participant who does not run a business (business: no); "
+                                  "their NIP or PESEL for the PIT-8C form is given on their tax-data page."), "P-29"))
     dates = {}
     for key, required in (("registered_on", True), ("activated_on", False)):
         raw = (row.get(key) or "").strip()
