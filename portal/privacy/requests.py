@@ -468,8 +468,8 @@ def _erasure_under_way(row: DataSubjectRequest) -> DataSubjectRequest | None:
 def _after_erasure(row: DataSubjectRequest, clock: Clock) -> str | None:
     """An address whose data was erased here earlier: say so, and what is still kept, each for its own reason
     (G-05): for a legal obligation — no longer linked to the address, so the DPO finds it by the person's name or tax
-    number if asked — and the requests for accountability (a contact person's erasure keeps no log of its own: the
-    requests naming the address are what stays)."""
+    number if asked — and the requests for accountability (the requests naming the address, as the erasure's log
+    kept them, or as they are now)."""
     from portal.privacy.erasure import requests_kept
     from portal.privacy.models import ErasureLog
 
