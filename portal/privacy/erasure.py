@@ -227,14 +227,24 @@ def residue_rows(keys, retained: list[dict]) -> list[dict]:
     return residues.locate(keys, retained, current_tenant_id())
 
 
-def replay(*, since_id: int = 0, clock: Clock) -> list[int]:
+def replay(*, since_id: int = 0, clock: Clock) -> list:
     """After a database restore: erase again everyone the erasure log names (the log itself is kept apart
-    from the backup, or restored from a later one)."""
-    users = sorted({log.user_id for log in db.session.scalars(select(ErasureLog).where(
-        ErasureLog.id > since_id, ErasureLog.user_id.is_not(None)))})
+    from the backup, or restored from a later one): the accounts' ids, then the contact persons' addresses."""
+    logs = list(db.session.scalars(select(ErasureLog).where(ErasureLog.id > since_id)))
+    users = sorted({log.user_id for log in logs if log.user_id is not None})
     for user_id in users:
         erase(user_id, clock=clock)
-    return users
+    # a contact person without an account: the log names no address (it holds no personal data); the request it
+    # answered keeps the address for its years (accountability), so the contact columns are masked again by it
+    from portal.privacy import contacts
+    from portal.privacy.models import DataSubjectRequest
+
+    addresses = sorted({request.requester_email.strip().lower() for log in logs if log.user_id is None
+                        and (request := db.session.get(DataSubjectRequest, log.request_id)) is not None
+                        and request.requester_email})
+    for address in addresses:
+        contacts.erase(address)
+    return [*users, *addresses]  # each subject erased again (the command counts them)
 
 
 __all__ = ["ROOT", "erase", "replay", "residue_rows"]

@@ -469,6 +469,11 @@ OUTCOMES: list[tuple[re.Pattern, Callable[[re.Match], str]]] = [(re.compile(p), 
     (r"erased, but the scan found (?P<n>\d+) residue\(s\): the request stays open",
      lambda m: ngettext("erased, but the scan found %(num)d residue: the request stays open",
                         "erased, but the scan found %(num)d residues: the request stays open", int(m["n"]))),
+    (r"erased again; the earlier scan found (?P<n>\d+) residue\(s\), which the DPO checks before closing the request",
+     lambda m: ngettext("erased again; the earlier scan found %(num)d residue, which the DPO checks before closing "
+                        "the request",
+                        "erased again; the earlier scan found %(num)d residues, which the DPO checks before closing "
+                        "the request", int(m["n"]))),
     (r"erased; (?P<kept>kept for (?:legal obligation|accountability): .*)", lambda m: _erased(m["kept"])),
     (r"the data of this person was erased on (?P<day>\S+) \((?P<ref>[^)]+)\); (?P<kept>.*)", _erased_earlier),
     (r"processing restricted: no notices, left out of settlements and status changes until lifted",

@@ -163,6 +163,13 @@ def send_verification(row: DataSubjectRequest, token: str | None, *, tenant) -> 
                                  clock=get_clock(), reference=row.reference, token=token)
 
 
+ERASED_AGAIN = "erased again; the earlier scan found {n} residue(s), which the DPO checks before closing the request"
+
+
+def _residues_found_before(row: DataSubjectRequest) -> int:
+    return max((earlier.residues for earlier in erasure_logs(row.id)), default=0)
+
+
 def erasure_logs(request_id: int):
     from portal.privacy.models import ErasureLog
 
@@ -324,14 +331,13 @@ def process(row: DataSubjectRequest, *, clock: Clock, actor=None, tenant_name: s
     elif row.kind == "erasure":
         from portal.privacy import erasure
 
-        found_before = max((earlier.residues for earlier in erasure_logs(row.id)), default=0)
+        found_before = _residues_found_before(row)
         log = erasure.erase(user.id, clock=clock, request_id=row.id, actor=actor)
         if found_before and not log.residues:
             # the identifiers the first scan searched for are erased now, so a new scan cannot look for those rows
             # again: the request stays open until the DPO has checked them and closes it
             row.residues = found_before
-            row.outcome = (f"erased again; the earlier scan found {found_before} residue(s), which the DPO checks "
-                           "before closing the request")
+            row.outcome = ERASED_AGAIN.format(n=found_before)
             return ngettext("Erased again; the earlier scan found %(num)d residue(s): the DPO checks them and "
                             "closes the request.",
                             "Erased again; the earlier scan found %(num)d residue(s): the DPO checks them and "
@@ -373,6 +379,12 @@ def _for_contact_person(row: DataSubjectRequest, *, clock: Clock, actor, tenant_
 
     found = contacts.find(row.requester_email) if row.requester_email else {}
     records = sum(len(rows) for rows in found.values())
+    if not records and row.kind == "erasure" and (found_before := _residues_found_before(row)):
+        # carried out before and left residues (G-05): the masked columns give the scan nothing to look for now,
+        # so the request stays open for the DPO to check what the first scan found — as an account's does
+        row.residues = found_before
+        row.outcome = ERASED_AGAIN.format(n=found_before)
+        return None
     if not records:
         pending = _erasure_under_way(row)
         if pending is not None:  # G-05: its own check of what is left is not done yet — not "no data held"

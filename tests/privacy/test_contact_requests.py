@@ -186,3 +186,36 @@ def test_G05_a_contact_persons_erasure_with_nothing_left_is_done_and_logged(app,
         assert row.status == "done" and row.residues == 0
         (log,) = requests.erasure_logs(row.id)
         assert log.user_id is None and log.residue_rows == [] and log.finished_at is not None
+
+
+def test_G05_a_contact_persons_erasure_carried_out_again_stays_open_while_its_residues_wait(app, tenant_a, clock):
+    """Run again (the DPO presses "carry it out" once more), the masked columns give the scan nothing to look for:
+    the request must not close as "no data held" while what the first scan found is still to be checked."""
+    factories.subject_everywhere(tenant_a, "zzcont8")
+    with use_tenant(tenant_a.id):
+        db.session.scalars(select(Lead)).one().decision_reason = "Agreed with zzcont8KF zzcont8KL."
+        db.session.commit()
+    row = _public(tenant_a, "erasure", "zzcont8.k@example.com", clock)
+    with use_tenant(tenant_a.id):
+        row = db.session.get(DataSubjectRequest, row.id)
+        requests.process(row, clock=clock, tenant_name=tenant_a.name)
+        db.session.commit()
+        assert row.status == "open" and row.residues == 1 and row.outcome.startswith("erased again")
+
+
+def test_G05_a_contact_persons_erasure_is_replayed_after_a_restore(app, tenant_a, clock):
+    from sqlalchemy import update
+
+    from portal.privacy import erasure
+
+    factories.subject_everywhere(tenant_a, "zzcont7")
+    with use_tenant(tenant_a.id):
+        before = db.session.execute(select(Lead.id, Lead.customer_contact_email)).all()
+    _public(tenant_a, "erasure", "zzcont7.k@example.com", clock)
+    with use_tenant(tenant_a.id):
+        for lead_id, address in before:  # a backup from before the erasure is restored
+            db.session.execute(update(Lead).where(Lead.id == lead_id).values(customer_contact_email=address))
+        db.session.commit()
+        assert erasure.replay(clock=clock) == ["zzcont7.k@example.com"]
+        db.session.commit()
+        assert "zzcont7.k@example.com" not in db.session.scalars(select(Lead.customer_contact_email)).all()
