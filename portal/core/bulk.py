@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -116,8 +117,14 @@ def _swallowed(cells: list[str], columns: int) -> bool:
     """Whether a quoted value runs on over lines that read as rows of their own — a quote opened and never closed
     — rather than holding a value typed on two lines (an address, a reason in prose): one of its lines has a value
     per column and starts as a row does, with a key (a ref, a NIP, an e-mail: no spaces) before its first comma."""
-    return columns > 1 and any(part.count(",") >= columns - 1 and " " not in part.split(",", 1)[0].strip()
+    return columns > 1 and any(part.count(",") >= columns - 1 and _key_like(part.split(",", 1)[0])
                                for cell in cells for part in cell.split("\n")[1:])
+
+
+def _key_like(text: str) -> bool:
+    """A file's first value: a ref, an e-mail or a NIP — one word, or a NIP written in groups ("PL 779 24 06 776")."""
+    text = text.strip()
+    return " " not in text or re.fullmatch(r"(?:PL)?[\d\s-]+", text, re.IGNORECASE) is not None
 
 
 def _unclosed_quote(first: int, last: int | None) -> str:

@@ -136,3 +136,10 @@ def test_formats_a_value_longer_than_the_csv_modules_limit_is_read_and_the_rest_
     text = f"customer_nip,flag\n1,a\n2,{'x' * 200_000}\n3,c\n"
     rows, errors = read_rows(text, COLUMNS)
     assert errors == [] and [line for line, _ in rows] == [2, 3, 4] and len(rows[1][1]["flag"]) == 200_000
+
+
+def test_formats_an_unclosed_quote_swallowing_rows_keyed_by_a_nip_in_groups_is_still_named():
+    columns = ["nip", "name", "address"]
+    text = 'nip,name,address\nPL 779 24 06 776,A,"ul. Długa 1\nPL 526 000 12 46,B,ul. Krótka 2\n108 000 94 97,C,x\n'
+    rows, errors = read_rows(text, columns)
+    assert rows == [] and len(errors) == 1 and errors[0].line == 2 and "quote" in errors[0].message
