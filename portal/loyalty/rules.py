@@ -113,6 +113,15 @@ def _date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
 
 
+
+REWARD_CODE = re.compile(r"[\w.-]+")  # Unicode letters and digits: "NAGRODA-ŁÓDŹ" is fine, "ZESTAW/1" is not a link
+
+
+def reward_code_ok(code: str) -> bool:
+    """P-20: a reward's code is part of the link the participant orders it by (``/rewards/<code>/order``)."""
+    return REWARD_CODE.fullmatch(code) is not None and set(code) != {"."}
+
+
 def problems(definition: dict) -> list[tuple[str, str]]:
     """(key path, message) for what an installer programme cannot run on."""
     found: list[tuple[str, str]] = []
@@ -140,6 +149,9 @@ def problems(definition: dict) -> list[tuple[str, str]]:
         if not isinstance(model.get("points"), int) or model["points"] < 0:
             found.append((f"device_models[{i}].points", "must be a whole number of at least 0"))
     for i, reward in enumerate(definition.get("rewards", []), start=1):
+        if not reward_code_ok(str(reward.get("code", ""))):
+            found.append((f"rewards[{i}].code", "must be letters, digits, dots, dashes and underscores (it is part of "
+                                                "the link the reward is ordered by)"))
         if not isinstance(reward.get("points"), int) or reward["points"] <= 0:
             found.append((f"rewards[{i}].points", "must be a whole number above 0"))
         try:

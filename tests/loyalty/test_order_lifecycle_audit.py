@@ -78,3 +78,32 @@ def test_P20_a_reward_code_that_cannot_be_part_of_a_link_is_refused_at_its_field
     with pytest.raises(DomainError, match="letters, digits") as refused:
         orders.save_reward(None, data, tenant_id=world["tenant"].id)
     assert (refused.value.field, refused.value.rule) == ("code", "P-20")
+
+
+def test_P20_E01_a_definition_with_a_reward_code_that_cannot_be_a_link_is_refused_at_its_line():
+    import tomllib
+    from pathlib import Path
+
+    from portal.loyalty.rules import problems
+
+    preset = tomllib.loads((Path(__file__).parents[2] / "tenants" / "manufacturer" / "programme.toml").read_text())
+    assert problems(preset) == []
+    preset["rewards"] = [{"code": "ZESTAW/1", "points": 100, "gross_value": "40.00"},
+                         {"code": "NAGRODA-ŁÓDŹ", "points": 100, "gross_value": "40.00"}]
+    assert [key for key, _message in problems(preset)] == ["rewards[1].code"]
+
+
+def test_P05_the_serials_migration_normalises_as_the_code_does():
+    import importlib.util
+    from pathlib import Path
+
+    import portal
+
+    path = Path(portal.__file__).parent / "migrations" / "versions" / "0030_serials_nfkc.py"
+    spec = importlib.util.spec_from_file_location("m0030", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    from portal.loyalty.service.devices import normalise_serial
+
+    for typed in ("ＳＮ－１００", "SN\u200b-100", " sn 100 ", "\ufeffSN-\u00ad9"):
+        assert module._normalised(typed) == normalise_serial(typed)

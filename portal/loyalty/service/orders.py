@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -15,7 +14,7 @@ from portal.core.labels import money as money_text
 from portal.core.money import money
 from portal.extensions import db
 from portal.loyalty.models import Installer, PointsEntry, Reward, RewardOrder
-from portal.loyalty.rules import LoyaltyRules
+from portal.loyalty.rules import LoyaltyRules, reward_code_ok
 from portal.loyalty.service import ledger, members
 from portal.loyalty.service.programme import end as programme_end
 from portal.loyalty.service.programme import post_end_deadline
@@ -42,7 +41,6 @@ def sync_catalogue(rules: LoyaltyRules, *, tenant_id: int) -> int:
     return added
 
 
-CODE = re.compile(r"[\w.-]+")  # Unicode letters and digits: "NAGRODA-ŁÓDŹ" is fine, "ZESTAW/1" is not a link
 REWARD_FIELDS = ("kind", "name_pl", "name_en", "description", "points", "gross_value", "delivery_days", "stock",
                  "active")
 
@@ -52,7 +50,7 @@ def save_reward(reward: Reward | None, data: dict, *, tenant_id: int, actor=None
     points and gross value they were placed at."""
     if reward is None:
         code = (data.get("code") or "").strip()
-        if not CODE.fullmatch(code) or set(code) == {"."}:
+        if not reward_code_ok(code):
             raise DomainError(_("A code is made of letters, digits, dots, dashes and underscores: it is part of the "
                                 "link participants order the reward by."), field="code", rule="P-20")
         if db.session.scalars(select(Reward.id).where(Reward.code == code)).first() is not None:
