@@ -107,7 +107,7 @@ def points():
                   orders=orders.of_installer(installer.id, 10), devices=devices.of_installer(installer.id, 10),
                   end=programme_end(), today=today(), rewards={r.id: r for r in orders.catalogue(active_only=False)},
                   can_rejoin=installer.excluded_on is not None and installer.exclusion_ground in current.rejoin_grounds
-                  and not members.joining_closed(today()))
+                  and today() > installer.excluded_on and not members.joining_closed(today()))
 
 
 @bp.route("/devices/new", methods=["GET", "POST"])

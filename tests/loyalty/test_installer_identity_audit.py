@@ -109,5 +109,21 @@ def test_P32_a_rejoin_dated_inside_the_exclusion_is_refused(programme):
     programme.jobs("2024-04-11")
     assert programme.statement("a@example.com", "2024-04-11")["status"] == "excluded"
     backdated = programme.participants("a@example.com,Jan,Kowalski,5252248481,yes,installer,2024-02-01,2024-02-01")
-    assert backdated.exit_code != 0 and "2024-04-11" in backdated.output
+    assert backdated.exit_code != 0 and "Excluded on 2024-04-11" in backdated.output
     assert programme.statement("a@example.com", "2024-04-20")["status"] == "excluded"
+
+
+def test_P32_the_points_page_offers_to_join_again_from_the_day_after_the_exclusion(app, client, programme):
+    from portal.core.clock import as_of
+    from tests.loyalty.test_pages import _installer
+
+    tenant = _installer(app, client, programme, day="2024-02-01")
+    app.extensions["clock"] = as_of(date(2024, 5, 2))
+    with use_tenant(tenant.id):
+        members.exclude(members.by_email("ala@installer.example"), "no_points", on=date(2024, 5, 2),
+                        clock=app.extensions["clock"])
+        db.session.commit()
+    link = 'href="/t/manufacturer/installer/join"'
+    assert link not in client.get("/t/manufacturer/points").get_data(as_text=True)
+    app.extensions["clock"] = as_of(date(2024, 5, 3))
+    assert link in client.get("/t/manufacturer/points").get_data(as_text=True)

@@ -642,7 +642,7 @@ def rejoin(installer: Installer, *, on: date, rules: LoyaltyRules, actor=None) -
         raise DomainError(_("Re-joining is possible only after an exclusion for a non-activated account or for no "
                             "points within 3 months."), rule="P-32")
     if on <= installer.excluded_on:  # a new start: no points dated inside the participation that was ended
-        raise DomainError(_("The participant was excluded on %(day)s: joining again is dated after that day.",
+        raise DomainError(_("Excluded on %(day)s: joining again is possible from the next day.",
                             day=installer.excluded_on.isoformat()), field="registered_on", rule="P-32")
     if joining_closed(on):
         raise DomainError(_("The programme's end has been announced: joining is closed."), rule="P-40")
