@@ -130,6 +130,9 @@ def make_app(_schema, redis_url):
     yield build
     if apps:
         _wipe(apps[0])
+    for built in apps:  # each app's pooled connections closed now, not whenever it is collected (PostgreSQL has 100)
+        with built.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture
