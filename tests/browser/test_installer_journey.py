@@ -73,7 +73,8 @@ def test_installer_orders_a_reward_and_gets_a_substitute(live_server, open_as, j
 
     for n in range(3):
         _register_device(installer, journey, f"BT-{TODAY:%y%m%d}-{journeys.nip()}", first=n == 0)
-    expect(installer.locator(".card p.big").first).to_have_text(str(3 * MODEL_POINTS))
+    # the balance as Polish groups numbers (E-04): 1200 is "1 200", with a non-breaking space
+    expect(installer.locator(".card p.big").first).to_have_text(f"{3 * MODEL_POINTS:,}".replace(",", "\u00a0"))
     journey.shot(installer, "points-after-devices")
 
     installer.goto(f"/t/{SLUG}/rewards")
