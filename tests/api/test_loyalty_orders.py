@@ -226,3 +226,32 @@ def test_P20_P23_an_order_cancelled_over_the_api_because_the_reward_is_unavailab
     third = _place(world, "R-A")
     assert problem(world["api"].post(f"/orders/{third['id']}/cancel", {"unavailable": "yes"}))["status"] in (400, 422)
     assert world["api"].get(f"/orders/{third['id']}").get_json()["state"] == "placed"
+
+
+@pytest.mark.parametrize("step", ["cancel", "answer"])
+def test_P23_parallel_cancellations_of_one_order_restore_its_points_once_on_postgresql(app, world, step):
+    """A staff cancel and the participant's refusal of the substitute at the same instant (or a retried cancel): the
+    order is closed once, its points come back once and its units go back to stock once."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("concurrent writers are a PostgreSQL matter; SQLite serialises them itself")
+    order = _place(world)
+    if step == "answer":
+        offered = world["api"].post(f"/orders/{order['id']}/substitute", {"code": "R-B", "on": "2024-03-02"})
+        assert offered.status_code == 200, offered.get_json()
+    start = threading.Barrier(4)
+    answers: list[int] = []
+    path, body = {"cancel": ("cancel", {"on": "2024-03-03", "reason": "out of stock"}),
+                  "answer": ("substitute-answer", {"accept": False, "on": "2024-03-03"})}[step]
+
+    def attempt(n: int):
+        client = Api(app.test_client(), world["api"].token)
+        start.wait()
+        answers.append(client.post(f"/orders/{order['id']}/{path}", body, key=f"cancel-{n}").status_code)
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(answers) == [200, 422, 422, 422]
+    assert _balance(world) == 360

@@ -628,8 +628,10 @@ def _cancel_open_orders(installer: Installer, *, on: date) -> None:
     unavailable and does not (``orders.return_stock``)."""
     from portal.loyalty.service import orders  # orders builds on this module
 
-    for order in db.session.scalars(select(RewardOrder).where(RewardOrder.installer_id == installer.id,
-                                                              RewardOrder.state.in_(OPEN_ORDER_STATES))):
+    open_orders = (select(RewardOrder).where(RewardOrder.installer_id == installer.id,
+                                             RewardOrder.state.in_(OPEN_ORDER_STATES))
+                   .with_for_update().execution_options(populate_existing=True))  # as ``orders._lock_order``
+    for order in db.session.scalars(open_orders):
         orders.return_stock(order)
         order.state, order.closed_on = "cancelled", on
 

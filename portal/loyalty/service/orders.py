@@ -165,6 +165,13 @@ def _lock(installer: Installer) -> None:
     db.session.execute(select(Installer.id).where(Installer.id == installer.id).with_for_update())
 
 
+def _lock_order(order: RewardOrder) -> None:
+    """Serialise the steps of one order (PostgreSQL row lock) and read its state as committed: a staff cancel and
+    the participant's refusal at the same instant close it once, and its points come back once."""
+    db.session.execute(select(RewardOrder.id).where(RewardOrder.id == order.id).with_for_update())
+    db.session.refresh(order)
+
+
 def place(installer: Installer, reward: Reward, *, on: date, rules: LoyaltyRules, clock: Clock,
           actor=None, require_address: bool = False) -> RewardOrder:
     """P-21: only with enough points, no top-up, deducted at ordering, soonest-expiring first.
@@ -268,6 +275,7 @@ def offer_substitute(order: RewardOrder, substitute: Reward, *, on: date, rules:
                      actor=None) -> None:
     """P-23: unavailable for reasons outside the organiser → a substitute of the same kind and points value,
     within the participant's yearly limit (P-28)."""
+    _lock_order(order)
     original = db.session.get(Reward, order.reward_id)
     if order.state == "withheld":  # accepted, the substitute would be shipped unclarified
         raise DomainError(_("The order is withheld while the participant's data or points are clarified: release it "
@@ -299,6 +307,7 @@ def offer_substitute(order: RewardOrder, substitute: Reward, *, on: date, rules:
 
 def answer_substitute(order: RewardOrder, *, accept: bool, on: date, rules: LoyaltyRules, clock: Clock,
                       actor=None) -> None:
+    _lock_order(order)
     if order.state != "substitute_offered":
         raise DomainError(_("No substitute is waiting for an answer on this order."), rule="P-23")
     _not_before(on, order.informed_on, _("The substitute was offered on %(day)s: the answer comes after that."))
@@ -328,6 +337,7 @@ def cancel(order: RewardOrder, *, on: date, rules: LoyaltyRules, clock: Clock, a
     did not agree to a substitute (refused, or left it unanswered), they stay usable for 7 days after the end (P-41);
     restored for any other reason, they expire with the end like every other point. ``unavailable``: cancelled
     because the reward is unavailable (seed §5 pkt 5), so it does not go back to stock (``return_stock``)."""
+    _lock_order(order)
     if order.state in ("cancelled", "forfeited", "delivered"):
         raise DomainError(_("This order is closed."), rule="P-23")
     if order.state == "shipped":
@@ -400,6 +410,7 @@ def return_stock(order: RewardOrder, *, unavailable: bool = False) -> None:
 def ship(order: RewardOrder, *, on: date, clock: Clock, actor=None) -> None:
     """P-25: the courier takes the order on ``on``: not before it was placed, nor, shipped again after a failed
     delivery, before its last shipment (the delivery day that follows decides the P-28 year)."""
+    _lock_order(order)
     if order.state not in ("placed", "delivery_failed"):
         raise DomainError(_("Only a placed order can be shipped (withheld ones wait for clarification)."), rule="P-27")
     if on < order.ordered_on:
@@ -424,6 +435,7 @@ def delivery_failed(order: RewardOrder, *, on: date, rules: LoyaltyRules, clock:
     """P-25: after two failed attempts for the participant's reasons the reward is forfeited, points not restored.
     ``failed_deliveries`` counts only those; a failure that is not the participant's fault (the courier's) is
     recorded in the audit log and the order waits to be shipped again."""
+    _lock_order(order)
     if order.state != "shipped":
         raise DomainError(_("Only a shipped order can fail delivery."), rule="P-25")
     if on < order.shipped_on:
@@ -448,6 +460,7 @@ def delivery_failed(order: RewardOrder, *, on: date, rules: LoyaltyRules, clock:
 def delivered(order: RewardOrder, *, on: date, confirmed: bool, actor=None) -> None:
     """P-30: the participant may be asked to confirm receipt. Not before the shipment: the delivery day decides the
     year the reward counts in (P-28)."""
+    _lock_order(order)
     if order.state != "shipped":
         raise DomainError(_("Only a shipped order can be delivered."), rule="P-30")
     if on < order.shipped_on:
@@ -460,6 +473,7 @@ def delivered(order: RewardOrder, *, on: date, confirmed: bool, actor=None) -> N
 def withhold(order: RewardOrder, *, reason: str, actor=None) -> None:
     """P-27: rewards may be withheld while data or points are being clarified: a placed order, or one whose delivery
     failed (released, it goes back to the state it came from)."""
+    _lock_order(order)
     if order.state not in ("placed", "delivery_failed"):
         raise DomainError(_("Only a placed order or one whose delivery failed can be withheld."), rule="P-27")
     if not reason.strip():
@@ -469,6 +483,7 @@ def withhold(order: RewardOrder, *, reason: str, actor=None) -> None:
 
 
 def release(order: RewardOrder, *, actor=None) -> None:
+    _lock_order(order)
     if order.state != "withheld":
         raise DomainError(_("This order is not withheld."), rule="P-27")
     # shipped before (only a failed delivery is withheld after shipping): back to waiting for another attempt
