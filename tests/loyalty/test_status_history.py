@@ -53,16 +53,22 @@ def test_P03_a_status_the_criteria_gave_counts_from_the_day_the_job_gave_it(prog
     assert programme.statement("ala@example.com", "2024-03-03")["status"] == "installer"
 
 
-def test_P02_todays_statement_gives_the_status_held_now_whatever_day_the_changes_were_dated(programme, clock):
-    """A withdrawal entered after a grant but dated before it leaves the participant as the last change left them;
-    today's statement says what the participant's page and notice say."""
+def test_P02_a_withdrawal_dated_before_the_grant_it_undoes_is_refused(programme, clock):
+    """A withdrawal entered after a grant but dated before it would leave a history in which the title was never
+    held: it is refused on its day, and today's statement says what the participant's page says."""
+    import pytest
+
+    from portal.core.errors import DomainError
+
     tenant, installer = _installer(programme, "authorised")
     with use_tenant(tenant.id):
         members.grant_title(installer, "leader", on=date(2024, 2, 1), clock=clock)
-        members.withdraw_title(installer, "leader", on=date(2024, 1, 15), clock=clock)
+        with pytest.raises(DomainError, match="2024-02-01") as refused:
+            members.withdraw_title(installer, "leader", on=date(2024, 1, 15), clock=clock)
+        assert refused.value.field == "on"
         db.session.commit()
-        assert installer.status == "authorised"
-    assert programme.statement("ala@example.com", "2024-03-01")["status"] == "authorised"
+        assert installer.status == "premium"
+    assert programme.statement("ala@example.com", "2024-03-01")["status"] == "premium"
 
 
 def test_P02_a_title_is_not_granted_on_a_day_still_to_come(programme, clock):

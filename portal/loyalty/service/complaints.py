@@ -25,6 +25,9 @@ def file(installer: Installer, *, kind: str, text: str, on: date, rules: Loyalty
         raise DomainError(_("A complaint is about points or about the programme."), field="kind", rule="P-42")
     if not (text or "").strip():
         raise DomainError(_("Describe what is wrong."), field="text", rule="P-42")
+    if installer.registered_on is not None and on < installer.registered_on:
+        raise DomainError(_("A complaint cannot be filed before the participant joined (%(day)s).",
+                            day=installer.registered_on.isoformat()), field="on", rule="P-42")
     entry = db.session.get(PointsEntry, entry_id) if entry_id else None
     if (kind == "points" or entry_id) and (entry is None or entry.installer_id != installer.id):
         # a complaint names only the participant's own points (about the programme, it may name none)

@@ -517,7 +517,7 @@ def withdraw_title(installer: Installer, title: str, *, on: date, clock: Clock, 
     """P-02/P-03: losing the authorisation changes the status (to installer; the training no longer counts), losing
     the installation-leader title takes premium back to authorised — also for one who joined holding it. Returns
     the new status; the participant is told."""
-    _not_to_come(on, clock)
+    _title_day(installer, on, clock)
     if title not in _TITLE_LOSS:
         raise DomainError(_("Choose what the participant lost."), field="lost", rule="P-03")
     holders, after, reason = _TITLE_LOSS[title]
@@ -538,7 +538,7 @@ def grant_title(installer: Installer, title: str, *, on: date, clock: Clock, act
     """P-02: as at registration, a participant the organiser grants the authorisation (certificate) becomes an
     Authorised Installer, one it makes an installation leader Premium. Returns the new status; the participant is
     told."""
-    _not_to_come(on, clock)
+    _title_day(installer, on, clock)
     if title not in _TITLE_GRANT:
         raise DomainError(_("Choose what the participant was granted."), field="granted", rule="P-02")
     after, holders, reason = _TITLE_GRANT[title]
@@ -549,12 +549,22 @@ def grant_title(installer: Installer, title: str, *, on: date, clock: Clock, act
     return _set_status(installer, after, reason, on=on, actor=actor, clock=clock, action="installer.title_granted")
 
 
-def _not_to_come(on: date, clock: Clock) -> None:
-    """A title changes hands on a day that has come: the status changes at once, and so does what it is held from."""
+def _title_day(installer: Installer, on: date, clock: Clock) -> None:
+    """A title changes hands on a day that has come: the status changes at once, and so does what it is held from.
+    Nor before the participant joined or its status last changed (a withdrawal dated before the grant it undoes
+    would leave a history in which the title was never held)."""
     today = local_today(clock)
     if on > today:
         raise DomainError(_("%(day)s is still to come: a title is granted or withdrawn as of today (%(today)s) or "
                             "an earlier day.", day=on.isoformat(), today=today.isoformat()), field="on", rule="P-02")
+    last = db.session.scalar(select(func.max(InstallerStatus.from_on)).where(
+        InstallerStatus.installer_id == installer.id))
+    since = max(day for day in (last, installer.registered_on) if day is not None) \
+        if (last or installer.registered_on) else None
+    if since is not None and on < since:
+        raise DomainError(_("The participant's status holds since %(day)s (joining or the last change): a title is "
+                            "granted or withdrawn as of that day or later.", day=since.isoformat()),
+                          field="on", rule="P-02")
 
 
 def _set_status(installer: Installer, status: str, reason: str, *, on: date, actor, clock: Clock, action: str) -> str:
