@@ -132,9 +132,9 @@ def _operation_object(op: Operation, components: dict[str, dict]) -> dict:
                                                                    else {}}}
         content.update({media: {"schema": alt} for media, alt in op.alternatives.items()})
         responses[str(status)] = {"description": HTTPStatus(status).phrase, "content": content}
-    codes = set(op.errors) | ({500} if op.public else set(_ERRORS_FOR_ALL) | {403})
+    codes = set(op.errors) | ({405, 429, 500} if op.public else set(_ERRORS_FOR_ALL) | {403})
     if op.request is not None:
-        codes |= {400, 415, 422}
+        codes |= {400, 413, 415, 422}  # 413: a body over MAX_CONTENT_LENGTH
     if op.method == "POST" and not op.public:
         codes |= {409, 422}
     for code in sorted(codes):

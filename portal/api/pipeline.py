@@ -50,6 +50,19 @@ class NotAJsonNumber(ValueError):
     """NaN, Infinity or -Infinity: Python's json reads them, JSON has no such numbers."""
 
 
+class TooLongNumber(ValueError):
+    """A number of more digits than any field takes (Python would refuse past 4,300 in its own English words)."""
+
+
+MAX_DIGITS = 100
+
+
+def _json_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_DIGITS:
+        raise TooLongNumber(text)
+    return int(text)
+
+
 class DuplicateKey(ValueError):
     """A member named twice in one object: which value was meant cannot be told (RFC 8259 §4), so neither is taken."""
 
@@ -102,6 +115,7 @@ def parse_body(raw: bytes) -> object:
                          headers={"Accept-Post": "application/json"})
     try:
         body = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant, parse_float=json_number,
+                          parse_int=_json_int,
                           object_pairs_hook=_unique_members)
         json.dumps(body, ensure_ascii=False).encode("utf-8")  # "\ud800" escapes decode to unstorable text
         return body
@@ -118,6 +132,9 @@ def parse_body(raw: bytes) -> object:
     except NotAJsonNumber as error:
         raise ApiProblem(400, _l("The body is not valid JSON: %(name)s is not a JSON number.", name=str(error)),
                          kind="malformed-json") from None
+    except TooLongNumber:
+        raise ApiProblem(400, _l("The body is not valid JSON for this API: a number has more than %(digits)d digits.",
+                                 digits=MAX_DIGITS), kind="malformed-json") from None
     except RecursionError:
         raise ApiProblem(400, _l("The body is not valid JSON: it is nested too deeply."),
                          kind="malformed-json") from None

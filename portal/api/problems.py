@@ -218,8 +218,12 @@ def install(bp: Blueprint) -> None:
     @bp.errorhandler(RateLimitExceeded)
     def _throttled(error: RateLimitExceeded):
         item = error.limit.limit
-        return problem_response(429, _l("Too many requests for this token: the limit is %(limit)s.",
-                                        limit=_limit_text(item.amount, item.get_expiry())),
+        limit = _limit_text(item.amount, item.get_expiry())
+        from portal.api.auth import bearer  # auth raises this module's problems
+
+        detail = (_l("Too many requests for this token: the limit is %(limit)s.", limit=limit) if bearer() else
+                  _l("Too many requests from this address: the limit is %(limit)s.", limit=limit))
+        return problem_response(429, detail,
                                 headers={"Retry-After": str(item.get_expiry())})
 
     @bp.errorhandler(HTTPException)
