@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from portal.accounts.models import User
 from portal.core.clock import Clock
 from portal.core.errors import DomainError, NotFound
+from portal.core.locks import locked
 from portal.core.validators import email_ok
 from portal.extensions import db
 from portal.notifications import service as notifications
@@ -245,7 +246,7 @@ def verify_manually(row: DataSubjectRequest, note: str, *, actor, clock: Clock) 
 def extend(row: DataSubjectRequest, months: int, reason: str, *, actor, clock: Clock) -> None:
     """G-03: by up to two months, with a reason sent to the requester within the first month. The extended
     deadline counts from receipt, as the first one does (received 31 January + 1 + 2 months = 30 April)."""
-    if row.status != "open":
+    if locked(row).status != "open":  # two DPOs at once: extended once, one reason sent
         raise DomainError(_("This request is closed; only an open request can be extended."), field="months",
                           rule="G-03")
     if not 1 <= months <= 2 or row.extended_to is not None:
@@ -311,7 +312,7 @@ NO_OPTIONAL_CONSENT = ("no optional consent (marketing, transfer to the vendor) 
 
 def process(row: DataSubjectRequest, *, clock: Clock, actor=None, tenant_name: str = "") -> str:
     """Carry the request out (the worker does this in the background). Returns the outcome text."""
-    if row.status != "open":
+    if locked(row).status != "open":  # carried out once, however many times it is asked for at once
         return row.outcome or row.status
     if row.verification != "verified":
         raise DomainError(_("The requester's identity is not verified yet."), rule="G-02")
@@ -531,7 +532,7 @@ def _kept(records: list[dict]) -> str:
 
 def close(row: DataSubjectRequest, outcome: str, *, clock: Clock, actor=None, rejected: bool = False) -> None:
     """Close the request with the answer the requester is sent (done, or rejected with the reason)."""
-    if row.status != "open":
+    if locked(row).status != "open":  # one answer sent, not one per click
         raise DomainError(_("This request is already closed."), field="outcome", rule="G-03")
     if not (outcome or "").strip():
         raise DomainError(_("Give the answer; it is sent to the requester."), field="outcome", rule="G-03")

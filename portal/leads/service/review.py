@@ -9,6 +9,7 @@ from sqlalchemy import and_, select
 
 from portal.core.clock import Clock
 from portal.core.errors import DomainError, NotFound
+from portal.core.locks import locked
 from portal.extensions import db
 from portal.leads.models import PENDING, QUALIFIED, REJECTED, CustomerFact, Lead, Partner
 from portal.leads.rules import LeadRules
@@ -98,7 +99,7 @@ def decide(lead: Lead, decision: str, *, decided_on: date, reason: str = "", act
         raise DomainError(_("The decision date %(day)s is after today (%(today)s); a decision cannot be dated in "
                             "the future.", day=decided_on.isoformat(), today=today.isoformat()),
                           field="decided_on", rule="L-07")
-    if lead.status != PENDING:
+    if locked(lead).status != PENDING:  # two reviewers at once: one decision, told once
         if lead.status == decision and lead.decided_on == decided_on:
             return lead  # the same decision again (a re-run import): nothing changes
         raise DomainError(_already_decided(lead), field="decision", rule="L-07")

@@ -731,7 +731,7 @@ def decide_tie(period_number: int, choice: str, *, clock: Clock, actor=None) -> 
     """L-16 ("ties: organiser decides"): the top-partner award of a tie goes to one tied partner (``choice``: its
     id) or to each of them ("all"); the draft is re-run as of its own day, and every later re-run keeps the
     decision until approval freezes it."""
-    settlement = by_period(period_number)
+    settlement = by_period(period_number, for_update=True)
     if settlement.status == "approved":
         raise Conflict(_("Settlement of period %(period)s is approved and frozen; it cannot be re-run.",
                          period=period_number), rule="L-19")
@@ -802,7 +802,7 @@ def _check_period_started(period_number: int, as_of: date, *, clock: Clock) -> N
 
 def run(period_number: int, *, as_of: date, clock: Clock, actor=None) -> Settlement:
     """Compute and store the period's draft; refused once the period is approved (frozen)."""
-    settlement = db.session.scalars(select(Settlement).where(Settlement.period == period_number)).first()
+    settlement = _settlement(period_number, for_update=True)
     if settlement is not None and settlement.status == "approved":
         raise Conflict(_("Settlement of period %(period)s is approved and frozen; it cannot be re-run.",
                          period=period_number), rule="L-19")
@@ -851,9 +851,7 @@ def settle_due(*, clock: Clock) -> int:
 
 
 def approve(period_number: int, *, clock: Clock, actor=None) -> Settlement:
-    settlement = db.session.scalars(select(Settlement).where(Settlement.period == period_number)).first()
-    if settlement is None:
-        raise NotFound(_("Period %(period)s has not been settled yet.", period=period_number))
+    settlement = by_period(period_number, for_update=True)
     if settlement.status == "approved":
         raise Conflict(_("Settlement of period %(period)s is already approved.", period=period_number), rule="L-19")
     approved = set(db.session.scalars(select(Settlement.period).where(Settlement.status == "approved")))
@@ -928,8 +926,17 @@ def settlements() -> list[Settlement]:
     return list(db.session.scalars(select(Settlement).order_by(Settlement.period)))
 
 
-def by_period(period_number: int) -> Settlement:
-    settlement = db.session.scalars(select(Settlement).where(Settlement.period == period_number)).first()
+def _settlement(period_number: int, *, for_update: bool = False) -> Settlement | None:
+    """The period's settlement; ``for_update``: locked and as committed (``core.locks``), so re-runs and an approval
+    sent at once are served one after the other — the lines are written once, an approved statement never re-run."""
+    query = select(Settlement).where(Settlement.period == period_number)
+    if for_update:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return db.session.scalars(query).first()
+
+
+def by_period(period_number: int, *, for_update: bool = False) -> Settlement:
+    settlement = _settlement(period_number, for_update=for_update)
     if settlement is None:
         raise NotFound(_("Period %(period)s has not been settled yet.", period=period_number))
     return settlement

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from portal.core.clock import Clock, utc
 from portal.core.errors import DomainError, NotFound
+from portal.core.locks import locked
 from portal.extensions import db
 from portal.loyalty.models import Complaint, Installer, PointsEntry
 from portal.loyalty.rules import LoyaltyRules
@@ -72,7 +73,7 @@ def decide(complaint: Complaint, *, upheld: bool, answer: str, on: date, rules: 
     """P-42: the commission aims at 14 days; the participant is told within 7 days of the decision (at once).
     P-08: an upheld complaint about points may credit the points it finds missing (``points``): an adjustment of the
     ledger naming the complaint, accrued on the decision day (P-22 counts from it)."""
-    if complaint.decided_on is not None:
+    if locked(complaint).decided_on is not None:  # two staff members at once: decided once
         raise DomainError(_("This complaint is already decided."), rule="P-42")
     if points and not (upheld and complaint.kind == "points"):
         raise DomainError(_("Points are credited only when a complaint about points is upheld."), field="points",

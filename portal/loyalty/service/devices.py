@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from portal.core.bulk import ValidationFailed, iso_day
 from portal.core.clock import Clock, get_clock
 from portal.core.errors import DomainError, NotFound
+from portal.core.locks import locked
 from portal.extensions import db
 from portal.loyalty.models import Device, Installer
 from portal.loyalty.rules import LoyaltyRules
@@ -243,6 +244,7 @@ def revoke_points(device: Device, *, on: date, reason: str, rules: LoyaltyRules,
 
     if not reason.strip():
         raise DomainError(_("Give the reason."), field="reason", rule="P-09")
+    locked(db.session.get(Installer, device.installer_id))  # as ``orders.place``: one draw at a time
     lot = db.session.scalars(select(PointsEntry).where(PointsEntry.source == "device",
                                                        PointsEntry.source_id == device.id,
                                                        PointsEntry.kind == "earn")).first()

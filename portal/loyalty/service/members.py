@@ -17,6 +17,7 @@ from portal.accounts.models import PARTICIPANT, User
 from portal.core.bulk import ValidationFailed, iso_day
 from portal.core.clock import Clock, get_clock
 from portal.core.errors import DomainError, NotFound
+from portal.core.locks import locked
 from portal.extensions import db
 from portal.leads.service.limits import email_ok, text_problems
 from portal.loyalty.models import Installer, InstallerStatus, PointsEntry, RewardOrder, StatusEvidence
@@ -245,7 +246,7 @@ def approve(installer: Installer, *, approved: bool, on: date | None = None, act
             clock: Clock | None = None) -> None:
     """P-01: the organiser's individual decision on someone outside the usual group; the day of an approval starts
     the three months of P-32. The applicant is told the decision."""
-    if installer.approval != "pending":
+    if locked(installer).approval != "pending":
         raise DomainError(_("This participant is not waiting for approval."), rule="P-01")
     if approved and joining_closed(on or _today(installer)):  # seed §7.3: nobody joins once the end is announced
         raise DomainError(_("The programme's end has been announced: joining is closed."), rule="P-40")
@@ -517,7 +518,7 @@ def withdraw_title(installer: Installer, title: str, *, on: date, clock: Clock, 
     """P-02/P-03: losing the authorisation changes the status (to installer; the training no longer counts), losing
     the installation-leader title takes premium back to authorised — also for one who joined holding it. Returns
     the new status; the participant is told."""
-    _title_day(installer, on, clock)
+    _title_day(locked(installer), on, clock)
     if title not in _TITLE_LOSS:
         raise DomainError(_("Choose what the participant lost."), field="lost", rule="P-03")
     holders, after, reason = _TITLE_LOSS[title]
@@ -538,7 +539,7 @@ def grant_title(installer: Installer, title: str, *, on: date, clock: Clock, act
     """P-02: as at registration, a participant the organiser grants the authorisation (certificate) becomes an
     Authorised Installer, one it makes an installation leader Premium. Returns the new status; the participant is
     told."""
-    _title_day(installer, on, clock)
+    _title_day(locked(installer), on, clock)
     if title not in _TITLE_GRANT:
         raise DomainError(_("Choose what the participant was granted."), field="granted", rule="P-02")
     after, holders, reason = _TITLE_GRANT[title]
@@ -619,7 +620,7 @@ def missing_for_next(installer: Installer, *, as_of: date, rules: LoyaltyRules) 
 
 def exclude(installer: Installer, ground: str, *, on: date, note: str = "", actor=None, clock: Clock) -> None:
     """P-32: exclusion forfeits the points and cancels open orders."""
-    if installer.excluded_on is not None:
+    if locked(installer).excluded_on is not None:
         return
     installer.excluded_on, installer.exclusion_ground, installer.exclusion_note = on, ground, note or None
     # kept after a re-join clears ``excluded_on``: a past day's statement inside the exclusion still says so
@@ -640,7 +641,7 @@ def _cancel_open_orders(installer: Installer, *, on: date) -> None:
 
     open_orders = (select(RewardOrder).where(RewardOrder.installer_id == installer.id,
                                              RewardOrder.state.in_(OPEN_ORDER_STATES))
-                   .with_for_update().execution_options(populate_existing=True))  # as ``orders._lock_order``
+                   .with_for_update().execution_options(populate_existing=True))  # as ``core.locks.locked``
     for order in db.session.scalars(open_orders):
         orders.return_stock(order)
         order.state, order.closed_on = "cancelled", on
@@ -732,6 +733,7 @@ def revoke_points(installer: Installer, points: int, *, reason: str, on: date, r
         raise DomainError(_("Give the reason."), field="reason", rule="P-09")
     if not isinstance(points, int) or isinstance(points, bool) or points <= 0:
         raise DomainError(_("Enter the points to revoke as a positive whole number."), field="points", rule="P-09")
+    locked(installer)  # as ``orders.place``: one draw at a time, the balance never below zero
     ledger.draw(installer.id, points, kind="revoke", on=on, tenant_id=installer.tenant_id, end=programme_end(),
                 rules=rules, source="revoke", note=reason.strip()[:300], into=into)
     audit.record(actor, "points.revoked", "installer", installer.id)

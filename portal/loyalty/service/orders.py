@@ -11,6 +11,7 @@ from sqlalchemy import and_, false, func, or_, select, update
 from portal.core.clock import Clock
 from portal.core.errors import DomainError, NotFound
 from portal.core.labels import money as money_text
+from portal.core.locks import locked
 from portal.core.money import money
 from portal.extensions import db
 from portal.loyalty.models import Installer, PointsEntry, Reward, RewardOrder
@@ -160,26 +161,13 @@ def address_of(installer: Installer) -> str | None:
     return None
 
 
-def _lock(installer: Installer) -> None:
-    """Serialise orders of one participant (PostgreSQL row lock): the balance never goes negative."""
-    db.session.execute(select(Installer.id).where(Installer.id == installer.id).with_for_update())
-
-
-def _lock_order(order: RewardOrder) -> None:
-    """Serialise the steps of one order (PostgreSQL row lock) and read its state as committed: a staff cancel and
-    the participant's refusal at the same instant close it once, and its points come back once."""
-    db.session.execute(select(RewardOrder.id).where(RewardOrder.id == order.id).with_for_update())
-    db.session.refresh(order)
-
-
 def place(installer: Installer, reward: Reward, *, on: date, rules: LoyaltyRules, clock: Clock,
           actor=None, require_address: bool = False) -> RewardOrder:
     """P-21: only with enough points, no top-up, deducted at ordering, soonest-expiring first.
     ``require_address``: P-25, the participant's own ordering needs the address the courier delivers to (``address_of``;
     the organiser's ``flask rewards order`` and the API order for participants whose address may be kept elsewhere:
     FORMATS.md's participants import has no address column)."""
-    _lock(installer)
-    db.session.refresh(installer)
+    locked(installer)  # orders and revocations of one participant one at a time: the balance never goes negative
     refusal = members.order_refusal(installer)
     if refusal:
         raise DomainError(refusal[1], rule=refusal[0])
@@ -254,7 +242,7 @@ def _check_substitute_cap(order: RewardOrder, substitute: Reward, rules: Loyalty
     """P-28: the substitute takes the order's place in the year's rewards — in that day's year and, the order being
     on its way, every later year up to today's (``value_for_order``); together they stay within the limit."""
     installer = db.session.get(Installer, order.installer_id)
-    _lock(installer)
+    locked(installer)
     day = max(on, order.ordered_on)  # the order, on its way, counts in that day's year (``value_this_year``)
     spent = value_for_order(order.installer_id, on=day, today=max(clock.today(_timezone(installer)), day))
     total = spent - order.gross_value + substitute.gross_value
@@ -275,7 +263,7 @@ def offer_substitute(order: RewardOrder, substitute: Reward, *, on: date, rules:
                      actor=None) -> None:
     """P-23: unavailable for reasons outside the organiser → a substitute of the same kind and points value,
     within the participant's yearly limit (P-28)."""
-    _lock_order(order)
+    locked(order)  # one step at a time: a cancel and a refusal at once restore the points once
     original = db.session.get(Reward, order.reward_id)
     if order.state == "withheld":  # accepted, the substitute would be shipped unclarified
         raise DomainError(_("The order is withheld while the participant's data or points are clarified: release it "
@@ -307,7 +295,7 @@ def offer_substitute(order: RewardOrder, substitute: Reward, *, on: date, rules:
 
 def answer_substitute(order: RewardOrder, *, accept: bool, on: date, rules: LoyaltyRules, clock: Clock,
                       actor=None) -> None:
-    _lock_order(order)
+    locked(order)
     if order.state != "substitute_offered":
         raise DomainError(_("No substitute is waiting for an answer on this order."), rule="P-23")
     _not_before(on, order.informed_on, _("The substitute was offered on %(day)s: the answer comes after that."))
@@ -337,7 +325,7 @@ def cancel(order: RewardOrder, *, on: date, rules: LoyaltyRules, clock: Clock, a
     did not agree to a substitute (refused, or left it unanswered), they stay usable for 7 days after the end (P-41);
     restored for any other reason, they expire with the end like every other point. ``unavailable``: cancelled
     because the reward is unavailable (seed §5 pkt 5), so it does not go back to stock (``return_stock``)."""
-    _lock_order(order)
+    locked(order)
     if order.state in ("cancelled", "forfeited", "delivered"):
         raise DomainError(_("This order is closed."), rule="P-23")
     if order.state == "shipped":
@@ -410,7 +398,7 @@ def return_stock(order: RewardOrder, *, unavailable: bool = False) -> None:
 def ship(order: RewardOrder, *, on: date, clock: Clock, actor=None) -> None:
     """P-25: the courier takes the order on ``on``: not before it was placed, nor, shipped again after a failed
     delivery, before its last shipment (the delivery day that follows decides the P-28 year)."""
-    _lock_order(order)
+    locked(order)
     if order.state not in ("placed", "delivery_failed"):
         raise DomainError(_("Only a placed order can be shipped (withheld ones wait for clarification)."), rule="P-27")
     if on < order.ordered_on:
@@ -435,7 +423,7 @@ def delivery_failed(order: RewardOrder, *, on: date, rules: LoyaltyRules, clock:
     """P-25: after two failed attempts for the participant's reasons the reward is forfeited, points not restored.
     ``failed_deliveries`` counts only those; a failure that is not the participant's fault (the courier's) is
     recorded in the audit log and the order waits to be shipped again."""
-    _lock_order(order)
+    locked(order)
     if order.state != "shipped":
         raise DomainError(_("Only a shipped order can fail delivery."), rule="P-25")
     if on < order.shipped_on:
@@ -460,7 +448,7 @@ def delivery_failed(order: RewardOrder, *, on: date, rules: LoyaltyRules, clock:
 def delivered(order: RewardOrder, *, on: date, confirmed: bool, actor=None) -> None:
     """P-30: the participant may be asked to confirm receipt. Not before the shipment: the delivery day decides the
     year the reward counts in (P-28)."""
-    _lock_order(order)
+    locked(order)
     if order.state != "shipped":
         raise DomainError(_("Only a shipped order can be delivered."), rule="P-30")
     if on < order.shipped_on:
@@ -473,7 +461,7 @@ def delivered(order: RewardOrder, *, on: date, confirmed: bool, actor=None) -> N
 def withhold(order: RewardOrder, *, reason: str, actor=None) -> None:
     """P-27: rewards may be withheld while data or points are being clarified: a placed order, or one whose delivery
     failed (released, it goes back to the state it came from)."""
-    _lock_order(order)
+    locked(order)
     if order.state not in ("placed", "delivery_failed"):
         raise DomainError(_("Only a placed order or one whose delivery failed can be withheld."), rule="P-27")
     if not reason.strip():
@@ -483,7 +471,7 @@ def withhold(order: RewardOrder, *, reason: str, actor=None) -> None:
 
 
 def release(order: RewardOrder, *, actor=None) -> None:
-    _lock_order(order)
+    locked(order)
     if order.state != "withheld":
         raise DomainError(_("This order is not withheld."), rule="P-27")
     # shipped before (only a failed delivery is withheld after shipping): back to waiting for another attempt
