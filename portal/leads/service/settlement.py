@@ -446,11 +446,14 @@ def compute(period_number: int, *, as_of: date, override: LeadRules | None = Non
     end = min(period.sales_until, as_of)
     first_start = min(p.sales_from for p in campaign.periods)
     again, gone = _paid_again(earlier, ctx, first_start, end)
-    # L-14: a paid lead the vendor's report no longer shows as realised holds no place in its month's limit
+    # L-14: a paid lead the vendor's report no longer shows as realised holds no place in its month's limit; a lead
+    # paid in several lines (more sold later, L-10) holds one
+    paid_in_month = {(ln.partner_id, ln.transaction_date.year, ln.transaction_date.month, ln.lead_id)
+                     for ln in earlier if _paid(ln) and ln.transaction_date and ln.lead_id not in gone}
     already_per_month: dict[tuple[int, int, int], int] = defaultdict(int)
-    for ln in earlier:
-        if _paid(ln) and ln.transaction_date and ln.lead_id not in gone:
-            already_per_month[(ln.partner_id, ln.transaction_date.year, ln.transaction_date.month)] += 1
+    for partner_id, year, month, _lead in paid_in_month:
+        already_per_month[(partner_id, year, month)] += 1
+    listed_before = {ln.lead_id for ln in earlier if ln.lead_id}
     lines, carried = [], []
     in_campaign: set[int] = set()
     for lead, real in _realisations(first_start, end):
@@ -463,7 +466,8 @@ def compute(period_number: int, *, as_of: date, override: LeadRules | None = Non
         origin = next((p.number for p in campaign.periods if p.sales_from <= real.first_date <= p.sales_until), None)
         if origin in approved_periods:
             line = evaluate(lead, real, ctx)
-            if line.status == PAYABLE:
+            # paid now, or never listed: the vendor reported its sale after the period was approved (L-19)
+            if line.status == PAYABLE or lead.id not in listed_before:
                 carried.append(line)
     lines += carried
     _limit_per_month(lines, ctx, already_per_month)
@@ -474,7 +478,7 @@ def compute(period_number: int, *, as_of: date, override: LeadRules | None = Non
     refused_before = {ln.lead_id for ln in earlier if ln.line == "reward" and ln.rule == "L-14"}
     carried_ids = {id(ln) for ln in carried}  # identity: two lines may hold equal values
     lines = [ln for ln in lines if id(ln) not in carried_ids or ln.status != NOT_PAID
-             or (ln.rule == "L-14" and ln.lead.id not in refused_before)]
+             or ln.lead.id not in listed_before or (ln.rule == "L-14" and ln.lead.id not in refused_before)]
     lines += again
     closes_campaign = period.sales_until >= campaign.ends_on or period_number == max(p.number for p in campaign.periods)
     if closes_campaign:
@@ -552,7 +556,7 @@ def _paid_again(earlier: list[SettlementLine], ctx: Context, first_start: date,
             gone.add(lead_id)
         fields = {"ref": lead.ref, "lead": lead, "transaction_date": origin.transaction_date,
                   "version_id": origin.programme_version_id}
-        if now_amount < total:
+        if now_amount < total and lead.partner_id not in ctx.restricted:  # G-07: taken back once lifted
             out.append(Line(ctx.partners[lead.partner_id], "reward", "L-19", PAYABLE,
                             f"correction: the vendor's report for period {last_period[lead_id]} was reduced after "
                             f"its approval (paid {total}, now {now_amount})",
