@@ -22,7 +22,7 @@ from portal.extensions import db
 from portal.notifications import service as notifications
 from portal.privacy import audit, consents
 from portal.privacy.models import REQUEST_KINDS, DataSubjectRequest
-from portal.tenancy.service import local_today
+from portal.tenancy.service import local_day_span, local_today
 
 LOCALES = ("pl", "en")
 VERIFY_DAYS = 7
@@ -731,10 +731,11 @@ def remind_overdue(*, clock: Clock) -> int:
         return 0
     overdue = sum(1 for r in soon if deadline(r) < today)
     sent = 0
+    begins, ends = local_day_span(today)  # once on each of the organiser's days, whatever hour each run is at
     for dpo in db.session.scalars(select(User).where(User.role == DPO, User.is_active_account)):
         already = db.session.scalars(select(notifications.Notification.id).where(
             notifications.Notification.user_id == dpo.id, notifications.Notification.kind == "requests_due",
-            notifications.Notification.created_at >= clock.now() - timedelta(hours=20))).first()
+            notifications.Notification.created_at >= begins, notifications.Notification.created_at < ends)).first()
         if already is None:
             notifications.notify(dpo, "requests_due", clock=clock, due=len(soon), overdue=overdue)
             sent += 1

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -84,10 +85,22 @@ def listed() -> list[Tenant]:
     return list(db.session.scalars(select(Tenant).where(Tenant.status != "deleted").order_by(Tenant.name)))
 
 
-def local_today(clock) -> date:
-    """E-04: today in the current tenant's time zone from ``clock`` (Europe/Warsaw outside a tenant's scope)."""
+def _local_zone() -> str:
+    """The current tenant's time zone (Europe/Warsaw outside a tenant's scope)."""
     from portal.tenancy.guard import current_tenant_id
 
     tenant_id = current_tenant_id()
     tenant = db.session.get(Tenant, tenant_id) if tenant_id is not None else None
-    return clock.today(tenant.timezone if tenant is not None and tenant.timezone else "Europe/Warsaw")
+    return tenant.timezone if tenant is not None and tenant.timezone else "Europe/Warsaw"
+
+
+def local_today(clock) -> date:
+    """E-04: today in the current tenant's time zone from ``clock`` (Europe/Warsaw outside a tenant's scope)."""
+    return clock.today(_local_zone())
+
+
+def local_day_span(day: date) -> tuple[datetime, datetime]:
+    """The moments (UTC) the current tenant's ``day`` begins and the next begins: "once a day" on its own calendar."""
+    zone = ZoneInfo(_local_zone())
+    begins = datetime.combine(day, time.min, zone)
+    return begins.astimezone(UTC), datetime.combine(day + timedelta(days=1), time.min, zone).astimezone(UTC)

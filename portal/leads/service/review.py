@@ -18,6 +18,7 @@ from portal.leads.service.programme import rules_of, rules_on, version_on
 from portal.notifications import service as notifications
 from portal.privacy import audit
 from portal.tenancy.models import Tenant
+from portal.tenancy.service import local_today
 
 DECISIONS = (QUALIFIED, REJECTED)
 
@@ -150,7 +151,7 @@ def remind_overdue(*, clock: Clock) -> int:
     from portal.accounts.models import ADMIN, STAFF, User
     from portal.core.businessdays import add_business_days
 
-    today = clock.today()
+    today = local_today(clock)  # the organiser's day (E-04), as the review deadline is counted in
     horizon = add_business_days(today, 1)
     due = list(db.session.scalars(select(Lead).where(Lead.status == PENDING, Lead.due_on <= horizon,
                                                      (Lead.reminded_on.is_(None)) | (Lead.reminded_on < today))))

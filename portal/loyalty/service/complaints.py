@@ -98,7 +98,7 @@ def decide(complaint: Complaint, *, upheld: bool, answer: str, on: date, rules: 
                         tenant_id=installer.tenant_id, source="complaint", source_id=complaint.id,
                         note=f"complaint {complaint.id} upheld")
         end = programme_end()  # P-22: every point expires with an end announced by the time the notice goes out
-        end = end if end is not None and end.announced_on <= max(on, clock.today()) else None
+        end = end if end is not None and end.announced_on <= max(on, local_today(clock)) else None
         credited = {"points": points,
                     "expires_on": ledger.lapse_day(expires, after_end=False, end=end, rules=rules).isoformat()}
     user = db.session.get(User, installer.user_id) if installer else None

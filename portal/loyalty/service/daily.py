@@ -14,11 +14,12 @@ from portal.loyalty.service import ledger, members
 from portal.loyalty.service.programme import end as programme_end
 from portal.loyalty.service.programme import rules_on
 from portal.notifications import service as notifications
+from portal.tenancy.service import local_today
 
 
 def _rules(clock: Clock):
     try:
-        return rules_on(clock.today())
+        return rules_on(local_today(clock))
     except DomainError:
         return None
 
@@ -30,7 +31,7 @@ def expire_points(*, clock: Clock) -> int:
     rules = _rules(clock)
     if rules is None:
         return 0
-    return ledger.expire_due(tenant_id=current_tenant_id(), as_of=clock.today(), end=programme_end(), rules=rules,
+    return ledger.expire_due(tenant_id=current_tenant_id(), as_of=local_today(clock), end=programme_end(), rules=rules,
                              now=clock.now())
 
 
@@ -44,7 +45,7 @@ def warn_expiring(*, clock: Clock) -> int:
     from portal.accounts.models import User
     from portal.notifications.models import Notification
 
-    today = clock.today()
+    today = local_today(clock)
     window = today + timedelta(days=30)
     end = programme_end()
     told = 0
@@ -81,7 +82,7 @@ def warn_expiring(*, clock: Clock) -> int:
 
 def exclusions(*, clock: Clock) -> int:
     rules = _rules(clock)
-    return 0 if rules is None else members.exclusion_checks(as_of=clock.today(), rules=rules, clock=clock)
+    return 0 if rules is None else members.exclusion_checks(as_of=local_today(clock), rules=rules, clock=clock)
 
 
 def lapse_substitutes(*, clock: Clock) -> int:
@@ -94,7 +95,7 @@ def lapse_substitutes(*, clock: Clock) -> int:
     from portal.loyalty.service import orders
 
     due = db.session.scalars(select(RewardOrder).where(RewardOrder.state == "substitute_offered",
-                                                       RewardOrder.restore_by <= clock.today())
+                                                       RewardOrder.restore_by <= local_today(clock))
                              .order_by(RewardOrder.id))
     lapsed = 0
     for order in due:
@@ -110,6 +111,6 @@ def statuses(*, clock: Clock) -> int:
         return 0
     changed = 0
     for installer in members.unrestricted(select(Installer).where(Installer.excluded_on.is_(None))):
-        if members.evaluate_status(installer, as_of=clock.today(), rules=rules, clock=clock):
+        if members.evaluate_status(installer, as_of=local_today(clock), rules=rules, clock=clock):
             changed += 1
     return changed
