@@ -51,3 +51,22 @@ def test_L07_the_review_reminder_of_an_organiser_in_honolulu_counts_its_own_day(
             Notification.kind == "review_deadline"))]
         assert [(r["overdue"], r["today"]) for r in reminders] == [(0, 1)]
         assert str(db.session.scalars(select(Lead)).one().reminded_on) == "2018-09-10"
+
+
+def test_P32_days_replayed_after_a_catch_up_run_do_not_exclude_a_late_starter_it_kept(programme):
+    """The worker was down 11–14 January; a device was registered on the 13th; one run on the 15th keeps the late
+    starter (points show an active account, whenever they came). Replaying the days it missed agrees, and no
+    forfeit is ever dated before the points it takes."""
+    from portal.loyalty.models import PointsEntry
+
+    programme.join("ala@example.com", registered_on="2025-10-10")  # 3 months: to 2026-01-10
+    assert programme.run("jobs", "run", "manufacturer", "--as-of", "2026-01-10").exit_code == 0
+    programme.device("ala@example.com", "SN-1", "2026-01-13")
+    assert programme.run("jobs", "run", "manufacturer", "--as-of", "2026-01-15").exit_code == 0
+    for day in ("2026-01-11", "2026-01-12", "2026-01-13", "2026-01-14"):
+        assert programme.run("jobs", "run", "manufacturer", "--as-of", day).exit_code == 0
+    tenant = db.session.scalars(select(Tenant).where(Tenant.slug == "manufacturer")).one()
+    with use_tenant(tenant.id):
+        db.session.expire_all()
+        assert db.session.scalars(select(Installer)).one().excluded_on is None
+        assert [e.kind for e in db.session.scalars(select(PointsEntry))] == ["earn"]

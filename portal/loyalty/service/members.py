@@ -690,12 +690,14 @@ def exclusion_checks(*, as_of: date, rules: LoyaltyRules, clock: Clock) -> int:
         points_deadline = start + relativedelta(months=rules.first_points_months)
         if as_of <= min(activation_deadline, points_deadline):
             continue
+        # points show an active account, whenever they came — also those the ledger holds from after ``as_of`` (a
+        # day replayed after a later one's run kept the late starter: the replay agrees, and forfeits nothing dated
+        # before it was earned); likewise an activation dated later
         earned = db.session.scalar(select(exists().where(
-            PointsEntry.installer_id == installer.id, PointsEntry.kind.in_(("earn", "opening")),
-            PointsEntry.on <= as_of)))
+            PointsEntry.installer_id == installer.id, PointsEntry.kind.in_(("earn", "opening")))))
         if earned:
-            continue  # points show an active account, whenever they came
-        if as_of > activation_deadline and (installer.activated_on is None or installer.activated_on > as_of):
+            continue
+        if as_of > activation_deadline and installer.activated_on is None:
             exclude(installer, "not_activated", on=as_of, clock=clock)
             changed += 1
         elif as_of > points_deadline and (registrations_closed is None or points_deadline <= registrations_closed):
