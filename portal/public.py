@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlparse
-
 from flask import Blueprint, abort, redirect, request, session
 
-from portal.core.http import render
+from portal.core.http import local_path, render
 from portal.tenancy import service as tenants
 
 bp = Blueprint("public", __name__)
@@ -23,11 +21,7 @@ def set_language(code: str):
         abort(404)
     session["lang"] = code
     _remember_for_the_account(code)
-    target = request.form.get("next") or "/"
-    parsed = urlparse(target)
-    if parsed.scheme or parsed.netloc or not target.startswith("/"):
-        target = "/"
-    return redirect(target)
+    return redirect(local_path(request.form.get("next")) or "/")
 
 
 def _remember_for_the_account(code: str) -> None:

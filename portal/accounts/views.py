@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from urllib.parse import urlparse
 
 from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
@@ -14,7 +13,7 @@ from portal.accounts.forms import AcceptForm, LoginForm, RegistrationForm, Reset
 from portal.accounts.models import ADMIN, DPO, PARTICIPANT, STAFF
 from portal.core.clock import get_clock
 from portal.core.errors import DomainError
-from portal.core.http import form_errors, fresh_session, render
+from portal.core.http import form_errors, fresh_session, local_path, render
 from portal.core.validators import whole_number
 from portal.extensions import db, limiter
 from portal.notifications import service as notifications
@@ -36,14 +35,7 @@ def _login_key() -> str:
 
 
 def _safe_next(target: str | None) -> str | None:
-    if not target:
-        return None
-    parsed = urlparse(target)
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in target):  # a line break would split the Location header
-        return None
-    if parsed.scheme or parsed.netloc or not target.startswith(f"/t/{g.tenant.slug}/"):
-        return None
-    return target
+    return local_path(target, under=f"/t/{g.tenant.slug}/")
 
 
 @bp.route("/login", methods=["GET", "POST"])

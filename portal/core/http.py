@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlparse
+
 from flask import make_response, render_template, session
 from jinja2_fragments.flask import render_block
 
@@ -72,3 +74,14 @@ def day_cursor(name: str = "before"):
         return date.fromisoformat(day), number
     except ValueError:
         abort(400)
+
+
+def local_path(target: str | None, *, under: str = "/") -> str | None:
+    """``target`` when it is a path on this site under ``under`` (a ``next`` to go back to), else None: no scheme,
+    no host, and no control character (a line break would split the Location header: Werkzeug refuses it)."""
+    if not target or any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return None
+    parsed = urlparse(target)
+    if parsed.scheme or parsed.netloc or not target.startswith(under):
+        return None
+    return target

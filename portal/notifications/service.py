@@ -36,8 +36,9 @@ PRIVACY_KINDS = frozenset({"request_verify", "request_received", "request_extend
 # complaint, P-08) and the duties towards the organiser's DPO as the controller's officer — breaches (C-05), the end
 # of the contract (C-04), new sub-processors (C-07), a request filed (G-01) — which are no processing of the DPO's
 # own data
+# "password_reset": a link the subject asked for — the restriction stops the programme, not its own account
 DESPITE_RESTRICTION = PRIVACY_KINDS | {"complaint_decided", "breach_notice", "breach_update", "contract_ended",
-                                       "subprocessor_notice", "request_filed"}
+                                       "subprocessor_notice", "request_filed", "password_reset"}
 
 
 def notify(user, kind: str, *, clock: Clock, email: bool = True, own_request: bool = False,

@@ -12,7 +12,8 @@ from portal.tenancy import service
 from portal.tenancy.guard import set_current_tenant
 
 # After the contract ends the tenant is read-only (C-04): people may still log in and out and export.
-READ_ONLY_ALLOWED = {"accounts.login", "accounts.logout"}
+# a forgotten password is reset too: without it, login (and so the export and the privacy pages) is out of reach
+READ_ONLY_ALLOWED = {"accounts.login", "accounts.logout", "accounts.reset_request", "accounts.reset"}
 # C-04: the organiser stays the controller until its data is deleted, so the data subjects' rights (the DPO's
 # pages, the participant's own privacy page, the public request form) are served while the tenant is read-only
 READ_ONLY_BLUEPRINTS_ALLOWED = ("privacy.",)
