@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import unicodedata
 from datetime import timedelta
 
+from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import func, select
@@ -22,7 +24,15 @@ from portal.programmes import documents
 
 
 def normalise_email(email: str) -> str:
-    return email.strip().lower()
+    """The one spelling an address is stored and looked up in (SPEC §2: one account per address): lower case, the
+    local part in Unicode's composed form (NFC), the domain as IDNA maps it (a full-width letter as its plain one,
+    punycode as Unicode) — email_validator's normalisation. Not an address at all: trimmed and lower-cased."""
+    address = email.strip()
+    try:
+        address = validate_email(address, check_deliverability=False).normalized
+    except EmailNotValidError:
+        address = unicodedata.normalize("NFC", address)
+    return address.lower()
 
 
 def find_user(email: str) -> User | None:

@@ -30,7 +30,7 @@ DASHBOARDS = {ADMIN: "accounts.admin_dashboard", STAFF: "accounts.staff_dashboar
 def _login_key() -> str:
     """Throttle per tenant and e-mail, so one address cannot be guessed at from many IPs. The key holds a digest of
     the address, never the address: Redis keeps it for the window, out of an erasure's reach (G-05)."""
-    address = (request.form.get("email") or "").strip().lower()
+    address = service.normalise_email(request.form.get("email") or "")  # every spelling counts towards one
     return f"login:{g.tenant.id}:{hashlib.sha256(address.encode()).hexdigest()[:32]}"
 
 

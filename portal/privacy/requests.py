@@ -69,7 +69,9 @@ def file(kind: str, *, channel: str, clock: Clock, user: User | None = None, ema
     if kind not in REQUEST_KINDS:
         raise DomainError(_("The kind of request is one of %(kinds)s.", kinds=", ".join(REQUEST_KINDS)), field="kind",
                           rule="G-01")
-    email = (email or (user.email if user else "") or "").strip().lower()
+    from portal.accounts.service import normalise_email
+
+    email = normalise_email(email or (user.email if user else "") or "")  # the spelling the account is found by
     if not email or "@" not in email:
         raise DomainError(_("Give the e-mail address the request is about."), field="email", rule="G-01")
     if len(email) > 254 or not email_ok(email):  # an address no account or mailbox can have (RFC 5321: 254)
