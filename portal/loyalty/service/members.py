@@ -560,8 +560,7 @@ def _title_day(installer: Installer, on: date, clock: Clock) -> None:
                             "an earlier day.", day=on.isoformat(), today=today.isoformat()), field="on", rule="P-02")
     last = db.session.scalar(select(func.max(InstallerStatus.from_on)).where(
         InstallerStatus.installer_id == installer.id))
-    since = max(day for day in (last, installer.registered_on) if day is not None) \
-        if (last or installer.registered_on) else None
+    since = max((day for day in (last, installer.registered_on) if day is not None), default=None)
     if since is not None and on < since:
         raise DomainError(_("The participant's status holds since %(day)s (joining or the last change): a title is "
                             "granted or withdrawn as of that day or later.", day=since.isoformat()),
