@@ -259,11 +259,18 @@ def _check_substitute_cap(order: RewardOrder, substitute: Reward, rules: Loyalty
     raise DomainError(message, field="substitute", rule="P-28")
 
 
+def _lock_steps(order: RewardOrder) -> None:
+    """A substitute's offer and answer lock the participant (its yearly limit, P-28) and then the order, in the order
+    an exclusion takes them (``members.exclude``): the two can wait for each other, never deadlock."""
+    locked(db.session.get(Installer, order.installer_id))
+    locked(order)  # one step at a time: a cancel and a refusal at once restore the points once
+
+
 def offer_substitute(order: RewardOrder, substitute: Reward, *, on: date, rules: LoyaltyRules, clock: Clock,
                      actor=None) -> None:
     """P-23: unavailable for reasons outside the organiser → a substitute of the same kind and points value,
     within the participant's yearly limit (P-28)."""
-    locked(order)  # one step at a time: a cancel and a refusal at once restore the points once
+    _lock_steps(order)
     original = db.session.get(Reward, order.reward_id)
     if order.state == "withheld":  # accepted, the substitute would be shipped unclarified
         raise DomainError(_("The order is withheld while the participant's data or points are clarified: release it "
@@ -295,7 +302,7 @@ def offer_substitute(order: RewardOrder, substitute: Reward, *, on: date, rules:
 
 def answer_substitute(order: RewardOrder, *, accept: bool, on: date, rules: LoyaltyRules, clock: Clock,
                       actor=None) -> None:
-    locked(order)
+    _lock_steps(order)
     if order.state != "substitute_offered":
         raise DomainError(_("No substitute is waiting for an answer on this order."), rule="P-23")
     _not_before(on, order.informed_on, _("The substitute was offered on %(day)s: the answer comes after that."))
