@@ -72,9 +72,10 @@ def query_int(name: str, *, default: int | None = None, minimum: int = 1, maximu
         return default
     if not (raw.isascii() and raw.isdigit()):
         raise _bad_query(name, _l("Must be a whole number."))
-    if len(raw) > 18 and maximum is None:  # past any id the database holds
+    digits = raw.lstrip("0") or "0"
+    if len(digits) > 18 and maximum is None:  # past any id the database holds
         raise _bad_query(name, _l("Must be a whole number of at most 18 digits."))
-    value = int(raw) if len(raw) <= 18 else maximum + 1
+    value = int(digits) if len(digits) <= 18 else maximum + 1
     if value < minimum or (maximum is not None and value > maximum):
         raise _bad_query(name, _l("Must be between %(minimum)d and %(maximum)d.", minimum=minimum, maximum=maximum)
                          if maximum else _l("Must be at least %(minimum)s.", minimum=minimum))

@@ -49,3 +49,7 @@ def test_S11_a_throttled_caller_without_a_token_is_told_about_its_address(make_a
     assert statuses == [200, 200, 429]
     detail = problem(client.get("/api/v1/openapi.json"))["detail"]
     assert "token" not in detail
+
+
+def test_S11_a_page_size_written_with_leading_zeros_is_its_value(api):
+    assert api.get("/leads?limit=0000000000000000050").status_code == 200
