@@ -24,12 +24,14 @@ from portal.programmes import documents
 
 
 def normalise_email(email: str) -> str:
-    """The one spelling an address is stored and looked up in (SPEC §2: one account per address): lower case, the
-    local part in Unicode's composed form (NFC), the domain as IDNA maps it (a full-width letter as its plain one,
-    punycode as Unicode) — email_validator's normalisation. Not an address at all: trimmed and lower-cased."""
+    """The one spelling an account's address is stored and looked up in (SPEC §2: one account per address): lower
+    case, the local part in Unicode's composed form (NFC), the domain as IDNA maps it (a full-width letter as its plain
+    one) and written in ASCII (punycode), so any mail relay takes it — email_validator's normalisation. Not an address
+    at all: trimmed and lower-cased."""
     address = email.strip()
     try:
-        address = validate_email(address, check_deliverability=False).normalized
+        checked = validate_email(address, check_deliverability=False)
+        address = checked.ascii_email or checked.normalized  # a non-ASCII local part has no ASCII form
     except EmailNotValidError:
         address = unicodedata.normalize("NFC", address)
     return address.lower()

@@ -62,9 +62,12 @@ def records(*, email: str | None = None, before: int | None = None,
     from portal.accounts.models import User
 
     query = select(Consent, User.id, User.email).join(User, User.id == Consent.user_id)
+    from portal.accounts.service import normalise_email
+
     wanted = (email or "").strip().lower()
-    if wanted:
-        query = query.where(User.email == wanted if "@" in wanted else User.email.startswith(wanted, autoescape=True))
+    if wanted:  # a whole address in any spelling of it, as the account stores it (SPEC §2)
+        query = query.where(User.email == normalise_email(wanted) if "@" in wanted
+                            else User.email.startswith(wanted, autoescape=True))
     if before is not None:
         cursor = db.session.get(Consent, before)
         if cursor is not None:

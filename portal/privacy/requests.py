@@ -69,9 +69,8 @@ def file(kind: str, *, channel: str, clock: Clock, user: User | None = None, ema
     if kind not in REQUEST_KINDS:
         raise DomainError(_("The kind of request is one of %(kinds)s.", kinds=", ".join(REQUEST_KINDS)), field="kind",
                           rule="G-01")
-    from portal.accounts.service import normalise_email
-
-    email = normalise_email(email or (user.email if user else "") or "")  # the spelling the account is found by
+    # kept as given: contacts, consents and other requests are matched in this spelling; ``find_user`` normalises
+    email = (email or (user.email if user else "") or "").strip().lower()
     if not email or "@" not in email:
         raise DomainError(_("Give the e-mail address the request is about."), field="email", rule="G-01")
     if len(email) > 254 or not email_ok(email):  # an address no account or mailbox can have (RFC 5321: 254)

@@ -47,3 +47,30 @@ def test_S2_migration_0031_stores_the_addresses_as_they_are_now_looked_up():
     for typed in ("jan@\uff45xample.com", "zoe\u0308@example.com", "jan@xn--exmple-cua.com", " Ann@Example.COM ",
                   "not an address"):
         assert module._normalised(typed) == normalise_email(typed)
+
+
+def test_S9_an_address_whose_domain_is_not_ascii_is_kept_in_the_form_every_mail_relay_takes():
+    assert normalise_email("Jan@Ex\u00e4mple.com") == normalise_email("jan@XN--EXMPLE-CUA.com") == \
+        "jan@xn--exmple-cua.com"
+
+
+def test_G08_the_dpo_finds_an_accounts_consents_by_any_spelling_of_its_address(client, tenant_a):
+    from portal.privacy import consents
+
+    assert client.post("/t/alpha/register", data=dict(REGISTRATION, email="jan@ex\u00e4mple.com")).status_code == 302
+    with use_tenant(tenant_a.id):
+        for typed in ("jan@ex\u00e4mple.com", "jan@xn--exmple-cua.com"):
+            rows, _next = consents.records(email=typed)
+            assert len(rows) == 2, typed  # the terms and the information clause
+
+
+def test_G01_a_request_from_a_contacts_address_finds_the_contact_in_the_spelling_it_was_stored(app, tenant_a, clock):
+    from portal.leads.models import Partner
+    from portal.privacy import contacts, requests
+
+    factories.subject_everywhere(tenant_a, "zzidn")
+    with use_tenant(tenant_a.id):
+        db.session.scalars(select(Partner)).one().contact_email = "kontakt@xn--bcher-kva.pl"
+        db.session.commit()
+        row, _token = requests.file("access", channel="public", clock=clock, email="kontakt@xn--bcher-kva.pl")
+        assert contacts.find(row.requester_email).get("partners")

@@ -1,6 +1,7 @@
 """account addresses in the one spelling they are now looked up in (SPEC §2: one account per address at an
-organiser): email_validator's normalised form (the local part in NFC, the domain as IDNA maps it), lower-cased. An
-address that another account of its organiser already holds in that spelling keeps its own, as serials did in 0013.
+organiser): email_validator's normalised form (the local part in NFC, the domain as IDNA maps it, in ASCII),
+lower-cased. An address that another account of its organiser already holds in that spelling keeps its own, as
+serials did in 0013.
 
 Revision ID: 0031
 Revises: 0030
@@ -22,7 +23,8 @@ depends_on = None
 def _normalised(value: str) -> str:
     address = value.strip()
     try:
-        address = validate_email(address, check_deliverability=False).normalized
+        checked = validate_email(address, check_deliverability=False)
+        address = checked.ascii_email or checked.normalized
     except EmailNotValidError:
         address = unicodedata.normalize("NFC", address)
     return address.lower()
