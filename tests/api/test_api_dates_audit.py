@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from tests.api.conftest import device_body, installer_with_points, problem
 
 
@@ -25,25 +27,20 @@ def test_P09_a_revocation_dated_after_today_is_refused_and_the_balance_untouched
     assert mapi.get(f"/installers/{installer['id']}/points?as_of={tomorrow}").get_json()["balance"] == 120
 
 
-def test_P02_a_title_granted_before_the_participant_joined_is_refused(mapi):
+@pytest.mark.parametrize(("granted_on", "change", "title", "too_early", "since", "kept"), [
+    (None, "grant", "leader", "2010-01-01", "2024-01-10", "installer"),  # before joining
+    ("2024-06-01", "withdraw", "authorisation", "2024-05-01", "2024-06-01", "authorised"),  # before the grant
+])
+def test_P02_P03_a_title_change_dated_before_joining_or_the_last_change_is_refused(mapi, granted_on, change, title,
+                                                                                   too_early, since, kept):
     installer = installer_with_points(mapi, devices=0)  # joined 2024-01-10
     path = f"/installers/{installer['id']}/titles"
-    refused = mapi.post(path, {"change": "grant", "title": "leader", "on": "2010-01-01"})
-    assert refused.status_code == 422 and _fields(refused) == {"on"}
-    assert "2024-01-10" in problem(refused)["detail"]
-    assert mapi.get(f"/installers/{installer['id']}").get_json()["status"] == "installer"
-    assert mapi.post(path, {"change": "grant", "title": "leader", "on": "2024-01-10"}).status_code == 200
-
-
-def test_P03_a_title_withdrawn_before_it_was_granted_is_refused(mapi):
-    installer = installer_with_points(mapi, devices=0)
-    path = f"/installers/{installer['id']}/titles"
-    assert mapi.post(path, {"change": "grant", "title": "authorisation", "on": "2024-06-01"}).status_code == 200
-    refused = mapi.post(path, {"change": "withdraw", "title": "authorisation", "on": "2024-05-01"})
-    assert refused.status_code == 422 and _fields(refused) == {"on"}
-    assert "2024-06-01" in problem(refused)["detail"]
-    assert mapi.get(f"/installers/{installer['id']}").get_json()["status"] == "authorised"
-    assert mapi.post(path, {"change": "withdraw", "title": "authorisation", "on": "2024-06-01"}).status_code == 200
+    if granted_on:
+        assert mapi.post(path, {"change": "grant", "title": title, "on": granted_on}).status_code == 200
+    refused = mapi.post(path, {"change": change, "title": title, "on": too_early})
+    assert refused.status_code == 422 and _fields(refused) == {"on"} and since in problem(refused)["detail"]
+    assert mapi.get(f"/installers/{installer['id']}").get_json()["status"] == kept
+    assert mapi.post(path, {"change": change, "title": title, "on": since}).status_code == 200
 
 
 def test_P42_a_programme_complaint_filed_before_the_participant_joined_is_refused(mapi):
