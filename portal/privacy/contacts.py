@@ -63,7 +63,7 @@ def identifiers(found: dict[str, list[dict]]):
             last = next((v for c, v in row.items() if c.endswith("_last_name") and v), "")
             if first and last:
                 names.add(f"{first.strip()} {last.strip()}")
-    return Identifiers(sorted(v for v in strong if len(v) >= 5), sorted(n for n in names if len(n) >= 5))
+    return Identifiers.of(strong, names)
 
 
 def erase(email: str) -> int:

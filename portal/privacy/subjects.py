@@ -69,6 +69,13 @@ class Identifiers:
     strong: list[str]
     names: list[str]
 
+    @classmethod
+    def of(cls, strong: set[str], names: set[str]) -> Identifiers:
+        """Those worth searching for: at least 5 characters (a shorter value matches too much), no value an earlier
+        erasure already masked, and a name only when it is a full name (first and last)."""
+        return cls(sorted(v for v in strong if len(v) >= 5 and not v.startswith(("erased-", "~"))),
+                   sorted(n for n in names if " " in n and len(n) >= 5))
+
 
 def identifiers(found: dict[str, Owned]) -> Identifiers:
     """The subject's identifying values, from every ``subject_key`` column of the rows found."""
@@ -87,5 +94,4 @@ def identifiers(found: dict[str, Owned]) -> Identifiers:
             full = " ".join(str(values[e.column]) for e in keys if e.category == "identity" and values[e.column])
             if full:
                 names.add(full)
-    return Identifiers(sorted(v for v in strong if len(v) >= 5 and not v.startswith(("erased-", "~"))),
-                       sorted(n for n in names if " " in n and len(n) >= 5))
+    return Identifiers.of(strong, names)
