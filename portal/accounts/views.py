@@ -104,18 +104,24 @@ def register():
                   marketing=marketing)
 
 
-def _programme_wording(form: RegistrationForm, today) -> None:
-    """E-03/G-08: the checkboxes carry the programme's own statements where its definition words them — the terms
-    accepted; the information clause read, with the consent to processing where the programme asks for one
-    (P-01) — else the platform's wording."""
-    def text(kind: str) -> str | None:
-        return consents.programme_text(kind, _current_locale(), day=today, required=True)
+# what accepting each document states, in the programme's own words (P-01: the information clause read, with the
+# consent to processing where the programme asks for one)
+_STATEMENTS = {"terms": ("terms",), "privacy": ("privacy_notice", "data_processing")}
 
-    if terms_text := text("terms"):
+
+def _statements(document_kind: str, today) -> str | None:
+    texts = [consents.programme_text(kind, _current_locale(), day=today, required=True)
+             for kind in _STATEMENTS.get(document_kind, ())]
+    return " ".join(t for t in texts if t) or None
+
+
+def _programme_wording(form: RegistrationForm, today) -> None:
+    """E-03/G-08: the checkboxes carry the programme's own statements where its definition words them, else the
+    platform's wording."""
+    if terms_text := _statements("terms", today):
         form.accept_terms.label.text = terms_text
-    statements = [t for t in (text("privacy_notice"), text("data_processing")) if t]
-    if statements:
-        form.accept_privacy.label.text = " ".join(statements)
+    if privacy_text := _statements("privacy", today):
+        form.accept_privacy.label.text = privacy_text
 
 
 @bp.route("/password/reset", methods=["GET", "POST"])
@@ -167,6 +173,10 @@ def accept():
                                 "to continue.")]
         return render("accounts/accept.html", status=409, form=form, pending=pending)
     form.shown.data = shown
+    # a participant the organiser imported gives here what a registrant gives on the form (P-01)
+    worded = [text for doc in pending if (text := _statements(doc.kind, get_clock().today(g.tenant.timezone)))]
+    if worded:
+        form.accept.label.text = " ".join(worded)
     if form.validate_on_submit():
         for doc in pending:
             consents.give(current_user, doc.kind, version=doc.version, text_sha256=doc.sha256, channel="web",
