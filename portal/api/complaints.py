@@ -49,9 +49,9 @@ def list_complaints() -> Reply:
            responses={200: schemas.COMPLAINT}, replay=_replay_complaint)
 def decide_complaint(complaint_id: int, body: dict) -> Reply:
     """P-42: upheld or refused, with the answer the participant is told at once (within the 7 days allowed);
-    a complaint is decided once."""
+    a complaint is decided once. P-08: an upheld complaint about points may credit the points it finds missing."""
     complaint = complaints.get(complaint_id)
     on = context.day_so_far(body.get("on"), rule="P-42")
     complaints.decide(complaint, upheld=body["upheld"], answer=body.get("answer", ""), on=on, rules=rules_on(on),
-                      clock=get_clock(), actor=context.actor())
+                      clock=get_clock(), actor=context.actor(), points=body.get("points"))
     return Reply(serialise.complaint(complaint), 200, {"id": complaint.id})

@@ -565,10 +565,14 @@ COMPLAINT_PAGE = page_of(COMPLAINT, "ComplaintPage")
 COMPLAINT_DECISION_IN = {
     "title": "ComplaintDecisionIn",
     "type": "object",
-    "description": "P-42: the commission's decision and the answer the participant is told.",
+    "description": "P-42: the commission's decision and the answer the participant is told; P-08: the points an "
+                   "upheld complaint about points credits.",
     "additionalProperties": False,
     "required": ["upheld"],
     "properties": {"upheld": {"type": "boolean"}, "answer": _string(5000),
+                   "points": {"type": "integer", "minimum": 1, "maximum": 10_000_000, "x-rule": "P-08",
+                              "description": "P-08: the points an upheld complaint about points finds missing, "
+                                             "credited with the decision (dated its day)"},
                    "on": {**LOYALTY_DAY, "description": "the decision day; today when absent"}},
 }
 

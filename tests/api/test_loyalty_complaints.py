@@ -99,3 +99,27 @@ def test_P42_a_decision_recorded_late_says_the_participant_was_told_on_the_day_t
     body = mapi.post(f"/complaints/{complaint['id']}/decision",
                      {"upheld": False, "answer": "The courier keeps its dates.", "on": "2024-03-10"}).get_json()
     assert (body["decided_on"], body["notify_by"], body["notified_on"]) == ("2024-03-10", "2024-03-17", "2026-03-02")
+
+
+def test_P08_an_upheld_points_complaint_credits_the_missing_points_over_the_api(mapi):
+    """As the commission's page does: the points found missing are credited with the decision, dated its day."""
+    installer = installer_with_points(mapi, devices=1)  # 120 points
+    path = f"/installers/{installer['id']}/complaints"
+    filed = mapi.post(path, {"kind": "points", "text": "Too few points", "entry_id": _entry(mapi, installer),
+                             "on": "2024-02-20"}).get_json()
+    decided = mapi.post(f"/complaints/{filed['id']}/decision",
+                        {"upheld": True, "answer": "We add 50 points.", "points": 50, "on": "2024-02-25"})
+    assert decided.status_code == 200, decided.get_json()
+    balance = mapi.get(f"/installers/{installer['id']}/points?as_of=2024-02-26").get_json()["balance"]
+    assert balance == 170
+
+
+def test_P08_points_are_credited_only_with_an_upheld_points_complaint_over_the_api(mapi):
+    installer = installer_with_points(mapi, devices=1)
+    path = f"/installers/{installer['id']}/complaints"
+    filed = mapi.post(path, {"kind": "programme", "text": "Slow answers", "on": "2024-02-20"}).get_json()
+    refused = mapi.post(f"/complaints/{filed['id']}/decision",
+                        {"upheld": True, "answer": "Sorry.", "points": 50, "on": "2024-02-25"})
+    assert refused.status_code == 422 and {(e["field"], e["rule"]) for e in problem(refused)["errors"]} == \
+        {("points", "P-08")}
+    assert [c["id"] for c in mapi.get("/complaints?open=true").get_json()["items"]] == [filed["id"]]  # still open
