@@ -112,9 +112,10 @@ def run_daily(*, tenant_ids: list[int] | None, clock: Clock) -> list[str]:
 
 
 def _last_active_day(tenant, clock: Clock):
-    """C-04: a read-only tenant's programme runs no more; a day replayed from before its first read-only day is
-    still an active day (None: run as any tenant), and on a read-only day the catch-up jobs run as of the last active
-    day (``DailyJob.catch_up``). A tenant made read-only with no ended contract has no such day: nothing runs."""
+    """C-04: a read-only tenant's programme runs no more. A day replayed from before its first read-only day is
+    still an active day (``ACTIVE``: every job runs); on a read-only day the catch-up jobs run as of the last active
+    day, which this returns (``DailyJob.catch_up``). A tenant made read-only with no ended contract has no such day
+    (None): none of its programme's jobs runs."""
     from datetime import timedelta
 
     from portal.operator import contracts
